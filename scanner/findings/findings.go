@@ -1,0 +1,249 @@
+// Package findings defines the result of a scan: the check catalogue, the
+// findings, and the coverage they were judged on. Reporters read only this
+// package (and inventory for shared types); they never see AWS or OPA.
+package findings
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// SchemaVersion is the version of the findings JSON (reporters/json); the
+// JSON Schema lives in docs/schema/findings.schema.json.
+const SchemaVersion = "1"
+
+// Severity is a finding's severity.
+type Severity string
+
+// Severities, lowest first.
+const (
+	SeverityLow      Severity = "LOW"
+	SeverityMedium   Severity = "MEDIUM"
+	SeverityHigh     Severity = "HIGH"
+	SeverityCritical Severity = "CRITICAL"
+)
+
+// Severities lists every severity, lowest first.
+var Severities = []Severity{SeverityLow, SeverityMedium, SeverityHigh, SeverityCritical}
+
+// Rank orders severities: LOW 1 ... CRITICAL 4, anything else 0.
+func (s Severity) Rank() int {
+	return slices.Index(Severities, s) + 1
+}
+
+// ParseSeverity reads a severity in any case ("high", "HIGH").
+func ParseSeverity(s string) (Severity, error) {
+	sev := Severity(strings.ToUpper(strings.TrimSpace(s)))
+	if sev.Rank() == 0 {
+		return "", fmt.Errorf("unknown severity %q (want low, medium, high or critical)", s)
+	}
+	return sev, nil
+}
+
+// CheckStatus says whether a check was run.
+type CheckStatus string
+
+// Check statuses.
+const (
+	CheckEvaluated    CheckStatus = "evaluated"
+	CheckDisabled     CheckStatus = "disabled"
+	CheckNotEvaluated CheckStatus = "not_evaluated" // data it requires was not collected
+	CheckPartial      CheckStatus = "partial"       // evaluated in some regions only
+)
+
+// Check is one entry of the catalogue, read from the policy's METADATA.
+type Check struct {
+	ID          string   `json:"id"`   // SGA001; permanent
+	Name        string   `json:"name"` // open-admin-ports
+	Title       string   `json:"title"`
+	Description string   `json:"description"`
+	Severity    Severity `json:"severity"`
+	Resolution  string   `json:"resolution"`
+	// Frameworks maps a framework to its controls, e.g. "cis-aws" → ["5.2"].
+	Frameworks       map[string][]string `json:"frameworks,omitempty"`
+	Tags             []string            `json:"tags,omitempty"`
+	RelatedResources []string            `json:"related_resources,omitempty"`
+	// Requires lists the inventory data kinds the check needs.
+	Requires []string    `json:"requires,omitempty"`
+	Custom   bool        `json:"custom"` // from --policy-dir
+	Status   CheckStatus `json:"status"`
+	// StatusDetail says why a check was not (fully) evaluated.
+	StatusDetail string `json:"status_detail,omitempty"`
+}
+
+// Finding is one problem on one group (and rule, when a rule is at fault).
+type Finding struct {
+	CheckID     string   `json:"check_id"`
+	Severity    Severity `json:"severity"`
+	Title       string   `json:"title"`
+	AccountID   string   `json:"account_id"`
+	AccountName string   `json:"account_name,omitempty"`
+	Region      string   `json:"region"`
+	VPCID       string   `json:"vpc_id,omitempty"`
+	GroupID     string   `json:"group_id"`
+	GroupName   string   `json:"group_name"`
+	GroupARN    string   `json:"group_arn"`
+	RuleID      string   `json:"rule_id,omitempty"`
+	// RuleKey identifies the rule by content (inventory.Rule.Key) when one
+	// is at fault; it is part of the fingerprint.
+	RuleKey string `json:"rule_key,omitempty"`
+	// Message starts with the resource: "sg-0abc (web) allows ...".
+	Message string `json:"message"`
+	// Remediation is the exact command a person would run; sgaudit never runs it.
+	Remediation string `json:"remediation"`
+	// Resolution is the check's general advice.
+	Resolution string         `json:"resolution"`
+	Evidence   map[string]any `json:"evidence,omitempty"`
+	// Fingerprint is a stable hash of (check id, group ARN, rule key or
+	// discriminator); no timestamps, so it tracks a finding across scans.
+	Fingerprint string       `json:"fingerprint"`
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// Suppression records why a finding does not fail CI.
+type Suppression struct {
+	Reason  string `json:"reason"`
+	Owner   string `json:"owner,omitempty"`
+	Expires string `json:"expires,omitempty"`
+}
+
+// Tool names the program that wrote the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+	URI     string `json:"uri,omitempty"`
+}
+
+// Summary counts findings.
+type Summary struct {
+	SecurityGroups int              `json:"security_groups"`
+	Rules          int              `json:"rules"`
+	Findings       int              `json:"findings"`
+	Suppressed     int              `json:"suppressed"`
+	BySeverity     map[Severity]int `json:"by_severity"` // unsuppressed only
+	ByCheck        map[string]int   `json:"by_check"`    // unsuppressed only
+}
+
+// Report is the complete result of one scan.
+type Report struct {
+	SchemaVersion string               `json:"schema_version"`
+	Tool          Tool                 `json:"tool"`
+	GeneratedAt   time.Time            `json:"generated_at"`
+	Source        string               `json:"source"`
+	Accounts      []inventory.Account  `json:"accounts"`
+	Coverage      []inventory.Coverage `json:"coverage"`
+	Checks        []Check              `json:"checks"`
+	Summary       Summary              `json:"summary"`
+	Findings      []Finding            `json:"findings"`
+}
+
+// Sort puts checks by id and findings by (account, region, group, check,
+// rule key, fingerprint), so every reporter's output is deterministic.
+func (r *Report) Sort() {
+	slices.SortFunc(r.Checks, func(a, b Check) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(r.Findings, CompareFindings)
+}
+
+// CompareFindings is the canonical finding order.
+func CompareFindings(a, b Finding) int {
+	return cmp.Or(
+		cmp.Compare(a.AccountID, b.AccountID),
+		cmp.Compare(a.Region, b.Region),
+		cmp.Compare(a.GroupID, b.GroupID),
+		cmp.Compare(a.CheckID, b.CheckID),
+		cmp.Compare(a.RuleKey, b.RuleKey),
+		cmp.Compare(a.Fingerprint, b.Fingerprint),
+	)
+}
+
+// Summarise fills r.Summary from the findings; groups and rules are counted
+// by the caller that has the inventory.
+func (r *Report) Summarise() {
+	s := &r.Summary
+	s.Findings, s.Suppressed = 0, 0
+	s.BySeverity = map[Severity]int{}
+	s.ByCheck = map[string]int{}
+	for _, sev := range Severities {
+		s.BySeverity[sev] = 0
+	}
+	for _, f := range r.Findings {
+		if f.Suppression != nil {
+			s.Suppressed++
+			continue
+		}
+		s.Findings++
+		s.BySeverity[f.Severity]++
+		s.ByCheck[f.CheckID]++
+	}
+}
+
+// Check returns the catalogue entry for id.
+func (r *Report) Check(id string) (Check, bool) {
+	i := slices.IndexFunc(r.Checks, func(c Check) bool { return c.ID == id })
+	if i < 0 {
+		return Check{}, false
+	}
+	return r.Checks[i], true
+}
+
+// AccountName returns the name of an account, or "".
+func (r *Report) AccountName(id string) string {
+	for _, a := range r.Accounts {
+		if a.ID == id {
+			return a.Name
+		}
+	}
+	return ""
+}
+
+// Complete reports whether every (account, region) pair was read.
+func (r *Report) Complete() bool {
+	for _, c := range r.Coverage {
+		if c.Status != inventory.CoverageOK {
+			return false
+		}
+	}
+	return true
+}
+
+// FailsAt reports whether an unsuppressed finding is at or above threshold.
+// An empty threshold never fails.
+func (r *Report) FailsAt(threshold Severity) bool {
+	if threshold == "" {
+		return false
+	}
+	for _, f := range r.Findings {
+		if f.Suppression == nil && f.Severity.Rank() >= threshold.Rank() {
+			return true
+		}
+	}
+	return false
+}
+
+// AccountsComplete lists the accounts whose every region was read (none
+// denied or in error). Only these get a SARIF run: a run for an account that
+// was read partly or not at all would close its alerts on GitHub for
+// resources sgaudit simply could not see.
+func (r *Report) AccountsComplete() []string {
+	failed := map[string]bool{}
+	seen := map[string]bool{}
+	for _, c := range r.Coverage {
+		seen[c.AccountID] = true
+		if c.Status == inventory.CoverageDenied || c.Status == inventory.CoverageError {
+			failed[c.AccountID] = true
+		}
+	}
+	var ids []string
+	for id := range seen {
+		if !failed[id] {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}

@@ -1,0 +1,314 @@
+// Package inventory defines the normalised snapshot of security groups that
+// sgaudit collects and its policies judge. It is the seam of the product:
+// everything after collection is a pure function of an Inventory, which
+// round-trips through JSON (`sgaudit collect -o inventory.json`).
+//
+// Field names are snake_case because they are also the field names Rego
+// policies read (input.security_groups[_].rules[_].peer.cidr). Renaming or
+// removing a field is a breaking change and bumps SchemaVersion.
+package inventory
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// SchemaVersion is the version of the inventory JSON contract.
+const SchemaVersion = "1"
+
+// Inventory is one flat, sorted snapshot of everything sgaudit collected.
+type Inventory struct {
+	SchemaVersion     string             `json:"schema_version"`
+	CollectedAt       time.Time          `json:"collected_at"`
+	Source            string             `json:"source"` // "aws", "aws-cli-json", ...
+	Accounts          []Account          `json:"accounts"`
+	Coverage          []Coverage         `json:"coverage"`
+	SecurityGroups    []SecurityGroup    `json:"security_groups"`
+	PrefixLists       []PrefixList       `json:"prefix_lists"`
+	NetworkInterfaces []NetworkInterface `json:"network_interfaces"`
+	VPCs              []VPC              `json:"vpcs"`
+}
+
+// Account is an AWS account the scan tried to read.
+type Account struct {
+	ID        string `json:"id"`
+	Name      string `json:"name,omitempty"` // Organizations name or IAM alias
+	Partition string `json:"partition"`      // aws, aws-us-gov, aws-cn
+}
+
+// CoverageStatus says whether an (account, region) pair was read.
+type CoverageStatus string
+
+// Coverage statuses. Anything but CoverageOK makes the scan incomplete.
+const (
+	CoverageOK      CoverageStatus = "ok"
+	CoverageDenied  CoverageStatus = "denied"  // AccessDenied, UnauthorizedOperation, AssumeRole refused
+	CoverageSkipped CoverageStatus = "skipped" // region not enabled, excluded on purpose is not listed at all
+	CoverageError   CoverageStatus = "error"   // anything else: throttled past retries, timeouts, 5xx
+)
+
+// Data kinds recorded in Coverage.Collected. A check that needs a kind
+// (METADATA custom.requires) is not evaluated where it was not collected.
+const (
+	KindSecurityGroups     = "security_groups"
+	KindSecurityGroupRules = "security_group_rules"
+	KindNetworkInterfaces  = "network_interfaces"
+	KindLaunchTemplates    = "launch_templates"
+	KindPrefixLists        = "prefix_lists"
+	KindReferences         = "security_group_references"
+	KindStaleReferences    = "stale_references"
+)
+
+// Coverage is one row per (account, region) the scan tried. An audit that
+// silently drops a region is wrong, so failures are data, not log lines.
+type Coverage struct {
+	AccountID string         `json:"account_id"`
+	Region    string         `json:"region"`
+	Status    CoverageStatus `json:"status"`
+	// Collected lists the data kinds (Kind* constants) read completely.
+	Collected []string `json:"collected"`
+	// FailedAPI is the AWS operation that failed, e.g. "DescribeSecurityGroups".
+	FailedAPI string `json:"failed_api,omitempty"`
+	// ErrorCode is the AWS error code, e.g. "UnauthorizedOperation".
+	ErrorCode string `json:"error_code,omitempty"`
+	Detail    string `json:"detail,omitempty"`
+	// SecurityGroups is how many groups were read in this pair.
+	SecurityGroups int `json:"security_groups"`
+}
+
+// SecurityGroup is one EC2 security group with its rules and the evidence
+// of what uses it.
+type SecurityGroup struct {
+	ARN         string            `json:"arn"`
+	ID          string            `json:"id"`
+	Name        string            `json:"name"`
+	Description string            `json:"description"`
+	AccountID   string            `json:"account_id"`
+	Region      string            `json:"region"`
+	VPCID       string            `json:"vpc_id"`
+	IsDefault   bool              `json:"is_default"`
+	Tags        map[string]string `json:"tags"`
+	Rules       []Rule            `json:"rules"`
+	// Attachments are the network interfaces that carry this group.
+	Attachments []Attachment `json:"attachments"`
+	// UsedBy is the evidence that the group is in use; empty means unused
+	// as far as the collected data kinds can tell.
+	UsedBy []Evidence `json:"used_by"`
+}
+
+// Direction is ingress or egress.
+type Direction string
+
+// Rule directions.
+const (
+	Ingress Direction = "ingress"
+	Egress  Direction = "egress"
+)
+
+// Normalised protocol names. Other IP protocols keep their number ("47").
+const (
+	ProtocolAll    = "all"
+	ProtocolTCP    = "tcp"
+	ProtocolUDP    = "udp"
+	ProtocolICMP   = "icmp"
+	ProtocolICMPv6 = "icmpv6"
+)
+
+// Rule is one rule with exactly one peer, the shape of
+// DescribeSecurityGroupRules. An IpPermission with three CIDRs is three rules.
+type Rule struct {
+	// ID is the security group rule id (sgr-...). Empty when the source had
+	// none (exported describe-security-groups JSON).
+	ID        string    `json:"id"`
+	Direction Direction `json:"direction"`
+	// Protocol is normalised: tcp, udp, icmp, icmpv6, all, or a number.
+	Protocol    string `json:"protocol"`
+	RawProtocol string `json:"raw_protocol"`
+	// FromPort and ToPort are 0 and 65535 for protocol all. For ICMP they
+	// carry type and code; -1 means any.
+	FromPort    int    `json:"from_port"`
+	ToPort      int    `json:"to_port"`
+	Peer        Peer   `json:"peer"`
+	Description string `json:"description"`
+}
+
+// PeerKind says what a rule's peer is.
+type PeerKind string
+
+// Peer kinds.
+const (
+	PeerCIDRv4        PeerKind = "cidr_ipv4"
+	PeerCIDRv6        PeerKind = "cidr_ipv6"
+	PeerPrefixList    PeerKind = "prefix_list"
+	PeerSecurityGroup PeerKind = "security_group"
+)
+
+// Peer is the other side of a rule.
+type Peer struct {
+	Kind         PeerKind `json:"kind"`
+	CIDR         string   `json:"cidr,omitempty"`
+	PrefixListID string   `json:"prefix_list_id,omitempty"`
+	GroupID      string   `json:"group_id,omitempty"`
+	GroupOwner   string   `json:"group_owner,omitempty"`
+	// VPCID and PeeringStatus are set for references to a group in a peered VPC.
+	VPCID         string `json:"vpc_id,omitempty"`
+	PeeringStatus string `json:"peering_status,omitempty"`
+}
+
+// Attachment is a network interface carrying a group, with what proves
+// exposure (a public IP) and what the interface belongs to.
+type Attachment struct {
+	NetworkInterfaceID string `json:"network_interface_id"`
+	InterfaceType      string `json:"interface_type"`
+	PublicIP           string `json:"public_ip,omitempty"`
+	// Resource is what owns the interface: an instance id, or the requester
+	// (ELB, RDS, Lambda...) for managed interfaces.
+	Resource string `json:"resource,omitempty"`
+}
+
+// EvidenceKind says what proves a group is in use.
+type EvidenceKind string
+
+// Evidence kinds.
+const (
+	UsedByENI                 EvidenceKind = "eni"
+	UsedByLaunchTemplate      EvidenceKind = "launch_template"
+	UsedByLaunchConfiguration EvidenceKind = "launch_configuration"
+	UsedBySGReference         EvidenceKind = "sg_reference"
+	UsedByCrossVPCReference   EvidenceKind = "cross_vpc_reference"
+)
+
+// Evidence is one proof that a group is in use.
+type Evidence struct {
+	Kind   EvidenceKind `json:"kind"`
+	ID     string       `json:"id"`
+	Detail string       `json:"detail,omitempty"`
+}
+
+// PrefixList is a managed prefix list with its entries, so policies can
+// expand a prefix-list peer into CIDRs.
+type PrefixList struct {
+	ID        string            `json:"id"`
+	Name      string            `json:"name"`
+	Owner     string            `json:"owner"`
+	AccountID string            `json:"account_id"`
+	Region    string            `json:"region"`
+	Entries   []PrefixListEntry `json:"entries"`
+}
+
+// PrefixListEntry is one CIDR of a prefix list.
+type PrefixListEntry struct {
+	CIDR        string `json:"cidr"`
+	Description string `json:"description,omitempty"`
+}
+
+// NetworkInterface is an ENI, for exposure per interface: EC2 applies the
+// union of all the groups it carries.
+type NetworkInterface struct {
+	ID        string   `json:"id"`
+	Type      string   `json:"type"`
+	AccountID string   `json:"account_id"`
+	Region    string   `json:"region"`
+	VPCID     string   `json:"vpc_id"`
+	SubnetID  string   `json:"subnet_id"`
+	PublicIP  string   `json:"public_ip,omitempty"`
+	Resource  string   `json:"resource,omitempty"`
+	GroupIDs  []string `json:"group_ids"`
+	Status    string   `json:"status,omitempty"`
+}
+
+// VPC is derived from the collected groups and interfaces: which VPCs exist
+// in a region and how many interfaces they hold (SGA009 grades a default
+// group's rules by whether its VPC is used).
+type VPC struct {
+	ID                string `json:"id"`
+	AccountID         string `json:"account_id"`
+	Region            string `json:"region"`
+	NetworkInterfaces int    `json:"network_interfaces"`
+}
+
+// Sort puts every list in the canonical order: by (account, region, id),
+// rules by (direction, id, then their content), evidence by (kind, id).
+// Output built from a sorted inventory is deterministic.
+func (inv *Inventory) Sort() {
+	slices.SortFunc(inv.Accounts, func(a, b Account) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortFunc(inv.Coverage, func(a, b Coverage) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region))
+	})
+	for i := range inv.Coverage {
+		slices.Sort(inv.Coverage[i].Collected)
+	}
+	slices.SortFunc(inv.SecurityGroups, func(a, b SecurityGroup) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
+	})
+	for i := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[i]
+		slices.SortFunc(g.Rules, CompareRules)
+		slices.SortFunc(g.Attachments, func(a, b Attachment) int { return cmp.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) })
+		slices.SortFunc(g.UsedBy, func(a, b Evidence) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Detail, b.Detail))
+		})
+	}
+	slices.SortFunc(inv.PrefixLists, func(a, b PrefixList) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
+	})
+	for i := range inv.PrefixLists {
+		slices.SortFunc(inv.PrefixLists[i].Entries, func(a, b PrefixListEntry) int { return cmp.Compare(a.CIDR, b.CIDR) })
+	}
+	slices.SortFunc(inv.NetworkInterfaces, func(a, b NetworkInterface) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
+	})
+	for i := range inv.NetworkInterfaces {
+		slices.Sort(inv.NetworkInterfaces[i].GroupIDs)
+	}
+	slices.SortFunc(inv.VPCs, func(a, b VPC) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
+	})
+}
+
+// CompareRules orders rules by direction, then id, then content, so rules
+// without ids (exported JSON) still sort deterministically.
+func CompareRules(a, b Rule) int {
+	return cmp.Or(
+		cmp.Compare(a.Direction, b.Direction),
+		cmp.Compare(a.ID, b.ID),
+		cmp.Compare(a.Key(), b.Key()),
+	)
+}
+
+// Key identifies a rule by its content: direction, protocol, ports and peer.
+// EC2 refuses two rules with the same key on one group, so it is unique per
+// group and, unlike the sgr- id, survives a rule being deleted and re-added.
+// Fingerprints use it.
+func (r Rule) Key() string {
+	peer := r.Peer.CIDR + r.Peer.PrefixListID + r.Peer.GroupID
+	if r.Peer.Kind == PeerSecurityGroup && r.Peer.GroupOwner != "" {
+		peer = r.Peer.GroupOwner + "/" + r.Peer.GroupID
+	}
+	return string(r.Direction) + "|" + r.Protocol + "|" + strconv.Itoa(r.FromPort) + "|" + strconv.Itoa(r.ToPort) + "|" + string(r.Peer.Kind) + "|" + peer
+}
+
+// Kinds returns the set of data kinds collected for each "account/region".
+func (inv *Inventory) Kinds() map[string]map[string]bool {
+	out := make(map[string]map[string]bool, len(inv.Coverage))
+	for _, c := range inv.Coverage {
+		set := make(map[string]bool, len(c.Collected))
+		for _, k := range c.Collected {
+			set[k] = true
+		}
+		out[c.AccountID+"/"+c.Region] = set
+	}
+	return out
+}
+
+// Complete reports whether every (account, region) pair tried was read.
+func (inv *Inventory) Complete() bool {
+	for _, c := range inv.Coverage {
+		if c.Status != CoverageOK {
+			return false
+		}
+	}
+	return true
+}
