@@ -1,0 +1,58 @@
+# sgaudit — every task a contributor or CI runs. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+PYTHON    ?= python3
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+MOTO      := moto[server]==5.2.5
+VENV      := .venv
+NODE_DIR  := tools
+DEMO_OUT  ?= out/demo
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## build bin/sgaudit
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/sgaudit ./cmd/sgaudit
+
+# The AWS emulator for integration tests and the demo, pinned (DESIGN.md §7).
+$(VENV)/.installed: Makefile
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check '$(MOTO)'
+	touch $@
+
+# Microsoft's SARIF multitool (GitHub's upload rules) and the SARIF 2.1.0 schema it ships.
+$(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/package-lock.json
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+.PHONY: test-deps
+test-deps: $(VENV)/.installed $(NODE_DIR)/node_modules/.installed ## install moto server and the SARIF multitool for the tests
+
+.PHONY: test
+test: test-deps ## run every test: unit, Rego, moto integration, SARIF validation, headless Chromium
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	$(GO) test -count=1 ./...
+
+.PHONY: demo
+demo: $(VENV)/.installed build ## scan a demo account seeded into a local AWS emulator; reports in out/demo
+	$(GO) run ./examples/demo -- ./bin/sgaudit scan --format table,json,sarif,html --output-dir $(DEMO_OUT)
+	@echo
+	@echo "Reports: $(DEMO_OUT)/findings.json $(DEMO_OUT)/results.sarif $(DEMO_OUT)/report.html"
+
+.PHONY: bench
+bench: ## run the benchmarks (evaluation at 1k/10k/100k groups, collection)
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./...
+
+.PHONY: docs
+docs: ## regenerate docs/checks.md from the policies' METADATA
+	$(GO) run ./cmd/sgaudit checks --format markdown > docs/checks.md
+
+.PHONY: clean
+clean: ## remove build output (keeps the tool installs)
+	rm -rf bin out

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+func newChecksCmd(ios *streams) *cobra.Command {
+	var format string
+	var policyDirs, dataFiles []string
+	cmd := &cobra.Command{
+		Use:   "checks",
+		Short: "List the checks (from the policies' METADATA)",
+		Example: `  sgaudit checks
+  sgaudit checks --format json
+  sgaudit checks --policy-dir ./my-policies`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runChecks(cmd.Context(), format, policyDirs, dataFiles, ios)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	cmd.Flags().StringArrayVar(&policyDirs, "policy-dir", nil, "directory of extra .rego checks to list too (repeatable)")
+	cmd.Flags().StringArrayVar(&dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data (repeatable)")
+	return cmd
+}
+
+func runChecks(ctx context.Context, format string, policyDirs, dataFiles []string, ios *streams) error {
+	if format != "table" && format != "json" {
+		return usagef("invalid --format %q: want table or json", format)
+	}
+	opts := scanner.Options{Logger: loggerFrom(ctx)}
+	opts.Engine.PolicyDirs = policyDirs
+	opts.Engine.DataFiles = dataFiles
+	eng, err := scanner.LoadEngine(ctx, opts)
+	if err != nil {
+		return err
+	}
+	checks := eng.Checks()
+	if format == "json" {
+		enc := json.NewEncoder(ios.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(checks)
+	}
+	return writeChecksTable(ios, checks)
+}
+
+func writeChecksTable(ios *streams, checks []findings.Check) error {
+	tw := tabwriter.NewWriter(ios.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tNAME\tTITLE\tDEFAULT")
+	for _, c := range checks {
+		state := "on"
+		if c.Status == findings.CheckDisabled {
+			state = "off"
+		}
+		title := c.Title
+		if c.Custom {
+			title += " (custom)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Name, title, state)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(ios.out, "\n%d checks. Details: sgaudit checks --format json, or docs/checks.md\n", len(checks))
+	return err
+}

@@ -1,0 +1,70 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/sgaudit/sgaudit/internal/atomicfile"
+	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+func newCollectCmd(ios *streams) *cobra.Command {
+	var f awsFlags
+	var output string
+	cmd := &cobra.Command{
+		Use:   "collect",
+		Short: "Collect the security group inventory from AWS and write it as JSON",
+		Long: `Collect the inventory (security groups, rules, network interfaces and coverage) without
+judging it, so it can be archived, diffed, or scanned offline with 'sgaudit scan --input'.
+
+Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be read.`,
+		Example: `  sgaudit collect -o inventory.json
+  sgaudit scan --input inventory.json --format html -o out/`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCollect(cmd.Context(), &f, output, ios)
+		},
+	}
+	f.register(cmd)
+	cmd.Flags().StringVarP(&output, "output", "o", "-", "write the inventory to this file (- for stdout)")
+	return cmd
+}
+
+func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) error {
+	inv, err := scanner.Inventory(ctx, scanner.Options{
+		AWSConfig: f.loader(),
+		Collect:   f.collectOptions(),
+		Now:       ios.now,
+		Logger:    loggerFrom(ctx),
+	})
+	if err != nil {
+		return err
+	}
+	write := func(w io.Writer) error { return writeInventory(w, inv) }
+	if output == "-" || output == "" {
+		var buf bytes.Buffer
+		if err := write(&buf); err != nil {
+			return err
+		}
+		if _, err := buf.WriteTo(ios.out); err != nil {
+			return err
+		}
+	} else if err := atomicfile.Write(output, write); err != nil {
+		return err
+	}
+	if !inv.Complete() {
+		return &errScanResult{exitIncomplete}
+	}
+	return nil
+}
+
+func writeInventory(w io.Writer, inv *inventory.Inventory) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(inv)
+}

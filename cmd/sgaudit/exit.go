@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// Exit codes, documented in the README and DESIGN.md §6. They are chosen in
+// exactly one place: exitCode.
+const (
+	exitOK         = 0 // scan complete, nothing at or above --fail-on
+	exitFindings   = 1 // an unsuppressed finding at or above --fail-on (reports written)
+	exitUsage      = 2 // usage, config, policy, credentials or input error; nothing scanned
+	exitIncomplete = 3 // some account/region not covered, and no finding at the threshold
+)
+
+// usageError marks errors the user can fix by changing the command line,
+// the config or the input files. Every other error is also reported as exit
+// 2 (nothing was scanned), but only after the scan itself failed.
+type usageError struct{ err error }
+
+func (e *usageError) Error() string { return e.err.Error() }
+func (e *usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Errorf(format, args...)}
+}
+
+// errScanResult carries the outcome of a scan whose reports were written:
+// findings at the threshold (exit 1) or incomplete coverage (exit 3).
+type errScanResult struct{ code int }
+
+func (e *errScanResult) Error() string {
+	if e.code == exitFindings {
+		return "findings at or above the --fail-on threshold"
+	}
+	return "scan incomplete: some accounts or regions were not read (see coverage)"
+}
+
+// resultCode turns a written report into its exit code.
+func resultCode(rep *findings.Report, failOn findings.Severity) error {
+	switch {
+	case rep.FailsAt(failOn):
+		return &errScanResult{exitFindings}
+	case !rep.Complete():
+		return &errScanResult{exitIncomplete}
+	}
+	return nil
+}
+
+// exitCode maps an error to the process exit code and prints it as one line.
+func exitCode(err error, stderr io.Writer) int {
+	if err == nil {
+		return exitOK
+	}
+	var res *errScanResult
+	if errors.As(err, &res) {
+		// Reports are written; one line on stderr says why the exit is not 0.
+		fmt.Fprintf(stderr, "sgaudit: %s\n", res.Error())
+		return res.code
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(stderr, "sgaudit: interrupted")
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "sgaudit: %s\n", oneLine(err.Error()))
+	return exitUsage
+}
+
+// oneLine keeps an error to a single line: AWS and OPA errors sometimes
+// span several, and CI logs read best with one.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, "\r", "")
+	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ⏎ ")), " ")
+}

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set at build time: -ldflags "-X main.version=v0.1.0".
+var version = ""
+
+// streams are the process I/O, injected so tests run commands in-process.
+type streams struct {
+	out, err io.Writer
+	// outIsTerminal enables colour in the table.
+	outIsTerminal bool
+	// getenv reads the environment (tests pass their own).
+	getenv func(string) string
+	// now is the clock for report timestamps.
+	now func() time.Time
+}
+
+// run is the whole program: parse args, run the command, map the error to
+// an exit code. Tests call it directly.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), getenv: os.Getenv, now: time.Now}
+	return runWith(ctx, args, ios)
+}
+
+func runWith(ctx context.Context, args []string, ios *streams) int {
+	root := newRootCmd(ios)
+	root.SetArgs(args)
+	root.SetOut(ios.out)
+	root.SetErr(ios.err)
+	cmd, err := root.ExecuteContextC(ctx)
+	if err != nil && isCobraUsageError(err) {
+		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
+		return exitUsage
+	}
+	var uerr *usageError
+	if errors.As(err, &uerr) {
+		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
+		return exitUsage
+	}
+	return exitCode(err, ios.err)
+}
+
+// isCobraUsageError recognises cobra's flag and argument errors, which it
+// returns as plain errors.
+func isCobraUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "flag needs an argument", "invalid argument", "accepts ", "requires at least", "requires at most", "bad flag syntax"} {
+		if strings.Contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newRootCmd(ios *streams) *cobra.Command {
+	var logLevel, logFormat string
+	root := &cobra.Command{
+		Use:   "sgaudit",
+		Short: "Audit and lint AWS EC2 security groups",
+		Long: `sgaudit collects every security group of every enabled region of your AWS account,
+judges them with an embedded Rego policy set (OPA), and reports findings as a table,
+JSON, SARIF (GitHub code scanning) or a self-contained HTML page.
+
+It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
+		Example: `  sgaudit scan                                      # every enabled region, table on stdout
+  sgaudit scan --format json,sarif,html -o out/      # reports for CI
+  sgaudit scan --fail-on high                        # exit 1 on HIGH or CRITICAL findings
+  sgaudit collect -o inventory.json && sgaudit scan --input inventory.json
+  aws ec2 describe-security-groups > sgs.json && sgaudit scan --input sgs.json`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		Version:       versionString(),
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := newLogger(ios.err, logLevel, logFormat)
+			if err != nil {
+				return err
+			}
+			cmd.SetContext(withLogger(cmd.Context(), logger))
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
+	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
+	root.AddCommand(newScanCmd(ios), newCollectCmd(ios), newChecksCmd(ios), newVersionCmd(ios))
+	root.CompletionOptions.HiddenDefaultCmd = true
+	return root
+}
+
+type loggerKey struct{}
+
+func withLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}
+
+func loggerFrom(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// newLogger builds the one logger of the process: stderr only, so stdout
+// stays clean for reports.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("invalid --log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("invalid --log-format %q: want text or json", format)
+}
+
+func versionString() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func newVersionCmd(ios *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			_, err := fmt.Fprintf(ios.out, "sgaudit %s\n", versionString())
+			return err
+		},
+	}
+}

@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/spf13/cobra"
+
+	"github.com/sgaudit/sgaudit/reporters"
+	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// awsFlags are the flags that say where and how to read AWS.
+type awsFlags struct {
+	profile        string
+	region         string
+	regions        []string
+	excludeRegions []string
+	concurrency    int
+}
+
+func (f *awsFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.profile, "profile", "", "AWS shared config profile (default: the SDK's credential chain)")
+	fl.StringVar(&f.region, "region", "", "region for API calls that need one, and for imported JSON that does not name its region")
+	fl.StringSliceVar(&f.regions, "regions", nil, "scan only these regions (comma-separated; default: every enabled region)")
+	fl.StringSliceVar(&f.excludeRegions, "exclude-regions", nil, "skip these regions")
+	fl.IntVar(&f.concurrency, "concurrency", 8, "regions read at the same time")
+}
+
+// loader returns the lazy AWS config loader: the SDK's default chain
+// (environment, shared config and SSO profiles, web identity, IMDS), which
+// also honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_EC2.
+func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
+	return func(ctx context.Context) (aws.Config, error) {
+		opts := []func(*config.LoadOptions) error{
+			config.WithRetryMode(aws.RetryModeAdaptive),
+			// DescribeRegions needs some region; us-east-1 exists in the
+			// commercial partition, and credentials from another partition
+			// come with their own region configured.
+			config.WithDefaultRegion("us-east-1"),
+		}
+		if f.profile != "" {
+			opts = append(opts, config.WithSharedConfigProfile(f.profile))
+		}
+		if f.region != "" {
+			opts = append(opts, config.WithRegion(f.region))
+		}
+		cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		if err != nil {
+			return aws.Config{}, usagef("load AWS configuration: %w", err)
+		}
+		return cfg, nil
+	}
+}
+
+func (f *awsFlags) collectOptions() collect.Options {
+	return collect.Options{Regions: f.regions, ExcludeRegions: f.excludeRegions, Concurrency: f.concurrency}
+}
+
+type scanFlags struct {
+	aws       awsFlags
+	inputs    []string
+	formats   []string
+	outputDir string
+	failOn    string
+	policyDir []string
+	dataFiles []string
+	noColor   bool
+}
+
+func newScanCmd(ios *streams) *cobra.Command {
+	f := &scanFlags{}
+	cmd := &cobra.Command{
+		Use:   "scan",
+		Short: "Collect security groups (or read exported JSON), judge them and report findings",
+		Long: `Collect every security group of every enabled region of the caller's account, judge them
+with the embedded policies (plus --policy-dir), and write the reports.
+
+Formats: table (stdout), json (findings.json), sarif (results.sarif), html (report.html),
+markdown (summary.md). One format without --output-dir prints to stdout; with --output-dir
+every format but table is written there, atomically, and the table still goes to stdout.
+
+Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-on;
+2 usage, config, policy, credentials or input error (nothing scanned);
+3 incomplete (an account or region could not be read) and nothing at --fail-on.`,
+		Example: `  sgaudit scan --regions eu-west-1,us-east-1
+  sgaudit scan --format json,sarif,html --output-dir out/ --fail-on high
+  sgaudit scan --input inventory.json --policy-dir ./my-policies
+  sgaudit scan --input sgs.json --input enis.json --region eu-west-1`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runScan(cmd.Context(), f, ios)
+		},
+	}
+	f.aws.register(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "audit this file instead of calling AWS: sgaudit inventory JSON or aws ec2 describe-security-groups / describe-network-interfaces / describe-security-group-rules JSON (repeatable)")
+	fl.StringSliceVarP(&f.formats, "format", "f", []string{"table"}, "report formats, comma-separated: "+strings.Join(reporters.Names(), ", "))
+	fl.StringVarP(&f.outputDir, "output-dir", "o", "", "write reports to this directory (created if missing)")
+	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above this severity: low, medium, high, critical")
+	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
+	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
+	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
+	return cmd
+}
+
+// plannedOutput is one report to write: to a file, or to stdout when path is "".
+type plannedOutput struct {
+	format   string
+	reporter reporters.Reporter
+	path     string
+}
+
+// planOutputs validates formats and destinations before any scanning, so a
+// typo fails in a second, not after a ten-minute scan.
+func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
+	var names []string
+	for _, n := range f.formats {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n != "" && !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, usagef("--format is empty: want one or more of %s", strings.Join(reporters.Names(), ", "))
+	}
+	if f.outputDir == "" && len(names) > 1 {
+		return nil, usagef("%d formats need --output-dir (only one report can go to stdout)", len(names))
+	}
+	var plan []plannedOutput
+	for _, n := range names {
+		rep, err := reporters.New(n)
+		if err != nil {
+			return nil, &usageError{err}
+		}
+		if t, ok := rep.(reporters.Table); ok {
+			t.Color = ios.outIsTerminal && !f.noColor && ios.getenv("NO_COLOR") == ""
+			rep = t
+		}
+		p := plannedOutput{format: n, reporter: rep}
+		if f.outputDir != "" && n != "table" {
+			p.path = filepath.Join(f.outputDir, reporters.Filename(n))
+		}
+		plan = append(plan, p)
+	}
+	return plan, nil
+}
+
+func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
+	log := loggerFrom(ctx)
+	var failOn findings.Severity
+	if f.failOn != "" {
+		sev, err := findings.ParseSeverity(f.failOn)
+		if err != nil {
+			return usagef("--fail-on: %w", err)
+		}
+		failOn = sev
+	}
+	plan, err := planOutputs(f, ios)
+	if err != nil {
+		return err
+	}
+	if f.outputDir != "" {
+		if err := os.MkdirAll(f.outputDir, 0o755); err != nil {
+			return usagef("create output directory: %w", err)
+		}
+	}
+	opts := scanner.Options{
+		Inputs:         f.inputs,
+		FallbackRegion: f.aws.region,
+		AWSConfig:      f.aws.loader(),
+		Collect:        f.aws.collectOptions(),
+		Version:        versionString(),
+		Now:            ios.now,
+		Logger:         log,
+	}
+	opts.Engine.PolicyDirs = f.policyDir
+	opts.Engine.DataFiles = f.dataFiles
+	rep, err := scanner.Scan(ctx, opts)
+	if err != nil {
+		return err
+	}
+	if err := writeReports(plan, rep, ios); err != nil {
+		return err
+	}
+	for _, p := range plan {
+		if p.path != "" {
+			log.Info("wrote report", "format", p.format, "path", p.path)
+		}
+	}
+	return resultCode(rep, failOn)
+}
+
+// writeReports writes files atomically and buffers stdout output so a
+// reporter that fails never leaves half a report behind.
+func writeReports(plan []plannedOutput, rep *findings.Report, ios *streams) error {
+	for _, p := range plan {
+		if p.path != "" {
+			if err := reporters.WriteFile(p.path, p.reporter, rep); err != nil {
+				return fmt.Errorf("write %s report: %w", p.format, err)
+			}
+			continue
+		}
+		var buf bytes.Buffer
+		if err := p.reporter.Write(&buf, rep); err != nil {
+			return fmt.Errorf("write %s report: %w", p.format, err)
+		}
+		if _, err := buf.WriteTo(ios.out); err != nil {
+			return fmt.Errorf("write %s report to stdout: %w", p.format, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+// Package demoworld seeds a small, realistic AWS account into an emulator
+// (moto server) through the real SDK: the world `make demo` scans and the
+// end-to-end tests assert exact findings on. It only ever runs against an
+// emulator endpoint; Seed refuses a config without a custom endpoint.
+package demoworld
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+)
+
+// Regions are the regions the demo world populates.
+var Regions = []string{"us-east-1", "eu-west-1"}
+
+// World records what Seed created, by region and group name.
+type World struct {
+	// Groups maps "region/name" to the group id.
+	Groups map[string]string
+	// VPCs maps "region/name" to the VPC id.
+	VPCs map[string]string
+}
+
+// GroupID returns the id of the group name in region, or "".
+func (w *World) GroupID(region, name string) string { return w.Groups[region+"/"+name] }
+
+// Seed creates the demo world. cfg must point at an emulator (BaseEndpoint
+// set): seeding a real account would create real resources.
+func Seed(ctx context.Context, cfg aws.Config) (*World, error) {
+	if cfg.BaseEndpoint == nil || *cfg.BaseEndpoint == "" {
+		return nil, errors.New("demoworld: refusing to seed without an emulator endpoint (BaseEndpoint)")
+	}
+	w := &World{Groups: map[string]string{}, VPCs: map[string]string{}}
+	for _, region := range Regions {
+		c := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
+		s := &seeder{ctx: ctx, c: c, region: region, w: w}
+		var err error
+		switch region {
+		case "us-east-1":
+			err = s.seedProduction()
+		case "eu-west-1":
+			err = s.seedAnalytics()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("seed %s: %w", region, err)
+		}
+	}
+	return w, nil
+}
+
+type seeder struct {
+	ctx    context.Context
+	c      *ec2.Client
+	region string
+	w      *World
+}
+
+// rule is a compact way to write one ingress permission.
+type rule struct {
+	proto       string
+	from, to    int32
+	cidr, cidr6 string
+	group       string // name of a group in the same region
+	desc        string
+}
+
+func (s *seeder) vpc(name, cidr string) (vpcID, subnetID string, err error) {
+	v, err := s.c.CreateVpc(s.ctx, &ec2.CreateVpcInput{CidrBlock: aws.String(cidr), TagSpecifications: tags(types.ResourceTypeVpc, name)})
+	if err != nil {
+		return "", "", fmt.Errorf("create vpc %s: %w", name, err)
+	}
+	vpcID = aws.ToString(v.Vpc.VpcId)
+	s.w.VPCs[s.region+"/"+name] = vpcID
+	sub, err := s.c.CreateSubnet(s.ctx, &ec2.CreateSubnetInput{VpcId: v.Vpc.VpcId, CidrBlock: aws.String(subnetOf(cidr))})
+	if err != nil {
+		return "", "", fmt.Errorf("create subnet in %s: %w", name, err)
+	}
+	return vpcID, aws.ToString(sub.Subnet.SubnetId), nil
+}
+
+func (s *seeder) group(vpcID, name, desc string, kv ...string) (string, error) {
+	out, err := s.c.CreateSecurityGroup(s.ctx, &ec2.CreateSecurityGroupInput{
+		GroupName: aws.String(name), Description: aws.String(desc), VpcId: aws.String(vpcID),
+		TagSpecifications: tags(types.ResourceTypeSecurityGroup, name, kv...),
+	})
+	if err != nil {
+		return "", fmt.Errorf("create security group %s: %w", name, err)
+	}
+	id := aws.ToString(out.GroupId)
+	s.w.Groups[s.region+"/"+name] = id
+	return id, nil
+}
+
+func (s *seeder) ingress(groupName string, rules ...rule) error {
+	var perms []types.IpPermission
+	for _, r := range rules {
+		p := types.IpPermission{IpProtocol: aws.String(r.proto)}
+		if r.proto != "-1" {
+			p.FromPort, p.ToPort = aws.Int32(r.from), aws.Int32(r.to)
+		}
+		desc := optional(r.desc)
+		switch {
+		case r.cidr != "":
+			p.IpRanges = []types.IpRange{{CidrIp: aws.String(r.cidr), Description: desc}}
+		case r.cidr6 != "":
+			p.Ipv6Ranges = []types.Ipv6Range{{CidrIpv6: aws.String(r.cidr6), Description: desc}}
+		case r.group != "":
+			p.UserIdGroupPairs = []types.UserIdGroupPair{{GroupId: aws.String(s.w.GroupID(s.region, r.group)), Description: desc}}
+		}
+		perms = append(perms, p)
+	}
+	_, err := s.c.AuthorizeSecurityGroupIngress(s.ctx, &ec2.AuthorizeSecurityGroupIngressInput{
+		GroupId: aws.String(s.w.GroupID(s.region, groupName)), IpPermissions: perms,
+	})
+	if err != nil {
+		return fmt.Errorf("authorize ingress on %s: %w", groupName, err)
+	}
+	return nil
+}
+
+// eni creates a network interface carrying groups; withPublicIP associates
+// an Elastic IP so the interface is reachable from the internet.
+func (s *seeder) eni(subnetID, desc string, withPublicIP bool, groupNames ...string) error {
+	var ids []string
+	for _, n := range groupNames {
+		ids = append(ids, s.w.GroupID(s.region, n))
+	}
+	out, err := s.c.CreateNetworkInterface(s.ctx, &ec2.CreateNetworkInterfaceInput{
+		SubnetId: aws.String(subnetID), Groups: ids, Description: aws.String(desc),
+	})
+	if err != nil {
+		return fmt.Errorf("create network interface %q: %w", desc, err)
+	}
+	if !withPublicIP {
+		return nil
+	}
+	addr, err := s.c.AllocateAddress(s.ctx, &ec2.AllocateAddressInput{Domain: types.DomainTypeVpc})
+	if err != nil {
+		return fmt.Errorf("allocate address: %w", err)
+	}
+	_, err = s.c.AssociateAddress(s.ctx, &ec2.AssociateAddressInput{
+		AllocationId: addr.AllocationId, NetworkInterfaceId: out.NetworkInterface.NetworkInterfaceId,
+	})
+	if err != nil {
+		return fmt.Errorf("associate address with %q: %w", desc, err)
+	}
+	return nil
+}
+
+// seedProduction: a production VPC with a web tier that is fine, a bastion
+// open to the world on a public IP, a database open to the world, and the
+// leftovers every account has (a launch-wizard group, a legacy group).
+func (s *seeder) seedProduction() error {
+	vpc, subnet, err := s.vpc("prod", "10.10.0.0/16")
+	if err != nil {
+		return err
+	}
+	steps := []func() error{
+		func() error {
+			_, err := s.group(vpc, "prod-web-sg", "Public web tier behind CloudFront", "env", "prod")
+			return err
+		},
+		func() error {
+			_, err := s.group(vpc, "prod-app-sg", "Application tier, reachable from the web tier only", "env", "prod")
+			return err
+		},
+		func() error {
+			_, err := s.group(vpc, "prod-db-sg", "PostgreSQL for the application tier", "env", "prod")
+			return err
+		},
+		func() error { _, err := s.group(vpc, "bastion", "SSH bastion hosts", "env", "prod"); return err },
+		func() error {
+			_, err := s.group(vpc, "launch-wizard-1", "launch-wizard-1 created 2026-03-02T10:11:12.000+00:00")
+			return err
+		},
+		func() error { _, err := s.group(vpc, "legacy-ftp", "legacy-ftp"); return err },
+		func() error {
+			return s.ingress("prod-web-sg",
+				rule{proto: "tcp", from: 443, to: 443, cidr: "0.0.0.0/0", desc: "HTTPS from the internet"},
+				rule{proto: "tcp", from: 443, to: 443, cidr6: "::/0", desc: "HTTPS from the internet (IPv6)"})
+		},
+		func() error {
+			return s.ingress("prod-app-sg",
+				rule{proto: "tcp", from: 8080, to: 8080, group: "prod-web-sg", desc: "App port from the web tier"},
+				rule{proto: "-1", group: "prod-app-sg", desc: "Cluster traffic between app nodes"})
+		},
+		func() error {
+			return s.ingress("prod-db-sg",
+				rule{proto: "tcp", from: 5432, to: 5432, group: "prod-app-sg", desc: "PostgreSQL from the app tier"},
+				rule{proto: "tcp", from: 3306, to: 3306, cidr: "0.0.0.0/0", desc: "temporary: vendor migration"})
+		},
+		func() error {
+			return s.ingress("bastion", rule{proto: "tcp", from: 22, to: 22, cidr: "0.0.0.0/0"})
+		},
+		func() error {
+			return s.ingress("launch-wizard-1", rule{proto: "-1", cidr6: "::/0"})
+		},
+		func() error {
+			return s.ingress("legacy-ftp", rule{proto: "tcp", from: 21, to: 21, cidr: "10.0.0.0/8", desc: "FTP from the office"})
+		},
+		func() error { return s.eni(subnet, "web-1", false, "prod-web-sg") },
+		func() error { return s.eni(subnet, "db-1", false, "prod-db-sg") },
+		func() error { return s.eni(subnet, "bastion-1", true, "bastion") },
+	}
+	return runAll(steps)
+}
+
+// seedAnalytics: an analytics VPC with a private Redis (fine but for its
+// placeholder description) and an ops group whose port range hides SSH,
+// next to GRE and ICMP rules that must not be mistaken for SSH.
+func (s *seeder) seedAnalytics() error {
+	vpc, subnet, err := s.vpc("analytics", "10.20.0.0/16")
+	if err != nil {
+		return err
+	}
+	steps := []func() error{
+		func() error { _, err := s.group(vpc, "analytics-redis", "Managed by Terraform"); return err },
+		func() error { _, err := s.group(vpc, "ops-tools", "Operations tooling hosts"); return err },
+		func() error {
+			return s.ingress("analytics-redis", rule{proto: "tcp", from: 6379, to: 6379, cidr: "10.20.0.0/16", desc: "Redis from inside the VPC"})
+		},
+		func() error {
+			return s.ingress("ops-tools",
+				rule{proto: "tcp", from: 20, to: 30, cidr6: "::/0", desc: "legacy ops range"},
+				rule{proto: "udp", from: 3389, to: 3389, cidr: "0.0.0.0/0", desc: "RDP over UDP"},
+				rule{proto: "47", cidr: "0.0.0.0/0", desc: "GRE tunnel to the partner"},
+				rule{proto: "icmp", from: -1, to: -1, cidr: "0.0.0.0/0", desc: "ping"})
+		},
+		func() error { return s.eni(subnet, "redis-1", false, "analytics-redis") },
+		func() error { return s.eni(subnet, "ops-1", false, "ops-tools") },
+	}
+	return runAll(steps)
+}
+
+func runAll(steps []func() error) error {
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func tags(rt types.ResourceType, name string, kv ...string) []types.TagSpecification {
+	t := []types.Tag{{Key: aws.String("Name"), Value: aws.String(name)}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		t = append(t, types.Tag{Key: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	return []types.TagSpecification{{ResourceType: rt, Tags: t}}
+}
+
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+// subnetOf turns 10.10.0.0/16 into 10.10.1.0/24.
+func subnetOf(vpcCIDR string) string {
+	var a, b int
+	fmt.Sscanf(vpcCIDR, "%d.%d.", &a, &b)
+	return fmt.Sprintf("%d.%d.1.0/24", a, b)
+}

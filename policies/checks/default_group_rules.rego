@@ -1,0 +1,68 @@
+# METADATA
+# title: Default security group has rules
+# description: >-
+#   A VPC's default security group has ingress or egress rules. Anything
+#   launched without an explicit group lands in it, so CIS asks that it allow
+#   nothing. MEDIUM where the VPC has network interfaces; LOW in a VPC that
+#   nobody uses (still reported, as CIS asks for every region).
+# scope: package
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-2
+#   - ref: https://www.cisecurity.org/benchmark/amazon_web_services
+# custom:
+#   id: SGA009
+#   severity: MEDIUM
+#   resolution: >-
+#     Remove every rule from the default group and give each workload its own
+#     group with only the rules it needs; move any interface still on the
+#     default group first.
+#   frameworks:
+#     cis-aws-foundations: ["5.4"]
+#     aws-security-hub: ["EC2.2"]
+#   tags: [network, cis]
+package sgaudit.checks.default_group_rules
+
+import data.sgaudit.lib.sg
+
+deny contains finding if {
+	some g in input.security_groups
+	g.is_default
+	ingress := count([r | some r in g.rules; r.direction == "ingress"])
+	egress := count([r | some r in g.rules; r.direction == "egress"])
+	ingress + egress > 0
+	finding := object.union(
+		{
+			"group_arn": g.arn,
+			"msg": sprintf("%s is the default group of %s and has %d ingress and %d egress rule(s)%s", [
+				sg.label(g), g.vpc_id, ingress, egress, vpc_text(g),
+			]),
+			"remediation": sg.revoke_all_command(g),
+			"evidence": {
+				"ingress_rules": ingress,
+				"egress_rules": egress,
+				"vpc_network_interfaces": object.get(sg.vpc_interfaces, concat("/", [g.account_id, g.region, g.vpc_id]), "unknown"),
+			},
+		},
+		downgrade(g),
+	)
+}
+
+# downgrade(g) lowers the severity only on evidence that nobody uses the
+# VPC; a VPC missing from the inventory keeps the METADATA severity.
+downgrade(g) := {"severity": severity} if {
+	empty_vpc(g)
+	severity := object.get(data.sgaudit.severities, ["default_group_rules", "vpc_without_interfaces"], "LOW")
+}
+
+else := {}
+
+# empty_vpc(g) is true when g's VPC is known to have no interfaces and none
+# carries g itself.
+empty_vpc(g) if {
+	sg.vpc_interface_count(g) == 0
+	not sg.has_attachments(g)
+}
+
+vpc_text(g) := "; nobody uses the VPC (no network interfaces)" if empty_vpc(g)
+
+else := ""

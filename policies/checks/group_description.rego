@@ -1,0 +1,52 @@
+# METADATA
+# title: Group description missing or a placeholder
+# description: >-
+#   The group's description is empty, repeats the group name, is a placeholder
+#   ("Managed by Terraform", "default", "todo", ...) or was written by a wizard
+#   ("launch-wizard-1 created ..."), so nobody can tell what the group is for.
+#   Default groups are exempt: AWS names and describes them.
+# scope: package
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/creating-security-groups.html
+# custom:
+#   id: SGA006
+#   severity: LOW
+#   resolution: >-
+#     EC2 cannot change a group's description: create a replacement group with
+#     a description that says what it is for, copy the rules, move the network
+#     interfaces and launch templates to it, then delete the old group.
+#   tags: [hygiene, documentation]
+package sgaudit.checks.group_description
+
+import data.sgaudit.lib.sg
+
+# placeholders is the lower-cased placeholder list, a set for O(1) lookups.
+placeholders := {lower(trim_space(p)) | some p in data.sgaudit.placeholder_descriptions}
+
+deny contains finding if {
+	some g in input.security_groups
+	not g.is_default
+	reason := weakness(g)
+	finding := {
+		"group_arn": g.arn,
+		"msg": sprintf("%s has a description that says nothing (%s): %q", [sg.label(g), reason, g.description]),
+		"remediation": sg.replacement_command(g),
+		"evidence": {
+			"description": g.description,
+			"reason": reason,
+		},
+	}
+}
+
+# weakness(g) names the first reason g's description is useless; undefined
+# when the description is fine. One reason per group keeps one finding.
+weakness(g) := "empty" if trim_space(g.description) == ""
+
+else := "same as the group name" if lower(trim_space(g.description)) == lower(trim_space(g.name))
+
+else := "placeholder" if placeholders[lower(trim_space(g.description))]
+
+else := "wizard default" if {
+	some p in data.sgaudit.placeholder_patterns
+	regex.match(p, lower(trim_space(g.description)))
+}

@@ -1,0 +1,189 @@
+package sgaudit.checks.open_admin_ports_test
+
+import data.sgaudit.checks.open_admin_ports
+
+group(rules) := {
+	"arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1",
+	"id": "sg-1",
+	"name": "web",
+	"description": "web servers",
+	"account_id": "111111111111",
+	"region": "eu-west-1",
+	"vpc_id": "vpc-1",
+	"is_default": false,
+	"rules": rules,
+	"attachments": [],
+	"used_by": [],
+}
+
+ingress(id, proto, from, to, cidr) := {
+	"id": id,
+	"direction": "ingress",
+	"protocol": proto,
+	"from_port": from,
+	"to_port": to,
+	"peer": {"kind": kind(cidr), "cidr": cidr},
+	"description": "",
+}
+
+kind(cidr) := "cidr_ipv6" if contains(cidr, ":")
+
+else := "cidr_ipv4"
+
+deny_for(rules) := findings if {
+	findings := open_admin_ports.deny with input as {"security_groups": [group(rules)]}
+}
+
+# (rule id, service) of each finding: what the check promises one finding per.
+hits(findings) := {[f.rule.id, f.discriminator] | some f in findings}
+
+test_ssh_ipv4 if {
+	findings := deny_for([ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0")])
+	hits(findings) == {["sgr-1", "SSH"]}
+	some f in findings
+	f.group_arn == "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1"
+	not f.severity # HIGH from METADATA: no public interface
+	f.evidence.ip_family == "IPv4"
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1"
+	startswith(f.msg, "sg-1 (web) allows SSH")
+}
+
+test_ssh_ipv6 if {
+	findings := deny_for([ingress("sgr-1", "tcp", 22, 22, "::/0")])
+	hits(findings) == {["sgr-1", "SSH"]}
+	some f in findings
+	f.evidence.ip_family == "IPv6"
+	f.evidence.peer == "::/0"
+}
+
+test_ssh_ipv6_uncompressed if {
+	hits(deny_for([ingress("sgr-1", "tcp", 22, 22, "0:0:0:0:0:0:0:0/0")])) == {["sgr-1", "SSH"]}
+}
+
+test_rdp if {
+	hits(deny_for([ingress("sgr-1", "tcp", 3389, 3389, "0.0.0.0/0")])) == {["sgr-1", "RDP"]}
+}
+
+test_udp_ssh_and_rdp if {
+	# CIS counts UDP too; Prowler's TCP-only port checks miss these.
+	hits(deny_for([
+		ingress("sgr-1", "udp", 22, 22, "0.0.0.0/0"),
+		ingress("sgr-2", "udp", 3389, 3389, "::/0"),
+	])) == {["sgr-1", "SSH"], ["sgr-2", "RDP"]}
+}
+
+test_all_traffic_is_one_finding_per_service if {
+	findings := deny_for([ingress("sgr-1", "all", 0, 65535, "0.0.0.0/0")])
+	hits(findings) == {["sgr-1", "SSH"], ["sgr-1", "RDP"]}
+	count(findings) == 2
+}
+
+test_range_spanning_the_port if {
+	hits(deny_for([
+		ingress("sgr-1", "tcp", 0, 1024, "0.0.0.0/0"),
+		ingress("sgr-2", "tcp", 20, 30, "0.0.0.0/0"),
+		ingress("sgr-3", "tcp", 3000, 4000, "::/0"),
+		ingress("sgr-4", "tcp", 0, 65535, "0.0.0.0/0"),
+	])) == {["sgr-1", "SSH"], ["sgr-2", "SSH"], ["sgr-3", "RDP"], ["sgr-4", "SSH"], ["sgr-4", "RDP"]}
+}
+
+test_range_next_to_the_port if {
+	count(deny_for([
+		ingress("sgr-1", "tcp", 23, 1024, "0.0.0.0/0"),
+		ingress("sgr-2", "tcp", 0, 21, "0.0.0.0/0"),
+		ingress("sgr-3", "tcp", 3390, 4000, "0.0.0.0/0"),
+	])) == 0
+}
+
+test_icmp_and_gre_are_not_ssh if {
+	count(deny_for([
+		ingress("sgr-1", "icmp", 22, -1, "0.0.0.0/0"),
+		ingress("sgr-2", "icmpv6", 22, 22, "::/0"),
+		ingress("sgr-3", "47", 22, 22, "0.0.0.0/0"),
+		ingress("sgr-4", "47", -1, -1, "0.0.0.0/0"),
+	])) == 0
+}
+
+test_https_from_world_is_not_admin if {
+	count(deny_for([ingress("sgr-1", "tcp", 443, 443, "0.0.0.0/0")])) == 0
+}
+
+test_private_cidr_is_not_world if {
+	count(deny_for([
+		ingress("sgr-1", "tcp", 22, 22, "10.0.0.0/8"),
+		ingress("sgr-2", "tcp", 22, 22, "0.0.0.0/1"),
+		ingress("sgr-3", "tcp", 22, 22, "2001:db8::/32"),
+	])) == 0
+}
+
+test_ssh_from_security_group_or_prefix_list_is_not_world if {
+	from_group := object.union(ingress("sgr-1", "tcp", 22, 22, "x"), {"peer": {"kind": "security_group", "group_id": "sg-bastion"}})
+	from_list := object.union(ingress("sgr-2", "tcp", 22, 22, "x"), {"peer": {"kind": "prefix_list", "prefix_list_id": "pl-1"}})
+	count(deny_for([from_group, from_list])) == 0
+}
+
+test_egress_is_not_judged if {
+	r := object.union(ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0"), {"direction": "egress"})
+	count(deny_for([r])) == 0
+}
+
+test_self_rule_does_not_hide_world_rule if {
+	# Checkov stops at the first self rule; every rule is judged here.
+	self_rule := object.union(ingress("sgr-1", "all", 0, 65535, "x"), {"peer": {"kind": "security_group", "group_id": "sg-1"}})
+	hits(deny_for([self_rule, ingress("sgr-2", "tcp", 22, 22, "0.0.0.0/0")])) == {["sgr-2", "SSH"]}
+}
+
+test_public_interface_escalates_to_critical if {
+	g := object.union(group([ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0")]), {"attachments": [
+		{"network_interface_id": "eni-1", "interface_type": "interface", "resource": "i-private"},
+		{"network_interface_id": "eni-2", "interface_type": "interface", "public_ip": "203.0.113.7", "resource": "i-0abc"},
+	]})
+	findings := open_admin_ports.deny with input as {"security_groups": [g]}
+	count(findings) == 1
+	some f in findings
+	f.severity == "CRITICAL"
+	f.evidence.public_interfaces == [{"network_interface_id": "eni-2", "public_ip": "203.0.113.7", "resource": "i-0abc"}]
+	contains(f.msg, "eni-2 (203.0.113.7, i-0abc)")
+	not contains(f.msg, "eni-1")
+}
+
+test_private_interfaces_do_not_escalate if {
+	g := object.union(group([ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0")]), {"attachments": [
+		{"network_interface_id": "eni-1", "interface_type": "interface", "resource": "i-private"},
+		{"network_interface_id": "eni-2", "interface_type": "interface", "public_ip": ""},
+	]})
+	some f in open_admin_ports.deny with input as {"security_groups": [g]}
+	not f.severity
+	f.evidence.public_interfaces == []
+}
+
+test_escalation_severity_is_data if {
+	g := object.union(group([ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0")]), {"attachments": [{"network_interface_id": "eni-2", "public_ip": "203.0.113.7"}]})
+	some f in open_admin_ports.deny with input as {"security_groups": [g]}
+		with data.sgaudit.severities.open_admin_ports.public_interface as "HIGH"
+	f.severity == "HIGH"
+}
+
+test_catalogue_is_data if {
+	catalogue := [{"service": "SSH-alt", "protocols": ["tcp"], "from_port": 2222, "to_port": 2222}]
+	findings := open_admin_ports.deny with input as {"security_groups": [group([
+		ingress("sgr-1", "tcp", 2222, 2222, "0.0.0.0/0"),
+		ingress("sgr-2", "tcp", 22, 22, "0.0.0.0/0"),
+		ingress("sgr-3", "udp", 2222, 2222, "0.0.0.0/0"),
+	])]}
+		with data.sgaudit.ports.admin as catalogue
+
+	# sgr-3: the entry is TCP only, so UDP 2222 is not it.
+	hits(findings) == {["sgr-1", "SSH-alt"]}
+}
+
+test_rule_without_id_gets_content_remediation if {
+	some f in deny_for([ingress("", "tcp", 22, 22, "0.0.0.0/0")])
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=0.0.0.0/0}]'"
+}
+
+test_each_group_judged_on_its_own if {
+	g2 := object.union(group([ingress("sgr-9", "tcp", 3389, 3389, "0.0.0.0/0")]), {"id": "sg-2", "arn": "arn:sg-2"})
+	findings := open_admin_ports.deny with input as {"security_groups": [group([ingress("sgr-1", "tcp", 443, 443, "0.0.0.0/0")]), g2]}
+	{[f.group_arn, f.rule.id] | some f in findings} == {["arn:sg-2", "sgr-9"]}
+}

@@ -1,0 +1,42 @@
+# METADATA
+# title: All traffic open to the world
+# description: >-
+#   An ingress rule lets 0.0.0.0/0 or ::/0 send all traffic (protocol -1), or
+#   reach every TCP or UDP port (0-65535).
+# scope: package
+# related_resources:
+#   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18
+# custom:
+#   id: SGA003
+#   severity: CRITICAL
+#   resolution: >-
+#     Remove the rule and allow only the ports the workload serves, from the
+#     peers that need them (a load balancer's security group rather than the world).
+#   frameworks:
+#     aws-security-hub: ["EC2.18"]
+#   tags: [network, exposure]
+package sgaudit.checks.open_all_traffic
+
+import data.sgaudit.lib.net
+import data.sgaudit.lib.sg
+
+deny contains finding if {
+	some g in input.security_groups
+	some r in sg.world_ingress(g)
+	net.covers_all_ports(r)
+	finding := {
+		"group_arn": g.arn,
+		"rule": r,
+		"msg": sprintf("%s allows %s from %s", [sg.label(g), what(r), r.peer.cidr]),
+		"remediation": sg.revoke_command(g, r),
+		"evidence": {
+			"peer": r.peer.cidr,
+			"ip_family": net.ip_family(r.peer.cidr),
+			"rule_ports": net.rule_ports_text(r),
+		},
+	}
+}
+
+what(r) := "all traffic" if r.protocol == "all"
+
+else := sprintf("every %s port (%s)", [upper(r.protocol), net.rule_ports_text(r)])

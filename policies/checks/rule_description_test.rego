@@ -1,0 +1,93 @@
+package sgaudit.checks.rule_description_test
+
+import data.sgaudit.checks.rule_description
+
+group(rules) := {
+	"arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1",
+	"id": "sg-1",
+	"name": "web",
+	"description": "web servers",
+	"account_id": "111111111111",
+	"region": "eu-west-1",
+	"vpc_id": "vpc-1",
+	"is_default": false,
+	"rules": rules,
+	"attachments": [],
+	"used_by": [],
+}
+
+rule(id, dir, proto, from, to, peer, description) := {
+	"id": id,
+	"direction": dir,
+	"protocol": proto,
+	"from_port": from,
+	"to_port": to,
+	"peer": peer,
+	"description": description,
+}
+
+v4(cidr) := {"kind": "cidr_ipv4", "cidr": cidr}
+
+v6(cidr) := {"kind": "cidr_ipv6", "cidr": cidr}
+
+flagged(groups) := {f.rule.id | some f in findings} if {
+	findings := rule_description.deny with input as {"security_groups": groups}
+}
+
+test_every_peer_kind_both_directions if {
+	flagged([group([
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"), ""),
+		rule("sgr-2", "ingress", "tcp", 443, 443, v6("2001:db8::/32"), ""),
+		rule("sgr-3", "ingress", "tcp", 443, 443, {"kind": "prefix_list", "prefix_list_id": "pl-1"}, ""),
+		rule("sgr-4", "ingress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-1"}, ""),
+		rule("sgr-5", "egress", "tcp", 5432, 5432, {"kind": "security_group", "group_id": "sg-db", "group_owner": "222222222222"}, ""),
+		rule("sgr-6", "egress", "udp", 53, 53, v4("10.0.0.2/32"), ""),
+	])]) == {"sgr-1", "sgr-2", "sgr-3", "sgr-4", "sgr-5", "sgr-6"}
+}
+
+test_described_rules_pass if {
+	flagged([group([
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"), "ssh from the office VPN"),
+		rule("sgr-2", "egress", "tcp", 5432, 5432, {"kind": "security_group", "group_id": "sg-db"}, "app to db"),
+	])]) == set()
+}
+
+test_blank_or_missing_description_is_none if {
+	no_field := object.remove(rule("sgr-3", "ingress", "tcp", 80, 80, v4("10.0.0.0/8"), ""), ["description"])
+	flagged([group([
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"), "  "),
+		rule("sgr-2", "ingress", "tcp", 22, 22, v4("10.1.0.0/16"), null),
+		no_field,
+	])]) == {"sgr-1", "sgr-2", "sgr-3"}
+}
+
+test_aws_default_egress_is_skipped if {
+	flagged([group([
+		rule("sgr-1", "egress", "all", 0, 65535, v4("0.0.0.0/0"), ""),
+		rule("sgr-2", "egress", "all", 0, 65535, v6("::/0"), ""),
+	])]) == set()
+}
+
+test_other_egress_to_world_is_judged if {
+	flagged([group([
+		rule("sgr-1", "egress", "tcp", 443, 443, v4("0.0.0.0/0"), ""),
+		rule("sgr-2", "egress", "all", 0, 65535, v4("10.0.0.0/8"), ""),
+		rule("sgr-3", "ingress", "all", 0, 65535, v4("0.0.0.0/0"), ""),
+	])]) == {"sgr-1", "sgr-2", "sgr-3"}
+}
+
+test_default_group_is_left_to_sga009 if {
+	g := object.union(group([rule("sgr-1", "ingress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-1"}, "")]), {"is_default": true})
+	flagged([g]) == set()
+}
+
+test_finding_shape if {
+	r := rule("sgr-1", "egress", "tcp", 5432, 5432, {"kind": "security_group", "group_id": "sg-db"}, "")
+	findings := rule_description.deny with input as {"security_groups": [group([r])]}
+	count(findings) == 1
+	some f in findings
+	f.rule == r
+	f.msg == "sg-1 (web) has an egress rule without a description (tcp 5432 to sg-db)"
+	f.remediation == `aws ec2 update-security-group-rule-descriptions-egress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=sg-db,Description="<why this rule exists>"}]'`
+	f.evidence.peer_kind == "security_group"
+}

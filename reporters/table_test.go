@@ -1,0 +1,228 @@
+package reporters
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+func TestSanitize(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want string
+	}{
+		{name: "plain", in: "web-prod sg", want: "web-prod sg"},
+		{name: "unicode kept", in: "café-日本", want: "café-日本"},
+		{name: "CSI colour", in: "a\x1b[31mred\x1b[0m", want: "ared"},
+		{name: "CSI clear screen", in: "x\x1b[2Jy", want: "xy"},
+		{name: "CSI with intermediates", in: "x\x1b[?25ly", want: "xy"},
+		{name: "OSC title with BEL", in: "x\x1b]0;pwned\x07y", want: "xy"},
+		{name: "OSC 8 hyperlink with ST", in: "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\", want: "click"},
+		{name: "OSC 52 clipboard", in: "a\x1b]52;c;cm0gLXJmIH4=\x07b", want: "ab"},
+		{name: "DCS", in: "a\x1bPq#0;2;0;0;0\x1b\\b", want: "ab"},
+		{name: "two-byte ESC", in: "a\x1bcb", want: "ab"},
+		{name: "ESC at end", in: "a\x1b", want: "a"},
+		{name: "unterminated CSI", in: "a\x1b[31", want: "a"},
+		{name: "unterminated OSC swallows rest", in: "a\x1b]0;title", want: "a"},
+		{name: "C1 CSI", in: "a\u009b31mb", want: "ab"},
+		{name: "C1 OSC", in: "a\u009d0;t\u009cb", want: "ab"},
+		{name: "other C1", in: "a\u0085b", want: "ab"},
+		{name: "line breaks and tabs", in: "a\nb\r\nc\td", want: "a b  c d"},
+		{name: "NUL BEL DEL backspace", in: "a\x00b\x07c\x7fd\x08e", want: "abcde"},
+		{name: "bidi override", in: "invoice\u202egpj.exe", want: "invoicegpj.exe"},
+		{name: "bidi isolates and marks", in: "\u2066a\u2069\u200fb\u061c", want: "ab"},
+		{name: "invalid UTF-8", in: "a\xffb", want: "a\uFFFDb"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := sanitize(tt.in); got != tt.want {
+				t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{in: "short", max: 10, want: "short"},
+		{in: "exactly10!", max: 10, want: "exactly10!"},
+		{in: "eleven char", max: 10, want: "eleven ch…"},
+		{in: "trailing  space", max: 10, want: "trailing…"},
+		{in: "日本語のグループ名", max: 5, want: "日本語の…"},
+	}
+	for _, tt := range tests {
+		if got := truncate(tt.in, tt.max); got != tt.want {
+			t.Errorf("truncate(%q, %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
+
+// controlChars matches anything a terminal could act on, except the line
+// feeds that end each line.
+var controlChars = regexp.MustCompile("[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+
+func TestTableStripsEscapes(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	out := string(render(t, Table{}, r))
+	if loc := controlChars.FindStringIndex(out); loc != nil {
+		t.Errorf("table contains control character %q at byte %d:\n%s", out[loc[0]:loc[1]], loc[0], out)
+	}
+	if strings.Contains(out, "pwned") {
+		t.Error("the OSC title payload reached the output")
+	}
+	// The attack is stripped but the name is still shown.
+	if !strings.Contains(out, "sg-0a1b2c3d4e5f60002 (evil<script>") {
+		t.Errorf("malicious group not shown by its id and visible name:\n%s", out)
+	}
+}
+
+func TestTableColor(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	plain := string(render(t, Table{}, r))
+	colored := string(render(t, Table{Color: true}, r))
+
+	if strings.Contains(plain, "\x1b") {
+		t.Error("Table{Color: false} wrote an escape sequence")
+	}
+	for _, sev := range findings.Severities {
+		if !strings.Contains(colored, severityColor[sev]+string(sev)+ansiReset) {
+			t.Errorf("Table{Color: true} did not colour %s", sev)
+		}
+	}
+	// Colour must not change the layout: without the SGR sequences the
+	// coloured table is the plain one, column for column.
+	sgr := regexp.MustCompile("\x1b\\[[0-9;]*m")
+	if diff := cmp.Diff(plain, sgr.ReplaceAllString(colored, "")); diff != "" {
+		t.Errorf("colour changed the text (-plain +colored without SGR):\n%s", diff)
+	}
+	// Only our own SGR sequences are present: nothing from the report.
+	if rest := sgr.ReplaceAllString(colored, ""); strings.ContainsRune(rest, 0x1b) {
+		t.Error("coloured table carries an escape that is not an SGR colour")
+	}
+}
+
+func TestTableCases(t *testing.T) {
+	t.Parallel()
+	ok := []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK, SecurityGroups: 2}}
+	finding := func(sev findings.Severity, check string, suppressed bool) findings.Finding {
+		f := findings.Finding{
+			CheckID: check, Severity: sev, AccountID: "111111111111", Region: "eu-west-1",
+			GroupID: "sg-1", GroupName: "web", Message: "sg-1 (web) allows " + check, Fingerprint: check,
+		}
+		if suppressed {
+			f.Suppression = &findings.Suppression{Reason: "accepted risk"}
+		}
+		return f
+	}
+	tests := []struct {
+		name    string
+		r       *findings.Report
+		want    []string // lines that must appear, in this order
+		notWant []string
+	}{
+		{
+			name:    "no findings at all",
+			r:       &findings.Report{Coverage: ok, Summary: findings.Summary{SecurityGroups: 2, Rules: 5}},
+			want:    []string{"No findings.", "Findings: 0 (CRITICAL 0, HIGH 0, MEDIUM 0, LOW 0)", "Scanned: 2 security groups and 5 rules in 1 of 1 account/regions (0 accounts)"},
+			notWant: []string{"SEVERITY", "Coverage is incomplete", "suppressed"},
+		},
+		{
+			name: "only suppressed findings",
+			r:    &findings.Report{Coverage: ok, Findings: []findings.Finding{finding(findings.SeverityHigh, "SGA001", true)}},
+			want: []string{"No findings.", "Findings: 0 (CRITICAL 0, HIGH 0, MEDIUM 0, LOW 0); 1 suppressed, not shown"},
+			// The suppressed finding's message must not be listed.
+			notWant: []string{"SEVERITY", "allows SGA001"},
+		},
+		{
+			name: "highest severity first, suppressed left out",
+			r: &findings.Report{Coverage: ok, Findings: []findings.Finding{
+				finding(findings.SeverityLow, "SGA007", false),
+				finding(findings.SeverityCritical, "SGA003", false),
+				finding(findings.SeverityMedium, "SGA009", true),
+				finding(findings.SeverityHigh, "SGA001", false),
+			}},
+			want: []string{
+				"CRITICAL  SGA003  111111111111/eu-west-1  sg-1 (web)  -     allows SGA003",
+				"HIGH      SGA001  111111111111/eu-west-1  sg-1 (web)  -     allows SGA001",
+				"LOW       SGA007  111111111111/eu-west-1  sg-1 (web)  -     allows SGA007",
+				"Findings: 3 (CRITICAL 1, HIGH 1, MEDIUM 0, LOW 1); 1 suppressed, not shown",
+			},
+			notWant: []string{"SGA009"},
+		},
+		{
+			name: "coverage and check gaps",
+			r: &findings.Report{
+				Coverage: []inventory.Coverage{
+					ok[0],
+					{AccountID: "222222222222", Region: "us-east-1", Status: inventory.CoverageError, FailedAPI: "DescribeSecurityGroupRules", ErrorCode: "Throttling", Detail: "rate exceeded\x1b[2J"},
+				},
+				Checks: []findings.Check{
+					{ID: "SGA001", Name: "open-admin-ports", Status: findings.CheckEvaluated},
+					{ID: "SGA008", Name: "unused-group", Status: findings.CheckNotEvaluated},
+					{ID: "SGA014", Name: "unrestricted-egress", Status: findings.CheckDisabled},
+				},
+			},
+			want: []string{
+				"in 1 of 2 account/regions",
+				"Coverage is incomplete: 1 of 2 account/regions were not read, so findings there are missing.",
+				"error   222222222222/us-east-1  DescribeSecurityGroupRules  Throttling  rate exceeded",
+				"Checks not fully evaluated:",
+				"SGA008  unused-group  not evaluated",
+			},
+			notWant: []string{"SGA014", "open-admin-ports", "\x1b"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := string(render(t, Table{}, tt.r))
+			rest := out
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Errorf("output lacks %q (or it is out of order):\n%s", w, out)
+					continue
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, nw := range tt.notWant {
+				if strings.Contains(out, nw) {
+					t.Errorf("output contains %q:\n%s", nw, out)
+				}
+			}
+		})
+	}
+}
+
+func TestTableTruncatesLongValues(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 500)
+	r := &findings.Report{Findings: []findings.Finding{{
+		CheckID: "SGA001", Severity: findings.SeverityHigh, AccountID: "1", Region: "r",
+		GroupID: "sg-1", GroupName: long, Message: "sg-1 allows " + long, Fingerprint: "f",
+	}}}
+	for _, line := range strings.Split(string(render(t, Table{}, r)), "\n") {
+		if n := len([]rune(line)); n > 200 {
+			t.Errorf("line of %d runes: %q", n, line)
+		}
+		if strings.IndexFunc(line, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+			t.Errorf("unprintable rune in %q", line)
+		}
+	}
+}

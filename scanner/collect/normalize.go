@@ -1,0 +1,389 @@
+package collect
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// RegionData is the raw EC2 data of one (account, region), as the SDK or
+// the AWS CLI returns it. The JSON names of the EC2 lists are those of the
+// AWS CLI output, so a test fixture reads like exported data.
+type RegionData struct {
+	Account inventory.Account `json:"account"`
+	Region  string            `json:"region"`
+	// Groups is DescribeSecurityGroups' output.
+	Groups []types.SecurityGroup `json:"SecurityGroups"`
+	// Rules is DescribeSecurityGroupRules' output. It is optional: without
+	// it rule ids stay "" (exported describe-security-groups JSON has none).
+	Rules []types.SecurityGroupRule `json:"SecurityGroupRules"`
+	// Interfaces is DescribeNetworkInterfaces' output.
+	Interfaces []types.NetworkInterface `json:"NetworkInterfaces"`
+}
+
+// Normalize converts raw EC2 data into the inventory's security groups,
+// network interfaces and VPCs. It is the one conversion path from EC2
+// shapes to the inventory: the collector and the importer both use it.
+//
+// It takes every (account, region) at once because evidence crosses them:
+// a group in account A can be referenced by a rule in account B (VPC
+// peering), and that reference is only known when both are seen. The
+// returned inventory is sorted; the caller fills accounts, coverage,
+// schema version, source and time.
+func Normalize(data []RegionData) *inventory.Inventory {
+	inv := &inventory.Inventory{
+		SecurityGroups:    []inventory.SecurityGroup{},
+		PrefixLists:       []inventory.PrefixList{},
+		NetworkInterfaces: []inventory.NetworkInterface{},
+		VPCs:              []inventory.VPC{},
+	}
+	for _, d := range data {
+		normalizeRegion(inv, d)
+	}
+	linkReferences(inv.SecurityGroups)
+	inv.Sort()
+	return inv
+}
+
+// normalizeRegion appends one (account, region)'s groups, interfaces and
+// VPCs to inv.
+func normalizeRegion(inv *inventory.Inventory, d RegionData) {
+	partition := d.Account.Partition
+	if partition == "" {
+		partition = partitionOfRegion(d.Region)
+	}
+	records := indexRuleRecords(d.Rules)
+
+	first := len(inv.SecurityGroups)
+	byID := make(map[string]int, len(d.Groups))
+	for _, sg := range d.Groups {
+		g := inventory.SecurityGroup{
+			ARN:         aws.ToString(sg.SecurityGroupArn),
+			ID:          aws.ToString(sg.GroupId),
+			Name:        aws.ToString(sg.GroupName),
+			Description: aws.ToString(sg.Description),
+			AccountID:   cmp.Or(aws.ToString(sg.OwnerId), d.Account.ID),
+			Region:      d.Region,
+			VPCID:       aws.ToString(sg.VpcId),
+			// EC2 reserves the name "default" for the group it creates with
+			// each VPC: CreateSecurityGroup refuses it.
+			IsDefault:   aws.ToString(sg.GroupName) == "default",
+			Tags:        tagMap(sg.Tags),
+			Rules:       []inventory.Rule{},
+			Attachments: []inventory.Attachment{},
+			UsedBy:      []inventory.Evidence{},
+		}
+		if g.ARN == "" {
+			g.ARN = "arn:" + partition + ":ec2:" + d.Region + ":" + g.AccountID + ":security-group/" + g.ID
+		}
+		g.Rules = append(g.Rules, expandPermissions(inventory.Ingress, sg.IpPermissions)...)
+		g.Rules = append(g.Rules, expandPermissions(inventory.Egress, sg.IpPermissionsEgress)...)
+		fillFromRecords(g.Rules, records[g.ID])
+		byID[g.ID] = len(inv.SecurityGroups)
+		inv.SecurityGroups = append(inv.SecurityGroups, g)
+	}
+	groups := inv.SecurityGroups[first:]
+
+	vpcs := map[string]int{} // vpc id → interfaces
+	for _, g := range groups {
+		if _, ok := vpcs[g.VPCID]; !ok && g.VPCID != "" {
+			vpcs[g.VPCID] = 0 // a VPC with groups but no interfaces
+		}
+	}
+	for _, eni := range d.Interfaces {
+		ni := inventory.NetworkInterface{
+			ID:        aws.ToString(eni.NetworkInterfaceId),
+			Type:      string(eni.InterfaceType),
+			AccountID: cmp.Or(aws.ToString(eni.OwnerId), d.Account.ID),
+			Region:    d.Region,
+			VPCID:     aws.ToString(eni.VpcId),
+			SubnetID:  aws.ToString(eni.SubnetId),
+			Resource:  interfaceResource(eni),
+			GroupIDs:  []string{},
+			Status:    string(eni.Status),
+		}
+		if eni.Association != nil {
+			ni.PublicIP = aws.ToString(eni.Association.PublicIp)
+		}
+		if ni.VPCID != "" {
+			vpcs[ni.VPCID]++
+		}
+		for _, gi := range eni.Groups {
+			id := aws.ToString(gi.GroupId)
+			if slices.Contains(ni.GroupIDs, id) {
+				continue
+			}
+			ni.GroupIDs = append(ni.GroupIDs, id)
+			i, ok := byID[id]
+			if !ok {
+				continue // the group's data was not collected (e.g. an ENI-only import)
+			}
+			g := &inv.SecurityGroups[i]
+			g.Attachments = append(g.Attachments, inventory.Attachment{
+				NetworkInterfaceID: ni.ID,
+				InterfaceType:      ni.Type,
+				PublicIP:           ni.PublicIP,
+				Resource:           ni.Resource,
+			})
+			g.UsedBy = append(g.UsedBy, inventory.Evidence{Kind: inventory.UsedByENI, ID: ni.ID, Detail: ni.Resource})
+		}
+		inv.NetworkInterfaces = append(inv.NetworkInterfaces, ni)
+	}
+	for id, n := range vpcs {
+		inv.VPCs = append(inv.VPCs, inventory.VPC{ID: id, AccountID: d.Account.ID, Region: d.Region, NetworkInterfaces: n})
+	}
+}
+
+// expandPermissions turns IpPermissions into one rule per peer, the shape
+// of DescribeSecurityGroupRules: an IpPermission with two CIDRs and a group
+// is three rules.
+func expandPermissions(dir inventory.Direction, perms []types.IpPermission) []inventory.Rule {
+	var rules []inventory.Rule
+	for _, p := range perms {
+		base := inventory.Rule{Direction: dir}
+		setProtocolAndPorts(&base, p.IpProtocol, p.FromPort, p.ToPort)
+		add := func(peer inventory.Peer, desc *string) {
+			r := base
+			r.Peer = peer
+			r.Description = aws.ToString(desc)
+			rules = append(rules, r)
+		}
+		for _, x := range p.IpRanges {
+			add(inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: aws.ToString(x.CidrIp)}, x.Description)
+		}
+		for _, x := range p.Ipv6Ranges {
+			add(inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: aws.ToString(x.CidrIpv6)}, x.Description)
+		}
+		for _, x := range p.PrefixListIds {
+			add(inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: aws.ToString(x.PrefixListId)}, x.Description)
+		}
+		for _, x := range p.UserIdGroupPairs {
+			add(inventory.Peer{
+				Kind:          inventory.PeerSecurityGroup,
+				GroupID:       aws.ToString(x.GroupId),
+				GroupOwner:    aws.ToString(x.UserId),
+				VPCID:         aws.ToString(x.VpcId),
+				PeeringStatus: aws.ToString(x.PeeringStatus),
+			}, x.Description)
+		}
+	}
+	return rules
+}
+
+// ruleFromRecord converts a DescribeSecurityGroupRules record with the same
+// protocol and port logic as expandPermissions, so both give the same Key.
+func ruleFromRecord(rec types.SecurityGroupRule) inventory.Rule {
+	r := inventory.Rule{
+		ID:          aws.ToString(rec.SecurityGroupRuleId),
+		Direction:   inventory.Ingress,
+		Description: aws.ToString(rec.Description),
+	}
+	if aws.ToBool(rec.IsEgress) {
+		r.Direction = inventory.Egress
+	}
+	setProtocolAndPorts(&r, rec.IpProtocol, rec.FromPort, rec.ToPort)
+	switch {
+	case rec.CidrIpv4 != nil:
+		r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: *rec.CidrIpv4}
+	case rec.CidrIpv6 != nil:
+		r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: *rec.CidrIpv6}
+	case rec.PrefixListId != nil:
+		r.Peer = inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: *rec.PrefixListId}
+	case rec.ReferencedGroupInfo != nil:
+		ref := rec.ReferencedGroupInfo
+		r.Peer = inventory.Peer{
+			Kind:          inventory.PeerSecurityGroup,
+			GroupID:       aws.ToString(ref.GroupId),
+			GroupOwner:    aws.ToString(ref.UserId),
+			VPCID:         aws.ToString(ref.VpcId),
+			PeeringStatus: aws.ToString(ref.PeeringStatus),
+		}
+	}
+	return r
+}
+
+// indexRuleRecords maps group id → match key → record.
+func indexRuleRecords(recs []types.SecurityGroupRule) map[string]map[string]inventory.Rule {
+	out := map[string]map[string]inventory.Rule{}
+	for _, rec := range recs {
+		r := ruleFromRecord(rec)
+		gid := aws.ToString(rec.GroupId)
+		if out[gid] == nil {
+			out[gid] = map[string]inventory.Rule{}
+		}
+		out[gid][r.Key()] = r
+		// A referenced group's owner may be present on one side only; group
+		// ids are globally unique, so the key without owner is as good.
+		if k := ownerlessKey(r); k != r.Key() {
+			if _, taken := out[gid][k]; !taken {
+				out[gid][k] = r
+			}
+		}
+	}
+	return out
+}
+
+// fillFromRecords sets rule ids and descriptions from the group's
+// DescribeSecurityGroupRules records. A rule with no record (added between
+// the two calls) keeps an empty id; a record with no rule (the group was
+// read before the rule was added) is ignored, because the group's own
+// permissions are the snapshot the rest of the inventory agrees with.
+func fillFromRecords(rules []inventory.Rule, recs map[string]inventory.Rule) {
+	if len(recs) == 0 {
+		return
+	}
+	for i := range rules {
+		rec, ok := recs[rules[i].Key()]
+		if !ok {
+			rec, ok = recs[ownerlessKey(rules[i])]
+		}
+		if !ok {
+			continue
+		}
+		rules[i].ID = rec.ID
+		// Both APIs carry the description; moto drops it from the rules
+		// API for group references, so an empty one never erases the other.
+		rules[i].Description = cmp.Or(rec.Description, rules[i].Description)
+	}
+}
+
+func ownerlessKey(r inventory.Rule) string {
+	r.Peer.GroupOwner = ""
+	return r.Key()
+}
+
+// setProtocolAndPorts normalises an EC2 protocol and port pair. EC2 returns
+// "-1" for all traffic without ports (DescribeSecurityGroupRules says
+// -1/-1), so "all" gets the full range 0–65535 that policies compare
+// against; a missing port on any other protocol is -1 (any ICMP type, or no
+// ports at all, as for GRE).
+func setProtocolAndPorts(r *inventory.Rule, proto *string, from, to *int32) {
+	r.RawProtocol = aws.ToString(proto)
+	r.Protocol = NormalizeProtocol(r.RawProtocol)
+	if r.Protocol == inventory.ProtocolAll {
+		r.FromPort, r.ToPort = 0, 65535
+		return
+	}
+	r.FromPort, r.ToPort = -1, -1
+	if from != nil {
+		r.FromPort = int(*from)
+	}
+	if to != nil {
+		r.ToPort = int(*to)
+	}
+}
+
+// NormalizeProtocol maps an EC2 IpProtocol (a name or an IANA number) to
+// the inventory's protocol names: all, tcp, udp, icmp, icmpv6, or the
+// number itself for any other protocol ("47" for GRE).
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html
+func NormalizeProtocol(raw string) string {
+	p := strings.ToLower(strings.TrimSpace(raw))
+	switch p {
+	case "-1", "all":
+		return inventory.ProtocolAll
+	case "6", "tcp":
+		return inventory.ProtocolTCP
+	case "17", "udp":
+		return inventory.ProtocolUDP
+	case "1", "icmp":
+		return inventory.ProtocolICMP
+	case "58", "icmpv6", "icmp6":
+		return inventory.ProtocolICMPv6
+	}
+	// "006" and "6" are the same protocol to EC2.
+	if n, err := strconv.Atoi(p); err == nil && n >= 0 && strconv.Itoa(n) != p {
+		return NormalizeProtocol(strconv.Itoa(n))
+	}
+	return p
+}
+
+// interfaceResource says what an interface belongs to: its instance, or
+// for interfaces that AWS services create (ELB, Lambda, RDS, NAT...), the
+// requester, the interface type when it says more than "interface", and
+// the description, which is where AWS names the load balancer or function.
+func interfaceResource(eni types.NetworkInterface) string {
+	if eni.Attachment != nil && aws.ToString(eni.Attachment.InstanceId) != "" {
+		return *eni.Attachment.InstanceId
+	}
+	var parts []string
+	if id := aws.ToString(eni.RequesterId); id != "" {
+		parts = append(parts, id)
+	}
+	if t := string(eni.InterfaceType); t != "" && t != string(types.NetworkInterfaceTypeInterface) {
+		parts = append(parts, t)
+	}
+	if d := aws.ToString(eni.Description); d != "" {
+		parts = append(parts, d)
+	}
+	return strings.Join(parts, " / ")
+}
+
+func tagMap(tags []types.Tag) map[string]string {
+	m := make(map[string]string, len(tags))
+	for _, t := range tags {
+		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	return m
+}
+
+// linkReferences adds the evidence that a group is used by another
+// group's rule, ingress or egress: sg_reference when both are in the same
+// account and VPC, cross_vpc_reference otherwise (a peered VPC or another
+// account; recorded only because the referenced group is in the
+// inventory). A group naming itself is not evidence: that rule exists only
+// if the group does, so it cannot show the group is needed.
+func linkReferences(groups []inventory.SecurityGroup) {
+	// Group ids are unique across AWS, and references never leave a region.
+	index := make(map[string]int, len(groups))
+	for i, g := range groups {
+		index[g.Region+"/"+g.ID] = i
+	}
+	for _, from := range groups {
+		dirs := map[int][]string{} // referenced group index → directions
+		for _, r := range from.Rules {
+			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
+				continue
+			}
+			to, ok := index[from.Region+"/"+r.Peer.GroupID]
+			if !ok {
+				continue // deleted, or in an account or region not collected
+			}
+			if !slices.Contains(dirs[to], string(r.Direction)) {
+				dirs[to] = append(dirs[to], string(r.Direction))
+			}
+		}
+		for to, ds := range dirs {
+			g := &groups[to]
+			slices.Sort(ds)
+			ev := inventory.Evidence{Kind: inventory.UsedBySGReference, ID: from.ID, Detail: strings.Join(ds, ", ")}
+			if from.AccountID != g.AccountID || from.VPCID != g.VPCID {
+				ev.Kind = inventory.UsedByCrossVPCReference
+				ev.Detail += " rule in " + from.AccountID + "/" + from.VPCID
+			}
+			g.UsedBy = append(g.UsedBy, ev)
+		}
+	}
+}
+
+// partitionOfRegion guesses a partition from a region name, for data that
+// carries no ARN: us-gov-* is aws-us-gov, cn-* is aws-cn.
+func partitionOfRegion(region string) string {
+	switch {
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-iso-"):
+		return "aws-iso"
+	case strings.HasPrefix(region, "us-isob-"):
+		return "aws-iso-b"
+	}
+	return "aws"
+}

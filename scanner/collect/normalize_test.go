@@ -1,0 +1,323 @@
+package collect
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// assertGolden compares got with the golden file; UPDATE_GOLDEN=1 rewrites it.
+func assertGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got); rerun with UPDATE_GOLDEN=1:\n%s", path, diff)
+	}
+}
+
+// TestNormalizeGolden turns each testdata/in-*.json (a list of RegionData
+// in AWS CLI field names) into inventory JSON and compares it with
+// testdata/<name>.golden.
+func TestNormalizeGolden(t *testing.T) {
+	inputs, err := filepath.Glob("testdata/in-*.json")
+	if err != nil || len(inputs) == 0 {
+		t.Fatalf("no golden inputs: %v", err)
+	}
+	for _, in := range inputs {
+		name := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(in), "in-"), ".json")
+		t.Run(name, func(t *testing.T) {
+			raw, err := os.ReadFile(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var data []RegionData
+			if err := json.Unmarshal(raw, &data); err != nil {
+				t.Fatalf("decode %s: %v", in, err)
+			}
+			inv := Normalize(data)
+			got, err := json.MarshalIndent(struct {
+				SecurityGroups    []inventory.SecurityGroup    `json:"security_groups"`
+				NetworkInterfaces []inventory.NetworkInterface `json:"network_interfaces"`
+				VPCs              []inventory.VPC              `json:"vpcs"`
+			}{inv.SecurityGroups, inv.NetworkInterfaces, inv.VPCs}, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertGolden(t, filepath.Join("testdata", name+".golden"), append(got, '\n'))
+		})
+	}
+}
+
+func TestExpandPermissionsOneRulePerPeer(t *testing.T) {
+	perm := types.IpPermission{
+		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+		IpRanges:      []types.IpRange{{CidrIp: aws.String("0.0.0.0/0"), Description: aws.String("world")}, {CidrIp: aws.String("10.0.0.0/8")}},
+		Ipv6Ranges:    []types.Ipv6Range{{CidrIpv6: aws.String("::/0")}},
+		PrefixListIds: []types.PrefixListId{{PrefixListId: aws.String("pl-1"), Description: aws.String("corp")}},
+		UserIdGroupPairs: []types.UserIdGroupPair{{
+			GroupId: aws.String("sg-peer"), UserId: aws.String("444455556666"), VpcId: aws.String("vpc-p"),
+			PeeringStatus: aws.String("active"), Description: aws.String("peer"),
+		}},
+	}
+	rule := func(peer inventory.Peer, desc string) inventory.Rule {
+		return inventory.Rule{Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp", FromPort: 22, ToPort: 22, Peer: peer, Description: desc}
+	}
+	want := []inventory.Rule{
+		rule(inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}, "world"),
+		rule(inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "10.0.0.0/8"}, ""),
+		rule(inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: "::/0"}, ""),
+		rule(inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-1"}, "corp"),
+		rule(inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-peer", GroupOwner: "444455556666", VPCID: "vpc-p", PeeringStatus: "active"}, "peer"),
+	}
+	got := expandPermissions(inventory.Ingress, []types.IpPermission{perm})
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("expandPermissions (-want +got):\n%s", diff)
+	}
+}
+
+func TestProtocolAndPorts(t *testing.T) {
+	tests := []struct {
+		name           string
+		raw            string
+		from, to       *int32
+		wantProto      string
+		wantFrom, want int
+	}{
+		{name: "all traffic has no ports", raw: "-1", wantProto: "all", wantFrom: 0, want: 65535},
+		{name: "all traffic ignores -1 ports of the rules API", raw: "-1", from: aws.Int32(-1), to: aws.Int32(-1), wantProto: "all", wantFrom: 0, want: 65535},
+		{name: "tcp by name", raw: "tcp", from: aws.Int32(22), to: aws.Int32(22), wantProto: "tcp", wantFrom: 22, want: 22},
+		{name: "tcp by number", raw: "6", from: aws.Int32(80), to: aws.Int32(443), wantProto: "tcp", wantFrom: 80, want: 443},
+		{name: "tcp zero-padded", raw: "006", from: aws.Int32(1), to: aws.Int32(2), wantProto: "tcp", wantFrom: 1, want: 2},
+		{name: "udp by name upper case", raw: "UDP", from: aws.Int32(53), to: aws.Int32(53), wantProto: "udp", wantFrom: 53, want: 53},
+		{name: "udp by number", raw: "17", from: aws.Int32(123), to: aws.Int32(123), wantProto: "udp", wantFrom: 123, want: 123},
+		{name: "icmp type and any code", raw: "icmp", from: aws.Int32(8), to: aws.Int32(-1), wantProto: "icmp", wantFrom: 8, want: -1},
+		{name: "icmp by number", raw: "1", from: aws.Int32(-1), to: aws.Int32(-1), wantProto: "icmp", wantFrom: -1, want: -1},
+		{name: "icmpv6 by number", raw: "58", wantProto: "icmpv6", wantFrom: -1, want: -1},
+		{name: "icmpv6 by name", raw: "icmpv6", wantProto: "icmpv6", wantFrom: -1, want: -1},
+		{name: "gre keeps its number and has no ports", raw: "47", wantProto: "47", wantFrom: -1, want: -1},
+		{name: "esp keeps its number", raw: "50", wantProto: "50", wantFrom: -1, want: -1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got inventory.Rule
+			setProtocolAndPorts(&got, aws.String(tt.raw), tt.from, tt.to)
+			want := inventory.Rule{Protocol: tt.wantProto, RawProtocol: tt.raw, FromPort: tt.wantFrom, ToPort: tt.want}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("setProtocolAndPorts(%q) (-want +got):\n%s", tt.raw, diff)
+			}
+		})
+	}
+}
+
+// group builds a security group with the given ingress and egress
+// references to other groups.
+func group(id, vpc string, ingressFrom, egressTo []string) types.SecurityGroup {
+	pairs := func(ids []string) []types.IpPermission {
+		if len(ids) == 0 {
+			return nil
+		}
+		p := types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443)}
+		for _, id := range ids {
+			p.UserIdGroupPairs = append(p.UserIdGroupPairs, types.UserIdGroupPair{GroupId: aws.String(id), UserId: aws.String("111122223333")})
+		}
+		return []types.IpPermission{p}
+	}
+	return types.SecurityGroup{
+		GroupId: aws.String(id), GroupName: aws.String(id), OwnerId: aws.String("111122223333"), VpcId: aws.String(vpc),
+		IpPermissions: pairs(ingressFrom), IpPermissionsEgress: pairs(egressTo),
+	}
+}
+
+func TestReferenceEvidence(t *testing.T) {
+	tests := []struct {
+		name   string
+		groups []types.SecurityGroup
+		// want maps a group id to its used_by evidence.
+		want map[string][]inventory.Evidence
+	}{
+		{
+			name:   "self reference is not evidence",
+			groups: []types.SecurityGroup{group("sg-self", "vpc-1", []string{"sg-self"}, []string{"sg-self"})},
+			want:   map[string][]inventory.Evidence{"sg-self": {}},
+		},
+		{
+			name:   "ingress reference is evidence for the referenced group only",
+			groups: []types.SecurityGroup{group("sg-db", "vpc-1", []string{"sg-app"}, nil), group("sg-app", "vpc-1", nil, nil)},
+			want: map[string][]inventory.Evidence{
+				"sg-app": {{Kind: inventory.UsedBySGReference, ID: "sg-db", Detail: "ingress"}},
+				"sg-db":  {},
+			},
+		},
+		{
+			name:   "egress reference is evidence",
+			groups: []types.SecurityGroup{group("sg-app", "vpc-1", nil, []string{"sg-db"}), group("sg-db", "vpc-1", nil, nil)},
+			want: map[string][]inventory.Evidence{
+				"sg-app": {},
+				"sg-db":  {{Kind: inventory.UsedBySGReference, ID: "sg-app", Detail: "egress"}},
+			},
+		},
+		{
+			name:   "both directions from one group are one piece of evidence",
+			groups: []types.SecurityGroup{group("sg-a", "vpc-1", []string{"sg-b"}, []string{"sg-b"}), group("sg-b", "vpc-1", nil, nil)},
+			want: map[string][]inventory.Evidence{
+				"sg-a": {},
+				"sg-b": {{Kind: inventory.UsedBySGReference, ID: "sg-a", Detail: "egress, ingress"}},
+			},
+		},
+		{
+			name:   "reference from another VPC is cross-VPC evidence",
+			groups: []types.SecurityGroup{group("sg-a", "vpc-1", nil, []string{"sg-b"}), group("sg-b", "vpc-2", nil, nil)},
+			want: map[string][]inventory.Evidence{
+				"sg-a": {},
+				"sg-b": {{Kind: inventory.UsedByCrossVPCReference, ID: "sg-a", Detail: "egress rule in 111122223333/vpc-1"}},
+			},
+		},
+		{
+			name:   "reference to a group not in the inventory is dropped",
+			groups: []types.SecurityGroup{group("sg-a", "vpc-1", []string{"sg-gone"}, nil)},
+			want:   map[string][]inventory.Evidence{"sg-a": {}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			inv := Normalize([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: tt.groups}})
+			got := map[string][]inventory.Evidence{}
+			for _, g := range inv.SecurityGroups {
+				got[g.ID] = g.UsedBy
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("used_by (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestRuleIDsMatchedByKey(t *testing.T) {
+	sg := types.SecurityGroup{
+		GroupId: aws.String("sg-1"), OwnerId: aws.String("111122223333"), VpcId: aws.String("vpc-1"), GroupName: aws.String("g"),
+		IpPermissions: []types.IpPermission{
+			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+				IpRanges: []types.IpRange{{CidrIp: aws.String("10.0.0.0/8"), Description: aws.String("old text")}}},
+			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(23), ToPort: aws.Int32(23),
+				IpRanges: []types.IpRange{{CidrIp: aws.String("10.0.0.0/8")}}},
+			{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5432), ToPort: aws.Int32(5432),
+				UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String("sg-2"), UserId: aws.String("111122223333")}}},
+		},
+		IpPermissionsEgress: []types.IpPermission{{IpProtocol: aws.String("-1"), IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}},
+	}
+	recs := []types.SecurityGroupRule{
+		{SecurityGroupRuleId: aws.String("sgr-22"), GroupId: aws.String("sg-1"), IsEgress: aws.Bool(false), IpProtocol: aws.String("tcp"),
+			FromPort: aws.Int32(22), ToPort: aws.Int32(22), CidrIpv4: aws.String("10.0.0.0/8"), Description: aws.String("new text")},
+		// Same CIDR and port on another group: must not leak into sg-1.
+		{SecurityGroupRuleId: aws.String("sgr-other"), GroupId: aws.String("sg-9"), IsEgress: aws.Bool(false), IpProtocol: aws.String("tcp"),
+			FromPort: aws.Int32(23), ToPort: aws.Int32(23), CidrIpv4: aws.String("10.0.0.0/8")},
+		// The rules API may omit the referenced group's owner.
+		{SecurityGroupRuleId: aws.String("sgr-ref"), GroupId: aws.String("sg-1"), IsEgress: aws.Bool(false), IpProtocol: aws.String("6"),
+			FromPort: aws.Int32(5432), ToPort: aws.Int32(5432), ReferencedGroupInfo: &types.ReferencedSecurityGroup{GroupId: aws.String("sg-2")}},
+		// All traffic comes back as -1/-1 from the rules API.
+		{SecurityGroupRuleId: aws.String("sgr-egress"), GroupId: aws.String("sg-1"), IsEgress: aws.Bool(true), IpProtocol: aws.String("-1"),
+			FromPort: aws.Int32(-1), ToPort: aws.Int32(-1), CidrIpv4: aws.String("0.0.0.0/0")},
+		// Same peer as sgr-egress but ingress: direction is part of the key.
+		{SecurityGroupRuleId: aws.String("sgr-ingress-all"), GroupId: aws.String("sg-1"), IsEgress: aws.Bool(false), IpProtocol: aws.String("-1"),
+			CidrIpv4: aws.String("0.0.0.0/0")},
+	}
+	inv := Normalize([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: []types.SecurityGroup{sg}, Rules: recs}})
+	type idDesc struct{ Key, ID, Description string }
+	var got []idDesc
+	for _, r := range inv.SecurityGroups[0].Rules {
+		got = append(got, idDesc{r.Key(), r.ID, r.Description})
+	}
+	want := []idDesc{
+		{"egress|all|0|65535|cidr_ipv4|0.0.0.0/0", "sgr-egress", ""},
+		{"ingress|tcp|23|23|cidr_ipv4|10.0.0.0/8", "", ""},
+		{"ingress|tcp|22|22|cidr_ipv4|10.0.0.0/8", "sgr-22", "new text"},
+		{"ingress|tcp|5432|5432|security_group|111122223333/sg-2", "sgr-ref", ""},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rule ids (-want +got):\n%s", diff)
+	}
+}
+
+func TestNormalizeGroupFields(t *testing.T) {
+	tests := []struct {
+		name    string
+		account inventory.Account
+		region  string
+		sg      types.SecurityGroup
+		wantARN string
+		wantDef bool
+	}{
+		{
+			name:    "ARN built in the account's partition",
+			account: inventory.Account{ID: "111122223333", Partition: "aws-us-gov"},
+			region:  "us-gov-west-1",
+			sg:      types.SecurityGroup{GroupId: aws.String("sg-1"), GroupName: aws.String("app"), OwnerId: aws.String("111122223333")},
+			wantARN: "arn:aws-us-gov:ec2:us-gov-west-1:111122223333:security-group/sg-1",
+		},
+		{
+			name:    "partition guessed from the region when unknown",
+			account: inventory.Account{ID: "111122223333"},
+			region:  "cn-north-1",
+			sg:      types.SecurityGroup{GroupId: aws.String("sg-1"), GroupName: aws.String("default"), OwnerId: aws.String("111122223333")},
+			wantARN: "arn:aws-cn:ec2:cn-north-1:111122223333:security-group/sg-1",
+			wantDef: true,
+		},
+		{
+			name:    "SecurityGroupArn wins",
+			account: inventory.Account{ID: "111122223333", Partition: "aws"},
+			region:  "eu-west-1",
+			sg: types.SecurityGroup{GroupId: aws.String("sg-1"), GroupName: aws.String("Default"), OwnerId: aws.String("111122223333"),
+				SecurityGroupArn: aws.String("arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1")},
+			wantARN: "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			g := Normalize([]RegionData{{Account: tt.account, Region: tt.region, Groups: []types.SecurityGroup{tt.sg}}}).SecurityGroups[0]
+			if g.ARN != tt.wantARN || g.IsDefault != tt.wantDef {
+				t.Errorf("ARN, is_default = %q, %v; want %q, %v", g.ARN, g.IsDefault, tt.wantARN, tt.wantDef)
+			}
+		})
+	}
+}
+
+func TestInterfaceResource(t *testing.T) {
+	tests := []struct {
+		name string
+		eni  types.NetworkInterface
+		want string
+	}{
+		{name: "instance", eni: types.NetworkInterface{Attachment: &types.NetworkInterfaceAttachment{InstanceId: aws.String("i-1")}, RequesterId: aws.String("x")}, want: "i-1"},
+		{name: "load balancer", eni: types.NetworkInterface{RequesterId: aws.String("amazon-elb"), InterfaceType: "interface", Description: aws.String("ELB app/a/1")}, want: "amazon-elb / ELB app/a/1"},
+		{name: "lambda type", eni: types.NetworkInterface{InterfaceType: "lambda"}, want: "lambda"},
+		{name: "unattached, no description", eni: types.NetworkInterface{InterfaceType: "interface"}, want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := interfaceResource(tt.eni); got != tt.want {
+				t.Errorf("interfaceResource() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

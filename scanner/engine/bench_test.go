@@ -1,0 +1,273 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+func newTestLogger(w io.Writer) *slog.Logger {
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// synthetic builds a deterministic inventory of n groups shaped like a real
+// estate: ~10 rules per group (the AWS default egress plus ingress from
+// other groups, private CIDRs, prefix lists and some HTTPS from the world),
+// a default group per VPC, interfaces with and without public IPs, and
+// about 5% of groups with a problem the checks report.
+func synthetic(n int, seed uint64) *inventory.Inventory {
+	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	const account = "111122223333"
+	regions := []string{"eu-west-1", "us-east-1", "us-west-2", "ap-southeast-2"}
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		CollectedAt:   time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
+		Source:        "aws",
+		Accounts:      []inventory.Account{{ID: account, Name: "synthetic", Partition: "aws"}},
+	}
+	all := []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroupRules, inventory.KindSecurityGroups}
+	perRegion := make([]int, len(regions))
+	for i := range n {
+		perRegion[i%len(regions)]++
+	}
+	for i, r := range regions {
+		inv.Coverage = append(inv.Coverage, inventory.Coverage{AccountID: account, Region: r, Status: inventory.CoverageOK, Collected: all, SecurityGroups: perRegion[i]})
+		inv.PrefixLists = append(inv.PrefixLists, inventory.PrefixList{ID: "pl-0" + r, Name: "corp", Owner: account, AccountID: account, Region: r,
+			Entries: []inventory.PrefixListEntry{{CIDR: "192.0.2.0/24"}, {CIDR: "198.51.100.0/24"}}})
+	}
+	ports := []int{443, 80, 8080, 8443, 5432, 3306, 6379, 22, 9090, 25}
+	const groupsPerVPC = 50
+	vpcENIs := map[string]int{}
+	for i := range n {
+		region := regions[i%len(regions)]
+		vpc := fmt.Sprintf("vpc-%08x", i/(groupsPerVPC*len(regions))*len(regions)+i%len(regions))
+		id := fmt.Sprintf("sg-%017x", i)
+		g := inventory.SecurityGroup{
+			ARN:         "arn:aws:ec2:" + region + ":" + account + ":security-group/" + id,
+			ID:          id,
+			Name:        fmt.Sprintf("app-%d-sg", i),
+			Description: fmt.Sprintf("Application tier %d", i),
+			AccountID:   account,
+			Region:      region,
+			VPCID:       vpc,
+			Tags:        map[string]string{"team": fmt.Sprintf("team-%d", i%17), "env": "prod"},
+		}
+		rule := 0
+		add := func(dir inventory.Direction, proto string, from, to int, peer inventory.Peer, desc string) {
+			rule++
+			raw := proto
+			if proto == inventory.ProtocolAll {
+				raw = "-1"
+			}
+			g.Rules = append(g.Rules, inventory.Rule{ID: fmt.Sprintf("sgr-%08x%09x", i, rule), Direction: dir, Protocol: proto, RawProtocol: raw,
+				FromPort: from, ToPort: to, Peer: peer, Description: desc})
+		}
+		world := inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}
+		add(inventory.Egress, inventory.ProtocolAll, 0, 65535, world, "")
+		if i%groupsPerVPC == 0 {
+			// The VPC's default group: half keep AWS's self-reference.
+			g.Name, g.Description, g.IsDefault = "default", "default VPC security group", true
+			if rng.IntN(2) == 0 {
+				add(inventory.Ingress, inventory.ProtocolAll, 0, 65535, inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: id, GroupOwner: account}, "")
+			}
+		} else {
+			for range 9 {
+				port := ports[rng.IntN(len(ports))]
+				switch p := rng.IntN(100); {
+				case p < 55:
+					peer := fmt.Sprintf("sg-%017x", rng.IntN(n))
+					add(inventory.Ingress, inventory.ProtocolTCP, port, port, inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: peer, GroupOwner: account}, "from peer tier")
+				case p < 85:
+					cidr := fmt.Sprintf("10.%d.%d.0/24", rng.IntN(256), rng.IntN(256))
+					add(inventory.Ingress, inventory.ProtocolTCP, port, port, inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: cidr}, "office")
+				case p < 95:
+					add(inventory.Ingress, inventory.ProtocolTCP, port, port, inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-0" + region}, "corp prefix list")
+				default:
+					add(inventory.Ingress, inventory.ProtocolTCP, 443, 443, world, "public https")
+				}
+			}
+			// About 5% of groups with something to report.
+			switch p := rng.IntN(1000); {
+			case p < 10:
+				add(inventory.Ingress, inventory.ProtocolTCP, 22, 22, world, "ssh")
+			case p < 15:
+				add(inventory.Ingress, inventory.ProtocolTCP, 5432, 5432, inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: "::/0"}, "postgres")
+			case p < 18:
+				add(inventory.Ingress, inventory.ProtocolAll, 0, 65535, world, "debug")
+			case p < 28:
+				g.Description = "Managed by Terraform"
+			case p < 38:
+				add(inventory.Ingress, inventory.ProtocolUDP, 53, 53, inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "10.0.0.0/8"}, "")
+			}
+		}
+		if g.IsDefault || rng.IntN(1000) >= 15 {
+			eni := fmt.Sprintf("eni-%017x", i)
+			ni := inventory.NetworkInterface{ID: eni, Type: "interface", AccountID: account, Region: region, VPCID: vpc,
+				SubnetID: "subnet-" + vpc[4:], Resource: fmt.Sprintf("i-%017x", i), GroupIDs: []string{id}, Status: "in-use"}
+			a := inventory.Attachment{NetworkInterfaceID: eni, InterfaceType: "interface", Resource: ni.Resource}
+			if rng.IntN(10) == 0 {
+				ni.PublicIP = fmt.Sprintf("198.51.%d.%d", i/256%256, i%256)
+				a.PublicIP = ni.PublicIP
+			}
+			g.Attachments = []inventory.Attachment{a}
+			g.UsedBy = []inventory.Evidence{{Kind: inventory.UsedByENI, ID: eni}}
+			inv.NetworkInterfaces = append(inv.NetworkInterfaces, ni)
+			vpcENIs[region+"/"+vpc]++
+		}
+		inv.SecurityGroups = append(inv.SecurityGroups, g)
+	}
+	for key, count := range vpcENIs {
+		region, vpc, _ := strings.Cut(key, "/")
+		inv.VPCs = append(inv.VPCs, inventory.VPC{ID: vpc, AccountID: account, Region: region, NetworkInterfaces: count})
+	}
+	inv.Sort()
+	return inv
+}
+
+// memSampler records the peak of the memory the Go runtime holds from the
+// OS (close to RSS) and of live heap, sampled every few milliseconds
+// through runtime/metrics, which does not stop the world.
+type memSampler struct {
+	stop     chan struct{}
+	done     sync.WaitGroup
+	peakRSS  atomic.Uint64
+	peakHeap atomic.Uint64
+}
+
+func startSampler() *memSampler {
+	s := &memSampler{stop: make(chan struct{})}
+	samples := []metrics.Sample{
+		{Name: "/memory/classes/total:bytes"},
+		{Name: "/memory/classes/heap/released:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+	}
+	read := func() {
+		metrics.Read(samples)
+		rss := samples[0].Value.Uint64() - samples[1].Value.Uint64()
+		heap := samples[2].Value.Uint64()
+		if rss > s.peakRSS.Load() {
+			s.peakRSS.Store(rss)
+		}
+		if heap > s.peakHeap.Load() {
+			s.peakHeap.Store(heap)
+		}
+	}
+	s.done.Add(1)
+	go func() {
+		defer s.done.Done()
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			read()
+			select {
+			case <-s.stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return s
+}
+
+func (s *memSampler) finish() (rssMB, heapMB float64) {
+	close(s.stop)
+	s.done.Wait()
+	return float64(s.peakRSS.Load()) / (1 << 20), float64(s.peakHeap.Load()) / (1 << 20)
+}
+
+func liveHeapMB() float64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	return float64(s[0].Value.Uint64()) / (1 << 20)
+}
+
+// BenchmarkEvaluate measures evaluation over synthetic inventories with the
+// real embedded pack. Metrics:
+// µs/group; MB-peak, the most memory the Go runtime held from the OS during
+// the run (≈ RSS, inventory included); MB-heap-eval, the peak live heap
+// above the inventory itself; cpu-µs/group, CPU time over all cores, which
+// other processes on a shared machine disturb less than wall time;
+// findings/group, to show the mix is realistic.
+//
+//	go test ./scanner/engine -run '^$' -bench 'Evaluate/groups=(1000|10000)$'
+//	go test ./scanner/engine -run '^$' -bench 'Evaluate/groups=100000$' -benchtime=1x
+func BenchmarkEvaluate(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
+			benchmarkEvaluate(b, policies.FS, n)
+		})
+	}
+}
+
+// BenchmarkEvaluateTestPack is BenchmarkEvaluate with the small test pack:
+// cheap Rego, so it shows the engine's own cost (conversion, batching,
+// results).
+func BenchmarkEvaluateTestPack(b *testing.B) {
+	for _, n := range []int{1000, 10000, 100000} {
+		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
+			benchmarkEvaluate(b, testPack(), n)
+		})
+	}
+}
+
+func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
+	e, err := Load(context.Background(), pack, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	inv := synthetic(n, 1)
+	base := liveHeapMB()
+	var found int
+	sampler := startSampler()
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	for range b.N {
+		fs, _, err := e.Evaluate(context.Background(), inv)
+		if err != nil {
+			b.Fatal(err)
+		}
+		found = len(fs)
+	}
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	rss, heap := sampler.finish()
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/group")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*n), "cpu-µs/group")
+	b.ReportMetric(rss, "MB-peak")
+	b.ReportMetric(heap-base, "MB-heap-eval")
+	b.ReportMetric(float64(found)/float64(n), "findings/group")
+	b.Logf("%d groups, %d rules, %d findings", n, countRules(inv), found)
+}
+
+// cpuTime is the CPU time this process has used. On a shared machine wall
+// time depends on the neighbours; CPU time much less so.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func countRules(inv *inventory.Inventory) int {
+	n := 0
+	for _, g := range inv.SecurityGroups {
+		n += len(g.Rules)
+	}
+	return n
+}

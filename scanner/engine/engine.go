@@ -1,0 +1,315 @@
+// Package engine evaluates sgaudit's Rego checks over an inventory with OPA
+// v1 used as a library. Load reads the embedded policy pack plus the user's
+// own policies and data, validates the check catalogue from the packages'
+// METADATA, compiles everything in strict mode and prepares one query for
+// every enabled check. Evaluate then runs that query over batches of
+// security groups on one worker per core and turns the results into
+// findings.
+//
+// The Rego ↔ Go contract is docs/writing-policies.md; the performance
+// choices (ast.Value input, batches of ~100 groups, one shared prepared
+// query) are measured in DESIGN.md §8.
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+	"github.com/open-policy-agent/opa/v1/topdown/print"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// DefaultBatchSize is how many security groups one Eval judges. A single
+// Eval has a fixed cost of ~39 µs, and one Eval over everything costs
+// memory quadratically in practice; ~100 groups per Eval was the measured
+// sweet spot (DESIGN.md §8).
+const DefaultBatchSize = 100
+
+// ErrPolicy is wrapped by every error caused by the policies, the data files
+// or the check configuration rather than by the inventory or the machine:
+// invalid Rego, bad METADATA, duplicate check ids, a malformed data file, or
+// a policy returning a malformed finding. The CLI maps it to exit code 2.
+var ErrPolicy = errors.New("policy error")
+
+// PolicyError is a user-facing policy problem with the file and line it was
+// found at, when known. Its message is one line. errors.Is(err, ErrPolicy)
+// holds for every PolicyError.
+type PolicyError struct {
+	File string // path of the .rego or data file, "" when not tied to one
+	Line int    // 1-based line, 0 when unknown
+	Msg  string
+}
+
+// Error formats the problem as "file:line: message".
+func (e *PolicyError) Error() string {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	case e.File != "":
+		return e.File + ": " + e.Msg
+	default:
+		return e.Msg
+	}
+}
+
+// Is makes errors.Is(err, ErrPolicy) true for a PolicyError.
+func (e *PolicyError) Is(target error) bool { return target == ErrPolicy }
+
+// policyErr builds a PolicyError, flattening multi-line messages so the CLI
+// can always print exactly one line.
+func policyErr(file string, line int, format string, args ...any) *PolicyError {
+	msg := fmt.Sprintf(format, args...)
+	return &PolicyError{File: file, Line: line, Msg: strings.Join(strings.Fields(msg), " ")}
+}
+
+// Options configures Load.
+type Options struct {
+	// PolicyDirs are extra .rego files or directories (searched
+	// recursively, *_test.rego skipped) holding the user's own checks and
+	// helpers (--policy-dir).
+	PolicyDirs []string
+	// DataFiles are JSON or YAML files whose top-level object is deep-merged
+	// over the embedded data at the root of `data` (--data).
+	DataFiles []string
+	// Disabled turns checks off by id. It wins over Enabled.
+	Disabled map[string]bool
+	// Enabled turns on checks whose METADATA says `enabled: false`.
+	Enabled map[string]bool
+	// SeverityOverrides replaces a check's METADATA severity by id. A
+	// severity a policy sets on a single finding (escalation) still wins.
+	SeverityOverrides map[string]findings.Severity
+	// BatchSize is the number of security groups per Eval; 0 means
+	// DefaultBatchSize.
+	BatchSize int
+	// Workers is the number of concurrent Evals; 0 means runtime.GOMAXPROCS.
+	Workers int
+	// Logger receives debug and info logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Engine holds the compiled policies and the prepared query. It is safe for
+// concurrent use: Evaluate does not modify it.
+type Engine struct {
+	checks  []check // sorted by id; every check, enabled or not
+	query   rego.PreparedEvalQuery
+	enabled int // number of checks in query
+	batch   int
+	workers int
+	log     *slog.Logger
+}
+
+// check is a catalogue entry plus what the engine needs to evaluate it.
+type check struct {
+	findings.Check
+	enabled bool
+	// base is the severity a finding gets when its policy sets none:
+	// METADATA severity, or the configured override.
+	base findings.Severity
+	file string  // where its METADATA is, for error messages
+	ref  ast.Ref // data.<package>.deny
+}
+
+// queryVar is the variable the prepared query binds to the object
+// {check id: deny set}.
+const queryVar = "sgaudit_findings"
+
+// Load reads, validates and compiles the policies and prepares the query.
+// embedded is the built-in pack (policies.FS: checks/, lib/, data/); it may
+// be nil to run only user policies. Every error caused by the policies, the
+// data or the check configuration wraps ErrPolicy and reads as one line.
+func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	e := &Engine{batch: opts.BatchSize, workers: opts.Workers, log: log}
+	if e.batch <= 0 {
+		e.batch = DefaultBatchSize
+	}
+	if e.workers <= 0 {
+		e.workers = runtime.GOMAXPROCS(0)
+	}
+
+	srcs, err := readPolicies(embedded, opts.PolicyDirs)
+	if err != nil {
+		return nil, err
+	}
+	modules, err := parseModules(srcs)
+	if err != nil {
+		return nil, err
+	}
+	checks, err := catalogue(srcs, modules)
+	if err != nil {
+		return nil, err
+	}
+	if err := configure(checks, opts); err != nil {
+		return nil, err
+	}
+	e.checks = checks
+
+	data, err := readData(embedded, opts.DataFiles)
+	if err != nil {
+		return nil, err
+	}
+
+	compiler := ast.NewCompiler().
+		WithStrict(true).
+		WithDefaultRegoVersion(ast.RegoV1).
+		WithEnablePrintStatements(true)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, astError("compile policies", compiler.Errors)
+	}
+
+	// One query for every enabled check, {"SGA001": data....deny, ...}:
+	// a single Eval per batch instead of one per check.
+	obj := ast.NewObject()
+	for _, c := range checks {
+		if c.enabled {
+			obj.Insert(ast.StringTerm(c.ID), ast.NewTerm(c.ref))
+			e.enabled++
+		}
+	}
+	body := ast.NewBody(ast.Equality.Expr(ast.VarTerm(queryVar), ast.NewTerm(obj)))
+	r := rego.New(
+		rego.ParsedQuery(body),
+		rego.Compiler(compiler),
+		rego.Store(inmem.NewFromASTObject(data)),
+		rego.EnablePrintStatements(true),
+		rego.PrintHook(printHook{log}),
+	)
+	// PrepareForEval only compiles the query; nothing here is slow enough
+	// to need cancelling, but a cancelled ctx should still stop Load.
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	e.query, err = r.PrepareForEval(ctx)
+	if err != nil {
+		var astErrs ast.Errors
+		if errors.As(err, &astErrs) {
+			return nil, astError("prepare query", astErrs)
+		}
+		return nil, fmt.Errorf("prepare policy query: %w", err)
+	}
+	log.Debug("policies loaded", "checks", len(checks), "enabled", e.enabled, "modules", len(modules))
+	return e, nil
+}
+
+// configure applies Options.Disabled, Enabled and SeverityOverrides, which
+// must all name known checks: a typo in a config file must not silently
+// leave a check on.
+func configure(checks []check, opts Options) error {
+	byID := make(map[string]*check, len(checks))
+	for i := range checks {
+		byID[checks[i].ID] = &checks[i]
+	}
+	for _, set := range []struct {
+		name string
+		ids  []string
+	}{
+		{"disabled checks", slices.Sorted(maps.Keys(opts.Disabled))},
+		{"enabled checks", slices.Sorted(maps.Keys(opts.Enabled))},
+		{"severity overrides", slices.Sorted(maps.Keys(opts.SeverityOverrides))},
+	} {
+		for _, id := range set.ids {
+			if byID[id] == nil {
+				return policyErr("", 0, "unknown check id %q in %s", id, set.name)
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(opts.SeverityOverrides)) {
+		sev, err := findings.ParseSeverity(string(opts.SeverityOverrides[id]))
+		if err != nil {
+			return policyErr("", 0, "severity override for %s: %v", id, err)
+		}
+		byID[id].base = sev
+		byID[id].Severity = sev
+	}
+	for i := range checks {
+		c := &checks[i]
+		if opts.Enabled[c.ID] {
+			c.enabled = true
+		}
+		if opts.Disabled[c.ID] {
+			c.enabled = false
+		}
+		c.Status = findings.CheckEvaluated
+		if !c.enabled {
+			c.Status = findings.CheckDisabled
+		}
+	}
+	return nil
+}
+
+// Checks returns the catalogue sorted by id. Status is CheckDisabled for a
+// check that is off and CheckEvaluated for one that Evaluate will run;
+// Evaluate refines the latter against the inventory's coverage.
+func (e *Engine) Checks() []findings.Check {
+	out := make([]findings.Check, len(e.checks))
+	for i, c := range e.checks {
+		out[i] = cloneCheck(c.Check)
+	}
+	return out
+}
+
+// cloneCheck copies a check so callers cannot modify the engine's catalogue
+// through shared slices and maps.
+func cloneCheck(c findings.Check) findings.Check {
+	c.Tags = slices.Clone(c.Tags)
+	c.RelatedResources = slices.Clone(c.RelatedResources)
+	c.Requires = slices.Clone(c.Requires)
+	if c.Frameworks != nil {
+		fw := make(map[string][]string, len(c.Frameworks))
+		for k, v := range c.Frameworks {
+			fw[k] = slices.Clone(v)
+		}
+		c.Frameworks = fw
+	}
+	return c
+}
+
+// astError turns OPA's parse or compile errors into one PolicyError line:
+// the first error with its file and line, and how many more there are.
+func astError(op string, errs ast.Errors) error {
+	if len(errs) == 0 {
+		return policyErr("", 0, "%s: unknown error", op)
+	}
+	first := errs[0]
+	msg := first.Message
+	if first.Code != "" {
+		msg = first.Code + ": " + msg
+	}
+	if n := len(errs) - 1; n > 0 {
+		msg += fmt.Sprintf(" (and %d more)", n)
+	}
+	file, line := "", 0
+	if first.Location != nil {
+		file, line = first.Location.File, first.Location.Row
+	}
+	return policyErr(file, line, "%s", msg)
+}
+
+// printHook sends Rego print() output to the debug log, so a user writing
+// a check can debug it with --log-level debug without polluting stdout.
+type printHook struct{ log *slog.Logger }
+
+// Print implements print.Hook.
+func (h printHook) Print(pctx print.Context, msg string) error {
+	loc := ""
+	if pctx.Location != nil {
+		loc = pctx.Location.String()
+	}
+	h.log.DebugContext(pctx.Context, "rego print", "location", loc, "msg", msg)
+	return nil
+}

@@ -1,0 +1,218 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// fillMode says how fill populates a value.
+type fillMode int
+
+const (
+	// rich: every field set, slices of two, maps of two entries.
+	rich fillMode = iota
+	// blank: every scalar zero (so omitempty fields vanish), slices of one
+	// blank element, maps empty but not nil.
+	blank
+	// nils: like blank, but maps and every slice below the top level nil.
+	nils
+)
+
+// fill populates v by reflection, so a field added to the inventory is
+// covered by the drift test without anyone remembering to add it.
+func fill(v reflect.Value, mode fillMode, depth int, n *int) {
+	*n++
+	switch v.Kind() {
+	case reflect.String:
+		if mode == rich {
+			v.SetString(fmt.Sprintf("s%d", *n))
+		}
+	case reflect.Int, reflect.Int64:
+		if mode == rich {
+			v.SetInt(int64(*n))
+		}
+	case reflect.Bool:
+		v.SetBool(mode == rich)
+	case reflect.Slice:
+		size := 1
+		switch {
+		case mode == rich:
+			size = 2
+		case mode == nils && (depth > 1 || v.Type().Elem().Kind() != reflect.Struct):
+			return
+		}
+		s := reflect.MakeSlice(v.Type(), size, size)
+		for i := range size {
+			fill(s.Index(i), mode, depth+1, n)
+		}
+		v.Set(s)
+	case reflect.Map:
+		if mode == nils {
+			return
+		}
+		m := reflect.MakeMap(v.Type())
+		if mode == rich {
+			for range 2 {
+				k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+				fill(k, mode, depth+1, n)
+				fill(e, mode, depth+1, n)
+				m.SetMapIndex(k, e)
+			}
+		}
+		v.Set(m)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			if mode == rich {
+				v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))))
+			}
+			return
+		}
+		for i := range v.NumField() {
+			fill(v.Field(i), mode, depth+1, n)
+		}
+	default:
+		panic(fmt.Sprintf("fill: add support for %s", v.Type()))
+	}
+}
+
+func filled(mode fillMode) *inventory.Inventory {
+	var inv inventory.Inventory
+	n := 0
+	fill(reflect.ValueOf(&inv).Elem(), mode, 0, &n)
+	return &inv
+}
+
+// viaJSON is what `opa eval -i inventory.json` would see as input.
+func viaJSON(t *testing.T, inv *inventory.Inventory) ast.Value {
+	t.Helper()
+	b, err := json.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		t.Fatal(err)
+	}
+	v, err := ast.InterfaceToValue(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// asJSON turns an AST value back into plain Go values for a readable diff.
+func asJSON(t *testing.T, v ast.Value) any {
+	t.Helper()
+	x, err := ast.JSON(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+// TestInputMatchesJSON guards the hand-written converter against drifting
+// from the inventory's JSON tags: the input built directly must equal the
+// JSON round trip, field for field, with omitempty respected.
+func TestInputMatchesJSON(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name string
+		inv  *inventory.Inventory
+	}{
+		{"every field set", filled(rich)},
+		{"every field empty", filled(blank)},
+		{"fixture", fixture(t)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			want, got := viaJSON(t, tt.inv), inventoryValue(tt.inv)
+			if diff := cmp.Diff(asJSON(t, want), asJSON(t, got)); diff != "" {
+				t.Errorf("converted input differs from the JSON round trip (-json +converted):\n%s", diff)
+			}
+			// Compare also catches what ast.JSON would blur (number forms).
+			if want.Compare(got) != 0 {
+				t.Errorf("ast values differ:\njson:      %v\nconverted: %v", want, got)
+			}
+		})
+	}
+}
+
+// TestInputNilIsEmpty: the one deliberate difference from JSON. Nil lists
+// and maps become [] and {}, never null, so `count(g.rules) == 0` works.
+func TestInputNilIsEmpty(t *testing.T) {
+	t.Parallel()
+	withNils := filled(nils)
+	if withNils.SecurityGroups[0].Rules != nil || withNils.SecurityGroups[0].Tags != nil {
+		t.Fatal("fill(nils) should leave nested slices and maps nil")
+	}
+	got := inventoryValue(withNils)
+	if got.Compare(viaJSON(t, withNils)) == 0 {
+		t.Fatal("expected nil slices to differ from their JSON (null)")
+	}
+	// The same inventory with every nil made empty is what the converter
+	// must produce.
+	emptied := filled(nils)
+	makeEmpty(reflect.ValueOf(emptied).Elem())
+	if diff := cmp.Diff(asJSON(t, viaJSON(t, emptied)), asJSON(t, got)); diff != "" {
+		t.Errorf("nil lists and maps (-want +got):\n%s", diff)
+	}
+}
+
+// makeEmpty replaces every nil slice and map under v with an empty one.
+func makeEmpty(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Slice:
+		if v.IsNil() {
+			v.Set(reflect.MakeSlice(v.Type(), 0, 0))
+		}
+		for i := range v.Len() {
+			makeEmpty(v.Index(i))
+		}
+	case reflect.Map:
+		if v.IsNil() {
+			v.Set(reflect.MakeMap(v.Type()))
+		}
+	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[time.Time]() {
+			return
+		}
+		for i := range v.NumField() {
+			makeEmpty(v.Field(i))
+		}
+	}
+}
+
+// BenchmarkInput compares building the input directly with the JSON round
+// trip rego.EvalInput would do, per group.
+func BenchmarkInput(b *testing.B) {
+	inv := synthetic(1000, 1)
+	b.Run("ast", func(b *testing.B) {
+		for range b.N {
+			_ = inputValue(sharedInput(inv), inv.SecurityGroups)
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
+	})
+	b.Run("json", func(b *testing.B) {
+		for range b.N {
+			raw, err := json.Marshal(inv)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := ast.ValueFromReader(bytes.NewReader(raw)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
+	})
+}
