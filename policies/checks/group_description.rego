@@ -26,7 +26,7 @@ placeholders := {lower(trim_space(p)) | some p in data.sgaudit.placeholder_descr
 deny contains finding if {
 	some g in input.security_groups
 	not g.is_default
-	reason := weakness(g)
+	reason := weakness(lower(trim_space(g.description)), lower(trim_space(g.name)))
 	finding := {
 		"group_arn": g.arn,
 		"msg": sprintf("%s has a description that says nothing (%s): %q", [sg.label(g), reason, g.description]),
@@ -38,15 +38,16 @@ deny contains finding if {
 	}
 }
 
-# weakness(g) names the first reason g's description is useless; undefined
-# when the description is fine. One reason per group keeps one finding.
-weakness(g) := "empty" if trim_space(g.description) == ""
+# weakness(desc, name) names the first reason a description (lower-cased,
+# trimmed) is useless; undefined when it is fine. One reason per group keeps
+# one finding per group.
+weakness(desc, name) := "empty" if desc == ""
 
-else := "same as the group name" if lower(trim_space(g.description)) == lower(trim_space(g.name))
+else := "same as the group name" if desc == name
 
-else := "placeholder" if placeholders[lower(trim_space(g.description))]
+else := "placeholder" if placeholders[desc]
 
 else := "wizard default" if {
 	some p in data.sgaudit.placeholder_patterns
-	regex.match(p, lower(trim_space(g.description)))
+	regex.match(p, desc)
 }

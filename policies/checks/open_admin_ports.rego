@@ -30,6 +30,9 @@ import data.sgaudit.lib.sg
 # replaces it.
 catalogue := data.sgaudit.ports.admin
 
+# ports holds every admin port, to dismiss most world rules in one lookup.
+ports := net.catalogue_ports(catalogue)
+
 # services names each admin service once, so a service spread over several
 # catalogue entries still yields one finding per (rule, service).
 services := {e.service | some e in catalogue}
@@ -38,9 +41,9 @@ services := {e.service | some e in catalogue}
 # RDP finding, each with its own discriminator (the service) so that the two
 # fingerprints differ.
 deny contains finding if {
-	some g in input.security_groups
-	some r in sg.world_ingress(g)
-	net.carries_ports(r)
+	some i, g in input.security_groups
+	some r in sg.world_port_rules[i]
+	net.may_reach(r, ports)
 	some service in services
 	matched := [e |
 		some e in catalogue
@@ -50,7 +53,7 @@ deny contains finding if {
 	]
 	count(matched) > 0
 
-	ports := concat(", ", [net.entry_text(e) | some e in matched])
+	service_ports := concat(", ", [net.entry_text(e) | some e in matched])
 	public := sg.public_attachments(g)
 	finding := object.union(
 		{
@@ -58,13 +61,13 @@ deny contains finding if {
 			"rule": r,
 			"discriminator": service,
 			"msg": sprintf("%s allows %s (%s) from %s through %s%s", [
-				sg.label(g), service, ports, r.peer.cidr,
+				sg.label(g), service, service_ports, r.peer.cidr,
 				net.rule_ports_text(r), public_text(public),
 			]),
 			"remediation": sg.revoke_command(g, r),
 			"evidence": {
 				"service": service,
-				"ports": ports,
+				"ports": service_ports,
 				"peer": r.peer.cidr,
 				"ip_family": net.ip_family(r.peer.cidr),
 				"rule_ports": net.rule_ports_text(r),

@@ -21,8 +21,8 @@ import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	some g in input.security_groups
-	some r in sg.world_ingress(g)
+	some i, g in input.security_groups
+	some r in sg.world_port_rules[i]
 	net.covers_all_ports(r)
 	finding := {
 		"group_arn": g.arn,

@@ -27,13 +27,17 @@ import data.sgaudit.lib.sg
 # catalogue is the database port list (data.sgaudit.ports.database).
 catalogue := data.sgaudit.ports.database
 
+# ports holds every database port, to dismiss most world rules (HTTPS, HTTP)
+# in one lookup rather than a walk over the whole catalogue.
+ports := net.catalogue_ports(catalogue)
+
 # One finding per rule, not per service: an all-traffic rule reaches every
 # entry of the catalogue, and twenty findings for one rule would bury the one
 # fix (revoke that rule). The message and evidence list the services.
 deny contains finding if {
-	some g in input.security_groups
-	some r in sg.world_ingress(g)
-	net.carries_ports(r)
+	some i, g in input.security_groups
+	some r in sg.world_port_rules[i]
+	net.may_reach(r, ports)
 	matched := [e |
 		some e in catalogue
 		net.matches_protocol(r, e.protocols)
@@ -42,7 +46,7 @@ deny contains finding if {
 	count(matched) > 0
 
 	services := sort({e.service | some e in matched})
-	ports := [sprintf("%s %s", [e.service, net.entry_text(e)]) | some e in matched]
+	service_ports := [sprintf("%s %s", [e.service, net.entry_text(e)]) | some e in matched]
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
@@ -53,7 +57,7 @@ deny contains finding if {
 		"remediation": sg.revoke_command(g, r),
 		"evidence": {
 			"services": services,
-			"ports": ports,
+			"ports": service_ports,
 			"peer": r.peer.cidr,
 			"ip_family": net.ip_family(r.peer.cidr),
 			"rule_ports": net.rule_ports_text(r),

@@ -52,11 +52,13 @@ test_described_rules_pass if {
 	])]) == set()
 }
 
+# The contract's description is a string (never null: the engine builds the
+# input from inventory.Rule); blank and absent both mean none.
 test_blank_or_missing_description_is_none if {
 	no_field := object.remove(rule("sgr-3", "ingress", "tcp", 80, 80, v4("10.0.0.0/8"), ""), ["description"])
 	flagged([group([
 		rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"), "  "),
-		rule("sgr-2", "ingress", "tcp", 22, 22, v4("10.1.0.0/16"), null),
+		rule("sgr-2", "ingress", "tcp", 22, 22, v4("10.1.0.0/16"), "\t\n"),
 		no_field,
 	])]) == {"sgr-1", "sgr-2", "sgr-3"}
 }

@@ -23,7 +23,10 @@ import data.sgaudit.lib.sg
 deny contains finding if {
 	some g in input.security_groups
 	not g.is_default
-	not in_use(g)
+
+	# Any evidence of use clears the group; used_by may be absent, null or
+	# empty, all meaning none.
+	not g.used_by[0]
 
 	# Without interface data "unused" would be a guess, not a finding.
 	sg.collected(g, "network_interfaces")
@@ -36,10 +39,4 @@ deny contains finding if {
 		"remediation": sg.delete_command(g),
 		"evidence": {"checked": checked},
 	}
-}
-
-# in_use(g) is true when the inventory holds any evidence of use; used_by
-# may be absent, null or empty, all meaning none.
-in_use(g) if {
-	some _ in g.used_by
 }

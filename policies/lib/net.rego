@@ -28,7 +28,8 @@ cidr_peer_kinds := {"cidr_ipv4", "cidr_ipv6"}
 # is_world(cidr) is true when cidr matches every address of its family. Any
 # prefix length of 0 does, whatever the address is written as: "0.0.0.0/0",
 # "::/0", "0:0:0:0:0:0:0:0/0", or even "10.0.0.0/0". Checking the suffix keeps
-# the test to one string operation per rule (DESIGN.md §8).
+# the test to two string operations per rule (DESIGN.md §8); sg.world_port_rules
+# inlines this same expression.
 is_world(cidr) if endswith(trim_space(cidr), "/0")
 
 # is_world_peer(peer) is true for a CIDR peer that is the world.
@@ -73,6 +74,34 @@ overlaps(rule, entry) if {
 	rule.from_port <= entry.to_port
 	entry.from_port <= rule.to_port
 }
+
+# max_indexed_range bounds how many ports of one catalogue entry
+# catalogue_ports expands; a wider entry stands as "*".
+max_indexed_range := 1024
+
+# catalogue_ports(catalogue) is the set of every port a port catalogue names,
+# so that a single-port rule reaching none of them is dismissed with one
+# lookup instead of a walk over the catalogue. Bind it at package level (it
+# is then built once per evaluation): `ports := net.catalogue_ports(c)`.
+catalogue_ports(catalogue) := {p |
+	some e in catalogue
+	e.to_port - e.from_port <= max_indexed_range
+	some p in numbers.range(e.from_port, e.to_port)
+} | {"*" |
+	some e in catalogue
+	e.to_port - e.from_port > max_indexed_range
+}
+
+# may_reach(rule, ports) is a cheap pre-filter: false only when the rule
+# opens a single port that ports (from catalogue_ports) does not hold. A true
+# result still needs overlaps() and matches_protocol() per entry.
+may_reach(rule, _) if rule.from_port != rule.to_port
+
+may_reach(rule, _) if rule.protocol == "all"
+
+may_reach(rule, ports) if ports[rule.from_port]
+
+may_reach(_, ports) if ports["*"]
 
 # covers_all_ports(rule) is true for protocol all and for a TCP or UDP rule
 # spanning every usable port (0-65535 or 1-65535).

@@ -165,3 +165,30 @@ test_peer_text if {
 	net.peer_text({"kind": "security_group", "group_id": "sg-2", "group_owner": ""}) == "sg-2"
 	net.peer_text({"kind": "security_group", "group_id": "sg-2", "group_owner": "222222222222"}) == "222222222222/sg-2"
 }
+
+# catalogue_ports / may_reach
+
+test_catalogue_ports_expands_ranges if {
+	net.catalogue_ports([ssh, mongodb]) == {22, 27017, 27018, 27019}
+}
+
+test_catalogue_ports_wide_entry_is_a_wildcard if {
+	wide := {"service": "ephemeral", "protocols": ["tcp"], "from_port": 1024, "to_port": 65535}
+	net.catalogue_ports([ssh, wide]) == {22, "*"}
+}
+
+test_may_reach if {
+	ports := net.catalogue_ports([ssh, mongodb])
+	net.may_reach(rule("tcp", 22, 22), ports)
+	net.may_reach(rule("tcp", 27018, 27018), ports)
+	net.may_reach(rule("tcp", 0, 1024), ports) # ranges are left to overlaps()
+	net.may_reach(rule("all", 0, 65535), ports)
+	net.may_reach(rule("all", -1, -1), ports)
+	not net.may_reach(rule("tcp", 443, 443), ports)
+	not net.may_reach(rule("udp", 53, 53), ports)
+}
+
+test_may_reach_wildcard if {
+	ports := net.catalogue_ports([{"service": "ephemeral", "protocols": ["tcp"], "from_port": 1024, "to_port": 65535}])
+	net.may_reach(rule("tcp", 443, 443), ports)
+}

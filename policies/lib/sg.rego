@@ -41,7 +41,27 @@ vpc_interfaces := {concat("/", [v.account_id, v.region, v.id]): v.network_interf
 # the VPC is not in the inventory.
 vpc_interface_count(g) := vpc_interfaces[concat("/", [g.account_id, g.region, g.vpc_id])]
 
-# world_ingress(g) lists g's ingress rules whose peer is 0.0.0.0/0 or ::/0.
+# world_port_rules[i] lists the ingress rules of input.security_groups[i]
+# through which the world (0.0.0.0/0, ::/0) reaches ports: protocol tcp, udp
+# or all. Groups without one have no key. SGA001-SGA003 all start from these
+# rules; as a package-level object it is built once per evaluation and
+# shared, instead of each check walking every rule (DESIGN.md §8). The
+# conditions are net.carries_ports and net.is_world_peer inlined, cheapest
+# first: a function call per rule costs about 3x the inline test.
+world_port_rules := {i: rules |
+	some i, g in input.security_groups
+	rules := [r |
+		some r in g.rules
+		r.direction == "ingress"
+		net.port_protocols[r.protocol]
+		net.cidr_peer_kinds[r.peer.kind]
+		endswith(trim_space(r.peer.cidr), "/0")
+	]
+	count(rules) > 0
+}
+
+# world_ingress(g) lists g's ingress rules whose peer is 0.0.0.0/0 or ::/0,
+# any protocol. For custom policies; the built-in checks use world_port_rules.
 world_ingress(g) := [r |
 	some r in g.rules
 	r.direction == "ingress"
@@ -107,17 +127,13 @@ else := shell_quote(s)
 # AWS CLI shorthand for one rule, as --ip-permissions takes it:
 # https://docs.aws.amazon.com/cli/latest/reference/ec2/revoke-security-group-ingress.html
 
-# icmp_protocols carry type and code in FromPort/ToPort.
-icmp_protocols := {"icmp", "icmpv6"}
+# ranged_protocols put ports, or ICMP type and code, in FromPort/ToPort.
+ranged_protocols := {"tcp", "udp", "icmp", "icmpv6"}
 
 ip_protocol_part(r) := "IpProtocol=-1" if r.protocol == "all"
 
 else := sprintf("IpProtocol=%s,FromPort=%d,ToPort=%d", [r.protocol, r.from_port, r.to_port]) if {
-	net.carries_ports(r)
-}
-
-else := sprintf("IpProtocol=%s,FromPort=%d,ToPort=%d", [r.protocol, r.from_port, r.to_port]) if {
-	icmp_protocols[r.protocol]
+	ranged_protocols[r.protocol]
 }
 
 else := sprintf("IpProtocol=%s", [r.protocol])

@@ -1,5 +1,6 @@
 package sgaudit.lib.sg_test
 
+import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 group := {
@@ -92,6 +93,43 @@ test_world_ingress_selects_world_ingress_only if {
 	ids := {r.id | some r in sg.world_ingress(g)}
 	ids == {"sgr-1", "sgr-2"}
 }
+
+test_world_port_rules_indexes_groups_by_position if {
+	g0 := with_rules([
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("0.0.0.0/0")),
+		rule("sgr-2", "ingress", "all", 0, 65535, v6("::/0")),
+		rule("sgr-3", "ingress", "udp", 53, 53, v6("0:0:0:0:0:0:0:0/0")),
+		rule("sgr-4", "ingress", "icmp", -1, -1, v4("0.0.0.0/0")),
+		rule("sgr-5", "ingress", "47", -1, -1, v4("0.0.0.0/0")),
+		rule("sgr-6", "ingress", "tcp", 22, 22, v4("10.0.0.0/8")),
+		rule("sgr-7", "egress", "tcp", 22, 22, v4("0.0.0.0/0")),
+		rule("sgr-8", "ingress", "tcp", 22, 22, {"kind": "security_group", "group_id": "sg-1"}),
+		rule("sgr-9", "ingress", "tcp", 22, 22, {"kind": "prefix_list", "prefix_list_id": "pl-1"}),
+	])
+	g1 := with_rules([rule("sgr-a", "ingress", "tcp", 443, 443, v4("10.0.0.0/8"))])
+	g2 := with_rules([rule("sgr-b", "ingress", "tcp", 443, 443, v4(" 0.0.0.0/0 "))])
+	got := sg.world_port_rules with input.security_groups as [g0, g1, g2, object.union(group, {"rules": null})]
+	{i: {r.id | some r in rules} | some i, rules in got} == {0: {"sgr-1", "sgr-2", "sgr-3"}, 2: {"sgr-b"}}
+}
+
+test_world_port_rules_agrees_with_net_helpers if {
+	# world_port_rules inlines net.is_world_peer and net.carries_ports; the
+	# two must not drift apart.
+	cidrs := ["0.0.0.0/0", "::/0", "0:0:0:0:0:0:0:0/0", "10.0.0.0/0", "0.0.0.0/1", "10.0.0.0/8", "::/1"]
+	protocols := ["tcp", "udp", "all", "icmp", "icmpv6", "47"]
+	rules := [rule(sprintf("%s %s", [c, p]), "ingress", p, 22, 22, peer) |
+		some c in cidrs
+		some p in protocols
+		peer := {"kind": kind(c), "cidr": c}
+	]
+	got := {r.id | some r in sg.world_port_rules[0]} with input.security_groups as [with_rules(rules)]
+	got == {r.id | some r in rules; net.is_world_peer(r.peer); net.carries_ports(r)}
+	count(got) == 12
+}
+
+kind(c) := "cidr_ipv6" if contains(c, ":")
+
+else := "cidr_ipv4"
 
 test_world_ingress_null_rules if {
 	sg.world_ingress(object.union(group, {"rules": null})) == []

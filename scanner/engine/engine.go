@@ -104,9 +104,11 @@ type Engine struct {
 	checks  []check // sorted by id; every check, enabled or not
 	query   rego.PreparedEvalQuery
 	enabled int // number of checks in query
-	batch   int
-	workers int
-	log     *slog.Logger
+	// inputKeys are the top-level input keys the policies read; nil = all.
+	inputKeys map[string]bool
+	batch     int
+	workers   int
+	log       *slog.Logger
 }
 
 // check is a catalogue entry plus what the engine needs to evaluate it.
@@ -171,6 +173,7 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	if compiler.Failed() {
 		return nil, astError("compile policies", compiler.Errors)
 	}
+	e.inputKeys = inputKeys(compiler.Modules)
 
 	// One query for every enabled check, {"SGA001": data....deny, ...}:
 	// a single Eval per batch instead of one per check.

@@ -56,7 +56,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 		groups:   make(map[string]*inventory.SecurityGroup, len(inv.SecurityGroups)),
 		accounts: make(map[string]string, len(inv.Accounts)),
 		gates:    gates,
-		shared:   sharedInput(inv),
+		shared:   sharedInput(inv, e.inputKeys),
 	}
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]

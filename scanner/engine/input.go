@@ -171,19 +171,87 @@ func (b *builder) strings(xs []string) *ast.Term {
 type shared [][2]*ast.Term
 
 // sharedInput converts everything but security_groups, once per Evaluate.
-func sharedInput(inv *inventory.Inventory) shared {
+// Only the top-level keys in used are converted (nil means all): an
+// organisation's network_interfaces list can be as large as its groups,
+// and converting it for policies that never read it would cost memory for
+// the whole evaluation.
+func sharedInput(inv *inventory.Inventory, used map[string]bool) shared {
 	b := newBuilder()
 	m := b.open()
-	b.add(kSchemaVersion, b.str(inv.SchemaVersion))
-	// encoding/json writes time.Time as RFC 3339 with nanoseconds.
-	b.add(kCollectedAt, b.str(inv.CollectedAt.Format(time.RFC3339Nano)))
-	b.add(kSource, b.str(inv.Source))
-	b.add(kAccounts, array(b, inv.Accounts, accountTerm))
-	b.add(kCoverage, array(b, inv.Coverage, coverageTerm))
-	b.add(kPrefixLists, array(b, inv.PrefixLists, prefixListTerm))
-	b.add(kNetworkInterfaces, array(b, inv.NetworkInterfaces, networkInterfaceTerm))
-	b.add(kVPCs, array(b, inv.VPCs, vpcTerm))
+	want := func(k *ast.Term) bool { return used == nil || used[string(k.Value.(ast.String))] }
+	if want(kSchemaVersion) {
+		b.add(kSchemaVersion, b.str(inv.SchemaVersion))
+	}
+	if want(kCollectedAt) {
+		// encoding/json writes time.Time as RFC 3339 with nanoseconds.
+		b.add(kCollectedAt, b.str(inv.CollectedAt.Format(time.RFC3339Nano)))
+	}
+	if want(kSource) {
+		b.add(kSource, b.str(inv.Source))
+	}
+	if want(kAccounts) {
+		b.add(kAccounts, array(b, inv.Accounts, accountTerm))
+	}
+	if want(kCoverage) {
+		b.add(kCoverage, array(b, inv.Coverage, coverageTerm))
+	}
+	if want(kPrefixLists) {
+		b.add(kPrefixLists, array(b, inv.PrefixLists, prefixListTerm))
+	}
+	if want(kNetworkInterfaces) {
+		b.add(kNetworkInterfaces, array(b, inv.NetworkInterfaces, networkInterfaceTerm))
+	}
+	if want(kVPCs) {
+		b.add(kVPCs, array(b, inv.VPCs, vpcTerm))
+	}
 	return slices.Clone(shared(b.pairs[m:]))
+}
+
+// inputKeys returns the top-level input keys the policies can read, or nil
+// when they may read any (a bare `input`, or input[k] with a variable k).
+// After compilation every read of input is a reference rooted at it, with
+// imports and aliases resolved, so a key no reference names is never read.
+func inputKeys(modules map[string]*ast.Module) map[string]bool {
+	keys := map[string]bool{}
+	all := false
+	var vis *ast.GenericVisitor
+	vis = ast.NewGenericVisitor(func(x any) bool {
+		if all {
+			return true
+		}
+		switch v := x.(type) {
+		case ast.Ref:
+			if !v[0].Equal(ast.InputRootDocument) {
+				return false
+			}
+			if len(v) < 2 {
+				all = true
+				return true
+			}
+			k, ok := v[1].Value.(ast.String)
+			if !ok {
+				all = true
+				return true
+			}
+			keys[string(k)] = true
+			for _, t := range v[1:] { // input.a[input.b]
+				vis.Walk(t)
+			}
+			return true
+		case ast.Var:
+			if ast.Var(v) == ast.InputRootDocument.Value {
+				all = true
+			}
+		}
+		return false
+	})
+	for _, m := range modules {
+		vis.Walk(m)
+	}
+	if all {
+		return nil
+	}
+	return keys
 }
 
 // inputValue is the whole input for one batch of groups.
@@ -199,7 +267,7 @@ func inputValue(sh shared, groups []inventory.SecurityGroup) ast.Value {
 // inventoryValue converts a whole inventory; the engine itself never needs
 // it (it batches), the drift test does.
 func inventoryValue(inv *inventory.Inventory) ast.Value {
-	return inputValue(sharedInput(inv), inv.SecurityGroups)
+	return inputValue(sharedInput(inv, nil), inv.SecurityGroups)
 }
 
 func accountTerm(b *builder, a *inventory.Account) *ast.Term {

@@ -199,7 +199,7 @@ func BenchmarkInput(b *testing.B) {
 	inv := synthetic(1000, 1)
 	b.Run("ast", func(b *testing.B) {
 		for range b.N {
-			_ = inputValue(sharedInput(inv), inv.SecurityGroups)
+			_ = inputValue(sharedInput(inv, nil), inv.SecurityGroups)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
 	})
@@ -215,4 +215,74 @@ func BenchmarkInput(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
 	})
+}
+
+// TestInputKeys covers the analysis that lets the engine skip converting
+// input lists no policy reads: anything it cannot prove unread is "all".
+func TestInputKeys(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, body string
+		want       map[string]bool // nil = every key
+	}{
+		{"plain references", `
+x := count(input.vpcs)
+y if { some g in input.security_groups; g.id == input.coverage[0].region }`,
+			map[string]bool{"vpcs": true, "security_groups": true, "coverage": true}},
+		{"import alias", `
+import input.network_interfaces as nis
+x := count(nis)`,
+			map[string]bool{"network_interfaces": true}},
+		{"nested reference in a key", `x := input.vpcs[input.source]`,
+			map[string]bool{"vpcs": true, "source": true}},
+		{"bare input", `x := object.get(input, "vpcs", [])`, nil},
+		{"input assigned", `x := y if { y := input }`, nil},
+		{"variable key", `x contains k if { some k; input[k] }`, nil},
+		{"no input at all", `x := 1`, map[string]bool{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m, err := ast.ParseModuleWithOpts("k.rego", "package k\n"+tt.body, ast.ParserOptions{RegoVersion: ast.RegoV1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := ast.NewCompiler().WithDefaultRegoVersion(ast.RegoV1)
+			c.Compile(map[string]*ast.Module{"k.rego": m})
+			if c.Failed() {
+				t.Fatal(c.Errors)
+			}
+			if diff := cmp.Diff(tt.want, inputKeys(c.Modules)); diff != "" {
+				t.Errorf("inputKeys (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestUnreadInputIsNotConverted: with a pack that reads no interfaces, the
+// shared input leaves them out, and a pack that reads them sees them all.
+func TestUnreadInputIsNotConverted(t *testing.T) {
+	t.Parallel()
+	inv := fixture(t)
+	reads := load(t, map[string]string{"checks/n.rego": meta("ACME001", "LOW") + `package acme.n
+
+deny contains {"group_arn": g.arn, "msg": sprintf("%s sees %d interfaces", [g.id, count(input.network_interfaces)])} if {
+	some g in input.security_groups
+}
+`}, Options{})
+	if !reads.inputKeys["network_interfaces"] {
+		t.Fatalf("inputKeys = %v, want network_interfaces in it", reads.inputKeys)
+	}
+	fs, _ := evaluate(t, reads, inv)
+	for _, f := range fs {
+		if want := f.GroupID + " sees 2 interfaces"; f.Message != want {
+			t.Errorf("message %q, want %q", f.Message, want)
+		}
+	}
+	skips := load(t, nil, Options{})
+	for _, kv := range sharedInput(inv, skips.inputKeys) {
+		if kv[0].Equal(kNetworkInterfaces) {
+			t.Errorf("the test pack never reads input.network_interfaces, yet it was converted")
+		}
+	}
 }
