@@ -107,9 +107,7 @@ func activeBySeverity(fs []findings.Finding) []findings.Finding {
 			out = append(out, f)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b findings.Finding) int {
-		return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), findings.CompareFindings(a, b))
-	})
+	slices.SortStableFunc(out, findings.CompareBySeverity)
 	return out
 }
 

@@ -284,7 +284,7 @@ func newHTMLPage(r *findings.Report) htmlPage {
 	}
 
 	all := slices.Clone(r.Findings)
-	slices.SortFunc(all, findings.CompareFindings)
+	slices.SortFunc(all, findings.CompareBySeverity)
 	open := map[string]int{}
 	suppressed := map[string]int{}
 	for _, f := range all {

@@ -9,12 +9,12 @@
 package reporters
 
 import (
+	"github.com/sgaudit/sgaudit/internal/atomicfile"
+
 	"bufio"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -95,56 +95,12 @@ func Filename(name string) string {
 // syncs it and renames it over path. On any error, including a panic in the
 // reporter, the temporary file is removed and path is left as it was, so a
 // crash never leaves half a SARIF file for CI to upload.
-func WriteFile(path string, rep Reporter, r *findings.Report) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file for %s: %w", path, err)
-	}
-	done := false
-	defer func() {
-		if !done {
-			_ = tmp.Close() // already failing; the first error is the useful one
-			_ = os.Remove(tmp.Name())
+func WriteFile(path string, rep Reporter, r *findings.Report) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := rep.Write(bw, r); err != nil {
+			return err
 		}
-	}()
-
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err := rep.Write(bw, r); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; a report is not a secret and other
-	// users (a CI uploader running as another user) must read it.
-	if err := tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("set mode of %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename temporary file to %s: %w", path, err)
-	}
-	done = true
-	syncDir(dir)
-	return nil
-}
-
-// syncDir makes the rename durable. It is best effort: some platforms and
-// file systems cannot sync a directory, and the file itself is complete.
-func syncDir(dir string) {
-	d, err := os.Open(dir)
-	if err != nil {
-		return
-	}
-	_ = d.Sync()
-	_ = d.Close()
+		return bw.Flush()
+	})
 }

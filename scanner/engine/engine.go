@@ -106,9 +106,11 @@ type Engine struct {
 	enabled int // number of checks in query
 	// inputKeys are the top-level input keys the policies read; nil = all.
 	inputKeys map[string]bool
-	batch     int
-	workers   int
-	log       *slog.Logger
+	// shared are the rules computed once per Evaluate, not per batch.
+	shared  []ast.Ref
+	batch   int
+	workers int
+	log     *slog.Logger
 }
 
 // check is a catalogue entry plus what the engine needs to evaluate it.
@@ -174,6 +176,7 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 		return nil, astError("compile policies", compiler.Errors)
 	}
 	e.inputKeys = inputKeys(compiler.Modules)
+	e.shared = sharedRules(compiler)
 
 	// One query for every enabled check, {"SGA001": data....deny, ...}:
 	// a single Eval per batch instead of one per check.

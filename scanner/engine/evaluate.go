@@ -57,6 +57,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 		accounts: make(map[string]string, len(inv.Accounts)),
 		gates:    gates,
 		shared:   sharedInput(inv, e.inputKeys),
+		store:    newSharedStore(),
 	}
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
@@ -193,12 +194,15 @@ type evaluation struct {
 	accounts map[string]string                   // id → name
 	gates    map[string]*gate
 	shared   shared
+	store    *sharedStore // values of e.shared rules
 }
 
 // batch judges one slice of groups with the shared prepared query.
 func (ev *evaluation) batch(ctx context.Context, groups []inventory.SecurityGroup) ([]findings.Finding, error) {
 	e := ev.engine
-	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(inputValue(ev.shared, groups)))
+	rs, err := e.query.Eval(ctx,
+		rego.EvalParsedInput(inputValue(ev.shared, groups)),
+		rego.EvalVirtualCache(newBatchCache(ev.store, e.shared)))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr

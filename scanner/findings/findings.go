@@ -247,3 +247,9 @@ func (r *Report) AccountsComplete() []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// CompareBySeverity orders findings the way a person reads them: highest
+// severity first, then in the canonical order.
+func CompareBySeverity(a, b Finding) int {
+	return cmp.Or(cmp.Compare(b.Severity.Rank(), a.Severity.Rank()), CompareFindings(a, b))
+}
