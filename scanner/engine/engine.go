@@ -208,7 +208,7 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 		}
 		return nil, fmt.Errorf("prepare policy query: %w", err)
 	}
-	log.Debug("policies loaded", "checks", len(checks), "enabled", e.enabled, "modules", len(modules))
+	log.Debug("policies loaded", "checks", len(checks), "enabled", e.enabled, "modules", len(modules), "shared_rules", len(e.shared))
 	return e, nil
 }
 

@@ -103,13 +103,83 @@ type Finding struct {
 	// discriminator); no timestamps, so it tracks a finding across scans.
 	Fingerprint string       `json:"fingerprint"`
 	Suppression *Suppression `json:"suppression,omitempty"`
+	// Frameworks are the compliance controls of the check (CIS, Security
+	// Hub), copied onto each finding so no reporter has to join.
+	Frameworks map[string][]string `json:"frameworks,omitempty"`
+	// Baseline says whether the finding is new since --baseline, or was
+	// there already. Empty without a baseline.
+	Baseline BaselineState `json:"baseline,omitempty"`
+}
+
+// BaselineState compares a finding with a baseline report, by fingerprint.
+type BaselineState string
+
+// Baseline states (the names SARIF uses for result.baselineState).
+const (
+	BaselineNew       BaselineState = "new"
+	BaselineUnchanged BaselineState = "unchanged"
+	BaselineAbsent    BaselineState = "absent" // in the baseline, gone now: fixed
+)
+
+// BaselineSummary says what changed since the baseline report.
+type BaselineSummary struct {
+	// Path is the baseline file as given on the command line.
+	Path      string `json:"path"`
+	New       int    `json:"new"`
+	Unchanged int    `json:"unchanged"`
+	Fixed     int    `json:"fixed"`
+	// FixedFindings are the baseline's findings that are gone now.
+	FixedFindings []Finding `json:"fixed_findings"`
+}
+
+// Exposure is what the world can reach on one network interface with a
+// public IP: EC2 allows the union of the rules of all its groups.
+type Exposure struct {
+	AccountID          string        `json:"account_id"`
+	Region             string        `json:"region"`
+	NetworkInterfaceID string        `json:"network_interface_id"`
+	InterfaceType      string        `json:"interface_type,omitempty"`
+	PublicIP           string        `json:"public_ip"`
+	Resource           string        `json:"resource,omitempty"`
+	Ports              []ExposedPort `json:"ports"`
+}
+
+// ExposedPort is one protocol and port range reachable from the world, and
+// the groups (and their world peers) that open it.
+type ExposedPort struct {
+	Protocol string `json:"protocol"` // tcp, udp, all, icmp, ...
+	FromPort int    `json:"from_port"`
+	ToPort   int    `json:"to_port"`
+	// Services names the catalogue services in the range, e.g. SSH.
+	Services []string `json:"services,omitempty"`
+	GroupIDs []string `json:"group_ids"`
+	// Peers are the world peers: 0.0.0.0/0, ::/0, pl-…, or a CIDR set.
+	Peers []string `json:"peers"`
+}
+
+// NoticeLevel grades a Notice.
+type NoticeLevel string
+
+// Notice levels.
+const (
+	NoticeWarning NoticeLevel = "warning"
+	NoticeInfo    NoticeLevel = "info"
+)
+
+// Notice is something about the scan itself a reader must see, such as an
+// expired suppression that no longer applies.
+type Notice struct {
+	Level   NoticeLevel `json:"level"`
+	Message string      `json:"message"`
 }
 
 // Suppression records why a finding does not fail CI.
 type Suppression struct {
 	Reason  string `json:"reason"`
 	Owner   string `json:"owner,omitempty"`
-	Expires string `json:"expires,omitempty"`
+	Expires string `json:"expires,omitempty"` // YYYY-MM-DD
+	// Source names the config entry that matched, e.g. ".sgaudit.yaml:12".
+	Source string `json:"source,omitempty"`
 }
 
 // Tool names the program that wrote the report.
@@ -140,6 +210,12 @@ type Report struct {
 	Checks        []Check              `json:"checks"`
 	Summary       Summary              `json:"summary"`
 	Findings      []Finding            `json:"findings"`
+	// Exposures lists, per interface with a public IP, what the world can reach.
+	Exposures []Exposure `json:"exposures"`
+	// Baseline is set when the scan was compared with --baseline.
+	Baseline *BaselineSummary `json:"baseline,omitempty"`
+	// Notices are warnings about the scan itself (expired suppressions...).
+	Notices []Notice `json:"notices"`
 }
 
 // Sort puts checks by id and findings by (account, region, group, check,
@@ -212,13 +288,14 @@ func (r *Report) Complete() bool {
 }
 
 // FailsAt reports whether an unsuppressed finding is at or above threshold.
-// An empty threshold never fails.
+// With a baseline, only new findings count: CI fails on what a change
+// introduced, not on what was already known. An empty threshold never fails.
 func (r *Report) FailsAt(threshold Severity) bool {
 	if threshold == "" {
 		return false
 	}
 	for _, f := range r.Findings {
-		if f.Suppression == nil && f.Severity.Rank() >= threshold.Rank() {
+		if f.Suppression == nil && f.Baseline != BaselineUnchanged && f.Severity.Rank() >= threshold.Rank() {
 			return true
 		}
 	}
