@@ -222,12 +222,17 @@ func checkFrameworks(v any) error {
 	return nil
 }
 
-// TestLibHasTests: every helper file of lib/ has a _test.rego beside it.
-func TestLibHasTests(t *testing.T) {
+// TestLibLayout: every helper file of lib/ is package sgaudit.lib.<stem>
+// and has a _test.rego beside it.
+func TestLibLayout(t *testing.T) {
 	files := regoFiles(t)
 	for _, file := range files {
 		if !strings.HasPrefix(file, "lib/") || strings.HasSuffix(file, "_test.rego") {
 			continue
+		}
+		stem := strings.TrimSuffix(path.Base(file), ".rego")
+		if got, want := parse(t, file).Package.Path.String(), "data.sgaudit.lib."+stem; got != want {
+			t.Errorf("%s: package %s, want %s", file, got, want)
 		}
 		if test := strings.TrimSuffix(file, ".rego") + "_test.rego"; !slices.Contains(files, test) {
 			t.Errorf("%s has no %s beside it", file, test)

@@ -1,6 +1,7 @@
 package policies_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -156,8 +157,12 @@ func toInput(t testing.TB, inv inventory.Inventory) any {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// UseNumber keeps integers as integers (ast.Number "22", not 22.0
+	// through float64), as the engine's own ast.Value builder does.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
 	var v any
-	if err := json.Unmarshal(b, &v); err != nil {
+	if err := dec.Decode(&v); err != nil {
 		t.Fatal(err)
 	}
 	return v

@@ -47,10 +47,114 @@ func prepare(r *findings.Report) (*findings.Report, error) {
 			}
 		}
 	}
-	p.Findings = cloneSorted(r.Findings, findings.CompareFindings)
+	p.Findings = prepareFindings(r.Findings)
 	p.Summary.BySeverity = cloneMap(r.Summary.BySeverity)
 	p.Summary.ByCheck = cloneMap(r.Summary.ByCheck)
+	p.Exposures = prepareExposures(r.Exposures)
+	p.Notices = cloneSorted(r.Notices, compareNotices)
+	if r.Baseline != nil {
+		b := *r.Baseline
+		b.FixedFindings = prepareFindings(r.Baseline.FixedFindings)
+		p.Baseline = &b
+	}
 	return &p, nil
+}
+
+// prepareFindings returns the findings sorted, never nil, with a nil
+// framework control list replaced by an empty one (it would print as null).
+func prepareFindings(fs []findings.Finding) []findings.Finding {
+	out := cloneSorted(fs, findings.CompareFindings)
+	for i := range out {
+		f := &out[i]
+		for k, v := range f.Frameworks {
+			if v == nil {
+				fw := maps.Clone(f.Frameworks)
+				fw[k] = []string{}
+				f.Frameworks = fw
+			}
+		}
+	}
+	return out
+}
+
+// prepareExposures returns the exposures in the canonical order (account,
+// region, interface) with their ports in port order, and every list that
+// JSON must show as [] non-nil. Inner slices are cloned before they are
+// changed, so the caller's report is never touched.
+func prepareExposures(es []findings.Exposure) []findings.Exposure {
+	out := cloneSorted(es, func(a, b findings.Exposure) int {
+		return cmp.Or(
+			cmp.Compare(a.AccountID, b.AccountID),
+			cmp.Compare(a.Region, b.Region),
+			cmp.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID),
+			cmp.Compare(a.PublicIP, b.PublicIP),
+		)
+	})
+	for i := range out {
+		e := &out[i]
+		e.Ports = cloneSorted(e.Ports, compareExposedPorts)
+		for j := range e.Ports {
+			pt := &e.Ports[j]
+			pt.GroupIDs = cloneSorted(pt.GroupIDs, strings.Compare)
+			pt.Peers = cloneSorted(pt.Peers, strings.Compare)
+		}
+	}
+	return out
+}
+
+// compareExposedPorts orders ports by protocol (all, tcp, udp, icmp,
+// icmpv6, numbered protocols by number, then any other name), then by
+// range: the order scanner/exposure computes them in, restated here
+// because reporters must not depend on it and must not trust the order a
+// report was built in.
+func compareExposedPorts(a, b findings.ExposedPort) int {
+	ra, na := protocolRank(a.Protocol)
+	rb, nb := protocolRank(b.Protocol)
+	return cmp.Or(
+		cmp.Compare(ra, rb),
+		cmp.Compare(na, nb),
+		cmp.Compare(a.Protocol, b.Protocol),
+		cmp.Compare(a.FromPort, b.FromPort),
+		cmp.Compare(a.ToPort, b.ToPort),
+	)
+}
+
+// protocolRank is a protocol's place in reports, and its number for the
+// numbered ones.
+func protocolRank(p string) (rank, number int) {
+	switch p {
+	case inventory.ProtocolAll:
+		return 0, 0
+	case inventory.ProtocolTCP:
+		return 1, 0
+	case inventory.ProtocolUDP:
+		return 2, 0
+	case inventory.ProtocolICMP:
+		return 3, 0
+	case inventory.ProtocolICMPv6:
+		return 4, 0
+	}
+	if n, err := strconv.Atoi(p); err == nil {
+		return 5, n
+	}
+	return 6, 0
+}
+
+// compareNotices puts warnings before everything else, then orders by
+// message, so the notices that need action come first in every format.
+func compareNotices(a, b findings.Notice) int {
+	return cmp.Or(
+		cmp.Compare(noticeRank(a.Level), noticeRank(b.Level)),
+		cmp.Compare(a.Level, b.Level),
+		cmp.Compare(a.Message, b.Message),
+	)
+}
+
+func noticeRank(l findings.NoticeLevel) int {
+	if l == findings.NoticeWarning {
+		return 0
+	}
+	return 1
 }
 
 // cloneSorted returns a sorted copy of s, never nil. The sort is stable so
@@ -268,4 +372,122 @@ func truncate(s string, max int) string {
 	}
 	rs := []rune(s)
 	return strings.TrimRight(string(rs[:max-1]), " ") + "…"
+}
+
+// portLabel reads an exposed port range as a person writes it: "tcp/22",
+// "udp/137-139", "tcp/all ports", "all traffic", "icmp type 8", or
+// "protocol 47" for a protocol with no name.
+func portLabel(pt findings.ExposedPort) string {
+	proto := strings.ToLower(strings.TrimSpace(pt.Protocol))
+	switch proto {
+	case inventory.ProtocolAll, "-1":
+		return "all traffic"
+	case inventory.ProtocolTCP, inventory.ProtocolUDP:
+		switch {
+		case pt.FromPort == pt.ToPort:
+			return proto + "/" + strconv.Itoa(pt.FromPort)
+		case pt.FromPort <= 0 && pt.ToPort >= 65535:
+			return proto + "/all ports"
+		default:
+			return proto + "/" + strconv.Itoa(pt.FromPort) + "-" + strconv.Itoa(pt.ToPort)
+		}
+	case inventory.ProtocolICMP, inventory.ProtocolICMPv6:
+		// For ICMP, EC2 puts the type in FromPort and the code in ToPort;
+		// -1 means every type or code.
+		if pt.FromPort < 0 {
+			return proto
+		}
+		label := proto + " type " + strconv.Itoa(pt.FromPort)
+		if pt.ToPort >= 0 {
+			label += " code " + strconv.Itoa(pt.ToPort)
+		}
+		return label
+	case "":
+		return "unknown protocol"
+	}
+	if _, err := strconv.Atoi(proto); err == nil {
+		return "protocol " + proto
+	}
+	return proto
+}
+
+// maxServices is how many service names a port shows before "+N more": a
+// protocol-all range holds every service of the catalogue (dozens), which
+// would drown the line.
+const maxServices = 4
+
+// serviceList joins service names, at most max of them, then "+N more".
+func serviceList(names []string, max int) string {
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + ", +" + strconv.Itoa(len(names)-max) + " more"
+}
+
+// portWithServices is portLabel followed by the services in the range:
+// "tcp/22 (SSH)", "all traffic (FTP, SSH, Telnet, SMTP, +56 more)".
+func portWithServices(pt findings.ExposedPort) string {
+	label := portLabel(pt)
+	if len(pt.Services) > 0 {
+		label += " (" + serviceList(pt.Services, maxServices) + ")"
+	}
+	return label
+}
+
+// exposureGroups lists, sorted and once each, the groups that open any
+// port of an exposure.
+func exposureGroups(e findings.Exposure) []string {
+	var ids []string
+	for _, pt := range e.Ports {
+		ids = append(ids, pt.GroupIDs...)
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// risk ranks how exposed an interface is, for lists that show only the
+// worst few: all traffic open beats anything, then the number of catalogue
+// services reachable (SSH, MySQL...: each one a known attack surface), then
+// how many ports are open in all.
+type risk struct {
+	allTraffic bool
+	services   int
+	ports      int
+}
+
+// exposureRisk measures one exposure.
+func exposureRisk(e findings.Exposure) risk {
+	var r risk
+	services := map[string]bool{}
+	for _, pt := range e.Ports {
+		switch strings.ToLower(pt.Protocol) {
+		case inventory.ProtocolAll, "-1":
+			r.allTraffic = true
+			r.ports += 65536
+		case inventory.ProtocolTCP, inventory.ProtocolUDP:
+			r.ports += max(pt.ToPort-pt.FromPort+1, 1)
+		default:
+			r.ports++
+		}
+		for _, s := range pt.Services {
+			services[s] = true
+		}
+	}
+	r.services = len(services)
+	return r
+}
+
+// compare orders risks, least exposed first.
+func (r risk) compare(o risk) int {
+	b2i := func(b bool) int {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(
+		cmp.Compare(b2i(r.allTraffic), b2i(o.allTraffic)),
+		cmp.Compare(r.services, o.services),
+		cmp.Compare(r.ports, o.ports),
+	)
 }

@@ -22,10 +22,14 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
-// HTML writes the report as one self-contained HTML page: a summary by
-// severity, check, account and region with server-rendered SVG charts, a
-// findings table that can be filtered and sorted, the suppressed findings,
-// the coverage of every (account, region) and the check catalogue.
+// HTML writes the report as one self-contained HTML page: the notices
+// about the scan, a summary by severity, check, account and region with
+// server-rendered SVG charts (and the counts since the baseline), a
+// findings table that can be filtered and sorted (new findings badged,
+// with a "new only" filter), the interfaces the world can reach, the
+// findings fixed since the baseline, the suppressed findings, the coverage
+// of every (account, region) and the check catalogue with its compliance
+// mappings.
 //
 // The page makes no network request. Everything that comes from AWS (group
 // names, descriptions, tags, messages, evidence) is attacker-controlled, so
@@ -117,6 +121,45 @@ type htmlPage struct {
 	CheckOptions []htmlCheck
 	Coverage     []htmlCoverage
 	Checks       []htmlCheck
+
+	// Warnings and Infos are the notices about the scan, by level.
+	Warnings, Infos []string
+	// Baseline is set when the scan was compared with a baseline; Fixed
+	// lists the baseline's findings that are gone now.
+	Baseline *htmlBaseline
+	Fixed    []htmlFinding
+	// Exposures are the interfaces the world can reach, most exposed first.
+	Exposures []htmlExposure
+	// ExposureUnknown counts the (account, region) pairs that were read but
+	// whose network interfaces were not: exposure there is unknown, not nil.
+	ExposureUnknown int
+}
+
+// htmlBaseline is the comparison with the baseline report.
+type htmlBaseline struct {
+	Path                  string
+	New, Unchanged, Fixed int
+}
+
+// htmlExposure is one interface the world can reach.
+type htmlExposure struct {
+	AccountID, AccountName, Region string
+	InterfaceID, InterfaceType     string
+	PublicIP, Resource             string
+	Ports                          []htmlExposedPort
+	// Groups are all the groups that open any port, once each.
+	Groups []string
+}
+
+// htmlExposedPort is one protocol and port range reachable from the world.
+type htmlExposedPort struct {
+	Label    string // tcp/22, all traffic
+	Services string // "SSH, RDP", cut after htmlMaxServices names
+	// AllServices is every service name, for the tooltip when Services is
+	// cut; empty otherwise.
+	AllServices string
+	Groups      string // the groups that open it
+	Peers       string // the world peers: 0.0.0.0/0, ::/0, pl-...
 }
 
 // htmlSeverityTile is one severity's count.
@@ -174,6 +217,12 @@ type htmlFinding struct {
 	Evidence    []htmlKV
 	Fingerprint string
 	Suppression findings.Suppression
+	// Baseline is the finding's baseline state ("new", "unchanged"), the
+	// value of the row's data-baseline that the "new only" filter reads.
+	Baseline string
+	New      bool
+	// Frameworks are the compliance controls the finding maps to.
+	Frameworks []htmlFramework
 }
 
 // htmlKV is one evidence entry. Block values (objects, arrays, multi-line
@@ -301,6 +350,9 @@ func newHTMLPage(r *findings.Report) htmlPage {
 	p.addCoverage(r.Coverage, accountNames)
 	p.addChecks(checks, open, suppressed)
 	p.addSummary(accountNames)
+	p.addNotices(r.Notices)
+	p.addBaseline(r.Baseline, checkByID, accountNames)
+	p.addExposures(r.Exposures, r.Coverage, accountNames)
 
 	p.FindingsLabel = htmlCount(len(p.Findings), "finding", "findings")
 	p.Title = "sgaudit report: " + p.FindingsLabel
@@ -336,7 +388,90 @@ func newHTMLFinding(f findings.Finding, c findings.Check, accountNames map[strin
 	if f.Suppression != nil {
 		hf.Suppression = *f.Suppression
 	}
+	hf.Baseline = string(f.Baseline)
+	hf.New = f.Baseline == findings.BaselineNew
+	hf.Frameworks = htmlFrameworks(f.Frameworks)
 	return hf
+}
+
+// htmlFrameworks lists a framework mapping by framework name.
+func htmlFrameworks(fw map[string][]string) []htmlFramework {
+	var out []htmlFramework
+	for _, name := range slices.Sorted(maps.Keys(fw)) {
+		out = append(out, htmlFramework{Name: name, Controls: strings.Join(fw[name], ", ")})
+	}
+	return out
+}
+
+// addNotices splits the notices by level, each list sorted, so warnings
+// get their own banner above the informational ones.
+func (p *htmlPage) addNotices(notices []findings.Notice) {
+	for _, n := range notices {
+		if n.Level == findings.NoticeWarning {
+			p.Warnings = append(p.Warnings, n.Message)
+		} else {
+			p.Infos = append(p.Infos, n.Message)
+		}
+	}
+	slices.Sort(p.Warnings)
+	slices.Sort(p.Infos)
+}
+
+// addBaseline fills the baseline summary and the fixed findings, most
+// severe first.
+func (p *htmlPage) addBaseline(b *findings.BaselineSummary, checkByID map[string]findings.Check, accountNames map[string]string) {
+	if b == nil {
+		return
+	}
+	p.Baseline = &htmlBaseline{Path: b.Path, New: b.New, Unchanged: b.Unchanged, Fixed: b.Fixed}
+	fixed := slices.Clone(b.FixedFindings)
+	slices.SortFunc(fixed, findings.CompareBySeverity)
+	for _, f := range fixed {
+		p.Fixed = append(p.Fixed, newHTMLFinding(f, checkByID[f.CheckID], accountNames))
+	}
+}
+
+// htmlMaxServices is how many service names a port shows in the page; a
+// protocol-all range names the whole catalogue, which the tooltip keeps.
+const htmlMaxServices = 8
+
+// addExposures fills the exposed-interface table, most exposed first (see
+// exposureRisk), and counts the pairs where interfaces were not read.
+func (p *htmlPage) addExposures(es []findings.Exposure, coverage []inventory.Coverage, accountNames map[string]string) {
+	sorted := prepareExposures(es)
+	slices.SortStableFunc(sorted, func(a, b findings.Exposure) int {
+		return exposureRisk(b).compare(exposureRisk(a))
+	})
+	for _, e := range sorted {
+		he := htmlExposure{
+			AccountID:     e.AccountID,
+			AccountName:   accountNames[e.AccountID],
+			Region:        e.Region,
+			InterfaceID:   e.NetworkInterfaceID,
+			InterfaceType: e.InterfaceType,
+			PublicIP:      e.PublicIP,
+			Resource:      e.Resource,
+			Groups:        exposureGroups(e),
+		}
+		for _, pt := range e.Ports {
+			hp := htmlExposedPort{
+				Label:    portLabel(pt),
+				Services: serviceList(pt.Services, htmlMaxServices),
+				Groups:   strings.Join(pt.GroupIDs, ", "),
+				Peers:    strings.Join(pt.Peers, ", "),
+			}
+			if len(pt.Services) > htmlMaxServices {
+				hp.AllServices = strings.Join(pt.Services, ", ")
+			}
+			he.Ports = append(he.Ports, hp)
+		}
+		p.Exposures = append(p.Exposures, he)
+	}
+	for _, c := range coverage {
+		if c.Status == inventory.CoverageOK && !slices.Contains(c.Collected, inventory.KindNetworkInterfaces) {
+			p.ExposureUnknown++
+		}
+	}
 }
 
 // htmlEvidence lists evidence by key. Strings are shown as they are, other

@@ -71,6 +71,29 @@ func loadHTMLFixture(t *testing.T) *findings.Report {
 	if len(accounts) < 2 || suppressed == 0 || payload == 0 || r.Complete() || !notEvaluated {
 		t.Fatalf("%s must have 2 accounts with findings, a suppressed finding, the payload group, a region not read and a not-evaluated check", htmlFixturePath)
 	}
+	// The sections of issue 4: some findings new and some not (or the "new
+	// only" filter proves nothing), fixed findings, two exposed interfaces
+	// (one with the payload as its resource), notices of both levels, and
+	// compliance mappings on findings.
+	states := map[findings.BaselineState]int{}
+	var mapped int
+	for _, f := range r.Findings {
+		if f.Suppression == nil {
+			states[f.Baseline]++
+		}
+		if len(f.Frameworks) > 0 {
+			mapped++
+		}
+	}
+	levels := map[findings.NoticeLevel]int{}
+	for _, n := range r.Notices {
+		levels[n.Level]++
+	}
+	payloadResource := slices.ContainsFunc(r.Exposures, func(e findings.Exposure) bool { return e.Resource == htmlPayload })
+	if r.Baseline == nil || len(r.Baseline.FixedFindings) == 0 || states[findings.BaselineNew] == 0 || states[findings.BaselineUnchanged] == 0 ||
+		len(r.Exposures) < 2 || !payloadResource || levels[findings.NoticeWarning] == 0 || levels[findings.NoticeInfo] == 0 || mapped == 0 {
+		t.Fatalf("%s must have a baseline with fixed findings, new and unchanged open findings, 2 exposures (one with the payload as resource), a warning and an info notice, and findings with frameworks", htmlFixturePath)
+	}
 	return &r
 }
 
@@ -115,22 +138,28 @@ func TestHTMLDeterministic(t *testing.T) {
 	r := loadHTMLFixture(t)
 	want := renderHTML(t, r)
 
-	shuffled := loadHTMLFixture(t)
-	slices.Reverse(shuffled.Accounts)
-	slices.Reverse(shuffled.Coverage)
-	slices.Reverse(shuffled.Checks)
-	slices.Reverse(shuffled.Findings)
-	for i := range shuffled.Coverage {
-		slices.Reverse(shuffled.Coverage[i].Collected)
+	reversed := func() *findings.Report {
+		r := loadHTMLFixture(t)
+		slices.Reverse(r.Accounts)
+		slices.Reverse(r.Coverage)
+		slices.Reverse(r.Checks)
+		slices.Reverse(r.Findings)
+		for i := range r.Coverage {
+			slices.Reverse(r.Coverage[i].Collected)
+		}
+		slices.Reverse(r.Notices)
+		slices.Reverse(r.Baseline.FixedFindings)
+		slices.Reverse(r.Exposures)
+		for i := range r.Exposures {
+			slices.Reverse(r.Exposures[i].Ports)
+			for j := range r.Exposures[i].Ports {
+				slices.Reverse(r.Exposures[i].Ports[j].GroupIDs)
+				slices.Reverse(r.Exposures[i].Ports[j].Peers)
+			}
+		}
+		return r
 	}
-	before := loadHTMLFixture(t)
-	slices.Reverse(before.Accounts)
-	slices.Reverse(before.Coverage)
-	slices.Reverse(before.Checks)
-	slices.Reverse(before.Findings)
-	for i := range before.Coverage {
-		slices.Reverse(before.Coverage[i].Collected)
-	}
+	shuffled, before := reversed(), reversed()
 
 	got := renderHTML(t, shuffled)
 	if !bytes.Equal(want, got) {
@@ -275,6 +304,15 @@ func TestHTMLStates(t *testing.T) {
 	evaluated := findings.Check{ID: "SGA001", Title: "Admin port open to the world", Severity: findings.SeverityHigh, Status: findings.CheckEvaluated}
 	partial := findings.Check{ID: "SGA008", Title: "Unused security group", Severity: findings.SeverityLow, Status: findings.CheckPartial, StatusDetail: "no network interface data in us-east-1"}
 	odd := findings.Finding{CheckID: "ACME001", Severity: "URGENT", AccountID: "111111111111", Region: "eu-west-1", GroupID: "sg-1", Message: "sg-1 is odd"}
+	okENIs := ok
+	okENIs.Collected = []string{inventory.KindSecurityGroups, inventory.KindNetworkInterfaces}
+	newSSH := findings.Finding{
+		CheckID: "SGA001", Severity: findings.SeverityHigh, AccountID: "111111111111", Region: "eu-west-1", GroupID: "sg-2",
+		Message: "sg-2 allows SSH", Fingerprint: "f2", Baseline: findings.BaselineNew,
+		Frameworks: map[string][]string{"cis-aws-foundations": {"5.2", "5.3"}, "aws-security-hub": {"EC2.13"}},
+	}
+	suppressedSSH := newSSH
+	suppressedSSH.Suppression = &findings.Suppression{Reason: "bastion", Source: ".sgaudit.yaml:7"}
 
 	tests := []struct {
 		name   string
@@ -303,6 +341,48 @@ func TestHTMLStates(t *testing.T) {
 			name:   "severity outside the catalogue is counted as other",
 			report: findings.Report{Coverage: []inventory.Coverage{ok}, Findings: []findings.Finding{odd}},
 			want:   []string{`data-rank="0" data-severity="OTHER"`, `<span class="sev sev-unknown">URGENT</span>`, `<option value="OTHER">Other</option>`, "1 finding</span>", "No command: see the resolution"},
+		},
+		{
+			name:   "baseline with nothing fixed",
+			report: findings.Report{Coverage: []inventory.Coverage{ok}, Findings: []findings.Finding{newSSH}, Baseline: &findings.BaselineSummary{Path: "old.json", New: 1}},
+			want: []string{
+				`<span class="pill pill-new">1 new</span>`, `id="baseline-summary"`, "<code>old.json</code>", `id="filter-new"`,
+				`data-baseline="new"`, `<span class="badge-new"`, `<section id="fixed"`, "Nothing in the baseline has been fixed.",
+			},
+		},
+		{
+			name:   "no baseline: no badge, no filter, no fixed section",
+			report: findings.Report{Coverage: []inventory.Coverage{ok}, Findings: []findings.Finding{{CheckID: "SGA001", Severity: findings.SeverityHigh, GroupID: "sg-1", Fingerprint: "f"}}},
+			absent: []string{`id="filter-new"`, `id="baseline-summary"`, `<span class="badge-new"`, `" data-baseline=`, `id="fixed"`, `<span class="pill pill-new">`},
+		},
+		{
+			name:   "interfaces read and none exposed",
+			report: findings.Report{Coverage: []inventory.Coverage{okENIs}},
+			want:   []string{"No interface with a public IP is reachable from the world.", `id="exposure-count"><span class="tile-count">0</span>`, `<a href="#exposure">Exposure <span class="pill">0</span>`},
+			absent: []string{"exposure there is unknown", `id="exposure-table"`},
+		},
+		{
+			name:   "interfaces not read: exposure unknown, not clean",
+			report: findings.Report{Coverage: []inventory.Coverage{ok, okENIs, denied}},
+			want:   []string{"No exposed interface was found, but that is not an all-clear", "Network interfaces were not read in 1 account/region pair"},
+			absent: []string{"No interface with a public IP is reachable"},
+		},
+		{
+			name: "notices by level",
+			report: findings.Report{Notices: []findings.Notice{
+				{Level: findings.NoticeInfo, Message: "baseline is old"},
+				{Level: findings.NoticeWarning, Message: "suppression 1 expired"},
+				{Level: findings.NoticeWarning, Message: "suppression 2 expired"},
+			}},
+			want: []string{"<strong>Warnings about this scan.</strong>", "<li>suppression 1 expired</li>\n    <li>suppression 2 expired</li>", "<strong>About this scan.</strong>\n  <ul>\n    <li>baseline is old</li>"},
+		},
+		{
+			name:   "compliance per finding and suppression source",
+			report: findings.Report{Findings: []findings.Finding{newSSH, suppressedSSH}},
+			want: []string{
+				`<dt>Compliance</dt><dd><div class="framework"><span class="muted">aws-security-hub</span> EC2.13</div><div class="framework"><span class="muted">cis-aws-foundations</span> 5.2, 5.3</div></dd>`,
+				`bastion<div class="sub">from <span class="mono">.sgaudit.yaml:7</span></div>`,
+			},
 		},
 		{
 			name:   "no coverage and no checks",
@@ -619,6 +699,47 @@ func writeHTMLPage(t *testing.T, page []byte) string {
 	return (&url.URL{Scheme: "file", Path: path}).String()
 }
 
+// htmlVisibleExposures lists the exposed-interface rows the user sees, as
+// "interface public-ip resource".
+const htmlVisibleExposures = `Array.from(document.querySelectorAll('#exposure-table tbody tr.exposure'))
+	.filter(function (r) { return r.offsetParent !== null; })
+	.map(function (r) { return [r.dataset.eni, r.querySelector('.public-ip').textContent, r.querySelector('.resource').textContent].join(' '); })`
+
+// checkHTMLSections checks, in a rendered tab, the sections that need no
+// script: every exposed interface of r is a visible row showing its public
+// IP and resource as text, every fixed finding is listed, each notice is in
+// a banner, and the summary card counts the exposures.
+func checkHTMLSections(t *testing.T, tab *htmlTab, r *findings.Report) {
+	t.Helper()
+	var want []string
+	for _, e := range r.Exposures {
+		want = append(want, strings.Join([]string{e.NetworkInterfaceID, e.PublicIP, e.Resource}, " "))
+	}
+	got := htmlEval[[]string](t, tab, htmlVisibleExposures)
+	sorted := gocmp.Transformer("sort", func(in []string) []string { return slices.Sorted(slices.Values(in)) })
+	if diff := gocmp.Diff(want, got, sorted); diff != "" {
+		t.Errorf("exposed interface rows (-want +got):\n%s", diff)
+	}
+	if got := htmlEval[string](t, tab, `document.querySelector('#exposure-count .tile-count').textContent`); got != fmt.Sprint(len(r.Exposures)) {
+		t.Errorf("exposure card shows %q, want %d", got, len(r.Exposures))
+	}
+	var fixed []string
+	for _, f := range r.Baseline.FixedFindings {
+		fixed = append(fixed, f.CheckID+" "+f.GroupID)
+	}
+	gotFixed := htmlEval[[]string](t, tab, `Array.from(document.querySelectorAll('#fixed tr.fixed-finding')).filter(function (r) { return r.offsetParent !== null; })
+		.map(function (r) { return r.dataset.check + ' ' + r.cells[3].querySelector('.mono').textContent; })`)
+	if diff := gocmp.Diff(fixed, gotFixed, sorted); diff != "" {
+		t.Errorf("fixed finding rows (-want +got):\n%s", diff)
+	}
+	banners := htmlEval[string](t, tab, `Array.from(document.querySelectorAll('.notices li')).map(function (li) { return li.textContent; }).join('\n')`)
+	for _, n := range r.Notices {
+		if !strings.Contains(banners, n.Message) {
+			t.Errorf("notice %q is not shown as text in a banner:\n%s", n.Message, banners)
+		}
+	}
+}
+
 // TestHTMLInChromium opens the report in a real headless Chromium: the rows
 // render, the attacker-controlled group name is inert text, the filter and
 // the sort work, and the page makes no request and logs no problem. With
@@ -705,6 +826,49 @@ func TestHTMLInChromium(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		// "New only" shows the findings the baseline does not have, combines
+		// with the other filters, and Clear unticks it.
+		var fresh, freshCritical []findings.Finding
+		for _, f := range open {
+			if f.Baseline == findings.BaselineNew {
+				fresh = append(fresh, f)
+				if f.Severity == findings.SeverityCritical {
+					freshCritical = append(freshCritical, f)
+				}
+			}
+		}
+		if len(freshCritical) == 0 || len(freshCritical) == len(fresh) {
+			t.Fatalf("fixture must have new findings of CRITICAL and of other severities")
+		}
+		if err := chromedp.Do(tab.ctx, chromedp.Click(chromedp.ID("filter-new"))); err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(htmlRowKeys(fresh), htmlEval[[]string](t, tab, htmlVisibleRows)); diff != "" {
+			t.Errorf("rows with New only (-want +got):\n%s", diff)
+		}
+		wantCount = fmt.Sprintf("Showing %d of %d findings", len(fresh), len(open))
+		if got := htmlEval[string](t, tab, `document.getElementById('findings-count').textContent`); got != wantCount {
+			t.Errorf("count with New only = %q, want %q", got, wantCount)
+		}
+		if err := chromedp.Do(tab.ctx,
+			chromedp.SetValue(chromedp.ID("filter-severity"), "CRITICAL"),
+			chromedp.Evaluate[chromedp.Void](`document.getElementById('filter-severity').dispatchEvent(new Event('change'))`),
+		); err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(htmlRowKeys(freshCritical), htmlEval[[]string](t, tab, htmlVisibleRows)); diff != "" {
+			t.Errorf("rows with New only and CRITICAL (-want +got):\n%s", diff)
+		}
+		if err := chromedp.Do(tab.ctx, chromedp.Click(chromedp.ID("filter-reset"))); err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(htmlRowKeys(open), htmlEval[[]string](t, tab, htmlVisibleRows)); diff != "" {
+			t.Errorf("rows after Clear (-want +got):\n%s", diff)
+		}
+		if htmlEval[bool](t, tab, `document.getElementById('filter-new').checked`) {
+			t.Errorf("Clear left New only ticked")
+		}
+
 		// Sorting: a text column, then severity by rank, most severe first,
 		// then least severe first; ties keep the server's order.
 		bySeverity := func(dir int) []string {
@@ -744,6 +908,10 @@ func TestHTMLInChromium(t *testing.T) {
 		if first != string(findings.SeverityCritical) {
 			t.Errorf("first row after sorting by severity is %s, want CRITICAL", first)
 		}
+
+		// The exposed interfaces and the fixed findings render, and the
+		// payload in an interface's resource is text.
+		checkHTMLSections(t, tab, r)
 
 		// From the top, so the sticky navigation bar is where a reader sees it.
 		if err := chromedp.Do(tab.ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
@@ -787,10 +955,11 @@ func TestHTMLInChromium(t *testing.T) {
 		if diff := gocmp.Diff(htmlRowKeys(open), htmlEval[[]string](t, tab, htmlVisibleRows)); diff != "" {
 			t.Errorf("rows with JavaScript off (-want +got):\n%s", diff)
 		}
-		controls := htmlEval[int](t, tab, `Array.from(document.querySelectorAll('#filters, button')).filter(function (e) { return e.offsetParent !== null; }).length`)
+		controls := htmlEval[int](t, tab, `Array.from(document.querySelectorAll('#filters, button, #filter-new')).filter(function (e) { return e.offsetParent !== null; }).length`)
 		if controls != 0 {
 			t.Errorf("%d script-only controls are visible with JavaScript off", controls)
 		}
+		checkHTMLSections(t, tab, r)
 	})
 
 	t.Run("csp blocks markup that escaped the template", func(t *testing.T) {

@@ -54,6 +54,12 @@ func TestJSONValidatesAgainstSchema(t *testing.T) {
 		{name: "nil inner lists", r: &findings.Report{
 			Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}},
 			Checks:   []findings.Check{{ID: "SGA001", Severity: findings.SeverityHigh, Status: findings.CheckEvaluated, Frameworks: map[string][]string{"cis": nil}}},
+			Findings: []findings.Finding{{CheckID: "SGA001", Severity: findings.SeverityHigh, AccountID: "111111111111", Fingerprint: "f", Frameworks: map[string][]string{"cis": nil}}},
+			Exposures: []findings.Exposure{
+				{AccountID: "111111111111", Region: "eu-west-1", NetworkInterfaceID: "eni-1", PublicIP: "203.0.113.1"},
+				{AccountID: "111111111111", Region: "eu-west-1", NetworkInterfaceID: "eni-2", PublicIP: "203.0.113.2", Ports: []findings.ExposedPort{{Protocol: "tcp", FromPort: 22, ToPort: 22}}},
+			},
+			Baseline: &findings.BaselineSummary{Path: "old.json"},
 		}},
 	}
 	for _, tt := range tests {
@@ -93,6 +99,20 @@ func TestSchemaRejects(t *testing.T) {
 		{name: "unknown field", mutate: func(d map[string]any) { finding0(d)["colour"] = "red" }},
 		{name: "suppression without reason", mutate: func(d map[string]any) { finding0(d)["suppression"] = map[string]any{"owner": "me"} }},
 		{name: "negative count", mutate: func(d map[string]any) { d["summary"].(map[string]any)["findings"] = -1 }},
+		{name: "unknown baseline state", mutate: func(d map[string]any) { finding0(d)["baseline"] = "fixed" }},
+		{name: "null framework controls", mutate: func(d map[string]any) { finding0(d)["frameworks"] = map[string]any{"cis": nil} }},
+		{name: "null exposures", mutate: func(d map[string]any) { d["exposures"] = nil }},
+		{name: "missing notices", mutate: func(d map[string]any) { delete(d, "notices") }},
+		{name: "unknown notice level", mutate: func(d map[string]any) { d["notices"].([]any)[0].(map[string]any)["level"] = "error" }},
+		{name: "empty notice", mutate: func(d map[string]any) { d["notices"].([]any)[0].(map[string]any)["message"] = "" }},
+		{name: "exposed port without groups", mutate: func(d map[string]any) { port0(d)["group_ids"] = nil }},
+		{name: "port out of range", mutate: func(d map[string]any) { port0(d)["to_port"] = 65536 }},
+		{name: "exposure without public IP", mutate: func(d map[string]any) { delete(d["exposures"].([]any)[0].(map[string]any), "public_ip") }},
+		{name: "baseline without fixed findings", mutate: func(d map[string]any) { delete(d["baseline"].(map[string]any), "fixed_findings") }},
+		{name: "negative baseline count", mutate: func(d map[string]any) { d["baseline"].(map[string]any)["new"] = -1 }},
+		{name: "fixed finding without fingerprint", mutate: func(d map[string]any) {
+			delete(d["baseline"].(map[string]any)["fixed_findings"].([]any)[0].(map[string]any), "fingerprint")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -115,6 +135,10 @@ func TestSchemaRejects(t *testing.T) {
 
 func finding0(doc map[string]any) map[string]any {
 	return doc["findings"].([]any)[0].(map[string]any)
+}
+
+func port0(doc map[string]any) map[string]any {
+	return doc["exposures"].([]any)[0].(map[string]any)["ports"].([]any)[0].(map[string]any)
 }
 
 // TestSchemaCoversEveryField keeps the schema in step with the Go types:
@@ -222,6 +246,14 @@ func TestReportersDoNotModifyReport(t *testing.T) {
 		slices.Reverse(r.Checks)
 		slices.Reverse(r.Coverage)
 		slices.Reverse(r.Accounts)
+		slices.Reverse(r.Notices)
+		slices.Reverse(r.Exposures)
+		for i := range r.Exposures {
+			slices.Reverse(r.Exposures[i].Ports)
+			for j := range r.Exposures[i].Ports {
+				slices.Reverse(r.Exposures[i].Ports[j].Peers)
+			}
+		}
 		return r
 	}
 	shared, before := reversed(), reversed()

@@ -4,15 +4,18 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
 // Markdown writes a short GitHub-flavoured Markdown summary for a CI job's
-// $GITHUB_STEP_SUMMARY: counts by severity, the top findings, coverage
-// problems and checks not fully evaluated. Text that came from AWS is
-// escaped so a group name can neither inject HTML nor break the tables.
+// $GITHUB_STEP_SUMMARY: the notices about the scan, counts by severity and
+// since the baseline, the top findings, the interfaces most exposed to the
+// world, coverage problems and checks not fully evaluated. Text that came
+// from AWS is escaped so a group name can neither inject HTML nor break
+// the tables.
 type Markdown struct{}
 
 // maxMarkdownFindings caps the findings table: a step summary is for a
@@ -22,6 +25,9 @@ const maxMarkdownFindings = 50
 
 // maxMarkdownMessage cuts very long messages, in runes.
 const maxMarkdownMessage = 200
+
+// maxMarkdownExposures caps the exposed-interface table at the worst few.
+const maxMarkdownExposures = 10
 
 // Write implements Reporter.
 func (Markdown) Write(w io.Writer, r *findings.Report) error {
@@ -45,10 +51,15 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 	fmt.Fprintf(&b, " Scanned %s and %s in %d of %d account/regions (%s).\n\n",
 		plural(p.Summary.SecurityGroups, "security group"), plural(p.Summary.Rules, "rule"),
 		len(p.Coverage)-len(missing), len(p.Coverage), plural(len(p.Accounts), "account"))
+	if bl := p.Baseline; bl != nil {
+		fmt.Fprintf(&b, "**Since baseline** %s: %d new, %d unchanged, %d fixed.\n\n",
+			md(bl.Path), bl.New, bl.Unchanged, bl.Fixed)
+	}
 	if len(missing) > 0 {
 		fmt.Fprintf(&b, "> [!WARNING]\n> The scan is incomplete: %d of %d account/regions were not read (see Coverage problems below).\n\n",
 			len(missing), len(p.Coverage))
 	}
+	writeMarkdownNotices(&b, p.Notices)
 
 	b.WriteString("| Severity | Findings |\n| --- | ---: |\n")
 	for _, sev := range severitiesHighFirst() {
@@ -62,7 +73,12 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 		} else {
 			b.WriteString("\n### Findings\n\n")
 		}
-		b.WriteString("| Severity | Check | Account/Region | Group | Rule | Message |\n| --- | --- | --- | --- | --- | --- |\n")
+		// With a baseline, a New column marks what fails CI.
+		newHead, newSep := "", ""
+		if p.Baseline != nil {
+			newHead, newSep = " New |", " --- |"
+		}
+		b.WriteString("| Severity |" + newHead + " Check | Account/Region | Group | Rule | Message |\n| --- |" + newSep + " --- | --- | --- | --- | --- |\n")
 		for _, f := range shown {
 			group := md(f.GroupID)
 			if f.GroupName != "" && f.GroupName != f.GroupID {
@@ -72,8 +88,15 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 			if f.RuleID != "" {
 				rule = md(f.RuleID)
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n",
-				md(string(f.Severity)), md(f.CheckID), md(f.AccountID+"/"+f.Region), group, rule,
+			newCell := ""
+			if p.Baseline != nil {
+				newCell = "  |"
+				if f.Baseline == findings.BaselineNew {
+					newCell = " **new** |"
+				}
+			}
+			fmt.Fprintf(&b, "| %s |%s %s | %s | %s | %s | %s |\n",
+				md(string(f.Severity)), newCell, md(f.CheckID), md(f.AccountID+"/"+f.Region), group, rule,
 				md(truncate(sanitize(messageBody(f)), maxMarkdownMessage)))
 		}
 		if more := len(active) - len(shown); more > 0 {
@@ -84,6 +107,8 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 			fmt.Fprintf(&b, "\n…and %d more %s, not shown here; the JSON, SARIF and HTML reports list every finding.\n", more, word)
 		}
 	}
+
+	writeMarkdownExposures(&b, p.Exposures)
 
 	if len(missing) > 0 {
 		b.WriteString("\n### Coverage problems\n\n")
@@ -109,6 +134,65 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 		return fmt.Errorf("write markdown: %w", err)
 	}
 	return nil
+}
+
+// writeMarkdownNotices writes the notices as GitHub alerts: the warnings
+// in one WARNING block, the rest in one NOTE block.
+// https://docs.github.com/en/get-started/writing-on-github/getting-started-with-writing-and-formatting-on-github/basic-writing-and-formatting-syntax#alerts
+func writeMarkdownNotices(b *bytes.Buffer, ns []findings.Notice) {
+	var warnings, notes []string
+	for _, n := range ns {
+		text := md(truncate(sanitize(n.Message), maxMarkdownMessage))
+		if n.Level == findings.NoticeWarning {
+			warnings = append(warnings, text)
+		} else {
+			notes = append(notes, text)
+		}
+	}
+	for _, block := range []struct {
+		kind  string
+		items []string
+	}{{"WARNING", warnings}, {"NOTE", notes}} {
+		if len(block.items) == 0 {
+			continue
+		}
+		b.WriteString("> [!" + block.kind + "]\n")
+		for _, item := range block.items {
+			b.WriteString("> - " + item + "\n")
+		}
+		b.WriteString("\n")
+	}
+}
+
+// writeMarkdownExposures writes how many interfaces the world can reach and
+// a table of the worst of them (see exposureRisk).
+func writeMarkdownExposures(b *bytes.Buffer, es []findings.Exposure) {
+	if len(es) == 0 {
+		return
+	}
+	worst := slices.Clone(es)
+	slices.SortStableFunc(worst, func(x, y findings.Exposure) int {
+		return exposureRisk(y).compare(exposureRisk(x))
+	})
+	shown := worst[:min(len(worst), maxMarkdownExposures)]
+	b.WriteString("\n### Exposed interfaces\n\n")
+	fmt.Fprintf(b, "%s with a public IP reachable from the world", plural(len(es), "interface"))
+	if len(shown) < len(es) {
+		fmt.Fprintf(b, "; the %d most exposed:\n\n", len(shown))
+	} else {
+		b.WriteString(":\n\n")
+	}
+	b.WriteString("| Interface | Public IP | Account/Region | Resource | Reachable | Via groups |\n| --- | --- | --- | --- | --- | --- |\n")
+	for _, e := range shown {
+		ports := make([]string, 0, len(e.Ports))
+		for _, pt := range e.Ports {
+			ports = append(ports, portWithServices(pt))
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n",
+			md(e.NetworkInterfaceID), md(e.PublicIP), md(e.AccountID+"/"+e.Region), md(dash(e.Resource)),
+			md(truncate(sanitize(strings.Join(ports, ", ")), maxMarkdownMessage)),
+			md(truncate(strings.Join(exposureGroups(e), ", "), maxMarkdownMessage)))
+	}
 }
 
 // mdEscaper escapes what GitHub-flavoured Markdown would interpret inside a

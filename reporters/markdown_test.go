@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -145,5 +147,104 @@ func TestMarkdownNoFindings(t *testing.T) {
 		if strings.Contains(out, notWant) {
 			t.Errorf("contains %q:\n%s", notWant, out)
 		}
+	}
+}
+
+func TestMarkdownBaselineAndNotices(t *testing.T) {
+	t.Parallel()
+	cov := []inventory.Coverage{{AccountID: "1", Region: "r", Status: inventory.CoverageOK}}
+	f := func(check string, state findings.BaselineState) findings.Finding {
+		return findings.Finding{CheckID: check, Severity: findings.SeverityHigh, AccountID: "1", Region: "r", GroupID: "sg-1",
+			Message: "sg-1 " + check, Fingerprint: check, Baseline: state}
+	}
+	tests := []struct {
+		name    string
+		r       *findings.Report
+		want    []string // in this order
+		notWant []string
+	}{
+		{
+			name: "baseline counts and a New column",
+			r: &findings.Report{Coverage: cov, Findings: []findings.Finding{f("SGA001", findings.BaselineNew), f("SGA002", findings.BaselineUnchanged)},
+				Baseline: &findings.BaselineSummary{Path: "old_*.json", New: 1, Unchanged: 1, Fixed: 3}},
+			want: []string{
+				"**Since baseline** old\\_\\*.json: 1 new, 1 unchanged, 3 fixed.",
+				"| Severity | New | Check |",
+				"| HIGH | **new** | SGA001 |",
+				"| HIGH |  | SGA002 |",
+			},
+		},
+		{
+			name: "notices as alerts, warnings first",
+			r: &findings.Report{Coverage: cov, Notices: []findings.Notice{
+				{Level: findings.NoticeInfo, Message: "b info"},
+				{Level: findings.NoticeWarning, Message: "z <b>warn</b>"},
+				{Level: findings.NoticeWarning, Message: "a warn"},
+			}},
+			want: []string{"> [!WARNING]\n> - a warn\n> - z &lt;b&gt;warn&lt;/b&gt;\n\n> [!NOTE]\n> - b info\n\n| Severity | Findings |"},
+		},
+		{
+			name:    "none of it",
+			r:       &findings.Report{Coverage: cov, Findings: []findings.Finding{f("SGA001", "")}},
+			want:    []string{"| Severity | Check |"},
+			notWant: []string{"Since baseline", "| New |", "[!NOTE]", "[!WARNING]", "Exposed interfaces"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			out := string(render(t, Markdown{}, tt.r))
+			rest := out
+			for _, w := range tt.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Errorf("output lacks %q (or it is out of order):\n%s", w, out)
+					continue
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, nw := range tt.notWant {
+				if strings.Contains(out, nw) {
+					t.Errorf("output contains %q:\n%s", nw, out)
+				}
+			}
+		})
+	}
+}
+
+// TestMarkdownTopExposures checks that the step summary counts every
+// exposed interface but lists only the most exposed: all traffic first,
+// then the most catalogue services, the rest in the canonical order.
+func TestMarkdownTopExposures(t *testing.T) {
+	t.Parallel()
+	r := &findings.Report{Coverage: []inventory.Coverage{{AccountID: "1", Region: "r", Status: inventory.CoverageOK}}}
+	for i := range maxMarkdownExposures + 2 {
+		pt := findings.ExposedPort{Protocol: "tcp", FromPort: 8000 + i, ToPort: 8000 + i, GroupIDs: []string{"sg-1"}, Peers: []string{"0.0.0.0/0"}}
+		switch i {
+		case 3:
+			pt.Services = []string{"SSH"}
+		case 5:
+			pt = findings.ExposedPort{Protocol: "all", FromPort: 0, ToPort: 65535, GroupIDs: []string{"sg-2"}, Peers: []string{"0.0.0.0/0"}}
+		case 7:
+			pt.FromPort, pt.ToPort, pt.Services = 22, 3389, []string{"SSH", "RDP"}
+		}
+		r.Exposures = append(r.Exposures, findings.Exposure{
+			AccountID: "1", Region: "r", NetworkInterfaceID: fmt.Sprintf("eni-%02d", i), PublicIP: fmt.Sprintf("203.0.113.%d", i),
+			Ports: []findings.ExposedPort{pt},
+		})
+	}
+	out := string(render(t, Markdown{}, r))
+	if !strings.Contains(out, "12 interfaces with a public IP reachable from the world; the 10 most exposed:") {
+		t.Errorf("missing the count line:\n%s", out)
+	}
+	var got []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(line, "| eni-") {
+			got = append(got, strings.Fields(line)[1])
+		}
+	}
+	want := []string{"eni-05", "eni-07", "eni-03", "eni-00", "eni-01", "eni-02", "eni-04", "eni-06", "eni-08", "eni-09"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("exposure rows (-want +got):\n%s", diff)
 	}
 }

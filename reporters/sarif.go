@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -24,9 +25,16 @@ import (
 //
 // The log is built only with go-sarif's New* constructors: its struct
 // literals leave arrays nil, which marshal as null and fail the schema.
-// Nothing in it depends on time or chance (no timestamps, run GUIDs or
-// invocation records): the same report gives byte-identical SARIF, so
-// re-uploads do not churn alerts.
+// Nothing in it depends on time or chance (no timestamps, run GUIDs,
+// process ids or command lines): the same report gives byte-identical
+// SARIF, so re-uploads do not churn alerts.
+//
+// With a baseline, each result carries baselineState new or unchanged. The
+// baseline's fixed findings are not written as "absent" results: GitHub
+// closes an alert by itself when a later upload no longer has it. Notices
+// about the scan (an expired suppression...) become the run's
+// toolExecutionNotifications, at level warning or note; the run still
+// executed successfully.
 //
 // GitHub's rules for SARIF uploads:
 // https://docs.github.com/en/code-security/code-scanning/integrating-with-code-scanning/sarif-support-for-code-scanning
@@ -170,6 +178,9 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 		// upload for one account leaves the other accounts' alerts alone.
 		WithAutomationDetails(sarif.NewRunAutomationDetails().WithID("sgaudit/aws/" + acct + "/")).
 		WithProperties(props)
+	if inv := invocation(p.Notices); inv != nil {
+		run.AddInvocation(inv)
+	}
 	for _, f := range fs {
 		run.AddResult(result(f, index[f.CheckID]))
 	}
@@ -218,8 +229,11 @@ func rule(c findings.Check) *sarif.ReportingDescriptor {
 		}
 	}
 
+	// Compliance controls come right after "security" and before the
+	// check's own tags: they are what an auditor filters alerts by
+	// (tag:cis-aws-foundations/5.2), and GitHub keeps only the first ten.
 	tags := []string{"security"}
-	for _, t := range c.Tags {
+	for _, t := range append(frameworkTags(c.Frameworks), c.Tags...) {
 		if t != "" && !slices.Contains(tags, t) && len(tags) < maxRuleTags {
 			tags = append(tags, t)
 		}
@@ -228,7 +242,46 @@ func rule(c findings.Check) *sarif.ReportingDescriptor {
 	if s, ok := securitySeverity[c.Severity]; ok {
 		props.Add("security-severity", s)
 	}
+	if len(c.Frameworks) > 0 {
+		props.Add("frameworks", c.Frameworks)
+	}
 	return d.WithProperties(props)
+}
+
+// frameworkTags turns a framework mapping into tags "<framework>/<control>",
+// sorted by framework then in the mapping's control order.
+func frameworkTags(fw map[string][]string) []string {
+	var tags []string
+	for _, name := range slices.Sorted(maps.Keys(fw)) {
+		for _, control := range fw[name] {
+			if name != "" && control != "" {
+				tags = append(tags, name+"/"+control)
+			}
+		}
+	}
+	return tags
+}
+
+// invocation records the notices about the scan as toolExecutionNotifications,
+// or returns nil when there are none: an invocation without them would say
+// nothing. The invocation has no time, process or command line, which would
+// make the log differ on every run.
+// https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/sarif-v2.1.0-errata01-os-complete.html#_Toc141790917
+func invocation(notices []findings.Notice) *sarif.Invocation {
+	if len(notices) == 0 {
+		return nil
+	}
+	inv := sarif.NewInvocation().WithExecutionSuccessful(true)
+	for _, n := range notices {
+		lvl := sarif.LevelNote
+		if n.Level == findings.NoticeWarning {
+			lvl = sarif.LevelWarning
+		}
+		inv.AddToolExecutionNotification(sarif.NewNotification().
+			WithLevel(lvl).
+			WithMessage(sarif.NewTextMessage(sentence(firstNonEmpty(sanitize(n.Message), "notice")))))
+	}
+	return inv
 }
 
 // help renders a rule's help as text and as Markdown: what it finds, how to
@@ -301,6 +354,9 @@ func result(f findings.Finding, ruleIndex int) *sarif.Result {
 	if f.RuleID != "" {
 		props.Add("rule_id", f.RuleID)
 	}
+	if len(f.Frameworks) > 0 {
+		props.Add("frameworks", f.Frameworks)
+	}
 
 	res := sarif.NewRuleResult(f.CheckID).
 		WithRuleIndex(ruleIndex).
@@ -308,6 +364,11 @@ func result(f findings.Finding, ruleIndex int) *sarif.Result {
 		WithMessage(sarif.NewTextMessage(resultMessage(f))).
 		AddLocation(loc).
 		WithProperties(props)
+	// Only the states a finding can have now; "absent" belongs to the
+	// baseline's fixed findings, which are not results (see SARIF).
+	if f.Baseline == findings.BaselineNew || f.Baseline == findings.BaselineUnchanged {
+		res.WithBaselineState(string(f.Baseline))
+	}
 	if f.Fingerprint != "" {
 		// WithPartialFingerprints, not AddPartialFingerprint: the latter
 		// writes into a map that NewResult leaves nil, and panics.
@@ -317,13 +378,17 @@ func result(f findings.Finding, ruleIndex int) *sarif.Result {
 		// "external": the suppression lives in sgaudit's config, not in the
 		// scanned resource. GitHub shows such results as dismissed.
 		sup := sarif.NewSuppression().WithKind("external").WithStatus("accepted").WithJustification(s.Reason)
-		if s.Owner != "" || s.Expires != "" {
+		if s.Owner != "" || s.Expires != "" || s.Source != "" {
 			sp := sarif.NewPropertyBag()
 			if s.Owner != "" {
 				sp.Add("owner", s.Owner)
 			}
 			if s.Expires != "" {
 				sp.Add("expires", s.Expires)
+			}
+			if s.Source != "" {
+				// The config entry that matched, e.g. ".sgaudit.yaml:12".
+				sp.Add("source", s.Source)
 			}
 			sup.WithProperties(sp)
 		}
@@ -360,13 +425,16 @@ func level(s findings.Severity) string {
 }
 
 // SplitByAccount splits r into one report per account (every account in
-// Accounts, Coverage or Findings), keyed by account id, so a caller can
-// write one SARIF file per account when one file would pass GitHub's
-// limits. Each part keeps the tool, time and full check catalogue; its
-// summary is recounted from its own findings, with SecurityGroups summed
-// from its coverage rows and Rules left 0 (the report does not say which
-// account each rule belonged to). SARIF for a part whose account was not
-// read completely has no run; a caller should not upload it.
+// Accounts, Coverage, Findings, Exposures or the baseline's fixed
+// findings), keyed by account id, so a caller can write one SARIF file per
+// account when one file would pass GitHub's limits. Each part keeps the
+// tool, time, full check catalogue and every notice (a notice names no
+// account); its summary is recounted from its own findings, with
+// SecurityGroups summed from its coverage rows and Rules left 0 (the report
+// does not say which account each rule belonged to). With a baseline, each
+// part's baseline summary keeps the path and counts the part's own new,
+// unchanged and fixed findings. SARIF for a part whose account was not read
+// completely has no run; a caller should not upload it.
 func SplitByAccount(r *findings.Report) map[string]*findings.Report {
 	out := map[string]*findings.Report{}
 	if r == nil {
@@ -385,6 +453,11 @@ func SplitByAccount(r *findings.Report) map[string]*findings.Report {
 			Coverage:      []inventory.Coverage{},
 			Checks:        slices.Clone(r.Checks),
 			Findings:      []findings.Finding{},
+			Exposures:     []findings.Exposure{},
+			Notices:       slices.Clone(r.Notices),
+		}
+		if p.Notices == nil {
+			p.Notices = []findings.Notice{}
 		}
 		out[id] = p
 		return p
@@ -402,8 +475,35 @@ func SplitByAccount(r *findings.Report) map[string]*findings.Report {
 		p := part(f.AccountID)
 		p.Findings = append(p.Findings, f)
 	}
+	for _, e := range r.Exposures {
+		p := part(e.AccountID)
+		p.Exposures = append(p.Exposures, e)
+	}
+	if r.Baseline != nil {
+		for _, f := range r.Baseline.FixedFindings {
+			part(f.AccountID)
+		}
+		for _, p := range out {
+			p.Baseline = &findings.BaselineSummary{Path: r.Baseline.Path, FixedFindings: []findings.Finding{}}
+		}
+		for _, f := range r.Baseline.FixedFindings {
+			b := out[f.AccountID].Baseline
+			b.FixedFindings = append(b.FixedFindings, f)
+			b.Fixed++
+		}
+	}
 	for _, p := range out {
 		p.Summarise()
+		if b := p.Baseline; b != nil {
+			for _, f := range p.Findings {
+				switch f.Baseline {
+				case findings.BaselineNew:
+					b.New++
+				case findings.BaselineUnchanged:
+					b.Unchanged++
+				}
+			}
+		}
 	}
 	return out
 }

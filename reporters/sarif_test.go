@@ -38,7 +38,16 @@ type sarifRun struct {
 			Rules []sarifRule `json:"rules"`
 		} `json:"driver"`
 	} `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Results     []sarifResult `json:"results"`
+	Invocations []struct {
+		ExecutionSuccessful        bool `json:"executionSuccessful"`
+		ToolExecutionNotifications []struct {
+			Level   string `json:"level"`
+			Message struct {
+				Text string `json:"text"`
+			} `json:"message"`
+		} `json:"toolExecutionNotifications"`
+	} `json:"invocations"`
 }
 
 type sarifRule struct {
@@ -82,10 +91,12 @@ type sarifResult struct {
 	} `json:"locations"`
 	PartialFingerprints map[string]string `json:"partialFingerprints"`
 	Suppressions        []struct {
-		Kind          string `json:"kind"`
-		Justification string `json:"justification"`
+		Kind          string            `json:"kind"`
+		Justification string            `json:"justification"`
+		Properties    map[string]string `json:"properties"`
 	} `json:"suppressions"`
-	Properties map[string]any `json:"properties"`
+	BaselineState string         `json:"baselineState"`
+	Properties    map[string]any `json:"properties"`
 }
 
 func parseSARIF(t *testing.T, b []byte) sarifLog {
@@ -424,6 +435,21 @@ func TestSARIFResults(t *testing.T) {
 				t.Errorf("%s: unsuppressed finding has suppressions", fp)
 			case f.Suppression != nil && (len(res.Suppressions) != 1 || res.Suppressions[0].Kind != "external" || res.Suppressions[0].Justification != f.Suppression.Reason):
 				t.Errorf("%s: suppressions %+v, want one external with the reason", fp, res.Suppressions)
+			case f.Suppression != nil && res.Suppressions[0].Properties["source"] != f.Suppression.Source:
+				t.Errorf("%s: suppression source %q, want %q", fp, res.Suppressions[0].Properties["source"], f.Suppression.Source)
+			}
+			// The baseline state is the finding's; compliance controls are
+			// the finding's, as JSON.
+			if res.BaselineState != string(f.Baseline) {
+				t.Errorf("%s: baselineState %q, want %q", fp, res.BaselineState, f.Baseline)
+			}
+			wantFW, _ := json.Marshal(f.Frameworks)
+			gotFW, _ := json.Marshal(res.Properties["frameworks"])
+			if len(f.Frameworks) == 0 {
+				wantFW = []byte("null")
+			}
+			if string(wantFW) != string(gotFW) {
+				t.Errorf("%s: frameworks property %s, want %s", fp, gotFW, wantFW)
 			}
 		}
 	}
@@ -629,6 +655,42 @@ func TestSplitByAccount(t *testing.T) {
 	if diff := cmp.Diff(r.Findings, all); diff != "" {
 		t.Errorf("the parts' findings are not the report's (-want +got):\n%s", diff)
 	}
+
+	// Exposures and fixed findings go to their account's part, every part
+	// has every notice, and the parts' baseline counts add up to the
+	// report's (the fixture's counts are consistent with its findings).
+	var exposures []findings.Exposure
+	var sum findings.BaselineSummary
+	for _, id := range keys {
+		p := parts[id]
+		for _, e := range p.Exposures {
+			if e.AccountID != id {
+				t.Errorf("part %s holds an exposure of %s", id, e.AccountID)
+			}
+		}
+		exposures = append(exposures, p.Exposures...)
+		if diff := cmp.Diff(r.Notices, p.Notices); diff != "" {
+			t.Errorf("part %s notices (-want +got):\n%s", id, diff)
+		}
+		b := p.Baseline
+		if b == nil || b.Path != r.Baseline.Path || b.Fixed != len(b.FixedFindings) {
+			t.Fatalf("part %s baseline %+v", id, b)
+		}
+		for _, f := range b.FixedFindings {
+			if f.AccountID != id {
+				t.Errorf("part %s holds a fixed finding of %s", id, f.AccountID)
+			}
+		}
+		sum.New += b.New
+		sum.Unchanged += b.Unchanged
+		sum.Fixed += b.Fixed
+	}
+	if diff := cmp.Diff(r.Exposures, exposures); diff != "" {
+		t.Errorf("the parts' exposures are not the report's (-want +got):\n%s", diff)
+	}
+	if got, want := [3]int{sum.New, sum.Unchanged, sum.Fixed}, [3]int{r.Baseline.New, r.Baseline.Unchanged, r.Baseline.Fixed}; got != want {
+		t.Errorf("parts' baseline counts add up to %v (new, unchanged, fixed), want %v", got, want)
+	}
 	// The parts' SARIF runs are the whole report's runs.
 	whole := parseSARIF(t, render(t, SARIF{}, allComplete(t)))
 	var fromParts []sarifRun
@@ -654,5 +716,131 @@ func TestNilReport(t *testing.T) {
 		if buf.Len() != 0 {
 			t.Errorf("%T.Write(nil) wrote %q", rep, buf.String())
 		}
+	}
+}
+
+// oneAccount is a report of one account read completely, with one check.
+func oneAccount(fs ...findings.Finding) *findings.Report {
+	return &findings.Report{
+		Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}},
+		Checks:   []findings.Check{{ID: "SGA001", Name: "open-admin-ports", Title: "t", Severity: findings.SeverityHigh, Status: findings.CheckEvaluated}},
+		Findings: fs,
+	}
+}
+
+func sshFinding(fp string, state findings.BaselineState) findings.Finding {
+	return findings.Finding{
+		CheckID: "SGA001", Severity: findings.SeverityHigh, AccountID: "111111111111", Region: "eu-west-1",
+		GroupID: "sg-" + fp, GroupARN: "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-" + fp,
+		Message: "sg-" + fp + " allows SSH", Fingerprint: fp, Baseline: state,
+	}
+}
+
+func TestSARIFBaselineState(t *testing.T) {
+	t.Parallel()
+	r := oneAccount(
+		sshFinding("a", findings.BaselineNew),
+		sshFinding("b", findings.BaselineUnchanged),
+		sshFinding("c", ""), // no baseline given
+		// A contract slip: "absent" belongs to the fixed findings only.
+		sshFinding("d", findings.BaselineAbsent),
+	)
+	r.Baseline = &findings.BaselineSummary{Path: "old.json", New: 1, Unchanged: 1, Fixed: 1,
+		FixedFindings: []findings.Finding{sshFinding("gone", findings.BaselineAbsent)}}
+	log := parseSARIF(t, render(t, SARIF{}, r))
+	got := map[string]string{}
+	for _, res := range log.Runs[0].Results {
+		got[res.PartialFingerprints["primaryLocationLineHash"]] = res.BaselineState
+	}
+	// GitHub closes the alert of a fixed finding by itself when the upload
+	// lacks it; an "absent" result would only add noise.
+	want := map[string]string{"a": "new", "b": "unchanged", "c": "", "d": ""}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("baselineState by fingerprint (-want +got):\n%s", diff)
+	}
+}
+
+func TestSARIFNotices(t *testing.T) {
+	t.Parallel()
+	type note struct{ Level, Text string }
+	tests := []struct {
+		name    string
+		notices []findings.Notice
+		want    []note // nil: no invocation at all
+	}{
+		{name: "none", notices: nil, want: nil},
+		{
+			name: "warnings first, info as note, sanitised full sentences",
+			notices: []findings.Notice{
+				{Level: findings.NoticeInfo, Message: "SGA014 is off by default"},
+				{Level: findings.NoticeWarning, Message: "suppression for sg-1 (evil\x1b]0;pwned\x07) expired."},
+			},
+			want: []note{
+				{Level: "warning", Text: "suppression for sg-1 (evil) expired."},
+				{Level: "note", Text: "SGA014 is off by default."},
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := oneAccount(sshFinding("a", ""))
+			r.Notices = tt.notices
+			log := parseSARIF(t, render(t, SARIF{}, r))
+			invs := log.Runs[0].Invocations
+			if tt.want == nil {
+				if len(invs) != 0 {
+					t.Errorf("%d invocations, want none", len(invs))
+				}
+				return
+			}
+			if len(invs) != 1 || !invs[0].ExecutionSuccessful {
+				t.Fatalf("invocations %+v, want one that executed successfully", invs)
+			}
+			var got []note
+			for _, n := range invs[0].ToolExecutionNotifications {
+				got = append(got, note{n.Level, n.Message.Text})
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("notifications (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestSARIFRuleTags(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		frameworks map[string][]string
+		tags       []string
+		want       []string
+	}{
+		{
+			name:       "compliance before the check's tags",
+			frameworks: map[string][]string{"cis-aws-foundations": {"5.2"}, "aws-security-hub": {"EC2.13", "EC2.14"}},
+			tags:       []string{"network", "security", "ssh"},
+			want:       []string{"security", "aws-security-hub/EC2.13", "aws-security-hub/EC2.14", "cis-aws-foundations/5.2", "network", "ssh"},
+		},
+		{
+			name:       "capped at ten, compliance kept",
+			frameworks: map[string][]string{"aws-security-hub": {"EC2.13", "EC2.14", "EC2.53", "EC2.54"}, "cis-aws-foundations": {"5.1", "5.2", "5.3", "5.4", "5.5", "5.6"}},
+			tags:       []string{"network"},
+			want: []string{"security", "aws-security-hub/EC2.13", "aws-security-hub/EC2.14", "aws-security-hub/EC2.53", "aws-security-hub/EC2.54",
+				"cis-aws-foundations/5.1", "cis-aws-foundations/5.2", "cis-aws-foundations/5.3", "cis-aws-foundations/5.4", "cis-aws-foundations/5.5"},
+		},
+		{name: "no mapping", tags: []string{"network"}, want: []string{"security", "network"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := oneAccount()
+			r.Checks[0].Frameworks = tt.frameworks
+			r.Checks[0].Tags = tt.tags
+			rule := parseSARIF(t, render(t, SARIF{}, r)).Runs[0].Tool.Driver.Rules[0]
+			if diff := cmp.Diff(tt.want, rule.Properties.Tags); diff != "" {
+				t.Errorf("tags (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -11,11 +11,13 @@ import (
 )
 
 // Table writes findings as an aligned text table for a terminal: the
-// unsuppressed findings, highest severity first, then a summary, the
-// (account, region) pairs that were not read, and the checks that were not
-// fully evaluated. Every value from AWS is stripped of control characters
-// and escape sequences and long values are cut, so a hostile group name can
-// neither drive the terminal nor wreck the layout.
+// unsuppressed findings, highest severity first (with a NEW column when the
+// scan was compared with a baseline), the interfaces the world can reach,
+// the notices about the scan, a summary, the (account, region) pairs that
+// were not read, and the checks that were not fully evaluated. Every value
+// from AWS is stripped of control characters and escape sequences and long
+// values are cut, so a hostile group name can neither drive the terminal
+// nor wreck the layout.
 type Table struct {
 	// Color highlights severities with ANSI colours. The caller sets it
 	// only when writing to a terminal that wants colour (not NO_COLOR).
@@ -30,6 +32,7 @@ const (
 	maxCell           = 40
 	maxCoverageCell   = 32
 	maxCoverageDetail = 80
+	maxNotice         = 160
 )
 
 // ANSI SGR sequences. The severity colours are applied after tabwriter has
@@ -57,9 +60,11 @@ func (t Table) Write(w io.Writer, r *findings.Report) error {
 	if len(active) == 0 {
 		out.WriteString("No findings.\n")
 	} else {
-		t.findingsTable(&out, active)
+		t.findingsTable(&out, active, p.Baseline != nil)
 	}
+	t.exposures(&out, p.Exposures)
 	out.WriteString("\n")
+	t.notices(&out, p.Notices)
 	t.summary(&out, p)
 	t.coverage(&out, p)
 	t.checks(&out, p)
@@ -69,17 +74,31 @@ func (t Table) Write(w io.Writer, r *findings.Report) error {
 	return nil
 }
 
-func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding) {
+// findingsTable writes the findings. With a baseline, a NEW column marks
+// the findings the baseline did not have: the ones that fail CI.
+func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, baseline bool) {
 	var plain bytes.Buffer
 	tw := tabwriter.NewWriter(&plain, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tCHECK\tACCOUNT/REGION\tGROUP\tRULE\tMESSAGE")
+	newHeader := ""
+	if baseline {
+		newHeader = "NEW\t"
+	}
+	fmt.Fprintln(tw, "SEVERITY\t"+newHeader+"CHECK\tACCOUNT/REGION\tGROUP\tRULE\tMESSAGE")
 	for _, f := range active {
 		rule := f.RuleID
 		if rule == "" {
 			rule = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
+		newCell := ""
+		if baseline {
+			newCell = "\t"
+			if f.Baseline == findings.BaselineNew {
+				newCell = "new\t"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\n",
 			cell(string(f.Severity), maxCell),
+			newCell,
 			cell(f.CheckID, maxCell),
 			cell(f.AccountID+"/"+f.Region, maxCell),
 			groupCell(f.GroupID, f.GroupName),
@@ -123,10 +142,54 @@ func (t Table) summary(out *bytes.Buffer, p *findings.Report) {
 		fmt.Fprintf(out, "; %d suppressed, not shown", n.suppressed)
 	}
 	out.WriteString("\n")
+	if b := p.Baseline; b != nil {
+		fmt.Fprintf(out, "Since baseline %s: %d new, %d unchanged, %d fixed\n",
+			cell(b.Path, maxCoverageDetail), b.New, b.Unchanged, b.Fixed)
+	}
 	read := len(p.Coverage) - len(notOK(p.Coverage))
 	fmt.Fprintf(out, "Scanned: %s and %s in %d of %d account/regions (%s)\n",
 		plural(p.Summary.SecurityGroups, "security group"), plural(p.Summary.Rules, "rule"),
 		read, len(p.Coverage), plural(len(p.Accounts), "account"))
+}
+
+// exposures lists, one line per interface, what the world can reach on
+// each interface with a public IP and through which groups.
+func (t Table) exposures(out *bytes.Buffer, es []findings.Exposure) {
+	if len(es) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "\nExposed interfaces: %s with a public IP reachable from the world\n", plural(len(es), "interface"))
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "INTERFACE\tPUBLIC IP\tACCOUNT/REGION\tRESOURCE\tREACHABLE\tVIA GROUPS")
+	for _, e := range es {
+		ports := make([]string, 0, len(e.Ports))
+		for _, pt := range e.Ports {
+			ports = append(ports, portWithServices(pt))
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
+			cell(e.NetworkInterfaceID, maxCell),
+			cell(e.PublicIP, maxCell),
+			cell(e.AccountID+"/"+e.Region, maxCell),
+			cell(dash(e.Resource), maxCell),
+			cell(strings.Join(ports, ", "), maxMessage),
+			cell(strings.Join(exposureGroups(e), ", "), maxMessage))
+	}
+	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+}
+
+// notices writes one line per notice about the scan itself, warnings
+// first (prepare sorted them), right above the summary a reader looks at.
+func (t Table) notices(out *bytes.Buffer, ns []findings.Notice) {
+	for _, n := range ns {
+		label := "Note"
+		if n.Level == findings.NoticeWarning {
+			label = "Warning"
+			if t.Color {
+				label = severityColor[findings.SeverityMedium] + label + ansiReset
+			}
+		}
+		fmt.Fprintf(out, "%s: %s\n", label, cell(n.Message, maxNotice))
+	}
 }
 
 func (t Table) coverage(out *bytes.Buffer, p *findings.Report) {

@@ -187,6 +187,57 @@ func TestTableCases(t *testing.T) {
 			},
 			notWant: []string{"SGA014", "open-admin-ports", "\x1b"},
 		},
+		{
+			name: "baseline: NEW column and counts",
+			r: &findings.Report{Coverage: ok, Findings: []findings.Finding{
+				withBaseline(finding(findings.SeverityCritical, "SGA003", false), findings.BaselineNew),
+				withBaseline(finding(findings.SeverityLow, "SGA007", false), findings.BaselineUnchanged),
+			}, Baseline: &findings.BaselineSummary{Path: "old\x1b[2J.json", New: 1, Unchanged: 1, Fixed: 2}},
+			want: []string{
+				"SEVERITY  NEW  CHECK   ACCOUNT/REGION",
+				"CRITICAL  new  SGA003  111111111111/eu-west-1",
+				"LOW            SGA007  111111111111/eu-west-1",
+				"Findings: 2 (",
+				"Since baseline old.json: 1 new, 1 unchanged, 2 fixed",
+				"Scanned:",
+			},
+		},
+		{
+			name:    "no baseline: no NEW column",
+			r:       &findings.Report{Coverage: ok, Findings: []findings.Finding{finding(findings.SeverityHigh, "SGA001", false)}},
+			want:    []string{"SEVERITY  CHECK   ACCOUNT/REGION"},
+			notWant: []string{"NEW", "Since baseline", "Exposed interfaces", "Warning:", "Note:"},
+		},
+		{
+			name: "notices: warnings first, above the summary",
+			r: &findings.Report{Coverage: ok, Notices: []findings.Notice{
+				{Level: findings.NoticeInfo, Message: "b info"},
+				{Level: findings.NoticeWarning, Message: "z warn\x1b]0;pwned\x07"},
+				{Level: findings.NoticeWarning, Message: "a warn"},
+			}},
+			want:    []string{"No findings.", "\nWarning: a warn\n", "Warning: z warn\n", "Note: b info\n", "Findings: 0"},
+			notWant: []string{"pwned"},
+		},
+		{
+			name: "exposed interfaces, one line each",
+			r: &findings.Report{Coverage: ok, Exposures: []findings.Exposure{
+				{AccountID: "111111111111", Region: "eu-west-1", NetworkInterfaceID: "eni-2", PublicIP: "203.0.113.2", Ports: []findings.ExposedPort{
+					{Protocol: "all", FromPort: 0, ToPort: 65535, GroupIDs: []string{"sg-3"}},
+				}},
+				{AccountID: "111111111111", Region: "eu-west-1", NetworkInterfaceID: "eni-1", PublicIP: "203.0.113.1", Resource: "i-1", Ports: []findings.ExposedPort{
+					{Protocol: "udp", FromPort: 137, ToPort: 139, Services: []string{"NetBIOS"}, GroupIDs: []string{"sg-2"}},
+					{Protocol: "tcp", FromPort: 22, ToPort: 22, Services: []string{"SSH"}, GroupIDs: []string{"sg-2", "sg-1"}},
+				}},
+			}},
+			want: []string{
+				"No findings.",
+				"Exposed interfaces: 2 interfaces with a public IP reachable from the world",
+				"INTERFACE  PUBLIC IP    ACCOUNT/REGION          RESOURCE  REACHABLE                            VIA GROUPS",
+				"eni-1      203.0.113.1  111111111111/eu-west-1  i-1       tcp/22 (SSH), udp/137-139 (NetBIOS)  sg-1, sg-2",
+				"eni-2      203.0.113.2  111111111111/eu-west-1  -         all traffic                          sg-3",
+				"Findings: 0",
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -208,6 +259,11 @@ func TestTableCases(t *testing.T) {
 			}
 		})
 	}
+}
+
+func withBaseline(f findings.Finding, state findings.BaselineState) findings.Finding {
+	f.Baseline = state
+	return f
 }
 
 func TestTableTruncatesLongValues(t *testing.T) {

@@ -5,14 +5,21 @@ package scanner
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"maps"
+	"os"
+	"path"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/baseline"
 	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -31,9 +38,16 @@ type Options struct {
 	AWSConfig func(ctx context.Context) (aws.Config, error)
 	Collect   collect.Options
 	Engine    engine.Options
-	Version   string
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Config is the parsed configuration file (--config); nil means none.
+	// Its check settings and data go to the engine, its suppressions are
+	// applied to the findings.
+	Config *config.Config
+	// Baseline is an earlier report to compare with (--baseline); nil
+	// means none.
+	Baseline *baseline.Baseline
+	Version  string
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 func (o *Options) logger() *slog.Logger {
@@ -50,7 +64,12 @@ func (o *Options) now() time.Time {
 	return o.Now().UTC()
 }
 
-// LoadEngine compiles the embedded policies plus the user's.
+// LoadEngine compiles the embedded policies plus the user's, configured by
+// opts.Config. A configuration is validated against the catalogue the
+// policies define (check ids, with their line in the file), so with check
+// settings or data the policies are compiled twice: once to learn the
+// catalogue, once configured. That costs milliseconds and keeps the engine
+// free of configuration-file concerns.
 func LoadEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 	eopts := opts.Engine
 	if eopts.Logger == nil {
@@ -60,7 +79,111 @@ func LoadEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)
 	}
+	cfg := opts.Config
+	if cfg == nil {
+		return eng, nil
+	}
+	defaults, err := embeddedDefaults(policies.FS)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.Validate(eng.Checks(), defaults); err != nil {
+		return nil, err
+	}
+	set := cfg.Settings(eng.Checks())
+	if set.Empty() && len(cfg.Data) == 0 {
+		return eng, nil
+	}
+	// Settings given directly in opts.Engine win over the file's.
+	eopts.Enabled = overlay(set.Enabled, eopts.Enabled)
+	eopts.Disabled = overlay(set.Disabled, eopts.Disabled)
+	eopts.SeverityOverrides = overlay(set.Severities, eopts.SeverityOverrides)
+	if len(cfg.Data) > 0 {
+		// The engine reads data from files only; a temporary file keeps
+		// it that way. It goes first so --data files still win over it.
+		file, err := writeData(cfg.Data)
+		if err != nil {
+			return nil, err
+		}
+		defer os.Remove(file)
+		eopts.DataFiles = append([]string{file}, eopts.DataFiles...)
+	}
+	eng, err = engine.Load(ctx, policies.FS, eopts)
+	if err != nil {
+		return nil, fmt.Errorf("load policies configured by %s: %w", cfg.Path, err)
+	}
 	return eng, nil
+}
+
+// overlay returns base with over's entries on top, as a new map.
+func overlay[V any](base, over map[string]V) map[string]V {
+	out := maps.Clone(base)
+	if out == nil {
+		out = map[string]V{}
+	}
+	maps.Copy(out, over)
+	return out
+}
+
+// writeData writes a configuration's data section as an engine data file:
+// {"sgaudit": data}, merged over the policies' data.sgaudit.
+func writeData(data map[string]any) (string, error) {
+	b, err := json.Marshal(map[string]any{"sgaudit": data})
+	if err != nil {
+		return "", fmt.Errorf("encode configuration data: %w", err)
+	}
+	f, err := os.CreateTemp("", "sgaudit-config-*.json")
+	if err != nil {
+		return "", fmt.Errorf("write configuration data: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write configuration data: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("write configuration data: %w", err)
+	}
+	return f.Name(), nil
+}
+
+// embeddedDefaults returns data.sgaudit of the embedded policies (the JSON
+// files under data/, merged in name order as the engine merges them): the
+// reference a configuration's data section is checked against.
+func embeddedDefaults(fsys fs.FS) (map[string]any, error) {
+	names, err := fs.Glob(fsys, "data/*.json")
+	if err != nil {
+		return nil, fmt.Errorf("read embedded data: %w", err)
+	}
+	merged := map[string]any{}
+	for _, name := range names {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, fmt.Errorf("read embedded data: %w", err)
+		}
+		var doc struct {
+			SGAudit map[string]any `json:"sgaudit"`
+		}
+		if err := json.Unmarshal(b, &doc); err != nil {
+			return nil, fmt.Errorf("read embedded data %s: %w", path.Base(name), err)
+		}
+		mergeData(merged, doc.SGAudit)
+	}
+	return merged, nil
+}
+
+// mergeData merges src into dst: objects key by key, anything else replaced.
+func mergeData(dst, src map[string]any) {
+	for k, v := range src {
+		if sm, ok := v.(map[string]any); ok {
+			if dm, ok := dst[k].(map[string]any); ok {
+				mergeData(dm, sm)
+				continue
+			}
+		}
+		dst[k] = v
+	}
 }
 
 // Inventory returns the inventory to judge: imported from opts.Inputs when
@@ -138,7 +261,23 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 		rep.Summary.Rules += len(g.Rules)
 	}
 	rep.Summary.SecurityGroups = len(inv.SecurityGroups)
+	rep.Notices = []findings.Notice{}
+	if opts.Config != nil {
+		tags := make(config.GroupTags, len(inv.SecurityGroups))
+		for _, g := range inv.SecurityGroups {
+			tags[g.ARN] = g.Tags
+		}
+		opts.Config.Apply(rep, tags, opts.now())
+	}
+	opts.Baseline.Apply(rep)
 	rep.Sort()
 	rep.Summarise()
+	if rep.Summary.Suppressed > 0 || rep.Baseline != nil {
+		attrs := []any{"suppressed", rep.Summary.Suppressed}
+		if b := rep.Baseline; b != nil {
+			attrs = append(attrs, "new", b.New, "unchanged", b.Unchanged, "fixed", b.Fixed)
+		}
+		opts.logger().Info("applied configuration and baseline", attrs...)
+	}
 	return rep, nil
 }

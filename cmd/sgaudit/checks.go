@@ -15,28 +15,38 @@ import (
 func newChecksCmd(ios *streams) *cobra.Command {
 	var format string
 	var policyDirs, dataFiles []string
+	var cf configFlags
 	cmd := &cobra.Command{
 		Use:   "checks",
 		Short: "List the checks (from the policies' METADATA)",
 		Example: `  sgaudit checks
   sgaudit checks --format json
-  sgaudit checks --policy-dir ./my-policies`,
+  sgaudit checks --policy-dir ./my-policies
+  sgaudit checks --config .sgaudit.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runChecks(cmd.Context(), format, policyDirs, dataFiles, ios)
+			cf.explicit = cmd.Flags().Changed("config")
+			return runChecks(cmd.Context(), format, policyDirs, dataFiles, &cf, ios)
 		},
 	}
+	cf.register(cmd)
 	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
 	cmd.Flags().StringArrayVar(&policyDirs, "policy-dir", nil, "directory of extra .rego checks to list too (repeatable)")
 	cmd.Flags().StringArrayVar(&dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data (repeatable)")
 	return cmd
 }
 
-func runChecks(ctx context.Context, format string, policyDirs, dataFiles []string, ios *streams) error {
+func runChecks(ctx context.Context, format string, policyDirs, dataFiles []string, cf *configFlags, ios *streams) error {
 	if format != "table" && format != "json" {
 		return usagef("invalid --format %q: want table or json", format)
 	}
-	opts := scanner.Options{Logger: loggerFrom(ctx)}
+	cfg, err := cf.load(loggerFrom(ctx))
+	if err != nil {
+		return err
+	}
+	// The configuration's check settings show in the list: enabled and
+	// severity are what a scan with the same configuration would use.
+	opts := scanner.Options{Logger: loggerFrom(ctx), Config: cfg}
 	opts.Engine.PolicyDirs = policyDirs
 	opts.Engine.DataFiles = dataFiles
 	eng, err := scanner.LoadEngine(ctx, opts)
@@ -54,7 +64,7 @@ func runChecks(ctx context.Context, format string, policyDirs, dataFiles []strin
 
 func writeChecksTable(ios *streams, checks []findings.Check) error {
 	tw := tabwriter.NewWriter(ios.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSEVERITY\tNAME\tTITLE\tDEFAULT")
+	fmt.Fprintln(tw, "ID\tSEVERITY\tNAME\tTITLE\tENABLED")
 	for _, c := range checks {
 		state := "on"
 		if c.Status == findings.CheckDisabled {

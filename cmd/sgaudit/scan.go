@@ -3,19 +3,24 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/sgaudit/sgaudit/reporters"
 	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/scanner/baseline"
 	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -42,20 +47,20 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 // also honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_EC2.
 func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
 	return func(ctx context.Context) (aws.Config, error) {
-		opts := []func(*config.LoadOptions) error{
-			config.WithRetryMode(aws.RetryModeAdaptive),
+		opts := []func(*awsconfig.LoadOptions) error{
+			awsconfig.WithRetryMode(aws.RetryModeAdaptive),
 			// DescribeRegions needs some region; us-east-1 exists in the
 			// commercial partition, and credentials from another partition
 			// come with their own region configured.
-			config.WithDefaultRegion("us-east-1"),
+			awsconfig.WithDefaultRegion("us-east-1"),
 		}
 		if f.profile != "" {
-			opts = append(opts, config.WithSharedConfigProfile(f.profile))
+			opts = append(opts, awsconfig.WithSharedConfigProfile(f.profile))
 		}
 		if f.region != "" {
-			opts = append(opts, config.WithRegion(f.region))
+			opts = append(opts, awsconfig.WithRegion(f.region))
 		}
-		cfg, err := config.LoadDefaultConfig(ctx, opts...)
+		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 		if err != nil {
 			return aws.Config{}, usagef("load AWS configuration: %w", err)
 		}
@@ -67,8 +72,46 @@ func (f *awsFlags) collectOptions() collect.Options {
 	return collect.Options{Regions: f.regions, ExcludeRegions: f.excludeRegions, Concurrency: f.concurrency}
 }
 
+// configFlags choose the configuration file: --config FILE, else
+// .sgaudit.yaml in the working directory when it exists, unless --no-config.
+type configFlags struct {
+	path string
+	none bool
+	// explicit is set when --config was given, even as --config "".
+	explicit bool
+}
+
+func (f *configFlags) register(cmd *cobra.Command) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.path, "config", "", "configuration file: check settings, data, suppressions (default: "+config.DefaultFile+" in the working directory, if present)")
+	fl.BoolVar(&f.none, "no-config", false, "ignore "+config.DefaultFile+" in the working directory")
+}
+
+// load returns the configuration to use, or nil for none. Errors name the
+// file and line and wrap config.ErrConfig (exit 2).
+func (f *configFlags) load(log *slog.Logger) (*config.Config, error) {
+	switch {
+	case f.explicit && f.none:
+		return nil, usagef("--config and --no-config exclude each other")
+	case f.none:
+		return nil, nil
+	case f.explicit && f.path == "":
+		return nil, usagef("--config needs a file name (--no-config ignores %s)", config.DefaultFile)
+	case f.explicit:
+		return config.Load(f.path)
+	}
+	if _, err := os.Stat(config.DefaultFile); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	// Say so: a file nobody remembers can silently suppress findings.
+	log.Info("using configuration file", "path", config.DefaultFile)
+	return config.Load(config.DefaultFile)
+}
+
 type scanFlags struct {
 	aws       awsFlags
+	config    configFlags
+	baseline  string
 	inputs    []string
 	formats   []string
 	outputDir string
@@ -90,19 +133,27 @@ Formats: table (stdout), json (findings.json), sarif (results.sarif), html (repo
 markdown (summary.md). One format without --output-dir prints to stdout; with --output-dir
 every format but table is written there, atomically, and the table still goes to stdout.
 
+Configuration: --config FILE, or .sgaudit.yaml in the working directory when present
+(--no-config ignores it): check settings, data, suppressions; see examples/sgaudit.yaml.
+Suppressed findings stay in the reports, marked, and never fail --fail-on. With
+--baseline old-findings.json only findings that are new since that report fail it.
+
 Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-on;
 2 usage, config, policy, credentials or input error (nothing scanned);
 3 incomplete (an account or region could not be read) and nothing at --fail-on.`,
 		Example: `  sgaudit scan --regions eu-west-1,us-east-1
   sgaudit scan --format json,sarif,html --output-dir out/ --fail-on high
   sgaudit scan --input inventory.json --policy-dir ./my-policies
+  sgaudit scan --config ci.sgaudit.yaml --baseline last/findings.json --fail-on high
   sgaudit scan --input sgs.json --input enis.json --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			f.config.explicit = cmd.Flags().Changed("config")
 			return runScan(cmd.Context(), f, ios)
 		},
 	}
 	f.aws.register(cmd)
+	f.config.register(cmd)
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "audit this file instead of calling AWS: sgaudit inventory JSON or aws ec2 describe-security-groups / describe-network-interfaces / describe-security-group-rules JSON (repeatable)")
 	fl.StringSliceVarP(&f.formats, "format", "f", []string{"table"}, "report formats, comma-separated: "+strings.Join(reporters.Names(), ", "))
@@ -110,6 +161,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above this severity: low, medium, high, critical")
 	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
 	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
+	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
 	return cmd
 }
@@ -170,6 +222,18 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	if err != nil {
 		return err
 	}
+	// Configuration and baseline are read before anything else happens, so
+	// a mistake in either costs a second, not a scan.
+	cfg, err := f.config.load(log)
+	if err != nil {
+		return err
+	}
+	var base *baseline.Baseline
+	if f.baseline != "" {
+		if base, err = baseline.Read(f.baseline); err != nil {
+			return err
+		}
+	}
 	if f.outputDir != "" {
 		if err := os.MkdirAll(f.outputDir, 0o755); err != nil {
 			return usagef("create output directory: %w", err)
@@ -180,6 +244,8 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 		FallbackRegion: f.aws.region,
 		AWSConfig:      f.aws.loader(),
 		Collect:        f.aws.collectOptions(),
+		Config:         cfg,
+		Baseline:       base,
 		Version:        versionString(),
 		Now:            ios.now,
 		Logger:         log,

@@ -54,6 +54,7 @@ deny contains finding if {
 	count(matched) > 0
 
 	service_ports := concat(", ", [net.entry_text(e) | some e in matched])
+	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
 	finding := object.union(
 		{
@@ -62,7 +63,7 @@ deny contains finding if {
 			"discriminator": service,
 			"msg": sprintf("%s allows %s (%s) from %s through %s%s", [
 				sg.label(g), service, service_ports, r.peer.cidr,
-				net.rule_ports_text(r), public_text(public),
+				rule_ports, public_text(public),
 			]),
 			"remediation": sg.revoke_command(g, r),
 			"evidence": {
@@ -70,7 +71,7 @@ deny contains finding if {
 				"ports": service_ports,
 				"peer": r.peer.cidr,
 				"ip_family": net.ip_family(r.peer.cidr),
-				"rule_ports": net.rule_ports_text(r),
+				"rule_ports": rule_ports,
 				"public_interfaces": public,
 			},
 		},

@@ -47,12 +47,13 @@ deny contains finding if {
 
 	services := sort({e.service | some e in matched})
 	service_ports := [sprintf("%s %s", [e.service, net.entry_text(e)]) | some e in matched]
+	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
 		"msg": sprintf("%s exposes %d database service(s) to %s through one rule (%s): %s", [
 			sg.label(g), count(services), r.peer.cidr,
-			net.rule_ports_text(r), concat(", ", services),
+			rule_ports, concat(", ", services),
 		]),
 		"remediation": sg.revoke_command(g, r),
 		"evidence": {
@@ -60,7 +61,7 @@ deny contains finding if {
 			"ports": service_ports,
 			"peer": r.peer.cidr,
 			"ip_family": net.ip_family(r.peer.cidr),
-			"rule_ports": net.rule_ports_text(r),
+			"rule_ports": rule_ports,
 		},
 	}
 }

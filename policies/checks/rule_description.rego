@@ -26,13 +26,13 @@ deny contains finding if {
 	some r in g.rules
 
 	# sg.has_description inlined: this runs for every rule of every group,
-	# and a function call per rule costs about 3x (DESIGN.md §8). Absent and
-	# blank descriptions count as none.
-	not trim_space(object.get(r, "description", "")) != ""
+	# and a function call per rule costs about 3x (DESIGN.md §8). The
+	# contract always carries description (inventory.Rule); blank is none.
+	trim_space(r.description) == ""
 	not sg.is_aws_default_egress(r)
 
 	# Undescribed rules are common, so each text is built once per finding.
-	ports := net.rule_ports_text(r)
+	ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	peer := net.peer_text(r.peer)
 	finding := {
 		"group_arn": g.arn,

@@ -27,10 +27,10 @@ cidr_peer_kinds := {"cidr_ipv4", "cidr_ipv6"}
 
 # is_world(cidr) is true when cidr matches every address of its family. Any
 # prefix length of 0 does, whatever the address is written as: "0.0.0.0/0",
-# "::/0", "0:0:0:0:0:0:0:0/0", or even "10.0.0.0/0". Checking the suffix keeps
-# the test to two string operations per rule (DESIGN.md §8); sg.world_port_rules
-# inlines this same expression.
-is_world(cidr) if endswith(trim_space(cidr), "/0")
+# "::/0", "0:0:0:0:0:0:0:0/0", or even "10.0.0.0/0". One suffix test per rule
+# (DESIGN.md §8); the inventory holds CIDRs as AWS returns them, without
+# whitespace. sg.world_port_rules inlines this same expression.
+is_world(cidr) if endswith(cidr, "/0")
 
 # is_world_peer(peer) is true for a CIDR peer that is the world.
 is_world_peer(peer) if {
@@ -118,26 +118,37 @@ port_text(from, to) := sprintf("%d", [from]) if from == to
 
 else := sprintf("%d-%d", [from, to])
 
-# rule_ports_text(rule) renders what a rule admits: "all traffic",
-# "tcp 22", "udp 0-65535", "icmp 8/-1" (type/code) or "protocol 47".
-rule_ports_text(rule) := "all traffic" if rule.protocol == "all"
+# ports_text(protocol, from, to) renders what a rule admits: "all traffic",
+# "tcp 22", "udp 0-65535", "icmp 8/-1" (type/code) or "protocol 47". It
+# takes the rule's fields rather than the rule: OPA indexes a function's
+# branches on plain arguments (protocol == "all") and not on fields of an
+# object argument, and findings call this often.
+ports_text(protocol, from, to) := "all traffic" if protocol == "all"
 
-else := sprintf("%s %s", [rule.protocol, port_text(rule.from_port, rule.to_port)]) if port_protocols[rule.protocol]
+else := sprintf("%s %s", [protocol, port_text(from, to)]) if port_protocols[protocol]
 
-else := sprintf("%s %d/%d", [rule.protocol, rule.from_port, rule.to_port]) if startswith(rule.protocol, "icmp")
+else := sprintf("%s %d/%d", [protocol, from, to]) if startswith(protocol, "icmp")
 
-else := sprintf("protocol %s", [rule.protocol])
+else := sprintf("protocol %s", [protocol])
 
 # entry_text(entry) renders a catalogue entry: "tcp/udp 22", "tcp 27017-27019".
 entry_text(entry) := sprintf("%s %s", [concat("/", entry.protocols), port_text(entry.from_port, entry.to_port)])
 
 # peer_text(peer) names a rule's peer: a CIDR, a prefix list, or a group.
-# The peer kinds exclude each other, so the definitions never conflict.
+# An else chain stops at the first match; separate definitions would all be
+# evaluated. (The else bodies are blocks: `opa fmt` 1.22.3 mangles a
+# single-line else body comparing with a string literal.)
 peer_text(peer) := peer.cidr if cidr_peer_kinds[peer.kind]
 
-peer_text(peer) := peer.prefix_list_id if peer.kind == "prefix_list"
+else := peer.prefix_list_id if {
+	peer.kind == "prefix_list"
+}
 
-peer_text(peer) := group_text(peer) if peer.kind == "security_group"
+else := group_text(peer) if {
+	peer.kind == "security_group"
+}
+
+else := "unknown peer"
 
 # group_text(peer) is owner/group when the owner is known, as a
 # cross-account reference needs it, else the group id.

@@ -4,7 +4,8 @@
 #
 # The engine evaluates input.security_groups in batches; input.coverage and
 # input.vpcs are always whole. Lookups over them are package-level sets and
-# objects, built once per evaluation, never scanned inside the group loop
+# objects, built once per evaluation (the engine even keeps those that do not
+# depend on the batch across batches), never scanned inside the group loop
 # (DESIGN.md §8: `x in array` per group made 20k groups 2.6x slower per group).
 package sgaudit.lib.sg
 
@@ -46,16 +47,17 @@ vpc_interface_count(g) := vpc_interfaces[concat("/", [g.account_id, g.region, g.
 # or all. Groups without one have no key. SGA001-SGA003 all start from these
 # rules; as a package-level object it is built once per evaluation and
 # shared, instead of each check walking every rule (DESIGN.md §8). The
-# conditions are net.carries_ports and net.is_world_peer inlined, cheapest
-# first: a function call per rule costs about 3x the inline test.
+# conditions are net.is_world_peer and net.carries_ports inlined, the most
+# selective first: most rules are not from the world, and a function call
+# per rule costs about 3x the inline test.
 world_port_rules := {i: rules |
 	some i, g in input.security_groups
 	rules := [r |
 		some r in g.rules
+		endswith(r.peer.cidr, "/0")
 		r.direction == "ingress"
 		net.port_protocols[r.protocol]
 		net.cidr_peer_kinds[r.peer.kind]
-		endswith(trim_space(r.peer.cidr), "/0")
 	]
 	count(rules) > 0
 }
@@ -115,7 +117,7 @@ label(g) := sprintf("%s (%s)", [g.id, g.name])
 # rule, so they keep function calls and builtins few (DESIGN.md §8).
 
 # shell_quote(s) wraps s in single quotes, closing and escaping any quote in s.
-shell_quote(s) := sprintf("'%s'", [s]) if not contains(s, "'")
+shell_quote(s) := sprintf("'%s'", [s]) if indexof(s, "'") == -1
 
 else := sprintf("'%s'", [replace(s, "'", `'\''`)])
 
@@ -154,32 +156,36 @@ describe_verb := {
 # ranged_protocols put ports, or ICMP type and code, in FromPort/ToPort.
 ranged_protocols := {"tcp", "udp", "icmp", "icmpv6"}
 
-ip_protocol_part(r) := "IpProtocol=-1" if r.protocol == "all"
+# ip_protocol_part and peer_part take plain values, not the rule, so that OPA
+# indexes their branches (see net.ports_text): they run once per finding.
+ip_protocol_part(protocol, from, to) := "IpProtocol=-1" if protocol == "all"
 
-else := sprintf("IpProtocol=%s,FromPort=%d,ToPort=%d", [r.protocol, r.from_port, r.to_port]) if {
-	ranged_protocols[r.protocol]
+else := sprintf("IpProtocol=%s,FromPort=%d,ToPort=%d", [protocol, from, to]) if ranged_protocols[protocol]
+
+else := sprintf("IpProtocol=%s", [protocol])
+
+# peer_part(kind, peer, account_id, extra) renders the peer; extra is
+# appended inside the braces (",Description=...") or is "". A reference to
+# another account's group needs its owner as UserId.
+peer_part(kind, peer, account_id, extra) := sprintf("IpRanges=[{CidrIp=%s%s}]", [peer.cidr, extra]) if kind == "cidr_ipv4"
+
+else := sprintf("Ipv6Ranges=[{CidrIpv6=%s%s}]", [peer.cidr, extra]) if kind == "cidr_ipv6"
+
+else := sprintf("PrefixListIds=[{PrefixListId=%s%s}]", [peer.prefix_list_id, extra]) if kind == "prefix_list"
+
+else := sprintf("UserIdGroupPairs=[{UserId=%s,GroupId=%s%s}]", [owner, peer.group_id, extra]) if {
+	owner := object.get(peer, "group_owner", "")
+	owner != ""
+	owner != account_id
 }
 
-else := sprintf("IpProtocol=%s", [r.protocol])
-
-# peer_part(g, r, extra) renders the peer; extra is appended inside the
-# braces (",Description=...") or is "".
-peer_part(g, r, extra) := sprintf("IpRanges=[{CidrIp=%s%s}]", [r.peer.cidr, extra]) if r.peer.kind == "cidr_ipv4"
-
-else := sprintf("Ipv6Ranges=[{CidrIpv6=%s%s}]", [r.peer.cidr, extra]) if r.peer.kind == "cidr_ipv6"
-
-else := sprintf("PrefixListIds=[{PrefixListId=%s%s}]", [r.peer.prefix_list_id, extra]) if r.peer.kind == "prefix_list"
-
-# A reference to another account's group needs its owner as UserId.
-else := sprintf("UserIdGroupPairs=[{UserId=%s,GroupId=%s%s}]", [r.peer.group_owner, r.peer.group_id, extra]) if {
-	r.peer.kind == "security_group"
-	not object.get(r.peer, "group_owner", "") in {"", g.account_id}
-}
-
-else := sprintf("UserIdGroupPairs=[{GroupId=%s%s}]", [r.peer.group_id, extra])
+else := sprintf("UserIdGroupPairs=[{GroupId=%s%s}]", [peer.group_id, extra])
 
 # ip_permission(g, r) is the shorthand of one rule, unquoted.
-ip_permission(g, r) := sprintf("%s,%s", [ip_protocol_part(r), peer_part(g, r, "")])
+ip_permission(g, r) := sprintf("%s,%s", [
+	ip_protocol_part(r.protocol, r.from_port, r.to_port),
+	peer_part(r.peer.kind, r.peer, g.account_id, ""),
+])
 
 # ---------------------------------------------------------------------------
 # Remediation commands.
@@ -230,7 +236,10 @@ description_extra := `,Description="<why this rule exists>"`
 # form works with or without a rule id.
 describe_rule_command(g, r) := sprintf("aws ec2 %s %s --ip-permissions %s", [
 	describe_verb[r.direction], target(g),
-	shell_quote(sprintf("%s,%s", [ip_protocol_part(r), peer_part(g, r, description_extra)])),
+	shell_quote(sprintf("%s,%s", [
+		ip_protocol_part(r.protocol, r.from_port, r.to_port),
+		peer_part(r.peer.kind, r.peer, g.account_id, description_extra),
+	])),
 ]) if {
 	describe_verb[r.direction]
 }

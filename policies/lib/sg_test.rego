@@ -107,7 +107,7 @@ test_world_port_rules_indexes_groups_by_position if {
 		rule("sgr-9", "ingress", "tcp", 22, 22, {"kind": "prefix_list", "prefix_list_id": "pl-1"}),
 	])
 	g1 := with_rules([rule("sgr-a", "ingress", "tcp", 443, 443, v4("10.0.0.0/8"))])
-	g2 := with_rules([rule("sgr-b", "ingress", "tcp", 443, 443, v4(" 0.0.0.0/0 "))])
+	g2 := with_rules([rule("sgr-b", "ingress", "tcp", 443, 443, v4("0.0.0.0/0"))])
 	got := sg.world_port_rules with input.security_groups as [g0, g1, g2, object.union(group, {"rules": null})]
 	{i: {r.id | some r in rules} | some i, rules in got} == {0: {"sgr-1", "sgr-2", "sgr-3"}, 2: {"sgr-b"}}
 }

@@ -100,6 +100,8 @@
   var text = document.getElementById('filter-text');
   var severity = document.getElementById('filter-severity');
   var check = document.getElementById('filter-check');
+  // Present only when the scan was compared with a baseline.
+  var onlyNew = document.getElementById('filter-new');
   var count = document.getElementById('findings-count');
   var noMatch = document.getElementById('no-match');
   filters.hidden = false;
@@ -112,11 +114,13 @@
     var terms = text.value.toLowerCase().split(/\s+/).filter(Boolean);
     var sev = severity.value;
     var chk = check.value;
+    var newOnly = onlyNew !== null && onlyNew.checked;
     var shown = 0;
     items.forEach(function (it) {
       var row = it.row;
       var ok = (!sev || row.getAttribute('data-severity') === sev) &&
         (!chk || row.getAttribute('data-check') === chk) &&
+        (!newOnly || row.getAttribute('data-baseline') === 'new') &&
         terms.every(function (t) {
           return it.text.indexOf(t) !== -1;
         });
@@ -134,10 +138,16 @@
   text.addEventListener('input', applyFilters);
   severity.addEventListener('change', applyFilters);
   check.addEventListener('change', applyFilters);
+  if (onlyNew) {
+    onlyNew.addEventListener('change', applyFilters);
+  }
   document.getElementById('filter-reset').addEventListener('click', function () {
     text.value = '';
     severity.value = '';
     check.value = '';
+    if (onlyNew) {
+      onlyNew.checked = false;
+    }
     applyFilters();
     text.focus();
   });

@@ -1,11 +1,15 @@
-// Package collect reads EC2 security groups, their rules and the network
-// interfaces that use them from AWS (Collect) or from exported AWS CLI JSON
-// (Import), and turns both into an inventory.Inventory through one
-// normalisation path (Normalize).
+// Package collect reads EC2 security groups, their rules and everything
+// that proves a group is in use (network interfaces, launch templates and
+// configurations, references from other groups and peered VPCs) from AWS
+// (Collect) or from exported AWS CLI JSON (Import), and turns both into an
+// inventory.Inventory through one normalisation path (Normalize).
 //
-// Collection is a set of tasks over (account, region) pairs. A pair that
-// cannot be read is a coverage row (denied, skipped or error), never a
-// silent gap, and never stops the other pairs.
+// Collection is a set of tasks over (account, region) pairs: the caller's
+// account, a list of accounts, or every active account of an AWS
+// Organization, each reached through sts:AssumeRole. A pair that cannot be
+// read is a coverage row (denied, skipped or error), never a silent gap,
+// and never stops the other pairs. The collector only ever calls read-only
+// APIs (Describe*, Get*, List*, sts:AssumeRole, sts:GetCallerIdentity).
 package collect
 
 import (
@@ -13,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -20,12 +25,13 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
-	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
-	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -33,81 +39,179 @@ import (
 // Source is the inventory source name of a live collection.
 const Source = "aws"
 
-// DefaultConcurrency is how many (account, region) pairs are read at once
-// when Options.Concurrency is not set.
-const DefaultConcurrency = 8
+// Defaults of the Options fields left zero.
+const (
+	// DefaultConcurrency is how many (account, region) pairs are read at once.
+	DefaultConcurrency = 16
+	// DefaultRoleName is the role that AWS Organizations creates in every
+	// account it creates, trusted by the management account.
+	DefaultRoleName = "OrganizationAccountAccessRole"
+	// DefaultSessionName names the assumed-role sessions, so CloudTrail
+	// readers can tell sgaudit's calls from everyone else's.
+	DefaultSessionName = "sgaudit"
+	// DefaultRate is the request budget per second of one (account,
+	// region). EC2 refills an account's bucket for Describe* calls at 20
+	// requests per second per region; half of it leaves the other half to
+	// the organisation's own automation, and a pair makes about ten calls,
+	// which the burst of the same size absorbs without waiting.
+	// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
+	DefaultRate = 10
+	// DefaultCallTimeout bounds one API call (one page), retries included.
+	DefaultCallTimeout = 30 * time.Second
+)
 
-// maxResults is the largest page EC2's Describe* calls accept.
+// maxResults is the largest page EC2's Describe* calls for groups, rules
+// and interfaces accept.
 const maxResults = 1000
-
-// defaultCallTimeout bounds one API page, retries included.
-const defaultCallTimeout = 2 * time.Minute
 
 // bootstrapRegion is used for STS and DescribeRegions when the config has
 // no region; a user of another partition must configure one anyway.
 const bootstrapRegion = "us-east-1"
+
+// assumeRoleDuration is how long assumed-role credentials last. One hour is
+// the most that role chaining allows and the least a role's
+// MaxSessionDuration can be, so it always works.
+const assumeRoleDuration = time.Hour
+
+// credentialsExpiryWindow makes the credentials cache fetch new assumed-role
+// credentials this long before the old ones expire, so a call never starts
+// with credentials that die in flight, however long the scan runs.
+const credentialsExpiryWindow = 5 * time.Minute
 
 // ErrCredentials is returned (wrapped) by Collect when the caller's
 // credentials are missing, invalid or expired, so nothing could be read.
 // Its message says what to do.
 var ErrCredentials = errors.New("no usable AWS credentials")
 
+// ErrOptions is returned (wrapped) by Collect for options it cannot use,
+// before any AWS call: a malformed account id, session name or external id.
+var ErrOptions = errors.New("invalid collect options")
+
 // Options configures Collect. The zero value scans every enabled region of
 // the caller's account.
 type Options struct {
 	// Regions limits the scan to these regions. A region that is not enabled
-	// for the account gets a coverage row "skipped" saying why.
+	// for an account gets a coverage row "skipped" saying why.
 	Regions []string
 	// ExcludeRegions are never scanned nor listed in coverage.
 	ExcludeRegions []string
+
+	// Accounts are the 12-digit ids of the accounts to scan instead of the
+	// caller's. With Org, they are scanned in addition to the organisation's.
+	Accounts []string
+	// Org scans every ACTIVE account of the caller's AWS Organization
+	// (organizations:ListAccounts, from the management account or a
+	// delegated administrator), with the names Organizations knows.
+	Org bool
+	// ExcludeAccounts are never scanned nor listed.
+	ExcludeAccounts []string
+	// RoleName is the role assumed in every account but the caller's, as
+	// arn:<partition>:iam::<account>:role/<RoleName>; it may include a
+	// path ("audit/sgaudit"). Empty means DefaultRoleName.
+	RoleName string
+	// ExternalID is passed to sts:AssumeRole when not empty.
+	ExternalID string
+	// SessionName is the assumed-role session name; empty means
+	// DefaultSessionName.
+	SessionName string
+
 	// Concurrency is how many (account, region) pairs are read at once;
 	// zero means DefaultConcurrency.
 	Concurrency int
-	// Logger receives progress (debug: pages; info: pairs done; warn:
-	// coverage gaps). Nil discards.
+	// Rate is the budget of API requests per second of one (account,
+	// region), shared by every call made in that pair; zero means
+	// DefaultRate, a negative value means no limit.
+	Rate float64
+	// CallTimeout bounds each API call (each page), retries included; zero
+	// means DefaultCallTimeout.
+	CallTimeout time.Duration
+	// MaxAttempts is how many times a call is tried, first try included,
+	// with the SDK's adaptive retry mode; zero means DefaultMaxAttempts.
+	MaxAttempts int
+
+	// Logger receives structured logs with account_id, region and duration
+	// (debug: pages; info: accounts and pairs done; warn: coverage gaps).
+	// Nil discards.
 	Logger *slog.Logger
 	// Now stamps CollectedAt; nil means time.Now.
 	Now func() time.Time
-	// Progress, if set, is called after each (account, region) pair is read
-	// with how many are done out of how many; calls are serialised. The CLI
-	// uses it for a progress line on a terminal.
-	Progress func(done, total int)
+	// Progress, if set, is called after each (account, region) pair gets
+	// its coverage row; calls are serialised. The CLI draws a progress line
+	// from it on a terminal.
+	Progress func(ProgressEvent)
 }
 
-// EC2API is the part of the EC2 client the collector calls. *ec2.Client
-// implements it; tests use fakes.
+// ProgressEvent says how far a collection is, after one more pair.
+type ProgressEvent struct {
+	// Done is how many (account, region) pairs have their coverage row.
+	Done int
+	// Total is how many pairs are known so far. It grows while accounts
+	// are being set up (role assumed, regions listed) and is final once
+	// AccountsReady equals Accounts.
+	Total int
+	// Accounts is how many accounts are scanned; AccountsReady how many
+	// of them have their region list.
+	Accounts, AccountsReady int
+	// Errors is how many of the Done pairs were denied or failed.
+	Errors int
+	// AccountID, Region and Status are those of the pair just done.
+	AccountID, Region string
+	Status            inventory.CoverageStatus
+}
+
+// EC2API is the part of the EC2 client the collector calls: read-only
+// operations only. *ec2.Client implements it; tests use fakes.
 type EC2API interface {
 	DescribeRegions(ctx context.Context, in *ec2.DescribeRegionsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error)
 	ec2.DescribeSecurityGroupsAPIClient
 	ec2.DescribeSecurityGroupRulesAPIClient
 	ec2.DescribeNetworkInterfacesAPIClient
+	ec2.DescribeLaunchTemplateVersionsAPIClient
+	ec2.DescribeManagedPrefixListsAPIClient
+	ec2.GetManagedPrefixListEntriesAPIClient
+	ec2.DescribeStaleSecurityGroupsAPIClient
+	DescribeSecurityGroupReferences(ctx context.Context, in *ec2.DescribeSecurityGroupReferencesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupReferencesOutput, error)
+}
+
+// AutoScalingAPI is the part of the Auto Scaling client the collector calls.
+type AutoScalingAPI interface {
+	autoscaling.DescribeLaunchConfigurationsAPIClient
 }
 
 // STSAPI is the part of the STS client the collector calls.
 type STSAPI interface {
 	GetCallerIdentity(ctx context.Context, in *sts.GetCallerIdentityInput, optFns ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error)
+	stscreds.AssumeRoleAPIClient
 }
 
-// Collect reads the caller's account (found with STS GetCallerIdentity)
+// OrganizationsAPI is the part of the Organizations client the collector calls.
+type OrganizationsAPI interface {
+	organizations.ListAccountsAPIClient
+}
+
+// Collect reads every account the options name (the caller's by default)
 // in every enabled region, or in opts.Regions, and returns the sorted
-// inventory. Region failures are coverage rows, not errors; Collect fails
-// only when nothing can be scanned: bad credentials (ErrCredentials), no
-// region list, or a cancelled ctx.
+// inventory. Failures of an account or a region are coverage rows, not
+// errors; Collect fails only when nothing can be scanned: bad options
+// (ErrOptions), bad credentials (ErrCredentials), no account or region
+// list, or a cancelled ctx.
 func Collect(ctx context.Context, cfg aws.Config, opts Options) (*inventory.Inventory, error) {
 	return newCollector(cfg, opts).run(ctx)
 }
 
-// collector holds what a run needs; its functions are replaced in tests.
+// collector holds what a run needs; its client constructors are replaced
+// in tests.
 type collector struct {
-	cfg         aws.Config
-	opts        Options
-	log         *slog.Logger
-	callTimeout time.Duration
-	newEC2      func(cfg aws.Config, region string) EC2API
-	newSTS      func(cfg aws.Config) STSAPI
-	// configFor returns the config that reads an account. Today that is the
-	// caller's own config; --accounts/--org will assume a role here.
-	configFor func(ctx context.Context, account inventory.Account) (aws.Config, error)
+	cfg    aws.Config
+	opts   Options
+	log    *slog.Logger
+	newEC2 func(cfg aws.Config, region string) EC2API
+	newASG func(cfg aws.Config, region string) AutoScalingAPI
+	newSTS func(cfg aws.Config) STSAPI
+	newOrg func(cfg aws.Config) OrganizationsAPI
+
+	limMu    sync.Mutex
+	limiters map[string]*rate.Limiter // "account/region" → its budget
 }
 
 func newCollector(cfg aws.Config, opts Options) *collector {
@@ -117,6 +221,22 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 	if opts.Concurrency <= 0 {
 		opts.Concurrency = DefaultConcurrency
 	}
+	if opts.Rate == 0 {
+		opts.Rate = DefaultRate
+	}
+	if opts.CallTimeout <= 0 {
+		opts.CallTimeout = DefaultCallTimeout
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = DefaultMaxAttempts
+	}
+	opts.RoleName = strings.Trim(strings.TrimSpace(opts.RoleName), "/")
+	if opts.RoleName == "" {
+		opts.RoleName = DefaultRoleName
+	}
+	if opts.SessionName == "" {
+		opts.SessionName = DefaultSessionName
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -124,28 +244,54 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	retryer := func() aws.Retryer { return newRetryer(opts.MaxAttempts) }
+	// Every client, STS's used by the assume-role providers included,
+	// gets the same retry policy.
+	cfg.Retryer = retryer
 	return &collector{
-		cfg:         cfg,
-		opts:        opts,
-		log:         log,
-		callTimeout: defaultCallTimeout,
+		cfg:  cfg,
+		opts: opts,
+		log:  log,
 		newEC2: func(cfg aws.Config, region string) EC2API {
-			return ec2.NewFromConfig(cfg, func(o *ec2.Options) {
-				o.Region = region
-				// Adaptive mode adds client-side rate limiting on throttling;
-				// one client per (account, region) gives each pair its own
-				// budget, matching EC2's per-account, per-region limits.
-				o.Retryer = retry.NewAdaptiveMode()
-			})
+			return ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
 		},
-		newSTS: func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) },
-		configFor: func(context.Context, inventory.Account) (aws.Config, error) {
-			return cfg, nil
+		newASG: func(cfg aws.Config, region string) AutoScalingAPI {
+			return autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.Region = region })
 		},
+		newSTS:   func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) },
+		newOrg:   func(cfg aws.Config) OrganizationsAPI { return organizations.NewFromConfig(cfg) },
+		limiters: map[string]*rate.Limiter{},
 	}
 }
 
-// target is one account to read; task is one (account, region) pair.
+var (
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
+	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long
+)
+
+// validate checks the options before any AWS call: a typo in an account
+// id would otherwise become an AssumeRole failure deep in the scan.
+func (c *collector) validate() error {
+	for _, list := range [][]string{c.opts.Accounts, c.opts.ExcludeAccounts} {
+		for _, id := range list {
+			if !accountIDPattern.MatchString(strings.TrimSpace(id)) {
+				return fmt.Errorf("%w: account id %q is not 12 digits", ErrOptions, id)
+			}
+		}
+	}
+	if !sessionNamePattern.MatchString(c.opts.SessionName) {
+		return fmt.Errorf("%w: session name %q: want 2 to 64 letters, digits or +=,.@_-", ErrOptions, c.opts.SessionName)
+	}
+	if id := c.opts.ExternalID; id != "" && (len(id) < 2 || len(id) > 1224 || !externalIDPattern.MatchString(id)) {
+		return fmt.Errorf("%w: external id: want 2 to 1224 letters, digits or +=,.@:/_-", ErrOptions)
+	}
+	return nil
+}
+
+// target is one account to read, with the config that reads it; task is
+// one (account, region) pair.
 type target struct {
 	account inventory.Account
 	cfg     aws.Config
@@ -162,72 +308,171 @@ type result struct {
 	coverage inventory.Coverage
 }
 
+// regionList is an account's regions to read and the coverage rows of
+// requested regions it cannot read.
+type regionList struct {
+	regions []string
+	skipped []inventory.Coverage
+	err     error
+}
+
+// accountPlan is what setting up one account gave: its pairs to read, or
+// the coverage rows saying why it cannot be read.
+type accountPlan struct {
+	tasks []task
+	rows  []inventory.Coverage
+}
+
 func (c *collector) run(ctx context.Context) (*inventory.Inventory, error) {
+	if err := c.validate(); err != nil {
+		return nil, err
+	}
 	caller, err := c.callerAccount(ctx)
 	if err != nil {
 		return nil, err
 	}
-	accounts := []inventory.Account{caller}
 
-	var tasks []task
-	var coverage []inventory.Coverage
-	for _, acct := range accounts {
-		cfg, err := c.configFor(ctx, acct)
-		if err != nil {
-			return nil, fmt.Errorf("configure account %s: %w", acct.ID, err)
-		}
-		t := target{account: acct, cfg: cfg}
-		regions, skipped, err := c.regions(ctx, t)
-		if err != nil {
-			return nil, err
-		}
-		coverage = append(coverage, skipped...)
-		for _, r := range regions {
-			tasks = append(tasks, task{target: t, region: r})
+	rctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+
+	// The caller's regions are needed to scan the caller, and as the
+	// region list of an account whose role cannot be assumed; listing them
+	// overlaps with listing the organisation's accounts.
+	callerRegions := sync.OnceValue(func() regionList {
+		r, s, err := c.regions(rctx, target{account: caller, cfg: c.cfg})
+		return regionList{regions: r, skipped: s, err: err}
+	})
+	go callerRegions()
+
+	accounts, err := c.accounts(rctx, caller)
+	if err != nil {
+		return nil, err
+	}
+	sc := &scanState{c: c, accounts: len(accounts)}
+
+	// Accounts are set up and their pairs read in one pipeline under one
+	// concurrency bound: an account's pairs start as soon as its role is
+	// assumed and its regions are listed, not when the slowest account is.
+	// Nothing holds a slot while waiting for another, so it cannot deadlock.
+	sem := make(chan struct{}, c.opts.Concurrency)
+	acquire := func() bool {
+		select {
+		case sem <- struct{}{}:
+			return true
+		case <-rctx.Done():
+			return false
 		}
 	}
-
-	if len(tasks) == 0 && len(coverage) == 0 {
+	var wg sync.WaitGroup
+	for _, acct := range accounts {
+		wg.Go(func() {
+			if !acquire() {
+				return
+			}
+			plan, err := c.planAccount(rctx, acct, caller, callerRegions)
+			<-sem
+			if err != nil {
+				cancel(err)
+				return
+			}
+			sc.addAccount(plan)
+			for _, t := range plan.tasks {
+				wg.Go(func() {
+					if !acquire() {
+						return
+					}
+					r := c.collectRegion(rctx, t)
+					<-sem
+					sc.addResult(r)
+				})
+			}
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("collect: %w", err)
+	}
+	if err := context.Cause(rctx); err != nil {
+		return nil, err
+	}
+	if len(sc.coverage) == 0 {
 		// Every region was excluded: an empty, "complete" inventory would
 		// pass an audit that looked at nothing.
 		return nil, errors.New("no region to scan: every region is excluded")
 	}
 
-	results := make([]result, len(tasks))
-	var mu sync.Mutex
-	done := 0
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(c.opts.Concurrency)
-	for i, t := range tasks {
-		g.Go(func() error {
-			results[i] = c.collectRegion(gctx, t)
-			if c.opts.Progress != nil {
-				mu.Lock()
-				done++
-				c.opts.Progress(done, len(tasks))
-				mu.Unlock()
-			}
-			return nil
-		})
-	}
-	_ = g.Wait() // tasks never fail: failures are coverage rows
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("collect: %w", err)
-	}
-
-	data := make([]RegionData, 0, len(results))
-	for _, r := range results {
-		data = append(data, r.data)
-		coverage = append(coverage, r.coverage)
-	}
-	inv := Normalize(data)
+	inv := Normalize(sc.data)
 	inv.SchemaVersion = inventory.SchemaVersion
 	inv.CollectedAt = c.opts.Now().UTC()
 	inv.Source = Source
 	inv.Accounts = accounts
-	inv.Coverage = coverage
+	inv.Coverage = sc.coverage
 	inv.Sort()
 	return inv, nil
+}
+
+// scanState gathers the results of the pipeline and reports progress.
+type scanState struct {
+	c        *collector
+	accounts int
+
+	mu            sync.Mutex
+	data          []RegionData
+	coverage      []inventory.Coverage
+	total, done   int
+	accountsReady int
+	errors        int
+}
+
+func (s *scanState) addAccount(p accountPlan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.accountsReady++
+	s.total += len(p.tasks) + len(p.rows)
+	for _, row := range p.rows {
+		s.record(row)
+	}
+}
+
+func (s *scanState) addResult(r result) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data = append(s.data, r.data)
+	s.record(r.coverage)
+}
+
+// record adds a coverage row and reports progress; s.mu is held.
+func (s *scanState) record(row inventory.Coverage) {
+	s.coverage = append(s.coverage, row)
+	s.done++
+	if row.Status == inventory.CoverageDenied || row.Status == inventory.CoverageError {
+		s.errors++
+	}
+	if s.c.opts.Progress != nil {
+		s.c.opts.Progress(ProgressEvent{
+			Done: s.done, Total: s.total, Accounts: s.accounts, AccountsReady: s.accountsReady,
+			Errors: s.errors, AccountID: row.AccountID, Region: row.Region, Status: row.Status,
+		})
+	}
+}
+
+// limiter returns the request budget of one (account, region), shared by
+// every call made there: the pair's own calls and the account's
+// DescribeRegions in its bootstrap region.
+func (c *collector) limiter(account, region string) *rate.Limiter {
+	c.limMu.Lock()
+	defer c.limMu.Unlock()
+	key := account + "/" + region
+	l, ok := c.limiters[key]
+	if !ok {
+		limit, burst := rate.Limit(c.opts.Rate), max(1, int(c.opts.Rate))
+		if c.opts.Rate < 0 {
+			limit = rate.Inf
+		}
+		l = rate.NewLimiter(limit, burst)
+		c.limiters[key] = l
+	}
+	return l
 }
 
 // callerAccount asks STS who the credentials belong to. The partition comes
@@ -244,7 +489,7 @@ func (c *collector) callerAccount(ctx context.Context) (inventory.Account, error
 		}
 		return inventory.Account{}, &credentialsError{err: err}
 	}
-	cctx, cancel := context.WithTimeout(ctx, c.callTimeout)
+	cctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()
 	out, err := c.newSTS(c.cfg).GetCallerIdentity(cctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
@@ -265,16 +510,17 @@ func (c *collector) callerAccount(ctx context.Context) (inventory.Account, error
 }
 
 // regions lists the regions to read for one account, and the coverage rows
-// of requested regions that cannot be read.
+// of requested regions that cannot be read. It asks the account itself:
+// which opt-in regions are enabled differs from account to account.
 func (c *collector) regions(ctx context.Context, t target) ([]string, []inventory.Coverage, error) {
 	log := c.log.With("account_id", t.account.ID)
 	requested := cleanRegions(c.opts.Regions, c.opts.ExcludeRegions)
 
-	rctx, cancel := context.WithTimeout(ctx, c.callTimeout)
-	defer cancel()
 	// moto ignores AllRegions and returns every partition's regions; real
 	// EC2 returns only the caller's partition. Filtering below handles both.
-	out, err := c.newEC2(t.cfg, t.cfg.Region).DescribeRegions(rctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true)})
+	out, err := apiCall(ctx, c, c.limiter(t.account.ID, t.cfg.Region), func(ctx context.Context) (*ec2.DescribeRegionsOutput, error) {
+		return c.newEC2(t.cfg, t.cfg.Region).DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true)})
+	})
 	if err != nil {
 		if status, code := classify(err); status == inventory.CoverageDenied && ctx.Err() == nil {
 			fallback := requested
@@ -341,97 +587,31 @@ func cleanRegions(regions, exclude []string) []string {
 	return out
 }
 
-// Kinds of data a region task reads, in call order: the first failure in
-// this order is the one a coverage row names.
-var regionOps = []struct{ op, kind string }{
-	{"DescribeSecurityGroups", inventory.KindSecurityGroups},
-	{"DescribeSecurityGroupRules", inventory.KindSecurityGroupRules},
-	{"DescribeNetworkInterfaces", inventory.KindNetworkInterfaces},
+// apiCall makes one API call under the pair's rate budget and the call
+// timeout (which covers the SDK's retries of that call).
+func apiCall[O any](ctx context.Context, c *collector, lim *rate.Limiter, f func(context.Context) (O, error)) (O, error) {
+	var zero O
+	if err := lim.Wait(ctx); err != nil {
+		return zero, err
+	}
+	cctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
+	defer cancel()
+	return f(cctx)
 }
 
-// collectRegion reads one (account, region). The three calls run at once:
-// they are independent, and a pair then takes as long as its slowest call,
-// not the sum.
-func (c *collector) collectRegion(ctx context.Context, t task) result {
-	start := time.Now()
-	log := c.log.With("account_id", t.account.ID, "region", t.region)
-	client := c.newEC2(t.cfg, t.region)
-	data := RegionData{Account: t.account, Region: t.region}
-
-	errs := make([]error, len(regionOps))
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		p := ec2.NewDescribeSecurityGroupsPaginator(client, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)})
-		data.Groups, errs[0] = drain(ctx, c, log, regionOps[0].op, p,
-			func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
-	})
-	wg.Go(func() {
-		p := ec2.NewDescribeSecurityGroupRulesPaginator(client, &ec2.DescribeSecurityGroupRulesInput{MaxResults: aws.Int32(maxResults)})
-		data.Rules, errs[1] = drain(ctx, c, log, regionOps[1].op, p,
-			func(o *ec2.DescribeSecurityGroupRulesOutput) []types.SecurityGroupRule { return o.SecurityGroupRules })
-	})
-	wg.Go(func() {
-		p := ec2.NewDescribeNetworkInterfacesPaginator(client, &ec2.DescribeNetworkInterfacesInput{
-			MaxResults: aws.Int32(maxResults),
-			// Interfaces that AWS services manage (hidden by the account's
-			// managed-resource visibility setting) still carry groups: without
-			// them a group used only by such a service would look unused.
-			IncludeManagedResources: aws.Bool(true),
-		})
-		data.Interfaces, errs[2] = drain(ctx, c, log, regionOps[2].op, p,
-			func(o *ec2.DescribeNetworkInterfacesOutput) []types.NetworkInterface { return o.NetworkInterfaces })
-	})
-	wg.Wait()
-
-	cov := inventory.Coverage{AccountID: t.account.ID, Region: t.region, Status: inventory.CoverageOK, Collected: []string{}}
-	var problems []string
-	for i, err := range errs {
-		if err == nil {
-			if errs[0] == nil {
-				cov.Collected = append(cov.Collected, regionOps[i].kind)
-			}
-			continue
-		}
-		status, code := classify(err)
-		if cov.Status == inventory.CoverageOK {
-			cov.Status, cov.FailedAPI, cov.ErrorCode = status, regionOps[i].op, code
-		}
-		problems = append(problems, regionOps[i].op+": "+describeError(err))
-		log.Warn("cannot read region data", "api", regionOps[i].op, "status", status, "error_code", code, "error", err)
-	}
-	switch {
-	case errs[0] != nil:
-		// Rules and interfaces mean nothing without their groups.
-		data = RegionData{Account: t.account, Region: t.region}
-	default:
-		if errs[1] != nil {
-			data.Rules = nil
-		}
-		if errs[2] != nil {
-			data.Interfaces = nil
-		}
-	}
-	cov.Detail = strings.Join(problems, "; ")
-	cov.SecurityGroups = len(data.Groups)
-	log.Info("region done", "status", cov.Status, "groups", len(data.Groups), "rules", len(data.Rules),
-		"interfaces", len(data.Interfaces), "duration", time.Since(start))
-	return result{data: data, coverage: cov}
-}
-
-// pager is what the SDK's generated paginators have in common.
-type pager[O any] interface {
+// pager is what the SDK's generated paginators have in common; Opt is the
+// service's client options type.
+type pager[O, Opt any] interface {
 	HasMorePages() bool
-	NextPage(ctx context.Context, optFns ...func(*ec2.Options)) (O, error)
+	NextPage(ctx context.Context, optFns ...func(*Opt)) (O, error)
 }
 
-// drain reads every page of p, each page under its own timeout (retries
-// included), and returns all items.
-func drain[O, T any](ctx context.Context, c *collector, log *slog.Logger, op string, p pager[O], items func(O) []T) ([]T, error) {
+// drain reads every page of p, each page under the rate budget and its own
+// timeout, and returns all items.
+func drain[O, Opt, T any](ctx context.Context, c *collector, lim *rate.Limiter, log *slog.Logger, op string, p pager[O, Opt], items func(O) []T) ([]T, error) {
 	var all []T
 	for page := 1; p.HasMorePages(); page++ {
-		pctx, cancel := context.WithTimeout(ctx, c.callTimeout)
-		out, err := p.NextPage(pctx)
-		cancel()
+		out, err := apiCall(ctx, c, lim, func(ctx context.Context) (O, error) { return p.NextPage(ctx) })
 		if err != nil {
 			return nil, err
 		}

@@ -3,219 +3,68 @@ package collect
 import (
 	"context"
 	"errors"
-	"fmt"
+	"net/http"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
-const testAccount = "111122223333"
-
-// regionFake is the EC2 data and faults of one region.
-type regionFake struct {
-	sgPages   [][]types.SecurityGroup
-	rulePages [][]types.SecurityGroupRule
-	eniPages  [][]types.NetworkInterface
-	// errs maps an operation name to the error it returns.
-	errs map[string]error
+func ltVersion(id string, n int64, isDefault bool, groups ...string) types.LaunchTemplateVersion {
+	return types.LaunchTemplateVersion{LaunchTemplateId: aws.String(id), VersionNumber: aws.Int64(n), DefaultVersion: aws.Bool(isDefault),
+		LaunchTemplateData: &types.ResponseLaunchTemplateData{SecurityGroupIds: groups}}
 }
 
-// call is one recorded request.
-type call struct {
-	Region, Op string
-	MaxResults int32
-	NextToken  string
-}
-
-// fakeCloud serves canned pages per region and records every call.
-type fakeCloud struct {
-	regions    []types.Region
-	regionsErr error
-	data       map[string]*regionFake
-
-	mu    sync.Mutex
-	calls []call
-}
-
-func (f *fakeCloud) client(_ aws.Config, region string) EC2API {
-	return &fakeEC2{cloud: f, region: region}
-}
-
-func (f *fakeCloud) record(c call) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.calls = append(f.calls, c)
-}
-
-// callsTo returns the recorded calls of one operation in one region.
-func (f *fakeCloud) callsTo(region, op string) []call {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []call
-	for _, c := range f.calls {
-		if c.Region == region && c.Op == op {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-type fakeEC2 struct {
-	cloud  *fakeCloud
-	region string
-}
-
-// page serves pages[i] for token "page-i" (nil token: page 0) and the token
-// of the next page.
-func page[T any](pages [][]T, token *string) ([]T, *string, error) {
-	i := 0
-	if token != nil {
-		n, err := strconv.Atoi(strings.TrimPrefix(*token, "page-"))
-		if err != nil || n >= len(pages) {
-			return nil, nil, fmt.Errorf("bad token %q", *token)
-		}
-		i = n
-	}
-	if len(pages) == 0 {
-		return nil, nil, nil
-	}
-	var next *string
-	if i+1 < len(pages) {
-		next = aws.String("page-" + strconv.Itoa(i+1))
-	}
-	return pages[i], next, nil
-}
-
-func (e *fakeEC2) begin(op string, maxResults *int32, token *string) (*regionFake, error) {
-	e.cloud.record(call{Region: e.region, Op: op, MaxResults: aws.ToInt32(maxResults), NextToken: aws.ToString(token)})
-	d := e.cloud.data[e.region]
-	if d == nil {
-		return nil, fmt.Errorf("fake: no data for region %s", e.region)
-	}
-	return d, d.errs[op]
-}
-
-func (e *fakeEC2) DescribeRegions(_ context.Context, in *ec2.DescribeRegionsInput, _ ...func(*ec2.Options)) (*ec2.DescribeRegionsOutput, error) {
-	e.cloud.record(call{Region: e.region, Op: "DescribeRegions"})
-	if !aws.ToBool(in.AllRegions) {
-		return nil, errors.New("fake: want AllRegions")
-	}
-	return &ec2.DescribeRegionsOutput{Regions: e.cloud.regions}, e.cloud.regionsErr
-}
-
-func (e *fakeEC2) DescribeSecurityGroups(_ context.Context, in *ec2.DescribeSecurityGroupsInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
-	d, err := e.begin("DescribeSecurityGroups", in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := page(d.sgPages, in.NextToken)
-	return &ec2.DescribeSecurityGroupsOutput{SecurityGroups: items, NextToken: next}, err
-}
-
-func (e *fakeEC2) DescribeSecurityGroupRules(_ context.Context, in *ec2.DescribeSecurityGroupRulesInput, _ ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupRulesOutput, error) {
-	d, err := e.begin("DescribeSecurityGroupRules", in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	items, next, err := page(d.rulePages, in.NextToken)
-	return &ec2.DescribeSecurityGroupRulesOutput{SecurityGroupRules: items, NextToken: next}, err
-}
-
-func (e *fakeEC2) DescribeNetworkInterfaces(_ context.Context, in *ec2.DescribeNetworkInterfacesInput, _ ...func(*ec2.Options)) (*ec2.DescribeNetworkInterfacesOutput, error) {
-	d, err := e.begin("DescribeNetworkInterfaces", in.MaxResults, in.NextToken)
-	if err != nil {
-		return nil, err
-	}
-	if !aws.ToBool(in.IncludeManagedResources) {
-		return nil, errors.New("fake: want IncludeManagedResources")
-	}
-	items, next, err := page(d.eniPages, in.NextToken)
-	return &ec2.DescribeNetworkInterfacesOutput{NetworkInterfaces: items, NextToken: next}, err
-}
-
-type fakeSTS struct {
-	arn string
-	err error
-}
-
-func (s fakeSTS) GetCallerIdentity(context.Context, *sts.GetCallerIdentityInput, ...func(*sts.Options)) (*sts.GetCallerIdentityOutput, error) {
-	if s.err != nil {
-		return nil, s.err
-	}
-	parts := strings.Split(s.arn, ":")
-	return &sts.GetCallerIdentityOutput{Arn: aws.String(s.arn), Account: aws.String(parts[4])}, nil
-}
-
-var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-
-// newTestCollector wires a collector to fakes.
-func newTestCollector(cloud *fakeCloud, st fakeSTS, opts Options) *collector {
-	opts.Now = func() time.Time { return fixedNow }
-	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", "")}
-	c := newCollector(cfg, opts)
-	c.newEC2 = cloud.client
-	c.newSTS = func(aws.Config) STSAPI { return st }
-	return c
-}
-
-var callerARN = "arn:aws:iam::" + testAccount + ":user/auditor"
-
-func sg(id string) types.SecurityGroup {
-	return types.SecurityGroup{
-		GroupId: aws.String(id), GroupName: aws.String(id), OwnerId: aws.String(testAccount), VpcId: aws.String("vpc-1"),
-		IpPermissions: []types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
-			IpRanges: []types.IpRange{{CidrIp: aws.String("0.0.0.0/0")}}}},
-	}
-}
-
-func sgRule(id, group string) types.SecurityGroupRule {
-	return types.SecurityGroupRule{SecurityGroupRuleId: aws.String(id), GroupId: aws.String(group), IsEgress: aws.Bool(false),
-		IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443), CidrIpv4: aws.String("0.0.0.0/0")}
-}
-
-func eni(id, group string) types.NetworkInterface {
-	return types.NetworkInterface{NetworkInterfaceId: aws.String(id), OwnerId: aws.String(testAccount), VpcId: aws.String("vpc-1"),
-		InterfaceType: types.NetworkInterfaceTypeInterface, Groups: []types.GroupIdentifier{{GroupId: aws.String(group)}}}
-}
-
-// simpleRegion has one group with one rule and one interface.
-func simpleRegion(suffix string) *regionFake {
-	return &regionFake{
-		sgPages:   [][]types.SecurityGroup{{sg("sg-" + suffix)}},
-		rulePages: [][]types.SecurityGroupRule{{sgRule("sgr-"+suffix, "sg-"+suffix)}},
-		eniPages:  [][]types.NetworkInterface{{eni("eni-"+suffix, "sg-"+suffix)}},
-	}
-}
-
-func enabled(names ...string) []types.Region {
-	var out []types.Region
-	for _, n := range names {
-		out = append(out, types.Region{RegionName: aws.String(n), OptInStatus: aws.String("opt-in-not-required")})
-	}
-	return out
+func staleGroup(id, peer string) types.StaleSecurityGroup {
+	return types.StaleSecurityGroup{GroupId: aws.String(id), VpcId: aws.String("vpc-1"),
+		StaleIpPermissions: []types.StaleIpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+			UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String(peer), UserId: aws.String("999988887777"), PeeringStatus: aws.String("deleted")}}}}}
 }
 
 func TestCollectPaginates(t *testing.T) {
 	// Three pages of each kind; the rules of page 3 belong to groups of
-	// page 1, so ids are only right if every page was read.
+	// page 1, the $Default version of lt-1 on page 1 is only known not to
+	// be $Latest from page 3, so the result is only right if every page
+	// was read.
+	withPL := sg("sg-4")
+	withPL.IpPermissions = append(withPL.IpPermissions, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
+		PrefixListIds: []types.PrefixListId{{PrefixListId: aws.String("pl-2")}}})
+	entry := func(cidr string) types.PrefixListEntry { return types.PrefixListEntry{Cidr: aws.String(cidr)} }
 	d := &regionFake{
-		sgPages:   [][]types.SecurityGroup{{sg("sg-1"), sg("sg-2")}, {sg("sg-3")}, {sg("sg-4"), sg("sg-5")}},
+		sgPages:   [][]types.SecurityGroup{{sg("sg-1"), sg("sg-2")}, {sg("sg-3")}, {withPL, sg("sg-5")}},
 		rulePages: [][]types.SecurityGroupRule{{sgRule("sgr-5", "sg-5")}, {sgRule("sgr-3", "sg-3"), sgRule("sgr-4", "sg-4")}, {sgRule("sgr-1", "sg-1"), sgRule("sgr-2", "sg-2")}},
 		eniPages:  [][]types.NetworkInterface{{eni("eni-1", "sg-1")}, {eni("eni-2", "sg-2")}, {eni("eni-3", "sg-3")}},
+		ltPages: [][]types.LaunchTemplateVersion{
+			{ltVersion("lt-1", 1, true, "sg-4")}, {ltVersion("lt-2", 7, true, "sg-5")}, {ltVersion("lt-1", 2, false, "sg-5")},
+		},
+		lcPages: [][]astypes.LaunchConfiguration{
+			{{LaunchConfigurationName: aws.String("lc-a"), SecurityGroups: []string{"sg-1"}}},
+			{{LaunchConfigurationName: aws.String("lc-b")}},
+			{{LaunchConfigurationName: aws.String("lc-c"), SecurityGroups: []string{"sg-5"}}},
+		},
+		plPages: [][]types.ManagedPrefixList{
+			{{PrefixListId: aws.String("pl-1"), PrefixListName: aws.String("one"), OwnerId: aws.String("AWS")}},
+			{{PrefixListId: aws.String("pl-3"), PrefixListName: aws.String("three"), OwnerId: aws.String(testAccount)}},
+			{{PrefixListId: aws.String("pl-2"), PrefixListName: aws.String("corp"), OwnerId: aws.String(testAccount)}},
+		},
+		entryPages: map[string][][]types.PrefixListEntry{
+			"pl-2": {{entry("10.0.0.0/8")}, {entry("172.16.0.0/12")}, {entry("192.168.0.0/16")}},
+		},
+		stalePages: map[string][][]types.StaleSecurityGroup{
+			"vpc-1": {{staleGroup("sg-1", "sg-gone1")}, {}, {staleGroup("sg-3", "sg-gone3")}},
+		},
+		refs: []types.SecurityGroupReference{
+			{GroupId: aws.String("sg-2"), ReferencingVpcId: aws.String("vpc-peer"), VpcPeeringConnectionId: aws.String("pcx-1")},
+		},
 	}
 	cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": d}}
 	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
@@ -227,6 +76,8 @@ func TestCollectPaginates(t *testing.T) {
 		ID      string
 		RuleIDs []string
 		ENIs    []string
+		UsedBy  []string
+		Stale   []string
 	}
 	var got []groupFacts
 	for _, g := range inv.SecurityGroups {
@@ -237,14 +88,23 @@ func TestCollectPaginates(t *testing.T) {
 		for _, a := range g.Attachments {
 			f.ENIs = append(f.ENIs, a.NetworkInterfaceID)
 		}
+		for _, e := range g.UsedBy {
+			f.UsedBy = append(f.UsedBy, string(e.Kind)+" "+e.ID+" "+e.Detail)
+		}
+		for _, r := range g.StaleRules {
+			f.Stale = append(f.Stale, r.Peer.GroupID)
+		}
 		got = append(got, f)
 	}
 	want := []groupFacts{
-		{ID: "sg-1", RuleIDs: []string{"sgr-1"}, ENIs: []string{"eni-1"}},
-		{ID: "sg-2", RuleIDs: []string{"sgr-2"}, ENIs: []string{"eni-2"}},
-		{ID: "sg-3", RuleIDs: []string{"sgr-3"}, ENIs: []string{"eni-3"}},
-		{ID: "sg-4", RuleIDs: []string{"sgr-4"}},
-		{ID: "sg-5", RuleIDs: []string{"sgr-5"}},
+		{ID: "sg-1", RuleIDs: []string{"sgr-1"}, ENIs: []string{"eni-1"},
+			UsedBy: []string{"eni eni-1 ", "launch_configuration lc-a "}, Stale: []string{"sg-gone1"}},
+		{ID: "sg-2", RuleIDs: []string{"sgr-2"}, ENIs: []string{"eni-2"},
+			UsedBy: []string{"cross_vpc_reference vpc-peer rule in vpc-peer via peering pcx-1", "eni eni-2 "}},
+		{ID: "sg-3", RuleIDs: []string{"sgr-3"}, ENIs: []string{"eni-3"}, UsedBy: []string{"eni eni-3 "}, Stale: []string{"sg-gone3"}},
+		{ID: "sg-4", RuleIDs: []string{"", "sgr-4"}, UsedBy: []string{"launch_template lt-1 version 1 ($Default)"}},
+		{ID: "sg-5", RuleIDs: []string{"sgr-5"}, UsedBy: []string{
+			"launch_configuration lc-c ", "launch_template lt-1 version 2 ($Latest)", "launch_template lt-2 version 7 ($Default, $Latest)"}},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("groups (-want +got):\n%s", diff)
@@ -252,50 +112,117 @@ func TestCollectPaginates(t *testing.T) {
 	if n := len(inv.NetworkInterfaces); n != 3 {
 		t.Errorf("network interfaces = %d, want 3", n)
 	}
+	// Only the referenced list, with every page of its entries.
+	wantPL := []inventory.PrefixList{{ID: "pl-2", Name: "corp", Owner: testAccount, AccountID: testAccount, Region: "eu-west-1",
+		Entries: []inventory.PrefixListEntry{{CIDR: "10.0.0.0/8"}, {CIDR: "172.16.0.0/12"}, {CIDR: "192.168.0.0/16"}}}}
+	if diff := cmp.Diff(wantPL, inv.PrefixLists); diff != "" {
+		t.Errorf("prefix lists (-want +got):\n%s", diff)
+	}
 
-	for _, op := range []string{"DescribeSecurityGroups", "DescribeSecurityGroupRules", "DescribeNetworkInterfaces"} {
-		wantCalls := []call{
-			{Region: "eu-west-1", Op: op, MaxResults: 1000},
-			{Region: "eu-west-1", Op: op, MaxResults: 1000, NextToken: "page-1"},
-			{Region: "eu-west-1", Op: op, MaxResults: 1000, NextToken: "page-2"},
+	pages := func(op string, maxResults int32, arg string) []call {
+		return []call{
+			{Region: "eu-west-1", Op: op, MaxResults: maxResults, Arg: arg},
+			{Region: "eu-west-1", Op: op, MaxResults: maxResults, NextToken: "page-1", Arg: arg},
+			{Region: "eu-west-1", Op: op, MaxResults: maxResults, NextToken: "page-2", Arg: arg},
 		}
-		if diff := cmp.Diff(wantCalls, cloud.callsTo("eu-west-1", op)); diff != "" {
+	}
+	wantCalls := map[string][]call{
+		"DescribeSecurityGroups":          pages("DescribeSecurityGroups", 1000, ""),
+		"DescribeSecurityGroupRules":      pages("DescribeSecurityGroupRules", 1000, ""),
+		"DescribeNetworkInterfaces":       pages("DescribeNetworkInterfaces", 1000, ""),
+		"DescribeLaunchTemplateVersions":  pages("DescribeLaunchTemplateVersions", 200, ""),
+		"DescribeLaunchConfigurations":    pages("DescribeLaunchConfigurations", 100, ""),
+		"DescribeManagedPrefixLists":      pages("DescribeManagedPrefixLists", 100, ""),
+		"GetManagedPrefixListEntries":     pages("GetManagedPrefixListEntries", 100, "pl-2"),
+		"DescribeStaleSecurityGroups":     pages("DescribeStaleSecurityGroups", 255, "vpc-1"),
+		"DescribeSecurityGroupReferences": {{Region: "eu-west-1", Op: "DescribeSecurityGroupReferences", Arg: "5"}},
+	}
+	for op, want := range wantCalls {
+		if diff := cmp.Diff(want, cloud.callsTo("eu-west-1", op)); diff != "" {
 			t.Errorf("%s calls (-want +got):\n%s", op, diff)
 		}
 	}
 }
 
-func apiError(code string) error {
-	return &smithy.GenericAPIError{Code: code, Message: "message for " + code}
+// allKinds lists every data kind of a pair but the given ones, sorted as
+// coverage rows list them.
+func allKinds(except ...string) []string {
+	out := []string{}
+	for _, k := range regionKinds {
+		if !slices.Contains(except, k) {
+			out = append(out, k)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// noAWSCode is how moto answers an action it does not implement: HTTP 500
+// with an HTML page the SDK cannot read an error code from.
+func noAWSCode() error {
+	return &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
+		Err:      errors.New("error while fetching xml error response code: XML syntax error"),
+	}
 }
 
 func TestCollectRegionFailuresAreCoverage(t *testing.T) {
-	withErr := func(op, code string) *regionFake {
+	withErr := func(errs map[string]error) *regionFake {
 		d := simpleRegion("x")
-		d.errs = map[string]error{op: apiError(code)}
+		d.errs = errs
 		return d
 	}
+	one := func(op, code string) *regionFake { return withErr(map[string]error{op: apiError(code)}) }
+	withPrefixList := withErr(map[string]error{
+		"DescribeLaunchConfigurations": apiError("RequestLimitExceeded"),
+		"GetManagedPrefixListEntries":  apiError("UnauthorizedOperation"),
+	})
+	withPrefixList.sgPages[0][0].IpPermissions[0].PrefixListIds = []types.PrefixListId{{PrefixListId: aws.String("pl-1")}}
 	cloud := &fakeCloud{
-		regions: enabled("eu-west-1", "eu-west-2", "eu-west-3", "us-east-1", "us-east-2", "us-west-1", "us-west-2"),
+		regions: enabled("ap-northeast-1", "ap-south-1", "ca-central-1", "eu-west-1", "eu-west-2", "eu-west-3",
+			"us-east-1", "us-east-2", "us-west-1", "us-west-2"),
 		data: map[string]*regionFake{
 			"eu-west-1": simpleRegion("ok"),
-			"eu-west-2": withErr("DescribeSecurityGroups", "UnauthorizedOperation"),
-			"eu-west-3": withErr("DescribeSecurityGroups", "OptInRequired"),
-			"us-east-1": withErr("DescribeSecurityGroups", "RequestLimitExceeded"),
-			"us-east-2": withErr("DescribeNetworkInterfaces", "AccessDeniedException"),
-			"us-west-1": withErr("DescribeSecurityGroupRules", "UnauthorizedOperation"),
+			"eu-west-2": one("DescribeSecurityGroups", "UnauthorizedOperation"),
+			"eu-west-3": one("DescribeSecurityGroups", "OptInRequired"),
+			"us-east-1": one("DescribeSecurityGroups", "RequestLimitExceeded"),
+			"us-east-2": one("DescribeNetworkInterfaces", "AccessDeniedException"),
+			"us-west-1": one("DescribeSecurityGroupRules", "UnauthorizedOperation"),
 			"us-west-2": {errs: map[string]error{
 				"DescribeSecurityGroups": errors.New("dial tcp: i/o timeout"),
 			}},
+			"ap-south-1": one("DescribeLaunchTemplateVersions", "UnauthorizedOperation"),
+			"ap-northeast-1": withErr(map[string]error{
+				"DescribeSecurityGroupReferences": noAWSCode(),
+				"DescribeStaleSecurityGroups":     apiError("InvalidAction"),
+			}),
+			"ca-central-1": withPrefixList,
 		},
 	}
 	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	all := []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroupRules, inventory.KindSecurityGroups}
 	want := []inventory.Coverage{
-		{AccountID: testAccount, Region: "eu-west-1", Status: inventory.CoverageOK, Collected: all, SecurityGroups: 1},
+		// Endpoints that do not implement an optional API: the pair is read,
+		// the kinds are missing from collected, the detail says why.
+		{AccountID: testAccount, Region: "ap-northeast-1", Status: inventory.CoverageOK,
+			Collected:      allKinds(inventory.KindReferences, inventory.KindStaleReferences),
+			SecurityGroups: 1,
+			Detail: "DescribeSecurityGroupReferences: not supported by this endpoint (HTTP 500 without an AWS error code); " +
+				"DescribeStaleSecurityGroups: not supported by this endpoint (InvalidAction: message for InvalidAction)"},
+		// An optional kind denied: the groups stay, the pair is incomplete.
+		{AccountID: testAccount, Region: "ap-south-1", Status: inventory.CoverageDenied,
+			Collected: allKinds(inventory.KindLaunchTemplates), SecurityGroups: 1,
+			FailedAPI: "DescribeLaunchTemplateVersions", ErrorCode: "UnauthorizedOperation",
+			Detail: "DescribeLaunchTemplateVersions: UnauthorizedOperation: message for UnauthorizedOperation"},
+		// Two optional kinds fail: the first in call order names the row.
+		{AccountID: testAccount, Region: "ca-central-1", Status: inventory.CoverageError,
+			Collected: allKinds(inventory.KindLaunchConfigurations, inventory.KindPrefixLists), SecurityGroups: 1,
+			FailedAPI: "DescribeLaunchConfigurations", ErrorCode: "RequestLimitExceeded",
+			Detail: "DescribeLaunchConfigurations: RequestLimitExceeded: message for RequestLimitExceeded; " +
+				"GetManagedPrefixListEntries: UnauthorizedOperation: message for UnauthorizedOperation"},
+		{AccountID: testAccount, Region: "eu-west-1", Status: inventory.CoverageOK, Collected: allKinds(), SecurityGroups: 1},
 		{AccountID: testAccount, Region: "eu-west-2", Status: inventory.CoverageDenied, Collected: []string{},
 			FailedAPI: "DescribeSecurityGroups", ErrorCode: "UnauthorizedOperation",
 			Detail: "DescribeSecurityGroups: UnauthorizedOperation: message for UnauthorizedOperation"},
@@ -308,11 +235,11 @@ func TestCollectRegionFailuresAreCoverage(t *testing.T) {
 		// Interfaces denied: the groups stay, but network_interfaces is not
 		// collected, so checks needing it are not judged there.
 		{AccountID: testAccount, Region: "us-east-2", Status: inventory.CoverageDenied,
-			Collected: []string{inventory.KindSecurityGroupRules, inventory.KindSecurityGroups},
+			Collected: allKinds(inventory.KindNetworkInterfaces),
 			FailedAPI: "DescribeNetworkInterfaces", ErrorCode: "AccessDeniedException", SecurityGroups: 1,
 			Detail: "DescribeNetworkInterfaces: AccessDeniedException: message for AccessDeniedException"},
 		{AccountID: testAccount, Region: "us-west-1", Status: inventory.CoverageDenied,
-			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups},
+			Collected: allKinds(inventory.KindSecurityGroupRules),
 			FailedAPI: "DescribeSecurityGroupRules", ErrorCode: "UnauthorizedOperation", SecurityGroups: 1,
 			Detail: "DescribeSecurityGroupRules: UnauthorizedOperation: message for UnauthorizedOperation"},
 		{AccountID: testAccount, Region: "us-west-2", Status: inventory.CoverageError, Collected: []string{},
@@ -324,16 +251,20 @@ func TestCollectRegionFailuresAreCoverage(t *testing.T) {
 
 	// Groups of a region whose interfaces failed are kept, without
 	// interface evidence; groups of a region whose rules failed keep rules
-	// without ids.
+	// without ids; optional kinds failing keep everything else.
 	type groupFacts struct {
 		Region, ID, RuleID string
 		UsedBy             int
 	}
 	var got []groupFacts
 	for _, g := range inv.SecurityGroups {
-		got = append(got, groupFacts{g.Region, g.ID, g.Rules[0].ID, len(g.UsedBy)})
+		i := slices.IndexFunc(g.Rules, func(r inventory.Rule) bool { return r.Peer.Kind == inventory.PeerCIDRv4 })
+		got = append(got, groupFacts{g.Region, g.ID, g.Rules[i].ID, len(g.UsedBy)})
 	}
 	wantGroups := []groupFacts{
+		{"ap-northeast-1", "sg-x", "sgr-x", 1},
+		{"ap-south-1", "sg-x", "sgr-x", 1},
+		{"ca-central-1", "sg-x", "sgr-x", 1},
 		{"eu-west-1", "sg-ok", "sgr-ok", 1},
 		{"us-east-2", "sg-x", "sgr-x", 0},
 		{"us-west-1", "sg-x", "", 1},
@@ -343,6 +274,12 @@ func TestCollectRegionFailuresAreCoverage(t *testing.T) {
 	}
 	if inv.Complete() {
 		t.Error("inventory with failed regions reports Complete() = true")
+	}
+	// A region whose groups failed makes no call that needs the groups.
+	for _, op := range []string{"DescribeSecurityGroupReferences", "DescribeStaleSecurityGroups"} {
+		if n := len(cloud.callsTo("eu-west-2", op)); n != 0 {
+			t.Errorf("%s called %d times in a region whose groups were denied", op, n)
+		}
 	}
 }
 
@@ -537,7 +474,7 @@ func TestCollectInventoryEnvelope(t *testing.T) {
 	var progress [][2]int
 	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{
 		Concurrency: 1,
-		Progress:    func(done, total int) { progress = append(progress, [2]int{done, total}) },
+		Progress:    func(e ProgressEvent) { progress = append(progress, [2]int{e.Done, e.Total}) },
 	}).run(context.Background())
 	if err != nil {
 		t.Fatalf("run: %v", err)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -25,6 +26,25 @@ type RegionData struct {
 	Rules []types.SecurityGroupRule `json:"SecurityGroupRules"`
 	// Interfaces is DescribeNetworkInterfaces' output.
 	Interfaces []types.NetworkInterface `json:"NetworkInterfaces"`
+
+	// The fields below are optional evidence of use and data for later
+	// checks; nil means not collected.
+
+	// LaunchTemplateVersions is DescribeLaunchTemplateVersions' output for
+	// the $Default and $Latest versions of every launch template.
+	LaunchTemplateVersions []types.LaunchTemplateVersion `json:"LaunchTemplateVersions,omitempty"`
+	// LaunchConfigurations is autoscaling DescribeLaunchConfigurations' output.
+	LaunchConfigurations []astypes.LaunchConfiguration `json:"LaunchConfigurations,omitempty"`
+	// PrefixLists is DescribeManagedPrefixLists' output.
+	PrefixLists []types.ManagedPrefixList `json:"PrefixLists,omitempty"`
+	// PrefixListEntries maps a prefix-list id to GetManagedPrefixListEntries'
+	// output, for the lists that the groups' rules reference.
+	PrefixListEntries map[string][]types.PrefixListEntry `json:"PrefixListEntries,omitempty"`
+	// References is DescribeSecurityGroupReferences' output: the VPCs across
+	// a peering or transit gateway connection whose rules reference a group.
+	References []types.SecurityGroupReference `json:"SecurityGroupReferenceSet,omitempty"`
+	// Stale is DescribeStaleSecurityGroups' output for every VPC with groups.
+	Stale []types.StaleSecurityGroup `json:"StaleSecurityGroupSet,omitempty"`
 }
 
 // Normalize converts raw EC2 data into the inventory's security groups,
@@ -46,7 +66,8 @@ func Normalize(data []RegionData) *inventory.Inventory {
 	for _, d := range data {
 		normalizeRegion(inv, d)
 	}
-	linkReferences(inv.SecurityGroups)
+	crossVPC := linkReferences(inv.SecurityGroups)
+	linkPeerReferences(inv, data, crossVPC)
 	inv.Sort()
 	return inv
 }
@@ -78,6 +99,7 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 			Rules:       []inventory.Rule{},
 			Attachments: []inventory.Attachment{},
 			UsedBy:      []inventory.Evidence{},
+			StaleRules:  []inventory.Rule{},
 		}
 		if g.ARN == "" {
 			g.ARN = "arn:" + partition + ":ec2:" + d.Region + ":" + g.AccountID + ":security-group/" + g.ID
@@ -138,6 +160,12 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 	for id, n := range vpcs {
 		inv.VPCs = append(inv.VPCs, inventory.VPC{ID: id, AccountID: d.Account.ID, Region: d.Region, NetworkInterfaces: n})
 	}
+
+	lookup := newGroupLookup(groups, byID, first)
+	linkLaunchTemplates(inv.SecurityGroups, lookup, d.LaunchTemplateVersions)
+	linkLaunchConfigurations(inv.SecurityGroups, lookup, d.LaunchConfigurations)
+	addStaleRules(inv.SecurityGroups, byID, d.Stale)
+	inv.PrefixLists = append(inv.PrefixLists, prefixLists(d)...)
 }
 
 // expandPermissions turns IpPermissions into one rule per peer, the shape
@@ -338,13 +366,16 @@ func tagMap(tags []types.Tag) map[string]string {
 // account and VPC, cross_vpc_reference otherwise (a peered VPC or another
 // account; recorded only because the referenced group is in the
 // inventory). A group naming itself is not evidence: that rule exists only
-// if the group does, so it cannot show the group is needed.
-func linkReferences(groups []inventory.SecurityGroup) {
+// if the group does, so it cannot show the group is needed. It returns,
+// per referenced group index, the VPCs whose groups gave cross-VPC
+// evidence, so that DescribeSecurityGroupReferences does not repeat it.
+func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 	// Group ids are unique across AWS, and references never leave a region.
 	index := make(map[string]int, len(groups))
 	for i, g := range groups {
 		index[g.Region+"/"+g.ID] = i
 	}
+	crossVPC := map[int]map[string]bool{}
 	for _, from := range groups {
 		dirs := map[int][]string{} // referenced group index → directions
 		for _, r := range from.Rules {
@@ -366,10 +397,15 @@ func linkReferences(groups []inventory.SecurityGroup) {
 			if from.AccountID != g.AccountID || from.VPCID != g.VPCID {
 				ev.Kind = inventory.UsedByCrossVPCReference
 				ev.Detail += " rule in " + from.AccountID + "/" + from.VPCID
+				if crossVPC[to] == nil {
+					crossVPC[to] = map[string]bool{}
+				}
+				crossVPC[to][from.VPCID] = true
 			}
 			g.UsedBy = append(g.UsedBy, ev)
 		}
 	}
+	return crossVPC
 }
 
 // partitionOfRegion guesses a partition from a region name, for data that

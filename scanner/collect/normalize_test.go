@@ -56,7 +56,8 @@ func TestNormalizeGolden(t *testing.T) {
 				SecurityGroups    []inventory.SecurityGroup    `json:"security_groups"`
 				NetworkInterfaces []inventory.NetworkInterface `json:"network_interfaces"`
 				VPCs              []inventory.VPC              `json:"vpcs"`
-			}{inv.SecurityGroups, inv.NetworkInterfaces, inv.VPCs}, "", "  ")
+				PrefixLists       []inventory.PrefixList       `json:"prefix_lists"`
+			}{inv.SecurityGroups, inv.NetworkInterfaces, inv.VPCs, inv.PrefixLists}, "", "  ")
 			if err != nil {
 				t.Fatal(err)
 			}

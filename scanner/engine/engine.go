@@ -124,6 +124,13 @@ type check struct {
 	ref  ast.Ref // data.<package>.deny
 }
 
+// networkBuiltins are refused at compile time: evaluation is offline and
+// deterministic by design (DESIGN.md §1), so a policy may not call out.
+var networkBuiltins = map[string]struct{}{
+	ast.HTTPSend.Name:        {},
+	ast.NetLookupIPAddr.Name: {},
+}
+
 // queryVar is the variable the prepared query binds to the object
 // {check id: deny set}.
 const queryVar = "sgaudit_findings"
@@ -170,7 +177,8 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	compiler := ast.NewCompiler().
 		WithStrict(true).
 		WithDefaultRegoVersion(ast.RegoV1).
-		WithEnablePrintStatements(true)
+		WithEnablePrintStatements(true).
+		WithUnsafeBuiltins(networkBuiltins)
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, astError("compile policies", compiler.Errors)

@@ -220,6 +220,16 @@ func TestLoadErrors(t *testing.T) {
 			want: []string{"fn.rego:3: rego_type_error", "nope"},
 		},
 		{
+			name: "network call",
+			user: map[string]string{"net.rego": "package acme.net\n\nx := http.send({\"method\": \"get\", \"url\": \"http://example.com\"})\n"},
+			want: []string{"net.rego:3: rego_type_error: unsafe built-in function calls in expression: http.send"},
+		},
+		{
+			name: "METADATA on the deny rule instead of the package",
+			user: map[string]string{"ruleonly.rego": "package acme.ruleonly\n\n" + strings.Replace(meta("ACME001", "LOW"), "# METADATA\n", "# METADATA\n# scope: rule\n", 1) + `deny contains "x" if { true }` + "\n"},
+			want: []string{"ruleonly.rego:11: package acme.ruleonly defines deny but has no package METADATA"},
+		},
+		{
 			name: "deny as an object rule",
 			user: map[string]string{"obj.rego": meta("ACME001", "LOW") + "package acme.obj\n\ndeny[msg] if {\n\tmsg := \"x\"\n}\n"},
 			want: []string{"obj.rego:10: deny must be a set rule: write `deny contains msg if {...}`", "deny[msg]"},

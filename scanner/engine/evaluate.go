@@ -107,9 +107,8 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 // gate says where a check's findings count: everywhere, or only in the
 // account/region pairs that collected every data kind it requires.
 type gate struct {
-	requires []string
-	all      bool            // no requirement, or every pair qualifies
-	ok       map[string]bool // "account/region" → findings kept
+	all bool            // no requirement, or every pair qualifies
+	ok  map[string]bool // "account/region" → findings kept
 }
 
 // gates computes each enabled check's status from the coverage and returns
@@ -143,7 +142,7 @@ func (e *Engine) gates(inv *inventory.Inventory, catalogue []findings.Check) map
 		if c.Status == findings.CheckDisabled {
 			continue
 		}
-		gt := &gate{requires: c.Requires, all: true}
+		gt := &gate{all: true}
 		out[c.ID] = gt
 		if len(c.Requires) == 0 {
 			continue

@@ -75,8 +75,8 @@ func evaluate(t testing.TB, e *Engine, inv *inventory.Inventory) ([]findings.Fin
 }
 
 // TestEvaluateGolden pins the findings and check statuses of the test pack
-// over the fixture; the golden file is reviewed by hand (see the fixture's
-// comments in the test names below for what each finding proves).
+// over the fixture, every field included; TestEvaluateSemantics says
+// independently which findings must be there and why.
 func TestEvaluateGolden(t *testing.T) {
 	t.Parallel()
 	fs, checks := evaluate(t, load(t, nil, Options{}), fixture(t))

@@ -56,9 +56,11 @@ const (
 	KindSecurityGroupRules = "security_group_rules"
 	KindNetworkInterfaces  = "network_interfaces"
 	KindLaunchTemplates    = "launch_templates"
-	KindPrefixLists        = "prefix_lists"
-	KindReferences         = "security_group_references"
-	KindStaleReferences    = "stale_references"
+	// KindLaunchConfigurations is autoscaling DescribeLaunchConfigurations.
+	KindLaunchConfigurations = "launch_configurations"
+	KindPrefixLists          = "prefix_lists"
+	KindReferences           = "security_group_references"
+	KindStaleReferences      = "stale_references"
 )
 
 // Coverage is one row per (account, region) the scan tried. An audit that
@@ -96,6 +98,12 @@ type SecurityGroup struct {
 	// UsedBy is the evidence that the group is in use; empty means unused
 	// as far as the collected data kinds can tell.
 	UsedBy []Evidence `json:"used_by"`
+	// StaleRules are the group's rules that DescribeStaleSecurityGroups
+	// reports as stale: they reference a group that was deleted or sits
+	// behind a VPC peering or transit gateway connection that is gone. Each
+	// has the id and Key of the matching rule in Rules when the group still
+	// lists it. Only meaningful where stale_references was collected.
+	StaleRules []Rule `json:"stale_rules"`
 }
 
 // Direction is ingress or egress.
@@ -246,6 +254,7 @@ func (inv *Inventory) Sort() {
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
 		slices.SortFunc(g.Rules, CompareRules)
+		slices.SortFunc(g.StaleRules, CompareRules)
 		slices.SortFunc(g.Attachments, func(a, b Attachment) int { return cmp.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) })
 		slices.SortFunc(g.UsedBy, func(a, b Evidence) int {
 			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Detail, b.Detail))

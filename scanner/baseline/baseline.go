@@ -1,0 +1,201 @@
+// Package baseline compares a scan with an earlier sgaudit JSON report
+// (--baseline old-findings.json) by fingerprint: each current finding is
+// new or unchanged, and the baseline's findings that are gone are fixed.
+// findings.Report.FailsAt then fails CI on new findings only, so a team
+// can adopt sgaudit on an estate with known problems and still gate every
+// change.
+package baseline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// ErrBaseline is wrapped by every error about the baseline file: it cannot
+// be read or is not an sgaudit JSON report. The CLI maps it to exit code 2.
+var ErrBaseline = errors.New("invalid baseline")
+
+// Error is a problem with the baseline file. errors.Is(err, ErrBaseline)
+// holds for every Error.
+type Error struct {
+	File string
+	Msg  string
+	Err  error
+}
+
+// Error formats the problem as "baseline file: message".
+func (e *Error) Error() string { return "baseline " + e.File + ": " + e.Msg }
+
+// Is makes errors.Is(err, ErrBaseline) true for an Error.
+func (e *Error) Is(target error) bool { return target == ErrBaseline }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Baseline is an earlier report's findings.
+type Baseline struct {
+	// Path is the file as given on the command line; reports show it.
+	Path     string
+	Findings []findings.Finding
+}
+
+// Read reads an sgaudit JSON report (reporters.JSON output).
+func Read(path string) (*Baseline, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{File: path, Msg: "read: " + unwrapPath(err), Err: err}
+	}
+	return Parse(path, src)
+}
+
+// unwrapPath drops the file name os adds ("open x: no such file"), since
+// Error already names the file.
+func unwrapPath(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// Parse reads an sgaudit JSON report from src; name is the file name for
+// messages. Anything else (SARIF, an inventory, another tool's JSON, a
+// report of another schema version) is refused with a message that says
+// what the file is and what is wanted, because comparing with the wrong
+// file would silently call every finding new.
+func Parse(name string, src []byte) (*Baseline, error) {
+	fail := func(format string, args ...any) error {
+		return &Error{File: name, Msg: fmt.Sprintf(format, args...)}
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(src, &top); err != nil {
+		return nil, &Error{File: name, Msg: "not an sgaudit JSON report (sgaudit scan --format json): " + err.Error(), Err: err}
+	}
+	switch {
+	case top["runs"] != nil:
+		return nil, fail("is a SARIF log; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)")
+	case top["security_groups"] != nil:
+		return nil, fail("is an sgaudit inventory; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)")
+	case top["schema_version"] == nil || top["findings"] == nil || top["tool"] == nil:
+		return nil, fail("not an sgaudit JSON report (sgaudit scan --format json): no schema_version, tool or findings")
+	}
+	var head struct {
+		SchemaVersion string `json:"schema_version"`
+		Tool          struct {
+			Name string `json:"name"`
+		} `json:"tool"`
+	}
+	if err := json.Unmarshal(src, &head); err != nil {
+		return nil, &Error{File: name, Msg: "not an sgaudit JSON report: " + err.Error(), Err: err}
+	}
+	if head.Tool.Name != "sgaudit" {
+		return nil, fail("is a report of %q, not of sgaudit", head.Tool.Name)
+	}
+	if head.SchemaVersion != findings.SchemaVersion {
+		return nil, fail("report schema version %q is not supported (this sgaudit reads %q)", head.SchemaVersion, findings.SchemaVersion)
+	}
+	var rep struct {
+		Findings []findings.Finding `json:"findings"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(src))
+	if err := dec.Decode(&rep); err != nil {
+		return nil, &Error{File: name, Msg: "read findings: " + err.Error(), Err: err}
+	}
+	for i, f := range rep.Findings {
+		if f.Fingerprint == "" || f.CheckID == "" {
+			return nil, fail("findings[%d] has no fingerprint or check_id", i)
+		}
+	}
+	return &Baseline{Path: name, Findings: rep.Findings}, nil
+}
+
+// Apply compares rep with the baseline: every finding gets Baseline new or
+// unchanged (by fingerprint, suppressed ones too), and rep.Baseline counts
+// them and lists the fixed findings: those of the baseline that are gone.
+//
+// A baseline finding that this scan could not have seen (its account or
+// region was not read, its check is disabled or lacks the data it needs)
+// is neither fixed nor present; it is left out and a Notice says how many
+// there are, so a region that failed does not look fixed.
+func (b *Baseline) Apply(rep *findings.Report) {
+	if b == nil {
+		return
+	}
+	old := make(map[string]bool, len(b.Findings))
+	for _, f := range b.Findings {
+		old[f.Fingerprint] = true
+	}
+	sum := &findings.BaselineSummary{Path: b.Path, FixedFindings: []findings.Finding{}}
+	now := make(map[string]bool, len(rep.Findings))
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		now[f.Fingerprint] = true
+		if old[f.Fingerprint] {
+			f.Baseline = findings.BaselineUnchanged
+			sum.Unchanged++
+		} else {
+			f.Baseline = findings.BaselineNew
+			sum.New++
+		}
+	}
+	judged := judge(rep)
+	unjudged := 0
+	done := map[string]bool{}
+	for _, f := range b.Findings {
+		if now[f.Fingerprint] || done[f.Fingerprint] {
+			continue
+		}
+		done[f.Fingerprint] = true // a hand-edited baseline may repeat one
+		if !judged(f) {
+			unjudged++
+			continue
+		}
+		f.Baseline = findings.BaselineAbsent
+		sum.FixedFindings = append(sum.FixedFindings, f)
+	}
+	slices.SortFunc(sum.FixedFindings, findings.CompareFindings)
+	sum.Fixed = len(sum.FixedFindings)
+	rep.Baseline = sum
+	if unjudged > 0 {
+		rep.Notices = append(rep.Notices, findings.Notice{Level: findings.NoticeInfo, Message: fmt.Sprintf(
+			"baseline %s: %d of its findings are in accounts, regions or checks this scan did not judge; they are not counted as fixed",
+			b.Path, unjudged)})
+	}
+}
+
+// judge returns whether the scan behind rep could have found f: its
+// (account, region) was read completely enough for its check, and its
+// check ran.
+func judge(rep *findings.Report) func(findings.Finding) bool {
+	cov := make(map[string]inventory.Coverage, len(rep.Coverage))
+	for _, c := range rep.Coverage {
+		cov[c.AccountID+"/"+c.Region] = c
+	}
+	checks := make(map[string]findings.Check, len(rep.Checks))
+	for _, c := range rep.Checks {
+		checks[c.ID] = c
+	}
+	return func(f findings.Finding) bool {
+		c, ok := cov[f.AccountID+"/"+f.Region]
+		if !ok || c.Status != inventory.CoverageOK {
+			return false
+		}
+		ch, ok := checks[f.CheckID]
+		if !ok || (ch.Status != findings.CheckEvaluated && ch.Status != findings.CheckPartial) {
+			return false
+		}
+		for _, k := range ch.Requires {
+			if !slices.Contains(c.Collected, k) {
+				return false
+			}
+		}
+		return true
+	}
+}

@@ -1,0 +1,489 @@
+package collect
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	gocmp "github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+const (
+	mgmtAccount      = "111111111111"
+	deniedAccount    = "222222222222"
+	memberAccount    = "333333333333"
+	suspendedAccount = "444444444444"
+	legacyAccount    = "555555555555"
+	excludedAccount  = "666666666666"
+)
+
+// accountCloud is one fake account whose regions each hold one group owned
+// by the account, named after the account and region.
+func accountCloud(acct string, regions ...string) *fakeCloud {
+	c := &fakeCloud{regions: enabled(regions...), data: map[string]*regionFake{}}
+	for _, r := range regions {
+		d := simpleRegion(acct + "-" + r)
+		for i := range d.sgPages[0] {
+			d.sgPages[0][i].OwnerId = aws.String(acct)
+		}
+		c.data[r] = d
+	}
+	return c
+}
+
+// testOrg is an organisation of six accounts over three ListAccounts pages:
+// the management account (the caller), a member that refuses AssumeRole, a
+// member with an extra opt-in region enabled, a suspended member, a member
+// whose listing carries only the old Status field, and one to exclude.
+func testOrg() *fakeOrg {
+	member := accountCloud(memberAccount, "eu-west-1", "me-south-1", "us-east-1")
+	return &fakeOrg{
+		caller: mgmtAccount,
+		accounts: map[string]*fakeCloud{
+			mgmtAccount:     accountCloud(mgmtAccount, "eu-west-1", "us-east-1"),
+			deniedAccount:   accountCloud(deniedAccount, "eu-west-1", "us-east-1"),
+			memberAccount:   member,
+			legacyAccount:   accountCloud(legacyAccount, "eu-west-1", "us-east-1"),
+			excludedAccount: accountCloud(excludedAccount, "eu-west-1", "us-east-1"),
+		},
+		listPages: [][]orgtypes.Account{
+			{orgAccount(mgmtAccount, "management", orgtypes.AccountStateActive), orgAccount(deniedAccount, "locked-down", orgtypes.AccountStateActive)},
+			{orgAccount(memberAccount, "workloads", orgtypes.AccountStateActive), orgAccount(suspendedAccount, "old", orgtypes.AccountStateSuspended)},
+			{{Id: aws.String(legacyAccount), Name: aws.String("legacy"), Status: orgtypes.AccountStatusActive},
+				orgAccount(excludedAccount, "sandbox", orgtypes.AccountStateActive)},
+		},
+		denied: map[string]bool{deniedAccount: true},
+	}
+}
+
+func TestCollectOrganisation(t *testing.T) {
+	org := testOrg()
+	var events []ProgressEvent
+	inv, err := newOrgCollector(org, Options{
+		Org: true, ExternalID: "ext-123", ExcludeAccounts: []string{excludedAccount},
+		Progress: func(e ProgressEvent) { events = append(events, e) },
+	}).run(context.Background())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+
+	wantAccounts := []inventory.Account{
+		{ID: mgmtAccount, Name: "management", Partition: "aws"},
+		{ID: deniedAccount, Name: "locked-down", Partition: "aws"},
+		{ID: memberAccount, Name: "workloads", Partition: "aws"},
+		{ID: legacyAccount, Name: "legacy", Partition: "aws"},
+	}
+	if diff := gocmp.Diff(wantAccounts, inv.Accounts); diff != "" {
+		t.Errorf("accounts (-want +got):\n%s", diff)
+	}
+
+	ok := func(acct, region string) inventory.Coverage {
+		return inventory.Coverage{AccountID: acct, Region: region, Status: inventory.CoverageOK, Collected: allKinds(), SecurityGroups: 1}
+	}
+	denied := func(region string) inventory.Coverage {
+		return inventory.Coverage{AccountID: deniedAccount, Region: region, Status: inventory.CoverageDenied, Collected: []string{},
+			FailedAPI: "AssumeRole", ErrorCode: "AccessDenied",
+			Detail: "AssumeRole: AccessDenied: not authorized to perform sts:AssumeRole on arn:aws:iam::" + deniedAccount + ":role/OrganizationAccountAccessRole"}
+	}
+	wantCoverage := []inventory.Coverage{
+		ok(mgmtAccount, "eu-west-1"), ok(mgmtAccount, "us-east-1"),
+		// The caller's regions stand for those of an account that cannot
+		// be read at all.
+		denied("eu-west-1"), denied("us-east-1"),
+		// Each account's own DescribeRegions: me-south-1 is enabled here only.
+		ok(memberAccount, "eu-west-1"), ok(memberAccount, "me-south-1"), ok(memberAccount, "us-east-1"),
+		ok(legacyAccount, "eu-west-1"), ok(legacyAccount, "us-east-1"),
+	}
+	if diff := gocmp.Diff(wantCoverage, inv.Coverage); diff != "" {
+		t.Errorf("coverage (-want +got):\n%s", diff)
+	}
+
+	// Every group read in an account is that account's: the member was
+	// read with its own credentials, not the caller's.
+	var groups []string
+	for _, g := range inv.SecurityGroups {
+		groups = append(groups, g.AccountID+"/"+g.Region+"/"+g.ID)
+	}
+	wantGroups := []string{}
+	for _, c := range wantCoverage {
+		if c.Status == inventory.CoverageOK {
+			wantGroups = append(wantGroups, c.AccountID+"/"+c.Region+"/sg-"+c.AccountID+"-"+c.Region)
+		}
+	}
+	if diff := gocmp.Diff(wantGroups, groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+
+	// One AssumeRole per account other than the caller's, with the external
+	// id, the recognisable session name and the longest duration that
+	// always works; none for suspended or excluded accounts.
+	var assumed []sts.AssumeRoleInput
+	for _, in := range org.assumeCalls {
+		assumed = append(assumed, sts.AssumeRoleInput{RoleArn: in.RoleArn, RoleSessionName: in.RoleSessionName,
+			ExternalId: in.ExternalId, DurationSeconds: in.DurationSeconds})
+	}
+	slices.SortFunc(assumed, func(a, b sts.AssumeRoleInput) int { return cmp.Compare(*a.RoleArn, *b.RoleArn) })
+	role := func(acct string) sts.AssumeRoleInput {
+		return sts.AssumeRoleInput{RoleArn: aws.String("arn:aws:iam::" + acct + ":role/OrganizationAccountAccessRole"),
+			RoleSessionName: aws.String("sgaudit"), ExternalId: aws.String("ext-123"), DurationSeconds: aws.Int32(3600)}
+	}
+	wantAssumed := []sts.AssumeRoleInput{role(deniedAccount), role(memberAccount), role(legacyAccount)}
+	if diff := gocmp.Diff(wantAssumed, assumed, cmpopts.IgnoreUnexported(sts.AssumeRoleInput{})); diff != "" {
+		t.Errorf("AssumeRole calls (-want +got):\n%s", diff)
+	}
+	wantList := []call{
+		{Op: "ListAccounts", MaxResults: 20},
+		{Op: "ListAccounts", MaxResults: 20, NextToken: "page-1"},
+		{Op: "ListAccounts", MaxResults: 20, NextToken: "page-2"},
+	}
+	if diff := gocmp.Diff(wantList, org.listCalls); diff != "" {
+		t.Errorf("ListAccounts calls (-want +got):\n%s", diff)
+	}
+	for _, acct := range []string{deniedAccount, excludedAccount} {
+		if n := len(org.accounts[acct].calls); n != 0 {
+			t.Errorf("account %s got %d EC2 calls, want none", acct, n)
+		}
+	}
+
+	// Progress: one event per coverage row, ending complete.
+	if len(events) != len(wantCoverage) {
+		t.Fatalf("%d progress events, want %d", len(events), len(wantCoverage))
+	}
+	for i, e := range events {
+		if e.Done != i+1 || e.Total < e.Done || e.Accounts != len(wantAccounts) {
+			t.Errorf("event %d = %+v", i, e)
+		}
+	}
+	last := events[len(events)-1]
+	if want := (ProgressEvent{Done: 9, Total: 9, Accounts: 4, AccountsReady: 4, Errors: 2}); last.Done != want.Done ||
+		last.Total != want.Total || last.AccountsReady != want.AccountsReady || last.Errors != want.Errors {
+		t.Errorf("last progress event = %+v, want counts of %+v", last, want)
+	}
+}
+
+func TestCollectAccountSelection(t *testing.T) {
+	tests := []struct {
+		name         string
+		opts         Options
+		listErr      error
+		wantAccounts []string // id=name
+		wantRoles    []string
+		wantErr      string
+		wantErrIs    error
+		wantList     bool
+	}{
+		{
+			name:         "default: the caller's account, no AssumeRole",
+			wantAccounts: []string{mgmtAccount + "="},
+		},
+		{
+			name:         "listed accounts only; the caller's own with its own credentials",
+			opts:         Options{Accounts: []string{memberAccount, " " + mgmtAccount}},
+			wantAccounts: []string{mgmtAccount + "=", memberAccount + "="},
+			wantRoles:    []string{"arn:aws:iam::" + memberAccount + ":role/OrganizationAccountAccessRole"},
+		},
+		{
+			name: "listed accounts add to the organisation's; role name with a path",
+			opts: Options{Org: true, Accounts: []string{"777777777777"}, RoleName: "/audit/sgaudit-reader",
+				ExcludeAccounts: []string{deniedAccount, memberAccount, legacyAccount, excludedAccount}},
+			wantAccounts: []string{mgmtAccount + "=management", "777777777777="},
+			wantRoles:    []string{"arn:aws:iam::777777777777:role/audit/sgaudit-reader"},
+			wantList:     true,
+		},
+		{
+			name:      "everything excluded",
+			opts:      Options{Accounts: []string{memberAccount}, ExcludeAccounts: []string{memberAccount}},
+			wantErr:   "no account to scan",
+			wantRoles: nil,
+		},
+		{
+			name:     "not allowed to list the organisation",
+			opts:     Options{Org: true},
+			listErr:  apiError("AWSOrganizationsNotInUseException"),
+			wantErr:  "list organization accounts (run from the management account or a delegated administrator",
+			wantList: true,
+		},
+		{name: "malformed account id", opts: Options{Accounts: []string{"12345"}}, wantErrIs: ErrOptions, wantErr: `"12345" is not 12 digits`},
+		{name: "malformed excluded id", opts: Options{ExcludeAccounts: []string{"acct-1"}}, wantErrIs: ErrOptions, wantErr: "not 12 digits"},
+		{name: "session name with a space", opts: Options{SessionName: "sg audit"}, wantErrIs: ErrOptions, wantErr: "session name"},
+		{name: "external id too short", opts: Options{ExternalID: "x"}, wantErrIs: ErrOptions, wantErr: "external id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			org := testOrg()
+			org.accounts["777777777777"] = accountCloud("777777777777", "eu-west-1")
+			org.listErr = tt.listErr
+			inv, err := newOrgCollector(org, tt.opts).run(context.Background())
+			if tt.wantErr != "" || tt.wantErrIs != nil {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("run() error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if tt.wantErrIs != nil && !errors.Is(err, tt.wantErrIs) {
+					t.Errorf("run() error = %v, want errors.Is %v", err, tt.wantErrIs)
+				}
+				if tt.wantErrIs != nil && len(org.listCalls)+len(org.assumeCalls) > 0 {
+					t.Error("AWS was called despite invalid options")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			var accounts []string
+			for _, a := range inv.Accounts {
+				accounts = append(accounts, a.ID+"="+a.Name)
+			}
+			if diff := gocmp.Diff(tt.wantAccounts, accounts); diff != "" {
+				t.Errorf("accounts (-want +got):\n%s", diff)
+			}
+			var roles []string
+			for _, in := range org.assumeCalls {
+				roles = append(roles, aws.ToString(in.RoleArn))
+			}
+			if diff := gocmp.Diff(tt.wantRoles, roles); diff != "" {
+				t.Errorf("roles assumed (-want +got):\n%s", diff)
+			}
+			if got := len(org.listCalls) > 0; got != tt.wantList {
+				t.Errorf("ListAccounts called = %v, want %v", got, tt.wantList)
+			}
+			if !inv.Complete() {
+				t.Errorf("coverage not complete: %+v", inv.Coverage)
+			}
+		})
+	}
+}
+
+// TestCollectRefreshesCredentials: assumed-role credentials that expire
+// during the scan are renewed before they expire, and every call succeeds.
+func TestCollectRefreshesCredentials(t *testing.T) {
+	regions := []string{"eu-west-1", "eu-west-2", "eu-west-3", "us-east-1"}
+	org := &fakeOrg{
+		caller:   mgmtAccount,
+		accounts: map[string]*fakeCloud{mgmtAccount: accountCloud(mgmtAccount, regions...), memberAccount: accountCloud(memberAccount, regions...)},
+		// Within the cache's expiry window 150 ms after they are issued,
+		// while reading four regions one after the other takes longer.
+		ttl: credentialsExpiryWindow + 150*time.Millisecond,
+	}
+	org.accounts[memberAccount].latency = 40 * time.Millisecond
+	inv, err := newOrgCollector(org, Options{Accounts: []string{memberAccount}, Concurrency: 1}).run(context.Background())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, c := range inv.Coverage {
+		if c.Status != inventory.CoverageOK {
+			t.Errorf("%s/%s: %s %s", c.AccountID, c.Region, c.Status, c.Detail)
+		}
+	}
+	if n := len(org.assumeCalls); n < 2 {
+		t.Errorf("AssumeRole called %d times during a scan longer than the credentials' life, want at least 2", n)
+	}
+	if n := len(org.keysUsed); n < 2 {
+		t.Errorf("%d distinct credentials used, want renewed ones too: %v", n, org.keysUsed)
+	}
+}
+
+// TestCallsPerPairIndependentOfGroups counts the API calls of one (account,
+// region): every paginated API costs its pages, whatever the number of
+// groups; only DescribeSecurityGroupReferences grows, by one call per
+// referencesChunk groups, never per group.
+func TestCallsPerPairIndependentOfGroups(t *testing.T) {
+	region := func(n int) *regionFake {
+		d := &regionFake{sgPages: [][]types.SecurityGroup{{}}, rulePages: [][]types.SecurityGroupRule{{}}, eniPages: [][]types.NetworkInterface{{}}}
+		for i := range n {
+			id := "sg-" + strings.Repeat("0", 4) + string(rune('a'+i%26)) + "-" + itoa(i)
+			d.sgPages[0] = append(d.sgPages[0], sg(id))
+			d.rulePages[0] = append(d.rulePages[0], sgRule("sgr-"+itoa(i), id))
+			d.eniPages[0] = append(d.eniPages[0], eni("eni-"+itoa(i), id))
+		}
+		d.ltPages = [][]types.LaunchTemplateVersion{{ltVersion("lt-1", 1, true, "sg-0000a-0")}}
+		return d
+	}
+	counts := map[int]map[string]int{}
+	for _, n := range []int{10, 5000} {
+		cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": region(n)}}
+		inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
+		if err != nil {
+			t.Fatalf("run with %d groups: %v", n, err)
+		}
+		if len(inv.SecurityGroups) != n || !inv.Complete() {
+			t.Fatalf("%d groups read of %d; coverage %+v", len(inv.SecurityGroups), n, inv.Coverage)
+		}
+		counts[n] = cloud.countByOp("eu-west-1")
+		// The pages the fake served: one per paginated API, one stale call
+		// for the one VPC, no prefix-list entries (no rule names a list),
+		// and the references in chunks.
+		want := map[string]int{
+			"DescribeRegions":                1,
+			"DescribeSecurityGroups":         1,
+			"DescribeSecurityGroupRules":     1,
+			"DescribeNetworkInterfaces":      1,
+			"DescribeLaunchTemplateVersions": 1,
+			"DescribeLaunchConfigurations":   1,
+			"DescribeManagedPrefixLists":     1,
+			"DescribeStaleSecurityGroups":    1,
+			// ⌈n / referencesChunk⌉
+			"DescribeSecurityGroupReferences": (n + referencesChunk - 1) / referencesChunk,
+		}
+		if diff := gocmp.Diff(want, counts[n]); diff != "" {
+			t.Errorf("%d groups: calls per API (-want +got):\n%s", n, diff)
+		}
+	}
+	delete(counts[10], "DescribeSecurityGroupReferences")
+	delete(counts[5000], "DescribeSecurityGroupReferences")
+	if diff := gocmp.Diff(counts[10], counts[5000]); diff != "" {
+		t.Errorf("calls differ between 10 and 5,000 groups (-10 +5000):\n%s", diff)
+	}
+}
+
+func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
+
+func fmtInt(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b []byte
+	for ; i > 0; i /= 10 {
+		b = append([]byte{byte('0' + i%10)}, b...)
+	}
+	return string(b)
+}
+
+// TestCollectReferencesSplitOnMissingGroup: a group deleted between
+// DescribeSecurityGroups and DescribeSecurityGroupReferences fails its whole
+// chunk; the chunk is split until that group is isolated, and the others'
+// references are still read.
+func TestCollectReferencesSplitOnMissingGroup(t *testing.T) {
+	d := &regionFake{sgPages: [][]types.SecurityGroup{{sg("sg-1"), sg("sg-2"), sg("sg-gone"), sg("sg-4")}},
+		refs: []types.SecurityGroupReference{{GroupId: aws.String("sg-4"), ReferencingVpcId: aws.String("vpc-peer")}}}
+	cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": d}}
+	c := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{})
+	c.newEC2 = func(cfg aws.Config, region string) EC2API {
+		return missingGroup{EC2API: cloud.client(cfg, region), missing: "sg-gone"}
+	}
+	inv, err := c.run(context.Background())
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	if !slices.Contains(inv.Coverage[0].Collected, inventory.KindReferences) {
+		t.Errorf("references not collected: %+v", inv.Coverage[0])
+	}
+	i := slices.IndexFunc(inv.SecurityGroups, func(g inventory.SecurityGroup) bool { return g.ID == "sg-4" })
+	want := []inventory.Evidence{{Kind: inventory.UsedByCrossVPCReference, ID: "vpc-peer", Detail: "rule in vpc-peer"}}
+	if diff := gocmp.Diff(want, inv.SecurityGroups[i].UsedBy); diff != "" {
+		t.Errorf("sg-4 used_by (-want +got):\n%s", diff)
+	}
+	// 4 ids → fails; [1 2] ok; [gone 4] fails; [gone] fails; [4] ok.
+	if got := cloud.callsTo("eu-west-1", "DescribeSecurityGroupReferences"); len(got) != 5 {
+		t.Errorf("%d reference calls, want 5: %+v", len(got), got)
+	}
+}
+
+// missingGroup answers DescribeSecurityGroupReferences as EC2 does when one
+// of the ids no longer exists.
+type missingGroup struct {
+	EC2API
+	missing string
+}
+
+func (m missingGroup) DescribeSecurityGroupReferences(ctx context.Context, in *ec2DescribeSecurityGroupReferencesInput, optFns ...ec2OptFn) (*ec2DescribeSecurityGroupReferencesOutput, error) {
+	out, err := m.EC2API.DescribeSecurityGroupReferences(ctx, in, optFns...)
+	if err == nil && slices.Contains(in.GroupId, m.missing) {
+		return nil, apiError("InvalidGroup.NotFound")
+	}
+	return out, err
+}
+
+// TestCollectRateBudget: each (account, region) has its own budget,
+// shared by all its calls; with a burst of 20 at 20 per second, a pair
+// making more than 20 calls waits for the rest, and two pairs do not
+// wait for each other.
+func TestCollectRateBudget(t *testing.T) {
+	threePages := func() *regionFake {
+		return &regionFake{
+			sgPages:   [][]types.SecurityGroup{{sg("sg-1")}, {sg("sg-2")}, {sg("sg-3")}},
+			rulePages: [][]types.SecurityGroupRule{{}, {}, {}},
+			eniPages:  [][]types.NetworkInterface{{}, {}, {}},
+			ltPages:   [][]types.LaunchTemplateVersion{{}, {}, {}},
+			plPages:   [][]types.ManagedPrefixList{{}, {}, {}},
+		}
+	}
+	cloud := &fakeCloud{regions: enabled("eu-west-1", "us-east-1"),
+		data: map[string]*regionFake{"eu-west-1": threePages(), "us-east-1": threePages()}}
+	start := time.Now()
+	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{Rate: 20}).run(context.Background())
+	elapsed := time.Since(start)
+	if err != nil || !inv.Complete() {
+		t.Fatalf("run: %v %+v", err, inv)
+	}
+	n := len(cloud.callsTo("eu-west-1", "DescribeRegions"))
+	for op, k := range cloud.countByOp("eu-west-1") {
+		if op != "DescribeRegions" {
+			n += k
+		}
+	}
+	// eu-west-1 holds DescribeRegions too: the longest wait is its.
+	minWait := time.Duration(float64(n-20) / 20 * float64(time.Second))
+	if n <= 20 || elapsed < minWait-20*time.Millisecond {
+		t.Errorf("%d calls in eu-west-1 took %v, want at least %v under 20 per second", n, elapsed, minWait)
+	}
+	// A shared budget would need (2n - 20) / 20 seconds.
+	if shared := time.Duration(float64(2*n-20) / 20 * float64(time.Second)); elapsed > (minWait+shared)/2 {
+		t.Errorf("two pairs took %v, closer to one shared budget (%v) than to their own (%v)", elapsed, shared, minWait)
+	}
+}
+
+// TestReadOnlyAPI: the client interfaces are all the collector can call,
+// and every method of them is a read-only AWS action.
+func TestReadOnlyAPI(t *testing.T) {
+	readOnly := regexp.MustCompile(`^(Describe|Get|List)[A-Za-z]+$|^AssumeRole$`)
+	for _, iface := range []reflect.Type{
+		reflect.TypeFor[EC2API](), reflect.TypeFor[AutoScalingAPI](), reflect.TypeFor[STSAPI](), reflect.TypeFor[OrganizationsAPI](),
+	} {
+		for i := range iface.NumMethod() {
+			if m := iface.Method(i).Name; !readOnly.MatchString(m) {
+				t.Errorf("%s.%s is not a read-only action", iface.Name(), m)
+			}
+		}
+	}
+}
+
+func TestRetryPolicy(t *testing.T) {
+	r := newRetryer(DefaultMaxAttempts)
+	if got := r.MaxAttempts(); got != 10 {
+		t.Errorf("MaxAttempts() = %d, want 10", got)
+	}
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"EC2 throttling", apiError("RequestLimitExceeded"), true},
+		{"STS throttling", apiError("Throttling"), true},
+		{"connection reset", &retry.MaxAttemptsError{Err: errors.New("read: connection reset by peer")}, false},
+		{"endpoint without the API (HTML 500)", noAWSCode(), false},
+		{"region without the API", apiError("InvalidAction"), false},
+		{"access denied", apiError("UnauthorizedOperation"), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := r.IsErrorRetryable(tt.err); got != tt.want {
+				t.Errorf("IsErrorRetryable(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,178 @@
+// Package config reads sgaudit's configuration file (.sgaudit.yaml): which
+// checks run and at what severity, data merged over the policies' defaults
+// (port catalogue, authorised ports, placeholders, naming pattern, rules
+// quota) and suppressions of accepted findings.
+//
+// The file is decoded through yaml.Node rather than into structs, so every
+// mistake (an unknown key, a bad date, a value of the wrong type) is reported
+// with its file and line: "sgaudit: .sgaudit.yaml:7: unknown key "severty"
+// in checks.SGA001". Every such error wraps ErrConfig.
+//
+// The format is documented by docs/schema/config.schema.json and the
+// annotated example examples/sgaudit.yaml.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// DefaultFile is the configuration file read from the working directory
+// when --config is not given (and --no-config is not set).
+const DefaultFile = ".sgaudit.yaml"
+
+// Version is the only configuration format version this build reads.
+const Version = 1
+
+// ErrConfig is wrapped by every error about the configuration file: it
+// cannot be read, is not valid YAML, or says something sgaudit does not
+// understand. The CLI maps it to exit code 2 (nothing scanned).
+var ErrConfig = errors.New("invalid configuration")
+
+// Error is a configuration problem with the file and line it was found at.
+// errors.Is(err, ErrConfig) holds for every Error.
+type Error struct {
+	File string // the config file as given, e.g. ".sgaudit.yaml"
+	Line int    // 1-based; 0 when the problem is not tied to a line
+	Msg  string
+	Err  error // the underlying error, if any (e.g. from os.ReadFile)
+}
+
+// Error formats the problem as "file:line: message".
+func (e *Error) Error() string {
+	switch {
+	case e.File != "" && e.Line > 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	case e.File != "":
+		return e.File + ": " + e.Msg
+	}
+	return e.Msg
+}
+
+// Is makes errors.Is(err, ErrConfig) true for an Error.
+func (e *Error) Is(target error) bool { return target == ErrConfig }
+
+// Unwrap returns the underlying error.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Config is a parsed configuration file. The zero value (and a nil
+// *Config) configures nothing.
+type Config struct {
+	// Path is the file the configuration was read from, as given; error
+	// messages, notices and Suppression.Source name it.
+	Path string
+	// Checks holds the per-check settings by check id.
+	Checks map[string]CheckSettings
+	// Data is merged over data.sgaudit of the policies: objects key by key,
+	// lists and scalars replaced whole (the engine's --data semantics).
+	Data map[string]any
+	// Suppressions in file order; the first that matches a finding wins.
+	Suppressions []Suppression
+
+	// dataNode keeps the data section's YAML so Validate can point at the
+	// line of a value whose type does not match the policies' defaults.
+	dataNode *yaml.Node
+	// dataLine is the line of the "data" key.
+	dataLine int
+}
+
+// CheckSettings are the settings of one check.
+type CheckSettings struct {
+	// Enabled turns the check on or off; nil keeps its default.
+	Enabled *bool
+	// Severity replaces the check's default severity; "" keeps it.
+	Severity findings.Severity
+	// Line is where the check's key is in the file.
+	Line int
+}
+
+// Suppression accepts the findings it matches: they stay in every report,
+// marked, but no longer fail CI. Every matcher that is set must match; at
+// least one must be set.
+type Suppression struct {
+	// Check is a check id, e.g. SGA002.
+	Check string
+	// Account is a 12-digit account id.
+	Account string
+	// Region is a region or a glob ("eu-*").
+	Region string
+	// Group is a glob matched against the group id and the group name:
+	// "sg-0123456789abcdef0" or "legacy-*".
+	Group string
+	// Tags must all be on the group; values are globs ("*" = any value).
+	Tags map[string]string
+	// Rule is a security group rule id (sgr-...).
+	Rule string
+	// Reason says why the finding is accepted. Required.
+	Reason string
+	// Owner is who answers for the exception.
+	Owner string
+	// Expires is the last day (YYYY-MM-DD, UTC) the suppression applies;
+	// "" never expires.
+	Expires string
+	// Line is where the suppression starts in the file.
+	Line int
+
+	// until is the first instant the suppression no longer applies: the
+	// midnight (UTC) after Expires. Zero when it never expires.
+	until time.Time
+}
+
+// Source names the suppression in reports: "file:line".
+func (s *Suppression) Source(file string) string {
+	return fmt.Sprintf("%s:%d", file, s.Line)
+}
+
+// ExpiredAt reports whether the suppression no longer applies at now. A
+// suppression applies through the whole of its Expires day, in UTC, so that
+// "expires: 2027-01-31" means what a person reads: still valid on the 31st,
+// whatever the time zone of the CI runner.
+func (s *Suppression) ExpiredAt(now time.Time) bool {
+	return !s.until.IsZero() && !now.UTC().Before(s.until)
+}
+
+// Load reads and parses a configuration file. path is kept as given, so
+// messages name the file the way the user wrote it.
+func Load(path string) (*Config, error) {
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+	}
+	return Parse(path, src)
+}
+
+// describe names what a suppression covers, for notices: "SGA002 for group
+// sg-0123, region eu-west-1".
+func (s *Suppression) describe() string {
+	what := s.Check
+	if what == "" {
+		what = "every check"
+	}
+	var scope []string
+	if s.Group != "" {
+		scope = append(scope, "group "+s.Group)
+	}
+	if s.Rule != "" {
+		scope = append(scope, "rule "+s.Rule)
+	}
+	for _, k := range sortedKeys(s.Tags) {
+		scope = append(scope, "tag "+k+"="+s.Tags[k])
+	}
+	if s.Account != "" {
+		scope = append(scope, "account "+s.Account)
+	}
+	if s.Region != "" {
+		scope = append(scope, "region "+s.Region)
+	}
+	if len(scope) == 0 {
+		return what
+	}
+	return what + " for " + strings.Join(scope, ", ")
+}

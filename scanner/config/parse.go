@@ -1,0 +1,452 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// YAML's core-schema tags, as yaml.Node.ShortTag reports them.
+const (
+	tagStr       = "!!str"
+	tagInt       = "!!int"
+	tagFloat     = "!!float"
+	tagBool      = "!!bool"
+	tagNull      = "!!null"
+	tagTimestamp = "!!timestamp"
+	tagMerge     = "!!merge"
+)
+
+var (
+	accountRE    = regexp.MustCompile(`^[0-9]{12}$`)
+	yamlLineRE   = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
+	topLevelKeys = []string{"version", "checks", "data", "suppressions"}
+	checkKeys    = []string{"enabled", "severity"}
+	// matcherKeys are the suppression keys that select findings; at least
+	// one is required so that no suppression silently accepts everything.
+	matcherKeys     = []string{"check", "account", "region", "group", "tag", "rule"}
+	suppressionKeys = append(slices.Clone(matcherKeys), "reason", "owner", "expires")
+)
+
+// Parse parses a configuration file's content. name is the file name used
+// in messages. It checks everything that does not depend on the policies;
+// Validate checks check ids and data types against the loaded policies.
+func Parse(name string, src []byte) (*Config, error) {
+	d := decoder{file: name}
+	cfg := &Config{Path: name, Checks: map[string]CheckSettings{}}
+
+	dec := yaml.NewDecoder(bytes.NewReader(src))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return cfg, nil // an empty file configures nothing
+		}
+		return nil, d.syntax(err)
+	}
+	var extra yaml.Node
+	switch err := dec.Decode(&extra); {
+	case err == nil:
+		return nil, d.errf(&extra, "a second YAML document; the configuration must be a single document")
+	case !errors.Is(err, io.EOF):
+		return nil, d.syntax(err)
+	}
+	root := &doc
+	if root.Kind == yaml.DocumentNode {
+		if len(root.Content) == 0 {
+			return cfg, nil
+		}
+		root = root.Content[0]
+	}
+	root = resolve(root)
+	if isNull(root) {
+		return cfg, nil // a file holding only comments
+	}
+	err := d.mapping(root, "", topLevelKeys, func(key string, k, v *yaml.Node) error {
+		switch key {
+		case "version":
+			return d.version(v)
+		case "checks":
+			return d.checks(v, cfg)
+		case "data":
+			if isNull(v) {
+				return nil
+			}
+			if v.Kind != yaml.MappingNode {
+				return d.errf(v, "data: want a mapping of data keys, got %s", kindName(v))
+			}
+			val, err := d.value(v, "data")
+			if err != nil {
+				return err
+			}
+			cfg.Data = val.(map[string]any)
+			cfg.dataNode, cfg.dataLine = v, k.Line
+			return nil
+		case "suppressions":
+			return d.suppressions(v, cfg)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// decoder turns yaml.Nodes into configuration, naming file and line in
+// every error.
+type decoder struct{ file string }
+
+func (d decoder) errf(n *yaml.Node, format string, args ...any) *Error {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	return &Error{File: d.file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// syntax turns the YAML parser's "yaml: line 3: ..." into file:line form.
+func (d decoder) syntax(err error) *Error {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: d.file, Line: line, Msg: "invalid YAML: " + m[2], Err: err}
+	}
+	return &Error{File: d.file, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: "), Err: err}
+}
+
+// resolve follows aliases (*anchor) to the node they name.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || (n.Kind == yaml.ScalarNode && n.ShortTag() == tagNull)
+}
+
+// kindName says what a node is, for "want X, got Y" messages.
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case tagNull:
+			return "nothing"
+		case tagStr:
+			return fmt.Sprintf("%q", n.Value)
+		}
+		return n.Value
+	}
+	return "an unsupported YAML node"
+}
+
+// where joins a parent path and a key for messages: "checks.SGA001".
+func where(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+// mapping calls fn for each key of a mapping node in file order. It
+// rejects non-mappings, merge keys, duplicate keys and, when known is not
+// nil, keys not in known. at names the mapping in messages ("" = top level).
+func (d decoder) mapping(n *yaml.Node, at string, known []string, fn func(key string, k, v *yaml.Node) error) error {
+	n = resolve(n)
+	if n.Kind != yaml.MappingNode {
+		name := at
+		if name == "" {
+			name = "the configuration"
+		}
+		return d.errf(n, "%s: want a mapping, got %s", name, kindName(n))
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := resolve(n.Content[i]), resolve(n.Content[i+1])
+		if k.Kind != yaml.ScalarNode {
+			return d.errf(k, "%s: keys must be plain strings", orTop(at))
+		}
+		if k.ShortTag() == tagMerge {
+			// Merge keys are a YAML 1.1 feature whose precedence rules
+			// surprise people; anchors and aliases work without them.
+			return d.errf(k, "merge keys (<<) are not supported in %s; repeat the keys or use an alias as a whole value", orTop(at))
+		}
+		key := k.Value
+		if first, dup := seen[key]; dup {
+			return d.errf(k, "duplicate key %q%s (first at line %d)", key, in(at), first)
+		}
+		seen[key] = k.Line
+		if known != nil && !slices.Contains(known, key) {
+			return d.errf(k, "unknown key %q%s", key, in(at))
+		}
+		if err := fn(key, k, v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func in(at string) string {
+	if at == "" {
+		return ""
+	}
+	return " in " + at
+}
+
+func orTop(at string) string {
+	if at == "" {
+		return "the configuration"
+	}
+	return at
+}
+
+// scalar returns a scalar's text as written: an unquoted account id such
+// as 012345678901 would otherwise become a number and lose its zero.
+// Null (an empty value) is "".
+func (d decoder) scalar(n *yaml.Node, at string) (string, error) {
+	if isNull(n) {
+		return "", nil
+	}
+	if n.Kind != yaml.ScalarNode {
+		return "", d.errf(n, "%s: want a single value, got %s", at, kindName(n))
+	}
+	return strings.TrimSpace(n.Value), nil
+}
+
+func (d decoder) version(v *yaml.Node) error {
+	if v.Kind != yaml.ScalarNode || v.ShortTag() != tagInt {
+		return d.errf(v, "version: want %d, got %s", Version, kindName(v))
+	}
+	if n, err := strconv.Atoi(v.Value); err != nil || n != Version {
+		return d.errf(v, "unsupported version %s (this sgaudit reads version %d)", v.Value, Version)
+	}
+	return nil
+}
+
+func (d decoder) checks(v *yaml.Node, cfg *Config) error {
+	if isNull(v) {
+		return nil
+	}
+	return d.mapping(v, "checks", nil, func(id string, k, v *yaml.Node) error {
+		at := "checks." + id
+		cs := CheckSettings{Line: k.Line}
+		if isNull(v) || (v.Kind == yaml.MappingNode && len(v.Content) == 0) {
+			return d.errf(k, "%s: set enabled and/or severity", at)
+		}
+		err := d.mapping(v, at, checkKeys, func(key string, _, v *yaml.Node) error {
+			switch key {
+			case "enabled":
+				if v.Kind != yaml.ScalarNode || v.ShortTag() != tagBool {
+					return d.errf(v, "%s.enabled: want true or false, got %s", at, kindName(v))
+				}
+				b := v.Value == "true"
+				cs.Enabled = &b
+			case "severity":
+				s, err := d.scalar(v, at+".severity")
+				if err != nil {
+					return err
+				}
+				sev, err := findings.ParseSeverity(s)
+				if err != nil {
+					return d.errf(v, "%s.severity: %v", at, err)
+				}
+				cs.Severity = sev
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		cfg.Checks[id] = cs
+		return nil
+	})
+}
+
+func (d decoder) suppressions(v *yaml.Node, cfg *Config) error {
+	if isNull(v) {
+		return nil
+	}
+	if v.Kind != yaml.SequenceNode {
+		return d.errf(v, "suppressions: want a list, got %s", kindName(v))
+	}
+	for i, item := range v.Content {
+		s, err := d.suppression(resolve(item), fmt.Sprintf("suppressions[%d]", i))
+		if err != nil {
+			return err
+		}
+		cfg.Suppressions = append(cfg.Suppressions, s)
+	}
+	return nil
+}
+
+func (d decoder) suppression(n *yaml.Node, at string) (Suppression, error) {
+	s := Suppression{Line: n.Line}
+	matchers := 0
+	err := d.mapping(n, at, suppressionKeys, func(key string, _, v *yaml.Node) error {
+		if key == "tag" {
+			tags, err := d.tags(v, at+".tag")
+			if err != nil {
+				return err
+			}
+			s.Tags = tags
+			matchers++
+			return nil
+		}
+		val, err := d.scalar(v, at+"."+key)
+		if err != nil {
+			return err
+		}
+		if val == "" {
+			return d.errf(v, "%s.%s is empty", at, key)
+		}
+		if slices.Contains(matcherKeys, key) {
+			matchers++
+		}
+		switch key {
+		case "check":
+			s.Check = val
+		case "account":
+			if !accountRE.MatchString(val) {
+				return d.errf(v, "%s.account: want a 12-digit account id, got %q", at, val)
+			}
+			s.Account = val
+		case "region":
+			if err := checkGlob(val); err != nil {
+				return d.errf(v, "%s.region: %v", at, err)
+			}
+			s.Region = val
+		case "group":
+			if err := checkGlob(val); err != nil {
+				return d.errf(v, "%s.group: %v", at, err)
+			}
+			s.Group = val
+		case "rule":
+			s.Rule = val
+		case "reason":
+			s.Reason = val
+		case "owner":
+			s.Owner = val
+		case "expires":
+			day, err := time.Parse(time.DateOnly, val)
+			if err != nil {
+				return d.errf(v, "%s.expires: want a date YYYY-MM-DD, got %q", at, val)
+			}
+			s.Expires = val
+			s.until = day.AddDate(0, 0, 1) // through the end of that day, UTC
+		}
+		return nil
+	})
+	if err != nil {
+		return Suppression{}, err
+	}
+	if s.Reason == "" {
+		return Suppression{}, d.errf(n, "%s: reason is required: say why the finding is accepted", at)
+	}
+	if matchers == 0 {
+		return Suppression{}, d.errf(n, "%s: set at least one of %s: a suppression must say what it matches", at, strings.Join(matcherKeys, ", "))
+	}
+	return s, nil
+}
+
+func (d decoder) tags(v *yaml.Node, at string) (map[string]string, error) {
+	tags := map[string]string{}
+	err := d.mapping(v, at, nil, func(key string, k, v *yaml.Node) error {
+		if key == "" {
+			return d.errf(k, "%s: empty tag key", at)
+		}
+		val, err := d.scalar(v, where(at, key))
+		if err != nil {
+			return err
+		}
+		if err := checkGlob(val); err != nil {
+			return d.errf(v, "%s: %v", where(at, key), err)
+		}
+		tags[key] = val
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(tags) == 0 {
+		return nil, d.errf(v, "%s: want at least one tag key: value", at)
+	}
+	return tags, nil
+}
+
+// checkGlob rejects a malformed glob ("[a-") at load time; path.Match
+// would otherwise only fail, silently, at match time.
+func checkGlob(pattern string) error {
+	if _, err := path.Match(pattern, ""); err != nil {
+		return fmt.Errorf("invalid glob %q", pattern)
+	}
+	return nil
+}
+
+// value converts a node into a JSON-able value (the data document).
+// Timestamps stay text: a YAML date must reach Rego as the string written.
+func (d decoder) value(n *yaml.Node, at string) (any, error) {
+	n = resolve(n)
+	switch n.Kind {
+	case yaml.MappingNode:
+		m := map[string]any{}
+		err := d.mapping(n, at, nil, func(key string, _, v *yaml.Node) error {
+			val, err := d.value(v, where(at, key))
+			if err != nil {
+				return err
+			}
+			m[key] = val
+			return nil
+		})
+		return m, err
+	case yaml.SequenceNode:
+		list := make([]any, 0, len(n.Content))
+		for i, item := range n.Content {
+			val, err := d.value(item, fmt.Sprintf("%s[%d]", at, i))
+			if err != nil {
+				return nil, err
+			}
+			list = append(list, val)
+		}
+		return list, nil
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case tagNull:
+			return nil, nil
+		case tagBool:
+			return n.Value == "true", nil
+		case tagInt:
+			var i int64
+			if err := n.Decode(&i); err != nil {
+				return nil, d.errf(n, "%s: %s is not a 64-bit integer", at, n.Value)
+			}
+			return i, nil
+		case tagFloat:
+			var f float64
+			if err := n.Decode(&f); err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+				return nil, d.errf(n, "%s: %s is not a finite number", at, n.Value)
+			}
+			return f, nil
+		case tagStr, tagTimestamp:
+			return n.Value, nil
+		}
+		return nil, d.errf(n, "%s: unsupported YAML tag %s", at, n.Tag)
+	}
+	return nil, d.errf(n, "%s: unsupported YAML node", at)
+}
