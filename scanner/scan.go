@@ -21,6 +21,7 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/collect"
 	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/engine"
+	"github.com/sgaudit/sgaudit/scanner/exposure"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -254,9 +255,20 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	for _, a := range inv.Accounts {
 		names[a.ID] = a.Name
 	}
-	for i := range rep.Findings {
-		rep.Findings[i].AccountName = names[rep.Findings[i].AccountID]
+	frameworks := make(map[string]map[string][]string, len(checks))
+	for _, c := range checks {
+		frameworks[c.ID] = c.Frameworks
 	}
+	for i := range rep.Findings {
+		f := &rep.Findings[i]
+		f.AccountName = names[f.AccountID]
+		f.Frameworks = frameworks[f.CheckID]
+	}
+	services, err := exposure.ServicesFromData(policies.FS)
+	if err != nil {
+		return nil, fmt.Errorf("read the port catalogue: %w", err)
+	}
+	rep.Exposures = exposure.Compute(inv, services)
 	for _, g := range inv.SecurityGroups {
 		rep.Summary.Rules += len(g.Rules)
 	}

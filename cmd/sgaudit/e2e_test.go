@@ -120,6 +120,16 @@ func TestScanDemoWorldAgainstEmulator(t *testing.T) {
 	if diff := cmp.Diff([]string{"eu-west-1", "us-east-1"}, regions); diff != "" {
 		t.Errorf("coverage regions (-want +got):\n%s", diff)
 	}
+	// Only the bastion's interface has a public IP: the world reaches SSH
+	// on it, through the bastion group.
+	if len(rep.Exposures) != 1 {
+		t.Fatalf("exposures: got %d, want the bastion interface only: %+v", len(rep.Exposures), rep.Exposures)
+	}
+	wantPorts := []findings.ExposedPort{{Protocol: "tcp", FromPort: 22, ToPort: 22, Services: []string{"SSH"},
+		GroupIDs: []string{w.GroupID("us-east-1", "bastion")}, Peers: []string{"0.0.0.0/0"}}}
+	if diff := cmp.Diff(wantPorts, rep.Exposures[0].Ports); diff != "" || rep.Exposures[0].PublicIP == "" {
+		t.Errorf("bastion exposure (public IP %q) (-want +got):\n%s", rep.Exposures[0].PublicIP, diff)
+	}
 	if rep.Summary.SecurityGroups != 12 { // 8 seeded + a default group per seeded VPC and per default VPC
 		t.Errorf("scanned %d groups, want 12", rep.Summary.SecurityGroups)
 	}

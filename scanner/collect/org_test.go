@@ -4,18 +4,24 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"net"
+	"net/http"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -305,12 +311,12 @@ func TestCallsPerPairIndependentOfGroups(t *testing.T) {
 	region := func(n int) *regionFake {
 		d := &regionFake{sgPages: [][]types.SecurityGroup{{}}, rulePages: [][]types.SecurityGroupRule{{}}, eniPages: [][]types.NetworkInterface{{}}}
 		for i := range n {
-			id := "sg-" + strings.Repeat("0", 4) + string(rune('a'+i%26)) + "-" + itoa(i)
+			id := "sg-" + strconv.Itoa(i)
 			d.sgPages[0] = append(d.sgPages[0], sg(id))
-			d.rulePages[0] = append(d.rulePages[0], sgRule("sgr-"+itoa(i), id))
-			d.eniPages[0] = append(d.eniPages[0], eni("eni-"+itoa(i), id))
+			d.rulePages[0] = append(d.rulePages[0], sgRule("sgr-"+strconv.Itoa(i), id))
+			d.eniPages[0] = append(d.eniPages[0], eni("eni-"+strconv.Itoa(i), id))
 		}
-		d.ltPages = [][]types.LaunchTemplateVersion{{ltVersion("lt-1", 1, true, "sg-0000a-0")}}
+		d.ltPages = [][]types.LaunchTemplateVersion{{ltVersion("lt-1", 1, true, "sg-0")}}
 		return d
 	}
 	counts := map[int]map[string]int{}
@@ -350,19 +356,6 @@ func TestCallsPerPairIndependentOfGroups(t *testing.T) {
 	}
 }
 
-func itoa(i int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(i)) }
-
-func fmtInt(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
-}
-
 // TestCollectReferencesSplitOnMissingGroup: a group deleted between
 // DescribeSecurityGroups and DescribeSecurityGroupReferences fails its whole
 // chunk; the chunk is split until that group is isolated, and the others'
@@ -400,7 +393,7 @@ type missingGroup struct {
 	missing string
 }
 
-func (m missingGroup) DescribeSecurityGroupReferences(ctx context.Context, in *ec2DescribeSecurityGroupReferencesInput, optFns ...ec2OptFn) (*ec2DescribeSecurityGroupReferencesOutput, error) {
+func (m missingGroup) DescribeSecurityGroupReferences(ctx context.Context, in *ec2.DescribeSecurityGroupReferencesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupReferencesOutput, error) {
 	out, err := m.EC2API.DescribeSecurityGroupReferences(ctx, in, optFns...)
 	if err == nil && slices.Contains(in.GroupId, m.missing) {
 		return nil, apiError("InvalidGroup.NotFound")
@@ -413,17 +406,18 @@ func (m missingGroup) DescribeSecurityGroupReferences(ctx context.Context, in *e
 // making more than 20 calls waits for the rest, and two pairs do not
 // wait for each other.
 func TestCollectRateBudget(t *testing.T) {
-	threePages := func() *regionFake {
+	fivePages := func() *regionFake {
 		return &regionFake{
-			sgPages:   [][]types.SecurityGroup{{sg("sg-1")}, {sg("sg-2")}, {sg("sg-3")}},
-			rulePages: [][]types.SecurityGroupRule{{}, {}, {}},
-			eniPages:  [][]types.NetworkInterface{{}, {}, {}},
-			ltPages:   [][]types.LaunchTemplateVersion{{}, {}, {}},
-			plPages:   [][]types.ManagedPrefixList{{}, {}, {}},
+			sgPages:   [][]types.SecurityGroup{{sg("sg-1")}, {sg("sg-2")}, {sg("sg-3")}, {sg("sg-4")}, {sg("sg-5")}},
+			rulePages: make([][]types.SecurityGroupRule, 5),
+			eniPages:  make([][]types.NetworkInterface, 5),
+			ltPages:   make([][]types.LaunchTemplateVersion, 5),
+			lcPages:   make([][]astypes.LaunchConfiguration, 5),
+			plPages:   make([][]types.ManagedPrefixList, 5),
 		}
 	}
 	cloud := &fakeCloud{regions: enabled("eu-west-1", "us-east-1"),
-		data: map[string]*regionFake{"eu-west-1": threePages(), "us-east-1": threePages()}}
+		data: map[string]*regionFake{"eu-west-1": fivePages(), "us-east-1": fivePages()}}
 	start := time.Now()
 	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{Rate: 20}).run(context.Background())
 	elapsed := time.Since(start)
@@ -474,7 +468,9 @@ func TestRetryPolicy(t *testing.T) {
 	}{
 		{"EC2 throttling", apiError("RequestLimitExceeded"), true},
 		{"STS throttling", apiError("Throttling"), true},
-		{"connection reset", &retry.MaxAttemptsError{Err: errors.New("read: connection reset by peer")}, false},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, true},
+		{"AWS server error", &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
+			Err: &smithy.GenericAPIError{Code: "InternalError", Message: "try again"}}, true},
 		{"endpoint without the API (HTML 500)", noAWSCode(), false},
 		{"region without the API", apiError("InvalidAction"), false},
 		{"access denied", apiError("UnauthorizedOperation"), false},

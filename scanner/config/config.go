@@ -79,8 +79,6 @@ type Config struct {
 	// dataNode keeps the data section's YAML so Validate can point at the
 	// line of a value whose type does not match the policies' defaults.
 	dataNode *yaml.Node
-	// dataLine is the line of the "data" key.
-	dataLine int
 }
 
 // CheckSettings are the settings of one check.

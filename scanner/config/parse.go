@@ -91,7 +91,7 @@ func Parse(name string, src []byte) (*Config, error) {
 				return err
 			}
 			cfg.Data = val.(map[string]any)
-			cfg.dataNode, cfg.dataLine = v, k.Line
+			cfg.dataNode = v
 			return nil
 		case "suppressions":
 			return d.suppressions(v, cfg)

@@ -55,10 +55,12 @@ type grant struct {
 // icmpv6, then protocol numbers) and range; it never depends on the order
 // of the inventory's lists.
 //
-// An interface's groups are its inventory.NetworkInterface.GroupIDs, looked
-// up by (account, region, id); an interface missing from NetworkInterfaces,
-// or listed without group ids, gets the groups whose Attachments name it.
-// Groups absent from the inventory are skipped: their rules are unknown.
+// NetworkInterfaces is authoritative: an interface's groups are its
+// GroupIDs, looked up by (account, region, id), and its public IP is its
+// PublicIP. Only an interface it does not list (exported
+// describe-security-groups data), or lists without group ids, takes them
+// from the groups' Attachments. Groups absent from the inventory are
+// skipped: their rules are unknown, and nothing is assumed about them.
 //
 // Cost is linear in the rules of the groups on public interfaces: groups and
 // prefix lists are indexed once, each group's rules are parsed once, and
@@ -430,9 +432,6 @@ type segment struct {
 	lo, hi int
 	groups []string
 	peers  []string
-	// own is false when only protocol-all rules open the range: the "all"
-	// entry already says so, and repeating it per protocol is noise.
-	own bool
 }
 
 // protocolPorts appends the world-open ranges of one protocol (or of
@@ -557,6 +556,8 @@ func (w *sweeper) worldSegments(proto string, rules []grant) []segment {
 		if !w.judge(w.covering, usePartial) {
 			continue
 		}
+		// Where only protocol-all rules open the point, the "all" entry
+		// already says so; repeating it per protocol is noise.
 		if !ownContribution(proto, w.contrib) {
 			continue
 		}
@@ -564,7 +565,7 @@ func (w *sweeper) worldSegments(proto string, rules []grant) []segment {
 			out[n-1].hi = end
 			continue
 		}
-		s := describe(proto, w.contrib)
+		s := describe(w.contrib)
 		s.lo, s.hi = b, end
 		out = append(out, s)
 	}
@@ -650,13 +651,12 @@ func countDistinct(gs []grant, f func(grant) string) int {
 
 // describe turns contributing grants into sorted, unique group ids and
 // peers: CIDRs by family and address, then prefix lists by id.
-func describe(proto string, contrib []grant) segment {
+func describe(contrib []grant) segment {
 	slices.SortFunc(contrib, func(a, b grant) int {
 		return cmp.Or(compareBool(a.pl, b.pl), comparePeer(a, b), cmp.Compare(a.peer, b.peer))
 	})
 	s := segment{}
 	for _, g := range contrib {
-		s.own = s.own || g.proto == proto
 		s.groups = append(s.groups, g.group)
 		if n := len(s.peers); n == 0 || s.peers[n-1] != g.peer {
 			s.peers = append(s.peers, g.peer)
@@ -681,7 +681,7 @@ func foldSegments(segs []segment) segment {
 	if len(segs) == 1 {
 		return segs[0]
 	}
-	out := segment{lo: segs[0].lo, hi: segs[len(segs)-1].hi, own: true}
+	out := segment{lo: segs[0].lo, hi: segs[len(segs)-1].hi}
 	for _, s := range segs {
 		out.groups = append(out.groups, s.groups...)
 		out.peers = append(out.peers, s.peers...)
