@@ -15,6 +15,7 @@ import (
 
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
 
+	"github.com/sgaudit/sgaudit/internal/checkdocs"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -222,11 +223,8 @@ func rule(c findings.Check) *sarif.ReportingDescriptor {
 	if name := pascalCase(c.Name); name != "" {
 		d.WithName(name)
 	}
-	for _, u := range c.RelatedResources {
-		if isWebURL(u) {
-			d.WithHelpURI(u)
-			break
-		}
+	if uri := helpURI(c); uri != "" {
+		d.WithHelpURI(uri)
 	}
 
 	// Compliance controls come right after "security" and before the
@@ -284,8 +282,24 @@ func invocation(notices []findings.Notice) *sarif.Invocation {
 	return inv
 }
 
+// helpURI is where a rule's alert links for more: the check's own page in
+// docs/checks/ for a built-in check (examples, remediation, tuning), else
+// the first web link of a custom policy's related_resources.
+func helpURI(c findings.Check) string {
+	if checkdocs.Builtin(c) {
+		return checkdocs.PageURL(c.ID)
+	}
+	for _, u := range c.RelatedResources {
+		if isWebURL(u) {
+			return u
+		}
+	}
+	return ""
+}
+
 // help renders a rule's help as text and as Markdown: what it finds, how to
-// fix it and which framework controls it maps to.
+// fix it, which framework controls it maps to and, for a built-in check,
+// its documentation page.
 func help(c findings.Check, description string) (text, markdown string) {
 	var t, m strings.Builder
 	t.WriteString(description)
@@ -321,6 +335,11 @@ func help(c findings.Check, description string) (text, markdown string) {
 			t.WriteString("\n- " + u)
 			m.WriteString("\n- <" + u + ">")
 		}
+	}
+	if checkdocs.Builtin(c) {
+		doc := checkdocs.PageURL(c.ID)
+		t.WriteString("\n\nDocumentation: " + doc)
+		m.WriteString("\n\n**Documentation:** <" + doc + ">")
 	}
 	return t.String(), m.String()
 }

@@ -533,8 +533,15 @@ func TestSARIFRules(t *testing.T) {
 				}
 			}
 		}
+		// A built-in check links to its page in docs/checks/ (and says so
+		// in its help); a custom one to its first related resource.
 		wantURI := ""
-		if len(c.RelatedResources) > 0 {
+		if !c.Custom && strings.HasPrefix(c.ID, "SGA") {
+			wantURI = "https://github.com/sgaudit/sgaudit/blob/main/docs/checks/" + c.ID + ".md"
+			if !strings.Contains(rule.Help.Markdown, wantURI) || !strings.Contains(rule.Help.Text, wantURI) {
+				t.Errorf("%s: help does not link %s", c.ID, wantURI)
+			}
+		} else if len(c.RelatedResources) > 0 {
 			wantURI = c.RelatedResources[0]
 		}
 		if rule.HelpURI != wantURI {

@@ -38,7 +38,7 @@ Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be
 func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) error {
 	inv, err := scanner.Inventory(ctx, scanner.Options{
 		AWSConfig: f.loader(),
-		Collect:   f.collectOptions(),
+		Collect:   f.collectOptions(ios),
 		Now:       ios.now,
 		Logger:    loggerFrom(ctx),
 	})

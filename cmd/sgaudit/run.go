@@ -21,7 +21,7 @@ var version = ""
 type streams struct {
 	out, err io.Writer
 	// outIsTerminal enables colour in the table.
-	outIsTerminal bool
+	outIsTerminal, errIsTerminal bool
 	// getenv reads the environment (tests pass their own).
 	getenv func(string) string
 	// now is the clock for report timestamps.
@@ -31,7 +31,7 @@ type streams struct {
 // run is the whole program: parse args, run the command, map the error to
 // an exit code. Tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), getenv: os.Getenv, now: time.Now}
+	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), errIsTerminal: isTerminal(stderr), getenv: os.Getenv, now: time.Now}
 	return runWith(ctx, args, ios)
 }
 

@@ -12,65 +12,14 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/spf13/cobra"
 
 	"github.com/sgaudit/sgaudit/reporters"
 	"github.com/sgaudit/sgaudit/scanner"
 	"github.com/sgaudit/sgaudit/scanner/baseline"
-	"github.com/sgaudit/sgaudit/scanner/collect"
 	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
-
-// awsFlags are the flags that say where and how to read AWS.
-type awsFlags struct {
-	profile        string
-	region         string
-	regions        []string
-	excludeRegions []string
-	concurrency    int
-}
-
-func (f *awsFlags) register(cmd *cobra.Command) {
-	fl := cmd.Flags()
-	fl.StringVar(&f.profile, "profile", "", "AWS shared config profile (default: the SDK's credential chain)")
-	fl.StringVar(&f.region, "region", "", "region for API calls that need one, and for imported JSON that does not name its region")
-	fl.StringSliceVar(&f.regions, "regions", nil, "scan only these regions (comma-separated; default: every enabled region)")
-	fl.StringSliceVar(&f.excludeRegions, "exclude-regions", nil, "skip these regions")
-	fl.IntVar(&f.concurrency, "concurrency", 8, "regions read at the same time")
-}
-
-// loader returns the lazy AWS config loader: the SDK's default chain
-// (environment, shared config and SSO profiles, web identity, IMDS), which
-// also honours AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_EC2.
-func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
-	return func(ctx context.Context) (aws.Config, error) {
-		opts := []func(*awsconfig.LoadOptions) error{
-			awsconfig.WithRetryMode(aws.RetryModeAdaptive),
-			// DescribeRegions needs some region; us-east-1 exists in the
-			// commercial partition, and credentials from another partition
-			// come with their own region configured.
-			awsconfig.WithDefaultRegion("us-east-1"),
-		}
-		if f.profile != "" {
-			opts = append(opts, awsconfig.WithSharedConfigProfile(f.profile))
-		}
-		if f.region != "" {
-			opts = append(opts, awsconfig.WithRegion(f.region))
-		}
-		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
-		if err != nil {
-			return aws.Config{}, usagef("load AWS configuration: %w", err)
-		}
-		return cfg, nil
-	}
-}
-
-func (f *awsFlags) collectOptions() collect.Options {
-	return collect.Options{Regions: f.regions, ExcludeRegions: f.excludeRegions, Concurrency: f.concurrency}
-}
 
 // configFlags choose the configuration file: --config FILE, else
 // .sgaudit.yaml in the working directory when it exists, unless --no-config.
@@ -243,7 +192,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 		Inputs:         f.inputs,
 		FallbackRegion: f.aws.region,
 		AWSConfig:      f.aws.loader(),
-		Collect:        f.aws.collectOptions(),
+		Collect:        f.aws.collectOptions(ios),
 		Config:         cfg,
 		Baseline:       base,
 		Version:        versionString(),

@@ -156,8 +156,11 @@ func (c *collector) assumeRole(ctx context.Context, acct inventory.Account) (aws
 		o.ExpiryWindow = credentialsExpiryWindow
 	})
 	// Assuming the role now, not on the first EC2 call, tells a refused
-	// role (one row per region, "AssumeRole") from a refused EC2 call.
-	_, err := apiCall(ctx, c, c.limiter("sts", ""), func(ctx context.Context) (aws.Credentials, error) {
+	// role (one row per region, "AssumeRole") from a refused EC2 call. STS
+	// meters the caller's account, not the target's, with a quota far above
+	// one call per account (600 per second by default), so AssumeRole has no
+	// budget of its own; a throttled call is retried like any other.
+	_, err := apiCall(ctx, c, nil, func(ctx context.Context) (aws.Credentials, error) {
 		return cfg.Credentials.Retrieve(ctx)
 	})
 	if err != nil {

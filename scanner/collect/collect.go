@@ -42,7 +42,7 @@ const Source = "aws"
 // Defaults of the Options fields left zero.
 const (
 	// DefaultConcurrency is how many (account, region) pairs are read at once.
-	DefaultConcurrency = 16
+	DefaultConcurrency = 32
 	// DefaultRoleName is the role that AWS Organizations creates in every
 	// account it creates, trusted by the management account.
 	DefaultRoleName = "OrganizationAccountAccessRole"
@@ -587,12 +587,14 @@ func cleanRegions(regions, exclude []string) []string {
 	return out
 }
 
-// apiCall makes one API call under the pair's rate budget and the call
+// apiCall makes one API call under a rate budget (nil: none) and the call
 // timeout (which covers the SDK's retries of that call).
 func apiCall[O any](ctx context.Context, c *collector, lim *rate.Limiter, f func(context.Context) (O, error)) (O, error) {
 	var zero O
-	if err := lim.Wait(ctx); err != nil {
-		return zero, err
+	if lim != nil {
+		if err := lim.Wait(ctx); err != nil {
+			return zero, err
+		}
 	}
 	cctx, cancel := context.WithTimeout(ctx, c.opts.CallTimeout)
 	defer cancel()

@@ -36,9 +36,9 @@ type orgWorld struct {
 }
 
 type seededPair struct {
-	account, region                                    string
+	account, region                                   string
 	ltOnly, refOnly, eniOnly, unused, selfRef, lcOnly string
-	template, config, eni, prefixList                  string
+	template, config, eni, prefixList                 string
 }
 
 // memberConfig reaches a member account as the collector does: a role
@@ -156,6 +156,9 @@ func seedPair(t *testing.T, ctx context.Context, cfg aws.Config, acct, region st
 	return p
 }
 
+// motoRequesterID is the RequesterId moto puts on every interface.
+const motoRequesterID = "AIDAIT2UOQQY3AUEMOTO"
+
 // orgCollectOptions scans the organisation's three regions.
 func orgCollectOptions() Options {
 	return Options{Org: true, Regions: orgRegions, Now: func() time.Time { return fixedNow }}
@@ -220,7 +223,9 @@ func TestCollectOrganisationAgainstMoto(t *testing.T) {
 			want := map[string][]inventory.Evidence{
 				p.ltOnly:  {{Kind: inventory.UsedByLaunchTemplate, ID: p.template, Detail: "version 1 ($Default, $Latest)"}},
 				p.refOnly: {{Kind: inventory.UsedBySGReference, ID: p.eniOnly, Detail: "ingress"}},
-				p.eniOnly: {{Kind: inventory.UsedByENI, ID: p.eni, Detail: "seeded interface"}},
+				// A standalone interface's resource is its requester and
+				// description; moto's requester is a fixed user id.
+				p.eniOnly: {{Kind: inventory.UsedByENI, ID: p.eni, Detail: motoRequesterID + " / seeded interface"}},
 				p.unused:  {},
 				p.selfRef: {},
 				p.lcOnly:  {{Kind: inventory.UsedByLaunchConfiguration, ID: p.config}},
@@ -272,8 +277,9 @@ func proxiedConfig(ctx context.Context, s *moto.Server, p *faultproxy.Proxy) aws
 // TestCollectThroughFaultProxy: with 20% of requests throttled and 5% of
 // connections reset, the scan gives exactly the inventory it gives without
 // faults; with one member's AssumeRole refused, that member is denied in
-// every region and the others are complete. Every request of both scans
-// is a read-only action.
+// every region and the others are complete; a region denied by policy is
+// denied in every account. Every request of the scans is a read-only
+// action.
 func TestCollectThroughFaultProxy(t *testing.T) {
 	s := motoServer.Get(t)
 	ctx := context.Background()
@@ -345,7 +351,31 @@ func TestCollectThroughFaultProxy(t *testing.T) {
 		calls = append(calls, p.Calls()...)
 	})
 
-	// Read-only, always: every action of both scans.
+	t.Run("a region denied by policy", func(t *testing.T) {
+		p := faultproxy.StartT(t, faultproxy.Options{Target: s.Endpoint, DenyRegions: []string{"us-west-2"}})
+		inv, err := Collect(ctx, proxiedConfig(ctx, s, p), orgCollectOptions())
+		if err != nil {
+			t.Fatalf("Collect: %v", err)
+		}
+		for _, c := range inv.Coverage {
+			wantStatus := inventory.CoverageOK
+			if c.Region == "us-west-2" {
+				wantStatus = inventory.CoverageDenied
+				if c.FailedAPI != "DescribeSecurityGroups" || c.ErrorCode != "UnauthorizedOperation" || c.SecurityGroups != 0 {
+					t.Errorf("denied row %+v", c)
+				}
+			}
+			if c.Status != wantStatus {
+				t.Errorf("%s/%s: status %s, want %s (%s)", c.AccountID, c.Region, c.Status, wantStatus, c.Detail)
+			}
+		}
+		if len(inv.Coverage) != len(baseline.Coverage) {
+			t.Errorf("%d coverage rows, want %d", len(inv.Coverage), len(baseline.Coverage))
+		}
+		calls = append(calls, p.Calls()...)
+	})
+
+	// Read-only, always: every action of the scans.
 	seen := map[string]bool{}
 	for _, c := range calls {
 		action := c.Service + ":" + c.Action

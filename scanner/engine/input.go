@@ -63,6 +63,7 @@ var (
 	kSchemaVersion      = ast.StringTerm("schema_version")
 	kSecurityGroups     = ast.StringTerm("security_groups")
 	kSource             = ast.StringTerm("source")
+	kStaleRules         = ast.StringTerm("stale_rules")
 	kStatus             = ast.StringTerm("status")
 	kSubnetID           = ast.StringTerm("subnet_id")
 	kTags               = ast.StringTerm("tags")
@@ -311,6 +312,7 @@ func groupTerm(b *builder, g *inventory.SecurityGroup) *ast.Term {
 	}
 	b.add(kTags, b.close(tags))
 	b.add(kRules, array(b, g.Rules, ruleTerm))
+	b.add(kStaleRules, array(b, g.StaleRules, ruleTerm))
 	b.add(kAttachments, array(b, g.Attachments, attachmentTerm))
 	b.add(kUsedBy, array(b, g.UsedBy, evidenceTerm))
 	return b.close(m)
