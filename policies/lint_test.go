@@ -107,6 +107,7 @@ func TestCheckMetadata(t *testing.T) {
 		have[f] = true
 	}
 	ids := map[string]string{}
+	enabled := map[string]bool{}
 	checks := 0
 	for _, file := range files {
 		if !strings.HasPrefix(file, "checks/") || strings.HasSuffix(file, "_test.rego") {
@@ -169,6 +170,11 @@ func TestCheckMetadata(t *testing.T) {
 					t.Errorf("custom.frameworks: %v", err)
 				}
 			}
+			if on, ok := meta.Custom["enabled"]; ok {
+				enabled[id], _ = on.(bool)
+			} else {
+				enabled[id] = true
+			}
 			if req, ok := meta.Custom["requires"]; ok {
 				list, _ := req.([]any)
 				if len(list) == 0 {
@@ -201,6 +207,39 @@ func TestCheckMetadata(t *testing.T) {
 	if checks == 0 {
 		t.Fatal("no check found under checks/")
 	}
+
+	// The catalogue of DESIGN.md §3, complete; ids are forever. Only
+	// SGA014 (every group starts with AWS's allow-all egress) and SGA015
+	// (no naming convention until one is configured) are off by default.
+	var want []string
+	for n := 1; n <= 15; n++ {
+		want = append(want, fmt.Sprintf("SGA%03d", n))
+	}
+	var got, off []string
+	for id := range ids {
+		got = append(got, id)
+		if !enabled[id] {
+			off = append(off, id)
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(off)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("check ids (-DESIGN.md +policies):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"SGA014", "SGA015"}, off); diff != "" {
+		t.Errorf("checks off by default (-want +got):\n%s", diff)
+	}
+}
+
+// frameworkControl says how each framework's controls are written, so a
+// report can be filtered by framework and version. CIS items carry the
+// benchmark version, because the numbering moved between versions (the
+// admin-ports item is 5.2 in v3.0, 5.3 in v4.0 and v5.0, 6.3 in v6.0):
+// "v5.0:5.3". Security Hub controls are their ids, "EC2.13".
+var frameworkControl = map[string]*regexp.Regexp{
+	"cis-aws-foundations": regexp.MustCompile(`^v[0-9]+\.[0-9]+:[0-9]+(\.[0-9]+)*$`),
+	"aws-security-hub":    regexp.MustCompile(`^[A-Z][A-Za-z0-9]*\.[0-9]+$`),
 }
 
 func checkFrameworks(v any) error {
@@ -213,10 +252,23 @@ func checkFrameworks(v any) error {
 		if !ok || len(list) == 0 {
 			return fmt.Errorf("%s: %v is not a non-empty list", name, controls)
 		}
+		pattern, known := frameworkControl[name]
+		if !known {
+			return fmt.Errorf("unknown framework %q (want one of cis-aws-foundations, aws-security-hub)", name)
+		}
+		var controls []string
 		for _, c := range list {
-			if s, ok := c.(string); !ok || s == "" {
+			s, ok := c.(string)
+			if !ok || s == "" {
 				return fmt.Errorf("%s: control %v is not a string (quote \"5.2\" in YAML)", name, c)
 			}
+			if !pattern.MatchString(s) {
+				return fmt.Errorf("%s: control %q does not match %s", name, s, pattern)
+			}
+			controls = append(controls, s)
+		}
+		if !slices.IsSorted(controls) || len(slices.Compact(slices.Clone(controls))) != len(controls) {
+			return fmt.Errorf("%s: controls %v are not sorted and unique", name, controls)
 		}
 	}
 	return nil
@@ -266,7 +318,7 @@ func TestDefaultData(t *testing.T) {
 		t.Fatal("data/defaults.json has no top-level sgaudit object")
 	}
 	ports, _ := root["ports"].(map[string]any)
-	for _, list := range []string{"admin", "database"} {
+	for _, list := range []string{"admin", "database", "high_risk"} {
 		entries, _ := ports[list].([]any)
 		if len(entries) == 0 {
 			t.Errorf("ports.%s is empty", list)
@@ -277,11 +329,7 @@ func TestDefaultData(t *testing.T) {
 			if s, _ := entry["service"].(string); s == "" {
 				t.Errorf("%s: no service name", where)
 			}
-			from, okF := number(entry["from_port"])
-			to, okT := number(entry["to_port"])
-			if !okF || !okT || from < 0 || to > 65535 || from > to {
-				t.Errorf("%s: bad port range %v-%v", where, entry["from_port"], entry["to_port"])
-			}
+			checkRange(t, where, entry)
 			protos, _ := entry["protocols"].([]any)
 			if len(protos) == 0 {
 				t.Errorf("%s: no protocols", where)
@@ -292,6 +340,26 @@ func TestDefaultData(t *testing.T) {
 				}
 			}
 		}
+	}
+	authorized, _ := root["authorized_ports"].([]any)
+	if len(authorized) == 0 {
+		t.Error("authorized_ports is empty (Security Hub EC2.18 authorises tcp 80 and 443)")
+	}
+	for i, e := range authorized {
+		entry, _ := e.(map[string]any)
+		where := fmt.Sprintf("authorized_ports[%d]", i)
+		checkRange(t, where, entry)
+		if p := entry["protocol"]; p != "tcp" && p != "udp" && p != "all" {
+			t.Errorf("%s: protocol %v (want tcp, udp or all)", where, p)
+		}
+	}
+	if q, ok := number(root["rules_quota"]); !ok || q < 1 || q != float64(int(q)) {
+		t.Errorf("rules_quota %v is not a positive integer", root["rules_quota"])
+	}
+	if p, ok := root["naming_pattern"].(string); !ok {
+		t.Errorf("naming_pattern %v is not a string", root["naming_pattern"])
+	} else if _, err := regexp.Compile(p); err != nil {
+		t.Errorf("naming_pattern %q: %v", p, err)
 	}
 	for _, key := range []string{"placeholder_descriptions", "placeholder_patterns"} {
 		if list, _ := root[key].([]any); len(list) == 0 {
@@ -310,6 +378,16 @@ func TestDefaultData(t *testing.T) {
 				t.Errorf("severities.%s.%s = %v is not a severity", check, key, s)
 			}
 		}
+	}
+}
+
+// checkRange fails on a port range that could never match.
+func checkRange(t *testing.T, where string, entry map[string]any) {
+	t.Helper()
+	from, okF := number(entry["from_port"])
+	to, okT := number(entry["to_port"])
+	if !okF || !okT || from < 0 || to > 65535 || from > to {
+		t.Errorf("%s: bad port range %v-%v", where, entry["from_port"], entry["to_port"])
 	}
 }
 

@@ -230,14 +230,53 @@ func TestChecksReadTheInventoryContract(t *testing.T) {
 	}, nil)
 	def.IsDefault = true
 
+	// Another VPC's default group: no rules, but an interface uses it.
+	def2 := group("sg-def2", "default", "default VPC security group", nil, eni)
+	def2.IsDefault, def2.VPCID = true, "vpc-2"
+	def2.Attachments = []inventory.Attachment{{NetworkInterfaceID: "eni-2", InterfaceType: "interface", Resource: "i-2"}}
+
+	// The world beyond /0: a prefix list holding ::/0, and two CIDR rules
+	// that are the IPv4 world together; a stale reference (listed by
+	// DescribeStaleSecurityGroups) and one across a deleted peering.
+	gone := inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-gone", GroupOwner: "222222222222", VPCID: "vpc-9"}
+	peered := gone
+	peered.GroupID, peered.PeeringStatus = "sg-peer", "deleted"
+	edge := group("sg-edge", "edge", "edge proxies", []inventory.Rule{
+		rule("sgr-x1", inventory.Ingress, "tcp", 23, 23, inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-all"}, "telnet"),
+		rule("sgr-x2", inventory.Ingress, "tcp", 9100, 9100, cidr("0.0.0.0/1"), "metrics"),
+		rule("sgr-x3", inventory.Ingress, "tcp", 9100, 9100, cidr("128.0.0.0/1"), "metrics"),
+		rule("sgr-x4", inventory.Ingress, "tcp", 5432, 5432, gone, "db"),
+		rule("sgr-x5", inventory.Ingress, "tcp", 6379, 6379, peered, "cache"),
+	}, eni)
+	edge.StaleRules = []inventory.Rule{edge.Rules[3]}
+
+	// A launch-wizard group with its wizard description, and a group past
+	// the rules threshold (51 ingress rules).
+	wiz := group("sg-wiz", "launch-wizard-1", "launch-wizard-1 created 2024-05-01T10:00:00.000Z", nil, eni)
+	var many []inventory.Rule
+	for n := range 51 {
+		many = append(many, rule(fmt.Sprintf("sgr-b%02d", n), inventory.Ingress, "tcp", 443, 443, cidr(fmt.Sprintf("10.0.%d.0/24", n)), "client"))
+	}
+	big := group("sg-big", "big", "partner access", many, eni)
+
 	inv := inventory.Inventory{
 		SchemaVersion: inventory.SchemaVersion,
 		Coverage: []inventory.Coverage{{
 			AccountID: acct, Region: region, Status: inventory.CoverageOK,
-			Collected: []string{inventory.KindSecurityGroups, inventory.KindSecurityGroupRules, inventory.KindNetworkInterfaces},
+			Collected: []string{
+				inventory.KindSecurityGroups, inventory.KindSecurityGroupRules, inventory.KindNetworkInterfaces,
+				inventory.KindPrefixLists, inventory.KindStaleReferences,
+			},
 		}},
-		SecurityGroups: []inventory.SecurityGroup{db, def, open, web},
-		VPCs:           []inventory.VPC{{ID: "vpc-1", AccountID: acct, Region: region, NetworkInterfaces: 0}},
+		SecurityGroups: []inventory.SecurityGroup{big, db, def, def2, edge, open, web, wiz},
+		PrefixLists: []inventory.PrefixList{{
+			ID: "pl-all", Name: "anyone", Owner: acct, AccountID: acct, Region: region,
+			Entries: []inventory.PrefixListEntry{{CIDR: "2001:db8::/32"}, {CIDR: "::/0"}},
+		}},
+		VPCs: []inventory.VPC{
+			{ID: "vpc-1", AccountID: acct, Region: region, NetworkInterfaces: 0},
+			{ID: "vpc-2", AccountID: acct, Region: region, NetworkInterfaces: 1},
+		},
 	}
 
 	pq := prepare(t, "some name; f := data.sgaudit.checks[name].deny[_]")
@@ -275,22 +314,48 @@ func TestChecksReadTheInventoryContract(t *testing.T) {
 	})
 
 	want := []hit{
-		// sg-db: PostgreSQL from ::/0, undescribed; the group reference is fine.
+		// sg-big: 51 ingress rules, past the default threshold of 50.
+		{Check: "rules_quota", GroupID: "sg-big", Discriminator: "ingress"},
+		// sg-db: PostgreSQL from ::/0, undescribed and not an authorised
+		// port; the group reference is fine.
 		{Check: "open_database_ports", GroupID: "sg-db", RuleID: "sgr-d1"},
 		{Check: "rule_description", GroupID: "sg-db", RuleID: "sgr-d1"},
+		{Check: "unauthorized_open_port", GroupID: "sg-db", RuleID: "sgr-d1"},
 		// sg-def: default group with rules, VPC without interfaces: LOW.
 		// Not SGA006 (AWS's description) nor SGA007 nor SGA008.
 		{Check: "default_group_rules", GroupID: "sg-def", Severity: "LOW"},
-		// sg-open: all traffic is SGA001 twice (SSH, RDP), SGA002, SGA003.
+		// SGA014 is off by default in the engine, but it is a check like any
+		// other here: AWS's egress rule is unrestricted egress.
+		{Check: "unrestricted_egress", GroupID: "sg-def", RuleID: "sgr-e0"},
+		// sg-def2: a default group an interface uses.
+		{Check: "default_group_in_use", GroupID: "sg-def2"},
+		// sg-edge: telnet from a prefix list that holds ::/0 (SGA004 and
+		// SGA005); 9100 from two halves of the IPv4 space, reported once on
+		// the first (SGA005); a stale reference and a reference across a
+		// deleted peering (SGA013).
+		{Check: "open_high_risk_ports", GroupID: "sg-edge", RuleID: "sgr-x1"},
+		{Check: "unauthorized_open_port", GroupID: "sg-edge", RuleID: "sgr-x1"},
+		{Check: "unauthorized_open_port", GroupID: "sg-edge", RuleID: "sgr-x2"},
+		{Check: "stale_reference", GroupID: "sg-edge", RuleID: "sgr-x4"},
+		{Check: "stale_reference", GroupID: "sg-edge", RuleID: "sgr-x5"},
+		// sg-open: all traffic is SGA001 twice (SSH, RDP), SGA002, SGA003,
+		// SGA004 and SGA005.
 		{Check: "group_description", GroupID: "sg-open"},
 		{Check: "open_admin_ports", GroupID: "sg-open", RuleID: "sgr-o1", Discriminator: "RDP"},
 		{Check: "open_admin_ports", GroupID: "sg-open", RuleID: "sgr-o1", Discriminator: "SSH"},
 		{Check: "open_all_traffic", GroupID: "sg-open", RuleID: "sgr-o1"},
 		{Check: "open_database_ports", GroupID: "sg-open", RuleID: "sgr-o1"},
+		{Check: "open_high_risk_ports", GroupID: "sg-open", RuleID: "sgr-o1"},
+		{Check: "unauthorized_open_port", GroupID: "sg-open", RuleID: "sgr-o1"},
 		{Check: "unused_group", GroupID: "sg-open"},
-		// sg-web: SSH on an interface with a public IP. HTTPS is not a
-		// finding, nor is AWS's own egress rule.
+		// sg-web: SSH on an interface with a public IP (SGA001 CRITICAL, and
+		// SGA005). HTTPS is authorised; AWS's egress rule is SGA014 only.
 		{Check: "open_admin_ports", GroupID: "sg-web", RuleID: "sgr-w1", Severity: "CRITICAL", Discriminator: "SSH"},
+		{Check: "unauthorized_open_port", GroupID: "sg-web", RuleID: "sgr-w1"},
+		{Check: "unrestricted_egress", GroupID: "sg-web", RuleID: "sgr-e0"},
+		// sg-wiz: the launch wizard's name and description.
+		{Check: "group_description", GroupID: "sg-wiz"},
+		{Check: "launch_wizard_group", GroupID: "sg-wiz"},
 	}
 	slices.SortFunc(want, func(a, b hit) int {
 		return strings.Compare(fmt.Sprint(a), fmt.Sprint(b))

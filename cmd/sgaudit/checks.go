@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sgaudit/sgaudit/internal/checkdocs"
 	"github.com/sgaudit/sgaudit/scanner"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
@@ -30,15 +31,15 @@ func newChecksCmd(ios *streams) *cobra.Command {
 		},
 	}
 	cf.register(cmd)
-	cmd.Flags().StringVarP(&format, "format", "f", "table", "table or json")
+	cmd.Flags().StringVarP(&format, "format", "f", "table", "table, json, or markdown (docs/checks.md)")
 	cmd.Flags().StringArrayVar(&policyDirs, "policy-dir", nil, "directory of extra .rego checks to list too (repeatable)")
 	cmd.Flags().StringArrayVar(&dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data (repeatable)")
 	return cmd
 }
 
 func runChecks(ctx context.Context, format string, policyDirs, dataFiles []string, cf *configFlags, ios *streams) error {
-	if format != "table" && format != "json" {
-		return usagef("invalid --format %q: want table or json", format)
+	if format != "table" && format != "json" && format != "markdown" {
+		return usagef("invalid --format %q: want table, json or markdown", format)
 	}
 	cfg, err := cf.load(loggerFrom(ctx))
 	if err != nil {
@@ -54,10 +55,15 @@ func runChecks(ctx context.Context, format string, policyDirs, dataFiles []strin
 		return err
 	}
 	checks := eng.Checks()
-	if format == "json" {
+	switch format {
+	case "json":
 		enc := json.NewEncoder(ios.out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(checks)
+	case "markdown":
+		// docs/checks.md is this output (make docs); a test keeps it current.
+		_, err := ios.out.Write(checkdocs.Index(checks))
+		return err
 	}
 	return writeChecksTable(ios, checks)
 }

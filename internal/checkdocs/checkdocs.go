@@ -106,12 +106,12 @@ func frameworksCell(fw map[string][]string) string {
 	for _, f := range frameworkOrder {
 		known[f.key] = true
 		if controls := nonEmpty(fw[f.key]); len(controls) > 0 {
-			parts = append(parts, cell(f.name+" "+strings.Join(controls, ", ")))
+			parts = append(parts, cell(f.name+" "+controlsText(controls)))
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(fw)) {
 		if controls := nonEmpty(fw[key]); !known[key] && key != "" && len(controls) > 0 {
-			parts = append(parts, cell(key+" "+strings.Join(controls, ", ")))
+			parts = append(parts, cell(key+" "+controlsText(controls)))
 		}
 	}
 	if len(parts) == 0 {
@@ -119,6 +119,37 @@ func frameworksCell(fw map[string][]string) string {
 	}
 	// <br> keeps one framework per line inside a cell; GitHub renders it.
 	return strings.Join(parts, "<br>")
+}
+
+// versionPrefix matches the benchmark version of a versioned control
+// ("v3.0" in "v3.0:5.2"): CIS renumbers its items between versions, so
+// METADATA names each control with the version it belongs to.
+var versionPrefix = regexp.MustCompile(`^v[0-9]+(\.[0-9]+)*$`)
+
+// controlsText renders a framework's controls in their METADATA order,
+// versioned ones grouped by version: "v3.0 5.2, 5.3; v4.0 5.3, 5.4".
+func controlsText(controls []string) string {
+	var versions []string
+	byVersion := map[string][]string{}
+	for _, c := range controls {
+		version, item := "", c
+		if v, rest, ok := strings.Cut(c, ":"); ok && versionPrefix.MatchString(v) && rest != "" {
+			version, item = v, rest
+		}
+		if _, seen := byVersion[version]; !seen {
+			versions = append(versions, version)
+		}
+		byVersion[version] = append(byVersion[version], item)
+	}
+	parts := make([]string, 0, len(versions))
+	for _, v := range versions {
+		text := strings.Join(byVersion[v], ", ")
+		if v != "" {
+			text = v + " " + text
+		}
+		parts = append(parts, text)
+	}
+	return strings.Join(parts, "; ")
 }
 
 func nonEmpty(ss []string) []string {

@@ -305,8 +305,11 @@ func TestIndex(t *testing.T) {
 	t.Parallel()
 	ssh := findings.Check{
 		ID: "SGA001", Title: "Admin port open to the world", Severity: findings.SeverityHigh,
-		Status:     findings.CheckEvaluated,
-		Frameworks: map[string][]string{"aws-security-hub": {"EC2.13", "EC2.14"}, "cis-aws-foundations": {"5.2"}},
+		Status: findings.CheckEvaluated,
+		Frameworks: map[string][]string{
+			"aws-security-hub":    {"EC2.13", "EC2.14"},
+			"cis-aws-foundations": {"v3.0:5.2", "v4.0:5.3", "v3.0:5.3", "5.x", "v5:"},
+		},
 	}
 	egress := findings.Check{
 		ID: "SGA014", Title: "Unrestricted egress", Severity: findings.SeverityLow, Status: findings.CheckDisabled,
@@ -328,7 +331,7 @@ func TestIndex(t *testing.T) {
 				{ID: "ACME001", Title: `Ports \| 8080 &lt;b&gt;open&lt;/b&gt; to partners (custom)`, Severity: "MEDIUM", On: "yes",
 					Frameworks: "Security Hub EC2.18<br>pci-dss 1.3.1"},
 				{ID: "SGA001", Link: PagePath("SGA001"), Title: ssh.Title, Severity: "HIGH", On: "yes",
-					Frameworks: "CIS AWS Foundations 5.2<br>Security Hub EC2.13, EC2.14"},
+					Frameworks: "CIS AWS Foundations v3.0 5.2, 5.3; v4.0 5.3; 5.x, v5:<br>Security Hub EC2.13, EC2.14"},
 				{ID: "SGA014", Link: PagePath("SGA014"), Title: egress.Title, Severity: "LOW", On: "no", Frameworks: "–"},
 			},
 		},
@@ -372,14 +375,20 @@ func TestParsePage(t *testing.T) {
 		"- Severity: **HIGH**; CRITICAL when an interface has a public IP\n" +
 		"- On by default: yes\n\n" +
 		"## What it flags\n\nSSH.\n\n```sh\n## not a heading\naws ec2 describe-security-group-rules\n```\n\n" +
-		"## Compliance\n\n| Framework | Controls |\n|---|---|\n" +
-		"| CIS AWS Foundations Benchmark (`cis-aws-foundations`) | `5.3`, 5.2 |\n" +
-		"| AWS Security Hub (`aws-security-hub`) | EC2.13 |\n\nSeverity: LOW is what SGA007 uses.\n"
+		"## Compliance\n\n| Framework | Version | Controls |\n|---|---|---|\n" +
+		"| CIS AWS Foundations Benchmark (`cis-aws-foundations`) | v4.0 | `5.4`, 5.3 |\n" +
+		"| CIS AWS Foundations Benchmark (`cis-aws-foundations`) | v3.0 | 5.2 |\n" +
+		"| AWS Security Hub (`aws-security-hub`) | – | EC2.13 |\n\nSeverity: LOW is what SGA007 uses.\n" +
+		"\n| Other table | Controls |\n|---|---|\n| PCI DSS (`pci-dss`) | 1.2.5 |\n"
 	got := parsePage(text)
 	want := page{
 		ID: "SGA001", Title: "Admin port open to the world", Severity: "HIGH", OnByDefault: "yes",
-		Headings:   []string{"What it flags", "Compliance"},
-		Frameworks: map[string][]string{"cis-aws-foundations": {"5.2", "5.3"}, "aws-security-hub": {"EC2.13"}},
+		Headings: []string{"What it flags", "Compliance"},
+		Frameworks: map[string][]string{
+			"cis-aws-foundations": {"v3.0:5.2", "v4.0:5.3", "v4.0:5.4"},
+			"aws-security-hub":    {"EC2.13"},
+			"pci-dss":             {"1.2.5"},
+		},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(page{}, "Sections")); diff != "" {
 		t.Errorf("parsePage (-want +got):\n%s", diff)

@@ -18,13 +18,17 @@ import (
 //	## What it flags        (and every other heading in requiredSections)
 //	...
 //	## Compliance
-//	| Framework | Controls |
-//	|---|---|
-//	| CIS AWS Foundations Benchmark (`cis-aws-foundations`) | 5.2, 5.3 |
+//	| Framework | Version | Controls |
+//	|---|---|---|
+//	| CIS AWS Foundations Benchmark (`cis-aws-foundations`) | v3.0 | 5.2, 5.3 |
+//	| AWS Security Hub (`aws-security-hub`) | – | EC2.13 |
 //
 // A framework row is one whose first cell holds the METADATA key in
-// backquotes; its controls are the second cell, comma-separated. A page
-// without such rows maps to no framework.
+// backquotes; its controls are the last cell, comma-separated, each
+// prefixed with the version ("v3.0:5.2", as METADATA writes versioned
+// controls) unless the version is "–". A two-column table (framework,
+// controls) works too. A framework may take several rows; a page without
+// such rows maps to no framework.
 
 // requiredSections are the level-2 headings every page has, in this order.
 var requiredSections = []string{
@@ -102,10 +106,21 @@ func parsePage(text string) page {
 			}
 		case cur == "Compliance" && strings.HasPrefix(strings.TrimSpace(line), "|"):
 			cells := tableCells(line)
-			if len(cells) >= 2 {
-				if m := keyCell.FindStringSubmatch(cells[0]); m != nil {
-					p.Frameworks[m[1]] = append(p.Frameworks[m[1]], splitControls(cells[1])...)
+			if m := keyCell.FindStringSubmatch(cells[0]); m != nil && len(cells) >= 2 {
+				// | framework (`key`) | controls |, or with a version
+				// column: | framework (`key`) | v3.0 | 5.2, 5.3 | reads as
+				// the METADATA controls v3.0:5.2 and v3.0:5.3.
+				version, controls := "", cells[1]
+				if len(cells) >= 3 {
+					version, controls = strings.Trim(cells[1], "`"), cells[2]
 				}
+				for _, c := range splitControls(controls) {
+					if version != "" && version != "–" && version != "-" {
+						c = version + ":" + c
+					}
+					p.Frameworks[m[1]] = append(p.Frameworks[m[1]], c)
+				}
+				slices.Sort(p.Frameworks[m[1]])
 			}
 		}
 		body.WriteString(line)

@@ -17,7 +17,7 @@
 #     group with only the rules it needs; move any interface still on the
 #     default group first.
 #   frameworks:
-#     cis-aws-foundations: ["5.4"]
+#     cis-aws-foundations: ["v3.0:5.4", "v4.0:5.5", "v5.0:5.5", "v6.0:6.5"]
 #     aws-security-hub: ["EC2.2"]
 #   tags: [network, cis]
 package sgaudit.checks.default_group_rules

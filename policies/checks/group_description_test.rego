@@ -56,7 +56,7 @@ test_real_descriptions_pass if {
 	}
 }
 
-test_default_group_is_exempt if {
+test_regression_default_group_description_is_not_placeholder if {
 	g := object.union(group("default", "default VPC security group"), {"is_default": true})
 	reasons([g]) == set()
 

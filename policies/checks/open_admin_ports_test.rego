@@ -64,7 +64,7 @@ test_rdp if {
 	hits(deny_for([ingress("sgr-1", "tcp", 3389, 3389, "0.0.0.0/0")])) == {["sgr-1", "RDP"]}
 }
 
-test_udp_ssh_and_rdp if {
+test_regression_udp_22_and_3389_are_admin if {
 	# CIS counts UDP too; Prowler's TCP-only port checks miss these.
 	hits(deny_for([
 		ingress("sgr-1", "udp", 22, 22, "0.0.0.0/0"),
@@ -72,13 +72,13 @@ test_udp_ssh_and_rdp if {
 	])) == {["sgr-1", "SSH"], ["sgr-2", "RDP"]}
 }
 
-test_all_traffic_is_one_finding_per_service if {
+test_regression_protocol_all_covers_every_port if {
 	findings := deny_for([ingress("sgr-1", "all", 0, 65535, "0.0.0.0/0")])
 	hits(findings) == {["sgr-1", "SSH"], ["sgr-1", "RDP"]}
 	count(findings) == 2
 }
 
-test_range_spanning_the_port if {
+test_regression_range_0_1024_and_20_30_contain_22 if {
 	hits(deny_for([
 		ingress("sgr-1", "tcp", 0, 1024, "0.0.0.0/0"),
 		ingress("sgr-2", "tcp", 20, 30, "0.0.0.0/0"),
@@ -95,7 +95,7 @@ test_range_next_to_the_port if {
 	])) == 0
 }
 
-test_icmp_and_gre_are_not_ssh if {
+test_regression_gre_47_and_icmp_are_not_ssh if {
 	count(deny_for([
 		ingress("sgr-1", "icmp", 22, -1, "0.0.0.0/0"),
 		ingress("sgr-2", "icmpv6", 22, 22, "::/0"),
@@ -116,7 +116,8 @@ test_private_cidr_is_not_world if {
 	])) == 0
 }
 
-test_ssh_from_security_group_or_prefix_list_is_not_world if {
+test_ssh_from_security_group_or_unknown_prefix_list_is_not_world if {
+	# pl-1 is not in input.prefix_lists: nothing says it is the world.
 	from_group := object.union(ingress("sgr-1", "tcp", 22, 22, "x"), {"peer": {"kind": "security_group", "group_id": "sg-bastion"}})
 	from_list := object.union(ingress("sgr-2", "tcp", 22, 22, "x"), {"peer": {"kind": "prefix_list", "prefix_list_id": "pl-1"}})
 	count(deny_for([from_group, from_list])) == 0
@@ -127,7 +128,7 @@ test_egress_is_not_judged if {
 	count(deny_for([r])) == 0
 }
 
-test_self_rule_does_not_hide_world_rule if {
+test_regression_self_rule_and_world_rule_still_judged if {
 	# Checkov stops at the first self rule; every rule is judged here.
 	self_rule := object.union(ingress("sgr-1", "all", 0, 65535, "x"), {"peer": {"kind": "security_group", "group_id": "sg-1"}})
 	hits(deny_for([self_rule, ingress("sgr-2", "tcp", 22, 22, "0.0.0.0/0")])) == {["sgr-2", "SSH"]}
@@ -186,4 +187,133 @@ test_each_group_judged_on_its_own if {
 	g2 := object.union(group([ingress("sgr-9", "tcp", 3389, 3389, "0.0.0.0/0")]), {"id": "sg-2", "arn": "arn:sg-2"})
 	findings := open_admin_ports.deny with input as {"security_groups": [group([ingress("sgr-1", "tcp", 443, 443, "0.0.0.0/0")]), g2]}
 	{[f.group_arn, f.rule.id] | some f in findings} == {["arn:sg-2", "sgr-9"]}
+}
+
+# The world beyond 0.0.0.0/0 and ::/0 (DESIGN.md §3).
+
+pl(id, region, cidrs) := {
+	"id": id, "name": "list", "owner": "111111111111", "account_id": "111111111111", "region": region,
+	"entries": [{"cidr": c} | some c in cidrs],
+}
+
+from_list(id, proto, from, to, list) := object.union(ingress(id, proto, from, to, "x"), {"peer": {"kind": "prefix_list", "prefix_list_id": list}})
+
+deny_with_lists(rules, lists) := findings if {
+	findings := open_admin_ports.deny with input as {"security_groups": [group(rules)], "prefix_lists": lists}
+}
+
+test_regression_ipv6_world_counts if {
+	hits(deny_for([
+		ingress("sgr-1", "tcp", 22, 22, "::/0"),
+		ingress("sgr-2", "udp", 3389, 3389, "::/0"),
+	])) == {["sgr-1", "SSH"], ["sgr-2", "RDP"]}
+}
+
+test_regression_prefix_list_is_expanded if {
+	findings := deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-world")], [pl("pl-world", "eu-west-1", ["10.0.0.0/8", "::/0"])])
+	hits(findings) == {["sgr-1", "SSH"]}
+	some f in findings
+	f.evidence.ip_family == "IPv6"
+	f.evidence.peer == "pl-world (list, covers ::/0)"
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1"
+}
+
+test_prefix_list_entries_that_together_are_the_world if {
+	findings := deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-halves")], [pl("pl-halves", "eu-west-1", ["0.0.0.0/1", "128.0.0.0/1"])])
+	hits(findings) == {["sgr-1", "SSH"]}
+}
+
+test_prefix_list_matched_by_account_and_region if {
+	lists := [
+		pl("pl-1", "us-east-1", ["0.0.0.0/0"]),
+		object.union(pl("pl-1", "eu-west-1", ["0.0.0.0/0"]), {"account_id": "222222222222"}),
+		pl("pl-1", "eu-west-1", ["10.0.0.0/8", "192.168.0.0/16"]),
+	]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-1")], lists)) == 0
+}
+
+test_cidr_halves_are_the_world if {
+	findings := deny_for([
+		ingress("sgr-2", "tcp", 22, 22, "128.0.0.0/1"),
+		ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/1"),
+	])
+
+	# One finding for the set, on the first rule of the group's order.
+	hits(findings) == {["sgr-2", "SSH"]}
+	some f in findings
+	f.evidence.peer == "0.0.0.0/1 + 128.0.0.0/1"
+	f.evidence.ip_family == "IPv4"
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-2 sgr-1"
+	startswith(f.msg, "sg-1 (web) allows SSH (tcp/udp 22) from 0.0.0.0/1 + 128.0.0.0/1 through tcp 22")
+}
+
+test_ipv6_halves_are_the_world if {
+	hits(deny_for([
+		ingress("sgr-1", "udp", 3389, 3389, "::/1"),
+		ingress("sgr-2", "udp", 3389, 3389, "8000::/1"),
+	])) == {["sgr-1", "RDP"]}
+}
+
+test_wider_rule_completes_a_set if {
+	# 0.0.0.0/1 on all TCP ports and 128.0.0.0/1 on 22: SSH is open to the
+	# world, the rest of TCP only to half of it.
+	findings := deny_for([
+		ingress("sgr-1", "tcp", 0, 65535, "0.0.0.0/1"),
+		ingress("sgr-2", "tcp", 22, 22, "128.0.0.0/1"),
+	])
+	hits(findings) == {["sgr-2", "SSH"]}
+	some f in findings
+	f.evidence.rule_ids == ["sgr-1", "sgr-2"]
+}
+
+test_many_cidrs_add_up_to_the_world if {
+	# /1 + /2 + ... + /9, and two /10s for the last /9: eleven rules.
+	cidrs := [
+		"0.0.0.0/1", "128.0.0.0/2", "192.0.0.0/3", "224.0.0.0/4", "240.0.0.0/5", "248.0.0.0/6",
+		"252.0.0.0/7", "254.0.0.0/8", "255.0.0.0/9", "255.128.0.0/10", "255.192.0.0/10",
+	]
+	rules := [ingress(sprintf("sgr-%02d", [n]), "tcp", 22, 22, c) | some n, c in cidrs]
+	hits(deny_for(rules)) == {["sgr-00", "SSH"]}
+	count(deny_for(array.slice(rules, 0, 10))) == 0
+}
+
+test_cidrs_that_do_not_add_up_are_not_the_world if {
+	count(deny_for([
+		# 0.0.0.0/1 and 10.0.0.0/8 overlap; 128.0.0.0/1 is missing.
+		ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/1"),
+		ingress("sgr-2", "tcp", 22, 22, "10.0.0.0/8"),
+		# Halves in different families, protocols, directions or ports.
+		ingress("sgr-3", "tcp", 3389, 3389, "0.0.0.0/1"),
+		ingress("sgr-4", "tcp", 3389, 3389, "8000::/1"),
+		ingress("sgr-5", "udp", 22, 22, "128.0.0.0/1"),
+		object.union(ingress("sgr-6", "tcp", 22, 22, "128.0.0.0/1"), {"direction": "egress"}),
+		ingress("sgr-7", "tcp", 23, 23, "128.0.0.0/1"),
+	])) == 0
+}
+
+test_partly_overlapping_ranges_are_not_combined if {
+	# The world reaches 20-22 through the two rules together, but a set is
+	# judged on one rule's range: a documented limit.
+	count(deny_for([
+		ingress("sgr-1", "tcp", 0, 22, "0.0.0.0/1"),
+		ingress("sgr-2", "tcp", 20, 100, "128.0.0.0/1"),
+	])) == 0
+}
+
+test_world_rule_and_half_are_reported_once if {
+	# The /0 rule is the finding; the /1 beside it adds nothing.
+	hits(deny_for([
+		ingress("sgr-1", "tcp", 22, 22, "0.0.0.0/0"),
+		ingress("sgr-2", "tcp", 22, 22, "0.0.0.0/1"),
+	])) == {["sgr-1", "SSH"]}
+}
+
+test_prefix_list_and_cidr_together_are_the_world if {
+	findings := deny_with_lists(
+		[from_list("sgr-1", "tcp", 22, 22, "pl-half"), ingress("sgr-2", "tcp", 22, 22, "128.0.0.0/1")],
+		[pl("pl-half", "eu-west-1", ["0.0.0.0/1"])],
+	)
+	hits(findings) == {["sgr-1", "SSH"]}
+	some f in findings
+	f.evidence.peer == "128.0.0.0/1 + pl-half"
 }

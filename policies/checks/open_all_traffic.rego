@@ -1,8 +1,9 @@
 # METADATA
 # title: All traffic open to the world
 # description: >-
-#   An ingress rule lets 0.0.0.0/0 or ::/0 send all traffic (protocol -1), or
-#   reach every TCP or UDP port (0-65535).
+#   An ingress rule lets the world (0.0.0.0/0, ::/0, a prefix list covering
+#   either, or CIDRs that together cover one) send all traffic (protocol -1), or
+#   reach every TCP or UDP port (0-65535 or 1-65535).
 # scope: package
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-18
@@ -21,23 +22,27 @@ import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	some i, g in input.security_groups
-	some r in sg.world_port_rules[i]
+	some i, rules in sg.world_port_rules
+	some r in rules
 
 	# net.covers_all_ports inlined (one call per world rule saved): these
 	# rules are tcp, udp or all, and all carries 0-65535 by contract.
 	r.from_port <= net.first_usable_port
 	r.to_port >= net.max_port
+
+	g := input.security_groups[i]
+	source := sg.world_source(i, r)
+	public := sg.public_attachments(g)
+	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
-		"msg": sprintf("%s allows %s from %s", [sg.label(g), what(r), r.peer.cidr]),
-		"remediation": sg.revoke_command(g, r),
-		"evidence": {
-			"peer": r.peer.cidr,
-			"ip_family": net.ip_family(r.peer.cidr),
-			"rule_ports": net.ports_text(r.protocol, r.from_port, r.to_port),
-		},
+		"msg": sprintf("%s allows %s from %s%s", [sg.label(g), what(r), source.peer, sg.public_text(public)]),
+		"remediation": sg.revoke_rules_command(g, source.rules),
+		"evidence": object.union(sg.world_finding_evidence(source), {
+			"rule_ports": rule_ports,
+			"public_interfaces": public,
+		}),
 	}
 }
 

@@ -1,7 +1,8 @@
 # METADATA
 # title: Database port open to the world
 # description: >-
-#   An ingress rule lets 0.0.0.0/0 or ::/0 reach a database port (MySQL,
+#   An ingress rule lets the world (0.0.0.0/0, ::/0, a prefix list covering
+#   either, or CIDRs that together cover one) reach a database port (MySQL,
 #   PostgreSQL, MSSQL, Oracle, MongoDB, Redis, Memcached, Elasticsearch/OpenSearch,
 #   Cassandra, CouchDB, Neo4j, InfluxDB, ClickHouse, Redshift, Kafka, ZooKeeper),
 #   including through a port range or all traffic. One finding per rule, listing
@@ -24,44 +25,34 @@ package sgaudit.checks.open_database_ports
 import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
-# catalogue is the database port list (data.sgaudit.ports.database).
-catalogue := data.sgaudit.ports.database
-
-# ports holds every database port, to dismiss most world rules (HTTPS, HTTP)
-# in one lookup rather than a walk over the whole catalogue.
-ports := net.catalogue_ports(catalogue)
-
 # One finding per rule, not per service: an all-traffic rule reaches every
 # entry of the catalogue, and twenty findings for one rule would bury the one
 # fix (revoke that rule). The message and evidence list the services.
 deny contains finding if {
-	some i, g in input.security_groups
-	some r in sg.world_port_rules[i]
-	net.may_reach(r, ports)
-	matched := [e |
-		some e in catalogue
-		net.matches_protocol(r, e.protocols)
-		net.overlaps(r, e)
-	]
-	count(matched) > 0
+	some i, reach in sg.world_reach
+	some hit in reach
+	matched := hit.hits.database
 
+	g := input.security_groups[i]
+	r := hit.rule
+	source := sg.world_source(i, r)
 	services := sort({e.service | some e in matched})
 	service_ports := [sprintf("%s %s", [e.service, net.entry_text(e)]) | some e in matched]
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
+	public := sg.public_attachments(g)
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
-		"msg": sprintf("%s exposes %d database service(s) to %s through one rule (%s): %s", [
-			sg.label(g), count(services), r.peer.cidr,
-			rule_ports, concat(", ", services),
+		"msg": sprintf("%s exposes %d database service(s) to %s through one rule (%s): %s%s", [
+			sg.label(g), count(services), source.peer,
+			rule_ports, concat(", ", services), sg.public_text(public),
 		]),
-		"remediation": sg.revoke_command(g, r),
-		"evidence": {
+		"remediation": sg.revoke_rules_command(g, source.rules),
+		"evidence": object.union(sg.world_finding_evidence(source), {
 			"services": services,
 			"ports": service_ports,
-			"peer": r.peer.cidr,
-			"ip_family": net.ip_family(r.peer.cidr),
 			"rule_ports": rule_ports,
-		},
+			"public_interfaces": public,
+		}),
 	}
 }

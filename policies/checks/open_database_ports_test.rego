@@ -59,10 +59,12 @@ test_postgres_ipv6 if {
 	f.evidence.ip_family == "IPv6"
 }
 
-test_mssql_tcp_1433_and_udp_1434 if {
+test_regression_mssql_1434_is_udp if {
+	# 1434 is the SQL Server Browser, a UDP service; TCP 1434 is nothing.
 	services(deny_for([
 		ingress("sgr-1", "tcp", 1433, 1433, "0.0.0.0/0"),
 		ingress("sgr-2", "udp", 1434, 1434, "0.0.0.0/0"),
+		ingress("sgr-3", "tcp", 1434, 1434, "0.0.0.0/0"),
 	])) == {"sgr-1": ["MSSQL"], "sgr-2": ["MSSQL Browser"]}
 }
 
@@ -146,4 +148,38 @@ test_catalogue_is_data if {
 	])]}
 		with data.sgaudit.ports.database as [{"service": "CockroachDB", "protocols": ["tcp"], "from_port": 26257, "to_port": 26257}]
 	services(findings) == {"sgr-2": ["CockroachDB"]}
+}
+
+test_regression_ipv6_world_counts if {
+	services(deny_for([ingress("sgr-1", "tcp", 6379, 6379, "::/0")])) == {"sgr-1": ["Redis"]}
+}
+
+test_regression_prefix_list_is_expanded if {
+	# pl-1 holds 0.0.0.0/0 in this account and region: Redis is open to the
+	# world through it. The same id elsewhere is another list.
+	pl := {"id": "pl-1", "name": "everyone", "account_id": "111111111111", "region": "eu-west-1", "entries": [{"cidr": "0.0.0.0/0"}]}
+	other := object.union(pl, {"region": "us-east-1", "entries": [{"cidr": "10.0.0.0/8"}]})
+	r := object.union(ingress("sgr-1", "tcp", 6379, 6379, "x"), {"peer": {"kind": "prefix_list", "prefix_list_id": "pl-1"}})
+	findings := open_database_ports.deny with input as {"security_groups": [group([r])], "prefix_lists": [other, pl]}
+	services(findings) == {"sgr-1": ["Redis"]}
+	some f in findings
+	f.evidence.world_via == "prefix_list"
+	f.evidence.prefix_list == {"id": "pl-1", "name": "everyone", "world_cidrs": ["0.0.0.0/0"]}
+	contains(f.msg, "to pl-1 (everyone, covers 0.0.0.0/0) through one rule")
+}
+
+test_cidrs_that_together_are_the_world if {
+	findings := deny_for([
+		ingress("sgr-1", "tcp", 5432, 5432, "0.0.0.0/1"),
+		ingress("sgr-2", "tcp", 5432, 5432, "128.0.0.0/1"),
+	])
+
+	# One finding for the set, on its first rule; revoking means both.
+	services(findings) == {"sgr-1": ["PostgreSQL"]}
+	some f in findings
+	f.evidence.world_via == "cidr_union"
+	f.evidence.cidrs == ["0.0.0.0/1", "128.0.0.0/1"]
+	f.evidence.rule_ids == ["sgr-1", "sgr-2"]
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1 sgr-2"
+	contains(f.msg, "to 0.0.0.0/1 + 128.0.0.0/1 through one rule")
 }

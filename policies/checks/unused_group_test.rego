@@ -49,7 +49,7 @@ test_any_evidence_means_used if {
 	) == {arn("sg-4")}
 }
 
-test_egress_only_reference_means_used if {
+test_regression_egress_only_reference_makes_used if {
 	# sg-2 is only named by sg-1's egress rule; the collector records that
 	# as sg_reference evidence on sg-2, and that is enough.
 	sg1 := object.union(group("sg-1", [{"kind": "eni", "id": "eni-1"}]), {"rules": [{
@@ -60,7 +60,7 @@ test_egress_only_reference_means_used if {
 	unused([sg1, sg2], all_kinds) == set()
 }
 
-test_default_group_never_unused if {
+test_regression_default_groups_never_unused if {
 	unused([object.union(group("sg-1", []), {"is_default": true})], all_kinds) == set()
 }
 
@@ -84,4 +84,19 @@ test_evidence_lists_kinds_checked if {
 	f.evidence.checked == ["network_interfaces", "security_groups"]
 	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: network_interfaces, security_groups)"
 	f.remediation == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
+}
+
+test_regression_self_reference_does_not_make_used if {
+	# The collector never records a group's reference to itself as
+	# evidence; a group whose only reference is its own self rule is unused.
+	self_rule := {
+		"id": "sgr-1", "direction": "ingress", "protocol": "all", "from_port": 0, "to_port": 65535,
+		"peer": {"kind": "security_group", "group_id": "sg-1"}, "description": "cluster",
+	}
+	unused([object.union(group("sg-1", []), {"rules": [self_rule]})], all_kinds) == {arn("sg-1")}
+}
+
+test_regression_launch_template_only_is_used if {
+	lt := [{"kind": "launch_template", "id": "lt-0abc", "detail": "$Latest"}]
+	unused([group("sg-1", lt), group("sg-2", [])], array.concat(all_kinds, ["launch_templates"])) == {arn("sg-2")}
 }

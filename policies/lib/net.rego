@@ -22,7 +22,8 @@ max_port := 65535
 port_protocols := {"tcp", "udp", "all"}
 
 # cidr_peer_kinds are the peer kinds whose cidr can be the world. Prefix lists
-# and security groups are judged elsewhere (prefix-list expansion comes later).
+# are expanded into their entries by sg.world_port_rules; security groups are
+# never the world.
 cidr_peer_kinds := {"cidr_ipv4", "cidr_ipv6"}
 
 # is_world(cidr) is true when cidr matches every address of its family. Any
@@ -38,11 +39,55 @@ is_world_peer(peer) if {
 	is_world(peer.cidr)
 }
 
-# ip_family(cidr) is "IPv6" or "IPv4"; CIS counts 0.0.0.0/0 (5.2) and ::/0
-# (5.3) separately, so evidence says which one a finding is about.
+# ip_family(cidr) is "IPv6" or "IPv4"; CIS counts 0.0.0.0/0 (v3.0 5.2) and
+# ::/0 (v3.0 5.3) separately, so evidence says which one a finding is about.
 ip_family(cidr) := "IPv6" if contains(cidr, ":")
 
 else := "IPv4"
+
+# short_cidr matches a CIDR whose prefix length is a single digit, /0 to /9:
+# the world itself, and the only CIDRs that can be part of a set that adds up
+# to the world. AWS caps the rules of one group at 1,000 per direction and
+# address family, prefix-list entries included, and 1,000 CIDRs of /10 or
+# longer cover at most 1000/1024 of the space; so a set of CIDRs that covers
+# it all holds at least one of /9 or shorter. One regex per CIDR rule finds
+# both the world and the seeds of such a set (DESIGN.md §8 budget).
+short_cidr := `/[0-9]$`
+
+# prefix_bits(cidr) is the prefix length of a CIDR ("10.0.0.0/8" → 8).
+prefix_bits(cidr) := to_number(substring(cidr, indexof(cidr, "/") + 1, -1))
+
+# union_units(cidr) is the share of its address space a /0-/9 CIDR covers,
+# in 1024ths (/1 → 512, /9 → 2): see world_union_possible.
+union_units(cidr) := bits.lsh(1, 10 - prefix_bits(cidr))
+
+# max_long_units is what CIDRs of /10 or longer can add up to at most, in
+# 1024ths: one each, and at most 1,000 of them (AWS's rules-per-group cap).
+max_long_units := 1000
+
+# world_union_possible(cidrs) is the cheap necessary condition for short
+# CIDRs of one family (cidrs, all /1-/9) to be part of a set covering the
+# world: with at most 1,000 longer CIDRs adding at most 1000/1024, the short
+# ones must bring the rest. A lone 10.0.0.0/8 (4/1024) never can, so the
+# common private ranges never pay for a merge.
+world_union_possible(cidrs) if sum([union_units(c) | some c in cidrs]) + max_long_units >= 1024
+
+# world_cidrs(cidrs) lists, sorted, "0.0.0.0/0" and/or "::/0" when cidrs
+# together cover the whole IPv4 and/or IPv6 space: one /0 of any spelling,
+# or a set such as 0.0.0.0/1 + 128.0.0.0/1. Each family is merged on its
+# own: net.cidr_merge of IPv4 and IPv6 CIDRs together drops the IPv4 ones
+# (OPA 1.22 maps them into ::ffff:0:0/96). A malformed CIDR makes its
+# family's merge undefined, so it never counts as the world.
+world_cidrs(cidrs) := sort([w |
+	some v6 in [false, true]
+	family := [c | some c in cidrs; contains(c, ":") == v6]
+	count(family) > 0
+	some w in net.cidr_merge(family)
+	is_world(w)
+])
+
+# covers_world(cidrs) is true when cidrs together cover a whole address space.
+covers_world(cidrs) if count(world_cidrs(cidrs)) > 0
 
 # carries_ports(rule) is true when the rule's protocol selects ports.
 carries_ports(rule) if port_protocols[rule.protocol]

@@ -191,3 +191,62 @@ test_may_reach_wildcard if {
 	ports := net.catalogue_ports([{"service": "ephemeral", "protocols": ["tcp"], "from_port": 1024, "to_port": 65535}])
 	net.may_reach(rule("tcp", 443, 443), ports)
 }
+
+# world_cidrs / covers_world
+
+test_world_cidrs_of_halves if {
+	net.world_cidrs(["0.0.0.0/1", "128.0.0.0/1"]) == ["0.0.0.0/0"]
+	net.world_cidrs(["::/1", "8000::/1"]) == ["::/0"]
+	net.world_cidrs(["128.0.0.0/1", "::/1", "0.0.0.0/1", "8000::/1"]) == ["0.0.0.0/0", "::/0"]
+}
+
+test_world_cidrs_any_spelling_of_slash_zero if {
+	net.world_cidrs(["10.0.0.0/0"]) == ["0.0.0.0/0"]
+	net.world_cidrs(["0:0:0:0:0:0:0:0/0"]) == ["::/0"]
+}
+
+test_world_cidrs_families_merge_apart if {
+	# net.cidr_merge of mixed families loses the IPv4 ones; a merge per family
+	# keeps an IPv4 half from counting towards the IPv6 space or the reverse.
+	net.world_cidrs(["0.0.0.0/1", "8000::/1"]) == []
+	net.world_cidrs(["::/0", "10.0.0.0/8"]) == ["::/0"]
+}
+
+test_world_cidrs_gaps_and_overlaps if {
+	net.world_cidrs(["0.0.0.0/1", "10.0.0.0/8", "128.0.0.0/2"]) == []
+	net.world_cidrs([]) == []
+	not net.covers_world(["0.0.0.0/1", "192.0.0.0/2"])
+	net.covers_world(["0.0.0.0/1", "192.0.0.0/2", "128.0.0.0/2"])
+}
+
+# union_units / world_union_possible
+
+test_prefix_bits if {
+	net.prefix_bits("10.0.0.0/8") == 8
+	net.prefix_bits("2001:db8::/32") == 32
+	net.prefix_bits("0.0.0.0/1") == 1
+}
+
+test_union_units if {
+	net.union_units("0.0.0.0/1") == 512
+	net.union_units("::/9") == 2
+}
+
+test_world_union_possible if {
+	net.world_union_possible(["0.0.0.0/1"])
+	net.world_union_possible(["0.0.0.0/5"]) # 32 + 1000 >= 1024
+
+	# A lone 10.0.0.0/8 (4) or /6 (16) cannot be part of the world.
+	not net.world_union_possible(["10.0.0.0/8"])
+	not net.world_union_possible(["8.0.0.0/6"])
+	net.world_union_possible(["8.0.0.0/6", "10.0.0.0/8", "20.0.0.0/8"]) # 16 + 4 + 4
+}
+
+test_short_cidr if {
+	every c in ["0.0.0.0/0", "::/0", "0.0.0.0/1", "10.0.0.0/8", "::/9"] {
+		regex.match(net.short_cidr, c)
+	}
+	every c in ["10.0.0.0/10", "192.168.0.0/16", "2001:db8::/32", "1.2.3.4/32", "1.2.3.4"] {
+		not regex.match(net.short_cidr, c)
+	}
+}

@@ -42,33 +42,363 @@ vpc_interfaces := {concat("/", [v.account_id, v.region, v.id]): v.network_interf
 # the VPC is not in the inventory.
 vpc_interface_count(g) := vpc_interfaces[concat("/", [g.account_id, g.region, g.vpc_id])]
 
-# world_port_rules[i] lists the ingress rules of input.security_groups[i]
-# through which the world (0.0.0.0/0, ::/0) reaches ports: protocol tcp, udp
-# or all. Groups without one have no key. SGA001-SGA003 all start from these
-# rules; as a package-level object it is built once per evaluation and
-# shared, instead of each check walking every rule (DESIGN.md §8). The
-# conditions are net.is_world_peer and net.carries_ports inlined, the most
-# selective first: most rules are not from the world, and a function call
-# per rule costs about 3x the inline test.
-world_port_rules := {i: rules |
+# ---------------------------------------------------------------------------
+# The world (DESIGN.md §3): 0.0.0.0/0 and ::/0; a managed prefix list whose
+# entries include either, or together cover a whole address space; and CIDR
+# (or prefix-list) rules of one group, direction, protocol and port range
+# that together cover it (0.0.0.0/1 + 128.0.0.0/1).
+#
+# Cost model (DESIGN.md §8): one pass over each group's rules with one regex
+# per CIDR rule (world_candidates); everything after that looks only at the
+# few candidates. Prefix lists are indexed once per evaluation: they are not
+# part of the batch, so the engine keeps these objects for the whole scan.
+
+# prefix_list_facts lists every prefix list of the inventory with its CIDRs
+# and the world they make ("world": ["0.0.0.0/0"], or [] when none).
+prefix_list_facts := [{
+	"account_id": pl.account_id,
+	"region": pl.region,
+	"id": pl.id,
+	"name": object.get(pl, "name", ""),
+	"cidrs": cidrs,
+	"world": net.world_cidrs(cidrs),
+} |
+	some pl in input.prefix_lists
+	cidrs := [e.cidr | some e in pl.entries]
+]
+
+# prefix_lists[account][region][id] is the fact of a prefix list, looked up
+# by the rule's own account and region: prefix-list ids are per region, and
+# a list shared from another account is collected in the account that uses
+# it. Nested objects, so a lookup builds no key string.
+prefix_lists := nest(prefix_list_facts)
+
+# candidate_prefix_lists is prefix_lists cut to the lists that can reach the
+# world: with a /0-/9 entry. Most regions have none, and their groups skip
+# the prefix-list pass after one lookup.
+candidate_prefix_lists := nest([f |
+	some f in prefix_list_facts
+	some c in f.cidrs
+	regex.match(net.short_cidr, c)
+])
+
+# nest(facts) indexes facts by account, region and id.
+nest(facts) := {account: {region: {f.id: f |
+	some f in facts
+	f.account_id == account
+	f.region == region
+} |
+	some region in {f.region | some f in facts; f.account_id == account}
+} |
+	some account in {f.account_id | some f in facts}
+}
+
+# world_candidates[i] lists the rules of input.security_groups[i] that are,
+# or may be part of, the world: CIDR rules of /0 to /9 and rules naming a
+# candidate prefix list. Every group with AWS's allow-all egress rule has one.
+# The regex is net.short_cidr inlined: a reference to another package per
+# rule costs more than the literal.
+world_candidates := {i: rules |
 	some i, g in input.security_groups
-	rules := [r |
-		some r in g.rules
-		endswith(r.peer.cidr, "/0")
-		r.direction == "ingress"
-		net.port_protocols[r.protocol]
-		net.cidr_peer_kinds[r.peer.kind]
-	]
+	rules := array.concat(
+		[r | some r in g.rules; regex.match(`/[0-9]$`, r.peer.cidr)],
+		[r |
+			lists := candidate_prefix_lists[g.account_id][g.region]
+			some r in g.rules
+			lists[r.peer.prefix_list_id]
+		],
+	)
 	count(rules) > 0
 }
 
+# world_port_rules[i] lists the ingress rules of input.security_groups[i]
+# through which the world reaches ports (protocol tcp, udp or all): a /0
+# CIDR, a prefix list that is the world, or the first rule of a set that
+# makes the world together (world_unions; the finding names the whole set).
+# Groups without one have no key. SGA001-SGA005 start from these rules, and
+# world_reach indexes them against the port catalogue once for all checks.
+world_port_rules := {i: rules |
+	some i, candidates in world_candidates
+	rules := world_rules(i, candidates, "ingress")
+	count(rules) > 0
+}
+
+# world_egress_rules[i] is world_port_rules for egress (SGA014).
+world_egress_rules := {i: rules |
+	some i, candidates in world_candidates
+	rules := world_rules(i, candidates, "egress")
+	count(rules) > 0
+}
+
+world_rules(i, candidates, direction) := array.concat(
+	array.concat(
+		[r |
+			some r in candidates
+			endswith(r.peer.cidr, "/0")
+			r.direction == direction
+			net.port_protocols[r.protocol]
+		],
+		[r |
+			some r in candidates
+			r.direction == direction
+			net.port_protocols[r.protocol]
+			world_prefix_list(input.security_groups[i], r)
+		],
+	),
+	[u.rule | some u in world_unions[i]; u.rule.direction == direction],
+)
+
+# world_prefix_list(g, r) is the fact of the prefix list r names when its
+# entries are the world.
+world_prefix_list(g, r) := pl if {
+	pl := candidate_prefix_lists[g.account_id][g.region][r.peer.prefix_list_id]
+	count(pl.world) > 0
+}
+
+# world_unions[i] lists the sets of rules of input.security_groups[i] that
+# together are the world though none is alone: {"rule": the first rule with
+# the set's protocol and ports, "rules": every rule of the set, "cidrs",
+# "peers", "ip_family"}. A set is judged on the protocol and port range of
+# one of its rules (the seed): it holds the rules of the same direction and
+# address family whose protocol and range contain the seed's (tcp 22 from
+# 0.0.0.0/1 and tcp 0-65535 from 128.0.0.0/1 make SSH from the world). Two
+# rules whose ranges only partly overlap are not combined.
+world_unions := {i: unions |
+	some i, candidates in world_candidates
+	seeds := union_seeds(input.security_groups[i], candidates)
+	count(seeds) > 0
+	g := input.security_groups[i]
+	unions := {u |
+		some s in seeds
+		u := union_for(g, s.rule, s.v6)
+	}
+	count(unions) > 0
+}
+
+# union_seeds(g, candidates) lists {rule, v6} for each candidate that is not
+# the world alone but could be part of it, per address family, once the
+# families' short CIDRs pass net.world_union_possible (so 10.0.0.0/8 stops
+# here, before any merge).
+union_seeds(g, candidates) := [s |
+	parts := [p |
+		some r in candidates
+		net.port_protocols[r.protocol]
+		some p in seed_cidrs(g, r)
+	]
+	some v6 in [false, true]
+	some direction in ["ingress", "egress"]
+	shorts := [p.cidr | some p in parts; p.v6 == v6; p.rule.direction == direction]
+	count(shorts) > 0
+	net.world_union_possible(shorts)
+	some r in {p.rule | some p in parts; p.v6 == v6; p.rule.direction == direction}
+	s := {"rule": r, "v6": v6}
+]
+
+# seed_cidrs(g, r) lists a candidate's /1-/9 CIDRs with their family: its own
+# CIDR, or its prefix list's entries unless the list is the world by itself.
+seed_cidrs(g, r) := [{"rule": r, "cidr": r.peer.cidr, "v6": contains(r.peer.cidr, ":")}] if {
+	net.cidr_peer_kinds[r.peer.kind]
+	not net.is_world(r.peer.cidr)
+}
+
+else := [{"rule": r, "cidr": c, "v6": contains(c, ":")} |
+	some c in pl.cidrs
+	regex.match(net.short_cidr, c)
+] if {
+	pl := candidate_prefix_lists[g.account_id][g.region][r.peer.prefix_list_id]
+	count(pl.world) == 0
+}
+
+else := []
+
+# union_for(g, seed, v6) is the set of rules seeded by seed in one family,
+# when together they are the world; undefined otherwise.
+union_for(g, seed, v6) := u if {
+	members := [m |
+		some r in g.rules
+		r.direction == seed.direction
+		contains_range(r, seed)
+		cidrs := member_cidrs(g, r, v6)
+		count(cidrs) > 0
+		m := {"rule": r, "cidrs": cidrs}
+	]
+	cidrs := sort({c | some m in members; some c in m.cidrs})
+	world := net.world_cidrs(cidrs)
+	count(world) > 0
+	rules := [m.rule | some m in members]
+	u := {
+		"rule": [r |
+			some r in rules
+			r.protocol == seed.protocol
+			r.from_port == seed.from_port
+			r.to_port == seed.to_port
+		][0],
+		"rules": rules,
+		"cidrs": cidrs,
+		"peers": sort({net.peer_text(r.peer) | some r in rules}),
+		"ip_family": net.ip_family(world[0]),
+	}
+}
+
+# contains_range(r, seed) is true when rule r admits everything seed does:
+# the same protocol or all, and a port range that holds seed's.
+contains_range(r, seed) if {
+	r.protocol == seed.protocol
+	r.from_port <= seed.from_port
+	seed.to_port <= r.to_port
+}
+
+contains_range(r, _) if r.protocol == "all"
+
+# member_cidrs(g, r, v6) lists the CIDRs of one family that rule r brings to
+# a union: its own CIDR, or its prefix list's entries. Rules and lists that
+# are the world alone are reported on their own, not as part of a union.
+member_cidrs(g, r, v6) := [r.peer.cidr] if {
+	net.cidr_peer_kinds[r.peer.kind]
+	contains(r.peer.cidr, ":") == v6
+	not net.is_world(r.peer.cidr)
+}
+
+else := [c |
+	pl := prefix_lists[g.account_id][g.region][r.peer.prefix_list_id]
+	count(pl.world) == 0
+	some c in pl.cidrs
+	contains(c, ":") == v6
+] if {
+	r.peer.kind == "prefix_list"
+}
+
+else := []
+
+# world_source(i, r) says how the world reaches through rule r of
+# input.security_groups[i] (a rule of world_port_rules[i] or
+# world_egress_rules[i]): {"peer": text for messages, "via": "cidr",
+# "prefix_list" or "cidr_union", "ip_family", "rules": the rules to revoke,
+# "evidence": what proves it}. Only findings call it.
+world_source(i, r) := {
+	"peer": r.peer.cidr,
+	"via": "cidr",
+	"ip_family": net.ip_family(r.peer.cidr),
+	"rules": [r],
+	"evidence": {},
+} if {
+	net.cidr_peer_kinds[r.peer.kind]
+	net.is_world(r.peer.cidr)
+}
+
+else := {
+	"peer": prefix_list_text(pl),
+	"via": "prefix_list",
+	"ip_family": concat(", ", [net.ip_family(w) | some w in pl.world]),
+	"rules": [r],
+	"evidence": {"prefix_list": {"id": pl.id, "name": pl.name, "world_cidrs": pl.world}},
+} if {
+	pl := world_prefix_list(input.security_groups[i], r)
+}
+
+else := {
+	"peer": concat(" + ", u.peers),
+	"via": "cidr_union",
+	"ip_family": u.ip_family,
+	"rules": u.rules,
+	"evidence": {"cidrs": u.cidrs, "rule_ids": [object.get(m, "id", "") | some m in u.rules]},
+} if {
+	some u in world_unions[i]
+	u.rule == r
+}
+
+# prefix_list_text(pl) names a world prefix list and what makes it the world:
+# "pl-1 (corp, covers 0.0.0.0/0)".
+prefix_list_text(pl) := sprintf("%s (%s, covers %s)", [pl.id, pl.name, concat(" and ", pl.world)]) if pl.name != ""
+
+else := sprintf("%s (covers %s)", [pl.id, concat(" and ", pl.world)])
+
+# world_finding_evidence(source) is the evidence every world check shares.
+world_finding_evidence(source) := object.union(source.evidence, {
+	"peer": source.peer,
+	"world_via": source.via,
+	"ip_family": source.ip_family,
+})
+
 # world_ingress(g) lists g's ingress rules whose peer is 0.0.0.0/0 or ::/0,
-# any protocol. For custom policies; the built-in checks use world_port_rules.
+# any protocol. For custom policies; the built-in checks use world_port_rules,
+# which also expands prefix lists and CIDR sets.
 world_ingress(g) := [r |
 	some r in g.rules
 	r.direction == "ingress"
 	net.is_world_peer(r.peer)
 ]
+
+# ---------------------------------------------------------------------------
+# The port catalogue (data.sgaudit.ports: admin, database, high_risk, and any
+# category a --data file adds), indexed once per evaluation so that a world
+# rule is matched against every category in one step for all checks.
+
+# catalogue_pairs lists every catalogue entry with its category.
+catalogue_pairs := [[category, e] |
+	some category, entries in data.sgaudit.ports
+	some e in entries
+]
+
+# catalogue_index[port] lists the [category, entry] pairs naming port, for
+# entries of at most net.max_indexed_range ports; wide_catalogue the rest.
+catalogue_index := {p: [pair |
+	some pair in catalogue_pairs
+	pair[1].from_port <= p
+	p <= pair[1].to_port
+] |
+	some pair in catalogue_pairs
+	pair[1].to_port - pair[1].from_port <= net.max_indexed_range
+	some p in numbers.range(pair[1].from_port, pair[1].to_port)
+}
+
+wide_catalogue := [pair |
+	some pair in catalogue_pairs
+	pair[1].to_port - pair[1].from_port > net.max_indexed_range
+]
+
+# world_reach[i] lists, for each world port rule of input.security_groups[i]
+# that reaches a catalogue service, {"rule": r, "hits": {category: [entry]}}.
+# Groups whose world rules reach nothing (HTTPS, HTTP) have no key, so the
+# catalogue checks iterate only the groups with something to report. A
+# single-port rule costs one lookup; ranges and all traffic walk the
+# catalogue.
+world_reach := {i: reach |
+	some i, rules in world_port_rules
+	reach := [{"rule": r, "hits": by_category(pairs)} |
+		some r in rules
+		pairs := catalogue_hits(r)
+		count(pairs) > 0
+	]
+	count(reach) > 0
+}
+
+# catalogue_hits(r) lists the [category, entry] pairs whose ports rule r
+# reaches over one of the entry's protocols.
+catalogue_hits(r) := array.concat(
+	[pair |
+		some pair in catalogue_index[r.from_port]
+		net.matches_protocol(r, pair[1].protocols)
+	],
+	[pair |
+		some pair in wide_catalogue
+		net.matches_protocol(r, pair[1].protocols)
+		net.overlaps(r, pair[1])
+	],
+) if {
+	r.from_port == r.to_port
+	r.protocol != "all"
+}
+
+else := [pair |
+	some pair in catalogue_pairs
+	net.matches_protocol(r, pair[1].protocols)
+	net.overlaps(r, pair[1])
+]
+
+by_category(pairs) := {category: [pair[1] | some pair in pairs; pair[0] == category] |
+	some category in {pair[0] | some pair in pairs}
+}
 
 # public_attachments(g) lists the interfaces carrying g that have a public
 # IP, with what they belong to, sorted by interface id.
@@ -80,6 +410,30 @@ public_attachments(g) := [{
 	some a in g.attachments
 	object.get(a, "public_ip", "") != ""
 ]
+
+# public_text(public) is the message suffix naming the public interfaces
+# (from public_attachments) a world check found the group on; "" for none.
+public_text(public) := "" if count(public) == 0
+
+else := sprintf("; the group is on %d interface(s) with a public IP: %s", [
+	count(public),
+	concat(", ", [sprintf("%s (%s, %s)", [a.network_interface_id, a.public_ip, resource_text(a.resource)]) | some a in public]),
+])
+
+resource_text(resource) := resource if resource != ""
+
+else := "no attached resource"
+
+# escalation(check, public) raises a world finding to the severity in
+# data.sgaudit.severities[check].public_interface (CRITICAL by default) when
+# an interface carrying the group has a public IP: "could be exposed" becomes
+# "is exposed". It is {} otherwise, to object.union into a finding.
+escalation(check, public) := {"severity": severity} if {
+	count(public) > 0
+	severity := object.get(data.sgaudit.severities, [check, "public_interface"], "CRITICAL")
+}
+
+else := {}
 
 # is_aws_default_egress(r) is true for the egress rule AWS adds to every new
 # group (all traffic to 0.0.0.0/0, or ::/0 in an IPv6 VPC) while it still has
@@ -104,6 +458,10 @@ has_description(r) if {
 has_attachments(g) if {
 	some _ in g.attachments
 }
+
+# max_listed bounds how many items (interfaces, rules) a message lists before
+# "and N more"; evidence always has them all.
+max_listed := 5
 
 # label(g) is how messages name a group: "sg-1 (web)".
 label(g) := sprintf("%s (%s)", [g.id, g.name])
@@ -202,6 +560,26 @@ else := sprintf("aws ec2 %s %s --ip-permissions %s", [
 	revoke_verb[r.direction], target(g), shell_quote(ip_permission(g, r)),
 ]) if {
 	revoke_verb[r.direction]
+}
+
+else := ""
+
+# revoke_rules_command(g, rules) removes rules of one direction in one
+# command: the rules of a set that is the world together (world_source).
+revoke_rules_command(g, rules) := revoke_command(g, rules[0]) if count(rules) == 1
+
+else := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
+	revoke_verb[rules[0].direction], target(g), concat(" ", ids),
+]) if {
+	ids := [shell_word(r.id) | some r in rules; object.get(r, "id", "") != ""]
+	count(ids) == count(rules)
+}
+
+else := sprintf("aws ec2 %s %s --ip-permissions %s", [
+	revoke_verb[rules[0].direction], target(g),
+	concat(" ", [shell_quote(ip_permission(g, r)) | some r in rules]),
+]) if {
+	revoke_verb[rules[0].direction]
 }
 
 else := ""

@@ -320,3 +320,133 @@ test_direction_outside_the_contract_gives_no_command if {
 	sg.revoke_command(group, without_id) == ""
 	sg.describe_rule_command(group, with_id) == ""
 }
+
+# The world: prefix lists and CIDR sets (world_port_rules, world_source)
+
+pl_peer(id) := {"kind": "prefix_list", "prefix_list_id": id}
+
+prefix_list(id, cidrs) := {
+	"id": id, "name": "", "owner": "111111111111", "account_id": "111111111111", "region": "eu-west-1",
+	"entries": [{"cidr": c} | some c in cidrs],
+}
+
+world_ids(groups, lists) := {i: {r.id | some r in rules} | some i, rules in got} if {
+	got := sg.world_port_rules with input as {"security_groups": groups, "prefix_lists": lists}
+}
+
+test_world_port_rules_expand_prefix_lists if {
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 22, 22, pl_peer("pl-world")),
+		rule("sgr-2", "ingress", "tcp", 22, 22, pl_peer("pl-corp")),
+		rule("sgr-3", "ingress", "tcp", 22, 22, pl_peer("pl-unknown")),
+		rule("sgr-4", "ingress", "icmp", -1, -1, pl_peer("pl-world")),
+		rule("sgr-5", "egress", "tcp", 22, 22, pl_peer("pl-world")),
+	])
+	lists := [prefix_list("pl-world", ["192.0.2.0/24", "0.0.0.0/0"]), prefix_list("pl-corp", ["10.0.0.0/8"])]
+	world_ids([g], lists) == {0: {"sgr-1"}}
+}
+
+test_world_port_rules_add_cidr_sets if {
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("128.0.0.0/1")),
+		rule("sgr-2", "ingress", "tcp", 22, 22, v4("0.0.0.0/1")),
+		rule("sgr-3", "ingress", "tcp", 443, 443, v4("0.0.0.0/0")),
+	])
+	world_ids([with_rules([]), g], []) == {1: {"sgr-1", "sgr-3"}}
+}
+
+test_world_egress_rules if {
+	g := with_rules([
+		rule("sgr-1", "egress", "all", 0, 65535, v4("0.0.0.0/0")),
+		rule("sgr-2", "egress", "tcp", 443, 443, v6("::/1")),
+		rule("sgr-3", "egress", "tcp", 443, 443, v6("8000::/1")),
+		rule("sgr-4", "ingress", "all", 0, 65535, v4("0.0.0.0/0")),
+		rule("sgr-5", "egress", "icmp", -1, -1, v4("0.0.0.0/0")),
+	])
+	got := sg.world_egress_rules with input.security_groups as [g]
+	{i: {r.id | some r in rules} | some i, rules in got} == {0: {"sgr-1", "sgr-2"}}
+}
+
+test_world_source_kinds if {
+	direct := rule("sgr-1", "ingress", "tcp", 22, 22, v6("::/0"))
+	listed := rule("sgr-2", "ingress", "tcp", 22, 22, pl_peer("pl-1"))
+	half1 := rule("sgr-3", "ingress", "udp", 53, 53, v4("0.0.0.0/1"))
+	half2 := object.remove(rule("sgr-4", "ingress", "udp", 53, 53, v4("128.0.0.0/1")), ["id"])
+	doc := {"security_groups": [with_rules([direct, listed, half1, half2])], "prefix_lists": [prefix_list("pl-1", ["0.0.0.0/1", "128.0.0.0/1"])]}
+
+	s1 := sg.world_source(0, direct) with input as doc
+	[s1.peer, s1.via, s1.ip_family, s1.rules] == ["::/0", "cidr", "IPv6", [direct]]
+
+	s2 := sg.world_source(0, listed) with input as doc
+	[s2.peer, s2.via, s2.ip_family] == ["pl-1 (covers 0.0.0.0/0)", "prefix_list", "IPv4"]
+	s2.evidence == {"prefix_list": {"id": "pl-1", "name": "", "world_cidrs": ["0.0.0.0/0"]}}
+
+	s3 := sg.world_source(0, half1) with input as doc
+	[s3.peer, s3.via, s3.rules] == ["0.0.0.0/1 + 128.0.0.0/1", "cidr_union", [half1, half2]]
+	s3.evidence == {"cidrs": ["0.0.0.0/1", "128.0.0.0/1"], "rule_ids": ["sgr-3", ""]}
+
+	# The second half is a member, not a world rule of its own.
+	not sg.world_source(0, half2) with input as doc
+}
+
+test_world_unions_are_per_group_and_deduplicated if {
+	rules := [
+		rule("sgr-1", "ingress", "tcp", 22, 22, v4("0.0.0.0/1")),
+		rule("sgr-2", "ingress", "tcp", 22, 22, v4("128.0.0.0/1")),
+	]
+	got := sg.world_unions with input.security_groups as [with_rules(rules), with_rules([rules[0]])]
+	{i: [u.rule.id | some u in unions] | some i, unions in got} == {0: ["sgr-1"]}
+}
+
+# world_reach / catalogue_hits
+
+test_world_reach_indexes_catalogue_hits_by_category if {
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 443, 443, v4("0.0.0.0/0")),
+		rule("sgr-2", "ingress", "udp", 22, 22, v4("0.0.0.0/0")),
+		rule("sgr-3", "ingress", "tcp", 5400, 5500, v6("::/0")),
+	])
+	got := sg.world_reach with input.security_groups as [with_rules([rule("sgr-0", "ingress", "tcp", 443, 443, v4("0.0.0.0/0"))]), g]
+	{i: {[h.rule.id, c, {e.service | some e in es}] | some h in hits; some c, es in h.hits} | some i, hits in got} == {1: {
+		["sgr-2", "admin", {"SSH"}],
+		["sgr-3", "database", {"PostgreSQL", "Redshift"}],
+		["sgr-3", "high_risk", {"VNC listener"}],
+	}}
+}
+
+test_catalogue_hits_single_port_protocols if {
+	{[p[0], p[1].service] | some p in sg.catalogue_hits(rule("x", "ingress", "udp", 1434, 1434, v4("0.0.0.0/0")))} == {["database", "MSSQL Browser"]}
+	sg.catalogue_hits(rule("x", "ingress", "tcp", 1434, 1434, v4("0.0.0.0/0"))) == []
+}
+
+test_catalogue_hits_wide_entries if {
+	catalogue := {"ephemeral": [{"service": "ephemeral", "protocols": ["tcp"], "from_port": 1024, "to_port": 65535}]}
+	hits := sg.catalogue_hits(rule("x", "ingress", "tcp", 8080, 8080, v4("0.0.0.0/0"))) with data.sgaudit.ports as catalogue
+	[p[0] | some p in hits] == ["ephemeral"]
+	sg.catalogue_hits(rule("x", "ingress", "tcp", 80, 80, v4("0.0.0.0/0"))) == [] with data.sgaudit.ports as catalogue
+}
+
+# revoke_rules_command / escalation / public_text
+
+test_revoke_rules_command if {
+	r1 := rule("sgr-1", "ingress", "tcp", 22, 22, v4("0.0.0.0/1"))
+	r2 := rule("sgr-2", "ingress", "tcp", 22, 22, v4("128.0.0.0/1"))
+	sg.revoke_rules_command(group, [r1]) == sg.revoke_command(group, r1)
+	sg.revoke_rules_command(group, [r1, r2]) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1 sgr-2"
+	sg.revoke_rules_command(group, [r1, object.union(r2, {"id": ""})]) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=0.0.0.0/1}]' 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=128.0.0.0/1}]'"
+}
+
+test_escalation if {
+	sg.escalation("open_admin_ports", []) == {}
+	sg.escalation("open_admin_ports", [{"network_interface_id": "eni-1"}]) == {"severity": "CRITICAL"}
+	sg.escalation("no_such_check", [{"network_interface_id": "eni-1"}]) == {"severity": "CRITICAL"}
+	sg.escalation("open_admin_ports", [{}]) == {"severity": "HIGH"} with data.sgaudit.severities.open_admin_ports.public_interface as "HIGH"
+}
+
+test_public_text if {
+	sg.public_text([]) == ""
+	sg.public_text([
+		{"network_interface_id": "eni-1", "public_ip": "203.0.113.1", "resource": "i-1"},
+		{"network_interface_id": "eni-2", "public_ip": "203.0.113.2", "resource": ""},
+	]) == "; the group is on 2 interface(s) with a public IP: eni-1 (203.0.113.1, i-1), eni-2 (203.0.113.2, no attached resource)"
+}
