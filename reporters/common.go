@@ -108,36 +108,11 @@ func prepareExposures(es []findings.Exposure) []findings.Exposure {
 // because reporters must not depend on it and must not trust the order a
 // report was built in.
 func compareExposedPorts(a, b findings.ExposedPort) int {
-	ra, na := protocolRank(a.Protocol)
-	rb, nb := protocolRank(b.Protocol)
 	return cmp.Or(
-		cmp.Compare(ra, rb),
-		cmp.Compare(na, nb),
-		cmp.Compare(a.Protocol, b.Protocol),
+		inventory.CompareProtocols(a.Protocol, b.Protocol),
 		cmp.Compare(a.FromPort, b.FromPort),
 		cmp.Compare(a.ToPort, b.ToPort),
 	)
-}
-
-// protocolRank is a protocol's place in reports, and its number for the
-// numbered ones.
-func protocolRank(p string) (rank, number int) {
-	switch p {
-	case inventory.ProtocolAll:
-		return 0, 0
-	case inventory.ProtocolTCP:
-		return 1, 0
-	case inventory.ProtocolUDP:
-		return 2, 0
-	case inventory.ProtocolICMP:
-		return 3, 0
-	case inventory.ProtocolICMPv6:
-		return 4, 0
-	}
-	if n, err := strconv.Atoi(p); err == nil {
-		return 5, n
-	}
-	return 6, 0
 }
 
 // compareNotices puts warnings before everything else, then orders by

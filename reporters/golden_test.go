@@ -1,13 +1,13 @@
 package reporters
 
 import (
+	"github.com/sgaudit/sgaudit/internal/golden"
+
 	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
@@ -18,25 +18,6 @@ import (
 // finding, and a group whose name carries <script>, ANSI escapes, a
 // terminal-title OSC, Markdown pipes and a bidi override.
 const inReport = "testdata/in-report.json"
-
-// assertGolden compares got with the golden file at path; with
-// UPDATE_GOLDEN set it rewrites the file instead.
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got); rerun with UPDATE_GOLDEN=1:\n%s", path, diff)
-	}
-}
 
 // loadReport reads a findings report from a JSON file.
 func loadReport(t *testing.T, path string) *findings.Report {
@@ -114,7 +95,7 @@ func TestGolden(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assertGolden(t, tt.golden, render(t, tt.rep, r))
+			golden.Assert(t, tt.golden, render(t, tt.rep, r))
 		})
 	}
 }

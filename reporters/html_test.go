@@ -1,6 +1,8 @@
 package reporters
 
 import (
+	"github.com/sgaudit/sgaudit/internal/golden"
+
 	"bytes"
 	"cmp"
 	"context"
@@ -106,28 +108,9 @@ func renderHTML(t *testing.T, r *findings.Report) []byte {
 	return buf.Bytes()
 }
 
-// assertHTMLGolden is STYLE.md's golden helper, named for this file so it
-// cannot clash with the other reporters' helper in the same package.
-func assertHTMLGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := gocmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got); rerun with UPDATE_GOLDEN=1:\n%s", path, diff)
-	}
-}
-
 func TestHTMLGolden(t *testing.T) {
 	t.Parallel()
-	assertHTMLGolden(t, htmlGoldenPath, renderHTML(t, loadHTMLFixture(t)))
+	golden.Assert(t, htmlGoldenPath, renderHTML(t, loadHTMLFixture(t)))
 }
 
 // TestHTMLDeterministic checks that the page depends on the report's

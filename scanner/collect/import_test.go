@@ -1,6 +1,8 @@
 package collect
 
 import (
+	"github.com/sgaudit/sgaudit/internal/golden"
+
 	"encoding/json"
 	"errors"
 	"os"
@@ -39,7 +41,7 @@ func TestImportGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertGolden(t, "testdata/import.golden", append(got, '\n'))
+	golden.Assert(t, "testdata/import.golden", append(got, '\n'))
 }
 
 // summary is what the table tests compare: per (account, region) the

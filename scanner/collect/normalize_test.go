@@ -1,6 +1,8 @@
 package collect
 
 import (
+	"github.com/sgaudit/sgaudit/internal/golden"
+
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,24 +15,6 @@ import (
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
-
-// assertGolden compares got with the golden file; UPDATE_GOLDEN=1 rewrites it.
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got); rerun with UPDATE_GOLDEN=1:\n%s", path, diff)
-	}
-}
 
 // TestNormalizeGolden turns each testdata/in-*.json (a list of RegionData
 // in AWS CLI field names) into inventory JSON and compares it with
@@ -61,7 +45,7 @@ func TestNormalizeGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertGolden(t, filepath.Join("testdata", name+".golden"), append(got, '\n'))
+			golden.Assert(t, filepath.Join("testdata", name+".golden"), append(got, '\n'))
 		})
 	}
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"github.com/sgaudit/sgaudit/internal/golden"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -17,23 +19,6 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
-
-func assertGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got); rerun with UPDATE_GOLDEN=1:\n%s", path, diff)
-	}
-}
 
 // fixture reads testdata/in-inventory.json: one account, a region with
 // everything collected, one without interfaces, one denied.
@@ -87,7 +72,7 @@ func TestEvaluateGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	assertGolden(t, filepath.Join("testdata", "findings.golden"), append(got, '\n'))
+	golden.Assert(t, filepath.Join("testdata", "findings.golden"), append(got, '\n'))
 }
 
 // TestEvaluateSemantics states, independently of the golden file, which

@@ -355,33 +355,6 @@ func rangeOf(proto string, from, to int) (lo, hi int, ok bool) {
 	return 0, 0, true
 }
 
-// protocolRank orders protocols in reports: all, tcp, udp, icmp, icmpv6,
-// then numbers in numeric order, then anything else by name.
-func protocolRank(p string) (int, int) {
-	switch p {
-	case inventory.ProtocolAll:
-		return 0, 0
-	case inventory.ProtocolTCP:
-		return 1, 0
-	case inventory.ProtocolUDP:
-		return 2, 0
-	case inventory.ProtocolICMP:
-		return 3, 0
-	case inventory.ProtocolICMPv6:
-		return 4, 0
-	}
-	if n, err := strconv.Atoi(p); err == nil {
-		return 5, n
-	}
-	return 6, 0
-}
-
-func compareProtocols(a, b string) int {
-	ra, na := protocolRank(a)
-	rb, nb := protocolRank(b)
-	return cmp.Or(cmp.Compare(ra, rb), cmp.Compare(na, nb), cmp.Compare(a, b))
-}
-
 // portsFor returns the world-open ports of a group set (sorted, deduped
 // group indices), computed once per distinct set. The second result is
 // true when the ports come from the cache, i.e. another interface already
@@ -400,7 +373,7 @@ func (c *computer) portsFor(groups []int) ([]findings.ExposedPort, bool) {
 	for _, gi := range groups {
 		gathered = append(gathered, c.groupGrants(gi)...)
 	}
-	slices.SortStableFunc(gathered, func(a, b grant) int { return compareProtocols(a.proto, b.proto) })
+	slices.SortStableFunc(gathered, func(a, b grant) int { return inventory.CompareProtocols(a.proto, b.proto) })
 	c.gathered = gathered
 	nAll := 0
 	for nAll < len(gathered) && gathered[nAll].proto == inventory.ProtocolAll {

@@ -321,3 +321,31 @@ func (inv *Inventory) Complete() bool {
 	}
 	return true
 }
+
+// CompareProtocols orders normalised protocols the way reports list them:
+// all, tcp, udp, icmp, icmpv6, then numbered protocols by number, then any
+// other name alphabetically.
+func CompareProtocols(a, b string) int {
+	ra, na := protocolRank(a)
+	rb, nb := protocolRank(b)
+	return cmp.Or(cmp.Compare(ra, rb), cmp.Compare(na, nb), cmp.Compare(a, b))
+}
+
+func protocolRank(p string) (rank, number int) {
+	switch p {
+	case ProtocolAll:
+		return 0, 0
+	case ProtocolTCP:
+		return 1, 0
+	case ProtocolUDP:
+		return 2, 0
+	case ProtocolICMP:
+		return 3, 0
+	case ProtocolICMPv6:
+		return 4, 0
+	}
+	if n, err := strconv.Atoi(p); err == nil {
+		return 5, n
+	}
+	return 6, 0
+}
