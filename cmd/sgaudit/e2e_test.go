@@ -70,6 +70,13 @@ var demoWorldFindings = []string{
 	"SGA002 CRITICAL us-east-1 launch-wizard-1", // all traffic covers every database port
 	"SGA002 CRITICAL us-east-1 prod-db-sg",      // MySQL from 0.0.0.0/0
 	"SGA003 CRITICAL us-east-1 launch-wizard-1", // all traffic from ::/0
+	"SGA004 HIGH eu-west-1 ops-tools",           // tcp 20-30 holds FTP, Telnet and SMTP
+	"SGA004 HIGH us-east-1 launch-wizard-1",     // all traffic holds every high-risk service
+	"SGA005 MEDIUM eu-west-1 ops-tools",         // tcp 20-30 is not an authorised public port (EC2.18)
+	"SGA005 MEDIUM eu-west-1 ops-tools",         // nor is udp 3389
+	"SGA005 MEDIUM us-east-1 bastion",           // nor tcp 22
+	"SGA005 MEDIUM us-east-1 launch-wizard-1",   // nor all traffic
+	"SGA005 MEDIUM us-east-1 prod-db-sg",        // nor tcp 3306
 	"SGA006 LOW eu-west-1 analytics-redis",      // "Managed by Terraform"
 	"SGA006 LOW us-east-1 launch-wizard-1",      // wizard description
 	"SGA006 LOW us-east-1 legacy-ftp",           // description = name
@@ -81,6 +88,7 @@ var demoWorldFindings = []string{
 	"SGA009 LOW us-east-1 default@default-vpc",
 	"SGA009 MEDIUM eu-west-1 default@analytics", // same, VPC with interfaces
 	"SGA009 MEDIUM us-east-1 default@prod",
+	"SGA011 LOW us-east-1 launch-wizard-1", // a launch-wizard group
 }
 
 func scanJSON(t *testing.T, args ...string) (*findings.Report, cliResult) {
