@@ -25,16 +25,17 @@ import data.sgaudit.lib.sg
 pattern := data.sgaudit.naming_pattern
 
 deny contains finding if {
-	pattern != ""
+	p := pattern
+	p != ""
 	some g in input.security_groups
 	not g.is_default
 
 	# One regex per group; OPA compiles the pattern once and caches it.
-	not regex.match(pattern, g.name)
+	not regex.match(p, g.name)
 	finding := {
 		"group_arn": g.arn,
-		"msg": sprintf("%s has a name that does not match the naming convention %s", [sg.label(g), pattern]),
+		"msg": sprintf("%s has a name that does not match the naming convention %s", [sg.label(g), p]),
 		"remediation": sg.replacement_command(g),
-		"evidence": {"name": g.name, "pattern": pattern},
+		"evidence": {"name": g.name, "pattern": p},
 	}
 }

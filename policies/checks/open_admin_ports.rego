@@ -32,16 +32,14 @@ import data.sgaudit.lib.sg
 # One finding per (rule, service): an all-traffic rule is both an SSH and an
 # RDP finding, each with its own discriminator (the service) so that the two
 # fingerprints differ. sg.world_reach has already matched the world's rules
-# against data.sgaudit.ports; only groups with a hit are visited.
+# against data.sgaudit.ports; only world rules with a hit are visited.
 deny contains finding if {
-	some i, reach in sg.world_reach
-	some hit in reach
-	entries := hit.hits.admin
+	some [i, r, pair_source, hits] in sg.world_reach
+	entries := hits.admin
 	some service in {e.service | some e in entries}
 
 	g := input.security_groups[i]
-	r := hit.rule
-	source := sg.world_source(i, r)
+	source := sg.world_source(r, pair_source)
 	service_ports := concat(", ", [net.entry_text(e) | some e in entries; e.service == service])
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
@@ -50,12 +48,12 @@ deny contains finding if {
 			"group_arn": g.arn,
 			"rule": r,
 			"discriminator": service,
-			"msg": sprintf("%s allows %s (%s) from %s through %s%s", [
-				sg.label(g), service, service_ports, source.peer,
+			"msg": sprintf("%s (%s) allows %s (%s) from %s through %s%s", [
+				g.id, g.name, service, service_ports, source.peer,
 				rule_ports, sg.public_text(public),
 			]),
 			"remediation": sg.revoke_rules_command(g, source.rules),
-			"evidence": object.union(sg.world_finding_evidence(source), {
+			"evidence": object.union(source.evidence, {
 				"service": service,
 				"ports": service_ports,
 				"rule_ports": rule_ports,

@@ -76,6 +76,9 @@ test_regression_protocol_all_covers_every_port if {
 	findings := deny_for([ingress("sgr-1", "all", 0, 65535, "0.0.0.0/0")])
 	hits(findings) == {["sgr-1", "SSH"], ["sgr-1", "RDP"]}
 	count(findings) == 2
+
+	# Whatever its ports say.
+	hits(deny_for([ingress("sgr-2", "all", -1, -1, "::/0")])) == {["sgr-2", "SSH"], ["sgr-2", "RDP"]}
 }
 
 test_regression_range_0_1024_and_20_30_contain_22 if {

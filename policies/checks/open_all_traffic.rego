@@ -22,25 +22,28 @@ import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	some i, rules in sg.world_port_rules
-	some r in rules
-
-	# net.covers_all_ports inlined (one call per world rule saved): these
-	# rules are tcp, udp or all, and all carries 0-65535 by contract.
-	r.from_port <= net.first_usable_port
-	r.to_port >= net.max_port
+	# net.covers_all_ports inlined, its bounds read once before the loop (a
+	# package reference per rule costs a lookup). Protocol all is every
+	# port whatever its ports say (the contract writes 0-65535, hand-made
+	# JSON may say -1): the lookups give it the full range.
+	first := net.first_usable_port
+	last := net.max_port
+	whole := {"all": [first, last]}
+	some [i, r, pair_source] in sg.world_port_pairs
+	span := object.get(whole, r.protocol, [r.from_port, r.to_port])
+	span[0] <= first
+	span[1] >= last
 
 	g := input.security_groups[i]
-	source := sg.world_source(i, r)
+	source := sg.world_source(r, pair_source)
 	public := sg.public_attachments(g)
-	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
-		"msg": sprintf("%s allows %s from %s%s", [sg.label(g), what(r), source.peer, sg.public_text(public)]),
+		"msg": sprintf("%s (%s) allows %s from %s%s", [g.id, g.name, what(r), source.peer, sg.public_text(public)]),
 		"remediation": sg.revoke_rules_command(g, source.rules),
-		"evidence": object.union(sg.world_finding_evidence(source), {
-			"rule_ports": rule_ports,
+		"evidence": object.union(source.evidence, {
+			"rule_ports": net.ports_text(r.protocol, r.from_port, r.to_port),
 			"public_interfaces": public,
 		}),
 	}

@@ -74,7 +74,7 @@ test_egress_is_not_judged if {
 	flagged([rule("sgr-1", "egress", "all", 0, 65535, "0.0.0.0/0")]) == set()
 }
 
-test_self_rule_does_not_hide_world_rule if {
+test_regression_self_rule_and_world_rule_still_judged if {
 	self_rule := object.union(rule("sgr-1", "ingress", "all", 0, 65535, "x"), {"peer": {"kind": "security_group", "group_id": "sg-1"}})
 	flagged([self_rule, rule("sgr-2", "ingress", "all", 0, 65535, "0.0.0.0/0")]) == {"sgr-2"}
 }
@@ -92,4 +92,39 @@ test_finding_shape if {
 test_tcp_message if {
 	some f in open_all_traffic.deny with input as {"security_groups": [group([rule("sgr-1", "ingress", "tcp", 0, 65535, "0.0.0.0/0")])]}
 	f.msg == "sg-1 (wide) allows every TCP port (tcp 0-65535) from 0.0.0.0/0"
+}
+
+test_regression_ipv6_world_counts if {
+	flagged([
+		rule("sgr-1", "ingress", "all", 0, 65535, "::/0"),
+		rule("sgr-2", "ingress", "udp", 0, 65535, "0:0:0:0:0:0:0:0/0"),
+	]) == {"sgr-1", "sgr-2"}
+}
+
+test_regression_protocol_all_covers_every_port if {
+	# Protocol -1 is all traffic whatever its ports say (the contract
+	# writes 0-65535; hand-made JSON may say -1).
+	flagged([
+		rule("sgr-1", "ingress", "all", -1, -1, "0.0.0.0/0"),
+		rule("sgr-2", "ingress", "all", 0, 65535, "::/0"),
+	]) == {"sgr-1", "sgr-2"}
+}
+
+test_regression_prefix_list_is_expanded if {
+	lists := [{"id": "pl-1", "name": "all", "account_id": "111111111111", "region": "eu-west-1", "entries": [{"cidr": "0.0.0.0/0"}]}]
+	r := object.union(rule("sgr-1", "ingress", "all", 0, 65535, "x"), {"peer": {"kind": "prefix_list", "prefix_list_id": "pl-1"}})
+	findings := open_all_traffic.deny with input as {"security_groups": [group([r])], "prefix_lists": lists}
+	{f.rule.id | some f in findings} == {"sgr-1"}
+	some f in findings
+	f.msg == "sg-1 (wide) allows all traffic from pl-1 (all, covers 0.0.0.0/0)"
+}
+
+test_cidr_set_is_the_world if {
+	findings := open_all_traffic.deny with input as {"security_groups": [group([
+		rule("sgr-1", "ingress", "tcp", 0, 65535, "0.0.0.0/1"),
+		rule("sgr-2", "ingress", "tcp", 0, 65535, "128.0.0.0/1"),
+	])]}
+	some f in findings
+	f.msg == "sg-1 (wide) allows every TCP port (tcp 0-65535) from 0.0.0.0/1 + 128.0.0.0/1"
+	f.evidence.rule_ids == ["sgr-1", "sgr-2"]
 }

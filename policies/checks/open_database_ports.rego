@@ -29,13 +29,11 @@ import data.sgaudit.lib.sg
 # entry of the catalogue, and twenty findings for one rule would bury the one
 # fix (revoke that rule). The message and evidence list the services.
 deny contains finding if {
-	some i, reach in sg.world_reach
-	some hit in reach
-	matched := hit.hits.database
+	some [i, r, pair_source, hits] in sg.world_reach
+	matched := hits.database
 
 	g := input.security_groups[i]
-	r := hit.rule
-	source := sg.world_source(i, r)
+	source := sg.world_source(r, pair_source)
 	services := sort({e.service | some e in matched})
 	service_ports := [sprintf("%s %s", [e.service, net.entry_text(e)]) | some e in matched]
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
@@ -43,12 +41,12 @@ deny contains finding if {
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
-		"msg": sprintf("%s exposes %d database service(s) to %s through one rule (%s): %s%s", [
-			sg.label(g), count(services), source.peer,
+		"msg": sprintf("%s (%s) exposes %d database service(s) to %s through one rule (%s): %s%s", [
+			g.id, g.name, count(services), source.peer,
 			rule_ports, concat(", ", services), sg.public_text(public),
 		]),
 		"remediation": sg.revoke_rules_command(g, source.rules),
-		"evidence": object.union(sg.world_finding_evidence(source), {
+		"evidence": object.union(source.evidence, {
 			"services": services,
 			"ports": service_ports,
 			"rule_ports": rule_ports,

@@ -136,7 +136,7 @@ test_egress_is_not_judged if {
 	count(deny_for([r])) == 0
 }
 
-test_self_rule_does_not_hide_world_rule if {
+test_regression_self_rule_and_world_rule_still_judged if {
 	self_rule := object.union(ingress("sgr-1", "all", 0, 65535, "x"), {"peer": {"kind": "security_group", "group_id": "sg-1"}})
 	services(deny_for([self_rule, ingress("sgr-2", "tcp", 6379, 6379, "0.0.0.0/0")])) == {"sgr-2": ["Redis"]}
 }

@@ -34,13 +34,11 @@ import data.sgaudit.lib.sg
 # One finding per rule, like SGA002: a range such as 0-1024 reaches a dozen
 # of these services, and the fix is the same one revoke.
 deny contains finding if {
-	some i, reach in sg.world_reach
-	some hit in reach
-	matched := hit.hits.high_risk
+	some [i, r, pair_source, hits] in sg.world_reach
+	matched := hits.high_risk
 
 	g := input.security_groups[i]
-	r := hit.rule
-	source := sg.world_source(i, r)
+	source := sg.world_source(r, pair_source)
 	services := sort({e.service | some e in matched})
 	service_ports := [sprintf("%s (%s)", [e.service, net.entry_text(e)]) | some e in matched]
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
@@ -49,12 +47,12 @@ deny contains finding if {
 		{
 			"group_arn": g.arn,
 			"rule": r,
-			"msg": sprintf("%s allows %s from %s through %s%s", [
-				sg.label(g), concat(", ", service_ports), source.peer,
+			"msg": sprintf("%s (%s) allows %s from %s through %s%s", [
+				g.id, g.name, concat(", ", service_ports), source.peer,
 				rule_ports, sg.public_text(public),
 			]),
 			"remediation": sg.revoke_rules_command(g, source.rules),
-			"evidence": object.union(sg.world_finding_evidence(source), {
+			"evidence": object.union(source.evidence, {
 				"services": services,
 				"ports": service_ports,
 				"rule_ports": rule_ports,

@@ -27,9 +27,16 @@ deny contains finding if {
 
 	# sg.has_description inlined: this runs for every rule of every group,
 	# and a function call per rule costs about 3x (DESIGN.md §8). The
-	# contract always carries description (inventory.Rule); blank is none.
+	# contract always carries description (inventory.Rule); blank is none,
+	# whitespace included (hand-made JSON may hold tabs EC2 would refuse).
 	trim_space(r.description) == ""
-	not sg.is_aws_default_egress(r)
+
+	# sg.is_aws_default_egress inlined as one lookup: AWS writes its rule
+	# as all traffic to 0.0.0.0/0 or ::/0, and every group has one, so a
+	# function call here would be paid per group. (object.get: OPA
+	# evaluates the key outside the `not`, so an absent CIDR must not be
+	# undefined.)
+	not aws_default_egress[[r.direction, r.protocol, object.get(r.peer, "cidr", "")]]
 
 	# Undescribed rules are common, so each text is built once per finding.
 	ports := net.ports_text(r.protocol, r.from_port, r.to_port)
@@ -51,3 +58,5 @@ deny contains finding if {
 }
 
 direction_word := {"ingress": "from", "egress": "to"}
+
+aws_default_egress := {["egress", "all", "0.0.0.0/0"], ["egress", "all", "::/0"]}

@@ -26,24 +26,25 @@ import data.sgaudit.lib.sg
 quota := data.sgaudit.rules_quota
 
 deny contains finding if {
+	q := quota
 	some g in input.security_groups
 
 	# Neither direction can pass the quota when both together do not. An
-	# element at index quota means more than quota rules: one lookup per
-	# group, no builtin, and undefined for a null or short list.
-	g.rules[quota]
+	# element at index q means more than q rules: one lookup per group, no
+	# builtin, and undefined for a null or short list.
+	g.rules[q]
 	total := count(g.rules)
 	ingress := count([r | some r in g.rules; r.direction == "ingress"])
 	some direction, n in {"ingress": ingress, "egress": total - ingress}
-	n > quota
+	n > q
 	finding := {
 		"group_arn": g.arn,
 		"discriminator": direction,
 		"msg": sprintf("%s has %d %s rules, more than %d (AWS's default quota is 60 per direction)", [
-			sg.label(g), n, direction, quota,
+			sg.label(g), n, direction, q,
 		]),
 		"remediation": sprintf("aws ec2 describe-security-group-rules %s", [filter_args(g)]),
-		"evidence": {"direction": direction, "rules": n, "threshold": quota},
+		"evidence": {"direction": direction, "rules": n, "threshold": q},
 	}
 }
 

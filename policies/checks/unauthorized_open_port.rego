@@ -45,42 +45,58 @@ single := {protocol: {p |
 	some protocol in {a.protocol | some a in authorized}
 }
 
+# authorized_exact holds [protocol, port, port] for each authorised port of
+# a narrow entry, and each entry as written: a world rule that is exactly
+# one of them is authorised.
+authorized_exact := {[a.protocol, p, p] |
+	some a in authorized
+	a.to_port - a.from_port <= net.max_indexed_range
+	some p in numbers.range(a.from_port, a.to_port)
+} | {[a.protocol, a.from_port, a.to_port] | some a in authorized}
+
 deny contains finding if {
-	some i, rules in sg.world_port_rules
-	some r in rules
-	not is_authorized(r.protocol, r.from_port, r.to_port)
+	exact := authorized_exact
+	ports := single
+	some [i, r, pair_source] in sg.world_port_pairs
+
+	# HTTPS and HTTP from the world, the usual world rules, are cleared by
+	# one lookup; only the rest pays for the function call.
+	not exact[[r.protocol, r.from_port, r.to_port]]
+	not is_authorized(ports, r.protocol, r.from_port, r.to_port)
 
 	g := input.security_groups[i]
-	source := sg.world_source(i, r)
+	source := sg.world_source(r, pair_source)
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
-		"msg": sprintf("%s allows %s from %s, which is not an authorised public port (authorised: %s)", [
-			sg.label(g), rule_ports, source.peer, authorized_text,
+		"msg": sprintf("%s (%s) allows %s from %s, which is not an authorised public port (authorised: %s)", [
+			g.id, g.name, rule_ports, source.peer, authorized_text,
 		]),
 		"remediation": sg.revoke_rules_command(g, source.rules),
-		"evidence": object.union(sg.world_finding_evidence(source), {
+		"evidence": object.union(source.evidence, {
 			"rule_ports": rule_ports,
 			"authorized_ports": [port_text(a) | some a in authorized],
 		}),
 	}
 }
 
-# is_authorized(protocol, from, to) is true when every port of the range is
-# authorised for the protocol. Plain arguments, so OPA indexes the branches.
-is_authorized(protocol, from, to) if {
+# is_authorized(ports, protocol, from, to) is true when every port of the
+# range is authorised for the protocol; ports is single, passed in so that
+# the usual world rule (one authorised port) is cleared by two lookups
+# without reading a package-level rule.
+is_authorized(ports, protocol, from, to) if {
 	from == to
-	single[protocol][from]
+	ports[protocol][from]
 }
 
-is_authorized(_, from, to) if {
+is_authorized(ports, _, from, to) if {
 	from == to
-	single.all[from]
+	ports.all[from]
 }
 
 # A wide authorised entry (1024-65535) holds the whole range.
-is_authorized(protocol, from, to) if {
+is_authorized(_, protocol, from, to) if {
 	some a in authorized
 	protocol_matches(a.protocol, protocol)
 	a.from_port <= from
@@ -89,7 +105,7 @@ is_authorized(protocol, from, to) if {
 
 # A range spread over adjacent entries (80-80 and 81-443): every port must
 # be authorised. Bounded, so a wide rule never expands.
-is_authorized(protocol, from, to) if {
+is_authorized(_, protocol, from, to) if {
 	protocol != "all"
 	from < to
 	to - from <= net.max_indexed_range

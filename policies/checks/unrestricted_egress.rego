@@ -24,28 +24,33 @@ import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	some i, rules in sg.world_egress_rules
-	some r in rules
-
-	# net.covers_all_ports inlined, as in SGA003.
-	r.from_port <= net.first_usable_port
-	r.to_port >= net.max_port
+	# net.covers_all_ports inlined as in SGA003: bounds read once, protocol
+	# all is every port whatever its ports say.
+	first := net.first_usable_port
+	last := net.max_port
+	whole := {"all": [first, last]}
+	some [i, r, pair_source] in sg.world_egress_pairs
+	span := object.get(whole, r.protocol, [r.from_port, r.to_port])
+	span[0] <= first
+	span[1] >= last
 
 	g := input.security_groups[i]
-	source := sg.world_source(i, r)
+	source := sg.world_source(r, pair_source)
+
+	# sg.is_aws_default_egress inlined: r is already all ports to the world.
+	aws_default := object.get({"all": trim_space(r.description) == ""}, r.protocol, false)
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	finding := {
 		"group_arn": g.arn,
 		"rule": r,
-		"msg": sprintf("%s allows %s to %s%s", [sg.label(g), rule_ports, source.peer, default_text(r)]),
+		"msg": sprintf("%s (%s) allows %s to %s%s", [
+			g.id, g.name, rule_ports, source.peer,
+			{true: " (AWS's default egress rule)", false: ""}[aws_default],
+		]),
 		"remediation": sg.revoke_rules_command(g, source.rules),
-		"evidence": object.union(sg.world_finding_evidence(source), {
+		"evidence": object.union(source.evidence, {
 			"rule_ports": rule_ports,
-			"aws_default": default_text(r) != "",
+			"aws_default": aws_default,
 		}),
 	}
 }
-
-default_text(r) := " (AWS's default egress rule)" if sg.is_aws_default_egress(r)
-
-else := ""

@@ -54,23 +54,26 @@ else := "IPv4"
 # both the world and the seeds of such a set (DESIGN.md §8 budget).
 short_cidr := `/[0-9]$`
 
-# prefix_bits(cidr) is the prefix length of a CIDR ("10.0.0.0/8" → 8).
-prefix_bits(cidr) := to_number(substring(cidr, indexof(cidr, "/") + 1, -1))
+# union_units(cidr) is the share of its address space a /1-/9 CIDR covers,
+# in 1024ths (/1 → 512, /9 → 2): see world_union_possible. The prefix is
+# the CIDR's last character (short_cidr), so one lookup replaces parsing.
+union_units(cidr) := units_by_prefix[substring(cidr, count(cidr) - 1, 1)]
 
-# union_units(cidr) is the share of its address space a /0-/9 CIDR covers,
-# in 1024ths (/1 → 512, /9 → 2): see world_union_possible.
-union_units(cidr) := bits.lsh(1, 10 - prefix_bits(cidr))
+units_by_prefix := {"1": 512, "2": 256, "3": 128, "4": 64, "5": 32, "6": 16, "7": 8, "8": 4, "9": 2}
 
 # max_long_units is what CIDRs of /10 or longer can add up to at most, in
 # 1024ths: one each, and at most 1,000 of them (AWS's rules-per-group cap).
 max_long_units := 1000
 
 # world_union_possible(cidrs) is the cheap necessary condition for short
-# CIDRs of one family (cidrs, all /1-/9) to be part of a set covering the
-# world: with at most 1,000 longer CIDRs adding at most 1000/1024, the short
-# ones must bring the rest. A lone 10.0.0.0/8 (4/1024) never can, so the
-# common private ranges never pay for a merge.
-world_union_possible(cidrs) if sum([union_units(c) | some c in cidrs]) + max_long_units >= 1024
+# CIDRs of one family and direction (cidrs, all /1-/9) to be part of a set
+# covering the world: with at most 1,000 longer CIDRs adding at most
+# 1000/1024, the short ones must bring the rest. A lone 10.0.0.0/8 (4/1024)
+# never can, so the common private ranges never pay for a merge.
+world_union_possible(cidrs) if sum([union_units(c) | some c in cidrs]) + max_long_units >= world_units
+
+# world_units is the whole address space in union_units.
+world_units := 1024
 
 # world_cidrs(cidrs) lists, sorted, "0.0.0.0/0" and/or "::/0" when cidrs
 # together cover the whole IPv4 and/or IPv6 space: one /0 of any spelling,

@@ -221,12 +221,6 @@ test_world_cidrs_gaps_and_overlaps if {
 
 # union_units / world_union_possible
 
-test_prefix_bits if {
-	net.prefix_bits("10.0.0.0/8") == 8
-	net.prefix_bits("2001:db8::/32") == 32
-	net.prefix_bits("0.0.0.0/1") == 1
-}
-
 test_union_units if {
 	net.union_units("0.0.0.0/1") == 512
 	net.union_units("::/9") == 2

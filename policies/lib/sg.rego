@@ -28,10 +28,12 @@ known_kinds := {k |
 collected(g, kind) if collected_kinds[concat("/", [g.account_id, g.region, kind])]
 
 # kinds_checked(g) lists, sorted, the data kinds read in g's region: the
-# evidence an "unused" verdict rests on.
+# evidence an "unused" verdict rests on. collected() inlined: a function
+# call per kind was most of an SGA008 finding's cost.
 kinds_checked(g) := sort([k |
+	kinds := collected_kinds
 	some k in known_kinds
-	collected(g, k)
+	kinds[concat("/", [g.account_id, g.region, k])]
 ])
 
 # vpc_interfaces maps "account/region/vpc-id" to the number of network
@@ -49,15 +51,18 @@ vpc_interface_count(g) := vpc_interfaces[concat("/", [g.account_id, g.region, g.
 # that together cover it (0.0.0.0/1 + 128.0.0.0/1).
 #
 # Cost model (DESIGN.md §8): one pass over each group's rules with one regex
-# per CIDR rule (world_candidates); everything after that looks only at the
-# few candidates. Prefix lists are indexed once per evaluation: they are not
+# per CIDR rule (short_rules); everything after that looks only at the few
+# rules it kept. Prefix lists are indexed once per evaluation: they are not
 # part of the batch, so the engine keeps these objects for the whole scan.
 
-# prefix_list_facts lists every prefix list of the inventory with its CIDRs
-# and the world they make ("world": ["0.0.0.0/0"], or [] when none).
-prefix_list_facts := [{
-	"account_id": pl.account_id,
-	"region": pl.region,
+# prefix_lists["account/region/id"] is the fact of a prefix list: its CIDRs
+# and the world they make ("world": ["0.0.0.0/0"], or [] when none). A rule
+# names a list by id; ids are per region, and a list shared from another
+# account is collected in the account that uses it, so the key is the
+# rule's own account and region with the id. One flat object, built in one
+# pass over input.prefix_lists (a nested index would cost a scan per
+# account and region, quadratic for an organisation).
+prefix_lists := {prefix_list_key(pl.account_id, pl.region, pl.id): {
 	"id": pl.id,
 	"name": object.get(pl, "name", ""),
 	"cidrs": cidrs,
@@ -65,94 +70,169 @@ prefix_list_facts := [{
 } |
 	some pl in input.prefix_lists
 	cidrs := [e.cidr | some e in pl.entries]
-]
+}
 
-# prefix_lists[account][region][id] is the fact of a prefix list, looked up
-# by the rule's own account and region: prefix-list ids are per region, and
-# a list shared from another account is collected in the account that uses
-# it. Nested objects, so a lookup builds no key string.
-prefix_lists := nest(prefix_list_facts)
+prefix_list_key(account, region, id) := concat("/", [account, region, id])
 
 # candidate_prefix_lists is prefix_lists cut to the lists that can reach the
-# world: with a /0-/9 entry. Most regions have none, and their groups skip
-# the prefix-list pass after one lookup.
-candidate_prefix_lists := nest([f |
-	some f in prefix_list_facts
-	some c in f.cidrs
+# world: with a /0-/9 entry. Usually empty, and then no group pays for the
+# prefix-list pass at all.
+candidate_prefix_lists := {key: pl |
+	some key, pl in prefix_lists
+	some c in pl.cidrs
 	regex.match(net.short_cidr, c)
-])
-
-# nest(facts) indexes facts by account, region and id.
-nest(facts) := {account: {region: {f.id: f |
-	some f in facts
-	f.account_id == account
-	f.region == region
-} |
-	some region in {f.region | some f in facts; f.account_id == account}
-} |
-	some account in {f.account_id | some f in facts}
 }
 
-# world_candidates[i] lists the rules of input.security_groups[i] that are,
-# or may be part of, the world: CIDR rules of /0 to /9 and rules naming a
-# candidate prefix list. Every group with AWS's allow-all egress rule has one.
-# The regex is net.short_cidr inlined: a reference to another package per
-# rule costs more than the literal.
-world_candidates := {i: rules |
+# candidate_regions holds "account/region" of every candidate list, so a
+# group elsewhere skips its rules after one lookup.
+candidate_regions := {concat("/", [account, region]) |
+	some key, _ in candidate_prefix_lists
+	[account, region, _] := split(key, "/")
+}
+
+# short_rules[i] lists the CIDR rules of input.security_groups[i] with a
+# prefix of /0 to /9: the world itself, and the only CIDRs that can be part
+# of a set that adds up to it (net.short_cidr, inlined). Every group with
+# AWS's allow-all egress rule has one. This is the one pass over every rule
+# that the world checks pay for.
+#
+# Performance rule for everything below: no reference to a package-level
+# rule inside a loop. Each such reference is a virtual-document lookup
+# through the evaluation cache (the engine's checks whether the rule is one
+# it keeps across batches, under a lock if so); a literal, or a local bound
+# before the loop, is a plain lookup.
+short_rules := {i: rules |
 	some i, g in input.security_groups
-	rules := array.concat(
-		[r | some r in g.rules; regex.match(`/[0-9]$`, r.peer.cidr)],
-		[r |
-			lists := candidate_prefix_lists[g.account_id][g.region]
-			some r in g.rules
-			lists[r.peer.prefix_list_id]
-		],
-	)
-	count(rules) > 0
+	rules := [r | some r in g.rules; regex.match(`/[0-9]$`, r.peer.cidr)]
+	rules[0]
 }
 
-# world_port_rules[i] lists the ingress rules of input.security_groups[i]
-# through which the world reaches ports (protocol tcp, udp or all): a /0
-# CIDR, a prefix list that is the world, or the first rule of a set that
-# makes the world together (world_unions; the finding names the whole set).
-# Groups without one have no key. SGA001-SGA005 start from these rules, and
-# world_reach indexes them against the port catalogue once for all checks.
-world_port_rules := {i: rules |
-	some i, candidates in world_candidates
-	rules := world_rules(i, candidates, "ingress")
-	count(rules) > 0
+# listed_rules[i] lists the rules of input.security_groups[i] that name a
+# candidate prefix list. Without candidate lists anywhere (the usual case)
+# the comprehension ends at its first expression, once per batch.
+listed_rules := {i: rules |
+	lists := candidate_prefix_lists
+	count(lists) > 0
+	regions := candidate_regions
+	some i, g in input.security_groups
+	regions[concat("/", [g.account_id, g.region])]
+	rules := [r |
+		some r in g.rules
+		lists[prefix_list_key(g.account_id, g.region, r.peer.prefix_list_id)]
+	]
+	rules[0]
 }
 
-# world_egress_rules[i] is world_port_rules for egress (SGA014).
-world_egress_rules := {i: rules |
-	some i, candidates in world_candidates
-	rules := world_rules(i, candidates, "egress")
-	count(rules) > 0
+# world_port_pairs holds [i, r, source] for every ingress rule r of
+# input.security_groups[i] through which the world reaches ports (protocol
+# tcp, udp or all). The world is a /0 CIDR (source {}: the rule says it
+# all), a prefix list that is the world, or a set of rules that make the
+# world together (world_unions; the pair names the set's first rule). For
+# those two, source is {"peer": text for messages, "rules": the rules to
+# revoke, "evidence": what proves it}; world_source turns any pair into
+# that shape when a finding needs it. A set of pairs, so three sources need
+# no concatenation per group, and a /0 rule that reaches nothing (HTTPS)
+# costs no object.
+world_port_pairs contains [i, r, {}] if {
+	protocols := {"tcp", "udp", "all"}
+	some i, rules in short_rules
+	some r in rules
+	r.direction == "ingress"
+	endswith(r.peer.cidr, "/0")
+	protocols[r.protocol]
 }
 
-world_rules(i, candidates, direction) := array.concat(
-	array.concat(
-		[r |
-			some r in candidates
-			endswith(r.peer.cidr, "/0")
-			r.direction == direction
-			net.port_protocols[r.protocol]
-		],
-		[r |
-			some r in candidates
-			r.direction == direction
-			net.port_protocols[r.protocol]
-			world_prefix_list(input.security_groups[i], r)
-		],
-	),
-	[u.rule | some u in world_unions[i]; u.rule.direction == direction],
-)
+world_port_pairs contains [i, r, prefix_list_source(r, pl)] if {
+	lists := candidate_prefix_lists
+	some i, rules in listed_rules
+	some r in rules
+	r.direction == "ingress"
+	{"tcp", "udp", "all"}[r.protocol]
+	g := input.security_groups[i]
+	pl := lists[prefix_list_key(g.account_id, g.region, r.peer.prefix_list_id)]
+	pl.world[0]
+}
 
-# world_prefix_list(g, r) is the fact of the prefix list r names when its
-# entries are the world.
-world_prefix_list(g, r) := pl if {
-	pl := candidate_prefix_lists[g.account_id][g.region][r.peer.prefix_list_id]
-	count(pl.world) > 0
+world_port_pairs contains [i, u.rule, union_source(u)] if {
+	some i, unions in world_unions
+	some u in unions
+	u.rule.direction == "ingress"
+}
+
+# world_egress_pairs is world_port_pairs for egress (SGA014, off by
+# default: nothing evaluates it then).
+world_egress_pairs contains [i, r, {}] if {
+	protocols := {"tcp", "udp", "all"}
+	some i, rules in short_rules
+	some r in rules
+	r.direction == "egress"
+	endswith(r.peer.cidr, "/0")
+	protocols[r.protocol]
+}
+
+world_egress_pairs contains [i, r, prefix_list_source(r, pl)] if {
+	lists := candidate_prefix_lists
+	some i, rules in listed_rules
+	some r in rules
+	r.direction == "egress"
+	{"tcp", "udp", "all"}[r.protocol]
+	g := input.security_groups[i]
+	pl := lists[prefix_list_key(g.account_id, g.region, r.peer.prefix_list_id)]
+	pl.world[0]
+}
+
+world_egress_pairs contains [i, u.rule, union_source(u)] if {
+	some i, unions in world_unions
+	some u in unions
+	u.rule.direction == "egress"
+}
+
+# world_port_rules[i] lists the rules of world_port_pairs by group, for
+# custom policies that want them per group; the built-in checks use the
+# pairs.
+world_port_rules := {i: [r | some [j, r, _] in pairs; j == i] |
+	pairs := world_port_pairs
+	some [i, _, _] in pairs
+}
+
+# world_source(r, source) is the source of a world pair in full: for a /0
+# rule (source {}) it is made here, for the others it was made with the
+# pair. Findings call it, once each.
+world_source(r, source) := {
+	"peer": r.peer.cidr,
+	"rules": [r],
+	"evidence": {"peer": r.peer.cidr, "world_via": "cidr", "ip_family": {"cidr_ipv4": "IPv4", "cidr_ipv6": "IPv6"}[r.peer.kind]},
+} if {
+	source == {}
+}
+
+else := source
+
+prefix_list_source(r, pl) := {
+	"peer": text,
+	"rules": [r],
+	"evidence": {
+		"peer": text,
+		"world_via": "prefix_list",
+		"ip_family": concat(", ", [net.ip_family(w) | some w in pl.world]),
+		"prefix_list": {"id": pl.id, "name": pl.name, "world_cidrs": pl.world},
+	},
+} if {
+	text := prefix_list_text(pl)
+}
+
+union_source(u) := {
+	"peer": text,
+	"rules": u.rules,
+	"evidence": {
+		"peer": text,
+		"world_via": "cidr_union",
+		"ip_family": u.ip_family,
+		"cidrs": u.cidrs,
+		"rule_ids": [object.get(m, "id", "") | some m in u.rules],
+	},
+} if {
+	text := concat(" + ", u.peers)
 }
 
 # world_unions[i] lists the sets of rules of input.security_groups[i] that
@@ -163,53 +243,86 @@ world_prefix_list(g, r) := pl if {
 # address family whose protocol and range contain the seed's (tcp 22 from
 # 0.0.0.0/1 and tcp 0-65535 from 128.0.0.0/1 make SSH from the world). Two
 # rules whose ranges only partly overlap are not combined.
+#
+# Seeds are the short rules that are not the world alone, and the /1-/9
+# entries of candidate prefix lists that are not the world alone. Before
+# any merge, net.world_union_possible's bound (inlined: 1,000 longer CIDRs
+# add at most 1000/1024 of the space, so the seeds of one direction and
+# family must bring 24/1024, the 24 below) rules most groups out: a lone
+# 10.0.0.0/8 (4/1024) stops there.
 world_unions := {i: unions |
-	some i, candidates in world_candidates
-	seeds := union_seeds(input.security_groups[i], candidates)
-	count(seeds) > 0
+	some i, seeds in union_seeds
 	g := input.security_groups[i]
 	unions := {u |
 		some s in seeds
-		u := union_for(g, s.rule, s.v6)
+		v6 := contains(s.cidr, ":")
+		sum([t.units |
+			some t in seeds
+			t.rule.direction == s.rule.direction
+			contains(t.cidr, ":") == v6
+		]) >= 24
+		u := union_for(g, s.rule, v6)
 	}
-	count(unions) > 0
+	unions[_]
 }
 
-# union_seeds(g, candidates) lists {rule, v6} for each candidate that is not
-# the world alone but could be part of it, per address family, once the
-# families' short CIDRs pass net.world_union_possible (so 10.0.0.0/8 stops
-# here, before any merge).
-union_seeds(g, candidates) := [s |
-	parts := [p |
-		some r in candidates
-		net.port_protocols[r.protocol]
-		some p in seed_cidrs(g, r)
-	]
-	some v6 in [false, true]
-	some direction in ["ingress", "egress"]
-	shorts := [p.cidr | some p in parts; p.v6 == v6; p.rule.direction == direction]
-	count(shorts) > 0
-	net.world_union_possible(shorts)
-	some r in {p.rule | some p in parts; p.v6 == v6; p.rule.direction == direction}
-	s := {"rule": r, "v6": v6}
-]
-
-# seed_cidrs(g, r) lists a candidate's /1-/9 CIDRs with their family: its own
-# CIDR, or its prefix list's entries unless the list is the world by itself.
-seed_cidrs(g, r) := [{"rule": r, "cidr": r.peer.cidr, "v6": contains(r.peer.cidr, ":")}] if {
-	net.cidr_peer_kinds[r.peer.kind]
-	not net.is_world(r.peer.cidr)
+# seed_rules[i] lists group i's short rules that are not the world alone
+# (/1-/9) and carry ports: the CIDR seeds of world_unions. One pass over the
+# short rules; a group with none (most) has no key.
+seed_rules := {i: seeds |
+	protocols := {"tcp", "udp", "all"}
+	some i, rules in short_rules
+	seeds := [r | some r in rules; endswith(r.peer.cidr, "/0") == false; protocols[r.protocol]]
+	seeds[0]
 }
 
-else := [{"rule": r, "cidr": c, "v6": contains(c, ":")} |
+# union_seeds[i] lists group i's seeds as {"rule", "cidr", "units"}, units
+# being the share of the address space in 1024ths (net.union_units), for
+# the groups whose seeds reach the bound in total. Three bodies with
+# disjoint conditions, cheapest first, because every group with a
+# 10.0.0.0/8 rule comes here: one seed alone needs /1-/5 (units >= 32; a
+# /6 is 16), which one regex tells; two or more are added up; groups with
+# prefix-list seeds (rare) take the general way.
+union_seeds[i] := [{"rule": r, "cidr": r.peer.cidr, "units": net.union_units(r.peer.cidr)}] if {
+	listed := listed_rules
+	some i, [r] in seed_rules
+	not listed[i]
+	regex.match(`/[1-5]$`, r.peer.cidr)
+}
+
+union_seeds[i] := seeds if {
+	listed := listed_rules
+	some i, rules in seed_rules
+	rules[1]
+	not listed[i]
+	seeds := [{"rule": r, "cidr": r.peer.cidr, "units": net.union_units(r.peer.cidr)} | some r in rules]
+	sum([s.units | some s in seeds]) >= 24
+}
+
+union_seeds[i] := seeds if {
+	listed := listed_rules
+	count(listed) > 0
+	cidr_seeds := seed_rules
+	lists := candidate_prefix_lists
+	some i, rules in listed
+	seeds := array.concat(
+		[{"rule": r, "cidr": r.peer.cidr, "units": net.union_units(r.peer.cidr)} | some r in object.get(cidr_seeds, i, [])],
+		list_seeds(input.security_groups[i], rules, lists),
+	)
+	sum([s.units | some s in seeds]) >= 24
+}
+
+# list_seeds(g, rules, lists) are the seeds of g's rules that name a
+# candidate prefix list (lists) that is not the world alone: its /1-/9
+# entries. Called only for groups with such rules.
+list_seeds(g, rules, lists) := [{"rule": r, "cidr": c, "units": net.union_units(c)} |
+	some r in rules
+	pl := lists[prefix_list_key(g.account_id, g.region, r.peer.prefix_list_id)]
+	not pl.world[0]
+	{"tcp", "udp", "all"}[r.protocol]
 	some c in pl.cidrs
-	regex.match(net.short_cidr, c)
-] if {
-	pl := candidate_prefix_lists[g.account_id][g.region][r.peer.prefix_list_id]
-	count(pl.world) == 0
-}
-
-else := []
+	regex.match(`/[1-9]$`, c)
+]
 
 # union_for(g, seed, v6) is the set of rules seeded by seed in one family,
 # when together they are the world; undefined otherwise.
@@ -219,12 +332,12 @@ union_for(g, seed, v6) := u if {
 		r.direction == seed.direction
 		contains_range(r, seed)
 		cidrs := member_cidrs(g, r, v6)
-		count(cidrs) > 0
+		cidrs[0]
 		m := {"rule": r, "cidrs": cidrs}
 	]
 	cidrs := sort({c | some m in members; some c in m.cidrs})
 	world := net.world_cidrs(cidrs)
-	count(world) > 0
+	world[0]
 	rules := [m.rule | some m in members]
 	u := {
 		"rule": [r |
@@ -260,7 +373,7 @@ member_cidrs(g, r, v6) := [r.peer.cidr] if {
 }
 
 else := [c |
-	pl := prefix_lists[g.account_id][g.region][r.peer.prefix_list_id]
+	pl := prefix_lists[prefix_list_key(g.account_id, g.region, r.peer.prefix_list_id)]
 	count(pl.world) == 0
 	some c in pl.cidrs
 	contains(c, ":") == v6
@@ -270,55 +383,11 @@ else := [c |
 
 else := []
 
-# world_source(i, r) says how the world reaches through rule r of
-# input.security_groups[i] (a rule of world_port_rules[i] or
-# world_egress_rules[i]): {"peer": text for messages, "via": "cidr",
-# "prefix_list" or "cidr_union", "ip_family", "rules": the rules to revoke,
-# "evidence": what proves it}. Only findings call it.
-world_source(i, r) := {
-	"peer": r.peer.cidr,
-	"via": "cidr",
-	"ip_family": net.ip_family(r.peer.cidr),
-	"rules": [r],
-	"evidence": {},
-} if {
-	net.cidr_peer_kinds[r.peer.kind]
-	net.is_world(r.peer.cidr)
-}
-
-else := {
-	"peer": prefix_list_text(pl),
-	"via": "prefix_list",
-	"ip_family": concat(", ", [net.ip_family(w) | some w in pl.world]),
-	"rules": [r],
-	"evidence": {"prefix_list": {"id": pl.id, "name": pl.name, "world_cidrs": pl.world}},
-} if {
-	pl := world_prefix_list(input.security_groups[i], r)
-}
-
-else := {
-	"peer": concat(" + ", u.peers),
-	"via": "cidr_union",
-	"ip_family": u.ip_family,
-	"rules": u.rules,
-	"evidence": {"cidrs": u.cidrs, "rule_ids": [object.get(m, "id", "") | some m in u.rules]},
-} if {
-	some u in world_unions[i]
-	u.rule == r
-}
-
 # prefix_list_text(pl) names a world prefix list and what makes it the world:
 # "pl-1 (corp, covers 0.0.0.0/0)".
 prefix_list_text(pl) := sprintf("%s (%s, covers %s)", [pl.id, pl.name, concat(" and ", pl.world)]) if pl.name != ""
 
 else := sprintf("%s (covers %s)", [pl.id, concat(" and ", pl.world)])
-
-# world_finding_evidence(source) is the evidence every world check shares.
-world_finding_evidence(source) := object.union(source.evidence, {
-	"peer": source.peer,
-	"world_via": source.via,
-	"ip_family": source.ip_family,
-})
 
 # world_ingress(g) lists g's ingress rules whose peer is 0.0.0.0/0 or ::/0,
 # any protocol. For custom policies; the built-in checks use world_port_rules,
@@ -357,20 +426,47 @@ wide_catalogue := [pair |
 	pair[1].to_port - pair[1].from_port > net.max_indexed_range
 ]
 
-# world_reach[i] lists, for each world port rule of input.security_groups[i]
-# that reaches a catalogue service, {"rule": r, "hits": {category: [entry]}}.
-# Groups whose world rules reach nothing (HTTPS, HTTP) have no key, so the
-# catalogue checks iterate only the groups with something to report. A
-# single-port rule costs one lookup; ranges and all traffic walk the
-# catalogue.
-world_reach := {i: reach |
-	some i, rules in world_port_rules
-	reach := [{"rule": r, "hits": by_category(pairs)} |
-		some r in rules
-		pairs := catalogue_hits(r)
-		count(pairs) > 0
-	]
-	count(reach) > 0
+# world_reach holds [i, r, source, hits] for each world port rule
+# (world_port_pairs) that reaches a catalogue service, hits being
+# {category: [entry]}. Rules that reach nothing (HTTPS, HTTP) are not in it,
+# so the catalogue checks only visit rules with something to report. A
+# single-port rule costs one index lookup; ranges and all traffic (whatever
+# its ports say) walk the catalogue; single ports look at wide entries only
+# when there are some.
+world_reach contains [i, r, source, by_category(pairs)] if {
+	some [i, r, source] in world_port_pairs
+	r.protocol == "all"
+	pairs := catalogue_hits(r)
+	pairs[0]
+}
+
+world_reach contains [i, r, source, by_category(pairs)] if {
+	some [i, r, source] in world_port_pairs
+	r.from_port != r.to_port
+	r.protocol != "all"
+	pairs := catalogue_hits(r)
+	pairs[0]
+}
+
+world_reach contains [i, r, source, by_category(pairs)] if {
+	index := catalogue_index
+	some [i, r, source] in world_port_pairs
+	r.from_port == r.to_port
+	r.protocol != "all"
+	index[r.from_port]
+	pairs := catalogue_hits(r)
+	pairs[0]
+}
+
+world_reach contains [i, r, source, by_category(pairs)] if {
+	wide_catalogue[0]
+	index := catalogue_index
+	some [i, r, source] in world_port_pairs
+	r.from_port == r.to_port
+	r.protocol != "all"
+	not index[r.from_port]
+	pairs := catalogue_hits(r)
+	pairs[0]
 }
 
 # catalogue_hits(r) lists the [category, entry] pairs whose ports rule r
@@ -404,11 +500,12 @@ by_category(pairs) := {category: [pair[1] | some pair in pairs; pair[0] == categ
 # IP, with what they belong to, sorted by interface id.
 public_attachments(g) := [{
 	"network_interface_id": a.network_interface_id,
-	"public_ip": a.public_ip,
+	"public_ip": ip,
 	"resource": object.get(a, "resource", ""),
 } |
 	some a in g.attachments
-	object.get(a, "public_ip", "") != ""
+	ip := a.public_ip
+	ip != ""
 ]
 
 # public_text(public) is the message suffix naming the public interfaces
@@ -491,9 +588,10 @@ else := shell_quote(s)
 # safe_pair is safe_word twice, for target's one-regex fast path.
 safe_pair := `^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`
 
-# target(g) is "--region R --group-id ID", which every command names.
+# target(g) is "--region R --group-id ID", which every command names. The
+# fast path is safe_pair, inlined: one regex, no reference per finding.
 target(g) := sprintf("--region %s --group-id %s", [g.region, g.id]) if {
-	regex.match(safe_pair, sprintf("%s %s", [g.region, g.id]))
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id]))
 }
 
 else := sprintf("--region %s --group-id %s", [shell_word(g.region), shell_word(g.id)])
@@ -550,7 +648,15 @@ ip_permission(g, r) := sprintf("%s,%s", [
 
 # revoke_command(g, r) removes one rule: by its id when the source had one,
 # else by its content (exported describe-security-groups JSON has no ids).
-revoke_command(g, r) := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
+# The first branch is the usual case (plain AWS ids) at one regex (safe_word
+# three times, inlined) and one sprintf; the others quote what needs it.
+revoke_command(g, r) := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --security-group-rule-ids %s", [
+	{"ingress": "ingress", "egress": "egress"}[r.direction], g.region, g.id, r.id,
+]) if {
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id, r.id]))
+}
+
+else := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
 	revoke_verb[r.direction], target(g), shell_word(r.id),
 ]) if {
 	object.get(r, "id", "") != ""
@@ -566,7 +672,16 @@ else := ""
 
 # revoke_rules_command(g, rules) removes rules of one direction in one
 # command: the rules of a set that is the world together (world_source).
-revoke_rules_command(g, rules) := revoke_command(g, rules[0]) if count(rules) == 1
+revoke_rules_command(g, rules) := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --security-group-rule-ids %s", [
+	{"ingress": "ingress", "egress": "egress"}[r.direction], g.region, g.id, r.id,
+]) if {
+	# revoke_command's fast path, inlined: one call per finding, not two.
+	count(rules) == 1
+	r := rules[0]
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id, r.id]))
+}
+
+else := revoke_command(g, rules[0]) if count(rules) == 1
 
 else := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
 	revoke_verb[rules[0].direction], target(g), concat(" ", ids),
@@ -611,8 +726,19 @@ else := sprintf("aws ec2 %s %s --ip-permissions %s", [
 description_extra := `,Description="<why this rule exists>"`
 
 # describe_rule_command(g, r) sets a rule's description. The --ip-permissions
-# form works with or without a rule id.
-describe_rule_command(g, r) := sprintf("aws ec2 %s %s --ip-permissions %s", [
+# form works with or without a rule id. SGA007 has a finding per
+# undescribed rule, so the usual case (AWS ids, no quote in the shorthand)
+# takes a fast path: one regex, no quoting calls.
+describe_rule_command(g, r) := sprintf("aws ec2 update-security-group-rule-descriptions-%s --region %s --group-id %s --ip-permissions '%s,%s'", [
+	{"ingress": "ingress", "egress": "egress"}[r.direction], g.region, g.id, protocol, peer,
+]) if {
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id]))
+	protocol := ip_protocol_part(r.protocol, r.from_port, r.to_port)
+	peer := peer_part(r.peer.kind, r.peer, g.account_id, `,Description="<why this rule exists>"`)
+	not contains(peer, "'")
+}
+
+else := sprintf("aws ec2 %s %s --ip-permissions %s", [
 	describe_verb[r.direction], target(g),
 	shell_quote(sprintf("%s,%s", [
 		ip_protocol_part(r.protocol, r.from_port, r.to_port),

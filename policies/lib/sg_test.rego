@@ -355,7 +355,7 @@ test_world_port_rules_add_cidr_sets if {
 	world_ids([with_rules([]), g], []) == {1: {"sgr-1", "sgr-3"}}
 }
 
-test_world_egress_rules if {
+test_world_egress_pairs if {
 	g := with_rules([
 		rule("sgr-1", "egress", "all", 0, 65535, v4("0.0.0.0/0")),
 		rule("sgr-2", "egress", "tcp", 443, 443, v6("::/1")),
@@ -363,30 +363,45 @@ test_world_egress_rules if {
 		rule("sgr-4", "ingress", "all", 0, 65535, v4("0.0.0.0/0")),
 		rule("sgr-5", "egress", "icmp", -1, -1, v4("0.0.0.0/0")),
 	])
-	got := sg.world_egress_rules with input.security_groups as [g]
-	{i: {r.id | some r in rules} | some i, rules in got} == {0: {"sgr-1", "sgr-2"}}
+	got := sg.world_egress_pairs with input.security_groups as [g]
+	{[i, r.id] | some [i, r, _] in got} == {[0, "sgr-1"], [0, "sgr-2"]}
 }
 
-test_world_source_kinds if {
+# sources[rule id] is the full source (sg.world_source) of each world pair
+# of group 0.
+sources(doc) := got if {
+	pairs := sg.world_port_pairs with input as doc
+	got := {r.id: sg.world_source(r, source) | some [0, r, source] in pairs}
+}
+
+test_world_sources if {
 	direct := rule("sgr-1", "ingress", "tcp", 22, 22, v6("::/0"))
 	listed := rule("sgr-2", "ingress", "tcp", 22, 22, pl_peer("pl-1"))
 	half1 := rule("sgr-3", "ingress", "udp", 53, 53, v4("0.0.0.0/1"))
 	half2 := object.remove(rule("sgr-4", "ingress", "udp", 53, 53, v4("128.0.0.0/1")), ["id"])
 	doc := {"security_groups": [with_rules([direct, listed, half1, half2])], "prefix_lists": [prefix_list("pl-1", ["0.0.0.0/1", "128.0.0.0/1"])]}
+	got := sources(doc)
 
-	s1 := sg.world_source(0, direct) with input as doc
-	[s1.peer, s1.via, s1.ip_family, s1.rules] == ["::/0", "cidr", "IPv6", [direct]]
+	# The second half is a member of the set, not a world rule of its own.
+	{id | some id, _ in got} == {"sgr-1", "sgr-2", "sgr-3"}
 
-	s2 := sg.world_source(0, listed) with input as doc
-	[s2.peer, s2.via, s2.ip_family] == ["pl-1 (covers 0.0.0.0/0)", "prefix_list", "IPv4"]
-	s2.evidence == {"prefix_list": {"id": "pl-1", "name": "", "world_cidrs": ["0.0.0.0/0"]}}
+	got["sgr-1"] == {"peer": "::/0", "rules": [direct], "evidence": {"peer": "::/0", "world_via": "cidr", "ip_family": "IPv6"}}
+	got["sgr-2"] == {"peer": "pl-1 (covers 0.0.0.0/0)", "rules": [listed], "evidence": {
+		"peer": "pl-1 (covers 0.0.0.0/0)", "world_via": "prefix_list", "ip_family": "IPv4",
+		"prefix_list": {"id": "pl-1", "name": "", "world_cidrs": ["0.0.0.0/0"]},
+	}}
+	got["sgr-3"] == {"peer": "0.0.0.0/1 + 128.0.0.0/1", "rules": [half1, half2], "evidence": {
+		"peer": "0.0.0.0/1 + 128.0.0.0/1", "world_via": "cidr_union", "ip_family": "IPv4",
+		"cidrs": ["0.0.0.0/1", "128.0.0.0/1"], "rule_ids": ["sgr-3", ""],
+	}}
+}
 
-	s3 := sg.world_source(0, half1) with input as doc
-	[s3.peer, s3.via, s3.rules] == ["0.0.0.0/1 + 128.0.0.0/1", "cidr_union", [half1, half2]]
-	s3.evidence == {"cidrs": ["0.0.0.0/1", "128.0.0.0/1"], "rule_ids": ["sgr-3", ""]}
-
-	# The second half is a member, not a world rule of its own.
-	not sg.world_source(0, half2) with input as doc
+test_prefix_list_named if {
+	r := rule("sgr-1", "ingress", "tcp", 22, 22, pl_peer("pl-1"))
+	lists := [object.union(prefix_list("pl-1", ["::/0", "0.0.0.0/0"]), {"name": "anyone"})]
+	got := sources({"security_groups": [with_rules([r])], "prefix_lists": lists})
+	got["sgr-1"].peer == "pl-1 (anyone, covers 0.0.0.0/0 and ::/0)"
+	got["sgr-1"].evidence.ip_family == "IPv4, IPv6"
 }
 
 test_world_unions_are_per_group_and_deduplicated if {
@@ -407,11 +422,21 @@ test_world_reach_indexes_catalogue_hits_by_category if {
 		rule("sgr-3", "ingress", "tcp", 5400, 5500, v6("::/0")),
 	])
 	got := sg.world_reach with input.security_groups as [with_rules([rule("sgr-0", "ingress", "tcp", 443, 443, v4("0.0.0.0/0"))]), g]
-	{i: {[h.rule.id, c, {e.service | some e in es}] | some h in hits; some c, es in h.hits} | some i, hits in got} == {1: {
-		["sgr-2", "admin", {"SSH"}],
-		["sgr-3", "database", {"PostgreSQL", "Redshift"}],
-		["sgr-3", "high_risk", {"VNC listener"}],
-	}}
+	{[i, r.id, c, {e.service | some e in es}] | some [i, r, _, hits] in got; some c, es in hits} == {
+		[1, "sgr-2", "admin", {"SSH"}],
+		[1, "sgr-3", "database", {"PostgreSQL", "Redshift"}],
+		[1, "sgr-3", "high_risk", {"VNC listener"}],
+	}
+}
+
+test_world_reach_wide_entries if {
+	catalogue := {"ephemeral": [{"service": "ephemeral", "protocols": ["tcp"], "from_port": 1024, "to_port": 65535}]}
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 8080, 8080, v4("0.0.0.0/0")),
+		rule("sgr-2", "ingress", "tcp", 443, 443, v4("0.0.0.0/0")),
+	])
+	got := sg.world_reach with input.security_groups as [g] with data.sgaudit.ports as catalogue
+	{r.id | some [_, r, _, _] in got} == {"sgr-1"}
 }
 
 test_catalogue_hits_single_port_protocols if {
