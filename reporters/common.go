@@ -233,6 +233,30 @@ func statusText(s findings.CheckStatus) string {
 	return strings.ReplaceAll(string(s), "_", " ")
 }
 
+// Account legend limits of the table and Markdown reports, which show
+// account ids in their rows. IAM aliases have at most 63 characters and
+// Organizations names 50; an organisation's full list is in the JSON and
+// HTML reports.
+const (
+	maxAccountName   = 64
+	maxAccountLegend = 25
+)
+
+// namedAccounts returns the accounts that have a name, in the order given
+// (prepare sorts them by id), each name stripped of control characters and
+// escapes and cut to maxAccountName. A name that is nothing but escapes
+// counts as none.
+func namedAccounts(accts []inventory.Account) []inventory.Account {
+	var out []inventory.Account
+	for _, a := range accts {
+		if name := truncate(strings.TrimSpace(sanitize(a.Name)), maxAccountName); name != "" {
+			a.Name = name
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
 // plural returns "1 finding" or "2 findings".
 func plural(n int, word string) string {
 	if n == 1 {

@@ -8,12 +8,14 @@ import (
 	"strings"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
 // Markdown writes a short GitHub-flavoured Markdown summary for a CI job's
-// $GITHUB_STEP_SUMMARY: the notices about the scan, counts by severity and
-// since the baseline, the top findings, the interfaces most exposed to the
-// world, coverage problems and checks not fully evaluated. Text that came
+// $GITHUB_STEP_SUMMARY: the account names, the notices about the scan,
+// counts by severity and since the baseline, the top findings, the
+// interfaces most exposed to the world, coverage problems and checks not
+// fully evaluated. Text that came
 // from AWS is escaped so a group name can neither inject HTML nor break
 // the tables.
 type Markdown struct{}
@@ -51,6 +53,7 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 	fmt.Fprintf(&b, " Scanned %s and %s in %d of %d account/regions (%s).\n\n",
 		plural(p.Summary.SecurityGroups, "security group"), plural(p.Summary.Rules, "rule"),
 		len(p.Coverage)-len(missing), len(p.Coverage), plural(len(p.Accounts), "account"))
+	writeMarkdownAccounts(&b, p.Accounts)
 	if bl := p.Baseline; bl != nil {
 		fmt.Fprintf(&b, "**Since baseline** %s: %d new, %d unchanged, %d fixed.\n\n",
 			md(bl.Path), bl.New, bl.Unchanged, bl.Fixed)
@@ -193,6 +196,24 @@ func writeMarkdownExposures(b *bytes.Buffer, es []findings.Exposure) {
 			md(truncate(sanitize(strings.Join(ports, ", ")), maxMarkdownMessage)),
 			md(truncate(strings.Join(exposureGroups(e), ", "), maxMarkdownMessage)))
 	}
+}
+
+// writeMarkdownAccounts writes one line naming the accounts, since the
+// tables show only account ids; nothing when no account has a name.
+func writeMarkdownAccounts(b *bytes.Buffer, accts []inventory.Account) {
+	named := namedAccounts(accts)
+	if len(named) == 0 {
+		return
+	}
+	parts := make([]string, 0, min(len(named), maxAccountLegend))
+	for _, a := range named[:min(len(named), maxAccountLegend)] {
+		parts = append(parts, md(a.ID)+" ("+md(a.Name)+")")
+	}
+	more := ""
+	if n := len(named) - maxAccountLegend; n > 0 {
+		more = ", …and " + plural(n, "more named account")
+	}
+	fmt.Fprintf(b, "**Accounts:** %s%s.\n\n", strings.Join(parts, ", "), more)
 }
 
 // mdEscaper escapes what GitHub-flavoured Markdown would interpret inside a

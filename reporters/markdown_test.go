@@ -150,6 +150,72 @@ func TestMarkdownNoFindings(t *testing.T) {
 	}
 }
 
+func TestMarkdownAccounts(t *testing.T) {
+	t.Parallel()
+	many := make([]inventory.Account, maxAccountLegend+2)
+	for i := range many {
+		many[i] = inventory.Account{ID: fmt.Sprintf("1000000000%02d", i), Name: fmt.Sprintf("acct-%02d", i)}
+	}
+	tests := []struct {
+		name     string
+		accounts []inventory.Account
+		want     string // the accounts line; "" for none
+	}{
+		{name: "no accounts"},
+		{name: "no names", accounts: []inventory.Account{{ID: "111111111111"}}},
+		{
+			name: "named accounts sorted, unnamed left out, names escaped",
+			accounts: []inventory.Account{
+				{ID: "222222222222", Name: "evil|<script>alert(1)</script>\x1b[2J"},
+				{ID: "333333333333"},
+				{ID: "111111111111", Name: "prod **main**"},
+			},
+			want: `**Accounts:** 111111111111 (prod \*\*main\*\*), 222222222222 (evil\|&lt;script&gt;alert(1)&lt;/script&gt;).`,
+		},
+		{
+			name:     "capped",
+			accounts: many,
+			want:     "**Accounts:** 100000000000 (acct-00), ", // checked further below
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := &findings.Report{Accounts: tt.accounts,
+				Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "r", Status: inventory.CoverageOK}}}
+			out := string(render(t, Markdown{}, r))
+			var line string
+			for _, l := range strings.Split(out, "\n") {
+				if strings.HasPrefix(l, "**Accounts:**") {
+					line = l
+				}
+			}
+			if tt.want == "" {
+				if line != "" {
+					t.Errorf("accounts line %q, want none", line)
+				}
+				return
+			}
+			if !strings.HasPrefix(line, tt.want) {
+				t.Errorf("accounts line = %q, want it to start with %q", line, tt.want)
+			}
+			if len(tt.accounts) > maxAccountLegend {
+				if n := strings.Count(line, "(acct-"); n != maxAccountLegend {
+					t.Errorf("%d accounts listed, want %d", n, maxAccountLegend)
+				}
+				if !strings.HasSuffix(line, ", …and 2 more named accounts.") {
+					t.Errorf("accounts line does not say how many more: %q", line)
+				}
+			}
+			// It sits right after the summary paragraph, before the counts.
+			if i, j := strings.Index(out, "Scanned "), strings.Index(out, "**Accounts:**"); i < 0 || j < i ||
+				j > strings.Index(out, "| Severity |") {
+				t.Errorf("accounts line out of place:\n%s", out)
+			}
+		})
+	}
+}
+
 func TestMarkdownBaselineAndNotices(t *testing.T) {
 	t.Parallel()
 	cov := []inventory.Coverage{{AccountID: "1", Region: "r", Status: inventory.CoverageOK}}

@@ -8,12 +8,14 @@ import (
 	"text/tabwriter"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
 // Table writes findings as an aligned text table for a terminal: the
 // unsuppressed findings, highest severity first (with a NEW column when the
 // scan was compared with a baseline), the interfaces the world can reach,
-// the notices about the scan, a summary, the (account, region) pairs that
+// the notices about the scan, a summary with a legend of the account names,
+// the (account, region) pairs that
 // were not read, and the checks that were not fully evaluated. Every value
 // from AWS is stripped of control characters and escape sequences and long
 // values are cut, so a hostile group name can neither drive the terminal
@@ -150,6 +152,25 @@ func (t Table) summary(out *bytes.Buffer, p *findings.Report) {
 	fmt.Fprintf(out, "Scanned: %s and %s in %d of %d account/regions (%s)\n",
 		plural(p.Summary.SecurityGroups, "security group"), plural(p.Summary.Rules, "rule"),
 		read, len(p.Coverage), plural(len(p.Accounts), "account"))
+	t.accounts(out, p.Accounts)
+}
+
+// accounts writes a legend of the account names, since the rows show only
+// account ids; nothing when no account has a name.
+func (t Table) accounts(out *bytes.Buffer, accts []inventory.Account) {
+	named := namedAccounts(accts)
+	if len(named) == 0 {
+		return
+	}
+	out.WriteString("Accounts:\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, a := range named[:min(len(named), maxAccountLegend)] {
+		fmt.Fprintf(tw, "  %s\t%s\n", cell(a.ID, maxCell), a.Name)
+	}
+	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+	if more := len(named) - maxAccountLegend; more > 0 {
+		fmt.Fprintf(out, "  …and %s (see the JSON or HTML report)\n", plural(more, "more named account"))
+	}
 }
 
 // exposures lists, one line per interface, what the world can reach on

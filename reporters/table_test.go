@@ -219,6 +219,26 @@ func TestTableCases(t *testing.T) {
 			notWant: []string{"pwned"},
 		},
 		{
+			name: "account legend: named accounts only, sanitised",
+			r: &findings.Report{Coverage: ok, Accounts: []inventory.Account{
+				{ID: "333333333333", Name: "sandbox"},
+				{ID: "111111111111", Name: "prod\x1b]0;pwned\x07\x1b[2J"},
+				{ID: "222222222222"},
+				{ID: "444444444444", Name: "\x1b[31m"},
+			}},
+			want: []string{
+				"Scanned:", "(4 accounts)\n",
+				"Accounts:\n  111111111111  prod\n  333333333333  sandbox\n",
+			},
+			notWant: []string{"pwned", "\x1b", "222222222222", "444444444444"},
+		},
+		{
+			name:    "no account names: no legend",
+			r:       &findings.Report{Coverage: ok, Accounts: []inventory.Account{{ID: "111111111111", Partition: "aws"}}},
+			want:    []string{"(1 account)\n"},
+			notWant: []string{"Accounts:"},
+		},
+		{
 			name: "exposed interfaces, one line each",
 			r: &findings.Report{Coverage: ok, Exposures: []findings.Exposure{
 				{AccountID: "111111111111", Region: "eu-west-1", NetworkInterfaceID: "eni-2", PublicIP: "203.0.113.2", Ports: []findings.ExposedPort{

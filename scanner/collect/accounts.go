@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
@@ -97,12 +99,15 @@ func (c *collector) planAccount(ctx context.Context, acct inventory.Account, cal
 	start := time.Now()
 	log := c.log.With("account_id", acct.ID)
 	if acct.ID == caller.ID {
+		t := target{account: acct, cfg: c.cfg}
+		alias := c.startAlias(ctx, t)
 		rl := callerRegions()
 		if rl.err != nil {
 			return accountPlan{}, rl.err
 		}
-		log.Info("account ready", "regions", len(rl.regions), "role", "caller", "duration", time.Since(start))
-		return accountPlan{tasks: tasksFor(target{account: acct, cfg: c.cfg}, rl.regions), rows: rl.skipped}, nil
+		name := alias()
+		log.Info("account ready", "regions", len(rl.regions), "role", "caller", "alias", name, "duration", time.Since(start))
+		return accountPlan{tasks: tasksFor(t, rl.regions), rows: rl.skipped, alias: name}, nil
 	}
 
 	cfg, roleARN, err := c.assumeRole(ctx, acct)
@@ -116,6 +121,7 @@ func (c *collector) planAccount(ctx context.Context, acct inventory.Account, cal
 		return accountPlan{rows: rows}, nil
 	}
 	t := target{account: acct, cfg: cfg}
+	alias := c.startAlias(ctx, t)
 	regions, skipped, err := c.regions(ctx, t)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -123,10 +129,52 @@ func (c *collector) planAccount(ctx context.Context, acct inventory.Account, cal
 		}
 		rows := failedRows(acct, c.fallbackRegions(callerRegions), "DescribeRegions", err)
 		log.Warn("cannot list regions; account not scanned", "error_code", errorCode(err), "error", err, "duration", time.Since(start))
-		return accountPlan{rows: rows}, nil
+		// The alias still names the account in the coverage of every report.
+		return accountPlan{rows: rows, alias: alias()}, nil
 	}
-	log.Info("account ready", "regions", len(regions), "role_arn", roleARN, "duration", time.Since(start))
-	return accountPlan{tasks: tasksFor(t, regions), rows: skipped}, nil
+	name := alias()
+	log.Info("account ready", "regions", len(regions), "role_arn", roleARN, "alias", name, "duration", time.Since(start))
+	return accountPlan{tasks: tasksFor(t, regions), rows: skipped, alias: name}, nil
+}
+
+// startAlias looks up the IAM alias of an account that Organizations did
+// not name, alongside the account's DescribeRegions so that it adds no
+// latency to the account's set-up, and returns a function that waits for
+// it. It is best effort: the alias only makes reports easier to read, so a
+// refusal (iam:ListAccountAliases is optional in the policy) or an
+// endpoint without IAM leaves the name empty, logged at debug, and is
+// never a coverage gap. IAM is global: one call per account, not per
+// region.
+func (c *collector) startAlias(ctx context.Context, t target) func() string {
+	if t.account.Name != "" {
+		return func() string { return "" }
+	}
+	done := make(chan string, 1)
+	go func() {
+		done <- c.accountAlias(ctx, t)
+	}()
+	return sync.OnceValue(func() string { return <-done })
+}
+
+// accountAlias returns the account's IAM alias, or "" when it has none or
+// it cannot be read.
+func (c *collector) accountAlias(ctx context.Context, t target) string {
+	log := c.log.With("account_id", t.account.ID)
+	// IAM meters each account on its own, globally, not per region; the
+	// "iam" budget keeps this call out of the EC2 buckets.
+	out, err := apiCall(ctx, c, c.limiter(t.account.ID, "iam"), func(ctx context.Context) (*iam.ListAccountAliasesOutput, error) {
+		return c.newIAM(t.cfg).ListAccountAliases(ctx, &iam.ListAccountAliasesInput{})
+	})
+	if err != nil {
+		log.Debug("no account alias: cannot list account aliases", "api", "ListAccountAliases", "error_code", errorCode(err), "error", err)
+		return ""
+	}
+	// An account has at most one alias.
+	if len(out.AccountAliases) == 0 {
+		log.Debug("account has no alias")
+		return ""
+	}
+	return strings.TrimSpace(out.AccountAliases[0])
 }
 
 func tasksFor(t target, regions []string) []task {

@@ -8,8 +8,10 @@
 // account, a list of accounts, or every active account of an AWS
 // Organization, each reached through sts:AssumeRole. A pair that cannot be
 // read is a coverage row (denied, skipped or error), never a silent gap,
-// and never stops the other pairs. The collector only ever calls read-only
-// APIs (Describe*, Get*, List*, sts:AssumeRole, sts:GetCallerIdentity).
+// and never stops the other pairs. An account that Organizations does not
+// name gets its IAM account alias as its name, best effort. The collector
+// only ever calls read-only APIs (Describe*, Get*, List*, sts:AssumeRole,
+// sts:GetCallerIdentity).
 package collect
 
 import (
@@ -28,6 +30,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go"
@@ -189,6 +192,12 @@ type OrganizationsAPI interface {
 	organizations.ListAccountsAPIClient
 }
 
+// IAMAPI is the part of the IAM client the collector calls: the account
+// alias, which names an account that Organizations does not.
+type IAMAPI interface {
+	ListAccountAliases(ctx context.Context, in *iam.ListAccountAliasesInput, optFns ...func(*iam.Options)) (*iam.ListAccountAliasesOutput, error)
+}
+
 // Collect reads every account the options name (the caller's by default)
 // in every enabled region, or in opts.Regions, and returns the sorted
 // inventory. Failures of an account or a region are coverage rows, not
@@ -209,6 +218,7 @@ type collector struct {
 	newASG func(cfg aws.Config, region string) AutoScalingAPI
 	newSTS func(cfg aws.Config) STSAPI
 	newOrg func(cfg aws.Config) OrganizationsAPI
+	newIAM func(cfg aws.Config) IAMAPI
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter // "account/region" → its budget
@@ -258,8 +268,11 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 		newASG: func(cfg aws.Config, region string) AutoScalingAPI {
 			return autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.Region = region })
 		},
-		newSTS:   func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) },
-		newOrg:   func(cfg aws.Config) OrganizationsAPI { return organizations.NewFromConfig(cfg) },
+		newSTS: func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) },
+		newOrg: func(cfg aws.Config) OrganizationsAPI { return organizations.NewFromConfig(cfg) },
+		// IAM is global: the config's region only picks the partition's
+		// endpoint.
+		newIAM:   func(cfg aws.Config) IAMAPI { return iam.NewFromConfig(cfg) },
 		limiters: map[string]*rate.Limiter{},
 	}
 }
@@ -317,10 +330,12 @@ type regionList struct {
 }
 
 // accountPlan is what setting up one account gave: its pairs to read, or
-// the coverage rows saying why it cannot be read.
+// the coverage rows saying why it cannot be read, and its IAM alias when
+// it was looked up and has one.
 type accountPlan struct {
 	tasks []task
 	rows  []inventory.Coverage
+	alias string
 }
 
 func (c *collector) run(ctx context.Context) (*inventory.Inventory, error) {
@@ -375,7 +390,7 @@ func (c *collector) run(ctx context.Context) (*inventory.Inventory, error) {
 				cancel(err)
 				return
 			}
-			sc.addAccount(plan)
+			sc.addAccount(acct, plan)
 			for _, t := range plan.tasks {
 				wg.Go(func() {
 					if !acquire() {
@@ -405,6 +420,11 @@ func (c *collector) run(ctx context.Context) (*inventory.Inventory, error) {
 	inv.SchemaVersion = inventory.SchemaVersion
 	inv.CollectedAt = c.opts.Now().UTC()
 	inv.Source = Source
+	for i := range accounts {
+		if accounts[i].Name == "" {
+			accounts[i].Name = sc.aliases[accounts[i].ID]
+		}
+	}
 	inv.Accounts = accounts
 	inv.Coverage = sc.coverage
 	inv.Sort()
@@ -422,12 +442,19 @@ type scanState struct {
 	total, done   int
 	accountsReady int
 	errors        int
+	aliases       map[string]string // account id → IAM alias
 }
 
-func (s *scanState) addAccount(p accountPlan) {
+func (s *scanState) addAccount(acct inventory.Account, p accountPlan) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.accountsReady++
+	if p.alias != "" {
+		if s.aliases == nil {
+			s.aliases = map[string]string{}
+		}
+		s.aliases[acct.ID] = p.alias
+	}
 	s.total += len(p.tasks) + len(p.rows)
 	for _, row := range p.rows {
 		s.record(row)

@@ -16,6 +16,7 @@ import (
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -64,9 +65,44 @@ type fakeCloud struct {
 	data       map[string]*regionFake
 	// latency is added to every call, as a real endpoint's round trip.
 	latency time.Duration
+	// alias is the account's IAM alias ("" none); aliasErr fails
+	// ListAccountAliases.
+	alias    string
+	aliasErr error
 
 	mu    sync.Mutex
 	calls []call
+	// aliasCalls counts ListAccountAliases calls, kept apart from calls,
+	// which are per region.
+	aliasCalls int
+}
+
+// fakeIAM is one account's IAM client.
+type fakeIAM struct {
+	cloud *fakeCloud
+	creds aws.CredentialsProvider
+}
+
+func (f *fakeCloud) iamClient(aws.Config) IAMAPI { return fakeIAM{cloud: f} }
+
+func (i fakeIAM) ListAccountAliases(ctx context.Context, _ *iam.ListAccountAliasesInput, _ ...func(*iam.Options)) (*iam.ListAccountAliasesOutput, error) {
+	f := i.cloud
+	f.mu.Lock()
+	f.aliasCalls++
+	f.mu.Unlock()
+	if i.creds != nil {
+		if _, err := i.creds.Retrieve(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if f.aliasErr != nil {
+		return nil, f.aliasErr
+	}
+	out := &iam.ListAccountAliasesOutput{AccountAliases: []string{}}
+	if f.alias != "" {
+		out.AccountAliases = append(out.AccountAliases, f.alias)
+	}
+	return out, nil
 }
 
 func (f *fakeCloud) client(_ aws.Config, region string) EC2API {
@@ -333,6 +369,7 @@ func newTestCollector(cloud *fakeCloud, st fakeSTS, opts Options) *collector {
 	c.newASG = cloud.asgClient
 	c.newSTS = func(aws.Config) STSAPI { return st }
 	c.newOrg = func(aws.Config) OrganizationsAPI { panic("fake: Organizations not expected") }
+	c.newIAM = cloud.iamClient
 	return c
 }
 
@@ -426,6 +463,11 @@ func (o *fakeOrg) client(cfg aws.Config, region string) EC2API {
 	return &fakeEC2{cloud: o.accounts[acct], region: region, creds: creds, org: o}
 }
 
+func (o *fakeOrg) iamClient(cfg aws.Config) IAMAPI {
+	acct, creds := o.accountOf(cfg)
+	return fakeIAM{cloud: o.accounts[acct], creds: creds}
+}
+
 func (o *fakeOrg) asgClient(cfg aws.Config, region string) AutoScalingAPI {
 	acct, creds := o.accountOf(cfg)
 	return &fakeEC2{cloud: o.accounts[acct], region: region, creds: creds, org: o}
@@ -489,6 +531,7 @@ func newOrgCollector(o *fakeOrg, opts Options) *collector {
 	c.newASG = o.asgClient
 	c.newSTS = func(aws.Config) STSAPI { return orgSTS{org: o} }
 	c.newOrg = func(aws.Config) OrganizationsAPI { return o }
+	c.newIAM = o.iamClient
 	return c
 }
 

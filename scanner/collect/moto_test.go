@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -155,6 +156,11 @@ func TestCollectAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	regions := []seeded{seedRegion(t, ctx, s, "eu-west-1", "10.1"), seedRegion(t, ctx, s, "us-west-2", "10.2")}
+	// Outside an organisation, the account's IAM alias is its name.
+	if _, err := iam.NewFromConfig(s.Config(ctx, "eu-west-1")).CreateAccountAlias(ctx,
+		&iam.CreateAccountAliasInput{AccountAlias: aws.String("corp-audit-test")}); err != nil {
+		t.Fatalf("seed: create account alias: %v", err)
+	}
 
 	start := time.Now()
 	inv, err := Collect(ctx, s.Config(ctx, "eu-west-1"), Options{
@@ -175,7 +181,7 @@ func TestCollectAgainstMoto(t *testing.T) {
 	if diff := cmp.Diff(wantCoverage, inv.Coverage); diff != "" {
 		t.Errorf("coverage (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]inventory.Account{{ID: moto.AccountID, Partition: "aws"}}, inv.Accounts); diff != "" {
+	if diff := cmp.Diff([]inventory.Account{{ID: moto.AccountID, Name: "corp-audit-test", Partition: "aws"}}, inv.Accounts); diff != "" {
 		t.Errorf("accounts (-want +got):\n%s", diff)
 	}
 

@@ -274,6 +274,103 @@ func TestCollectAccountSelection(t *testing.T) {
 	}
 }
 
+// TestCollectAccountNames: an account that Organizations does not name
+// gets its IAM alias, read once per account with that account's own
+// credentials; an alias that cannot be read leaves the name empty and the
+// scan complete.
+func TestCollectAccountNames(t *testing.T) {
+	tests := []struct {
+		name    string
+		opts    Options
+		aliases map[string]string // account → its alias
+		errs    map[string]error  // account → ListAccountAliases error
+		// wantAccounts are id=name; wantCalls the ListAccountAliases calls
+		// per account (absent: none).
+		wantAccounts []string
+		wantCalls    map[string]int
+	}{
+		{
+			name:         "the caller's alias, one call for two regions",
+			aliases:      map[string]string{mgmtAccount: "corp-management"},
+			wantAccounts: []string{mgmtAccount + "=corp-management"},
+			wantCalls:    map[string]int{mgmtAccount: 1},
+		},
+		{
+			name:         "listed accounts: each alias read with the account's own credentials",
+			opts:         Options{Accounts: []string{memberAccount, mgmtAccount}},
+			aliases:      map[string]string{mgmtAccount: "corp-management", memberAccount: "corp-workloads"},
+			wantAccounts: []string{mgmtAccount + "=corp-management", memberAccount + "=corp-workloads"},
+			wantCalls:    map[string]int{mgmtAccount: 1, memberAccount: 1},
+		},
+		{
+			name: "Organizations names win; only the unnamed listed account is looked up",
+			opts: Options{Org: true, Accounts: []string{"777777777777"},
+				ExcludeAccounts: []string{memberAccount, legacyAccount, excludedAccount}},
+			aliases: map[string]string{mgmtAccount: "corp-management", "777777777777": "outsider"},
+			// The denied account is neither looked up nor renamed.
+			wantAccounts: []string{mgmtAccount + "=management", deniedAccount + "=locked-down", "777777777777=outsider"},
+			wantCalls:    map[string]int{"777777777777": 1},
+		},
+		{
+			name:         "account without an alias",
+			opts:         Options{Accounts: []string{memberAccount}},
+			wantAccounts: []string{memberAccount + "="},
+			wantCalls:    map[string]int{memberAccount: 1},
+		},
+		{
+			name:         "alias refused: name empty, scan complete",
+			opts:         Options{Accounts: []string{memberAccount, mgmtAccount}},
+			aliases:      map[string]string{mgmtAccount: "corp-management", memberAccount: "corp-workloads"},
+			errs:         map[string]error{memberAccount: apiError("AccessDenied")},
+			wantAccounts: []string{mgmtAccount + "=corp-management", memberAccount + "="},
+			wantCalls:    map[string]int{mgmtAccount: 1, memberAccount: 1},
+		},
+		{
+			name:         "endpoint without IAM: name empty, scan complete",
+			aliases:      map[string]string{mgmtAccount: "corp-management"},
+			errs:         map[string]error{mgmtAccount: noAWSCode()},
+			wantAccounts: []string{mgmtAccount + "="},
+			wantCalls:    map[string]int{mgmtAccount: 1},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			org := testOrg()
+			org.accounts["777777777777"] = accountCloud("777777777777", "eu-west-1")
+			for id, cloud := range org.accounts {
+				cloud.alias = tt.aliases[id]
+				cloud.aliasErr = tt.errs[id]
+			}
+			inv, err := newOrgCollector(org, tt.opts).run(context.Background())
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			var accounts []string
+			for _, a := range inv.Accounts {
+				accounts = append(accounts, a.ID+"="+a.Name)
+			}
+			if diff := gocmp.Diff(tt.wantAccounts, accounts); diff != "" {
+				t.Errorf("accounts (-want +got):\n%s", diff)
+			}
+			calls := map[string]int{}
+			for id, cloud := range org.accounts {
+				if cloud.aliasCalls > 0 {
+					calls[id] = cloud.aliasCalls
+				}
+			}
+			if diff := gocmp.Diff(tt.wantCalls, calls); diff != "" {
+				t.Errorf("ListAccountAliases calls per account (-want +got):\n%s", diff)
+			}
+			for _, c := range inv.Coverage {
+				if c.Status != inventory.CoverageOK && c.AccountID != deniedAccount {
+					t.Errorf("%s/%s: %s %s", c.AccountID, c.Region, c.Status, c.Detail)
+				}
+			}
+		})
+	}
+}
+
 // TestCollectRefreshesCredentials: assumed-role credentials that expire
 // during the scan are renewed before they expire, and every call succeeds.
 func TestCollectRefreshesCredentials(t *testing.T) {
@@ -447,6 +544,7 @@ func TestReadOnlyAPI(t *testing.T) {
 	readOnly := regexp.MustCompile(`^(Describe|Get|List)[A-Za-z]+$|^AssumeRole$`)
 	for _, iface := range []reflect.Type{
 		reflect.TypeFor[EC2API](), reflect.TypeFor[AutoScalingAPI](), reflect.TypeFor[STSAPI](), reflect.TypeFor[OrganizationsAPI](),
+		reflect.TypeFor[IAMAPI](),
 	} {
 		for i := range iface.NumMethod() {
 			if m := iface.Method(i).Name; !readOnly.MatchString(m) {
