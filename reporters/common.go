@@ -1,6 +1,8 @@
 package reporters
 
 import (
+	"github.com/sgaudit/sgaudit/internal/checkdocs"
+
 	"cmp"
 	"errors"
 	"maps"
@@ -489,4 +491,34 @@ func (r risk) compare(o risk) int {
 		cmp.Compare(r.services, o.services),
 		cmp.Compare(r.ports, o.ports),
 	)
+}
+
+// complianceLine is one check's compliance controls, as every format
+// shows them (internal/checkdocs.Frameworks).
+type complianceLine struct {
+	checkID  string
+	controls []string
+}
+
+// complianceLines returns, for each check with an active finding, its
+// controls, by check id. The catalogue is authoritative; a finding's own
+// copy serves custom checks missing from it.
+func complianceLines(active []findings.Finding, p *findings.Report) []complianceLine {
+	seen := map[string]bool{}
+	var lines []complianceLine
+	for _, f := range active {
+		if seen[f.CheckID] {
+			continue
+		}
+		seen[f.CheckID] = true
+		fw := f.Frameworks
+		if c, ok := p.Check(f.CheckID); ok && len(c.Frameworks) > 0 {
+			fw = c.Frameworks
+		}
+		if controls := checkdocs.Frameworks(fw); len(controls) > 0 {
+			lines = append(lines, complianceLine{checkID: f.CheckID, controls: controls})
+		}
+	}
+	slices.SortFunc(lines, func(a, b complianceLine) int { return cmp.Compare(a.checkID, b.checkID) })
+	return lines
 }

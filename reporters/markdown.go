@@ -111,6 +111,13 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 		}
 	}
 
+	if lines := complianceLines(activeBySeverity(p.Findings), p); len(lines) > 0 {
+		b.WriteString("\n### Compliance controls\n\n| Check | Controls |\n| --- | --- |\n")
+		for _, l := range lines {
+			fmt.Fprintf(&b, "| %s | %s |\n", md(l.checkID), md(strings.Join(l.controls, " · ")))
+		}
+	}
+
 	writeMarkdownExposures(&b, p.Exposures)
 
 	if len(missing) > 0 {

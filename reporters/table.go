@@ -70,6 +70,7 @@ func (t Table) Write(w io.Writer, r *findings.Report) error {
 	t.summary(&out, p)
 	t.coverage(&out, p)
 	t.checks(&out, p)
+	t.compliance(&out, active, p)
 	if _, err := w.Write(out.Bytes()); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
@@ -246,6 +247,21 @@ func (t Table) checks(out *bytes.Buffer, p *findings.Report) {
 			detail += ": " + c.StatusDetail
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", cell(c.ID, maxCell), cell(c.Name, maxCell), cell(detail, maxMessage))
+	}
+	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+}
+
+// compliance lists the controls of every check that has an active finding,
+// so an auditor reading the table sees which CIS and Security Hub items fail.
+func (t Table) compliance(out *bytes.Buffer, active []findings.Finding, p *findings.Report) {
+	lines := complianceLines(active, p)
+	if len(lines) == 0 {
+		return
+	}
+	out.WriteString("\nCompliance controls of the checks above:\n")
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, l := range lines {
+		fmt.Fprintf(tw, "  %s\t%s\n", l.checkID, sanitize(strings.Join(l.controls, " · ")))
 	}
 	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
 }

@@ -101,24 +101,36 @@ func Index(checks []findings.Check) []byte {
 // frameworksCell renders a check's compliance controls for one table cell,
 // "CIS AWS Foundations 5.2, 5.3<br>Security Hub EC2.13", or "–" for none.
 func frameworksCell(fw map[string][]string) string {
+	parts := Frameworks(fw)
+	if len(parts) == 0 {
+		return "–"
+	}
+	for i := range parts {
+		parts[i] = cell(parts[i])
+	}
+	// <br> keeps one framework per line inside a cell; GitHub renders it.
+	return strings.Join(parts, "<br>")
+}
+
+// Frameworks renders compliance controls as plain text, one entry per
+// framework, known frameworks first: "CIS AWS Foundations v3.0 5.2, 5.3;
+// v4.0 5.3, 5.4", "Security Hub EC2.13". Reporters use it too, so every
+// format names the controls the same way.
+func Frameworks(fw map[string][]string) []string {
 	var parts []string
 	known := map[string]bool{}
 	for _, f := range frameworkOrder {
 		known[f.key] = true
 		if controls := nonEmpty(fw[f.key]); len(controls) > 0 {
-			parts = append(parts, cell(f.name+" "+controlsText(controls)))
+			parts = append(parts, f.name+" "+controlsText(controls))
 		}
 	}
 	for _, key := range slices.Sorted(maps.Keys(fw)) {
 		if controls := nonEmpty(fw[key]); !known[key] && key != "" && len(controls) > 0 {
-			parts = append(parts, cell(key+" "+controlsText(controls)))
+			parts = append(parts, key+" "+controlsText(controls))
 		}
 	}
-	if len(parts) == 0 {
-		return "–"
-	}
-	// <br> keeps one framework per line inside a cell; GitHub renders it.
-	return strings.Join(parts, "<br>")
+	return parts
 }
 
 // versionPrefix matches the benchmark version of a versioned control
