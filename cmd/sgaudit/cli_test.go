@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -398,5 +399,51 @@ func TestDataOverridesPortList(t *testing.T) {
 	}
 	if len(rep.Findings) != 1 || rep.Findings[0].CheckID != "SGA001" {
 		t.Fatalf("want one SGA001 finding for 443 with the overridden port list, got %+v", rep.Findings)
+	}
+}
+
+// TestSARIFOverLimitsIsSplitPerAccount: GitHub takes at most 20 runs per
+// file; with 21 accounts sgaudit writes one SARIF file per account instead.
+func TestSARIFOverLimitsIsSplitPerAccount(t *testing.T) {
+	inv := &inventory.Inventory{}
+	var want []string
+	for i := range 21 {
+		id := fmt.Sprintf("1000000000%02d", i)
+		inv.Accounts = append(inv.Accounts, inventory.Account{ID: id, Partition: "aws"})
+		inv.Coverage = append(inv.Coverage, inventory.Coverage{AccountID: id, Region: "eu-west-1", Status: inventory.CoverageOK,
+			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}})
+		g := testGroup(fmt.Sprintf("sg-%017d", i), "bastion", "SSH bastion", tcp(22, "0.0.0.0/0"))
+		g.AccountID, g.ARN = id, "arn:aws:ec2:eu-west-1:"+id+":security-group/"+g.ID
+		inv.SecurityGroups = append(inv.SecurityGroups, g)
+		want = append(want, "results-"+id+".sarif")
+	}
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "results.sarif")
+	if err := os.WriteFile(stale, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runCLI(t, "scan", "--input", writeInventoryFile(t, inv), "--format", "sarif", "-o", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	entries, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range entries {
+		got = append(got, e.Name())
+		var doc struct {
+			Runs []struct {
+				Results []json.RawMessage `json:"results"`
+			} `json:"runs"`
+		}
+		readJSONFile(t, filepath.Join(dir, e.Name()), &doc)
+		if len(doc.Runs) != 1 || len(doc.Runs[0].Results) == 0 {
+			t.Errorf("%s: want one run with the account's results, got %d runs", e.Name(), len(doc.Runs))
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("files (-want +got); the stale results.sarif must be gone:\n%s", diff)
+	}
+	if !strings.Contains(r.stderr, "one file per account") {
+		t.Errorf("stderr does not say the SARIF was split: %q", r.stderr)
 	}
 }

@@ -216,12 +216,43 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	return resultCode(rep, failOn)
 }
 
+// writeSARIFPerAccount writes results-<account>.sarif for each account read
+// completely, when one file would pass GitHub's limits (20 runs, 25,000
+// results a run, 10 MB gzipped): each file is uploaded on its own, with its
+// own category. An account still over the limits alone is an error.
+func writeSARIFPerAccount(p plannedOutput, rep *findings.Report, ios *streams) error {
+	parts := reporters.SplitByAccount(rep)
+	complete := rep.AccountsComplete()
+	dir := filepath.Dir(p.path)
+	for _, id := range complete {
+		part, ok := parts[id]
+		if !ok {
+			continue
+		}
+		path := filepath.Join(dir, "results-"+id+".sarif")
+		if err := reporters.WriteFile(path, p.reporter, part); err != nil {
+			return fmt.Errorf("account %s: %w", id, err)
+		}
+	}
+	// A results.sarif left by an earlier scan must not be uploaded as this one.
+	if err := os.Remove(p.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	fmt.Fprintf(ios.err, "sgaudit: the SARIF is over GitHub's upload limits: wrote one file per account (%s/results-<account>.sarif, %d files) instead of %s\n",
+		dir, len(complete), filepath.Base(p.path))
+	return nil
+}
+
 // writeReports writes files atomically and buffers stdout output so a
 // reporter that fails never leaves half a report behind.
 func writeReports(plan []plannedOutput, rep *findings.Report, ios *streams) error {
 	for _, p := range plan {
 		if p.path != "" {
-			if err := reporters.WriteFile(p.path, p.reporter, rep); err != nil {
+			err := reporters.WriteFile(p.path, p.reporter, rep)
+			if errors.Is(err, reporters.ErrSARIFLimit) {
+				err = writeSARIFPerAccount(p, rep, ios)
+			}
+			if err != nil {
 				return fmt.Errorf("write %s report: %w", p.format, err)
 			}
 			continue
