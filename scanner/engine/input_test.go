@@ -203,6 +203,17 @@ func BenchmarkInput(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
 	})
+	// batches is what Evaluate does: one input per DefaultBatchSize groups.
+	b.Run("batches", func(b *testing.B) {
+		sh := sharedInput(inv, nil)
+		b.ReportAllocs()
+		for range b.N {
+			for lo := 0; lo < len(inv.SecurityGroups); lo += DefaultBatchSize {
+				_ = inputValue(sh, inv.SecurityGroups[lo:min(lo+DefaultBatchSize, len(inv.SecurityGroups))])
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
+	})
 	b.Run("json", func(b *testing.B) {
 		for range b.N {
 			raw, err := json.Marshal(inv)
