@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -179,6 +180,9 @@ func TestUsageErrors(t *testing.T) {
 		{"bad log level", []string{"scan", "--input", inv, "--log-level", "loud"}, "--log-level"},
 		{"checks bad format", []string{"checks", "--format", "xml"}, "--format"},
 		{"missing input file", []string{"scan", "--input", filepath.Join(t.TempDir(), "nope.json")}, "nope.json"},
+		{"regions with input", []string{"scan", "--input", inv, "--regions", "us-east-1"}, "--regions reads AWS"},
+		{"org with input", []string{"scan", "--input", inv, "--org"}, "--org reads AWS"},
+		{"profile with input", []string{"scan", "--input", inv, "--profile", "prod"}, "--profile reads AWS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -445,5 +449,31 @@ func TestSARIFOverLimitsIsSplitPerAccount(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "one file per account") {
 		t.Errorf("stderr does not say the SARIF was split: %q", r.stderr)
+	}
+}
+
+// TestStaleSplitSARIFIsRemoved: after a scan that fits one SARIF file, the
+// per-account files of an earlier, larger scan are gone, so a directory
+// upload sends only this scan.
+func TestStaleSplitSARIFIsRemoved(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "results-100000000001.sarif")
+	keep := filepath.Join(dir, "notes.sarif.txt")
+	for _, p := range []string{old, keep} {
+		if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := runCLI(t, "scan", "--input", writeInventoryFile(t, sshInventory()), "--format", "sarif", "-o", dir)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale %s still there (%v)", filepath.Base(old), err)
+	}
+	for _, p := range []string{keep, filepath.Join(dir, "results.sarif")} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s: %v", filepath.Base(p), err)
+		}
 	}
 }

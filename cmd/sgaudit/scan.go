@@ -98,6 +98,11 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.config.explicit = cmd.Flags().Changed("config")
+			if len(f.inputs) > 0 {
+				if err := rejectCollectionFlags(cmd); err != nil {
+					return err
+				}
+			}
 			return runScan(cmd.Context(), f, ios)
 		},
 	}
@@ -113,6 +118,21 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
 	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
 	return cmd
+}
+
+// collectionFlags only mean something when sgaudit reads AWS. With
+// --input they would be silently ignored (a user filtering an export with
+// --regions would get every region), so they are refused instead.
+var collectionFlags = []string{"regions", "exclude-regions", "accounts", "org", "exclude-accounts",
+	"role-name", "external-id", "session-name", "profile", "concurrency", "rate", "call-timeout", "max-attempts"}
+
+func rejectCollectionFlags(cmd *cobra.Command) error {
+	for _, name := range collectionFlags {
+		if cmd.Flags().Changed(name) {
+			return usagef("--%s reads AWS and cannot be combined with --input, which is judged as it is", name)
+		}
+	}
+	return nil
 }
 
 // plannedOutput is one report to write: to a file, or to stdout when path is "".
@@ -224,22 +244,43 @@ func writeSARIFPerAccount(p plannedOutput, rep *findings.Report, ios *streams) e
 	parts := reporters.SplitByAccount(rep)
 	complete := rep.AccountsComplete()
 	dir := filepath.Dir(p.path)
+	written := map[string]bool{}
 	for _, id := range complete {
 		part, ok := parts[id]
 		if !ok {
 			continue
 		}
-		path := filepath.Join(dir, "results-"+id+".sarif")
-		if err := reporters.WriteFile(path, p.reporter, part); err != nil {
+		name := "results-" + id + ".sarif"
+		if err := reporters.WriteFile(filepath.Join(dir, name), p.reporter, part); err != nil {
 			return fmt.Errorf("account %s: %w", id, err)
 		}
+		written[name] = true
 	}
-	// A results.sarif left by an earlier scan must not be uploaded as this one.
-	if err := os.Remove(p.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+	if err := removeStaleSARIF(dir, written); err != nil {
 		return err
 	}
 	fmt.Fprintf(ios.err, "sgaudit: the SARIF is over GitHub's upload limits: wrote one file per account (%s/results-<account>.sarif, %d files) instead of %s\n",
 		dir, len(complete), filepath.Base(p.path))
+	return nil
+}
+
+// removeStaleSARIF deletes the SARIF files an earlier scan left in dir
+// (results.sarif, results-<account>.sarif) that this scan did not write:
+// CI uploads the directory, and a stale file would be uploaded as current.
+func removeStaleSARIF(dir string, keep map[string]bool) error {
+	stale, err := filepath.Glob(filepath.Join(dir, "results*.sarif"))
+	if err != nil {
+		return err
+	}
+	for _, path := range stale {
+		name := filepath.Base(path)
+		if keep[name] || (name != "results.sarif" && !strings.HasPrefix(name, "results-")) {
+			continue
+		}
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove stale %s: %w", name, err)
+		}
+	}
 	return nil
 }
 
@@ -249,8 +290,11 @@ func writeReports(plan []plannedOutput, rep *findings.Report, ios *streams) erro
 	for _, p := range plan {
 		if p.path != "" {
 			err := reporters.WriteFile(p.path, p.reporter, rep)
-			if errors.Is(err, reporters.ErrSARIFLimit) {
+			switch {
+			case errors.Is(err, reporters.ErrSARIFLimit):
 				err = writeSARIFPerAccount(p, rep, ios)
+			case err == nil && p.format == "sarif":
+				err = removeStaleSARIF(filepath.Dir(p.path), map[string]bool{filepath.Base(p.path): true})
 			}
 			if err != nil {
 				return fmt.Errorf("write %s report: %w", p.format, err)

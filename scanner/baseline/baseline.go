@@ -117,7 +117,8 @@ func Parse(name string, src []byte) (*Baseline, error) {
 }
 
 // Apply compares rep with the baseline: every finding gets Baseline new or
-// unchanged (by fingerprint, suppressed ones too), and rep.Baseline counts
+// unchanged (by fingerprint, suppressed ones too; a finding whose severity
+// rose since counts as new), and rep.Baseline counts
 // them and lists the fixed findings: those of the baseline that are gone.
 //
 // A baseline finding that this scan could not have seen (its account or
@@ -128,16 +129,20 @@ func (b *Baseline) Apply(rep *findings.Report) {
 	if b == nil {
 		return
 	}
-	old := make(map[string]bool, len(b.Findings))
+	// The highest severity each fingerprint had: a finding that got worse
+	// since (SGA001 turns CRITICAL when a public interface starts carrying
+	// the group) is new, or a baseline would hide the escalation from
+	// --fail-on critical.
+	old := make(map[string]int, len(b.Findings))
 	for _, f := range b.Findings {
-		old[f.Fingerprint] = true
+		old[f.Fingerprint] = max(old[f.Fingerprint], f.Severity.Rank())
 	}
 	sum := &findings.BaselineSummary{Path: b.Path, FixedFindings: []findings.Finding{}}
 	now := make(map[string]bool, len(rep.Findings))
 	for i := range rep.Findings {
 		f := &rep.Findings[i]
 		now[f.Fingerprint] = true
-		if old[f.Fingerprint] {
+		if rank, ok := old[f.Fingerprint]; ok && f.Severity.Rank() <= rank {
 			f.Baseline = findings.BaselineUnchanged
 			sum.Unchanged++
 		} else {

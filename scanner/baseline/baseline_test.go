@@ -189,3 +189,36 @@ func TestRead(t *testing.T) {
 		t.Errorf("Read of a missing file: %v", err)
 	}
 }
+
+// TestApplyEscalationIsNew: a finding whose severity rose since the
+// baseline (SGA001 HIGH → CRITICAL once a public interface carries the
+// group) is new, so --fail-on critical still catches it; one that fell is
+// unchanged.
+func TestApplyEscalationIsNew(t *testing.T) {
+	t.Parallel()
+	was := finding("SGA001", "1111", "eu-west-1", "sg-a", "fp-a")
+	was.Severity = findings.SeverityHigh
+	calmer := finding("SGA002", "1111", "eu-west-1", "sg-b", "fp-b")
+	calmer.Severity = findings.SeverityCritical
+	base, err := Parse("old.json", writeReport(t, report(was, calmer)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := was
+	now.Severity = findings.SeverityCritical
+	lower := calmer
+	lower.Severity = findings.SeverityHigh
+	rep := report(now, lower)
+	base.Apply(rep)
+	got := map[string]findings.BaselineState{}
+	for _, f := range rep.Findings {
+		got[f.Fingerprint] = f.Baseline
+	}
+	want := map[string]findings.BaselineState{"fp-a": findings.BaselineNew, "fp-b": findings.BaselineUnchanged}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("baseline states (-want +got):\n%s", diff)
+	}
+	if !rep.FailsAt(findings.SeverityCritical) {
+		t.Error("an escalated finding must fail --fail-on critical")
+	}
+}
