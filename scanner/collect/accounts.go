@@ -29,7 +29,7 @@ const listAccountsPageSize = 20
 // organisation and role assumption never cross partitions.
 func (c *collector) accounts(ctx context.Context, caller inventory.Account) ([]inventory.Account, error) {
 	byID := map[string]inventory.Account{}
-	if !c.opts.Org && len(c.opts.Accounts) == 0 {
+	if !c.multiAccount() {
 		byID[caller.ID] = caller
 	}
 	if c.opts.Org {
@@ -93,8 +93,8 @@ func (c *collector) orgAccounts(ctx context.Context, partition string) ([]invent
 // planAccount sets up one account: the config that reads it (the caller's
 // own, or an assumed role), and its regions. An account that cannot be
 // reached gets coverage rows for the regions it would have had, and the
-// scan goes on; only the caller's own region list failing is fatal, as
-// in a single-account scan.
+// scan goes on; the caller's own region list failing is fatal only in a
+// single-account scan, or when its credentials are refused.
 func (c *collector) planAccount(ctx context.Context, acct inventory.Account, caller inventory.Account, callerRegions func() regionList) (accountPlan, error) {
 	start := time.Now()
 	log := c.log.With("account_id", acct.ID)
@@ -103,7 +103,23 @@ func (c *collector) planAccount(ctx context.Context, acct inventory.Account, cal
 		alias := c.startAlias(ctx, t)
 		rl := callerRegions()
 		if rl.err != nil {
-			return accountPlan{}, rl.err
+			if ctx.Err() != nil {
+				return accountPlan{}, nil // cancelled: the run reports it
+			}
+			// Credentials that stopped working stop every account.
+			if isCredentialsCode(errorCode(rl.err)) {
+				return accountPlan{}, &credentialsError{err: rl.err}
+			}
+			// Alone, the caller's account is the whole scan: without its
+			// regions there is nothing to read.
+			if !c.multiAccount() {
+				return accountPlan{}, rl.err
+			}
+			// In an organisation scan it is one account among others, and
+			// fails like them: rows for its regions, the others go on.
+			rows := failedRows(acct, c.fallbackRegions(callerRegions), "DescribeRegions", rl.err)
+			log.Warn("cannot list regions; account not scanned", "status", statusOf(rows), "error_code", errorCode(rl.err), "error", rl.err, "duration", time.Since(start))
+			return accountPlan{rows: rows, alias: alias()}, nil
 		}
 		name := alias()
 		log.Info("account ready", "regions", len(rl.regions), "role", "caller", "alias", name, "duration", time.Since(start))
@@ -135,6 +151,12 @@ func (c *collector) planAccount(ctx context.Context, acct inventory.Account, cal
 	name := alias()
 	log.Info("account ready", "regions", len(regions), "role_arn", roleARN, "alias", name, "duration", time.Since(start))
 	return accountPlan{tasks: tasksFor(t, regions), rows: skipped, alias: name}, nil
+}
+
+// multiAccount reports whether the scan names its accounts (--org,
+// --accounts) rather than reading the caller's alone.
+func (c *collector) multiAccount() bool {
+	return c.opts.Org || len(c.opts.Accounts) > 0
 }
 
 // startAlias looks up the IAM alias of an account that Organizations did

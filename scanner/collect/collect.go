@@ -536,9 +536,15 @@ func (c *collector) callerAccount(ctx context.Context) (inventory.Account, error
 	return inventory.Account{ID: id, Partition: a.Partition}, nil
 }
 
+// UnlistedRegions is the Region of a coverage row that stands for the
+// regions of an account that could not be listed, so cannot be named.
+const UnlistedRegions = "*"
+
 // regions lists the regions to read for one account, and the coverage rows
 // of requested regions that cannot be read. It asks the account itself:
-// which opt-in regions are enabled differs from account to account.
+// which opt-in regions are enabled differs from account to account. When
+// that is refused it reads the regions given, else the config's region
+// with an UnlistedRegions row for the regions it could not name.
 func (c *collector) regions(ctx context.Context, t target) ([]string, []inventory.Coverage, error) {
 	log := c.log.With("account_id", t.account.ID)
 	requested := cleanRegions(c.opts.Regions, c.opts.ExcludeRegions)
@@ -550,12 +556,30 @@ func (c *collector) regions(ctx context.Context, t target) ([]string, []inventor
 	})
 	if err != nil {
 		if status, code := classify(err); status == inventory.CoverageDenied && ctx.Err() == nil {
-			fallback := requested
-			if len(fallback) == 0 {
-				fallback = cleanRegions([]string{t.cfg.Region}, c.opts.ExcludeRegions)
+			if len(requested) > 0 {
+				// The user named the regions: they are read unchecked and
+				// nothing they asked for is missing.
+				log.Warn("cannot list regions; scanning only the regions given", "error_code", code, "regions", requested, "error", err)
+				return requested, nil, nil
 			}
-			log.Warn("cannot list regions; scanning only the regions given", "error_code", code, "regions", fallback, "error", err)
-			return fallback, nil, nil
+			// Only the config's region can be read, but the account's other
+			// enabled regions are unknown, not absent: a row for all of them
+			// keeps the scan incomplete, so no report calls it clean.
+			fallback := cleanRegions([]string{t.cfg.Region}, c.opts.ExcludeRegions)
+			scanned := "no region was scanned"
+			if len(fallback) > 0 {
+				scanned = "only " + strings.Join(fallback, ", ") + " was scanned"
+			}
+			log.Warn("cannot list regions; the account's other regions are not scanned", "error_code", code, "regions", fallback, "error", err)
+			return fallback, []inventory.Coverage{{
+				AccountID: t.account.ID,
+				Region:    UnlistedRegions,
+				Status:    status,
+				Collected: []string{},
+				FailedAPI: "DescribeRegions",
+				ErrorCode: code,
+				Detail:    "could not list the enabled regions; " + scanned,
+			}}, nil
 		}
 		return nil, nil, fmt.Errorf("describe regions for account %s: %w", t.account.ID, err)
 	}

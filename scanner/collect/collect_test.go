@@ -295,6 +295,10 @@ func TestCollectRegionSelection(t *testing.T) {
 	skipped := func(region, detail string) inventory.Coverage {
 		return inventory.Coverage{AccountID: testAccount, Region: region, Status: inventory.CoverageSkipped, Collected: []string{}, Detail: detail}
 	}
+	regionsDenied := func(code, scanned string) inventory.Coverage {
+		return inventory.Coverage{AccountID: testAccount, Region: UnlistedRegions, Status: inventory.CoverageDenied, Collected: []string{},
+			FailedAPI: "DescribeRegions", ErrorCode: code, Detail: "could not list the enabled regions; " + scanned}
+	}
 	tests := []struct {
 		name        string
 		arn         string
@@ -302,6 +306,7 @@ func TestCollectRegionSelection(t *testing.T) {
 		regionsErr  error
 		wantScanned []string
 		wantSkipped []inventory.Coverage
+		wantFailed  []inventory.Coverage
 	}{
 		{
 			name:        "all enabled regions of the aws partition",
@@ -334,11 +339,21 @@ func TestCollectRegionSelection(t *testing.T) {
 			wantScanned: []string{"cn-north-1"},
 		},
 		{
-			name:        "DescribeRegions denied: the config's region",
+			// The other regions are unknown, not absent: the scan must not
+			// pass for complete.
+			name:        "DescribeRegions denied: the config's region, and a row for the rest",
 			regionsErr:  apiError("UnauthorizedOperation"),
 			wantScanned: []string{"eu-west-1"},
+			wantFailed:  []inventory.Coverage{regionsDenied("UnauthorizedOperation", "only eu-west-1 was scanned")},
 		},
 		{
+			name:       "DescribeRegions denied and the config's region excluded: nothing scanned",
+			regionsErr: apiError("AccessDenied"),
+			opts:       Options{ExcludeRegions: []string{"eu-west-1"}},
+			wantFailed: []inventory.Coverage{regionsDenied("AccessDenied", "no region was scanned")},
+		},
+		{
+			// The user named the regions: nothing asked for is missing.
 			name:        "DescribeRegions denied: the regions given, unchecked",
 			regionsErr:  apiError("UnauthorizedOperation"),
 			opts:        Options{Regions: []string{"us-east-1", "eu-south-2"}},
@@ -362,10 +377,14 @@ func TestCollectRegionSelection(t *testing.T) {
 				t.Fatalf("run: %v", err)
 			}
 			var scanned []string
-			var skippedRows []inventory.Coverage
+			var skippedRows, failedRows []inventory.Coverage
 			for _, c := range inv.Coverage {
-				if c.Status == inventory.CoverageSkipped {
+				switch c.Status {
+				case inventory.CoverageSkipped:
 					skippedRows = append(skippedRows, c)
+					continue
+				case inventory.CoverageDenied, inventory.CoverageError:
+					failedRows = append(failedRows, c)
 					continue
 				}
 				scanned = append(scanned, c.Region)
@@ -378,6 +397,12 @@ func TestCollectRegionSelection(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.wantSkipped, skippedRows); diff != "" {
 				t.Errorf("skipped rows (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.wantFailed, failedRows); diff != "" {
+				t.Errorf("failed rows (-want +got):\n%s", diff)
+			}
+			if got, want := inv.Complete(), len(tt.wantSkipped)+len(tt.wantFailed) == 0; got != want {
+				t.Errorf("Complete() = %v, want %v", got, want)
 			}
 			// Every group's ARN is in the caller's partition.
 			partition := strings.Split(arn, ":")[1]

@@ -181,6 +181,91 @@ func TestCollectOrganisation(t *testing.T) {
 	}
 }
 
+// TestCollectCallerRegionsFailure checks that the caller's DescribeRegions
+// failing is one account's failure in an organisation scan, like any other
+// account's, but still ends a scan of the caller alone or with bad
+// credentials.
+func TestCollectCallerRegionsFailure(t *testing.T) {
+	ok := func(acct, region string) inventory.Coverage {
+		return inventory.Coverage{AccountID: acct, Region: region, Status: inventory.CoverageOK, Collected: allKinds(), SecurityGroups: 1}
+	}
+	// With no region list of its own, the caller's account is reported in
+	// the config's region, as is an account whose role is refused.
+	failed := func(acct string, status inventory.CoverageStatus, api, code, detail string) inventory.Coverage {
+		return inventory.Coverage{AccountID: acct, Region: "eu-west-1", Status: status, Collected: []string{},
+			FailedAPI: api, ErrorCode: code, Detail: api + ": " + detail}
+	}
+	assumeDenied := failed(deniedAccount, inventory.CoverageDenied, "AssumeRole", "AccessDenied",
+		"AccessDenied: not authorized to perform sts:AssumeRole on arn:aws:iam::"+deniedAccount+":role/OrganizationAccountAccessRole")
+	tests := []struct {
+		name         string
+		opts         Options
+		regionsErr   error
+		wantErr      string // "" = no error
+		wantCreds    bool
+		wantCoverage []inventory.Coverage
+	}{
+		{
+			name:       "organisation scan: throttled past retries",
+			opts:       Options{Org: true, ExcludeAccounts: []string{excludedAccount}},
+			regionsErr: apiError("Throttling"),
+			wantCoverage: []inventory.Coverage{
+				failed(mgmtAccount, inventory.CoverageError, "DescribeRegions", "Throttling", "Throttling: message for Throttling"),
+				assumeDenied,
+				ok(memberAccount, "eu-west-1"), ok(memberAccount, "me-south-1"), ok(memberAccount, "us-east-1"),
+				ok(legacyAccount, "eu-west-1"), ok(legacyAccount, "us-east-1"),
+			},
+		},
+		{
+			name:       "listed accounts: a 5xx",
+			opts:       Options{Accounts: []string{mgmtAccount, memberAccount}},
+			regionsErr: apiError("InternalError"),
+			wantCoverage: []inventory.Coverage{
+				failed(mgmtAccount, inventory.CoverageError, "DescribeRegions", "InternalError", "InternalError: message for InternalError"),
+				ok(memberAccount, "eu-west-1"), ok(memberAccount, "me-south-1"), ok(memberAccount, "us-east-1"),
+			},
+		},
+		{
+			name:       "organisation scan: expired credentials stay fatal",
+			opts:       Options{Org: true},
+			regionsErr: apiError("ExpiredToken"),
+			wantErr:    "the credentials have expired",
+			wantCreds:  true,
+		},
+		{
+			name:       "the caller alone: nothing left to scan",
+			regionsErr: apiError("InternalError"),
+			wantErr:    "describe regions for account " + mgmtAccount,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			org := testOrg()
+			org.accounts[mgmtAccount].regionsErr = tt.regionsErr
+			inv, err := newOrgCollector(org, tt.opts).run(context.Background())
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("run() error = %v, want one containing %q", err, tt.wantErr)
+				}
+				if got := errors.Is(err, ErrCredentials); got != tt.wantCreds {
+					t.Errorf("errors.Is(err, ErrCredentials) = %v, want %v (err: %v)", got, tt.wantCreds, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			if diff := gocmp.Diff(tt.wantCoverage, inv.Coverage); diff != "" {
+				t.Errorf("coverage (-want +got):\n%s", diff)
+			}
+			if inv.Complete() {
+				t.Error("Complete() = true with the caller's account unread")
+			}
+		})
+	}
+}
+
 func TestCollectAccountSelection(t *testing.T) {
 	tests := []struct {
 		name         string
