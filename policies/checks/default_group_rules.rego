@@ -3,8 +3,9 @@
 # description: >-
 #   A VPC's default security group has ingress or egress rules. Anything
 #   launched without an explicit group lands in it, so CIS asks that it allow
-#   nothing. MEDIUM where the VPC has network interfaces; LOW in a VPC that
-#   nobody uses (still reported, as CIS asks for every region).
+#   nothing. MEDIUM where the VPC has network interfaces or they were not
+#   collected; LOW in a VPC that nobody uses (still reported, as CIS asks for
+#   every region).
 # scope: package
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-2
@@ -40,7 +41,7 @@ deny contains finding if {
 			"evidence": {
 				"ingress_rules": ingress,
 				"egress_rules": egress,
-				"vpc_network_interfaces": object.get(sg.vpc_interfaces, concat("/", [g.account_id, g.region, g.vpc_id]), "unknown"),
+				"vpc_network_interfaces": vpc_interfaces(g),
 			},
 		},
 		downgrade(g),
@@ -48,7 +49,8 @@ deny contains finding if {
 }
 
 # downgrade(g) lowers the severity only on evidence that nobody uses the
-# VPC; a VPC missing from the inventory keeps the METADATA severity.
+# VPC; a VPC missing from the inventory, or one whose interfaces were not
+# collected, keeps the METADATA severity.
 downgrade(g) := {"severity": severity} if {
 	empty_vpc(g)
 	severity := object.get(data.sgaudit.severities, ["default_group_rules", "vpc_without_interfaces"], "LOW")
@@ -57,11 +59,23 @@ downgrade(g) := {"severity": severity} if {
 else := {}
 
 # empty_vpc(g) is true when g's VPC is known to have no interfaces and none
-# carries g itself.
+# carries g itself. Known means interfaces were collected in g's region: the
+# collector writes VPC rows with 0 interfaces when it could not read them (a
+# describe-security-groups import, DescribeNetworkInterfaces denied).
 empty_vpc(g) if {
+	sg.collected(g, "network_interfaces")
 	sg.vpc_interface_count(g) == 0
 	not sg.has_attachments(g)
 }
+
+# vpc_interfaces(g) is the evidence's interface count of g's VPC, "unknown"
+# when the VPC is not in the inventory or its interfaces were not collected.
+vpc_interfaces(g) := n if {
+	sg.collected(g, "network_interfaces")
+	n := sg.vpc_interface_count(g)
+}
+
+else := "unknown"
 
 vpc_text(g) := "; nobody uses the VPC (no network interfaces)" if empty_vpc(g)
 

@@ -31,8 +31,15 @@ vpcs(n) := [
 	{"id": "vpc-1", "account_id": "111111111111", "region": "us-east-1", "network_interfaces": 7},
 ]
 
+# interfaces_collected is the coverage of a scan that read interfaces in
+# eu-west-1; without it a VPC's 0 interfaces may only mean "not read".
+interfaces_collected := [{
+	"account_id": "111111111111", "region": "eu-west-1", "status": "ok",
+	"collected": ["network_interfaces", "security_group_rules", "security_groups"],
+}]
+
 deny_for(g, vpc_list) := findings if {
-	findings := default_group_rules.deny with input as {"security_groups": [g], "vpcs": vpc_list}
+	findings := default_group_rules.deny with input as {"coverage": interfaces_collected, "security_groups": [g], "vpcs": vpc_list}
 }
 
 severity(f) := object.get(f, "severity", "METADATA")
@@ -66,8 +73,29 @@ test_attached_group_in_vpc_counted_empty_keeps_medium if {
 	severity(f) == "METADATA"
 }
 
+test_regression_empty_vpc_without_interface_data_keeps_medium if {
+	# The collector writes VPC rows with 0 interfaces when it could not read
+	# them: a describe-security-groups import, or DescribeNetworkInterfaces
+	# denied (the region's coverage then lacks network_interfaces).
+	g := default_group([world_egress])
+	every coverage in [
+		[],
+		[{"account_id": "111111111111", "region": "eu-west-1", "status": "partial", "collected": ["security_groups"]}],
+		[{"account_id": "111111111111", "region": "us-east-1", "status": "ok", "collected": ["network_interfaces"]}],
+		[{"account_id": "222222222222", "region": "eu-west-1", "status": "ok", "collected": ["network_interfaces"]}],
+	] {
+		findings := default_group_rules.deny with input as {"coverage": coverage, "security_groups": [g], "vpcs": vpcs(0)}
+		count(findings) == 1
+		every f in findings {
+			severity(f) == "METADATA" # MEDIUM
+			f.evidence.vpc_network_interfaces == "unknown"
+			f.msg == "sg-d (default) is the default group of vpc-1 and has 0 ingress and 1 egress rule(s)"
+		}
+	}
+}
+
 test_low_severity_is_data if {
-	some f in default_group_rules.deny with input as {"security_groups": [default_group([world_egress])], "vpcs": vpcs(0)}
+	some f in default_group_rules.deny with input as {"coverage": interfaces_collected, "security_groups": [default_group([world_egress])], "vpcs": vpcs(0)}
 		with data.sgaudit.severities.default_group_rules.vpc_without_interfaces as "MEDIUM"
 	severity(f) == "MEDIUM"
 }

@@ -21,6 +21,8 @@ package sgaudit.checks.unused_group
 import data.sgaudit.lib.sg
 
 deny contains finding if {
+	# Bound before the loop: a local lookup per group, not a rule reference.
+	gaps_by_region := unchecked
 	some g in input.security_groups
 	not g.is_default
 
@@ -31,12 +33,90 @@ deny contains finding if {
 	# Without interface data "unused" would be a guess, not a finding.
 	sg.collected(g, "network_interfaces")
 	checked := sg.kinds_checked(g)
-	finding := {
-		"group_arn": g.arn,
-		"msg": sprintf("%s is unused: no network interface, launch template or other group's rule references it (checked: %s)", [
-			sg.label(g), concat(", ", checked),
-		]),
-		"remediation": sg.delete_command(g),
-		"evidence": {"checked": checked},
-	}
+	gaps := gaps_by_region[concat("/", [g.account_id, g.region])]
+	finding := verdict(g, checked, gaps)
 }
+
+# use_kinds are the data kinds, besides network_interfaces, that can show a
+# group is used, with how messages name them. EC2 deletes a group that only
+# a launch template or launch configuration names (the Auto Scaling group
+# then fails at scale-out), so a verdict without them must say so.
+use_kinds := {
+	"launch_templates": {"plural": "launch templates", "singular": "launch template"},
+	"launch_configurations": {"plural": "launch configurations", "singular": "launch configuration"},
+	"security_group_references": {"plural": "cross-VPC references", "singular": "cross-VPC reference"},
+}
+
+# unchecked["account/region"] lists, launch templates first, the use kinds not
+# collected in a region where interfaces were; [] when all were. Built once
+# per evaluation from input.coverage, so a group pays one lookup.
+unchecked := {region: gaps |
+	kinds := sg.collected_kinds
+	some c in input.coverage
+	region := concat("/", [c.account_id, c.region])
+	kinds[concat("/", [region, "network_interfaces"])]
+	gaps := [k |
+		some k in ["launch_templates", "launch_configurations", "security_group_references"]
+		not kinds[concat("/", [region, k])]
+	]
+}
+
+# verdict(g, checked, gaps) is the finding: as sure as the data allows when
+# every use kind was collected, else naming what was not checked and
+# guarding the delete command with what to confirm first.
+verdict(g, checked, gaps) := {
+	"group_arn": g.arn,
+	"msg": sprintf("%s is unused: no network interface, launch template or other group's rule references it (checked: %s)", [
+		sg.label(g), concat(", ", checked),
+	]),
+	"remediation": sg.delete_command(g),
+	"evidence": {"checked": checked},
+} if {
+	count(gaps) == 0
+}
+
+else := {
+	"group_arn": g.arn,
+	"msg": sprintf("%s is unused: no network interface or other group's rule references it; not checked: %s (checked: %s)", [
+		sg.label(g), concat(", ", [use_kinds[k].plural | some k in gaps]), concat(", ", checked),
+	]),
+	"remediation": guarded_delete(g, gaps),
+	"evidence": {"checked": checked, "not_checked": gaps},
+}
+
+# or_list(words) joins words as prose: "a", "a or b", "a, b or c".
+or_list(words) := words[0] if count(words) == 1
+
+else := sprintf("%s or %s", [concat(", ", array.slice(words, 0, count(words) - 1)), words[count(words) - 1]])
+
+# guarded_delete(g, gaps) runs only the checks of the kinds not collected;
+# the delete follows in a shell comment, so pasting the line deletes
+# nothing. Only for plain AWS region and group ids, which cannot end the
+# comment or the JMESPath literal: a forged id gets the checks alone,
+# quoted, without --query.
+guarded_delete(g, gaps) := sprintf("%s # each prints nothing if no %s names it; then: %s", [
+	concat(" && ", [check_command(k, g.region, g.id) | some k in gaps]),
+	or_list([use_kinds[k].singular | some k in gaps]),
+	sg.delete_command(g),
+]) if {
+	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
+}
+
+else := concat(" && ", [plain_check_command(k, sg.shell_word(g.region), sg.shell_word(g.id)) | some k in gaps])
+
+# check_command(kind, region, id) lists what of kind names group id: the
+# $Latest and $Default versions of every launch template (as the collector
+# reads them), launch configurations, references from other VPCs.
+check_command("launch_templates", region, id) := sprintf("aws ec2 describe-launch-template-versions --region %s --versions '$Latest' '$Default' --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"%s\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"%s\"`)].[LaunchTemplateName,VersionNumber]' --output text", [region, id, id])
+
+check_command("launch_configurations", region, id) := sprintf("aws autoscaling describe-launch-configurations --region %s --query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"%s\"`)].LaunchConfigurationName' --output text", [region, id])
+
+check_command("security_group_references", region, id) := sprintf("aws ec2 describe-security-group-references --region %s --group-id %s --query 'SecurityGroupReferenceSet[].[ReferencingVpcId,VpcPeeringConnectionId,TransitGatewayId]' --output text", [region, id])
+
+# plain_check_command is check_command for already quoted words, without
+# --query: the person reads the output for the group.
+plain_check_command("launch_templates", region, _) := sprintf("aws ec2 describe-launch-template-versions --region %s --versions '$Latest' '$Default'", [region])
+
+plain_check_command("launch_configurations", region, _) := sprintf("aws autoscaling describe-launch-configurations --region %s", [region])
+
+plain_check_command("security_group_references", region, id) := sprintf("aws ec2 describe-security-group-references --region %s --group-id %s", [region, id])

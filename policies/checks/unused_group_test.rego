@@ -78,12 +78,82 @@ test_silent_without_coverage if {
 	count(findings) == 0
 }
 
-test_evidence_lists_kinds_checked if {
-	findings := unused_group.deny with input as {"coverage": coverage(["security_groups", "network_interfaces"]), "security_groups": [group("sg-1", [])]}
+finding_for(kinds) := f if {
+	findings := unused_group.deny with input as {"coverage": coverage(kinds), "security_groups": [group("sg-1", [])]}
+	count(findings) == 1
 	some f in findings
-	f.evidence.checked == ["network_interfaces", "security_groups"]
-	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: network_interfaces, security_groups)"
+}
+
+every_use_kind := [
+	"launch_configurations", "launch_templates", "network_interfaces",
+	"security_group_references", "security_group_rules", "security_groups",
+]
+
+test_all_use_kinds_collected_is_a_plain_delete if {
+	f := finding_for(every_use_kind)
+	f.evidence == {"checked": every_use_kind}
+	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: launch_configurations, launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)"
 	f.remediation == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
+}
+
+test_regression_interfaces_only_names_what_was_not_checked if {
+	# An AWS CLI export: interfaces, but no launch templates, launch
+	# configurations or cross-VPC references. EC2 deletes a group a launch
+	# template names, so the delete must not be offered bare.
+	f := finding_for(["security_groups", "network_interfaces"])
+	f.evidence == {
+		"checked": ["network_interfaces", "security_groups"],
+		"not_checked": ["launch_templates", "launch_configurations", "security_group_references"],
+	}
+	f.msg == "sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: launch templates, launch configurations, cross-VPC references (checked: network_interfaces, security_groups)"
+	f.remediation == concat(" ", [
+		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
+		"--query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`)",
+		"|| contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].[LaunchTemplateName,VersionNumber]' --output text",
+		"&& aws autoscaling describe-launch-configurations --region eu-west-1",
+		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
+		"&& aws ec2 describe-security-group-references --region eu-west-1 --group-id sg-1",
+		"--query 'SecurityGroupReferenceSet[].[ReferencingVpcId,VpcPeeringConnectionId,TransitGatewayId]' --output text",
+		"# each prints nothing if no launch template, launch configuration or cross-VPC reference names it;",
+		"then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1",
+	])
+}
+
+test_one_use_kind_missing if {
+	kinds := [k | some k in every_use_kind; k != "launch_configurations"]
+	f := finding_for(kinds)
+	f.evidence == {"checked": kinds, "not_checked": ["launch_configurations"]}
+	endswith(f.msg, "; not checked: launch configurations (checked: launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)")
+	f.remediation == concat(" ", [
+		"aws autoscaling describe-launch-configurations --region eu-west-1",
+		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
+		"# each prints nothing if no launch configuration names it;",
+		"then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1",
+	])
+}
+
+test_forged_id_gets_quoted_checks_and_no_delete if {
+	# A newline in an imported id would end the shell comment the delete
+	# sits in; such a group gets the checks alone, its id quoted.
+	hostile := object.union(group("sg-1", []), {"id": "sg-1\ntouch /tmp/x"})
+	findings := unused_group.deny with input as {"coverage": coverage(["network_interfaces"]), "security_groups": [hostile]}
+	some f in findings
+	f.remediation == concat(" && ", [
+		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
+		"aws autoscaling describe-launch-configurations --region eu-west-1",
+		"aws ec2 describe-security-group-references --region eu-west-1 --group-id 'sg-1\ntouch /tmp/x'",
+	])
+}
+
+test_gaps_are_per_region if {
+	# eu-west-1 has every kind; us-east-1 only interfaces.
+	cov := array.concat(coverage(every_use_kind), [{"account_id": "111111111111", "region": "us-east-1", "status": "ok", "collected": ["network_interfaces"]}])
+	us := object.union(group("sg-2", []), {"region": "us-east-1", "arn": arn("sg-2")})
+	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [group("sg-1", []), us]}
+	{[f.group_arn, object.get(f.evidence, "not_checked", "none")] | some f in findings} == {
+		[arn("sg-1"), "none"],
+		[arn("sg-2"), ["launch_templates", "launch_configurations", "security_group_references"]],
+	}
 }
 
 test_regression_self_reference_does_not_make_used if {
