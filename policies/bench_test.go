@@ -1,6 +1,8 @@
 package policies_test
 
 import (
+	"github.com/sgaudit/sgaudit/internal/cputime"
+
 	"context"
 	"fmt"
 	"io/fs"
@@ -133,7 +135,7 @@ func benchmarkQuery(b *testing.B, n int, dirty bool, query string) {
 			}
 			pq := prepare(b, query)
 			ctx := context.Background()
-			cpu0, cpuOK := cpuTime()
+			cpu0, cpuOK := cputime.Used()
 			b.ResetTimer()
 			for b.Loop() {
 				for _, v := range batches {
@@ -143,7 +145,7 @@ func benchmarkQuery(b *testing.B, n int, dirty bool, query string) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/group")
-			if cpu1, ok := cpuTime(); ok && cpuOK {
+			if cpu1, ok := cputime.Used(); ok && cpuOK {
 				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N*n), "cpu-µs/group")
 			}
 		}
@@ -212,7 +214,7 @@ deny contains {"group_arn": g.arn, "msg": g.id} if {
 				}
 				inv := syntheticInventory(10_000, dirty)
 				var found int
-				cpu0, cpuOK := cpuTime()
+				cpu0, cpuOK := cputime.Used()
 				b.ResetTimer()
 				for b.Loop() {
 					fs, _, err := e.Evaluate(context.Background(), &inv)
@@ -223,7 +225,7 @@ deny contains {"group_arn": g.arn, "msg": g.id} if {
 				}
 				n := len(inv.SecurityGroups)
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/group")
-				if cpu1, ok := cpuTime(); ok && cpuOK {
+				if cpu1, ok := cputime.Used(); ok && cpuOK {
 					b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N*n), "cpu-µs/group")
 				}
 				b.ReportMetric(float64(found)/float64(n), "findings/group")

@@ -1,6 +1,8 @@
 package exposure
 
 import (
+	"github.com/sgaudit/sgaudit/internal/cputime"
+
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -76,12 +78,12 @@ func BenchmarkCompute(b *testing.B) {
 		b.Run(fmt.Sprintf("interfaces=%d", n), func(b *testing.B) {
 			b.ReportAllocs()
 			exposed := 0
-			cpu0, cpuOK := cpuTime()
+			cpu0, cpuOK := cputime.Used()
 			for b.Loop() {
 				exposed = len(Compute(inv, services))
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/interface")
-			if cpu1, ok := cpuTime(); ok && cpuOK {
+			if cpu1, ok := cputime.Used(); ok && cpuOK {
 				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N)/float64(n), "cpu-ns/interface")
 			}
 			b.ReportMetric(float64(exposed), "exposed")
