@@ -1,6 +1,7 @@
 package reporters
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
@@ -37,5 +38,25 @@ func TestPortLabel(t *testing.T) {
 				t.Errorf("portWithServices(%+v) = %q, want %q", tt.pt, got, tt.want)
 			}
 		})
+	}
+}
+
+// assertInOrder checks that out holds every want string, in that order,
+// and none of notWant.
+func assertInOrder(t *testing.T, out string, want, notWant []string) {
+	t.Helper()
+	rest := out
+	for _, w := range want {
+		i := strings.Index(rest, w)
+		if i < 0 {
+			t.Errorf("output lacks %q (or it is out of order):\n%s", w, out)
+			continue
+		}
+		rest = rest[i+len(w):]
+	}
+	for _, nw := range notWant {
+		if strings.Contains(out, nw) {
+			t.Errorf("output contains %q:\n%s", nw, out)
+		}
 	}
 }

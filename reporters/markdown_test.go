@@ -260,20 +260,7 @@ func TestMarkdownBaselineAndNotices(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			out := string(render(t, Markdown{}, tt.r))
-			rest := out
-			for _, w := range tt.want {
-				i := strings.Index(rest, w)
-				if i < 0 {
-					t.Errorf("output lacks %q (or it is out of order):\n%s", w, out)
-					continue
-				}
-				rest = rest[i+len(w):]
-			}
-			for _, nw := range tt.notWant {
-				if strings.Contains(out, nw) {
-					t.Errorf("output contains %q:\n%s", nw, out)
-				}
-			}
+			assertInOrder(t, out, tt.want, tt.notWant)
 		})
 	}
 }
