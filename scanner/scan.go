@@ -5,13 +5,10 @@ package scanner
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"maps"
-	"os"
-	"path"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -100,14 +97,8 @@ func LoadEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 	eopts.Disabled = overlay(set.Disabled, eopts.Disabled)
 	eopts.SeverityOverrides = overlay(set.Severities, eopts.SeverityOverrides)
 	if len(cfg.Data) > 0 {
-		// The engine reads data from files only; a temporary file keeps
-		// it that way. It goes first so --data files still win over it.
-		file, err := writeData(cfg.Data)
-		if err != nil {
-			return nil, err
-		}
-		defer os.Remove(file)
-		eopts.DataFiles = append([]string{file}, eopts.DataFiles...)
+		// Merged before the --data files, so they still win over it.
+		eopts.Data = map[string]any{"sgaudit": cfg.Data}
 	}
 	eng, err = engine.Load(ctx, policies.FS, eopts)
 	if err != nil {
@@ -126,65 +117,16 @@ func overlay[V any](base, over map[string]V) map[string]V {
 	return out
 }
 
-// writeData writes a configuration's data section as an engine data file:
-// {"sgaudit": data}, merged over the policies' data.sgaudit.
-func writeData(data map[string]any) (string, error) {
-	b, err := json.Marshal(map[string]any{"sgaudit": data})
-	if err != nil {
-		return "", fmt.Errorf("encode configuration data: %w", err)
-	}
-	f, err := os.CreateTemp("", "sgaudit-config-*.json")
-	if err != nil {
-		return "", fmt.Errorf("write configuration data: %w", err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		os.Remove(f.Name())
-		return "", fmt.Errorf("write configuration data: %w", err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(f.Name())
-		return "", fmt.Errorf("write configuration data: %w", err)
-	}
-	return f.Name(), nil
-}
-
-// embeddedDefaults returns data.sgaudit of the embedded policies (the JSON
-// files under data/, merged in name order as the engine merges them): the
-// reference a configuration's data section is checked against.
+// embeddedDefaults returns data.sgaudit of the embedded policies, merged
+// as the engine merges them: the reference a configuration's data section
+// is checked against.
 func embeddedDefaults(fsys fs.FS) (map[string]any, error) {
-	names, err := fs.Glob(fsys, "data/*.json")
+	data, err := engine.EmbeddedData(fsys)
 	if err != nil {
-		return nil, fmt.Errorf("read embedded data: %w", err)
+		return nil, err
 	}
-	merged := map[string]any{}
-	for _, name := range names {
-		b, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return nil, fmt.Errorf("read embedded data: %w", err)
-		}
-		var doc struct {
-			SGAudit map[string]any `json:"sgaudit"`
-		}
-		if err := json.Unmarshal(b, &doc); err != nil {
-			return nil, fmt.Errorf("read embedded data %s: %w", path.Base(name), err)
-		}
-		mergeData(merged, doc.SGAudit)
-	}
-	return merged, nil
-}
-
-// mergeData merges src into dst: objects key by key, anything else replaced.
-func mergeData(dst, src map[string]any) {
-	for k, v := range src {
-		if sm, ok := v.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				mergeData(dm, sm)
-				continue
-			}
-		}
-		dst[k] = v
-	}
+	defaults, _ := data["sgaudit"].(map[string]any)
+	return defaults, nil
 }
 
 // Inventory returns the inventory to judge: imported from opts.Inputs when

@@ -79,6 +79,10 @@ type Options struct {
 	// recursively, *_test.rego skipped) holding the user's own checks and
 	// helpers (--policy-dir).
 	PolicyDirs []string
+	// Data is a document deep-merged over the embedded data at the root of
+	// `data`, before DataFiles: the configuration file's data section
+	// ({"sgaudit": {...}}), so --data files still win over it.
+	Data map[string]any
 	// DataFiles are JSON or YAML files whose top-level object is deep-merged
 	// over the embedded data at the root of `data` (--data).
 	DataFiles []string
@@ -169,7 +173,7 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	}
 	e.checks = checks
 
-	data, err := readData(embedded, opts.DataFiles)
+	data, err := readData(embedded, opts.Data, opts.DataFiles)
 	if err != nil {
 		return nil, err
 	}

@@ -314,13 +314,17 @@ deny contains {"group_arn": g.arn, "msg": "data", "evidence": data.sgaudit} if {
 		"ports.json": `{"sgaudit": {"ports": {"admin": [2222]}}}`,
 		"more.yaml":  "sgaudit:\n  threshold: 40\n  names: {x: 3}\nother: true\n",
 	})
-	e := load(t, embedded, Options{DataFiles: []string{filepath.Join(dir, "ports.json"), filepath.Join(dir, "more.yaml")}})
+	// The inline document (a configuration's data) goes over the embedded
+	// data and under the files: its db list stays, its threshold and
+	// names.x lose to more.yaml.
+	inline := map[string]any{"sgaudit": map[string]any{"ports": map[string]any{"db": []any{3306}}, "threshold": 45, "names": map[string]any{"x": 9, "z": 4}}}
+	e := load(t, embedded, Options{Data: inline, DataFiles: []string{filepath.Join(dir, "ports.json"), filepath.Join(dir, "more.yaml")}})
 	fs, _ := evaluate(t, e, fixture(t))
 	if len(fs) != 1 {
 		t.Fatalf("got %d findings, want 1", len(fs))
 	}
 	got, _ := json.Marshal(fs[0].Evidence)
-	want := `{"names":{"x":3,"y":2},"ports":{"admin":[2222],"db":[5432]},"threshold":40}`
+	want := `{"names":{"x":3,"y":2,"z":4},"ports":{"admin":[2222],"db":[3306]},"threshold":40}`
 	if string(got) != want {
 		t.Errorf("merged data.sgaudit = %s, want %s", got, want)
 	}

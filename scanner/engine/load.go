@@ -124,37 +124,27 @@ func parseModules(srcs []source) (map[string]*ast.Module, error) {
 	return modules, nil
 }
 
-// readData loads the embedded data/ files (lexical order) and then the
-// user's data files, deep-merging each over the previous ones at the root
-// of `data`, and returns the result as an AST object for the store.
-func readData(embedded fs.FS, files []string) (ast.Object, error) {
-	merged := map[string]any{}
-	if embedded != nil {
-		var names []string
-		err := fs.WalkDir(embedded, "data", func(p string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if !d.IsDir() && isDataFile(p) {
-				names = append(names, p)
-			}
-			return nil
-		})
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("read embedded data: %w", err)
+// readData merges the embedded data/ files (lexical order), then the
+// inline document, then the user's data files, each deep-merged over the
+// previous ones at the root of `data`, and returns the result as an AST
+// object for the store.
+func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object, error) {
+	merged, err := EmbeddedData(embedded)
+	if err != nil {
+		return nil, err
+	}
+	if inline != nil {
+		// Round-trip through JSON: a deep copy (the caller's map is not
+		// merged into) with the number and list types decodeData produces.
+		b, err := json.Marshal(inline)
+		if err != nil {
+			return nil, fmt.Errorf("encode inline data: %w", err)
 		}
-		slices.Sort(names)
-		for _, p := range names {
-			b, err := fs.ReadFile(embedded, p)
-			if err != nil {
-				return nil, fmt.Errorf("read embedded data: %w", err)
-			}
-			obj, err := decodeData(embeddedPrefix+p, b)
-			if err != nil {
-				return nil, err
-			}
-			merged = deepMerge(merged, obj)
+		obj, err := decodeData("inline-data.json", b)
+		if err != nil {
+			return nil, err
 		}
+		merged = deepMerge(merged, obj)
 	}
 	for _, p := range files {
 		b, err := os.ReadFile(p)
@@ -172,6 +162,42 @@ func readData(embedded fs.FS, files []string) (ast.Object, error) {
 		return nil, fmt.Errorf("convert data: %w", err)
 	}
 	return v.(ast.Object), nil
+}
+
+// EmbeddedData returns the root `data` document of a policy file system:
+// its data/ files (JSON or YAML) deep-merged in lexical order, exactly as
+// Load merges them. A nil file system gives an empty document.
+func EmbeddedData(embedded fs.FS) (map[string]any, error) {
+	merged := map[string]any{}
+	if embedded == nil {
+		return merged, nil
+	}
+	var names []string
+	err := fs.WalkDir(embedded, "data", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && isDataFile(p) {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read embedded data: %w", err)
+	}
+	slices.Sort(names)
+	for _, p := range names {
+		b, err := fs.ReadFile(embedded, p)
+		if err != nil {
+			return nil, fmt.Errorf("read embedded data: %w", err)
+		}
+		obj, err := decodeData(embeddedPrefix+p, b)
+		if err != nil {
+			return nil, err
+		}
+		merged = deepMerge(merged, obj)
+	}
+	return merged, nil
 }
 
 func isDataFile(p string) bool {
