@@ -1,6 +1,8 @@
 package checkdocs
 
 import (
+	"github.com/sgaudit/sgaudit/internal/golden"
+
 	"context"
 	"encoding/json"
 	"os"
@@ -48,20 +50,7 @@ func docsDir(t *testing.T) string {
 // UPDATE_GOLDEN=1 rewrites the file, as the reporters' goldens do.
 func TestIndexUpToDate(t *testing.T) {
 	path := filepath.Join(docsDir(t), "checks.md")
-	got := Index(catalogue(t))
-	if os.Getenv("UPDATE_GOLDEN") != "" {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("read docs/checks.md: %v; run `make docs`", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("docs/checks.md is stale; run `make docs` (-file +generated):\n%s", diff)
-	}
+	golden.AssertUpdatedBy(t, path, Index(catalogue(t)), "run `make docs`")
 }
 
 // TestPagesMatchCatalogue holds every built-in check's page to its

@@ -14,6 +14,14 @@ import (
 // UPDATE_GOLDEN set it writes got to path.
 func Assert(t testing.TB, path string, got []byte) {
 	t.Helper()
+	AssertUpdatedBy(t, path, got, "rerun with UPDATE_GOLDEN=1")
+}
+
+// AssertUpdatedBy is Assert for a committed file that has its own way to
+// be regenerated (docs/checks.md: `make docs`); how is said on failure.
+// UPDATE_GOLDEN=1 rewrites it too.
+func AssertUpdatedBy(t testing.TB, path string, got []byte, how string) {
+	t.Helper()
 	if os.Getenv("UPDATE_GOLDEN") != "" {
 		if err := os.WriteFile(path, got, 0o644); err != nil {
 			t.Fatal(err)
@@ -22,9 +30,9 @@ func Assert(t testing.TB, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("read golden file: %v; rerun with UPDATE_GOLDEN=1 to create it", err)
+		t.Fatalf("read golden file: %v; %s", err, how)
 	}
 	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got); rerun with UPDATE_GOLDEN=1:\n%s", path, diff)
+		t.Errorf("%s differs from the output (-want +got); %s:\n%s", path, how, diff)
 	}
 }
