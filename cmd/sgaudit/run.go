@@ -41,12 +41,8 @@ func runWith(ctx context.Context, args []string, ios *streams) int {
 	root.SetOut(ios.out)
 	root.SetErr(ios.err)
 	cmd, err := root.ExecuteContextC(ctx)
-	if err != nil && isCobraUsageError(err) {
-		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
-		return exitUsage
-	}
 	var uerr *usageError
-	if errors.As(err, &uerr) {
+	if err != nil && (errors.As(err, &uerr) || isCobraUsageError(err)) {
 		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
 		return exitUsage
 	}

@@ -278,14 +278,7 @@ func (r *Report) AccountName(id string) string {
 }
 
 // Complete reports whether every (account, region) pair was read.
-func (r *Report) Complete() bool {
-	for _, c := range r.Coverage {
-		if c.Status != inventory.CoverageOK {
-			return false
-		}
-	}
-	return true
-}
+func (r *Report) Complete() bool { return inventory.CoverageComplete(r.Coverage) }
 
 // FailsAt reports whether an unsuppressed finding is at or above threshold.
 // With a baseline, only new findings count: CI fails on what a change

@@ -313,8 +313,12 @@ func (inv *Inventory) Kinds() map[string]map[string]bool {
 }
 
 // Complete reports whether every (account, region) pair tried was read.
-func (inv *Inventory) Complete() bool {
-	for _, c := range inv.Coverage {
+func (inv *Inventory) Complete() bool { return CoverageComplete(inv.Coverage) }
+
+// CoverageComplete reports whether every row is ok: anything else (denied,
+// skipped, error) makes a scan incomplete (exit 3).
+func CoverageComplete(rows []Coverage) bool {
+	for _, c := range rows {
 		if c.Status != CoverageOK {
 			return false
 		}
