@@ -208,7 +208,8 @@ func liveHeapMB() float64 {
 // evaluating (the inventory, the compiled policies); MB-heap-eval, the peak
 // heap above that (garbage not yet collected included); cpu-µs/group, CPU time over all cores, which
 // other processes on a shared machine disturb less than wall time;
-// findings/group, to show the mix is realistic.
+// findings/group, to show the mix is realistic; gc-cycles, gc-cpu-% and
+// B-alloc/group, what the garbage collector costs and why.
 //
 //	go test ./scanner/engine -run '^$' -bench 'Evaluate/groups=(1000|10000)$'
 //	go test ./scanner/engine -run '^$' -bench 'Evaluate/groups=100000$' -benchtime=1x
@@ -241,6 +242,7 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 	var found int
 	sampler := startSampler()
 	cpu0 := cpuTime()
+	gc0 := readGCStats()
 	b.ResetTimer()
 	for range b.N {
 		fs, _, err := e.Evaluate(context.Background(), inv)
@@ -250,6 +252,7 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 		found = len(fs)
 	}
 	b.StopTimer()
+	gc := readGCStats().since(gc0)
 	cpu := cpuTime() - cpu0
 	rss, heap := sampler.finish()
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/group")
@@ -258,7 +261,32 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 	b.ReportMetric(base, "MB-inventory")
 	b.ReportMetric(heap-base, "MB-heap-eval")
 	b.ReportMetric(float64(found)/float64(n), "findings/group")
+	b.ReportMetric(float64(gc.cycles)/float64(b.N), "gc-cycles")
+	b.ReportMetric(100*gc.cpu/gc.totalCPU, "gc-cpu-%")
+	b.ReportMetric(float64(gc.allocated)/float64(b.N*n), "B-alloc/group")
 	b.Logf("%d groups, %d rules, %d findings", n, countRules(inv), found)
+}
+
+// gcStats are the garbage collector's counters: the cost an evaluation's
+// allocations cause beyond their own.
+type gcStats struct {
+	cycles, allocated uint64
+	cpu, totalCPU     float64 // seconds, as the runtime estimates them
+}
+
+func readGCStats() gcStats {
+	s := []metrics.Sample{
+		{Name: "/gc/cycles/total:gc-cycles"},
+		{Name: "/gc/heap/allocs:bytes"},
+		{Name: "/cpu/classes/gc/total:cpu-seconds"},
+		{Name: "/cpu/classes/total:cpu-seconds"},
+	}
+	metrics.Read(s)
+	return gcStats{s[0].Value.Uint64(), s[1].Value.Uint64(), s[2].Value.Float64(), s[3].Value.Float64()}
+}
+
+func (s gcStats) since(before gcStats) gcStats {
+	return gcStats{s.cycles - before.cycles, s.allocated - before.allocated, s.cpu - before.cpu, s.totalCPU - before.totalCPU}
 }
 
 // cpuTime is the CPU time this process has used. On a shared machine wall

@@ -239,8 +239,11 @@ type VPC struct {
 
 // Sort puts every list in the canonical order: by (account, region, id),
 // rules by (direction, id, then their content), evidence by (kind, id).
-// Output built from a sorted inventory is deterministic.
+// Output built from a sorted inventory is deterministic. Every path that
+// builds an inventory (collector, importers) ends with Sort, so Sort also
+// compacts it (see Compact).
 func (inv *Inventory) Sort() {
+	defer inv.Compact()
 	slices.SortFunc(inv.Accounts, func(a, b Account) int { return cmp.Compare(a.ID, b.ID) })
 	slices.SortFunc(inv.Coverage, func(a, b Coverage) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region))
@@ -277,14 +280,51 @@ func (inv *Inventory) Sort() {
 	})
 }
 
+// Compact gives every slice in the inventory a capacity equal to its
+// length. append and encoding/json grow slices by doubling, so a freshly
+// built inventory carries up to as much unused capacity as data: at 100k
+// groups the rules alone held 110 MB of it (BenchmarkEvaluate), memory
+// the garbage collector also scans on every cycle of an evaluation.
+func (inv *Inventory) Compact() {
+	inv.Accounts = exact(inv.Accounts)
+	inv.Coverage = exact(inv.Coverage)
+	inv.SecurityGroups = exact(inv.SecurityGroups)
+	for i := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[i]
+		g.Rules = exact(g.Rules)
+		g.StaleRules = exact(g.StaleRules)
+		g.Attachments = exact(g.Attachments)
+		g.UsedBy = exact(g.UsedBy)
+	}
+	inv.PrefixLists = exact(inv.PrefixLists)
+	for i := range inv.PrefixLists {
+		inv.PrefixLists[i].Entries = exact(inv.PrefixLists[i].Entries)
+	}
+	inv.NetworkInterfaces = exact(inv.NetworkInterfaces)
+	for i := range inv.NetworkInterfaces {
+		inv.NetworkInterfaces[i].GroupIDs = exact(inv.NetworkInterfaces[i].GroupIDs)
+	}
+	inv.VPCs = exact(inv.VPCs)
+}
+
+// exact returns s, or a copy of it without spare capacity. Empty stays
+// empty and nil stays nil: policies see [] and null differently.
+func exact[T any](s []T) []T {
+	if cap(s) == len(s) {
+		return s
+	}
+	return append(make([]T, 0, len(s)), s...)
+}
+
 // CompareRules orders rules by direction, then id, then content, so rules
-// without ids (exported JSON) still sort deterministically.
+// without ids (exported JSON) still sort deterministically. The content key
+// is built only for rules the first two do not tell apart: sorting a
+// million rules compared it ~20 million times otherwise.
 func CompareRules(a, b Rule) int {
-	return cmp.Or(
-		cmp.Compare(a.Direction, b.Direction),
-		cmp.Compare(a.ID, b.ID),
-		cmp.Compare(a.Key(), b.Key()),
-	)
+	if c := cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.ID, b.ID)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.Key(), b.Key())
 }
 
 // Key identifies a rule by its content: direction, protocol, ports and peer.

@@ -1,0 +1,68 @@
+package inventory
+
+import (
+	"reflect"
+	"slices"
+	"testing"
+)
+
+func TestSortCompactsEverySlice(t *testing.T) {
+	grow := func(rules ...Rule) []Rule { return append(make([]Rule, 0, 16), rules...) }
+	ssh := Rule{ID: "sgr-2", Direction: Ingress, Protocol: ProtocolTCP, FromPort: 22, ToPort: 22, Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0"}}
+	web := Rule{ID: "sgr-1", Direction: Ingress, Protocol: ProtocolTCP, FromPort: 443, ToPort: 443, Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0"}}
+	inv := &Inventory{
+		SecurityGroups: append(make([]SecurityGroup, 0, 8),
+			SecurityGroup{ID: "sg-b", Rules: grow(ssh, web), StaleRules: make([]Rule, 0, 4), Attachments: nil},
+			SecurityGroup{ID: "sg-a", Rules: grow(web), UsedBy: append(make([]Evidence, 0, 4), Evidence{Kind: UsedByENI, ID: "eni-1"})},
+		),
+		PrefixLists:       append(make([]PrefixList, 0, 4), PrefixList{ID: "pl-1", Entries: append(make([]PrefixListEntry, 0, 8), PrefixListEntry{CIDR: "10.0.0.0/8"})}),
+		NetworkInterfaces: append(make([]NetworkInterface, 0, 4), NetworkInterface{ID: "eni-1", GroupIDs: append(make([]string, 0, 8), "sg-a")}),
+	}
+	inv.Sort()
+
+	if got := []string{inv.SecurityGroups[0].ID, inv.SecurityGroups[1].ID}; !slices.Equal(got, []string{"sg-a", "sg-b"}) {
+		t.Fatalf("groups not sorted: %v", got)
+	}
+	b := inv.SecurityGroups[1]
+	if !reflect.DeepEqual(b.Rules, []Rule{web, ssh}) {
+		t.Errorf("rules of sg-b = %+v, want web then ssh (by id)", b.Rules)
+	}
+	if b.StaleRules == nil || len(b.StaleRules) != 0 {
+		t.Errorf("an empty list must stay empty, not become nil: %#v", b.StaleRules)
+	}
+	if b.Attachments != nil {
+		t.Errorf("a nil list must stay nil: %#v", b.Attachments)
+	}
+	for name, c := range map[string][2]int{
+		"security_groups":     {len(inv.SecurityGroups), cap(inv.SecurityGroups)},
+		"rules of sg-a":       {len(inv.SecurityGroups[0].Rules), cap(inv.SecurityGroups[0].Rules)},
+		"rules of sg-b":       {len(b.Rules), cap(b.Rules)},
+		"stale rules":         {len(b.StaleRules), cap(b.StaleRules)},
+		"used_by":             {len(inv.SecurityGroups[0].UsedBy), cap(inv.SecurityGroups[0].UsedBy)},
+		"prefix_lists":        {len(inv.PrefixLists), cap(inv.PrefixLists)},
+		"prefix list entries": {len(inv.PrefixLists[0].Entries), cap(inv.PrefixLists[0].Entries)},
+		"network_interfaces":  {len(inv.NetworkInterfaces), cap(inv.NetworkInterfaces)},
+		"group_ids":           {len(inv.NetworkInterfaces[0].GroupIDs), cap(inv.NetworkInterfaces[0].GroupIDs)},
+	} {
+		if c[0] != c[1] {
+			t.Errorf("%s: len %d, cap %d; want no spare capacity", name, c[0], c[1])
+		}
+	}
+}
+
+// Rules without ids (exported describe-security-groups JSON) are ordered by
+// their content key.
+func TestCompareRulesFallsBackToContent(t *testing.T) {
+	a := Rule{Direction: Ingress, Protocol: ProtocolTCP, FromPort: 22, ToPort: 22, Peer: Peer{Kind: PeerCIDRv4, CIDR: "10.0.0.0/8"}}
+	b := a
+	b.FromPort, b.ToPort = 3389, 3389
+	if CompareRules(a, b) >= 0 || CompareRules(b, a) <= 0 || CompareRules(a, a) != 0 {
+		t.Fatalf("content order wrong: a<b %d, b>a %d, a=a %d", CompareRules(a, b), CompareRules(b, a), CompareRules(a, a))
+	}
+	e := a
+	e.Direction = Egress
+	e.ID = "sgr-0" // after a's empty id, but direction comes first
+	if CompareRules(e, a) >= 0 {
+		t.Errorf("direction must be compared first: egress sorts before ingress")
+	}
+}
