@@ -33,10 +33,10 @@ deny contains finding if {
 
 	# sg.is_aws_default_egress inlined as one lookup: AWS writes its rule
 	# as all traffic to 0.0.0.0/0 or ::/0, and every group has one, so a
-	# function call here would be paid per group. (object.get: OPA
-	# evaluates the key outside the `not`, so an absent CIDR must not be
-	# undefined.)
-	not aws_default_egress[[r.direction, r.protocol, object.get(r.peer, "cidr", "")]]
+	# function call here would be paid per group. A path, so no array is
+	# built per rule. (object.get: OPA evaluates the key outside the `not`,
+	# so an absent CIDR must not be undefined.)
+	not aws_default_egress[r.direction][r.protocol][object.get(r.peer, "cidr", "")]
 
 	# Undescribed rules are common, so each text is built once per finding.
 	ports := net.ports_text(r.protocol, r.from_port, r.to_port)
@@ -59,4 +59,4 @@ deny contains finding if {
 
 direction_word := {"ingress": "from", "egress": "to"}
 
-aws_default_egress := {["egress", "all", "0.0.0.0/0"], ["egress", "all", "::/0"]}
+aws_default_egress := {"egress": {"all": {"0.0.0.0/0": true, "::/0": true}}}

@@ -34,6 +34,7 @@ flagged(groups) := {f.rule.id | some f in findings} if {
 	findings := rule_description.deny with input as {"security_groups": groups}
 }
 
+# sgr-7 to sgr-9 are all traffic out, but not to the world: not AWS's rule.
 test_every_peer_kind_both_directions if {
 	flagged([group([
 		rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"), ""),
@@ -42,7 +43,10 @@ test_every_peer_kind_both_directions if {
 		rule("sgr-4", "ingress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-1"}, ""),
 		rule("sgr-5", "egress", "tcp", 5432, 5432, {"kind": "security_group", "group_id": "sg-db", "group_owner": "222222222222"}, ""),
 		rule("sgr-6", "egress", "udp", 53, 53, v4("10.0.0.2/32"), ""),
-	])]) == {"sgr-1", "sgr-2", "sgr-3", "sgr-4", "sgr-5", "sgr-6"}
+		rule("sgr-7", "egress", "all", 0, 65535, {"kind": "security_group", "group_id": "sg-2"}, ""),
+		rule("sgr-8", "egress", "all", 0, 65535, {"kind": "prefix_list", "prefix_list_id": "pl-1"}, ""),
+		rule("sgr-9", "egress", "all", 0, 65535, v4("10.0.0.0/8"), ""),
+	])]) == {"sgr-1", "sgr-2", "sgr-3", "sgr-4", "sgr-5", "sgr-6", "sgr-7", "sgr-8", "sgr-9"}
 }
 
 test_described_rules_pass if {
