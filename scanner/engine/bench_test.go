@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -217,6 +218,38 @@ func BenchmarkEvaluate(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
 			benchmarkEvaluate(b, policies.FS, n)
+		})
+	}
+}
+
+// BenchmarkDecodedInventory measures what an inventory read from JSON
+// (`scan --input`, and much like the collector's, whose strings each come
+// from a response of their own) holds in memory: as decoded, and after
+// Sort, which every path that builds one ends with (it compacts the slices
+// and shares repeated strings). MB is the live heap of the inventory.
+//
+//	go test ./scanner/engine -run '^$' -bench DecodedInventory -benchtime=1x
+func BenchmarkDecodedInventory(b *testing.B) {
+	raw, err := json.Marshal(synthetic(100_000, 1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, sorted := range []bool{false, true} {
+		b.Run(fmt.Sprintf("groups=100000/sorted=%t", sorted), func(b *testing.B) {
+			var mb float64
+			for b.Loop() {
+				before := liveHeapMB()
+				var inv inventory.Inventory
+				if err := json.Unmarshal(raw, &inv); err != nil {
+					b.Fatal(err)
+				}
+				if sorted {
+					inv.Sort()
+				}
+				mb = liveHeapMB() - before
+				runtime.KeepAlive(&inv)
+			}
+			b.ReportMetric(mb, "MB")
 		})
 	}
 }

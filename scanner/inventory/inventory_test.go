@@ -3,7 +3,9 @@ package inventory
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
+	"unsafe"
 )
 
 func TestSortCompactsEverySlice(t *testing.T) {
@@ -64,5 +66,44 @@ func TestCompareRulesFallsBackToContent(t *testing.T) {
 	e.ID = "sgr-0" // after a's empty id, but direction comes first
 	if CompareRules(e, a) >= 0 {
 		t.Errorf("direction must be compared first: egress sorts before ingress")
+	}
+}
+
+// Strings decoded from AWS or from JSON are each a copy of their own; after
+// Sort, equal ones share one.
+func TestSortSharesRepeatedStrings(t *testing.T) {
+	copyOf := func(s string) string { return strings.Clone(s) }
+	rule := func(id string) Rule {
+		return Rule{ID: id, Direction: Direction(copyOf("ingress")), Protocol: copyOf("tcp"), RawProtocol: copyOf("tcp"), FromPort: 443, ToPort: 443,
+			Peer: Peer{Kind: PeerKind(copyOf("cidr_ipv4")), CIDR: copyOf("0.0.0.0/0")}, Description: copyOf("public https")}
+	}
+	group := func(id string) SecurityGroup {
+		return SecurityGroup{ID: id, AccountID: copyOf("111122223333"), Region: copyOf("eu-west-1"), VPCID: copyOf("vpc-1"),
+			Tags: map[string]string{"env": copyOf("prod")}, Rules: []Rule{rule("sgr-" + id)}}
+	}
+	inv := &Inventory{SecurityGroups: []SecurityGroup{group("sg-1"), group("sg-2")}}
+	if unsafe.StringData(inv.SecurityGroups[0].Rules[0].Peer.CIDR) == unsafe.StringData(inv.SecurityGroups[1].Rules[0].Peer.CIDR) {
+		t.Fatal("test set-up: the CIDRs must start as separate copies")
+	}
+	inv.Sort()
+	a, b := inv.SecurityGroups[0], inv.SecurityGroups[1]
+	same := func(name, x, y string) {
+		t.Helper()
+		if x != y || unsafe.StringData(x) != unsafe.StringData(y) {
+			t.Errorf("%s: %q and %q are not one copy", name, x, y)
+		}
+	}
+	same("account", a.AccountID, b.AccountID)
+	same("region", a.Region, b.Region)
+	same("vpc", a.VPCID, b.VPCID)
+	same("tag value", a.Tags["env"], b.Tags["env"])
+	ra, rb := a.Rules[0], b.Rules[0]
+	same("direction", string(ra.Direction), string(rb.Direction))
+	same("protocol", ra.Protocol, rb.Protocol)
+	same("peer kind", string(ra.Peer.Kind), string(rb.Peer.Kind))
+	same("cidr", ra.Peer.CIDR, rb.Peer.CIDR)
+	same("description", ra.Description, rb.Description)
+	if ra.ID == rb.ID {
+		t.Errorf("rule ids must stay their own: %q", ra.ID)
 	}
 }
