@@ -41,7 +41,7 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 	fl.StringSliceVar(&f.excludeRegions, "exclude-regions", nil, "skip these regions")
 
 	fl.StringSliceVar(&f.accounts, "accounts", nil, "scan these account ids (comma-separated) through --role-name, instead of the caller's account")
-	fl.BoolVar(&f.org, "org", false, "scan every ACTIVE account of the AWS Organization (from the management or a delegated-admin account)")
+	switchVar(fl, &f.org, "org", "", "scan every ACTIVE account of the AWS Organization (from the management or a delegated-admin account)")
 	fl.StringSliceVar(&f.excludeAccounts, "exclude-accounts", nil, "skip these account ids")
 	fl.StringVar(&f.roleName, "role-name", collect.DefaultRoleName, "role assumed in every account but the caller's (may include a path)")
 	fl.StringVar(&f.externalID, "external-id", "", "external id for sts:AssumeRole")
@@ -51,7 +51,7 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 	fl.Float64Var(&f.rate, "rate", collect.DefaultRate, "API requests per second per account and region (negative: no limit)")
 	fl.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, "time limit of one API call, retries included")
 	fl.IntVar(&f.maxAttempts, "max-attempts", collect.DefaultMaxAttempts, "attempts per API call (adaptive retry mode)")
-	fl.BoolVar(&f.noProgress, "no-progress", false, "no progress line on stderr (it is shown only on a terminal anyway)")
+	switchVar(fl, &f.noProgress, "no-progress", "", "no progress line on stderr (it is shown only on a terminal anyway)")
 }
 
 // loader returns the lazy AWS config loader: the SDK's default chain

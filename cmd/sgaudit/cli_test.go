@@ -149,6 +149,40 @@ func TestVersion(t *testing.T) {
 	}
 }
 
+func TestVersionFlag(t *testing.T) {
+	for _, flag := range []string{"--version", "-v"} {
+		r := runCLI(t, flag)
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "sgaudit version ") {
+			t.Errorf("%s: code %d, stdout %q, stderr %q", flag, r.code, r.stdout, r.stderr)
+		}
+	}
+}
+
+// Switches read as switches in --help: `--no-color`, not pflag's
+// `--no-color[=true|false]`; and they still parse both ways.
+func TestHelpShowsSwitchesPlainly(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"scan", "--help"}, {"collect", "-h"}, {"checks", "--help"}, {"version", "--help"}} {
+		r := runCLI(t, args...)
+		if r.code != 0 || !strings.Contains(r.stdout, "-h, --help ") {
+			t.Errorf("%v: code %d, no -h, --help in:\n%s%s", args, r.code, r.stdout, r.stderr)
+		}
+		if strings.Contains(r.stdout, "[=") {
+			t.Errorf("%v: help shows a switch with its value syntax:\n%s", args, r.stdout)
+		}
+	}
+	r := runCLI(t, "scan", "--help")
+	for _, want := range []string{"      --org ", "      --no-color ", "      --no-config ", "      --no-progress "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("scan --help does not list %q", strings.TrimSpace(want))
+		}
+	}
+	inv := writeInventoryFile(t, cleanInventory())
+	if r := runCLI(t, "scan", "--input", inv, "--no-color=false", "--no-config=true"); r.code != 0 {
+		t.Errorf("--no-color=false --no-config=true: code %d, stderr %s", r.code, r.stderr)
+	}
+	assertOneLineError(t, runCLI(t, "scan", "--input", inv, "--no-color=maybe"), `invalid argument "maybe" for "--no-color" flag: want true or false`)
+}
+
 func TestHelpListsCommandsAndExitCodes(t *testing.T) {
 	r := runCLI(t, "--help")
 	for _, want := range []string{"scan", "collect", "checks", "version"} {

@@ -88,6 +88,11 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
 			return nil
 		},
 	}
+	// Our own help and version switches, so that --help lists them like
+	// every other switch (see switchValue); cobra acts on them by name.
+	var help, showVersion bool
+	switchVar(root.PersistentFlags(), &help, "help", "h", "show this help")
+	switchVar(root.Flags(), &showVersion, "version", "v", "print the version")
 	root.PersistentFlags().StringVar(&logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })

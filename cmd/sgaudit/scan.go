@@ -33,7 +33,7 @@ type configFlags struct {
 func (f *configFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.path, "config", "", "configuration file: check settings, data, suppressions (default: "+config.DefaultFile+" in the working directory, if present)")
-	fl.BoolVar(&f.none, "no-config", false, "ignore "+config.DefaultFile+" in the working directory")
+	switchVar(fl, &f.none, "no-config", "", "ignore "+config.DefaultFile+" in the working directory")
 }
 
 // load returns the configuration to use, or nil for none. Errors name the
@@ -116,7 +116,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
 	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
-	fl.BoolVar(&f.noColor, "no-color", false, "no colour in the table (also NO_COLOR=1)")
+	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1)")
 	return cmd
 }
 
