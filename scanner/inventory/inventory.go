@@ -283,13 +283,13 @@ func (inv *Inventory) Sort() {
 // Compact gives every slice in the inventory a capacity equal to its
 // length, and makes the strings that take few values but repeat on every
 // rule, group or interface (direction, protocol, peer kind and owner,
-// account, region, VPC, tag values) share one copy. append and encoding/json grow
-// slices by doubling, so a freshly built inventory carries up to as much
-// unused capacity as data: at 100k groups the rules alone held 110 MB of it
-// (BenchmarkEvaluate). And every string decoded from an AWS response or a
-// JSON file is a copy of its own, though "ingress" sits on every rule.
-// Both are memory the garbage collector also scans on every cycle of an
-// evaluation.
+// account, region, VPC, tag values) share one copy. append and
+// encoding/json grow slices by doubling, so a freshly built inventory
+// carries up to as much unused capacity as data: at 100k groups the rules
+// alone held 110 MB of it (BenchmarkEvaluate). And every string decoded
+// from an AWS response or a JSON file is a copy of its own, though
+// "ingress" sits on every rule. Both are memory the garbage collector also
+// scans on every cycle of an evaluation.
 func (inv *Inventory) Compact() {
 	in := interner{}
 	inv.Accounts = exact(inv.Accounts)
@@ -321,9 +321,6 @@ func (inv *Inventory) Compact() {
 		n.Type, n.AccountID, n.Region = in.s(n.Type), in.s(n.AccountID), in.s(n.Region)
 		n.VPCID, n.SubnetID, n.Status = in.s(n.VPCID), in.s(n.SubnetID), in.s(n.Status)
 		n.GroupIDs = exact(n.GroupIDs)
-		for j := range n.GroupIDs {
-			n.GroupIDs[j] = in.s(n.GroupIDs[j])
-		}
 	}
 	inv.VPCs = exact(inv.VPCs)
 }
@@ -360,7 +357,7 @@ func (in interner) rules(rules []Rule) {
 }
 
 // exact returns s, or a copy of it without spare capacity. Empty stays
-// empty and nil stays nil: policies see [] and null differently.
+// empty and nil stays nil: JSON writes [] and null.
 func exact[T any](s []T) []T {
 	if cap(s) == len(s) {
 		return s
