@@ -363,7 +363,7 @@ func (c *collector) run(ctx context.Context) (*inventory.Inventory, error) {
 	if err != nil {
 		return nil, err
 	}
-	sc := &scanState{c: c, accounts: len(accounts)}
+	sc := &scanState{c: c, accounts: len(accounts), norm: newNormalizer()}
 
 	// Accounts are set up and their pairs read in one pipeline under one
 	// concurrency bound: an account's pairs start as soon as its role is
@@ -416,7 +416,7 @@ func (c *collector) run(ctx context.Context) (*inventory.Inventory, error) {
 		return nil, errors.New("no region to scan: every region is excluded")
 	}
 
-	inv := Normalize(sc.data)
+	inv := sc.norm.finish()
 	inv.SchemaVersion = inventory.SchemaVersion
 	inv.CollectedAt = c.opts.Now().UTC()
 	inv.Source = Source
@@ -436,8 +436,10 @@ type scanState struct {
 	c        *collector
 	accounts int
 
-	mu            sync.Mutex
-	data          []RegionData
+	mu sync.Mutex
+	// norm takes each pair's data as it arrives, so the raw responses of
+	// a pair are garbage once it is read.
+	norm          *normalizer
 	coverage      []inventory.Coverage
 	total, done   int
 	accountsReady int
@@ -464,7 +466,7 @@ func (s *scanState) addAccount(acct inventory.Account, p accountPlan) {
 func (s *scanState) addResult(r result) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.data = append(s.data, r.data)
+	s.norm.add(r.data)
 	s.record(r.coverage)
 }
 

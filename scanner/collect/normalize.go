@@ -49,7 +49,8 @@ type RegionData struct {
 
 // Normalize converts raw EC2 data into the inventory's security groups,
 // network interfaces and VPCs. It is the one conversion path from EC2
-// shapes to the inventory: the collector and the importer both use it.
+// shapes to the inventory: the collector and the importer both use it
+// (through a normalizer).
 //
 // It takes every (account, region) at once because evidence crosses them:
 // a group in account A can be referenced by a rule in account B (VPC
@@ -57,19 +58,47 @@ type RegionData struct {
 // returned inventory is sorted; the caller fills accounts, coverage,
 // schema version, source and time.
 func Normalize(data []RegionData) *inventory.Inventory {
-	inv := &inventory.Inventory{
+	n := newNormalizer()
+	for _, d := range data {
+		n.add(d)
+	}
+	return n.finish()
+}
+
+// normalizer is Normalize one (account, region) at a time, so a caller can
+// drop each region's raw data once it is added: the SDK's shapes take
+// several times the memory of the inventory (BenchmarkCollectMemory), and
+// an organisation's would otherwise all be held until the last region
+// arrives. Only what crosses regions is kept: the references.
+type normalizer struct {
+	inv  *inventory.Inventory
+	refs []RegionData // Region and References only
+}
+
+func newNormalizer() *normalizer {
+	return &normalizer{inv: &inventory.Inventory{
 		SecurityGroups:    []inventory.SecurityGroup{},
 		PrefixLists:       []inventory.PrefixList{},
 		NetworkInterfaces: []inventory.NetworkInterface{},
 		VPCs:              []inventory.VPC{},
+	}}
+}
+
+// add normalises one (account, region). Not safe for concurrent use.
+func (n *normalizer) add(d RegionData) {
+	normalizeRegion(n.inv, d)
+	if len(d.References) > 0 {
+		n.refs = append(n.refs, RegionData{Region: d.Region, References: d.References})
 	}
-	for _, d := range data {
-		normalizeRegion(inv, d)
-	}
-	crossVPC := linkReferences(inv.SecurityGroups)
-	linkPeerReferences(inv, data, crossVPC)
-	inv.Sort()
-	return inv
+}
+
+// finish links the evidence that crosses regions and accounts and sorts
+// the inventory.
+func (n *normalizer) finish() *inventory.Inventory {
+	crossVPC := linkReferences(n.inv.SecurityGroups)
+	linkPeerReferences(n.inv, n.refs, crossVPC)
+	n.inv.Sort()
+	return n.inv
 }
 
 // normalizeRegion appends one (account, region)'s groups, interfaces and

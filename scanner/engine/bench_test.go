@@ -9,15 +9,13 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"runtime"
-	"runtime/debug"
 	"runtime/metrics"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sgaudit/sgaudit/internal/memsample"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -140,68 +138,6 @@ func synthetic(n int, seed uint64) *inventory.Inventory {
 	return inv
 }
 
-// memSampler records the peak of the memory the Go runtime holds from the
-// OS (close to RSS) and of live heap, sampled every few milliseconds
-// through runtime/metrics, which does not stop the world.
-type memSampler struct {
-	stop     chan struct{}
-	done     sync.WaitGroup
-	peakRSS  atomic.Uint64
-	peakHeap atomic.Uint64
-}
-
-func startSampler() *memSampler {
-	s := &memSampler{stop: make(chan struct{})}
-	samples := []metrics.Sample{
-		{Name: "/memory/classes/total:bytes"},
-		{Name: "/memory/classes/heap/released:bytes"},
-		{Name: "/memory/classes/heap/objects:bytes"},
-	}
-	read := func() {
-		metrics.Read(samples)
-		rss := samples[0].Value.Uint64() - samples[1].Value.Uint64()
-		heap := samples[2].Value.Uint64()
-		if rss > s.peakRSS.Load() {
-			s.peakRSS.Store(rss)
-		}
-		if heap > s.peakHeap.Load() {
-			s.peakHeap.Store(heap)
-		}
-	}
-	s.done.Add(1)
-	go func() {
-		defer s.done.Done()
-		t := time.NewTicker(2 * time.Millisecond)
-		defer t.Stop()
-		for {
-			read()
-			select {
-			case <-s.stop:
-				return
-			case <-t.C:
-			}
-		}
-	}()
-	return s
-}
-
-func (s *memSampler) finish() (rssMB, heapMB float64) {
-	close(s.stop)
-	s.done.Wait()
-	return float64(s.peakRSS.Load()) / (1 << 20), float64(s.peakHeap.Load()) / (1 << 20)
-}
-
-// liveHeapMB collects garbage, returns freed memory to the OS (so MB-peak
-// starts from the inventory, not from the generator's garbage) and reports
-// the live heap.
-func liveHeapMB() float64 {
-	runtime.GC()
-	debug.FreeOSMemory()
-	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	metrics.Read(s)
-	return float64(s[0].Value.Uint64()) / (1 << 20)
-}
-
 // BenchmarkEvaluate measures evaluation over synthetic inventories with the
 // real embedded pack. Metrics:
 // µs/group; MB-peak, the most memory the Go runtime held from the OS during
@@ -238,7 +174,7 @@ func BenchmarkDecodedInventory(b *testing.B) {
 		b.Run(fmt.Sprintf("groups=100000/sorted=%t", sorted), func(b *testing.B) {
 			var mb float64
 			for b.Loop() {
-				before := liveHeapMB()
+				before := memsample.LiveHeapMB()
 				var inv inventory.Inventory
 				if err := json.Unmarshal(raw, &inv); err != nil {
 					b.Fatal(err)
@@ -246,7 +182,7 @@ func BenchmarkDecodedInventory(b *testing.B) {
 				if sorted {
 					inv.Sort()
 				}
-				mb = liveHeapMB() - before
+				mb = memsample.LiveHeapMB() - before
 				runtime.KeepAlive(&inv)
 			}
 			b.ReportMetric(mb, "MB")
@@ -271,9 +207,9 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 		b.Fatal(err)
 	}
 	inv := synthetic(n, 1)
-	base := liveHeapMB()
+	base := memsample.LiveHeapMB()
 	var found int
-	sampler := startSampler()
+	sampler := memsample.Start()
 	cpu0 := cpuTime()
 	gc0 := readGCStats()
 	b.ResetTimer()
@@ -287,7 +223,7 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 	b.StopTimer()
 	gc := readGCStats().since(gc0)
 	cpu := cpuTime() - cpu0
-	rss, heap := sampler.finish()
+	rss, heap := sampler.Stop()
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/group")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*n), "cpu-µs/group")
 	b.ReportMetric(rss, "MB-peak")
