@@ -2,7 +2,7 @@
 // that proves a group is in use (network interfaces, launch templates and
 // configurations, references from other groups and peered VPCs) from AWS
 // (Collect) or from exported AWS CLI JSON (Import), and turns both into an
-// inventory.Inventory through one normalisation path (Normalize).
+// inventory.Inventory through one normalisation path (normalizer).
 //
 // Collection is a set of tasks over (account, region) pairs: the caller's
 // account, a list of accounts, or every active account of an AWS

@@ -66,7 +66,7 @@ func Import(paths []string, fallbackRegion string) (*inventory.Inventory, error)
 //   - `aws ec2 describe-security-group-rules` output ({"SecurityGroupRules": [...]}).
 //
 // AWS CLI JSON is decoded into the SDK's ec2/types structs (the CLI prints
-// the API's field names) and converted by Normalize, like a live scan. Its
+// the API's field names) and converted by the normalizer, like a live scan. Its
 // account is the OwnerId; its region comes from SecurityGroupArn (an
 // interface's from its availability zone, a rule's from its group), else
 // fallbackRegion. Each (account, region) found gets a coverage row "ok"
@@ -379,7 +379,7 @@ func (c *cliData) inventory(fallbackRegion string) (*inventory.Inventory, error)
 		}
 	}
 
-	data := make([]RegionData, 0, len(pairs))
+	n := newNormalizer()
 	var coverage []inventory.Coverage
 	accounts := map[string]inventory.Account{}
 	for k, d := range pairs {
@@ -387,7 +387,7 @@ func (c *cliData) inventory(fallbackRegion string) (*inventory.Inventory, error)
 		if _, ok := accounts[k.account]; !ok || partitions[k] != "" {
 			accounts[k.account] = d.Account
 		}
-		data = append(data, *d)
+		n.add(*d)
 		collected := sortedKeys(kinds[k])
 		coverage = append(coverage, inventory.Coverage{
 			AccountID:      k.account,
@@ -397,7 +397,7 @@ func (c *cliData) inventory(fallbackRegion string) (*inventory.Inventory, error)
 			SecurityGroups: len(d.Groups),
 		})
 	}
-	norm := Normalize(data)
+	norm := n.finish() // Import sorts the merged inventory
 	norm.Coverage = coverage
 	for _, a := range accounts {
 		norm.Accounts = append(norm.Accounts, a)

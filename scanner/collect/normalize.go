@@ -47,29 +47,18 @@ type RegionData struct {
 	Stale []types.StaleSecurityGroup `json:"StaleSecurityGroupSet,omitempty"`
 }
 
-// Normalize converts raw EC2 data into the inventory's security groups,
+// normalizer converts raw EC2 data into the inventory's security groups,
 // network interfaces and VPCs. It is the one conversion path from EC2
-// shapes to the inventory: the collector and the importer both use it
-// (through a normalizer).
+// shapes to the inventory: the collector and the importer both use it.
 //
-// It takes every (account, region) at once because evidence crosses them:
-// a group in account A can be referenced by a rule in account B (VPC
-// peering), and that reference is only known when both are seen. The
-// returned inventory is sorted; the caller fills accounts, coverage,
-// schema version, source and time.
-func Normalize(data []RegionData) *inventory.Inventory {
-	n := newNormalizer()
-	for _, d := range data {
-		n.add(d)
-	}
-	return n.finish()
-}
-
-// normalizer is Normalize one (account, region) at a time, so a caller can
-// drop each region's raw data once it is added: the SDK's shapes take
-// several times the memory of the inventory (BenchmarkCollectMemory), and
-// an organisation's would otherwise all be held until the last region
-// arrives. Only what crosses regions is kept: the references.
+// It takes one (account, region) at a time, so a caller can drop each
+// region's raw data once it is added: the SDK's shapes take several times
+// the memory of the inventory (BenchmarkCollectMemory), and an
+// organisation's would otherwise all be held until the last region
+// arrives. Evidence that crosses regions and accounts (a group in account A
+// referenced by a rule in account B through VPC peering) is linked in
+// finish, when every region has been seen; for that only the references
+// are kept.
 type normalizer struct {
 	inv  *inventory.Inventory
 	refs []RegionData // Region and References only
@@ -92,12 +81,13 @@ func (n *normalizer) add(d RegionData) {
 	}
 }
 
-// finish links the evidence that crosses regions and accounts and sorts
-// the inventory.
+// finish links the evidence that crosses regions and accounts. The
+// inventory is not sorted yet: the caller fills accounts, coverage, schema
+// version, source and time, and sorts it once (Sort also compacts it, which
+// is not free at 100k groups).
 func (n *normalizer) finish() *inventory.Inventory {
 	crossVPC := linkReferences(n.inv.SecurityGroups)
 	linkPeerReferences(n.inv, n.refs, crossVPC)
-	n.inv.Sort()
 	return n.inv
 }
 

@@ -35,7 +35,7 @@ func TestNormalizeGolden(t *testing.T) {
 			if err := json.Unmarshal(raw, &data); err != nil {
 				t.Fatalf("decode %s: %v", in, err)
 			}
-			inv := Normalize(data)
+			inv := normalizeAll(data)
 			got, err := json.MarshalIndent(struct {
 				SecurityGroups    []inventory.SecurityGroup    `json:"security_groups"`
 				NetworkInterfaces []inventory.NetworkInterface `json:"network_interfaces"`
@@ -184,7 +184,7 @@ func TestReferenceEvidence(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			inv := Normalize([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: tt.groups}})
+			inv := normalizeAll([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: tt.groups}})
 			got := map[string][]inventory.Evidence{}
 			for _, g := range inv.SecurityGroups {
 				got[g.ID] = g.UsedBy
@@ -225,7 +225,7 @@ func TestRuleIDsMatchedByKey(t *testing.T) {
 		{SecurityGroupRuleId: aws.String("sgr-ingress-all"), GroupId: aws.String("sg-1"), IsEgress: aws.Bool(false), IpProtocol: aws.String("-1"),
 			CidrIpv4: aws.String("0.0.0.0/0")},
 	}
-	inv := Normalize([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: []types.SecurityGroup{sg}, Rules: recs}})
+	inv := normalizeAll([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: []types.SecurityGroup{sg}, Rules: recs}})
 	type idDesc struct{ Key, ID, Description string }
 	var got []idDesc
 	for _, r := range inv.SecurityGroups[0].Rules {
@@ -278,7 +278,7 @@ func TestNormalizeGroupFields(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			g := Normalize([]RegionData{{Account: tt.account, Region: tt.region, Groups: []types.SecurityGroup{tt.sg}}}).SecurityGroups[0]
+			g := normalizeAll([]RegionData{{Account: tt.account, Region: tt.region, Groups: []types.SecurityGroup{tt.sg}}}).SecurityGroups[0]
 			if g.ARN != tt.wantARN || g.IsDefault != tt.wantDef {
 				t.Errorf("ARN, is_default = %q, %v; want %q, %v", g.ARN, g.IsDefault, tt.wantARN, tt.wantDef)
 			}
@@ -305,4 +305,16 @@ func TestInterfaceResource(t *testing.T) {
 			}
 		})
 	}
+}
+
+// normalizeAll is the normalizer over every region, sorted as the
+// collector and the importer leave it.
+func normalizeAll(data []RegionData) *inventory.Inventory {
+	n := newNormalizer()
+	for _, d := range data {
+		n.add(d)
+	}
+	inv := n.finish()
+	inv.Sort()
+	return inv
 }
