@@ -1,9 +1,7 @@
 package policies_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"slices"
@@ -18,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/sgaudit/sgaudit/internal/jsontest"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -153,19 +152,7 @@ func prepare(t testing.TB, query string) rego.PreparedEvalQuery {
 // Rego exactly as a saved inventory.json would carry them.
 func toInput(t testing.TB, inv inventory.Inventory) any {
 	t.Helper()
-	b, err := json.Marshal(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// UseNumber keeps integers as integers (ast.Number "22", not 22.0
-	// through float64), as the engine's own ast.Value builder does.
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		t.Fatal(err)
-	}
-	return v
+	return jsontest.Generic(t, inv)
 }
 
 // hit is what a finding is about, in the terms the engine fills in from.

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 
+	"github.com/sgaudit/sgaudit/internal/jsontest"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -94,17 +95,7 @@ func filled(mode fillMode) *inventory.Inventory {
 // viaJSON is what `opa eval -i inventory.json` would see as input.
 func viaJSON(t *testing.T, inv *inventory.Inventory) ast.Value {
 	t.Helper()
-	b, err := json.Marshal(inv)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		t.Fatal(err)
-	}
-	v, err := ast.InterfaceToValue(x)
+	v, err := ast.InterfaceToValue(jsontest.Generic(t, inv))
 	if err != nil {
 		t.Fatal(err)
 	}
