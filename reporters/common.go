@@ -1,8 +1,6 @@
 package reporters
 
 import (
-	"github.com/sgaudit/sgaudit/internal/checkdocs"
-
 	"cmp"
 	"errors"
 	"maps"
@@ -11,6 +9,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/sgaudit/sgaudit/internal/checkdocs"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -33,9 +32,8 @@ func prepare(r *findings.Report) (*findings.Report, error) {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region))
 	})
 	for i := range p.Coverage {
-		if p.Coverage[i].Collected == nil {
-			p.Coverage[i].Collected = []string{}
-		}
+		// Never nil (it would print as null), and sorted like the rest.
+		p.Coverage[i].Collected = cloneSorted(p.Coverage[i].Collected, strings.Compare)
 	}
 	p.Checks = cloneSorted(r.Checks, func(a, b findings.Check) int { return cmp.Compare(a.ID, b.ID) })
 	for i := range p.Checks {

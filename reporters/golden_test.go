@@ -1,14 +1,14 @@
 package reporters
 
 import (
-	"github.com/sgaudit/sgaudit/internal/golden"
-
 	"bytes"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
+	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -34,6 +34,30 @@ func loadReport(t *testing.T, path string) *findings.Report {
 }
 
 // render writes r with rep and fails the test on error.
+// reverseLists reverses every list of r, nested ones too: a reporter's
+// output must not depend on the order the report was built in.
+func reverseLists(r *findings.Report) {
+	slices.Reverse(r.Accounts)
+	slices.Reverse(r.Coverage)
+	for i := range r.Coverage {
+		slices.Reverse(r.Coverage[i].Collected)
+	}
+	slices.Reverse(r.Checks)
+	slices.Reverse(r.Findings)
+	slices.Reverse(r.Notices)
+	if r.Baseline != nil {
+		slices.Reverse(r.Baseline.FixedFindings)
+	}
+	slices.Reverse(r.Exposures)
+	for i := range r.Exposures {
+		slices.Reverse(r.Exposures[i].Ports)
+		for j := range r.Exposures[i].Ports {
+			slices.Reverse(r.Exposures[i].Ports[j].GroupIDs)
+			slices.Reverse(r.Exposures[i].Ports[j].Peers)
+		}
+	}
+}
+
 func render(t *testing.T, rep Reporter, r *findings.Report) []byte {
 	t.Helper()
 	var buf bytes.Buffer

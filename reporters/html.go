@@ -7,7 +7,6 @@ import (
 	_ "embed" // the page's template, stylesheet and script
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -74,11 +73,12 @@ func htmlCSPHash(content string) string {
 // Write renders r as HTML to w. It does not modify r. The page is rendered
 // in memory first, so a template error never leaves half a page in w.
 func (HTML) Write(w io.Writer, r *findings.Report) error {
-	if r == nil {
-		return errors.New("write html report: no report")
+	p, err := prepare(r)
+	if err != nil {
+		return fmt.Errorf("write html report: %w", err)
 	}
 	var buf bytes.Buffer
-	if err := htmlTemplate.Execute(&buf, newHTMLPage(r)); err != nil {
+	if err := htmlTemplate.Execute(&buf, newHTMLPage(p)); err != nil {
 		return fmt.Errorf("render html report: %w", err)
 	}
 	if _, err := buf.WriteTo(w); err != nil {
@@ -296,8 +296,8 @@ func htmlSeverityLabel(s findings.Severity) string {
 	return strings.ToUpper(lower[:1]) + lower[1:]
 }
 
-// newHTMLPage builds the view of r. It copies before sorting: r is the
-// caller's and stays untouched.
+// newHTMLPage builds the view of r, a prepared report (see prepare): a
+// copy in the canonical order, which the page may reorder for display.
 func newHTMLPage(r *findings.Report) htmlPage {
 	tool := r.Tool
 	if tool.Name == "" {
@@ -318,21 +318,18 @@ func newHTMLPage(r *findings.Report) htmlPage {
 		p.GeneratedISO = t.Format(time.RFC3339)
 	}
 
-	p.Accounts = slices.Clone(r.Accounts)
-	slices.SortFunc(p.Accounts, func(a, b inventory.Account) int { return cmp.Compare(a.ID, b.ID) })
+	p.Accounts = r.Accounts
 	accountNames := make(map[string]string, len(p.Accounts))
 	for _, a := range p.Accounts {
 		accountNames[a.ID] = a.Name
 	}
 
-	checks := slices.Clone(r.Checks)
-	slices.SortFunc(checks, func(a, b findings.Check) int { return cmp.Compare(a.ID, b.ID) })
-	checkByID := make(map[string]findings.Check, len(checks))
-	for _, c := range checks {
+	checkByID := make(map[string]findings.Check, len(r.Checks))
+	for _, c := range r.Checks {
 		checkByID[c.ID] = c
 	}
 
-	all := slices.Clone(r.Findings)
+	all := r.Findings
 	slices.SortFunc(all, findings.CompareBySeverity)
 	open := map[string]int{}
 	suppressed := map[string]int{}
@@ -348,7 +345,7 @@ func newHTMLPage(r *findings.Report) htmlPage {
 	}
 
 	p.addCoverage(r.Coverage, accountNames)
-	p.addChecks(checks, open, suppressed)
+	p.addChecks(r.Checks, open, suppressed)
 	p.addSummary(accountNames)
 	p.addNotices(r.Notices)
 	p.addBaseline(r.Baseline, checkByID, accountNames)
@@ -424,7 +421,7 @@ func (p *htmlPage) addBaseline(b *findings.BaselineSummary, checkByID map[string
 		return
 	}
 	p.Baseline = &htmlBaseline{Path: b.Path, New: b.New, Unchanged: b.Unchanged, Fixed: b.Fixed}
-	fixed := slices.Clone(b.FixedFindings)
+	fixed := b.FixedFindings
 	slices.SortFunc(fixed, findings.CompareBySeverity)
 	for _, f := range fixed {
 		p.Fixed = append(p.Fixed, newHTMLFinding(f, checkByID[f.CheckID], accountNames))
@@ -438,7 +435,7 @@ const htmlMaxServices = 8
 // addExposures fills the exposed-interface table, most exposed first (see
 // exposureRisk), and counts the pairs where interfaces were not read.
 func (p *htmlPage) addExposures(es []findings.Exposure, coverage []inventory.Coverage, accountNames map[string]string) {
-	sorted := prepareExposures(es)
+	sorted := es
 	slices.SortStableFunc(sorted, func(a, b findings.Exposure) int {
 		return exposureRisk(b).compare(exposureRisk(a))
 	})
@@ -512,15 +509,9 @@ func htmlJSON(v any, indent string) string {
 
 // addCoverage fills the coverage table and the incomplete-scan banner.
 func (p *htmlPage) addCoverage(coverage []inventory.Coverage, accountNames map[string]string) {
-	rows := slices.Clone(coverage)
-	slices.SortFunc(rows, func(a, b inventory.Coverage) int {
-		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region))
-	})
 	bad := map[inventory.CoverageStatus]int{}
-	for _, c := range rows {
+	for _, c := range coverage {
 		ok := c.Status == inventory.CoverageOK
-		collected := slices.Clone(c.Collected)
-		slices.Sort(collected)
 		p.Coverage = append(p.Coverage, htmlCoverage{
 			AccountID:   c.AccountID,
 			AccountName: accountNames[c.AccountID],
@@ -529,7 +520,7 @@ func (p *htmlPage) addCoverage(coverage []inventory.Coverage, accountNames map[s
 			StatusClass: htmlStatusClass(string(c.Status)),
 			OK:          ok,
 			Groups:      c.SecurityGroups,
-			Collected:   collected,
+			Collected:   c.Collected,
 			FailedAPI:   c.FailedAPI,
 			ErrorCode:   c.ErrorCode,
 			Detail:      c.Detail,
@@ -540,7 +531,7 @@ func (p *htmlPage) addCoverage(coverage []inventory.Coverage, accountNames map[s
 			bad[c.Status]++
 		}
 	}
-	p.CoverageTotal = len(rows)
+	p.CoverageTotal = len(coverage)
 	p.CoverageBad = p.CoverageTotal - p.CoverageOK
 	p.Incomplete = p.CoverageBad > 0
 	var parts []string

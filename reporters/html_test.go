@@ -123,23 +123,7 @@ func TestHTMLDeterministic(t *testing.T) {
 
 	reversed := func() *findings.Report {
 		r := loadHTMLFixture(t)
-		slices.Reverse(r.Accounts)
-		slices.Reverse(r.Coverage)
-		slices.Reverse(r.Checks)
-		slices.Reverse(r.Findings)
-		for i := range r.Coverage {
-			slices.Reverse(r.Coverage[i].Collected)
-		}
-		slices.Reverse(r.Notices)
-		slices.Reverse(r.Baseline.FixedFindings)
-		slices.Reverse(r.Exposures)
-		for i := range r.Exposures {
-			slices.Reverse(r.Exposures[i].Ports)
-			for j := range r.Exposures[i].Ports {
-				slices.Reverse(r.Exposures[i].Ports[j].GroupIDs)
-				slices.Reverse(r.Exposures[i].Ports[j].Peers)
-			}
-		}
+		reverseLists(r)
 		return r
 	}
 	shuffled, before := reversed(), reversed()

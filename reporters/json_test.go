@@ -242,18 +242,7 @@ func TestReportersDoNotModifyReport(t *testing.T) {
 	t.Parallel()
 	reversed := func() *findings.Report {
 		r := loadReport(t, inReport)
-		slices.Reverse(r.Findings)
-		slices.Reverse(r.Checks)
-		slices.Reverse(r.Coverage)
-		slices.Reverse(r.Accounts)
-		slices.Reverse(r.Notices)
-		slices.Reverse(r.Exposures)
-		for i := range r.Exposures {
-			slices.Reverse(r.Exposures[i].Ports)
-			for j := range r.Exposures[i].Ports {
-				slices.Reverse(r.Exposures[i].Ports[j].Peers)
-			}
-		}
+		reverseLists(r)
 		return r
 	}
 	shared, before := reversed(), reversed()
