@@ -21,6 +21,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sgaudit/sgaudit/internal/location"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -46,15 +47,7 @@ type Error struct {
 }
 
 // Error formats the problem as "file:line: message".
-func (e *Error) Error() string {
-	switch {
-	case e.File != "" && e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	case e.File != "":
-		return e.File + ": " + e.Msg
-	}
-	return e.Msg
-}
+func (e *Error) Error() string { return location.Format(e.File, e.Line, e.Msg) }
 
 // Is makes errors.Is(err, ErrConfig) true for an Error.
 func (e *Error) Is(target error) bool { return target == ErrConfig }

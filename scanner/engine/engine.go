@@ -27,6 +27,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown/print"
 
+	"github.com/sgaudit/sgaudit/internal/location"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -52,16 +53,7 @@ type PolicyError struct {
 }
 
 // Error formats the problem as "file:line: message".
-func (e *PolicyError) Error() string {
-	switch {
-	case e.File != "" && e.Line > 0:
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	case e.File != "":
-		return e.File + ": " + e.Msg
-	default:
-		return e.Msg
-	}
-}
+func (e *PolicyError) Error() string { return location.Format(e.File, e.Line, e.Msg) }
 
 // Is makes errors.Is(err, ErrPolicy) true for a PolicyError.
 func (e *PolicyError) Is(target error) bool { return target == ErrPolicy }
