@@ -335,11 +335,7 @@ func TestCollectAccountSelection(t *testing.T) {
 			if err != nil {
 				t.Fatalf("run: %v", err)
 			}
-			var accounts []string
-			for _, a := range inv.Accounts {
-				accounts = append(accounts, a.ID+"="+a.Name)
-			}
-			if diff := gocmp.Diff(tt.wantAccounts, accounts); diff != "" {
+			if diff := gocmp.Diff(tt.wantAccounts, accountNames(inv)); diff != "" {
 				t.Errorf("accounts (-want +got):\n%s", diff)
 			}
 			var roles []string
@@ -431,11 +427,7 @@ func TestCollectAccountNames(t *testing.T) {
 			if err != nil {
 				t.Fatalf("run: %v", err)
 			}
-			var accounts []string
-			for _, a := range inv.Accounts {
-				accounts = append(accounts, a.ID+"="+a.Name)
-			}
-			if diff := gocmp.Diff(tt.wantAccounts, accounts); diff != "" {
+			if diff := gocmp.Diff(tt.wantAccounts, accountNames(inv)); diff != "" {
 				t.Errorf("accounts (-want +got):\n%s", diff)
 			}
 			calls := map[string]int{}
@@ -665,4 +657,13 @@ func TestRetryPolicy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// accountNames lists the inventory's accounts as "id=name".
+func accountNames(inv *inventory.Inventory) []string {
+	var out []string
+	for _, a := range inv.Accounts {
+		out = append(out, a.ID+"="+a.Name)
+	}
+	return out
 }
