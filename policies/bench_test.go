@@ -1,8 +1,6 @@
 package policies_test
 
 import (
-	"github.com/sgaudit/sgaudit/internal/cputime"
-
 	"context"
 	"fmt"
 	"io/fs"
@@ -14,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/sgaudit/sgaudit/internal/cputime"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/inventory"

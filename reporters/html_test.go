@@ -1,8 +1,6 @@
 package reporters
 
 import (
-	"github.com/sgaudit/sgaudit/internal/golden"
-
 	"bytes"
 	"cmp"
 	"context"
@@ -30,6 +28,7 @@ import (
 	gocmp "github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 
+	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )

@@ -9,8 +9,6 @@
 package reporters
 
 import (
-	"github.com/sgaudit/sgaudit/internal/atomicfile"
-
 	"bufio"
 	"errors"
 	"fmt"
@@ -18,6 +16,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/sgaudit/sgaudit/internal/atomicfile"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 

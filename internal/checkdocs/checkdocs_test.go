@@ -1,8 +1,6 @@
 package checkdocs
 
 import (
-	"github.com/sgaudit/sgaudit/internal/golden"
-
 	"context"
 	"encoding/json"
 	"os"
@@ -15,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"

@@ -1,8 +1,6 @@
 package collect
 
 import (
-	"github.com/sgaudit/sgaudit/internal/golden"
-
 	"encoding/json"
 	"errors"
 	"os"
@@ -12,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 

@@ -1,8 +1,6 @@
 package collect
 
 import (
-	"github.com/sgaudit/sgaudit/internal/golden"
-
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 

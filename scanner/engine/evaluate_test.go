@@ -1,8 +1,6 @@
 package engine
 
 import (
-	"github.com/sgaudit/sgaudit/internal/golden"
-
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )

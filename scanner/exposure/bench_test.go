@@ -1,12 +1,11 @@
 package exposure
 
 import (
-	"github.com/sgaudit/sgaudit/internal/cputime"
-
 	"fmt"
 	"math/rand/v2"
 	"testing"
 
+	"github.com/sgaudit/sgaudit/internal/cputime"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
