@@ -11,10 +11,10 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sgaudit/sgaudit/internal/cputime"
 	"github.com/sgaudit/sgaudit/internal/memsample"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -210,7 +210,7 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 	base := memsample.LiveHeapMB()
 	var found int
 	sampler := memsample.Start()
-	cpu0 := cpuTime()
+	cpu0, cpuOK := cputime.Used()
 	gc0 := readGCStats()
 	b.ResetTimer()
 	for range b.N {
@@ -222,10 +222,12 @@ func benchmarkEvaluate(b *testing.B, pack fs.FS, n int) {
 	}
 	b.StopTimer()
 	gc := readGCStats().since(gc0)
-	cpu := cpuTime() - cpu0
+	cpu1, cpuOK1 := cputime.Used()
 	rss, heap := sampler.Stop()
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N*n), "µs/group")
-	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N*n), "cpu-µs/group")
+	if cpuOK && cpuOK1 {
+		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(b.N*n), "cpu-µs/group")
+	}
 	b.ReportMetric(rss, "MB-peak")
 	b.ReportMetric(base, "MB-inventory")
 	b.ReportMetric(heap-base, "MB-heap-eval")
@@ -256,16 +258,6 @@ func readGCStats() gcStats {
 
 func (s gcStats) since(before gcStats) gcStats {
 	return gcStats{s.cycles - before.cycles, s.allocated - before.allocated, s.cpu - before.cpu, s.totalCPU - before.totalCPU}
-}
-
-// cpuTime is the CPU time this process has used. On a shared machine wall
-// time depends on the neighbours; CPU time much less so.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func countRules(inv *inventory.Inventory) int {
