@@ -181,7 +181,7 @@ func cidr(c string) inventory.Peer {
 func group(id, name, desc string, rules []inventory.Rule, usedBy []inventory.Evidence) inventory.SecurityGroup {
 	return inventory.SecurityGroup{
 		ARN: arn(id), ID: id, Name: name, Description: desc, AccountID: acct, Region: region,
-		VPCID: "vpc-1", Rules: rules, UsedBy: usedBy,
+		VPCID: "vpc-1", Rules: inventory.NewRules(rules...), UsedBy: usedBy,
 	}
 }
 
@@ -235,7 +235,7 @@ func TestChecksReadTheInventoryContract(t *testing.T) {
 		rule("sgr-x4", inventory.Ingress, "tcp", 5432, 5432, gone, "db"),
 		rule("sgr-x5", inventory.Ingress, "tcp", 6379, 6379, peered, "cache"),
 	}, eni)
-	edge.StaleRules = []inventory.Rule{edge.Rules[3]}
+	edge.StaleRules = inventory.NewRules(edge.Rules.At(3))
 
 	// A launch-wizard group with its wizard description, and a group past
 	// the rules threshold (51 ingress rules).

@@ -31,8 +31,8 @@ func sshGroups() *inventory.Inventory {
 		return inventory.SecurityGroup{
 			ARN: "arn:aws:ec2:eu-west-1:111122223333:security-group/" + id, ID: id, Name: name, Description: name + " hosts",
 			AccountID: "111122223333", Region: "eu-west-1", VPCID: "vpc-1", Tags: tags,
-			Rules: []inventory.Rule{{ID: "sgr-" + id[3:], Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp",
-				FromPort: 22, ToPort: 22, Description: "ssh", Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}}},
+			Rules: inventory.NewRules(inventory.Rule{ID: "sgr-" + id[3:], Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp",
+				FromPort: 22, ToPort: 22, Description: "ssh", Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}}),
 			Attachments: []inventory.Attachment{{NetworkInterfaceID: "eni-" + id[3:]}},
 			UsedBy:      []inventory.Evidence{{Kind: inventory.UsedByENI, ID: "eni-" + id[3:]}},
 		}

@@ -212,7 +212,7 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	}
 	rep.Exposures = exposure.Compute(inv, services)
 	for _, g := range inv.SecurityGroups {
-		rep.Summary.Rules += len(g.Rules)
+		rep.Summary.Rules += g.Rules.Len()
 	}
 	rep.Summary.SecurityGroups = len(inv.SecurityGroups)
 	rep.Notices = []findings.Notice{}

@@ -82,7 +82,7 @@ func TestCollectPaginates(t *testing.T) {
 	var got []groupFacts
 	for _, g := range inv.SecurityGroups {
 		f := groupFacts{ID: g.ID}
-		for _, r := range g.Rules {
+		for _, r := range g.Rules.All() {
 			f.RuleIDs = append(f.RuleIDs, r.ID)
 		}
 		for _, a := range g.Attachments {
@@ -91,7 +91,7 @@ func TestCollectPaginates(t *testing.T) {
 		for _, e := range g.UsedBy {
 			f.UsedBy = append(f.UsedBy, string(e.Kind)+" "+e.ID+" "+e.Detail)
 		}
-		for _, r := range g.StaleRules {
+		for _, r := range g.StaleRules.All() {
 			f.Stale = append(f.Stale, r.Peer.GroupID)
 		}
 		got = append(got, f)
@@ -258,8 +258,9 @@ func TestCollectRegionFailuresAreCoverage(t *testing.T) {
 	}
 	var got []groupFacts
 	for _, g := range inv.SecurityGroups {
-		i := slices.IndexFunc(g.Rules, func(r inventory.Rule) bool { return r.Peer.Kind == inventory.PeerCIDRv4 })
-		got = append(got, groupFacts{g.Region, g.ID, g.Rules[i].ID, len(g.UsedBy)})
+		rules := g.Rules.Slice()
+		i := slices.IndexFunc(rules, func(r inventory.Rule) bool { return r.Peer.Kind == inventory.PeerCIDRv4 })
+		got = append(got, groupFacts{g.Region, g.ID, rules[i].ID, len(g.UsedBy)})
 	}
 	wantGroups := []groupFacts{
 		{"ap-northeast-1", "sg-x", "sgr-x", 1},

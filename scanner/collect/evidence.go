@@ -151,18 +151,19 @@ func addStaleRules(groups []inventory.SecurityGroup, byID map[string]int, stale 
 		}
 		g := &groups[i]
 		current := map[string]inventory.Rule{}
-		for _, r := range g.Rules {
+		for _, r := range g.Rules.All() {
 			current[ownerlessKey(r)] = r
 		}
 		rules := append(expandPermissions(inventory.Ingress, stalePermissions(s.StaleIpPermissions)),
 			expandPermissions(inventory.Egress, stalePermissions(s.StaleIpPermissionsEgress))...)
-		for _, r := range rules {
-			if cur, ok := current[ownerlessKey(r)]; ok {
+		for i := range rules {
+			r := &rules[i]
+			if cur, ok := current[ownerlessKey(*r)]; ok {
 				r.ID = cur.ID
 				r.Description = cmp.Or(r.Description, cur.Description)
 			}
-			g.StaleRules = append(g.StaleRules, r)
 		}
+		g.StaleRules = inventory.SortedRules(append(g.StaleRules.Slice(), rules...))
 	}
 }
 

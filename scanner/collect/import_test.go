@@ -68,7 +68,7 @@ func summarise(inv *inventory.Inventory) summary {
 	}
 	for _, g := range inv.SecurityGroups {
 		var gs groupSummary
-		for _, r := range g.Rules {
+		for _, r := range g.Rules.All() {
 			gs.RuleIDs = append(gs.RuleIDs, r.ID)
 		}
 		for _, a := range g.Attachments {

@@ -136,7 +136,7 @@ type ruleView struct {
 func viewRules(t *testing.T, g inventory.SecurityGroup) []ruleView {
 	t.Helper()
 	var out []ruleView
-	for _, r := range g.Rules {
+	for _, r := range g.Rules.All() {
 		if !strings.HasPrefix(r.ID, "sgr-") {
 			t.Errorf("%s: rule %s has no id from DescribeSecurityGroupRules", g.ID, r.Key())
 		}

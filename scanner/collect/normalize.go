@@ -115,17 +115,15 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 			// each VPC: CreateSecurityGroup refuses it.
 			IsDefault:   aws.ToString(sg.GroupName) == "default",
 			Tags:        tagMap(sg.Tags),
-			Rules:       []inventory.Rule{},
 			Attachments: []inventory.Attachment{},
 			UsedBy:      []inventory.Evidence{},
-			StaleRules:  []inventory.Rule{},
 		}
 		if g.ARN == "" {
 			g.ARN = "arn:" + partition + ":ec2:" + d.Region + ":" + g.AccountID + ":security-group/" + g.ID
 		}
-		g.Rules = append(g.Rules, expandPermissions(inventory.Ingress, sg.IpPermissions)...)
-		g.Rules = append(g.Rules, expandPermissions(inventory.Egress, sg.IpPermissionsEgress)...)
-		fillFromRecords(g.Rules, records[g.ID])
+		rules := append(expandPermissions(inventory.Ingress, sg.IpPermissions), expandPermissions(inventory.Egress, sg.IpPermissionsEgress)...)
+		fillFromRecords(rules, records[g.ID])
+		g.Rules = inventory.SortedRules(rules)
 		byID[g.ID] = len(inv.SecurityGroups)
 		inv.SecurityGroups = append(inv.SecurityGroups, g)
 	}
@@ -397,7 +395,7 @@ func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 	crossVPC := map[int]map[string]bool{}
 	for _, from := range groups {
 		dirs := map[int][]string{} // referenced group index → directions
-		for _, r := range from.Rules {
+		for _, r := range from.Rules.All() {
 			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
 				continue
 			}

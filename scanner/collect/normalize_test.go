@@ -227,7 +227,7 @@ func TestRuleIDsMatchedByKey(t *testing.T) {
 	inv := normalizeAll([]RegionData{{Account: inventory.Account{ID: "111122223333", Partition: "aws"}, Region: "eu-west-1", Groups: []types.SecurityGroup{sg}, Rules: recs}})
 	type idDesc struct{ Key, ID, Description string }
 	var got []idDesc
-	for _, r := range inv.SecurityGroups[0].Rules {
+	for _, r := range inv.SecurityGroups[0].Rules.All() {
 		got = append(got, idDesc{r.Key(), r.ID, r.Description})
 	}
 	want := []idDesc{

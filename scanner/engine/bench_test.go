@@ -66,14 +66,13 @@ func synthetic(n int, seed uint64) *inventory.Inventory {
 			VPCID:       vpc,
 			Tags:        map[string]string{"team": fmt.Sprintf("team-%d", i%17), "env": "prod"},
 		}
-		rule := 0
+		var rules []inventory.Rule
 		add := func(dir inventory.Direction, proto string, from, to int, peer inventory.Peer, desc string) {
-			rule++
 			raw := proto
 			if proto == inventory.ProtocolAll {
 				raw = "-1"
 			}
-			g.Rules = append(g.Rules, inventory.Rule{ID: fmt.Sprintf("sgr-%08x%09x", i, rule), Direction: dir, Protocol: proto, RawProtocol: raw,
+			rules = append(rules, inventory.Rule{ID: fmt.Sprintf("sgr-%08x%09x", i, len(rules)+1), Direction: dir, Protocol: proto, RawProtocol: raw,
 				FromPort: from, ToPort: to, Peer: peer, Description: desc})
 		}
 		world := inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}
@@ -128,6 +127,7 @@ func synthetic(n int, seed uint64) *inventory.Inventory {
 			inv.NetworkInterfaces = append(inv.NetworkInterfaces, ni)
 			vpcENIs[region+"/"+vpc]++
 		}
+		g.Rules = inventory.SortedRules(rules)
 		inv.SecurityGroups = append(inv.SecurityGroups, g)
 	}
 	for key, count := range vpcENIs {
@@ -263,7 +263,7 @@ func (s gcStats) since(before gcStats) gcStats {
 func countRules(inv *inventory.Inventory) int {
 	n := 0
 	for _, g := range inv.SecurityGroups {
-		n += len(g.Rules)
+		n += g.Rules.Len()
 	}
 	return n
 }

@@ -188,14 +188,17 @@ func TestFingerprintStability(t *testing.T) {
 		{"same input again", func(*inventory.Inventory) {}, nil},
 		{"groups reversed", func(inv *inventory.Inventory) { slices.Reverse(inv.SecurityGroups) }, nil},
 		{"rule re-created with a new id", func(inv *inventory.Inventory) {
-			inv.SecurityGroups[5].Rules[1].ID = "sgr-0ffffffffffffffff"
+			rules := inv.SecurityGroups[5].Rules.Slice()
+			rules[1].ID = "sgr-0ffffffffffffffff"
+			inv.SecurityGroups[5].Rules = inventory.NewRules(rules...)
 		}, nil},
 		{"group renamed changes messages only", func(inv *inventory.Inventory) {
 			inv.SecurityGroups[5].Name = "web-renamed"
 		}, nil},
 		{"port changed", func(inv *inventory.Inventory) {
-			r := &inv.SecurityGroups[5].Rules[1]
-			r.FromPort, r.ToPort = 20, 23
+			rules := inv.SecurityGroups[5].Rules.Slice()
+			rules[1].FromPort, rules[1].ToPort = 20, 23
+			inv.SecurityGroups[5].Rules = inventory.NewRules(rules...)
 		}, []string{"TST001 sg-0a00000000000we01", "TST005 sg-0a00000000000we01"}},
 	}
 	for _, tt := range tests {

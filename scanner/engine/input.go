@@ -345,11 +345,19 @@ func groupTerm(b *builder, g *inventory.SecurityGroup) *ast.Term {
 		b.add(b.common(k), b.common(v))
 	}
 	b.add(kTags, b.close(tags))
-	b.add(kRules, array(b, g.Rules, ruleTerm))
-	b.add(kStaleRules, array(b, g.StaleRules, ruleTerm))
+	b.add(kRules, rulesTerm(b, g.Rules))
+	b.add(kStaleRules, rulesTerm(b, g.StaleRules))
 	b.add(kAttachments, array(b, g.Attachments, attachmentTerm))
 	b.add(kUsedBy, array(b, g.UsedBy, evidenceTerm))
 	return b.close(m)
+}
+
+func rulesTerm(b *builder, rules inventory.Rules) *ast.Term {
+	terms := make([]*ast.Term, rules.Len())
+	for i, r := range rules.All() {
+		terms[i] = ruleTerm(b, &r)
+	}
+	return b.term(ast.NewArray(terms...))
 }
 
 func ruleTerm(b *builder, r *inventory.Rule) *ast.Term {

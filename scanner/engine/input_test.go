@@ -71,6 +71,14 @@ func fill(v reflect.Value, mode fillMode, depth int, n *int) {
 		}
 		v.Set(m)
 	case reflect.Struct:
+		if v.Type() == reflect.TypeFor[inventory.Rules]() {
+			// Opaque: filled through the []Rule it is built from. Its JSON
+			// is never null.
+			rules := reflect.New(reflect.TypeFor[[]inventory.Rule]()).Elem()
+			fill(rules, mode, depth, n)
+			v.Set(reflect.ValueOf(inventory.NewRules(rules.Interface().([]inventory.Rule)...)))
+			return
+		}
 		if v.Type() == reflect.TypeFor[time.Time]() {
 			if mode == rich {
 				v.Set(reflect.ValueOf(time.Date(2026, 1, 2, 3, 4, 5, 600, time.FixedZone("x", 3600))))
@@ -144,7 +152,7 @@ func TestInputMatchesJSON(t *testing.T) {
 func TestInputNilIsEmpty(t *testing.T) {
 	t.Parallel()
 	withNils := filled(nils)
-	if withNils.SecurityGroups[0].Rules != nil || withNils.SecurityGroups[0].Tags != nil {
+	if withNils.SecurityGroups[0].Attachments != nil || withNils.SecurityGroups[0].Tags != nil {
 		t.Fatal("fill(nils) should leave nested slices and maps nil")
 	}
 	got := inventoryValue(withNils)
@@ -175,7 +183,7 @@ func makeEmpty(v reflect.Value) {
 			v.Set(reflect.MakeMap(v.Type()))
 		}
 	case reflect.Struct:
-		if v.Type() == reflect.TypeFor[time.Time]() {
+		if v.Type() == reflect.TypeFor[time.Time]() || v.Type() == reflect.TypeFor[inventory.Rules]() {
 			return
 		}
 		for i := range v.NumField() {

@@ -240,7 +240,7 @@ func (c *computer) groupGrants(gi int) []grant {
 	c.parsed[gi] = true
 	g := &c.inv.SecurityGroups[gi]
 	out := c.parse[:0]
-	for _, r := range g.Rules {
+	for _, r := range g.Rules.All() {
 		if r.Direction != inventory.Ingress {
 			continue
 		}

@@ -61,7 +61,7 @@ func group(id string, rules ...inventory.Rule) inventory.SecurityGroup {
 	for i := range rules {
 		rules[i].ID = fmt.Sprintf("sgr-%s-%d", id, i)
 	}
-	return inventory.SecurityGroup{ID: id, Name: id, AccountID: acct, Region: region, Rules: rules}
+	return inventory.SecurityGroup{ID: id, Name: id, AccountID: acct, Region: region, Rules: inventory.NewRules(rules...)}
 }
 
 func eni(id, publicIP string, groups ...string) inventory.NetworkInterface {
@@ -495,8 +495,9 @@ func TestComputeDeterministic(t *testing.T) {
 		shuffle(r, shuffled.PrefixLists)
 		for j := range shuffled.SecurityGroups {
 			g := &shuffled.SecurityGroups[j]
-			g.Rules = slices.Clone(g.Rules)
-			shuffle(r, g.Rules)
+			rules := g.Rules.Slice()
+			shuffle(r, rules)
+			g.Rules = inventory.NewRules(rules...)
 		}
 		for j := range shuffled.NetworkInterfaces {
 			n := &shuffled.NetworkInterfaces[j]
@@ -559,7 +560,7 @@ func TestComputeAgainstBruteForce(t *testing.T) {
 	admits := func(gids []string, proto string, pos int) []admitted {
 		var out []admitted
 		for _, gid := range gids {
-			for _, ru := range groups[gid].Rules {
+			for _, ru := range groups[gid].Rules.All() {
 				// The rule semantics, written out again rather than
 				// reusing rangeOf: ports for tcp/udp, the type (-1 any)
 				// for icmp, nothing for other protocols.

@@ -92,7 +92,7 @@ type SecurityGroup struct {
 	VPCID       string            `json:"vpc_id"`
 	IsDefault   bool              `json:"is_default"`
 	Tags        map[string]string `json:"tags"`
-	Rules       []Rule            `json:"rules"`
+	Rules       Rules             `json:"rules"`
 	// Attachments are the network interfaces that carry this group.
 	Attachments []Attachment `json:"attachments"`
 	// UsedBy is the evidence that the group is in use; empty means unused
@@ -103,7 +103,7 @@ type SecurityGroup struct {
 	// behind a VPC peering or transit gateway connection that is gone. Each
 	// has the id and Key of the matching rule in Rules when the group still
 	// lists it. Only meaningful where stale_references was collected.
-	StaleRules []Rule `json:"stale_rules"`
+	StaleRules Rules `json:"stale_rules"`
 }
 
 // Direction is ingress or egress.
@@ -256,8 +256,8 @@ func (inv *Inventory) Sort() {
 	})
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
-		slices.SortFunc(g.Rules, CompareRules)
-		slices.SortFunc(g.StaleRules, CompareRules)
+		g.Rules = g.Rules.sorted()
+		g.StaleRules = g.StaleRules.sorted()
 		slices.SortFunc(g.Attachments, func(a, b Attachment) int { return cmp.Compare(a.NetworkInterfaceID, b.NetworkInterfaceID) })
 		slices.SortFunc(g.UsedBy, func(a, b Evidence) int {
 			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Detail, b.Detail))
@@ -282,14 +282,13 @@ func (inv *Inventory) Sort() {
 
 // Compact gives every slice in the inventory a capacity equal to its
 // length, and makes the strings that take few values but repeat on every
-// rule, group or interface (direction, protocol, peer kind and owner,
-// account, region, VPC, tag values) share one copy. append and
-// encoding/json grow slices by doubling, so a freshly built inventory
-// carries up to as much unused capacity as data: at 100k groups the rules
-// alone held 110 MB of it (BenchmarkEvaluate). And every string decoded
-// from an AWS response or a JSON file is a copy of its own, though
-// "ingress" sits on every rule. Both are memory the garbage collector also
-// scans on every cycle of an evaluation.
+// group or interface (account, region, VPC, tag values, interface type and
+// status) share one copy. append and encoding/json grow slices by
+// doubling, so a freshly built inventory carries up to as much unused
+// capacity as data. And every string decoded from an AWS response or a
+// JSON file is a copy of its own, though one region name sits on every
+// group. Rules need neither: Rules is exact and shares repeated values
+// from the start.
 func (inv *Inventory) Compact() {
 	in := interner{}
 	inv.Accounts = exact(inv.Accounts)
@@ -301,10 +300,6 @@ func (inv *Inventory) Compact() {
 		for k, v := range g.Tags {
 			g.Tags[k] = in.s(v)
 		}
-		g.Rules = exact(g.Rules)
-		in.rules(g.Rules)
-		g.StaleRules = exact(g.StaleRules)
-		in.rules(g.StaleRules)
 		g.Attachments = exact(g.Attachments)
 		for j := range g.Attachments {
 			g.Attachments[j].InterfaceType = in.s(g.Attachments[j].InterfaceType)
@@ -326,12 +321,7 @@ func (inv *Inventory) Compact() {
 }
 
 // interner hands out one copy of each string it has seen. Only strings
-// with few distinct values go through it. Ids and ARNs are unique anyway;
-// CIDRs, descriptions and peer group ids were tried too: they saved another
-// 30 MB of 380 at 100k groups, but pointing each rule at a copy made
-// somewhere else in the heap cost the evaluation 11% more CPU (cache misses
-// while converting), and Sort 0.4 s more (BenchmarkEvaluate,
-// BenchmarkDecodedInventory).
+// with few distinct values go through it; ids and ARNs are unique anyway.
 type interner map[string]string
 
 func (in interner) s(x string) string {
@@ -343,17 +333,6 @@ func (in interner) s(x string) string {
 	}
 	in[x] = x
 	return x
-}
-
-func (in interner) rules(rules []Rule) {
-	for i := range rules {
-		r := &rules[i]
-		r.Direction = Direction(in.s(string(r.Direction)))
-		r.Protocol, r.RawProtocol = in.s(r.Protocol), in.s(r.RawProtocol)
-		p := &r.Peer
-		p.Kind = PeerKind(in.s(string(p.Kind)))
-		p.GroupOwner, p.PeeringStatus = in.s(p.GroupOwner), in.s(p.PeeringStatus)
-	}
 }
 
 // exact returns s, or a copy of it without spare capacity. Empty stays
