@@ -13,7 +13,7 @@ func sampleRules() []Rule {
 		{ID: "sgr-2", Direction: Ingress, Protocol: ProtocolICMP, RawProtocol: "icmp", FromPort: -1, ToPort: -1,
 			Peer: Peer{Kind: PeerCIDRv6, CIDR: "::/0"}, Description: "ping"},
 		{ID: "sgr-3", Direction: Ingress, Protocol: ProtocolTCP, RawProtocol: "tcp", FromPort: 443, ToPort: 443,
-			Peer: Peer{Kind: PeerSecurityGroup, GroupID: "sg-9", GroupOwner: "444455556666", VPCID: "vpc-2", PeeringStatus: "deleted"},
+			Peer:        Peer{Kind: PeerSecurityGroup, GroupID: "sg-9", GroupOwner: "444455556666", VPCID: "vpc-2", PeeringStatus: "deleted"},
 			Description: "ping"},
 		{Direction: Ingress, Protocol: "47", RawProtocol: "47", FromPort: 1 << 40, ToPort: -1 << 40,
 			Peer: Peer{Kind: PeerPrefixList, PrefixListID: "pl-1"}, Description: "gre — ünïcode"},
