@@ -32,8 +32,11 @@ import data.sgaudit.lib.sg
 shown := sg.max_listed
 
 deny contains finding if {
-	some g in input.security_groups
-	g.is_default
+	# The ref walks the groups and skips those it rules out inside the
+	# lookup, with no expression evaluated per skipped group.
+	some i
+	input.security_groups[i].is_default
+	g := input.security_groups[i]
 	sg.has_attachments(g)
 
 	interfaces := [{

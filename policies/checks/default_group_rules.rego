@@ -26,8 +26,11 @@ package sgaudit.checks.default_group_rules
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	some g in input.security_groups
-	g.is_default
+	# The ref walks the groups and skips those it rules out inside the
+	# lookup, with no expression evaluated per skipped group.
+	some i
+	input.security_groups[i].is_default
+	g := input.security_groups[i]
 	ingress := count([r | some r in g.rules; r.direction == "ingress"])
 	egress := count([r | some r in g.rules; r.direction == "egress"])
 	ingress + egress > 0

@@ -24,9 +24,13 @@ import data.sgaudit.lib.sg
 placeholders := {lower(trim_space(p)) | some p in data.sgaudit.placeholder_descriptions}
 
 deny contains finding if {
+	# Bound once, outside the group loop: a package-level rule referenced
+	# inside it is a cache lookup per group (sg.short_rules explains).
+	known := placeholders
+	patterns := data.sgaudit.placeholder_patterns
 	some g in input.security_groups
 	not g.is_default
-	reason := weakness(lower(trim_space(g.description)), lower(trim_space(g.name)))
+	reason := weakness(lower(trim_space(g.description)), lower(trim_space(g.name)), known, patterns)
 	finding := {
 		"group_arn": g.arn,
 		"msg": sprintf("%s has a description that says nothing (%s): %q", [sg.label(g), reason, g.description]),
@@ -38,16 +42,17 @@ deny contains finding if {
 	}
 }
 
-# weakness(desc, name) names the first reason a description (lower-cased,
-# trimmed) is useless; undefined when it is fine. One reason per group keeps
-# one finding per group.
-weakness(desc, name) := "empty" if desc == ""
+# weakness(desc, name, known, patterns) names the first reason a
+# description (lower-cased, trimmed) is useless, known being the
+# placeholders and patterns the wizard patterns; undefined when it is fine.
+# One reason per group keeps one finding per group.
+weakness(desc, name, known, patterns) := "empty" if desc == ""
 
 else := "same as the group name" if desc == name
 
-else := "placeholder" if placeholders[desc]
+else := "placeholder" if known[desc]
 
 else := "wizard default" if {
-	some p in data.sgaudit.placeholder_patterns
+	some p in patterns
 	regex.match(p, desc)
 }

@@ -27,12 +27,14 @@ quota := data.sgaudit.rules_quota
 
 deny contains finding if {
 	q := quota
-	some g in input.security_groups
 
 	# Neither direction can pass the quota when both together do not. An
 	# element at index q means more than q rules: one lookup per group, no
-	# builtin, and undefined for a null or short list.
-	g.rules[q]
+	# builtin, and undefined for a null or short list; the same expression
+	# walks the groups.
+	some i
+	input.security_groups[i].rules[q]
+	g := input.security_groups[i]
 	total := count(g.rules)
 	ingress := count([r | some r in g.rules; r.direction == "ingress"])
 	some direction, n in {"ingress": ingress, "egress": total - ingress}

@@ -33,8 +33,10 @@ broken_peering := {"deleted", "deleting", "failed", "expired", "rejected"}
 # What DescribeStaleSecurityGroups reported: the collector puts those rules on
 # the group, with the rule id when the group still lists the rule.
 deny contains finding if {
-	some g in input.security_groups
-	some r in g.stale_rules
+	# One expression walks every group's stale rules (nearly always none).
+	some i, j
+	r := input.security_groups[i].stale_rules[j]
+	g := input.security_groups[i]
 	finding := stale_finding(g, r, "it references a group that was deleted, or one behind a VPC peering or transit gateway connection that is gone")
 }
 
@@ -43,8 +45,13 @@ deny contains finding if {
 # only for such rules, which are rare.
 deny contains finding if {
 	some g in input.security_groups
-	some r in g.rules
-	broken_peering[r.peer.peering_status]
+
+	# One expression walks the rules and skips those without a peering
+	# status (nearly all) inside the lookup, without evaluating another
+	# expression for them: ~2x cheaper than `some r in g.rules` first.
+	some i
+	broken_peering[g.rules[i].peer.peering_status]
+	r := g.rules[i]
 	not listed_stale(g, r)
 	finding := stale_finding(g, r, sprintf("the VPC peering to %s is %s", [object.get(r.peer, "vpc_id", "the peer VPC"), r.peer.peering_status]))
 }

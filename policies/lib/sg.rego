@@ -109,10 +109,13 @@ short_rules := {i: rules |
 	patterns := {"ingress": `/[0-9]$`, "egress": `/[1-9]$`}
 	some i, g in input.security_groups
 	rules := [r |
-		some r in g.rules
-		regex.match(`/[0-9]$`, r.peer.cidr)
+		# The lookup walks the rules and skips those without a CIDR
+		# (group and prefix-list peers) without evaluating an expression.
+		some j
+		regex.match(`/[0-9]$`, g.rules[j].peer.cidr)
 
 		# Only short rules get here, one or two per group.
+		r := g.rules[j]
 		regex.match(patterns[r.direction], r.peer.cidr)
 	]
 	rules[0]
