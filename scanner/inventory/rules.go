@@ -2,8 +2,10 @@ package inventory
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"iter"
+	"math"
 	"slices"
 	"unsafe"
 )
@@ -13,28 +15,29 @@ import (
 // and as plain []Rule they were most of an inventory (208 bytes of struct
 // with eleven string pointers per rule, plus the strings); the garbage
 // collector traced all of it on every cycle of an evaluation. Here each
-// rule is one fixed-size row of offsets into the list's own text, so a
-// cycle skips rules entirely and a rule costs about half the memory
+// rule is one 64-byte row of offsets into the list's own text, so a cycle
+// skips rules entirely and a rule costs less than half the memory
 // (BenchmarkEvaluate, BenchmarkDecodedInventory).
 //
 // Build one with NewRules; read it with Len, At and All. The zero value is
 // an empty list. In JSON it is an array of Rule, as []Rule was.
 type Rules struct {
 	rows []ruleRow
-	// text holds every string of the rows back to back, each distinct
-	// string once. It is never written after NewRules returns: the strings
-	// At hands out point into it.
+	// text holds the rows' strings, each as its length (a uvarint) and
+	// its bytes, after one unused byte so that offset 0 can mean "". It is
+	// never written after NewRules returns: the strings At hands out point
+	// into it.
 	text []byte
 }
 
-// textSpan locates one string in Rules.text.
-type textSpan struct{ off, len uint32 }
+// textRef is the offset in Rules.text of one string; 0 is "".
+type textRef uint32
 
 // ruleRow is a Rule without pointers.
 type ruleRow struct {
-	id, direction, protocol, rawProtocol, description textSpan
-	kind, cidr, prefixListID, groupID, groupOwner     textSpan
-	vpcID, peeringStatus                              textSpan
+	id, direction, protocol, rawProtocol, description textRef
+	kind, cidr, prefixListID, groupID, groupOwner     textRef
+	vpcID, peeringStatus                              textRef
 	fromPort, toPort                                  int64
 }
 
@@ -44,11 +47,11 @@ func NewRules(rules ...Rule) Rules {
 		return Rules{}
 	}
 	rows := make([]ruleRow, len(rules))
-	size := 0
+	size := 1
 	for i := range rules {
 		size += rules[i].textSize()
 	}
-	b := rulesBuilder{text: make([]byte, 0, size)}
+	b := rulesBuilder{text: make([]byte, 1, size)}
 	var prev Rule
 	var prevRow ruleRow
 	for i := range rules {
@@ -76,10 +79,12 @@ func NewRules(rules ...Rule) Rules {
 	return Rules{rows: rows, text: text}
 }
 
-// textSize is the length of all of r's strings.
+// textSize is the length of all of r's strings with their length
+// prefixes, assuming each is shorter than 128 bytes (the text grows if
+// not).
 func (r *Rule) textSize() int {
 	p := &r.Peer
-	return len(r.ID) + len(r.Direction) + len(r.Protocol) + len(r.RawProtocol) + len(r.Description) +
+	return 12 + len(r.ID) + len(r.Direction) + len(r.Protocol) + len(r.RawProtocol) + len(r.Description) +
 		len(p.Kind) + len(p.CIDR) + len(p.PrefixListID) + len(p.GroupID) + len(p.GroupOwner) + len(p.VPCID) + len(p.PeeringStatus)
 }
 
@@ -89,16 +94,20 @@ type rulesBuilder struct{ text []byte }
 // in this field: direction, protocol, peer kind, owner and often the
 // description repeat from rule to rule (rules are sorted by direction),
 // and comparing with the neighbour costs less than a lookup table.
-func (b *rulesBuilder) span(s, prev string, prevSpan textSpan) textSpan {
+func (b *rulesBuilder) span(s, prev string, prevRef textRef) textRef {
 	if s == "" {
-		return textSpan{}
+		return 0
 	}
 	if s == prev {
-		return prevSpan
+		return prevRef
 	}
-	sp := textSpan{off: uint32(len(b.text)), len: uint32(len(s))}
+	if len(b.text)+binary.MaxVarintLen64+len(s) > math.MaxUint32 {
+		panic("inventory: a group's rules hold more than 4 GB of text")
+	}
+	ref := textRef(len(b.text))
+	b.text = binary.AppendUvarint(b.text, uint64(len(s)))
 	b.text = append(b.text, s...)
-	return sp
+	return ref
 }
 
 // Len is the number of rules.
@@ -128,12 +137,16 @@ func (rs Rules) At(i int) Rule {
 	}
 }
 
-func (rs Rules) str(sp textSpan) string {
-	if sp.len == 0 {
+func (rs Rules) str(ref textRef) string {
+	if ref == 0 {
 		return ""
 	}
+	n, w := uint64(rs.text[ref]), 1
+	if n >= 0x80 { // 128 bytes or more: a longer uvarint
+		n, w = binary.Uvarint(rs.text[ref:])
+	}
 	// text is never modified once built, so a string may alias it.
-	return unsafe.String(&rs.text[sp.off], int(sp.len))
+	return unsafe.String(&rs.text[int(ref)+w], int(n))
 }
 
 // All yields each rule with its index, in order.

@@ -3,6 +3,7 @@ package inventory
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -17,6 +18,8 @@ func sampleRules() []Rule {
 			Description: "ping"},
 		{Direction: Ingress, Protocol: "47", RawProtocol: "47", FromPort: 1 << 40, ToPort: -1 << 40,
 			Peer: Peer{Kind: PeerPrefixList, PrefixListID: "pl-1"}, Description: "gre — ünïcode"},
+		// Longer than 127 bytes: a two-byte length.
+		{ID: "sgr-4", Direction: Ingress, Protocol: ProtocolTCP, Description: strings.Repeat("why this rule exists ", 20)},
 		{},
 	}
 }
@@ -82,14 +85,21 @@ func TestRulesStoreRepeatedValuesOnce(t *testing.T) {
 	r := Rule{Direction: Ingress, Protocol: ProtocolTCP, RawProtocol: "tcp", FromPort: 443, ToPort: 443,
 		Peer: Peer{Kind: PeerSecurityGroup, GroupID: "sg-00000000000000001", GroupOwner: "111122223333"}, Description: "from the load balancer"}
 	rules := make([]Rule, 10)
-	size := 0
+	stored := func(s ...string) int { // a uvarint length below 128, then the bytes
+		n := 0
+		for _, x := range s {
+			n += 1 + len(x)
+		}
+		return n
+	}
+	want := 1 + stored(string(r.Direction), r.Protocol, r.RawProtocol, string(r.Peer.Kind), r.Peer.GroupID, r.Peer.GroupOwner, r.Description)
 	for i := range rules {
 		rules[i] = r
 		rules[i].ID = "sgr-" + string(rune('a'+i))
-		size += len(rules[i].ID)
+		want += stored(rules[i].ID)
 	}
 	rs := NewRules(rules...)
-	if want := size + rules[0].textSize() - len(rules[0].ID); len(rs.text) != want {
+	if len(rs.text) != want {
 		t.Errorf("text holds %d bytes, want %d: the ids, and every other value once", len(rs.text), want)
 	}
 	if cap(rs.text) > len(rs.text)*4/3 {
