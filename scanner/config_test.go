@@ -30,7 +30,7 @@ func sshGroups() *inventory.Inventory {
 	group := func(id, name string, tags map[string]string) inventory.SecurityGroup {
 		return inventory.SecurityGroup{
 			ARN: "arn:aws:ec2:eu-west-1:111122223333:security-group/" + id, ID: id, Name: name, Description: name + " hosts",
-			AccountID: "111122223333", Region: "eu-west-1", VPCID: "vpc-1", Tags: tags,
+			AccountID: "111122223333", Region: "eu-west-1", VPCID: "vpc-1", Tags: inventory.NewTags(tags),
 			Rules: inventory.NewRules(inventory.Rule{ID: "sgr-" + id[3:], Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp",
 				FromPort: 22, ToPort: 22, Description: "ssh", Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}}),
 			Attachments: []inventory.Attachment{{NetworkInterfaceID: "eni-" + id[3:]}},

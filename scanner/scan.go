@@ -217,9 +217,15 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	rep.Summary.SecurityGroups = len(inv.SecurityGroups)
 	rep.Notices = []findings.Notice{}
 	if opts.Config != nil {
-		tags := make(config.GroupTags, len(inv.SecurityGroups))
+		// Suppressions read the tags of the groups with findings only.
+		tags := make(config.GroupTags, len(rep.Findings))
+		for _, f := range rep.Findings {
+			tags[f.GroupARN] = nil
+		}
 		for _, g := range inv.SecurityGroups {
-			tags[g.ARN] = g.Tags
+			if _, ok := tags[g.ARN]; ok {
+				tags[g.ARN] = g.Tags.Map()
+			}
 		}
 		opts.Config.Apply(rep, tags, opts.now())
 	}

@@ -100,7 +100,7 @@ func testGroup(id, name, desc string, rules ...inventory.Rule) inventory.Securit
 	}
 	return inventory.SecurityGroup{
 		ARN: "arn:aws:ec2:eu-west-1:" + acct + ":security-group/" + id, ID: id, Name: name, Description: desc,
-		AccountID: acct, Region: "eu-west-1", VPCID: "vpc-1", Rules: inventory.NewRules(rules...), Tags: map[string]string{},
+		AccountID: acct, Region: "eu-west-1", VPCID: "vpc-1", Rules: inventory.NewRules(rules...), Tags: inventory.Tags{},
 		Attachments: []inventory.Attachment{{NetworkInterfaceID: "eni-" + id[3:], InterfaceType: "interface"}},
 		UsedBy:      []inventory.Evidence{{Kind: inventory.UsedByENI, ID: "eni-" + id[3:]}},
 	}

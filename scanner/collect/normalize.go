@@ -370,12 +370,12 @@ func interfaceResource(eni types.NetworkInterface) string {
 	return strings.Join(parts, " / ")
 }
 
-func tagMap(tags []types.Tag) map[string]string {
+func tagMap(tags []types.Tag) inventory.Tags {
 	m := make(map[string]string, len(tags))
 	for _, t := range tags {
 		m[aws.ToString(t.Key)] = aws.ToString(t.Value)
 	}
-	return m
+	return inventory.NewTags(m)
 }
 
 // linkReferences adds the evidence that a group is used by another

@@ -64,7 +64,7 @@ func synthetic(n int, seed uint64) *inventory.Inventory {
 			AccountID:   account,
 			Region:      region,
 			VPCID:       vpc,
-			Tags:        map[string]string{"team": fmt.Sprintf("team-%d", i%17), "env": "prod"},
+			Tags:        inventory.Tags{{Key: "env", Value: "prod"}, {Key: "team", Value: fmt.Sprintf("team-%d", i%17)}},
 		}
 		var rules []inventory.Rule
 		add := func(dir inventory.Direction, proto string, from, to int, peer inventory.Peer, desc string) {

@@ -341,7 +341,7 @@ func groupTerm(b *builder, g *inventory.SecurityGroup) *ast.Term {
 	b.add(kVPCID, b.common(g.VPCID))
 	b.add(kIsDefault, ast.InternedTerm(g.IsDefault))
 	tags := b.open()
-	for k, v := range g.Tags {
+	for k, v := range g.Tags.All() {
 		b.add(b.common(k), b.common(v))
 	}
 	b.add(kTags, b.close(tags))

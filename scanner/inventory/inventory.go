@@ -83,16 +83,16 @@ type Coverage struct {
 // SecurityGroup is one EC2 security group with its rules and the evidence
 // of what uses it.
 type SecurityGroup struct {
-	ARN         string            `json:"arn"`
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Description string            `json:"description"`
-	AccountID   string            `json:"account_id"`
-	Region      string            `json:"region"`
-	VPCID       string            `json:"vpc_id"`
-	IsDefault   bool              `json:"is_default"`
-	Tags        map[string]string `json:"tags"`
-	Rules       Rules             `json:"rules"`
+	ARN         string `json:"arn"`
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	AccountID   string `json:"account_id"`
+	Region      string `json:"region"`
+	VPCID       string `json:"vpc_id"`
+	IsDefault   bool   `json:"is_default"`
+	Tags        Tags   `json:"tags"`
+	Rules       Rules  `json:"rules"`
 	// Attachments are the network interfaces that carry this group.
 	Attachments []Attachment `json:"attachments"`
 	// UsedBy is the evidence that the group is in use; empty means unused
@@ -297,8 +297,9 @@ func (inv *Inventory) Compact() {
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
 		g.AccountID, g.Region, g.VPCID = in.s(g.AccountID), in.s(g.Region), in.s(g.VPCID)
-		for k, v := range g.Tags {
-			g.Tags[k] = in.s(v)
+		g.Tags = exact(g.Tags)
+		for j := range g.Tags {
+			g.Tags[j].Value = in.s(g.Tags[j].Value)
 		}
 		g.Attachments = exact(g.Attachments)
 		for j := range g.Attachments {

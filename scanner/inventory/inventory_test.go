@@ -72,7 +72,7 @@ func TestSortSharesRepeatedStrings(t *testing.T) {
 	}
 	group := func(id string) SecurityGroup {
 		return SecurityGroup{ID: id, AccountID: copyOf("111122223333"), Region: copyOf("eu-west-1"), VPCID: copyOf("vpc-1"),
-			Tags: map[string]string{"env": copyOf("prod")}, Rules: NewRules(rule("sgr-" + id))}
+			Tags: Tags{{"env", copyOf("prod")}}, Rules: NewRules(rule("sgr-" + id))}
 	}
 	inv := &Inventory{SecurityGroups: []SecurityGroup{group("sg-1"), group("sg-2")}}
 	if unsafe.StringData(inv.SecurityGroups[0].Region) == unsafe.StringData(inv.SecurityGroups[1].Region) {
@@ -89,5 +89,5 @@ func TestSortSharesRepeatedStrings(t *testing.T) {
 	same("account", a.AccountID, b.AccountID)
 	same("region", a.Region, b.Region)
 	same("vpc", a.VPCID, b.VPCID)
-	same("tag value", a.Tags["env"], b.Tags["env"])
+	same("tag value", a.Tags[0].Value, b.Tags[0].Value)
 }
