@@ -80,7 +80,7 @@ func syntheticInventory(n int, dirty bool) inventory.Inventory {
 }
 
 // BenchmarkChecks evaluates the whole pack the way DESIGN.md §8 has the
-// engine do it: one prepared query, batches of 100 groups, input passed as
+// engine do it: one prepared query, batches of 200 groups, input passed as
 // an ast.Value. It reports wall and CPU µs per group on one goroutine (on
 // a shared machine the CPU figure is the stable one); the engine's own
 // benchmark measures the parallel, end-to-end figure.
@@ -114,7 +114,7 @@ func BenchmarkEachCheck(b *testing.B) {
 }
 
 func benchmarkQuery(b *testing.B, n int, dirty bool, query string) {
-	const batch = 100
+	const batch = engine.DefaultBatchSize
 	{
 		{
 			in := toInput(b, syntheticInventory(n, dirty)).(map[string]any)
@@ -156,7 +156,7 @@ func benchmarkQuery(b *testing.B, n int, dirty bool, query string) {
 const namingPattern = `^svc-[0-9]+$`
 
 // BenchmarkEngine measures the pack as a scan runs it: engine.Load and
-// Evaluate (one worker per core, batches of 100, package-level lookups
+// Evaluate (one worker per core, batches of 200, package-level lookups
 // kept across batches) with every check on, SGA014 and SGA015 included
 // (SGA015 with a naming pattern); pack=defaults is the pack as shipped
 // (SGA014 and SGA015 off). pack=floor is a pack whose one check

@@ -150,9 +150,9 @@ listed_rules := {i: rules |
 world_port_pairs contains [i, r, {}] if {
 	protocols := {"tcp", "udp", "all"}
 	some i, rules in short_rules
-	some r in rules
+	endswith(rules[k].peer.cidr, "/0")
+	r := rules[k]
 	r.direction == "ingress"
-	endswith(r.peer.cidr, "/0")
 	protocols[r.protocol]
 }
 
@@ -286,7 +286,7 @@ world_unions := {i: unions |
 seed_rules := {i: seeds |
 	protocols := {"tcp", "udp", "all"}
 	some i, rules in short_rules
-	seeds := [r | some r in rules; endswith(r.peer.cidr, "/0") == false; protocols[r.protocol]]
+	seeds := [r | regex.match(`/[1-9]$`, rules[k].peer.cidr); r := rules[k]; protocols[r.protocol]]
 	seeds[0]
 }
 

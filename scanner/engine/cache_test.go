@@ -64,6 +64,35 @@ deny contains g.arn if {
 	}
 }
 
+func TestSharedPathsContains(t *testing.T) {
+	t.Parallel()
+	paths := newSharedPaths([]ast.Ref{
+		ast.MustParseRef("data.lib.ports"),
+		ast.MustParseRef("data.lib.ref_head.a"),
+		ast.MustParseRef("data.checks.c.ports"),
+	})
+	for ref, want := range map[string]bool{
+		"data.lib.ports":          true,
+		"data.lib.ports[22]":      true, // under a shared rule
+		"data.lib.ref_head.a":     true,
+		"data.checks.c.ports":     true,
+		"data.lib.ref_head":       false, // a prefix of a shared path
+		"data.lib.ref_head.b":     false,
+		"data.other.ports":        false, // same rule name, other package
+		"data.checks.c.ports_all": false,
+		"data.lib":                false,
+		"data.lib[x]":             false, // a variable where the name would be
+		"input.ports":             false,
+	} {
+		if got := paths.contains(ast.MustParseRef(ref)); got != want {
+			t.Errorf("contains(%s) = %t, want %t", ref, got, want)
+		}
+	}
+	if newSharedPaths(nil).contains(ast.MustParseRef("data.lib.ports")) {
+		t.Error("no shared paths must contain nothing")
+	}
+}
+
 // TestSharedRulesComputedOncePerEvaluate proves a package-level lookup over
 // shared input is built once per Evaluate (at most once per worker when
 // they race), while a rule over the batch is still built per batch and
