@@ -34,45 +34,31 @@ deny contains finding if {
 	ingress := count([r | some r in g.rules; r.direction == "ingress"])
 	egress := count([r | some r in g.rules; r.direction == "egress"])
 	ingress + egress > 0
+
+	# What the VPC's use says, worked out once per finding.
+	interfaces := vpc_interfaces(g)
+	empty := empty_vpc(g, interfaces)
 	finding := object.union(
 		{
 			"group_arn": g.arn,
 			"msg": sprintf("%s is the default group of %s and has %d ingress and %d egress rule(s)%s", [
-				sg.label(g), g.vpc_id, ingress, egress, vpc_text(g),
+				sg.label(g), g.vpc_id, ingress, egress, vpc_text(empty),
 			]),
 			"remediation": sg.revoke_all_command(g),
 			"evidence": {
 				"ingress_rules": ingress,
 				"egress_rules": egress,
-				"vpc_network_interfaces": vpc_interfaces(g),
+				"vpc_network_interfaces": interfaces,
 			},
 		},
-		downgrade(g),
+		downgrade(empty),
 	)
 }
 
-# downgrade(g) lowers the severity only on evidence that nobody uses the
-# VPC; a VPC missing from the inventory, or one whose interfaces were not
-# collected, keeps the METADATA severity.
-downgrade(g) := {"severity": severity} if {
-	empty_vpc(g)
-	severity := object.get(data.sgaudit.severities, ["default_group_rules", "vpc_without_interfaces"], "LOW")
-}
-
-else := {}
-
-# empty_vpc(g) is true when g's VPC is known to have no interfaces and none
-# carries g itself. Known means interfaces were collected in g's region: the
-# collector writes VPC rows with 0 interfaces when it could not read them (a
-# describe-security-groups import, DescribeNetworkInterfaces denied).
-empty_vpc(g) if {
-	sg.collected(g, "network_interfaces")
-	sg.vpc_interface_count(g) == 0
-	not sg.has_attachments(g)
-}
-
-# vpc_interfaces(g) is the evidence's interface count of g's VPC, "unknown"
-# when the VPC is not in the inventory or its interfaces were not collected.
+# vpc_interfaces(g) is the interface count of g's VPC, "unknown" when the
+# VPC is not in the inventory or its interfaces were not collected: the
+# collector writes VPC rows with 0 interfaces when it could not read them
+# (a describe-security-groups import, DescribeNetworkInterfaces denied).
 vpc_interfaces(g) := n if {
 	sg.collected(g, "network_interfaces")
 	n := sg.vpc_interface_count(g)
@@ -80,6 +66,22 @@ vpc_interfaces(g) := n if {
 
 else := "unknown"
 
-vpc_text(g) := "; nobody uses the VPC (no network interfaces)" if empty_vpc(g)
+# empty_vpc(g, interfaces) is true when g's VPC is known to have no
+# interfaces (interfaces from vpc_interfaces) and none carries g itself.
+empty_vpc(g, interfaces) if {
+	interfaces == 0
+	not sg.has_attachments(g)
+}
+
+else := false
+
+# downgrade lowers the severity only on evidence that nobody uses the VPC;
+# a VPC missing from the inventory, or one whose interfaces were not
+# collected, keeps the METADATA severity.
+downgrade(empty) := {"severity": object.get(data.sgaudit.severities, ["default_group_rules", "vpc_without_interfaces"], "LOW")} if empty
+
+else := {}
+
+vpc_text(empty) := "; nobody uses the VPC (no network interfaces)" if empty
 
 else := ""

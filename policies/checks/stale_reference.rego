@@ -44,14 +44,14 @@ deny contains finding if {
 # did not list it (the peering broke after the call). stale_rules is checked
 # only for such rules, which are rare.
 deny contains finding if {
-	some g in input.security_groups
-
-	# One expression walks the rules and skips those without a peering
-	# status (nearly all) inside the lookup, without evaluating another
-	# expression for them: ~2x cheaper than `some r in g.rules` first.
-	some i
-	broken_peering[g.rules[i].peer.peering_status]
-	r := g.rules[i]
+	# One expression walks every rule of every group and skips those
+	# without a peering status (nearly all) inside the lookup, without
+	# evaluating another expression for them: ~2x cheaper than
+	# `some g in input.security_groups; some r in g.rules` first.
+	some i, j
+	broken_peering[input.security_groups[i].rules[j].peer.peering_status]
+	g := input.security_groups[i]
+	r := g.rules[j]
 	not listed_stale(g, r)
 	finding := stale_finding(g, r, sprintf("the VPC peering to %s is %s", [object.get(r.peer, "vpc_id", "the peer VPC"), r.peer.peering_status]))
 }

@@ -714,8 +714,23 @@ else := sprintf("aws ec2 %s %s --ip-permissions %s", [
 else := ""
 
 # revoke_all_command(g) removes every rule of g, one command per direction
-# joined with && (ingress first), each listing all the rule ids.
-revoke_all_command(g) := concat(" && ", [cmd |
+# joined with && (ingress first), each listing all the rule ids. The first
+# branch is the usual case, every rule with an AWS id and nothing to quote,
+# told by one regex (safe_word, inlined, over region, group id and rule
+# ids): half the cost of a call per direction with its else chain, which
+# is most of an SGA009 finding.
+revoke_all_command(g) := concat(" && ", [sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --security-group-rule-ids %s", [
+	dir, g.region, g.id, concat(" ", ids),
+]) |
+	some dir in ["ingress", "egress"]
+	ids := sort([r.id | some r in g.rules; r.direction == dir])
+	ids[0]
+]) if {
+	words := array.concat([g.region, g.id], [object.get(r, "id", "") | some r in g.rules])
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]*( [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*)*$`, concat(" ", words))
+}
+
+else := concat(" && ", [cmd |
 	some dir in ["ingress", "egress"]
 	cmd := revoke_direction_command(g, dir)
 ])

@@ -273,6 +273,22 @@ test_revoke_all_without_ids if {
 	sg.revoke_all_command(g) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=-1,UserIdGroupPairs=[{GroupId=sg-1}]' 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.0.0.0/8}]'"
 }
 
+# The fast path needs every id; one rule without takes the general way for
+# its direction only.
+test_revoke_all_some_without_ids if {
+	g := with_rules([
+		rule("", "ingress", "tcp", 22, 22, v4("10.0.0.0/8")),
+		rule("sgr-c", "egress", "all", 0, 65535, v4("0.0.0.0/0")),
+	])
+	sg.revoke_all_command(g) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.0.0.0/8}]' && aws ec2 revoke-security-group-egress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-c"
+}
+
+# A forged id in imported JSON is quoted, not pasted into the command.
+test_revoke_all_quotes_forged_ids if {
+	g := with_rules([rule("sgr-1; rm -rf ~", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"))])
+	sg.revoke_all_command(g) == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids 'sgr-1; rm -rf ~'"
+}
+
 test_describe_rule_command if {
 	r := rule("sgr-1", "ingress", "tcp", 22, 22, v4("10.0.0.0/8"))
 	sg.describe_rule_command(group, r) == `aws ec2 update-security-group-rule-descriptions-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=10.0.0.0/8,Description="<why this rule exists>"}]'`
