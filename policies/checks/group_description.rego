@@ -20,17 +20,48 @@ package sgaudit.checks.group_description
 
 import data.sgaudit.lib.sg
 
-# placeholders is the lower-cased placeholder list, a set for O(1) lookups.
-placeholders := {lower(trim_space(p)) | some p in data.sgaudit.placeholder_descriptions}
+# placeholders maps each lower-cased placeholder to true, for object.get.
+placeholders := {lower(trim_space(p)): true | some p in data.sgaudit.placeholder_descriptions}
+
+# wizard_pattern is the wizard patterns as one regex: one call per group,
+# whatever their number. Without any it matches nothing.
+wizard_pattern := concat("|", [sprintf("(?:%s)", [p]) | some p in data.sgaudit.placeholder_patterns]) if {
+	count(data.sgaudit.placeholder_patterns) > 0
+}
+
+else := `$^`
+
+# first_reason maps what is wrong with a description, [empty, same as the
+# name, placeholder, wizard default], to the first of those that holds: one
+# reason per group keeps one finding per group. A fine description has no
+# entry.
+first_reason := {[a, b, c, d]: reasons[k] |
+	reasons := ["empty", "same as the group name", "placeholder", "wizard default"]
+	some a in [false, true]
+	some b in [false, true]
+	some c in [false, true]
+	some d in [false, true]
+	k := min([j | some j, f in [a, b, c, d]; f])
+}
 
 deny contains finding if {
 	# Bound once, outside the group loop: a package-level rule referenced
 	# inside it is a cache lookup per group (sg.short_rules explains).
 	known := placeholders
-	patterns := data.sgaudit.placeholder_patterns
+	wizard := wizard_pattern
+	reasons := first_reason
 	some g in input.security_groups
 	not g.is_default
-	reason := weakness(lower(trim_space(g.description)), lower(trim_space(g.name)), known, patterns)
+
+	# Every test on the lower-cased, trimmed description, then one lookup:
+	# a function with an else chain per group cost more than the tests.
+	desc := lower(trim_space(g.description))
+	reason := reasons[[
+		desc == "",
+		desc == lower(trim_space(g.name)),
+		object.get(known, desc, false),
+		regex.match(wizard, desc),
+	]]
 	finding := {
 		"group_arn": g.arn,
 		"msg": sprintf("%s has a description that says nothing (%s): %q", [sg.label(g), reason, g.description]),
@@ -40,19 +71,4 @@ deny contains finding if {
 			"reason": reason,
 		},
 	}
-}
-
-# weakness(desc, name, known, patterns) names the first reason a
-# description (lower-cased, trimmed) is useless, known being the
-# placeholders and patterns the wizard patterns; undefined when it is fine.
-# One reason per group keeps one finding per group.
-weakness(desc, name, known, patterns) := "empty" if desc == ""
-
-else := "same as the group name" if desc == name
-
-else := "placeholder" if known[desc]
-
-else := "wizard default" if {
-	some p in patterns
-	regex.match(p, desc)
 }

@@ -70,6 +70,25 @@ test_one_finding_per_group if {
 	# "sg" is both the name and a placeholder: one finding, the first reason.
 	findings := group_description.deny with input as {"security_groups": [group("sg", "sg")]}
 	count(findings) == 1
+	{f.evidence.reason | some f in findings} == {"same as the group name"}
+}
+
+test_reasons_in_order if {
+	# Empty before a placeholder ("" is one by default), the name before a
+	# placeholder or a wizard pattern.
+	reasons([group("web", " ")]) == {"empty"}
+	reasons([group("test", "Test")]) == {"same as the group name"}
+	reasons([group("launch-wizard-1 created x", "launch-wizard-1 created x")]) == {"same as the group name"}
+}
+
+test_wizard_patterns_are_data if {
+	two := ["^made by [a-z]+$", "^generated$"]
+	reasons([group("web", "Generated")]) == {"wizard default"} with data.sgaudit.placeholder_patterns as two
+	reasons([group("web", "made by hand")]) == {"wizard default"} with data.sgaudit.placeholder_patterns as two
+	reasons([group("web", "made by 2 people")]) == set() with data.sgaudit.placeholder_patterns as two
+
+	# Without any pattern nothing is a wizard default.
+	reasons([group("web", "launch-wizard-1 created 2024-01-02T10:00:00.000Z")]) == set() with data.sgaudit.placeholder_patterns as []
 }
 
 test_each_group_judged if {
