@@ -191,11 +191,11 @@ func parseInventory(name string, raw []byte) (*inventory.Inventory, error) {
 		return nil, fmt.Errorf("%w: %s is an sgaudit inventory with schema_version %v; this sgaudit reads schema_version %q",
 			ErrInput, name, jsonText(probe.SchemaVersion), inventory.SchemaVersion)
 	}
-	var inv inventory.Inventory
-	if err := json.Unmarshal(raw, &inv); err != nil {
+	inv, err := inventory.Decode(raw)
+	if err != nil {
 		return nil, jsonError(name, raw, err)
 	}
-	return &inv, nil
+	return inv, nil
 }
 
 func jsonText(v any) string {
