@@ -467,6 +467,39 @@ test_catalogue_hits_wide_entries if {
 	sg.catalogue_hits(rule("x", "ingress", "tcp", 80, 80, v4("0.0.0.0/0"))) == [] with data.sgaudit.ports as catalogue
 }
 
+test_catalogue_by_category_groups_every_pair if {
+	sg.catalogue_by_category == sg.by_category(sg.catalogue_pairs)
+	count(sg.catalogue_by_category) == count(data.sgaudit.ports)
+	custom := {"admin": [{"service": "SSH", "protocols": ["tcp"], "from_port": 22, "to_port": 22}], "none": []}
+	sg.catalogue_by_category == {"admin": custom.admin} with data.sgaudit.ports as custom
+	sg.by_category(sg.catalogue_pairs) == {"admin": custom.admin} with data.sgaudit.ports as custom
+}
+
+services_hit(r, catalogue) := {p[1].service | some p in hits} if {
+	hits := sg.catalogue_hits(r) with data.sgaudit.ports as catalogue
+}
+
+test_catalogue_hits_all_traffic_and_ranges if {
+	catalogue := {
+		"admin": [{"service": "SSH", "protocols": ["tcp", "udp"], "from_port": 22, "to_port": 22}],
+		"database": [
+			{"service": "MSSQL Browser", "protocols": ["udp"], "from_port": 1434, "to_port": 1434},
+			{"service": "PostgreSQL", "protocols": ["tcp"], "from_port": 5432, "to_port": 5432},
+		],
+	}
+
+	# All traffic reaches every entry, whatever its ports say.
+	services_hit(rule("x", "ingress", "all", 0, 0, v4("0.0.0.0/0")), catalogue) == {"SSH", "MSSQL Browser", "PostgreSQL"}
+
+	# A range reaches the entries it overlaps, over their protocols.
+	services_hit(rule("x", "ingress", "tcp", 0, 2000, v4("0.0.0.0/0")), catalogue) == {"SSH"}
+	services_hit(rule("x", "ingress", "udp", 20, 5432, v4("0.0.0.0/0")), catalogue) == {"SSH", "MSSQL Browser"}
+
+	# ICMP and other protocols carry no ports.
+	services_hit(rule("x", "ingress", "icmp", 0, 65535, v4("0.0.0.0/0")), catalogue) == set()
+	services_hit(rule("x", "ingress", "47", 0, 65535, v4("0.0.0.0/0")), catalogue) == set()
+}
+
 # revoke_rules_command / escalation / public_text
 
 test_revoke_rules_command if {
