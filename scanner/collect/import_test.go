@@ -260,7 +260,7 @@ func TestImportErrors(t *testing.T) {
 			want:   "invalid input: sgs.json:1:75 (byte 74): field SecurityGroups.IpPermissions.FromPort: a JSON string where int32 was expected",
 		},
 		{
-			name: "wrong type inside a rule of an sgaudit inventory",
+			name:   "wrong type inside a rule of an sgaudit inventory",
 			inputs: []Input{input("inv.json", "{\"schema_version\": \"1\",\n \"security_groups\": [\n  {\"id\": \"sg-1\",\n   \"rules\": [{\"id\": \"sgr-1\", \"from_port\": \"22\"}]}]}")},
 			want:   "invalid input: inv.json:4:46 (byte 108): field security_groups.rules.from_port: a JSON string where int was expected",
 		},
