@@ -7,8 +7,8 @@
 // findings.
 //
 // The Rego ↔ Go contract is docs/writing-policies.md; the performance
-// choices (ast.Value input, batches of ~100 groups, one shared prepared
-// query) are measured in DESIGN.md §8.
+// choices (ast.Value input, batches of a few hundred groups, one shared
+// prepared query) are measured in DESIGN.md §8 and docs/performance.md.
 package engine
 
 import (
