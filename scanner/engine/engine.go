@@ -21,9 +21,11 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/topdown/print"
 
@@ -102,6 +104,11 @@ type Engine struct {
 	checks  []check // sorted by id; every check, enabled or not
 	query   rego.PreparedEvalQuery
 	enabled int // number of checks in query
+	// compiler and store prepare the query for a subset of the enabled
+	// checks: Evaluate leaves out those its inventory cannot feed.
+	compiler *ast.Compiler
+	store    storage.Store
+	subsets  sync.Map // check ids joined by "," → rego.PreparedEvalQuery
 	// inputKeys are the top-level input keys the policies read; nil = all.
 	inputKeys map[string]bool
 	// shared are the rules computed once per Evaluate, not per batch.
@@ -185,38 +192,76 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	shared := sharedRules(compiler)
 	e.shared = newSharedPaths(shared)
 
-	// One query for every enabled check, {"SGA001": data....deny, ...}:
-	// a single Eval per batch instead of one per check.
-	obj := ast.NewObject()
-	for _, c := range checks {
-		if c.enabled {
-			obj.Insert(ast.StringTerm(c.ID), ast.NewTerm(c.ref))
-			e.enabled++
+	e.compiler, e.store = compiler, inmem.NewFromASTObject(data)
+	var enabled []*check
+	for i := range checks {
+		if checks[i].enabled {
+			enabled = append(enabled, &checks[i])
 		}
 	}
-	body := ast.NewBody(ast.Equality.Expr(ast.VarTerm(queryVar), ast.NewTerm(obj)))
-	r := rego.New(
-		rego.ParsedQuery(body),
-		rego.Compiler(compiler),
-		rego.Store(inmem.NewFromASTObject(data)),
-		rego.EnablePrintStatements(true),
-		rego.PrintHook(printHook{log}),
-	)
+	e.enabled = len(enabled)
 	// PrepareForEval only compiles the query; nothing here is slow enough
 	// to need cancelling, but a cancelled ctx should still stop Load.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	e.query, err = r.PrepareForEval(ctx)
-	if err != nil {
-		var astErrs ast.Errors
-		if errors.As(err, &astErrs) {
-			return nil, astError("prepare query", astErrs)
-		}
-		return nil, fmt.Errorf("prepare policy query: %w", err)
+	if e.query, err = e.prepare(ctx, enabled); err != nil {
+		return nil, err
 	}
 	log.Debug("policies loaded", "checks", len(checks), "enabled", e.enabled, "modules", len(modules), "shared_rules", len(shared))
 	return e, nil
+}
+
+// prepare compiles one query for the given checks, {"SGA001":
+// data....deny, ...}: a single Eval per batch instead of one per check.
+func (e *Engine) prepare(ctx context.Context, checks []*check) (rego.PreparedEvalQuery, error) {
+	obj := ast.NewObject()
+	for _, c := range checks {
+		obj.Insert(ast.StringTerm(c.ID), ast.NewTerm(c.ref))
+	}
+	body := ast.NewBody(ast.Equality.Expr(ast.VarTerm(queryVar), ast.NewTerm(obj)))
+	q, err := rego.New(
+		rego.ParsedQuery(body),
+		rego.Compiler(e.compiler),
+		rego.Store(e.store),
+		rego.EnablePrintStatements(true),
+		rego.PrintHook(printHook{e.log}),
+	).PrepareForEval(ctx)
+	if err != nil {
+		var astErrs ast.Errors
+		if errors.As(err, &astErrs) {
+			return q, astError("prepare query", astErrs)
+		}
+		return q, fmt.Errorf("prepare policy query: %w", err)
+	}
+	return q, nil
+}
+
+// queryFor returns the query for the enabled checks that are not in skip:
+// the one prepared by Load when skip is empty, else one prepared on first
+// use and kept.
+func (e *Engine) queryFor(ctx context.Context, skip map[string]bool) (rego.PreparedEvalQuery, error) {
+	if len(skip) == 0 {
+		return e.query, nil
+	}
+	var checks []*check
+	var ids []string
+	for i := range e.checks {
+		if c := &e.checks[i]; c.enabled && !skip[c.ID] {
+			checks = append(checks, c)
+			ids = append(ids, c.ID)
+		}
+	}
+	key := strings.Join(ids, ",")
+	if q, ok := e.subsets.Load(key); ok {
+		return q.(rego.PreparedEvalQuery), nil
+	}
+	q, err := e.prepare(ctx, checks)
+	if err != nil {
+		return q, err
+	}
+	e.subsets.Store(key, q)
+	return q, nil
 }
 
 // configure applies Options.Disabled, Enabled and SeverityOverrides, which

@@ -47,12 +47,26 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 	gates := e.gates(inv, catalogue)
 
 	out := []findings.Finding{}
-	if e.enabled == 0 || len(inv.SecurityGroups) == 0 {
+	// A check that requires data collected nowhere is not run at all: its
+	// findings would all be dropped (SGA013 without stale references, in
+	// every import of CLI JSON).
+	skip := map[string]bool{}
+	for _, c := range catalogue {
+		if c.Status == findings.CheckNotEvaluated {
+			skip[c.ID] = true
+		}
+	}
+	if e.enabled == len(skip) || len(inv.SecurityGroups) == 0 {
 		return out, catalogue, nil
+	}
+	query, err := e.queryFor(ctx, skip)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	ev := &evaluation{
 		engine:   e,
+		query:    query,
 		groups:   make(map[string]*inventory.SecurityGroup, len(inv.SecurityGroups)),
 		accounts: make(map[string]string, len(inv.Accounts)),
 		gates:    gates,
@@ -189,6 +203,7 @@ func (e *Engine) gates(inv *inventory.Inventory, catalogue []findings.Check) map
 // evaluation is the read-only state shared by the batches of one Evaluate.
 type evaluation struct {
 	engine   *Engine
+	query    rego.PreparedEvalQuery              // the enabled checks this inventory can feed
 	groups   map[string]*inventory.SecurityGroup // by ARN
 	accounts map[string]string                   // id → name
 	gates    map[string]*gate
@@ -199,7 +214,7 @@ type evaluation struct {
 // batch judges one slice of groups with the shared prepared query.
 func (ev *evaluation) batch(ctx context.Context, groups []inventory.SecurityGroup) ([]findings.Finding, error) {
 	e := ev.engine
-	rs, err := e.query.Eval(ctx,
+	rs, err := ev.query.Eval(ctx,
 		rego.EvalParsedInput(inputValue(ev.shared, groups)),
 		rego.EvalVirtualCache(newBatchCache(ev.store, e.shared)))
 	if err != nil {

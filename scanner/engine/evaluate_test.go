@@ -435,6 +435,51 @@ func TestCheckStatus(t *testing.T) {
 	}
 }
 
+// TestNotEvaluatedChecksDoNotRun: a check whose required data was collected
+// nowhere is left out of the query, not run and its findings dropped; the
+// query for that subset is prepared once and reused.
+func TestNotEvaluatedChecksDoNotRun(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	e := load(t, map[string]string{
+		"checks/needs.rego": meta("ACME001", "LOW") + "#   requires: [network_interfaces]\npackage acme.needs\n" + `
+deny contains {"group_arn": g.arn, "msg": "needs"} if {
+	some g in input.security_groups
+	print("needs ran")
+}
+`,
+		"checks/plain.rego": meta("ACME002", "LOW") + "package acme.plain\n" + everyGroup,
+	}, Options{Logger: newTestLogger(&logs)})
+	inventoryWith := func(collected ...string) *inventory.Inventory {
+		return &inventory.Inventory{
+			Coverage:       []inventory.Coverage{{AccountID: "1", Region: "a", Status: inventory.CoverageOK, Collected: collected}},
+			SecurityGroups: []inventory.SecurityGroup{{ARN: "arn:a", ID: "sg-a", AccountID: "1", Region: "a"}},
+		}
+	}
+	for range 2 {
+		fs, _ := evaluate(t, e, inventoryWith(inventory.KindSecurityGroups))
+		if len(fs) != 1 || fs[0].CheckID != "ACME002" {
+			t.Fatalf("findings %+v, want ACME002's only", fs)
+		}
+	}
+	if strings.Contains(logs.String(), "needs ran") {
+		t.Fatal("a check requiring data collected nowhere was evaluated")
+	}
+	if n := countSubsets(e); n != 1 {
+		t.Errorf("%d subset queries prepared, want 1 reused", n)
+	}
+	fs, _ := evaluate(t, e, inventoryWith(inventory.KindSecurityGroups, inventory.KindNetworkInterfaces))
+	if len(fs) != 2 || !strings.Contains(logs.String(), "needs ran") {
+		t.Errorf("with the data collected both checks must run: %d findings", len(fs))
+	}
+}
+
+func countSubsets(e *Engine) int {
+	n := 0
+	e.subsets.Range(func(_, _ any) bool { n++; return true })
+	return n
+}
+
 func TestStatusDetailIsBounded(t *testing.T) {
 	t.Parallel()
 	e := load(t, map[string]string{
