@@ -7,6 +7,7 @@ import (
 	"iter"
 	"math"
 	"slices"
+	"sync"
 	"unsafe"
 )
 
@@ -46,60 +47,104 @@ func NewRules(rules ...Rule) Rules {
 	if len(rules) == 0 {
 		return Rules{}
 	}
+	b := rulesBuilders.Get().(*rulesBuilder)
+	b.reset()
 	rows := make([]ruleRow, len(rules))
-	size := 1
 	for i := range rules {
-		size += rules[i].textSize()
+		r, p := &rules[i], &rules[i].Peer
+		rows[i] = ruleRow{
+			id:            b.add(r.ID), // unique: not worth remembering
+			direction:     b.span(fieldDirection, string(r.Direction)),
+			protocol:      b.span(fieldProtocol, r.Protocol),
+			rawProtocol:   b.span(fieldRawProtocol, r.RawProtocol),
+			description:   b.span(fieldDescription, r.Description),
+			kind:          b.span(fieldKind, string(p.Kind)),
+			cidr:          b.span(fieldCIDR, p.CIDR),
+			prefixListID:  b.span(fieldPrefixList, p.PrefixListID),
+			groupID:       b.span(fieldGroupID, p.GroupID),
+			groupOwner:    b.span(fieldGroupOwner, p.GroupOwner),
+			vpcID:         b.span(fieldVPCID, p.VPCID),
+			peeringStatus: b.span(fieldPeeringStatus, p.PeeringStatus),
+			fromPort:      int64(r.FromPort),
+			toPort:        int64(r.ToPort),
+		}
 	}
-	b := rulesBuilder{text: make([]byte, 1, size)}
-	var prev Rule
-	var prevRow ruleRow
-	for i := range rules {
-		r := &rules[i]
-		row := &rows[i]
-		row.id = b.span(r.ID, prev.ID, prevRow.id)
-		row.direction = b.span(string(r.Direction), string(prev.Direction), prevRow.direction)
-		row.protocol = b.span(r.Protocol, prev.Protocol, prevRow.protocol)
-		row.rawProtocol = b.span(r.RawProtocol, prev.RawProtocol, prevRow.rawProtocol)
-		row.description = b.span(r.Description, prev.Description, prevRow.description)
-		row.kind = b.span(string(r.Peer.Kind), string(prev.Peer.Kind), prevRow.kind)
-		row.cidr = b.span(r.Peer.CIDR, prev.Peer.CIDR, prevRow.cidr)
-		row.prefixListID = b.span(r.Peer.PrefixListID, prev.Peer.PrefixListID, prevRow.prefixListID)
-		row.groupID = b.span(r.Peer.GroupID, prev.Peer.GroupID, prevRow.groupID)
-		row.groupOwner = b.span(r.Peer.GroupOwner, prev.Peer.GroupOwner, prevRow.groupOwner)
-		row.vpcID = b.span(r.Peer.VPCID, prev.Peer.VPCID, prevRow.vpcID)
-		row.peeringStatus = b.span(r.Peer.PeeringStatus, prev.Peer.PeeringStatus, prevRow.peeringStatus)
-		row.fromPort, row.toPort = int64(r.FromPort), int64(r.ToPort)
-		prev, prevRow = *r, *row
+	out := Rules{rows: rows, text: bytes.Clone(b.text)}
+	if cap(b.text) <= maxPooledText {
+		b.recent = [fields][recentPerField]recentText{} // drop the callers' strings
+		rulesBuilders.Put(b)
 	}
-	text := b.text
-	if len(text) < cap(text)*3/4 {
-		text = bytes.Clone(text) // repeated values made the first guess too big
-	}
-	return Rules{rows: rows, text: text}
+	return out
 }
 
-// textSize is the length of all of r's strings with their length
-// prefixes, assuming each is shorter than 128 bytes (the text grows if
-// not).
-func (r *Rule) textSize() int {
-	p := &r.Peer
-	return 12 + len(r.ID) + len(r.Direction) + len(r.Protocol) + len(r.RawProtocol) + len(r.Description) +
-		len(p.Kind) + len(p.CIDR) + len(p.PrefixListID) + len(p.GroupID) + len(p.GroupOwner) + len(p.VPCID) + len(p.PeeringStatus)
+// The fields whose values a builder remembers.
+const (
+	fieldDirection = iota
+	fieldProtocol
+	fieldRawProtocol
+	fieldDescription
+	fieldKind
+	fieldCIDR
+	fieldPrefixList
+	fieldGroupID
+	fieldGroupOwner
+	fieldVPCID
+	fieldPeeringStatus
+	fields
+)
+
+// recentPerField is how many values of each field a builder remembers:
+// enough for the few values direction, protocol, peer kind and owner take,
+// and for a group's usual descriptions and repeated peers.
+const recentPerField = 4
+
+// rulesBuilder writes one list's text. It is pooled: the text of a large
+// group is built in a reused buffer and copied out at its exact size.
+type rulesBuilder struct {
+	text   []byte
+	recent [fields][recentPerField]recentText
+	next   [fields]uint8
 }
 
-type rulesBuilder struct{ text []byte }
+type recentText struct {
+	s   string
+	ref textRef
+}
 
-// span appends s to the text, unless the previous rule had the same value
-// in this field: direction, protocol, peer kind, owner and often the
-// description repeat from rule to rule (rules are sorted by direction),
-// and comparing with the neighbour costs less than a lookup table.
-func (b *rulesBuilder) span(s, prev string, prevRef textRef) textRef {
+// maxPooledText keeps a builder that wrote a huge list out of the pool.
+const maxPooledText = 1 << 20
+
+var rulesBuilders = sync.Pool{New: func() any { return new(rulesBuilder) }}
+
+func (b *rulesBuilder) reset() {
+	b.text = append(b.text[:0], 0) // offset 0 is ""
+	b.recent = [fields][recentPerField]recentText{}
+	b.next = [fields]uint8{}
+}
+
+// span stores s, or finds it among the values this field had recently in
+// the list: direction, protocol, peer kind and owner repeat on every rule,
+// and descriptions and peers often do.
+func (b *rulesBuilder) span(field int, s string) textRef {
 	if s == "" {
 		return 0
 	}
-	if s == prev {
-		return prevRef
+	recent := &b.recent[field]
+	for i := range recent {
+		if recent[i].ref != 0 && recent[i].s == s {
+			return recent[i].ref
+		}
+	}
+	ref := b.add(s)
+	recent[b.next[field]] = recentText{s, ref}
+	b.next[field] = (b.next[field] + 1) % recentPerField
+	return ref
+}
+
+// add appends s to the text: its length as a uvarint, then its bytes.
+func (b *rulesBuilder) add(s string) textRef {
+	if s == "" {
+		return 0
 	}
 	if len(b.text)+binary.MaxVarintLen64+len(s) > math.MaxUint32 {
 		panic("inventory: a group's rules hold more than 4 GB of text")

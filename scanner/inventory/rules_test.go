@@ -92,10 +92,16 @@ func TestRulesStoreRepeatedValuesOnce(t *testing.T) {
 		}
 		return n
 	}
-	want := 1 + stored(string(r.Direction), r.Protocol, r.RawProtocol, string(r.Peer.Kind), r.Peer.GroupID, r.Peer.GroupOwner, r.Description)
+	// Two descriptions in turn: a value is shared with any recent rule,
+	// not only the one before.
+	other := "from the bastion"
+	want := 1 + stored(string(r.Direction), r.Protocol, r.RawProtocol, string(r.Peer.Kind), r.Peer.GroupID, r.Peer.GroupOwner, r.Description, other)
 	for i := range rules {
 		rules[i] = r
 		rules[i].ID = "sgr-" + string(rune('a'+i))
+		if i%2 == 1 {
+			rules[i].Description = strings.Clone(other)
+		}
 		want += stored(rules[i].ID)
 	}
 	rs := NewRules(rules...)
