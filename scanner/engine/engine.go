@@ -99,7 +99,8 @@ type Options struct {
 }
 
 // Engine holds the compiled policies and the prepared query. It is safe for
-// concurrent use: Evaluate does not modify it.
+// concurrent use: Evaluate only adds the queries it prepares for subsets
+// of the checks to a concurrency-safe cache.
 type Engine struct {
 	checks  []check // sorted by id; every check, enabled or not
 	query   rego.PreparedEvalQuery
