@@ -234,7 +234,9 @@ func (rs Rules) MarshalJSON() ([]byte, error) {
 	return json.Marshal(rs.Slice())
 }
 
-// UnmarshalJSON reads a JSON array of Rule; null is an empty list.
+// UnmarshalJSON reads a JSON array of Rule; null is an empty list. An
+// error's offset counts from the start of the array: Decode reads a whole
+// inventory file and reports offsets in it.
 func (rs *Rules) UnmarshalJSON(data []byte) error {
 	var rules []Rule
 	if err := json.Unmarshal(data, &rules); err != nil {
