@@ -274,42 +274,60 @@ func (p *pairReader) prefixLists(ctx context.Context) []types.ManagedPrefixList 
 func (p *pairReader) prefixListEntries(ctx context.Context, groups []types.SecurityGroup) map[string][]types.PrefixListEntry {
 	const op = "GetManagedPrefixListEntries"
 	ids := referencedPrefixLists(groups)
-	out := make(map[string][]types.PrefixListEntry, len(ids))
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(pairFanout)
-	for _, id := range ids {
-		g.Go(func() error {
-			entries, err := drain(gctx, p.c, p.lim, p.log, op,
-				ec2.NewGetManagedPrefixListEntriesPaginator(p.ec2, &ec2.GetManagedPrefixListEntriesInput{
-					PrefixListId: aws.String(id),
-					MaxResults:   aws.Int32(prefixListPageSize),
-				}),
-				func(o *ec2.GetManagedPrefixListEntriesOutput) []types.PrefixListEntry { return o.Entries })
-			if isNotFound(err) {
-				// Deleted or no longer shared since the rule was read: the
-				// rule's peer cannot be expanded, which is what policies see
-				// for a list absent from the inventory.
-				p.log.Debug("referenced prefix list not found", "prefix_list_id", id)
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if entries == nil {
-				entries = []types.PrefixListEntry{}
-			}
-			mu.Lock()
-			out[id] = entries
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	// nil for a list not found, [] for one without entries.
+	lists, err := fanOut(ctx, ids, func(ctx context.Context, id string) ([]types.PrefixListEntry, error) {
+		entries, err := drain(ctx, p.c, p.lim, p.log, op,
+			ec2.NewGetManagedPrefixListEntriesPaginator(p.ec2, &ec2.GetManagedPrefixListEntriesInput{
+				PrefixListId: aws.String(id),
+				MaxResults:   aws.Int32(prefixListPageSize),
+			}),
+			func(o *ec2.GetManagedPrefixListEntriesOutput) []types.PrefixListEntry { return o.Entries })
+		if isNotFound(err) {
+			// Deleted or no longer shared since the rule was read: the
+			// rule's peer cannot be expanded, which is what policies see
+			// for a list absent from the inventory.
+			p.log.Debug("referenced prefix list not found", "prefix_list_id", id)
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if entries == nil {
+			entries = []types.PrefixListEntry{}
+		}
+		return entries, nil
+	})
+	if err != nil {
 		p.fail(inventory.KindPrefixLists, op, err)
 		return nil
 	}
+	out := make(map[string][]types.PrefixListEntry, len(ids))
+	for i, id := range ids {
+		if lists[i] != nil {
+			out[id] = lists[i]
+		}
+	}
 	return out
+}
+
+// fanOut calls read for each item, pairFanout at a time, and returns the
+// results in the items' order; the first error cancels the calls still
+// running and is returned.
+func fanOut[K, T any](ctx context.Context, items []K, read func(context.Context, K) (T, error)) ([]T, error) {
+	out := make([]T, len(items))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(pairFanout)
+	for i, item := range items {
+		g.Go(func() error {
+			v, err := read(gctx, item)
+			out[i] = v // each call its own slot: no lock, and a stable order
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // referencedPrefixLists are the prefix-list ids the groups' rules name,
@@ -344,30 +362,15 @@ func (p *pairReader) references(ctx context.Context, groups []types.SecurityGrou
 			ids = append(ids, aws.ToString(g.GroupId))
 		}
 	}
-	var out []types.SecurityGroupReference
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(pairFanout)
-	for chunk := range slices.Chunk(ids, referencesChunk) {
-		g.Go(func() error {
-			refs, err := p.describeReferences(gctx, chunk)
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			out = append(out, refs...)
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	chunks, err := fanOut(ctx, slices.Collect(slices.Chunk(ids, referencesChunk)), p.describeReferences)
+	if err != nil {
 		p.fail(inventory.KindReferences, op, err)
 		return nil
 	}
-	if out == nil {
-		out = []types.SecurityGroupReference{}
+	if out := slices.Concat(chunks...); out != nil {
+		return out
 	}
-	return out
+	return []types.SecurityGroupReference{} // read, and none: not the nil of a failure
 }
 
 // describeReferences asks for one chunk of group ids. The API documents
@@ -416,40 +419,28 @@ func (p *pairReader) stale(ctx context.Context, groups []types.SecurityGroup) []
 	}
 	slices.Sort(vpcs)
 	vpcs = slices.Compact(vpcs)
-	var out []types.StaleSecurityGroup
-	var mu sync.Mutex
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(pairFanout)
-	for _, vpc := range vpcs {
-		g.Go(func() error {
-			got, err := drain(gctx, p.c, p.lim, p.log, op,
-				ec2.NewDescribeStaleSecurityGroupsPaginator(p.ec2, &ec2.DescribeStaleSecurityGroupsInput{
-					VpcId:      aws.String(vpc),
-					MaxResults: aws.Int32(staleGroupsPageSize),
-				}),
-				func(o *ec2.DescribeStaleSecurityGroupsOutput) []types.StaleSecurityGroup {
-					return o.StaleSecurityGroupSet
-				})
-			if isNotFound(err) {
-				return nil // the VPC was deleted since its groups were read
-			}
-			if err != nil {
-				return err
-			}
-			mu.Lock()
-			out = append(out, got...)
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	perVPC, err := fanOut(ctx, vpcs, func(ctx context.Context, vpc string) ([]types.StaleSecurityGroup, error) {
+		got, err := drain(ctx, p.c, p.lim, p.log, op,
+			ec2.NewDescribeStaleSecurityGroupsPaginator(p.ec2, &ec2.DescribeStaleSecurityGroupsInput{
+				VpcId:      aws.String(vpc),
+				MaxResults: aws.Int32(staleGroupsPageSize),
+			}),
+			func(o *ec2.DescribeStaleSecurityGroupsOutput) []types.StaleSecurityGroup {
+				return o.StaleSecurityGroupSet
+			})
+		if isNotFound(err) {
+			return nil, nil // the VPC was deleted since its groups were read
+		}
+		return got, err
+	})
+	if err != nil {
 		p.fail(inventory.KindStaleReferences, op, err)
 		return nil
 	}
-	if out == nil {
-		out = []types.StaleSecurityGroup{}
+	if out := slices.Concat(perVPC...); out != nil {
+		return out
 	}
-	return out
+	return []types.StaleSecurityGroup{} // read, and none: not the nil of a failure
 }
 
 // isNotFound reports whether err is EC2's answer for an id that does not
