@@ -1,7 +1,6 @@
 package inventory
 
 import (
-	"bytes"
 	"cmp"
 	"encoding/json"
 	"iter"
@@ -59,28 +58,10 @@ func (ts Tags) Map() map[string]string {
 	return maps.Collect(ts.All())
 }
 
-// MarshalJSON writes the tags as a JSON object with sorted keys.
+// MarshalJSON writes the tags as a JSON object with sorted keys; no tags
+// is {}.
 func (ts Tags) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, t := range ts {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		k, err := json.Marshal(t.Key)
-		if err != nil {
-			return nil, err
-		}
-		v, err := json.Marshal(t.Value)
-		if err != nil {
-			return nil, err
-		}
-		buf.Write(k)
-		buf.WriteByte(':')
-		buf.Write(v)
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
+	return json.Marshal(ts.Map())
 }
 
 // UnmarshalJSON reads a JSON object of strings; null is no tags.
