@@ -369,7 +369,8 @@ func TestCloseDuringLatency(t *testing.T) {
 // returns the injected error itself, and checks that the SDK decodes it to
 // the service's own error code and classifies it as the real one: throttles
 // retryable and throttling, resets retryable connection errors, denials
-// terminal. Nothing may reach the upstream.
+// terminal, bare server errors a retryable 500 without a code. Nothing may
+// reach the upstream.
 func TestSDKClassifiesInjectedErrors(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -418,6 +419,11 @@ func TestSDKClassifiesInjectedErrors(t *testing.T) {
 		{name: "assume role denied", opts: Options{DenyAssumeRole: []string{"111111111111"}}, call: assumeRole("111111111111"), code: "AccessDenied", status: 403},
 		{name: "denial beats throttling", opts: Options{ThrottleRate: 1, DenyAssumeRole: []string{"111111111111"}}, call: assumeRole("111111111111"), code: "AccessDenied", status: 403},
 		{name: "ec2 region denied", opts: Options{DenyRegions: []string{"eu-west-1"}}, region: "eu-west-1", call: ec2Describe, code: "UnauthorizedOperation", status: 403},
+		// No AWS error code, but a 500 the SDK retries like any other.
+		{name: "ec2 bare server error", opts: Options{ServerErrorActions: []string{"DescribeSecurityGroups"}}, call: ec2Describe, status: 500, retryable: true},
+		{name: "server error beats throttling", opts: Options{ThrottleRate: 1, ServerErrorActions: []string{"DescribeSecurityGroups"}}, call: ec2Describe, status: 500, retryable: true},
+		{name: "organizations bare server error", opts: Options{ServerErrorActions: []string{"ListAccounts"}}, call: orgAccounts, status: 500, retryable: true},
+		{name: "autoscaling bare server error", opts: Options{ServerErrorActions: []string{"DescribeLaunchConfigurations"}}, call: asgConfigs, status: 500, retryable: true},
 	}
 	classifier := retry.NewStandard()
 	for _, tt := range tests {
@@ -446,8 +452,8 @@ func TestSDKClassifiesInjectedErrors(t *testing.T) {
 			}
 			var sendErr *smithyhttp.RequestSendError
 			got := []any{code, status, classifier.IsErrorRetryable(err),
-				retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool(), tt.code == "" && errors.As(err, &sendErr)}
-			want := []any{tt.code, tt.status, tt.retryable, tt.throttle, tt.code == ""}
+				retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool(), errors.As(err, &sendErr)}
+			want := []any{tt.code, tt.status, tt.retryable, tt.throttle, tt.code == "" && tt.status == 0}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("error %v\n[code, status, retryable, throttle, connection error] (-want +got):\n%s", err, diff)
 			}

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +86,12 @@ const credentialsExpiryWindow = 5 * time.Minute
 // credentials are missing, invalid or expired, so nothing could be read.
 // Its message says what to do.
 var ErrCredentials = errors.New("no usable AWS credentials")
+
+// ErrIdentity is returned (wrapped) by Collect when AWS names an account
+// with something that is not an account id: STS GetCallerIdentity, or
+// Organizations ListAccounts. Account ids become file names and ARN parts,
+// so such an answer stops the scan before any of it is used.
+var ErrIdentity = errors.New("malformed account identity from AWS")
 
 // ErrOptions is returned (wrapped) by Collect for options it cannot use,
 // before any AWS call: a malformed account id, session name or external id.
@@ -278,7 +285,9 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 }
 
 var (
-	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	// An AWS partition name: aws, aws-cn, aws-us-gov, aws-iso-b... It
+	// becomes a part of every ARN the collector builds.
+	partitionPattern = regexp.MustCompile(`^aws(-[a-z0-9]+)*$`)
 	// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long
@@ -289,7 +298,7 @@ var (
 func (c *collector) validate() error {
 	for _, list := range [][]string{c.opts.Accounts, c.opts.ExcludeAccounts} {
 		for _, id := range list {
-			if !accountIDPattern.MatchString(strings.TrimSpace(id)) {
+			if !inventory.ValidAccountID(strings.TrimSpace(id)) {
 				return fmt.Errorf("%w: account id %q is not 12 digits", ErrOptions, id)
 			}
 		}
@@ -535,6 +544,14 @@ func (c *collector) callerAccount(ctx context.Context) (inventory.Account, error
 	if id == "" {
 		id = a.AccountID
 	}
+	// The caller's account id and partition become file names and ARN
+	// parts: an answer that is not an account id is refused, not used.
+	if !inventory.ValidAccountID(id) {
+		return inventory.Account{}, fmt.Errorf("get caller identity: %w: account id %q is not 12 digits", ErrIdentity, id)
+	}
+	if !partitionPattern.MatchString(a.Partition) {
+		return inventory.Account{}, fmt.Errorf("get caller identity: %w: partition %q of caller ARN is not an AWS partition", ErrIdentity, a.Partition)
+	}
 	return inventory.Account{ID: id, Partition: a.Partition}, nil
 }
 
@@ -662,12 +679,16 @@ type pager[O, Opt any] interface {
 }
 
 // drain reads every page of p, each page under the rate budget and its own
-// timeout, and returns all items.
+// timeout, and returns all items, or none: a failure on any page fails the
+// whole kind. A failure after the first page is a *pageError.
 func drain[O, Opt, T any](ctx context.Context, c *collector, lim *rate.Limiter, log *slog.Logger, op string, p pager[O, Opt], items func(O) []T) ([]T, error) {
 	var all []T
 	for page := 1; p.HasMorePages(); page++ {
 		out, err := apiCall(ctx, c, lim, func(ctx context.Context) (O, error) { return p.NextPage(ctx) })
 		if err != nil {
+			if page > 1 {
+				return nil, &pageError{page: page, err: err}
+			}
 			return nil, err
 		}
 		got := items(out)
@@ -676,6 +697,17 @@ func drain[O, Opt, T any](ctx context.Context, c *collector, lim *rate.Limiter, 
 	}
 	return all, nil
 }
+
+// pageError is the failure of a page after the first: the endpoint
+// answered the first page, so it has the API, and the pages read so far
+// are dropped with the rest.
+type pageError struct {
+	page int
+	err  error
+}
+
+func (e *pageError) Error() string { return "page " + strconv.Itoa(e.page) + ": " + e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
 
 // classify maps an AWS error to a coverage status and its error code.
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
@@ -692,24 +724,42 @@ func classify(err error) (inventory.CoverageStatus, string) {
 }
 
 // errorCode is the AWS error code of err, or "" when it is not an API
-// error (a timeout, a network error).
+// error (a timeout, a network error) or the answer had no code:
+// "UnknownError" is no AWS code but what the SDK's deserializers name an
+// error document they found none in (a well-formed HTML page parses as
+// one).
 func errorCode(err error) string {
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) && ae.ErrorCode() != "UnknownError" {
 		return ae.ErrorCode()
 	}
 	return ""
 }
 
 // describeError is a short one-line detail for a coverage row: the AWS
-// code and message when there is one, else the error itself.
+// code and message when there is one, the HTTP status of an answer
+// without one (its body, often an HTML page, says nothing useful), else
+// the error itself; prefixed with the page when it was not the first.
 func describeError(err error) string {
+	prefix := ""
+	var pe *pageError
+	if errors.As(err, &pe) {
+		prefix = "page " + strconv.Itoa(pe.page) + ": "
+	}
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) && errorCode(err) != "" {
 		if msg := ae.ErrorMessage(); msg != "" {
-			return oneLine(ae.ErrorCode() + ": " + msg)
+			return prefix + oneLine(ae.ErrorCode()+": "+msg)
 		}
-		return ae.ErrorCode()
+		return prefix + ae.ErrorCode()
+	}
+	if s := httpStatus(err); s != 0 {
+		// Not the number of attempts: it depends on the throttles met on
+		// the way, and the same scan must give the same coverage.
+		return prefix + "HTTP " + strconv.Itoa(s) + " without an AWS error code"
+	}
+	if pe != nil {
+		return oneLine(pe.Error())
 	}
 	return oneLine(err.Error())
 }
