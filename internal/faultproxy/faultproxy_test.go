@@ -352,14 +352,12 @@ func TestCloseDuringLatency(t *testing.T) {
 	for len(p.Calls()) == 0 {
 		time.Sleep(5 * time.Millisecond)
 	}
-	start := time.Now()
 	if err := p.Close(); err != nil {
 		t.Errorf("Close() = %v", err)
 	}
 	wg.Wait()
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("Close and the in-flight request took %v", d)
-	}
+	// No clock needed: a Close that waited for the latency would let the
+	// request through to the upstream, with a status.
 	if status != 0 || up.hits.Load() != 0 {
 		t.Errorf("in-flight request: status %d, upstream hits %d; want a failed request that never went upstream", status, up.hits.Load())
 	}

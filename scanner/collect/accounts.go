@@ -64,7 +64,7 @@ func (c *collector) accounts(ctx context.Context, caller inventory.Account) ([]i
 // orgAccounts lists the ACTIVE accounts of the caller's organisation with
 // their names. Suspended, closing or pending accounts cannot be read and
 // are left out on purpose (logged), like excluded regions. An id that is
-// not 12 digits, in any state, fails the listing (ErrIdentity).
+// not 12 digits, in any state, fails the listing (ErrMalformed).
 func (c *collector) orgAccounts(ctx context.Context, partition string) ([]inventory.Account, error) {
 	start := time.Now()
 	p := organizations.NewListAccountsPaginator(c.newOrg(c.cfg), &organizations.ListAccountsInput{MaxResults: aws.Int32(listAccountsPageSize)})
@@ -84,7 +84,7 @@ func (c *collector) orgAccounts(ctx context.Context, partition string) ([]invent
 		// user cannot even exclude it, as --exclude-accounts takes ids.
 		if !inventory.ValidAccountID(id) {
 			return nil, fmt.Errorf("list organization accounts: %w: account #%d (%q) has id %q, which is not 12 digits",
-				ErrIdentity, i+1, aws.ToString(a.Name), id)
+				ErrMalformed, i+1, aws.ToString(a.Name), id)
 		}
 		// State replaces Status, which Organizations retires in September
 		// 2026; moto and older responses may carry only one of them.

@@ -87,11 +87,14 @@ const credentialsExpiryWindow = 5 * time.Minute
 // Its message says what to do.
 var ErrCredentials = errors.New("no usable AWS credentials")
 
-// ErrIdentity is returned (wrapped) by Collect when AWS names an account
-// with something that is not an account id: STS GetCallerIdentity, or
-// Organizations ListAccounts. Account ids become file names and ARN parts,
-// so such an answer stops the scan before any of it is used.
-var ErrIdentity = errors.New("malformed account identity from AWS")
+// ErrMalformed is returned (wrapped) when AWS names an account or a region
+// with something that is not one: an account id that is not 12 digits
+// (STS GetCallerIdentity, Organizations ListAccounts), a partition or a
+// region name of the wrong shape. These names become file names and ARN
+// parts, so such an answer is refused before any of it is used: Collect
+// fails, or, for the regions of an account other than the caller's, that
+// account gets error rows in the regions it would have had.
+var ErrMalformed = errors.New("malformed answer from AWS")
 
 // ErrOptions is returned (wrapped) by Collect for options it cannot use,
 // before any AWS call: a malformed account id, session name or external id.
@@ -288,6 +291,8 @@ var (
 	// An AWS partition name: aws, aws-cn, aws-us-gov, aws-iso-b... It
 	// becomes a part of every ARN the collector builds.
 	partitionPattern = regexp.MustCompile(`^aws(-[a-z0-9]+)*$`)
+	// A region name: eu-west-1, us-gov-west-1, us-isob-east-1...
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long
@@ -547,10 +552,10 @@ func (c *collector) callerAccount(ctx context.Context) (inventory.Account, error
 	// The caller's account id and partition become file names and ARN
 	// parts: an answer that is not an account id is refused, not used.
 	if !inventory.ValidAccountID(id) {
-		return inventory.Account{}, fmt.Errorf("get caller identity: %w: account id %q is not 12 digits", ErrIdentity, id)
+		return inventory.Account{}, fmt.Errorf("get caller identity: %w: account id %q is not 12 digits", ErrMalformed, id)
 	}
 	if !partitionPattern.MatchString(a.Partition) {
-		return inventory.Account{}, fmt.Errorf("get caller identity: %w: partition %q of caller ARN is not an AWS partition", ErrIdentity, a.Partition)
+		return inventory.Account{}, fmt.Errorf("get caller identity: %w: partition %q of caller ARN is not an AWS partition", ErrMalformed, a.Partition)
 	}
 	return inventory.Account{ID: id, Partition: a.Partition}, nil
 }
@@ -607,6 +612,9 @@ func (c *collector) regions(ctx context.Context, t target) ([]string, []inventor
 	var enabled []string
 	for _, r := range out.Regions {
 		name := aws.ToString(r.RegionName)
+		if !regionPattern.MatchString(name) {
+			return nil, nil, fmt.Errorf("describe regions for account %s: %w: region name %q", t.account.ID, ErrMalformed, name)
+		}
 		switch status := aws.ToString(r.OptInStatus); {
 		case partitionOfRegion(name) != t.account.Partition:
 			why[name] = "region is not in partition " + t.account.Partition

@@ -802,7 +802,7 @@ func accountNames(inv *inventory.Inventory) []string {
 // TestCollectMalformedAccountIDs: an account id is exactly 12 digits
 // wherever it enters. From the user (Options.Accounts, ExcludeAccounts) it
 // is ErrOptions before any call; from AWS (GetCallerIdentity, any page of
-// ListAccounts, in any state) it is ErrIdentity, and the scan stops
+// ListAccounts, in any state) it is ErrMalformed, and the scan stops
 // before the id is used anywhere: no AssumeRole into it, no EC2 call, no
 // inventory whose coverage or file names could carry it.
 func TestCollectMalformedAccountIDs(t *testing.T) {
@@ -825,8 +825,8 @@ func TestCollectMalformedAccountIDs(t *testing.T) {
 			org: func(o *fakeOrg) {
 				o.listPages[0] = append(o.listPages[0], orgAccount("../../etc", "evil", orgtypes.AccountStateActive))
 			},
-			wantIs:  ErrIdentity,
-			wantErr: `list organization accounts: malformed account identity from AWS: account #3 ("evil") has id "../../etc", which is not 12 digits`,
+			wantIs:  ErrMalformed,
+			wantErr: `list organization accounts: malformed answer from AWS: account #3 ("evil") has id "../../etc", which is not 12 digits`,
 		},
 		{
 			name: "Organizations: a suspended account on the last page",
@@ -834,17 +834,17 @@ func TestCollectMalformedAccountIDs(t *testing.T) {
 			org: func(o *fakeOrg) {
 				o.listPages[2] = append(o.listPages[2], orgAccount("12345678901/", "odd", orgtypes.AccountStateSuspended))
 			},
-			wantIs: ErrIdentity, wantErr: `has id "12345678901/"`,
+			wantIs: ErrMalformed, wantErr: `has id "12345678901/"`,
 		},
 		{
 			name:   "Organizations: an empty id",
 			opts:   Options{Org: true},
 			org:    func(o *fakeOrg) { o.listPages[1][0].Id = nil },
-			wantIs: ErrIdentity, wantErr: `("workloads") has id ""`,
+			wantIs: ErrMalformed, wantErr: `("workloads") has id ""`,
 		},
-		{name: "GetCallerIdentity: a path", callerARN: "arn:aws:iam::../../etc:user/auditor", wantIs: ErrIdentity,
-			wantErr: `get caller identity: malformed account identity from AWS: account id "../../etc" is not 12 digits`},
-		{name: "GetCallerIdentity: a partition that is not one", callerARN: "arn:aws/..:iam::" + testAccount + ":user/auditor", wantIs: ErrIdentity,
+		{name: "GetCallerIdentity: a path", callerARN: "arn:aws:iam::../../etc:user/auditor", wantIs: ErrMalformed,
+			wantErr: `get caller identity: malformed answer from AWS: account id "../../etc" is not 12 digits`},
+		{name: "GetCallerIdentity: a partition that is not one", callerARN: "arn:aws/..:iam::" + testAccount + ":user/auditor", wantIs: ErrMalformed,
 			wantErr: `partition "aws/.." of caller ARN is not an AWS partition`},
 	}
 	for _, tt := range tests {
@@ -902,4 +902,50 @@ func TestCollectListAccountsPageFailure(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCollectMalformedRegionNames: a region name from DescribeRegions that
+// is not one never becomes a coverage row or an ARN part. The caller's
+// alone ends the scan; a member's makes that member an error in the
+// regions it would have had, and the others are read.
+func TestCollectMalformedRegionNames(t *testing.T) {
+	bad := types.Region{RegionName: aws.String("../../etc"), OptInStatus: aws.String("opt-in-not-required")}
+
+	t.Run("the caller alone", func(t *testing.T) {
+		t.Parallel()
+		org := testOrg()
+		org.accounts[mgmtAccount].regions = append(org.accounts[mgmtAccount].regions, bad)
+		_, err := newOrgCollector(org, Options{}).run(context.Background())
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `region name "../../etc"`) {
+			t.Fatalf("run() = %v, want ErrMalformed naming the region", err)
+		}
+		if ops := org.accounts[mgmtAccount].ops(); len(ops) != 1 || ops["DescribeRegions"] != 1 {
+			t.Errorf("calls after the malformed answer: %v", ops)
+		}
+	})
+
+	t.Run("a member", func(t *testing.T) {
+		t.Parallel()
+		org := testOrg()
+		org.accounts[memberAccount].regions = append(org.accounts[memberAccount].regions, bad)
+		inv, err := newOrgCollector(org, Options{Accounts: []string{mgmtAccount, memberAccount}}).run(context.Background())
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		var rows []string
+		for _, c := range inv.Coverage {
+			rows = append(rows, c.AccountID+" "+c.Region+" "+string(c.Status)+" "+c.FailedAPI)
+		}
+		want := []string{
+			mgmtAccount + " eu-west-1 ok ", mgmtAccount + " us-east-1 ok ",
+			// The caller's regions stand for the member's.
+			memberAccount + " eu-west-1 error DescribeRegions", memberAccount + " us-east-1 error DescribeRegions",
+		}
+		if diff := gocmp.Diff(want, rows); diff != "" {
+			t.Errorf("coverage (-want +got):\n%s", diff)
+		}
+		if ops := org.accounts[memberAccount].ops(); len(ops) != 1 || ops["DescribeRegions"] != 1 {
+			t.Errorf("member calls after the malformed answer: %v", ops)
+		}
+	})
 }
