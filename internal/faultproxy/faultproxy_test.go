@@ -109,6 +109,7 @@ func TestStartRejectsBadOptions(t *testing.T) {
 		{name: "short account id", opts: Options{Target: target, DenyAssumeRole: []string{"12345"}}, want: `"12345" is not a 12-digit account id`},
 		{name: "account id with letters", opts: Options{Target: target, DenyAssumeRole: []string{"12345678901a"}}, want: "12-digit"},
 		{name: "empty region", opts: Options{Target: target, DenyRegions: []string{""}}, want: "empty region"},
+		{name: "empty server error action", opts: Options{Target: target, ServerErrorActions: []string{""}}, want: "empty action"},
 		{name: "negative latency", opts: Options{Target: target, Latency: -time.Second}, want: "negative latency"},
 	}
 	for _, tt := range tests {
@@ -467,5 +468,36 @@ func TestSDKClassifiesInjectedErrors(t *testing.T) {
 				t.Errorf("proxy saw %d requests, want 1", n)
 			}
 		})
+	}
+}
+
+// TestServerErrorActions: every request for a listed action, of any
+// service, gets the bare HTML 500, counted apart; other actions are
+// forwarded.
+func TestServerErrorActions(t *testing.T) {
+	t.Parallel()
+	up := newUpstream(t, nil)
+	p := StartT(t, Options{Target: up.URL, ServerErrorActions: []string{"DescribeSecurityGroups", "ListAccounts"}})
+	got := []int{
+		rawCall(t, p.URL(), "ec2", "us-east-1", "DescribeSecurityGroups"),
+		rawCall(t, p.URL(), "ec2", "us-east-1", "DescribeSecurityGroups"),
+		rawCall(t, p.URL(), "ec2", "eu-west-1", "DescribeVpcs"),
+	}
+	if diff := cmp.Diff([]int{500, 500, 200}, got); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	wantCalls := []Call{
+		{Service: "ec2", Action: "DescribeSecurityGroups", Region: "us-east-1", Injected: FaultServerError},
+		{Service: "ec2", Action: "DescribeSecurityGroups", Region: "us-east-1", Injected: FaultServerError},
+		{Service: "ec2", Action: "DescribeVpcs", Region: "eu-west-1"},
+	}
+	if diff := cmp.Diff(wantCalls, p.Calls()); diff != "" {
+		t.Errorf("Calls() (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(Stats{Requests: 3, ServerErrors: 2, Forwarded: 1}, p.Stats()); diff != "" {
+		t.Errorf("Stats() (-want +got):\n%s", diff)
+	}
+	if n := up.hits.Load(); n != 1 {
+		t.Errorf("upstream saw %d requests, want the forwarded one", n)
 	}
 }
