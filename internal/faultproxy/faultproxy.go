@@ -1,13 +1,14 @@
 // Package faultproxy is an HTTP proxy for tests that sits between the AWS
 // SDK and moto server and injects the failures real AWS produces at
-// organisation scale: throttling, connection resets, AssumeRole denied and
-// regions denied by policy (issue 3). Point the SDK's BaseEndpoint at
+// organisation scale: throttling, connection resets, AssumeRole denied,
+// regions denied by policy (issue 3), and bare HTTP 500s without an AWS
+// error document (issue 9). Point the SDK's BaseEndpoint at
 // Proxy.URL instead of moto's endpoint.
 //
 // Random faults (throttle, reset) are drawn from a PCG generator seeded by
 // Options.Seed, so a test that sends the same requests in the same order
-// sees the same faults. Denials are not random: every matching call is
-// denied.
+// sees the same faults. Denials and server errors are not random: every
+// matching call gets them.
 package faultproxy
 
 import (
@@ -37,16 +38,19 @@ const (
 	FaultReset = "reset"
 	// FaultDeny: answered with AccessDenied or UnauthorizedOperation.
 	FaultDeny = "deny"
+	// FaultServerError: answered with HTTP 500 and an HTML page, no AWS
+	// error document.
+	FaultServerError = "server-error"
 )
 
 // MaxConsecutiveFaults caps how many throttles or resets in a row the proxy
 // injects for one (service, action, region); the next such request is
 // forwarded whatever the generator says. The SDK makes at most
-// retry.DefaultMaxAttempts (3) attempts per operation, and the collector
-// keeps that default with retry.NewAdaptiveMode, so the cap must be one
-// less: the attempts of one operation are a subsequence of the requests
-// for its key, hence at most MaxConsecutiveFaults of them fail and the last
-// attempt always goes through. A cap of 3 would let 20% throttles plus 5%
+// retry.DefaultMaxAttempts (3) attempts per operation by default (the
+// collector makes more), so the cap must be one less for any client: the
+// attempts of one operation are a subsequence of the requests for its key,
+// hence at most MaxConsecutiveFaults of them fail and the last of three
+// attempts always goes through. A cap of 3 would let 20% throttles plus 5%
 // resets fail one operation in 64 (0.25³) and make fault tests flaky.
 const MaxConsecutiveFaults = retry.DefaultMaxAttempts - 1
 
@@ -72,6 +76,12 @@ type Options struct {
 	// (HTTP 403), as under a service control policy that denies the region.
 	// Other services are not denied.
 	DenyRegions []string
+	// ServerErrorActions lists API actions ("DescribeSecurityGroups"), of
+	// any service: every request for one of them is answered with HTTP 500
+	// and an HTML page that carries no AWS error code, as a failing load
+	// balancer or proxy in front of the service answers, and as moto
+	// answers actions it does not implement.
+	ServerErrorActions []string
 	// Latency is added to every request before it is answered or forwarded,
 	// to simulate the round trip to AWS in throughput tests.
 	Latency time.Duration
@@ -86,15 +96,15 @@ type Call struct {
 	Action string
 	// Region is the SigV4 signing region.
 	Region string
-	// Injected is the fault injected: "", FaultThrottle, FaultReset or
-	// FaultDeny. "" means the request was forwarded.
+	// Injected is the fault injected: "", FaultThrottle, FaultReset,
+	// FaultDeny or FaultServerError. "" means the request was forwarded.
 	Injected string
 }
 
 // Stats counts requests by outcome. Requests = Throttled + Reset + Denied +
-// Forwarded.
+// ServerErrors + Forwarded.
 type Stats struct {
-	Requests, Throttled, Reset, Denied, Forwarded int
+	Requests, Throttled, Reset, Denied, ServerErrors, Forwarded int
 }
 
 // Proxy is a running fault-injection proxy. Close it when done.
@@ -103,6 +113,7 @@ type Proxy struct {
 	url          string
 	denyAccounts map[string]bool
 	denyRegions  map[string]bool
+	serverErrors map[string]bool // actions
 
 	srv       *http.Server
 	transport *http.Transport
@@ -147,6 +158,7 @@ func Start(opts Options) (*Proxy, error) {
 		url:          "http://" + ln.Addr().String(),
 		denyAccounts: set(opts.DenyAssumeRole),
 		denyRegions:  set(opts.DenyRegions),
+		serverErrors: set(opts.ServerErrorActions),
 		transport:    transport,
 		served:       make(chan struct{}),
 		// The second PCG word is an arbitrary constant: Seed alone decides
@@ -202,6 +214,11 @@ func validate(opts Options) (*url.URL, error) {
 	for _, r := range opts.DenyRegions {
 		if r == "" {
 			return nil, errors.New("start fault proxy: deny regions: empty region")
+		}
+	}
+	for _, a := range opts.ServerErrorActions {
+		if a == "" {
+			return nil, errors.New("start fault proxy: server error actions: empty action")
 		}
 	}
 	if opts.Latency < 0 {
@@ -292,6 +309,8 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeThrottle(w, req, requestID)
 	case FaultDeny:
 		writeDeny(w, req, requestID)
+	case FaultServerError:
+		writeServerError(w, requestID)
 	case FaultReset:
 		reset(w)
 	default:
@@ -312,6 +331,9 @@ func (p *Proxy) decide(req request) (fault, requestID string) {
 		fault = FaultDeny
 	case c.Service == "ec2" && p.denyRegions[c.Region]:
 		fault = FaultDeny
+	case c.Service != "" && p.serverErrors[c.Action]:
+		// Not random: every attempt fails, so a test can count them.
+		fault = FaultServerError
 	case c.Service == "":
 		// Not an AWS API call (moto's /moto-api/ for instance): forward it
 		// untouched and leave the generator alone.
@@ -329,6 +351,8 @@ func (p *Proxy) decide(req request) (fault, requestID string) {
 		p.stats.Reset++
 	case FaultDeny:
 		p.stats.Denied++
+	case FaultServerError:
+		p.stats.ServerErrors++
 	default:
 		p.stats.Forwarded++
 	}

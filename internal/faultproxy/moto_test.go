@@ -142,7 +142,7 @@ func TestFaultsUnderLoad(t *testing.T) {
 			if st.Throttled == 0 || st.Reset == 0 {
 				t.Errorf("Stats() = %+v, want both throttles and resets injected", st)
 			}
-			if sum := st.Throttled + st.Reset + st.Denied + st.Forwarded; sum != st.Requests || len(p.Calls()) != st.Requests {
+			if sum := st.Throttled + st.Reset + st.Denied + st.ServerErrors + st.Forwarded; sum != st.Requests || len(p.Calls()) != st.Requests {
 				t.Errorf("Stats() = %+v and %d calls: outcomes do not add up to the requests", st, len(p.Calls()))
 			}
 		})

@@ -45,6 +45,20 @@ func writeDeny(w http.ResponseWriter, req request, requestID string) {
 	writeQueryError(w, http.StatusForbidden, "AccessDenied", msg, requestID)
 }
 
+// writeServerError answers with a bare HTTP 500: the HTML page moto's web
+// framework (Werkzeug) sends for an action moto lacks, from which the SDK
+// reads no error code (it is not even well-formed XML).
+func writeServerError(w http.ResponseWriter, requestID string) {
+	writeBody(w, http.StatusInternalServerError, "text/html; charset=utf-8", requestID, serverErrorPage)
+}
+
+const serverErrorPage = `<!doctype html>
+<html lang=en>
+<title>500 Internal Server Error</title>
+<h1>Internal Server Error</h1>
+<p>The server encountered an internal error and was unable to complete your request. Either the server is overloaded or there is an error in the application.</p>
+`
+
 func writeEC2Error(w http.ResponseWriter, status int, code, msg, requestID string) {
 	body := `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>` + code +
 		`</Code><Message>` + xmlText(msg) + `</Message></Error></Errors><RequestID>` + requestID +

@@ -63,7 +63,8 @@ func (c *collector) accounts(ctx context.Context, caller inventory.Account) ([]i
 
 // orgAccounts lists the ACTIVE accounts of the caller's organisation with
 // their names. Suspended, closing or pending accounts cannot be read and
-// are left out on purpose (logged), like excluded regions.
+// are left out on purpose (logged), like excluded regions. An id that is
+// not 12 digits, in any state, fails the listing (ErrMalformed).
 func (c *collector) orgAccounts(ctx context.Context, partition string) ([]inventory.Account, error) {
 	start := time.Now()
 	p := organizations.NewListAccountsPaginator(c.newOrg(c.cfg), &organizations.ListAccountsInput{MaxResults: aws.Int32(listAccountsPageSize)})
@@ -75,8 +76,16 @@ func (c *collector) orgAccounts(ctx context.Context, partition string) ([]invent
 		return nil, fmt.Errorf("list organization accounts (run from the management account or a delegated administrator of AWS Organizations): %w", err)
 	}
 	var out []inventory.Account
-	for _, a := range all {
+	for i, a := range all {
 		id := aws.ToString(a.Id)
+		// Refusing the one account is not possible: a coverage row would
+		// carry the id into reports and file names, and leaving it out
+		// would make the scan look complete. The whole scan stops; the
+		// user cannot even exclude it, as --exclude-accounts takes ids.
+		if !inventory.ValidAccountID(id) {
+			return nil, fmt.Errorf("list organization accounts: %w: account #%d (%q) has id %q, which is not 12 digits",
+				ErrMalformed, i+1, aws.ToString(a.Name), id)
+		}
 		// State replaces Status, which Organizations retires in September
 		// 2026; moto and older responses may carry only one of them.
 		state := cmp.Or(string(a.State), string(a.Status))

@@ -21,6 +21,7 @@ import (
 	"log/slog"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -85,6 +86,15 @@ const credentialsExpiryWindow = 5 * time.Minute
 // credentials are missing, invalid or expired, so nothing could be read.
 // Its message says what to do.
 var ErrCredentials = errors.New("no usable AWS credentials")
+
+// ErrMalformed is returned (wrapped) when AWS names an account or a region
+// with something that is not one: an account id that is not 12 digits
+// (STS GetCallerIdentity, Organizations ListAccounts), a partition or a
+// region name of the wrong shape. These names become file names and ARN
+// parts, so such an answer is refused before any of it is used: Collect
+// fails, or, for the regions of an account other than the caller's, that
+// account gets error rows in the regions it would have had.
+var ErrMalformed = errors.New("malformed answer from AWS")
 
 // ErrOptions is returned (wrapped) by Collect for options it cannot use,
 // before any AWS call: a malformed account id, session name or external id.
@@ -278,7 +288,11 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 }
 
 var (
-	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	// An AWS partition name: aws, aws-cn, aws-us-gov, aws-iso-b... It
+	// becomes a part of every ARN the collector builds.
+	partitionPattern = regexp.MustCompile(`^aws(-[a-z0-9]+)*$`)
+	// A region name: eu-west-1, us-gov-west-1, us-isob-east-1...
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
 	// https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
 	sessionNamePattern = regexp.MustCompile(`^[\w+=,.@-]{2,64}$`)
 	externalIDPattern  = regexp.MustCompile(`^[\w+=,.@:/-]+$`) // and 2 to 1224 long
@@ -289,7 +303,7 @@ var (
 func (c *collector) validate() error {
 	for _, list := range [][]string{c.opts.Accounts, c.opts.ExcludeAccounts} {
 		for _, id := range list {
-			if !accountIDPattern.MatchString(strings.TrimSpace(id)) {
+			if !inventory.ValidAccountID(strings.TrimSpace(id)) {
 				return fmt.Errorf("%w: account id %q is not 12 digits", ErrOptions, id)
 			}
 		}
@@ -535,6 +549,14 @@ func (c *collector) callerAccount(ctx context.Context) (inventory.Account, error
 	if id == "" {
 		id = a.AccountID
 	}
+	// The caller's account id and partition become file names and ARN
+	// parts: an answer that is not an account id is refused, not used.
+	if !inventory.ValidAccountID(id) {
+		return inventory.Account{}, fmt.Errorf("get caller identity: %w: account id %q is not 12 digits", ErrMalformed, id)
+	}
+	if !partitionPattern.MatchString(a.Partition) {
+		return inventory.Account{}, fmt.Errorf("get caller identity: %w: partition %q of caller ARN is not an AWS partition", ErrMalformed, a.Partition)
+	}
 	return inventory.Account{ID: id, Partition: a.Partition}, nil
 }
 
@@ -590,6 +612,9 @@ func (c *collector) regions(ctx context.Context, t target) ([]string, []inventor
 	var enabled []string
 	for _, r := range out.Regions {
 		name := aws.ToString(r.RegionName)
+		if !regionPattern.MatchString(name) {
+			return nil, nil, fmt.Errorf("describe regions for account %s: %w: region name %q", t.account.ID, ErrMalformed, name)
+		}
 		switch status := aws.ToString(r.OptInStatus); {
 		case partitionOfRegion(name) != t.account.Partition:
 			why[name] = "region is not in partition " + t.account.Partition
@@ -662,12 +687,16 @@ type pager[O, Opt any] interface {
 }
 
 // drain reads every page of p, each page under the rate budget and its own
-// timeout, and returns all items.
+// timeout, and returns all items, or none: a failure on any page fails the
+// whole kind. A failure after the first page is a *pageError.
 func drain[O, Opt, T any](ctx context.Context, c *collector, lim *rate.Limiter, log *slog.Logger, op string, p pager[O, Opt], items func(O) []T) ([]T, error) {
 	var all []T
 	for page := 1; p.HasMorePages(); page++ {
 		out, err := apiCall(ctx, c, lim, func(ctx context.Context) (O, error) { return p.NextPage(ctx) })
 		if err != nil {
+			if page > 1 {
+				return nil, &pageError{page: page, err: err}
+			}
 			return nil, err
 		}
 		got := items(out)
@@ -676,6 +705,17 @@ func drain[O, Opt, T any](ctx context.Context, c *collector, lim *rate.Limiter, 
 	}
 	return all, nil
 }
+
+// pageError is the failure of a page after the first: the endpoint
+// answered the first page, so it has the API, and the pages read so far
+// are dropped with the rest.
+type pageError struct {
+	page int
+	err  error
+}
+
+func (e *pageError) Error() string { return "page " + strconv.Itoa(e.page) + ": " + e.err.Error() }
+func (e *pageError) Unwrap() error { return e.err }
 
 // classify maps an AWS error to a coverage status and its error code.
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
@@ -692,24 +732,42 @@ func classify(err error) (inventory.CoverageStatus, string) {
 }
 
 // errorCode is the AWS error code of err, or "" when it is not an API
-// error (a timeout, a network error).
+// error (a timeout, a network error) or the answer had no code:
+// "UnknownError" is no AWS code but what the SDK's deserializers name an
+// error document they found none in (a well-formed HTML page parses as
+// one).
 func errorCode(err error) string {
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) && ae.ErrorCode() != "UnknownError" {
 		return ae.ErrorCode()
 	}
 	return ""
 }
 
 // describeError is a short one-line detail for a coverage row: the AWS
-// code and message when there is one, else the error itself.
+// code and message when there is one, the HTTP status of an answer
+// without one (its body, often an HTML page, says nothing useful), else
+// the error itself; prefixed with the page when it was not the first.
 func describeError(err error) string {
+	prefix := ""
+	var pe *pageError
+	if errors.As(err, &pe) {
+		prefix = "page " + strconv.Itoa(pe.page) + ": "
+	}
 	var ae smithy.APIError
-	if errors.As(err, &ae) {
+	if errors.As(err, &ae) && errorCode(err) != "" {
 		if msg := ae.ErrorMessage(); msg != "" {
-			return oneLine(ae.ErrorCode() + ": " + msg)
+			return prefix + oneLine(ae.ErrorCode()+": "+msg)
 		}
-		return ae.ErrorCode()
+		return prefix + ae.ErrorCode()
+	}
+	if s := httpStatus(err); s != 0 {
+		// Not the number of attempts: it depends on the throttles met on
+		// the way, and the same scan must give the same coverage.
+		return prefix + "HTTP " + strconv.Itoa(s) + " without an AWS error code"
+	}
+	if pe != nil {
+		return oneLine(pe.Error())
 	}
 	return oneLine(err.Error())
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -30,11 +32,11 @@ func staleGroup(id, peer string) types.StaleSecurityGroup {
 			UserIdGroupPairs: []types.UserIdGroupPair{{GroupId: aws.String(peer), UserId: aws.String("999988887777"), PeeringStatus: aws.String("deleted")}}}}}
 }
 
-func TestCollectPaginates(t *testing.T) {
-	// Three pages of each kind; the rules of page 3 belong to groups of
-	// page 1, the $Default version of lt-1 on page 1 is only known not to
-	// be $Latest from page 3, so the result is only right if every page
-	// was read.
+// threePages is a region with three pages of every paginated kind; the
+// rules of page 3 belong to groups of page 1, the $Default version of lt-1
+// on page 1 is only known not to be $Latest from page 3, so the result is
+// only right if every page was read.
+func threePages() *regionFake {
 	withPL := sg("sg-4")
 	withPL.IpPermissions = append(withPL.IpPermissions, types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22),
 		PrefixListIds: []types.PrefixListId{{PrefixListId: aws.String("pl-2")}}})
@@ -66,7 +68,11 @@ func TestCollectPaginates(t *testing.T) {
 			{GroupId: aws.String("sg-2"), ReferencingVpcId: aws.String("vpc-peer"), VpcPeeringConnectionId: aws.String("pcx-1")},
 		},
 	}
-	cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": d}}
+	return d
+}
+
+func TestCollectPaginates(t *testing.T) {
+	cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": threePages()}}
 	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
 	if err != nil {
 		t.Fatalf("run: %v", err)
@@ -159,12 +165,7 @@ func allKinds(except ...string) []string {
 
 // noAWSCode is how moto answers an action it does not implement: HTTP 500
 // with an HTML page the SDK cannot read an error code from.
-func noAWSCode() error {
-	return &smithyhttp.ResponseError{
-		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
-		Err:      errors.New("error while fetching xml error response code: XML syntax error"),
-	}
-}
+func noAWSCode() error { return bareStatus(500) }
 
 func TestCollectRegionFailuresAreCoverage(t *testing.T) {
 	withErr := func(errs map[string]error) *regionFake {
@@ -538,5 +539,228 @@ func TestCollectEverythingExcluded(t *testing.T) {
 	_, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{ExcludeRegions: []string{"eu-west-1"}}).run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "no region to scan") {
 		t.Fatalf("run() error = %v, want \"no region to scan\"", err)
+	}
+}
+
+// kindItems counts what the inventory holds of one data kind, so a test
+// can tell that a kind whose read failed left nothing behind.
+func kindItems(inv *inventory.Inventory, kind string) int {
+	n := 0
+	switch kind {
+	case inventory.KindSecurityGroups:
+		return len(inv.SecurityGroups)
+	case inventory.KindNetworkInterfaces:
+		return len(inv.NetworkInterfaces)
+	case inventory.KindPrefixLists:
+		return len(inv.PrefixLists)
+	}
+	for _, g := range inv.SecurityGroups {
+		switch kind {
+		case inventory.KindSecurityGroupRules:
+			for _, r := range g.Rules.All() {
+				if r.ID != "" { // ids come from DescribeSecurityGroupRules only
+					n++
+				}
+			}
+		case inventory.KindStaleReferences:
+			n += g.StaleRules.Len()
+		}
+		for _, e := range g.UsedBy {
+			if kind == inventory.KindLaunchTemplates && e.Kind == inventory.UsedByLaunchTemplate ||
+				kind == inventory.KindLaunchConfigurations && e.Kind == inventory.UsedByLaunchConfiguration {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestCollectPageFailures fails one page of one paginated operation at a
+// time, the first, a middle or the last, with an AWS error or a bare HTTP
+// 500: the kind is dropped whole (nothing of the pages read before stays),
+// it is missing from coverage.collected, and the row is an error, never
+// ok. A failure of the groups leaves the region empty. Every paginated
+// operation the collector calls has its cases: a new one without them
+// fails the test.
+func TestCollectPageFailures(t *testing.T) {
+	kinds := map[string]string{ // paginated operation → its kind
+		"DescribeSecurityGroups":         inventory.KindSecurityGroups,
+		"DescribeSecurityGroupRules":     inventory.KindSecurityGroupRules,
+		"DescribeNetworkInterfaces":      inventory.KindNetworkInterfaces,
+		"DescribeLaunchTemplateVersions": inventory.KindLaunchTemplates,
+		"DescribeLaunchConfigurations":   inventory.KindLaunchConfigurations,
+		"DescribeManagedPrefixLists":     inventory.KindPrefixLists,
+		"GetManagedPrefixListEntries":    inventory.KindPrefixLists,
+		"DescribeStaleSecurityGroups":    inventory.KindStaleReferences,
+	}
+
+	// Without a fault every kind is read, every page of it, and each kind
+	// has items, so "no items left" below can fail.
+	cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": threePages()}}
+	baseline, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
+	if err != nil || !baseline.Complete() {
+		t.Fatalf("run without faults: %v %+v", err, baseline)
+	}
+	paginated := map[string]bool{}
+	for _, c := range cloud.calls {
+		if c.NextToken != "" {
+			paginated[c.Op] = true
+		}
+	}
+	for op := range kinds {
+		if !paginated[op] {
+			t.Errorf("%s has a case but was not read in pages", op)
+		}
+		delete(paginated, op)
+	}
+	if len(paginated) > 0 {
+		t.Errorf("paginated operations without a page failure case: %v", paginated)
+	}
+	for _, kind := range kinds {
+		if kindItems(baseline, kind) == 0 {
+			t.Fatalf("the fake region has no %s to lose", kind)
+		}
+	}
+
+	faults := []struct {
+		name   string
+		err    error
+		detail string // the row's detail after "op: "
+	}{
+		{"AWS error", apiError("InternalError"), "InternalError: message for InternalError"},
+		{"bare HTTP 500", noAWSCode(), "HTTP 500 without an AWS error code"},
+	}
+	for op, kind := range kinds {
+		for _, page := range []int{1, 2, 3} {
+			for _, f := range faults {
+				if kind == inventory.KindStaleReferences && page == 1 && bareServerError(f.err) {
+					continue // an endpoint without the API: TestCollectEndpointWithoutAPI
+				}
+				t.Run(op+"/page "+strconv.Itoa(page)+"/"+f.name, func(t *testing.T) {
+					t.Parallel()
+					d := threePages().failPage(op, page, f.err)
+					cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": d}}
+					inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
+					if err != nil {
+						t.Fatalf("run: %v", err)
+					}
+					detail := op + ": " + f.detail
+					if page > 1 {
+						detail = op + ": page " + strconv.Itoa(page) + ": " + f.detail
+					}
+					want := inventory.Coverage{AccountID: testAccount, Region: "eu-west-1", Status: inventory.CoverageError,
+						Collected: allKinds(kind), SecurityGroups: 5, FailedAPI: op, ErrorCode: errorCode(f.err), Detail: detail}
+					if kind == inventory.KindSecurityGroups {
+						want.Collected, want.SecurityGroups = []string{}, 0
+					}
+					if diff := cmp.Diff([]inventory.Coverage{want}, inv.Coverage); diff != "" {
+						t.Errorf("coverage (-want +got):\n%s", diff)
+					}
+					if n := kindItems(inv, kind); n != 0 {
+						t.Errorf("%d items of %s left from the pages read before the failure", n, kind)
+					}
+					if inv.Complete() {
+						t.Error("Complete() = true with a kind unread")
+					}
+					// The failing page was the last call of its operation
+					// (for each prefix list or VPC it is about).
+					for _, c := range cloud.callsTo("eu-west-1", op) {
+						if pageNumber(c.NextToken) > page {
+							t.Errorf("%s page %d read after page %d failed", op, pageNumber(c.NextToken), page)
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// TestCollectEndpointWithoutAPI: only the optional kinds an emulator may
+// lack (references, stale references) may fail as "not supported by this
+// endpoint" and leave the row ok; the same answer on a core kind, or on a
+// later page of an optional one, is a coverage error.
+func TestCollectEndpointWithoutAPI(t *testing.T) {
+	tests := []struct {
+		name       string
+		region     func() *regionFake
+		wantStatus inventory.CoverageStatus
+		wantKinds  []string
+		wantDetail string
+	}{
+		{
+			name:       "references: bare 500",
+			region:     func() *regionFake { return threePages().failPage("DescribeSecurityGroupReferences", 1, noAWSCode()) },
+			wantStatus: inventory.CoverageOK, wantKinds: allKinds(inventory.KindReferences),
+			wantDetail: "DescribeSecurityGroupReferences: not supported by this endpoint (HTTP 500 without an AWS error code)",
+		},
+		{
+			name: "stale references: InvalidAction",
+			region: func() *regionFake {
+				return threePages().failPage("DescribeStaleSecurityGroups", 1, apiError("InvalidAction"))
+			},
+			wantStatus: inventory.CoverageOK, wantKinds: allKinds(inventory.KindStaleReferences),
+			wantDetail: "DescribeStaleSecurityGroups: not supported by this endpoint (InvalidAction: message for InvalidAction)",
+		},
+		{
+			name:       "stale references: bare 500 that the SDK named UnknownError",
+			region:     func() *regionFake { return threePages().failPage("DescribeStaleSecurityGroups", 1, unknownError500()) },
+			wantStatus: inventory.CoverageOK, wantKinds: allKinds(inventory.KindStaleReferences),
+			wantDetail: "DescribeStaleSecurityGroups: not supported by this endpoint (HTTP 500 without an AWS error code)",
+		},
+		{
+			name:       "stale references: bare 500 on page 2 means the endpoint has the API",
+			region:     func() *regionFake { return threePages().failPage("DescribeStaleSecurityGroups", 2, noAWSCode()) },
+			wantStatus: inventory.CoverageError, wantKinds: allKinds(inventory.KindStaleReferences),
+			wantDetail: "DescribeStaleSecurityGroups: page 2: HTTP 500 without an AWS error code",
+		},
+		{
+			name: "groups: InvalidAction",
+			region: func() *regionFake {
+				return threePages().failPage("DescribeSecurityGroups", 1, apiError("InvalidAction"))
+			},
+			wantStatus: inventory.CoverageError, wantKinds: []string{},
+			wantDetail: "DescribeSecurityGroups: InvalidAction: message for InvalidAction",
+		},
+		{
+			name:       "interfaces: 501",
+			region:     func() *regionFake { return threePages().failPage("DescribeNetworkInterfaces", 1, bareStatus(501)) },
+			wantStatus: inventory.CoverageError, wantKinds: allKinds(inventory.KindNetworkInterfaces),
+			wantDetail: "DescribeNetworkInterfaces: HTTP 501 without an AWS error code",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cloud := &fakeCloud{regions: enabled("eu-west-1"), data: map[string]*regionFake{"eu-west-1": tt.region()}}
+			inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{}).run(context.Background())
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+			row := inv.Coverage[0]
+			got := []any{row.Status, row.Collected, row.Detail}
+			if diff := cmp.Diff([]any{tt.wantStatus, tt.wantKinds, tt.wantDetail}, got); diff != "" {
+				t.Errorf("[status, collected, detail] (-want +got):\n%s", diff)
+			}
+			if got, want := inv.Complete(), tt.wantStatus == inventory.CoverageOK; got != want {
+				t.Errorf("Complete() = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// bareStatus is an HTTP answer with the status and no AWS error document.
+func bareStatus(status int) error {
+	return &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}},
+		Err:      errors.New("error while fetching xml error response code: XML syntax error"),
+	}
+}
+
+// unknownError500 is how the SDK reports an HTTP 500 whose body is well
+// formed but holds no error code: its placeholder code UnknownError.
+func unknownError500() error {
+	return &smithyhttp.ResponseError{
+		Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
+		Err:      &smithy.GenericAPIError{Code: "UnknownError", Message: "UnknownError"},
 	}
 }

@@ -42,8 +42,36 @@ type regionFake struct {
 	stalePages map[string][][]types.StaleSecurityGroup // VPC id → pages
 	// refs are served filtered by the group ids asked for.
 	refs []types.SecurityGroupReference
-	// errs maps an operation name to the error it returns.
+	// errs maps an operation name to the error every call of it returns.
 	errs map[string]error
+	// pageErrs fails one page of an operation: operation name → page
+	// number (1 is the first) → the error that page returns, for every
+	// prefix list or VPC of the per-id operations.
+	pageErrs map[string]map[int]error
+}
+
+// failPage makes page n (1 is the first) of op fail with err.
+func (d *regionFake) failPage(op string, n int, err error) *regionFake {
+	if d.pageErrs == nil {
+		d.pageErrs = map[string]map[int]error{}
+	}
+	if d.pageErrs[op] == nil {
+		d.pageErrs[op] = map[int]error{}
+	}
+	d.pageErrs[op][n] = err
+	return d
+}
+
+// pageNumber is the 1-based number of the page a fake token asks for.
+func pageNumber(token string) int {
+	if token == "" {
+		return 1
+	}
+	n, err := strconv.Atoi(strings.TrimPrefix(token, "page-"))
+	if err != nil {
+		return -1
+	}
+	return n + 1
 }
 
 // call is one recorded request. Arg is the one id a call is about: the
@@ -145,6 +173,17 @@ func (f *fakeCloud) countByOp(region string) map[string]int {
 	return out
 }
 
+// ops counts the recorded calls of every region per operation.
+func (f *fakeCloud) ops() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := map[string]int{}
+	for _, c := range f.calls {
+		out[c.Op]++
+	}
+	return out
+}
+
 // fakeEC2 is one region's client; it serves EC2 and Auto Scaling alike.
 type fakeEC2 struct {
 	cloud  *fakeCloud
@@ -196,7 +235,10 @@ func (e *fakeEC2) begin(ctx context.Context, c call) (*regionFake, error) {
 	if d == nil {
 		return nil, fmt.Errorf("fake: no data for region %s", e.region)
 	}
-	return d, d.errs[c.Op]
+	if err := d.errs[c.Op]; err != nil {
+		return d, err
+	}
+	return d, d.pageErrs[c.Op][pageNumber(c.NextToken)]
 }
 
 func sleep(ctx context.Context, d time.Duration) error {
@@ -424,6 +466,9 @@ type fakeOrg struct {
 	// listPages are ListAccounts' pages.
 	listPages [][]orgtypes.Account
 	listErr   error
+	// listPageErrs fails one page of ListAccounts: page number (1 is the
+	// first) → error.
+	listPageErrs map[int]error
 	// denied accounts refuse AssumeRole.
 	denied map[string]bool
 	// ttl is how long the credentials the fake STS hands out last.
@@ -518,6 +563,9 @@ func (o *fakeOrg) ListAccounts(ctx context.Context, in *organizations.ListAccoun
 	}
 	if o.listErr != nil {
 		return nil, o.listErr
+	}
+	if err := o.listPageErrs[pageNumber(aws.ToString(in.NextToken))]; err != nil {
+		return nil, err
 	}
 	items, next, err := page(o.listPages, in.NextToken)
 	return &organizations.ListAccountsOutput{Accounts: items, NextToken: next}, err

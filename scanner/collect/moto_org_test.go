@@ -168,6 +168,7 @@ func orgCollectOptions() Options {
 // DescribeSecurityGroupReferences nor DescribeStaleSecurityGroups.
 var motoKinds = allKinds(inventory.KindReferences, inventory.KindStaleReferences)
 
+// Their bare 500s are retried as any 500, up to bareServerErrorAttempts.
 const motoUnsupported = "DescribeSecurityGroupReferences: not supported by this endpoint (HTTP 500 without an AWS error code); " +
 	"DescribeStaleSecurityGroups: not supported by this endpoint (HTTP 500 without an AWS error code)"
 

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/sgaudit/sgaudit/internal/faultproxy"
 	"github.com/sgaudit/sgaudit/internal/moto"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -320,4 +321,116 @@ func TestCollectMotoDefaultRegions(t *testing.T) {
 	if len(regions) < 15 {
 		t.Errorf("only %d regions scanned: %v", len(regions), regions)
 	}
+}
+
+// TestCollectBareServerErrorsAgainstMoto puts the fault proxy between the
+// SDK and moto. An HTML 500 on DescribeSecurityGroups, once its retries are
+// spent, is a coverage error in every region, with no group reported
+// (before, it gave an empty region that counted as complete, and a clean
+// report). The same answer on DescribeStaleSecurityGroups, an optional
+// kind an endpoint may lack, only leaves that kind uncollected; the rest
+// of the region is read as without the fault. Each failing call is tried
+// bareServerErrorAttempts times, counted at the proxy; moto's own HTML 500
+// for DescribeSecurityGroupReferences is retried the same way.
+func TestCollectBareServerErrorsAgainstMoto(t *testing.T) {
+	s := motoServer.Get(t)
+	ctx := context.Background()
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	regions := []string{"eu-west-1", "us-west-2"}
+	seedRegion(t, ctx, s, "eu-west-1", "10.1")
+	seedRegion(t, ctx, s, "us-west-2", "10.2")
+	opts := Options{Regions: regions, Now: func() time.Time { return fixedNow }}
+	baseline, err := Collect(ctx, s.Config(ctx, "us-east-1"), opts)
+	if err != nil {
+		t.Fatalf("Collect without faults: %v", err)
+	}
+	vpcs := map[string]map[string]bool{} // region → VPCs holding groups
+	for _, g := range baseline.SecurityGroups {
+		if vpcs[g.Region] == nil {
+			vpcs[g.Region] = map[string]bool{}
+		}
+		vpcs[g.Region][g.VPCID] = true
+	}
+
+	// attempts counts the proxy's calls of one EC2 action per region, and
+	// checks that each got the fault expected.
+	attempts := func(t *testing.T, p *faultproxy.Proxy, action, injected string) map[string]int {
+		t.Helper()
+		out := map[string]int{}
+		for _, c := range p.Calls() {
+			if c.Service == "ec2" && c.Action == action {
+				out[c.Region]++
+				if c.Injected != injected {
+					t.Errorf("%s in %s: injected %q, want %q", action, c.Region, c.Injected, injected)
+				}
+			}
+		}
+		return out
+	}
+
+	t.Run("DescribeSecurityGroups", func(t *testing.T) {
+		p := faultproxy.StartT(t, faultproxy.Options{Target: s.Endpoint, ServerErrorActions: []string{"DescribeSecurityGroups"}})
+		inv, err := Collect(ctx, proxiedConfig(ctx, s, p), opts)
+		if err != nil {
+			t.Fatalf("Collect: %v", err)
+		}
+		var want []inventory.Coverage
+		for _, r := range regions {
+			want = append(want, inventory.Coverage{AccountID: moto.AccountID, Region: r, Status: inventory.CoverageError,
+				Collected: []string{}, FailedAPI: "DescribeSecurityGroups",
+				Detail: "DescribeSecurityGroups: HTTP 500 without an AWS error code"})
+		}
+		if diff := cmp.Diff(want, inv.Coverage); diff != "" {
+			t.Errorf("coverage (-want +got):\n%s", diff)
+		}
+		if len(inv.SecurityGroups) != 0 || inv.Complete() {
+			t.Errorf("%d groups, Complete() = %v; want none, false", len(inv.SecurityGroups), inv.Complete())
+		}
+		wantAttempts := map[string]int{"eu-west-1": bareServerErrorAttempts, "us-west-2": bareServerErrorAttempts}
+		if diff := cmp.Diff(wantAttempts, attempts(t, p, "DescribeSecurityGroups", faultproxy.FaultServerError)); diff != "" {
+			t.Errorf("DescribeSecurityGroups attempts per region (-want +got):\n%s", diff)
+		}
+		// Nothing that needs the groups was asked.
+		if n := attempts(t, p, "DescribeStaleSecurityGroups", ""); len(n) != 0 {
+			t.Errorf("DescribeStaleSecurityGroups called without groups: %v", n)
+		}
+	})
+
+	t.Run("DescribeStaleSecurityGroups", func(t *testing.T) {
+		p := faultproxy.StartT(t, faultproxy.Options{Target: s.Endpoint, ServerErrorActions: []string{"DescribeStaleSecurityGroups"}})
+		inv, err := Collect(ctx, proxiedConfig(ctx, s, p), opts)
+		if err != nil {
+			t.Fatalf("Collect: %v", err)
+		}
+		for _, c := range inv.Coverage {
+			if c.Status != inventory.CoverageOK || slices.Contains(c.Collected, inventory.KindStaleReferences) ||
+				!strings.Contains(c.Detail, "DescribeStaleSecurityGroups: not supported by this endpoint (HTTP 500 without an AWS error code)") {
+				t.Errorf("%s: want ok without stale references, with the reason: %+v", c.Region, c)
+			}
+		}
+		// The rest of the region is exactly what a scan without the
+		// fault reads.
+		if diff := cmp.Diff(baseline.SecurityGroups, inv.SecurityGroups); diff != "" {
+			t.Errorf("groups (-without +with the fault):\n%s", diff)
+		}
+		if diff := cmp.Diff(regionsOf(baseline.Coverage), regionsOf(inv.Coverage)); diff != "" {
+			t.Errorf("coverage regions (-without +with):\n%s", diff)
+		}
+		// One call per VPC, all at once; the first to fail, after its
+		// attempts, cancels the others, which may have made fewer.
+		stale := attempts(t, p, "DescribeStaleSecurityGroups", faultproxy.FaultServerError)
+		for _, r := range regions {
+			if n, most := stale[r], bareServerErrorAttempts*len(vpcs[r]); n < bareServerErrorAttempts || n > most {
+				t.Errorf("%s: %d DescribeStaleSecurityGroups attempts, want %d to %d (%d VPCs)", r, n, bareServerErrorAttempts, most, len(vpcs[r]))
+			}
+		}
+		// moto answers DescribeSecurityGroupReferences with its own HTML
+		// 500, forwarded: one chunk per region, tried as often.
+		wantRefs := map[string]int{"eu-west-1": bareServerErrorAttempts, "us-west-2": bareServerErrorAttempts}
+		if diff := cmp.Diff(wantRefs, attempts(t, p, "DescribeSecurityGroupReferences", "")); diff != "" {
+			t.Errorf("DescribeSecurityGroupReferences attempts per region (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -11,11 +11,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
@@ -24,6 +25,7 @@ import (
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/time/rate"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -575,44 +577,142 @@ func (m missingGroup) DescribeSecurityGroupReferences(ctx context.Context, in *e
 	return out, err
 }
 
-// TestCollectRateBudget: each (account, region) has its own budget,
-// shared by all its calls; with a burst of 20 at 20 per second, a pair
-// making more than 20 calls waits for the rest, and two pairs do not
-// wait for each other.
+// TestLimiter: each (account, region) has one request budget, at the
+// rate the options give with a burst of the same size, shared by every
+// call made there; a negative rate means none.
+func TestLimiter(t *testing.T) {
+	tests := []struct {
+		rate      float64
+		wantLimit rate.Limit
+		wantBurst int
+	}{
+		{rate: 20, wantLimit: 20, wantBurst: 20},
+		{rate: 0.5, wantLimit: 0.5, wantBurst: 1},
+		{rate: 0, wantLimit: DefaultRate, wantBurst: DefaultRate},
+		{rate: -1, wantLimit: rate.Inf, wantBurst: 1},
+	}
+	for _, tt := range tests {
+		c := newCollector(testConfig(), Options{Rate: tt.rate})
+		l := c.limiter(testAccount, "eu-west-1")
+		if l.Limit() != tt.wantLimit || l.Burst() != tt.wantBurst {
+			t.Errorf("rate %v: limit %v burst %d, want %v and %d", tt.rate, l.Limit(), l.Burst(), tt.wantLimit, tt.wantBurst)
+		}
+		if c.limiter(testAccount, "eu-west-1") != l {
+			t.Errorf("rate %v: two budgets for one pair", tt.rate)
+		}
+		if c.limiter(testAccount, "us-east-1") == l || c.limiter(memberAccount, "eu-west-1") == l {
+			t.Errorf("rate %v: a budget shared with another pair", tt.rate)
+		}
+	}
+}
+
+// TestCollectRateBudget: every call of a pair waits for that pair's
+// budget, and a pair whose budget is spent does not hold up another. With
+// us-east-1's budget spent for the next hour, us-east-1 makes no call at
+// all while eu-west-1 is read completely; the scan is then cancelled. No
+// clock is read: the order of events alone decides.
 func TestCollectRateBudget(t *testing.T) {
-	fivePages := func() *regionFake {
-		return &regionFake{
-			sgPages:   [][]types.SecurityGroup{{sg("sg-1")}, {sg("sg-2")}, {sg("sg-3")}, {sg("sg-4")}, {sg("sg-5")}},
-			rulePages: make([][]types.SecurityGroupRule, 5),
-			eniPages:  make([][]types.NetworkInterface, 5),
-			ltPages:   make([][]types.LaunchTemplateVersion, 5),
-			lcPages:   make([][]astypes.LaunchConfiguration, 5),
-			plPages:   make([][]types.ManagedPrefixList, 5),
-		}
-	}
 	cloud := &fakeCloud{regions: enabled("eu-west-1", "us-east-1"),
-		data: map[string]*regionFake{"eu-west-1": fivePages(), "us-east-1": fivePages()}}
-	start := time.Now()
-	inv, err := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{Rate: 20}).run(context.Background())
-	elapsed := time.Since(start)
-	if err != nil || !inv.Complete() {
-		t.Fatalf("run: %v %+v", err, inv)
-	}
-	n := len(cloud.callsTo("eu-west-1", "DescribeRegions"))
-	for op, k := range cloud.countByOp("eu-west-1") {
-		if op != "DescribeRegions" {
-			n += k
+		data: map[string]*regionFake{"eu-west-1": threePages(), "us-east-1": threePages()}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var done []ProgressEvent
+	c := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{Rate: 20, Progress: func(e ProgressEvent) {
+		done = append(done, e)
+		cancel() // the first pair done is all this test waits for
+	}})
+	spent := c.limiter(testAccount, "us-east-1")
+	now := time.Now()
+	for range 3600 { // an hour of 20 calls a second
+		if !spent.ReserveN(now, 20).OK() {
+			t.Fatal("cannot spend the budget")
 		}
 	}
-	// eu-west-1 holds DescribeRegions too: the longest wait is its.
-	minWait := time.Duration(float64(n-20) / 20 * float64(time.Second))
-	if n <= 20 || elapsed < minWait-20*time.Millisecond {
-		t.Errorf("%d calls in eu-west-1 took %v, want at least %v under 20 per second", n, elapsed, minWait)
+	if _, err := c.run(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("run() error = %v, want context.Canceled", err)
 	}
-	// A shared budget would need (2n - 20) / 20 seconds.
-	if shared := time.Duration(float64(2*n-20) / 20 * float64(time.Second)); elapsed > (minWait+shared)/2 {
-		t.Errorf("two pairs took %v, closer to one shared budget (%v) than to their own (%v)", elapsed, shared, minWait)
+	// us-east-1 ends when the scan is cancelled, not before.
+	if len(done) == 0 || done[0].Region != "eu-west-1" || done[0].Status != inventory.CoverageOK {
+		t.Fatalf("pairs done = %+v, want eu-west-1 first, ok", done)
 	}
+	if got := cloud.countByOp("us-east-1"); len(got) != 0 {
+		t.Errorf("us-east-1 made calls with its budget spent: %v", got)
+	}
+	// eu-west-1 made every call of a pair: nothing of it waited for
+	// us-east-1's budget.
+	if got := cloud.countByOp("eu-west-1"); got["DescribeSecurityGroups"] != 3 || got["DescribeStaleSecurityGroups"] != 3 {
+		t.Errorf("eu-west-1 calls = %v, want every page", got)
+	}
+}
+
+// TestCollectPairsConcurrently: pairs are read Concurrency at a time.
+// Each pair's DescribeSecurityGroups waits at a barrier that opens only
+// when Concurrency of them are in flight at once, so a collector reading
+// fewer at a time never finishes (the test binary's timeout reports it);
+// no pair gets past the barrier while more than Concurrency are in it.
+func TestCollectPairsConcurrently(t *testing.T) {
+	regions := []string{"ap-south-1", "eu-west-1", "eu-west-2", "us-east-1", "us-east-2", "us-west-2"}
+	for _, concurrency := range []int{2, 3} {
+		t.Run(strconv.Itoa(concurrency), func(t *testing.T) {
+			t.Parallel()
+			cloud := accountCloud(testAccount, regions...)
+			b := &barrier{size: concurrency, open: make(chan struct{})}
+			c := newTestCollector(cloud, fakeSTS{arn: callerARN}, Options{Concurrency: concurrency})
+			c.newEC2 = func(cfg aws.Config, region string) EC2API {
+				return barrierEC2{EC2API: cloud.client(cfg, region), b: b}
+			}
+			inv, err := c.run(context.Background())
+			if err != nil || !inv.Complete() || len(inv.Coverage) != len(regions) {
+				t.Fatalf("run: %v %+v", err, inv)
+			}
+			if b.most != concurrency {
+				t.Errorf("at most %d pairs in flight, want %d", b.most, concurrency)
+			}
+		})
+	}
+}
+
+// barrier holds callers until size of them are waiting at once, then lets
+// everyone through; it records the most ever in it.
+type barrier struct {
+	size int
+	open chan struct{}
+
+	mu       sync.Mutex
+	in, most int
+}
+
+func (b *barrier) wait(ctx context.Context) error {
+	b.mu.Lock()
+	b.in++
+	b.most = max(b.most, b.in)
+	if b.in == b.size {
+		close(b.open)
+	}
+	b.mu.Unlock()
+	defer func() {
+		b.mu.Lock()
+		b.in--
+		b.mu.Unlock()
+	}()
+	select {
+	case <-b.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+type barrierEC2 struct {
+	EC2API
+	b *barrier
+}
+
+func (e barrierEC2) DescribeSecurityGroups(ctx context.Context, in *ec2.DescribeSecurityGroupsInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupsOutput, error) {
+	if err := e.b.wait(ctx); err != nil {
+		return nil, err
+	}
+	return e.EC2API.DescribeSecurityGroups(ctx, in, optFns...)
 }
 
 // TestReadOnlyAPI: the client interfaces are all the collector can call,
@@ -646,7 +746,9 @@ func TestRetryPolicy(t *testing.T) {
 		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, true},
 		{"AWS server error", &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: 500}},
 			Err: &smithy.GenericAPIError{Code: "InternalError", Message: "try again"}}, true},
-		{"endpoint without the API (HTML 500)", noAWSCode(), false},
+		// Retried like any 500, up to bareServerErrorAttempts (below).
+		{"bare HTTP 500", noAWSCode(), true},
+		{"bare HTTP 501", bareStatus(501), false},
 		{"region without the API", apiError("InvalidAction"), false},
 		{"access denied", apiError("UnauthorizedOperation"), false},
 	}
@@ -657,6 +759,35 @@ func TestRetryPolicy(t *testing.T) {
 			}
 		})
 	}
+
+	// A bare server error gets bareServerErrorAttempts attempts, other
+	// retryable errors every one.
+	attempts := func(err error) int {
+		for attempt := 1; attempt < r.MaxAttempts(); attempt++ {
+			if _, err := r.RetryDelay(attempt, err); err != nil {
+				return attempt
+			}
+		}
+		return r.MaxAttempts()
+	}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"bare HTTP 500", noAWSCode(), bareServerErrorAttempts},
+		{"HTTP 500 that the SDK named UnknownError", unknownError500(), bareServerErrorAttempts},
+		{"AWS server error", apiError("InternalError"), DefaultMaxAttempts},
+		{"EC2 throttling", apiError("RequestLimitExceeded"), DefaultMaxAttempts},
+	} {
+		if got := attempts(tt.err); got != tt.want {
+			t.Errorf("%s: %d attempts, want %d", tt.name, got, tt.want)
+		}
+	}
+	var me *retry.MaxAttemptsError
+	if _, err := r.RetryDelay(bareServerErrorAttempts, noAWSCode()); !errors.As(err, &me) || httpStatus(err) != 500 {
+		t.Errorf("RetryDelay after the last attempt = %v, want the server's answer as the SDK's MaxAttemptsError", err)
+	}
 }
 
 // accountNames lists the inventory's accounts as "id=name".
@@ -666,4 +797,155 @@ func accountNames(inv *inventory.Inventory) []string {
 		out = append(out, a.ID+"="+a.Name)
 	}
 	return out
+}
+
+// TestCollectMalformedAccountIDs: an account id is exactly 12 digits
+// wherever it enters. From the user (Options.Accounts, ExcludeAccounts) it
+// is ErrOptions before any call; from AWS (GetCallerIdentity, any page of
+// ListAccounts, in any state) it is ErrMalformed, and the scan stops
+// before the id is used anywhere: no AssumeRole into it, no EC2 call, no
+// inventory whose coverage or file names could carry it.
+func TestCollectMalformedAccountIDs(t *testing.T) {
+	tests := []struct {
+		name      string
+		opts      Options
+		org       func(o *fakeOrg)
+		callerARN string // "" = the organisation's STS
+		wantIs    error
+		wantErr   string
+	}{
+		{name: "--accounts: a path", opts: Options{Accounts: []string{"../../etc"}}, wantIs: ErrOptions,
+			wantErr: `account id "../../etc" is not 12 digits`},
+		{name: "--accounts: 13 digits", opts: Options{Accounts: []string{"1111111111111"}}, wantIs: ErrOptions, wantErr: "not 12 digits"},
+		{name: "--accounts: non-ASCII digits", opts: Options{Accounts: []string{"١١١١١١١١١١١١"}}, wantIs: ErrOptions, wantErr: "not 12 digits"},
+		{name: "--exclude-accounts: empty", opts: Options{ExcludeAccounts: []string{""}}, wantIs: ErrOptions, wantErr: `account id "" is not 12 digits`},
+		{
+			name: "Organizations: a path on the first page",
+			opts: Options{Org: true},
+			org: func(o *fakeOrg) {
+				o.listPages[0] = append(o.listPages[0], orgAccount("../../etc", "evil", orgtypes.AccountStateActive))
+			},
+			wantIs:  ErrMalformed,
+			wantErr: `list organization accounts: malformed answer from AWS: account #3 ("evil") has id "../../etc", which is not 12 digits`,
+		},
+		{
+			name: "Organizations: a suspended account on the last page",
+			opts: Options{Org: true},
+			org: func(o *fakeOrg) {
+				o.listPages[2] = append(o.listPages[2], orgAccount("12345678901/", "odd", orgtypes.AccountStateSuspended))
+			},
+			wantIs: ErrMalformed, wantErr: `has id "12345678901/"`,
+		},
+		{
+			name:   "Organizations: an empty id",
+			opts:   Options{Org: true},
+			org:    func(o *fakeOrg) { o.listPages[1][0].Id = nil },
+			wantIs: ErrMalformed, wantErr: `("workloads") has id ""`,
+		},
+		{name: "GetCallerIdentity: a path", callerARN: "arn:aws:iam::../../etc:user/auditor", wantIs: ErrMalformed,
+			wantErr: `get caller identity: malformed answer from AWS: account id "../../etc" is not 12 digits`},
+		{name: "GetCallerIdentity: a partition that is not one", callerARN: "arn:aws/..:iam::" + testAccount + ":user/auditor", wantIs: ErrMalformed,
+			wantErr: `partition "aws/.." of caller ARN is not an AWS partition`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			org := testOrg()
+			if tt.org != nil {
+				tt.org(org)
+			}
+			c := newOrgCollector(org, tt.opts)
+			if tt.callerARN != "" {
+				c.newSTS = func(aws.Config) STSAPI { return fakeSTS{arn: tt.callerARN} }
+			}
+			inv, err := c.run(context.Background())
+			if !errors.Is(err, tt.wantIs) || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("run() = %v, want an error wrapping %v containing %q", err, tt.wantIs, tt.wantErr)
+			}
+			if inv != nil {
+				t.Errorf("run() returned an inventory with its error: %+v", inv)
+			}
+			if len(org.assumeCalls) > 0 {
+				t.Errorf("AssumeRole called: %+v", org.assumeCalls)
+			}
+			// The caller's DescribeRegions may overlap with ListAccounts;
+			// nothing else may start.
+			for id, cloud := range org.accounts {
+				ops := cloud.ops()
+				delete(ops, "DescribeRegions")
+				if len(ops) > 0 {
+					t.Errorf("account %s got EC2 calls: %v", id, ops)
+				}
+			}
+		})
+	}
+}
+
+// TestCollectListAccountsPageFailure: a failure on any page of
+// ListAccounts fails the scan; the accounts of the pages read before are
+// not scanned as if they were the whole organisation.
+func TestCollectListAccountsPageFailure(t *testing.T) {
+	for _, page := range []int{1, 2, 3} {
+		t.Run("page "+strconv.Itoa(page), func(t *testing.T) {
+			t.Parallel()
+			org := testOrg()
+			org.listPageErrs = map[int]error{page: apiError("ServiceException")}
+			inv, err := newOrgCollector(org, Options{Org: true}).run(context.Background())
+			if err == nil || !strings.Contains(err.Error(), "list organization accounts") || !strings.Contains(err.Error(), "ServiceException") {
+				t.Fatalf("run() = %v, %v; want a list organization accounts error", inv, err)
+			}
+			if got := len(org.listCalls); got != page {
+				t.Errorf("%d ListAccounts calls, want %d (up to the failing page)", got, page)
+			}
+			if len(org.assumeCalls) > 0 {
+				t.Errorf("AssumeRole called: %+v", org.assumeCalls)
+			}
+		})
+	}
+}
+
+// TestCollectMalformedRegionNames: a region name from DescribeRegions that
+// is not one never becomes a coverage row or an ARN part. The caller's
+// alone ends the scan; a member's makes that member an error in the
+// regions it would have had, and the others are read.
+func TestCollectMalformedRegionNames(t *testing.T) {
+	bad := types.Region{RegionName: aws.String("../../etc"), OptInStatus: aws.String("opt-in-not-required")}
+
+	t.Run("the caller alone", func(t *testing.T) {
+		t.Parallel()
+		org := testOrg()
+		org.accounts[mgmtAccount].regions = append(org.accounts[mgmtAccount].regions, bad)
+		_, err := newOrgCollector(org, Options{}).run(context.Background())
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `region name "../../etc"`) {
+			t.Fatalf("run() = %v, want ErrMalformed naming the region", err)
+		}
+		if ops := org.accounts[mgmtAccount].ops(); len(ops) != 1 || ops["DescribeRegions"] != 1 {
+			t.Errorf("calls after the malformed answer: %v", ops)
+		}
+	})
+
+	t.Run("a member", func(t *testing.T) {
+		t.Parallel()
+		org := testOrg()
+		org.accounts[memberAccount].regions = append(org.accounts[memberAccount].regions, bad)
+		inv, err := newOrgCollector(org, Options{Accounts: []string{mgmtAccount, memberAccount}}).run(context.Background())
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		var rows []string
+		for _, c := range inv.Coverage {
+			rows = append(rows, c.AccountID+" "+c.Region+" "+string(c.Status)+" "+c.FailedAPI)
+		}
+		want := []string{
+			mgmtAccount + " eu-west-1 ok ", mgmtAccount + " us-east-1 ok ",
+			// The caller's regions stand for the member's.
+			memberAccount + " eu-west-1 error DescribeRegions", memberAccount + " us-east-1 error DescribeRegions",
+		}
+		if diff := gocmp.Diff(want, rows); diff != "" {
+			t.Errorf("coverage (-want +got):\n%s", diff)
+		}
+		if ops := org.accounts[memberAccount].ops(); len(ops) != 1 || ops["DescribeRegions"] != 1 {
+			t.Errorf("member calls after the malformed answer: %v", ops)
+		}
+	})
 }

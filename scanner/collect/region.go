@@ -35,7 +35,9 @@ const (
 // reports failures: the first failure names the row's failed_api. Only
 // security_groups is required; the others are optional, and a pair whose
 // optional kind fails keeps its groups with that kind missing from
-// coverage.collected, so checks that need it are not judged there.
+// coverage.collected, so checks that need it are not judged there. Any
+// failure, on any page, makes the row denied or error, except an endpoint
+// that lacks references or stale references altogether (endpointLacks).
 var regionKinds = []string{
 	inventory.KindSecurityGroups,
 	inventory.KindSecurityGroupRules,
@@ -145,10 +147,11 @@ func (p *pairReader) coverage(ctx context.Context, t task, data *RegionData) inv
 		if groupsFailed && kind != inventory.KindSecurityGroups && errors.Is(e.err, context.Canceled) && ctx.Err() == nil {
 			continue // cancelled because the groups failed: not a failure of its own
 		}
-		if unsupported(e.err) {
-			// Not a gap in what exists, but a kind this endpoint cannot give:
-			// the row stays ok, and the kind is missing from collected.
-			problems = append(problems, e.op+": not supported by this endpoint ("+unsupportedDetail(e.err)+")")
+		if endpointLacks(kind, e.err) {
+			// Not a gap in what exists, but an optional kind this endpoint
+			// cannot give: the row stays ok, and the kind is missing from
+			// collected.
+			problems = append(problems, e.op+": not supported by this endpoint ("+describeError(e.err)+")")
 			p.log.Info("API not supported by the endpoint", "api", e.op, "error", e.err)
 			continue
 		}
