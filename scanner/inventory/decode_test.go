@@ -113,7 +113,9 @@ func TestDecodeChecksValues(t *testing.T) {
 			`accounts[0]: id "../../tmp/x": an account id is exactly 12 digits`},
 		{"coverage account", func(m map[string]any) { item(m, "coverage", 0)["account_id"] = "11112222333" },
 			`coverage[0]: account_id "11112222333": an account id is exactly 12 digits`},
-		{"group account", func(m map[string]any) { item(m, "security_groups", 1)["account_id"] = "１１１１２２２２３３３３" },
+		{"group account", func(m map[string]any) {
+			item(m, "security_groups", 1)["account_id"] = "１１１１２２２２３３３３"
+		},
 			`security_groups[1]: group sg-2: account_id "１１１１２２２２３３３３": an account id is exactly 12 digits`},
 		{"interface account", func(m map[string]any) { item(m, "network_interfaces", 0)["account_id"] = "" },
 			`network_interfaces[0]: account_id "": an account id is exactly 12 digits`},
