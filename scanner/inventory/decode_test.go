@@ -210,9 +210,30 @@ func FuzzDecode(f *testing.F) {
 			}
 			ids[g.ID] = true
 		}
+		accounts := []string{}
 		for _, a := range inv.Accounts {
-			if !ValidAccountID(a.ID) {
-				t.Fatalf("account %q accepted", a.ID)
+			accounts = append(accounts, a.ID)
+		}
+		for _, c := range inv.Coverage {
+			accounts = append(accounts, c.AccountID)
+		}
+		for _, n := range inv.NetworkInterfaces {
+			accounts = append(accounts, n.AccountID)
+		}
+		for _, v := range inv.VPCs {
+			accounts = append(accounts, v.AccountID)
+		}
+		for _, pl := range inv.PrefixLists {
+			accounts = append(accounts, pl.AccountID)
+			for _, e := range pl.Entries {
+				if c, _, ok := CanonicalCIDR(e.CIDR); !ok || c != e.CIDR {
+					t.Fatalf("prefix-list entry %q accepted", e.CIDR)
+				}
+			}
+		}
+		for _, a := range accounts {
+			if !ValidAccountID(a) {
+				t.Fatalf("account %q accepted", a)
 			}
 		}
 		again, err := json.Marshal(inv)

@@ -158,10 +158,11 @@ func (g *SecurityGroup) Validate() error {
 	return nil
 }
 
-// describeRule is a rule's content in a few words, for messages.
+// describeRule is a rule's content in a few words, for messages; values
+// from data are quoted when they hold anything but id characters.
 func describeRule(r Rule) string {
 	peer := cmpOr(r.Peer.CIDR, r.Peer.PrefixListID, r.Peer.GroupID)
-	return fmt.Sprintf("%s %s %d-%d %s", r.Direction, r.Protocol, r.FromPort, r.ToPort, peer)
+	return fmt.Sprintf("%s %s %d-%d %s", token(string(r.Direction)), token(r.Protocol), r.FromPort, r.ToPort, token(peer))
 }
 
 func cmpOr(ss ...string) string {
@@ -316,7 +317,14 @@ func CanonicalCIDR(s string) (canonical string, v6, ok bool) {
 	if err != nil {
 		return "", false, false
 	}
-	return p.Masked().String(), p.Addr().Is6(), true
+	// Nearly every CIDR is canonical already: compare in a buffer on the
+	// stack and return s itself, so that a million rules allocate nothing.
+	var buf [64]byte // the longest form, an IPv4-mapped /128, is 50 bytes
+	b := p.Masked().AppendTo(buf[:0])
+	if string(b) == s {
+		return s, p.Addr().Is6(), true
+	}
+	return string(b), p.Addr().Is6(), true
 }
 
 // checkCIDR checks a CIDR of a rule or prefix-list entry. want is the
