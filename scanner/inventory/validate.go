@@ -21,15 +21,16 @@ import (
 //     protocol number 0-255 (IpPermission.IpProtocol:
 //     https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html).
 //     EC2 takes the names in any case and answers in lower case, so "TCP"
-//     is tcp. The numbers 6, 17, 1 and 58 are those four protocols and are
+//     is tcp (https://github.com/go-to-k/cdk-real-drift/issues/981). The numbers 6, 17, 1 and 58 are those four protocols and are
 //     stored under their names. A number is plain decimal: "006", "+6",
 //     "0x6", " 6" and names such as "sctp" or "all" are not AWS values and
 //     are refused.
 //   - Ports: tcp and udp need a range within 0-65535, FromPort <= ToPort
-//     (EC2 answers "TCP/UDP port (-1) out of range" otherwise). For icmp
-//     and icmpv6 FromPort is the ICMP type and ToPort the code, each -1
-//     (any) or 0-255, and any type (-1) requires any code (-1); icmpv6 may
-//     omit them, which means any. For -1 and every other protocol number
+//     (EC2 answers "TCP/UDP port (-1) out of range" otherwise:
+//     https://github.com/boto/boto3/issues/336). For icmp and icmpv6
+//     FromPort is the ICMP type and ToPort the code, each -1 (any) or
+//     0-255, and "if you specify all ICMP/ICMPv6 types, you must specify
+//     all ICMP/ICMPv6 codes"; icmpv6 may omit them, which means any. For -1 and every other protocol number
 //     EC2 ignores the ports ("allows traffic on all ports, regardless of
 //     any port range you specify"), so the inventory stores all as 0-65535
 //     and the others as -1/-1: the value the policies read is the one EC2
