@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"regexp"
 	"slices"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
@@ -26,12 +28,21 @@ var ErrBaseline = errors.New("invalid baseline")
 // holds for every Error.
 type Error struct {
 	File string
-	Msg  string
-	Err  error
+	// Line and Col locate a JSON error in the file (1-based); 0 when the
+	// problem has no place.
+	Line, Col int
+	Msg       string
+	Err       error
 }
 
-// Error formats the problem as "baseline file: message".
-func (e *Error) Error() string { return "baseline " + e.File + ": " + e.Msg }
+// Error formats the problem as "baseline file: message", or
+// "baseline file:line:col: message" for a JSON error.
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("baseline %s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	}
+	return "baseline " + e.File + ": " + e.Msg
+}
 
 // Is makes errors.Is(err, ErrBaseline) true for an Error.
 func (e *Error) Is(target error) bool { return target == ErrBaseline }
@@ -69,14 +80,16 @@ func unwrapPath(err error) string {
 // messages. Anything else (SARIF, an inventory, another tool's JSON, a
 // report of another schema version) is refused with a message that says
 // what the file is and what is wanted, because comparing with the wrong
-// file would silently call every finding new.
+// file would silently call every finding new. So is a finding whose
+// fingerprint, check id, account id or severity sgaudit could not have
+// written: a hand-edited baseline must not make findings match by accident.
 func Parse(name string, src []byte) (*Baseline, error) {
 	fail := func(format string, args ...any) error {
 		return &Error{File: name, Msg: fmt.Sprintf(format, args...)}
 	}
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(src, &top); err != nil {
-		return nil, &Error{File: name, Msg: "not an sgaudit JSON report (sgaudit scan --format json): " + err.Error(), Err: err}
+		return nil, jsonError(name, src, "not an sgaudit JSON report (sgaudit scan --format json)", err)
 	}
 	switch {
 	case top["runs"] != nil:
@@ -93,7 +106,7 @@ func Parse(name string, src []byte) (*Baseline, error) {
 		} `json:"tool"`
 	}
 	if err := json.Unmarshal(src, &head); err != nil {
-		return nil, &Error{File: name, Msg: "not an sgaudit JSON report: " + err.Error(), Err: err}
+		return nil, jsonError(name, src, "not an sgaudit JSON report", err)
 	}
 	if head.Tool.Name != "sgaudit" {
 		return nil, fail("is a report of %q, not of sgaudit", head.Tool.Name)
@@ -104,16 +117,112 @@ func Parse(name string, src []byte) (*Baseline, error) {
 	var rep struct {
 		Findings []findings.Finding `json:"findings"`
 	}
-	dec := json.NewDecoder(bytes.NewReader(src))
-	if err := dec.Decode(&rep); err != nil {
-		return nil, &Error{File: name, Msg: "read findings: " + err.Error(), Err: err}
+	if err := json.Unmarshal(src, &rep); err != nil {
+		return nil, jsonError(name, src, "read findings", err)
 	}
 	for i, f := range rep.Findings {
-		if f.Fingerprint == "" || f.CheckID == "" {
-			return nil, fail("findings[%d] has no fingerprint or check_id", i)
+		if msg := checkFinding(f); msg != "" {
+			return nil, fail("findings[%d]: %s", i, msg)
 		}
 	}
 	return &Baseline{Path: name, Findings: rep.Findings}, nil
+}
+
+// checkIDPattern is the contract for check ids (docs/writing-policies.md;
+// the engine refuses a policy whose id does not match).
+var checkIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*[0-9]{3}$`)
+
+// fingerprintLen is the length of engine.Fingerprint's hex digits.
+const fingerprintLen = 32
+
+// checkFinding returns what is wrong with a baseline finding, or "".
+func checkFinding(f findings.Finding) string {
+	switch {
+	case f.Fingerprint == "" || f.CheckID == "":
+		return "no fingerprint or check_id"
+	case !isFingerprint(f.Fingerprint):
+		return fmt.Sprintf("fingerprint %q is not %d lower-case hex digits", f.Fingerprint, fingerprintLen)
+	case !checkIDPattern.MatchString(f.CheckID):
+		return fmt.Sprintf("check_id %q is not a check id (such as SGA001)", f.CheckID)
+	case !inventory.ValidAccountID(f.AccountID):
+		return fmt.Sprintf("account_id %q is not 12 digits", f.AccountID)
+	case f.Severity.Rank() == 0:
+		return fmt.Sprintf("severity %q is not LOW, MEDIUM, HIGH or CRITICAL", f.Severity)
+	}
+	return ""
+}
+
+func isFingerprint(s string) bool {
+	if len(s) != fingerprintLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonError is an Error for a JSON decoding error, located at the line
+// and column of the byte that failed, and worded without Go types.
+func jsonError(name string, src []byte, what string, err error) error {
+	var (
+		syntaxErr *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		offset    int64 = -1
+		msg             = err.Error()
+	)
+	switch {
+	case errors.As(err, &syntaxErr):
+		offset = syntaxErr.Offset
+	case errors.As(err, &typeErr):
+		offset = typeErr.Offset
+		msg = fmt.Sprintf("a JSON %s where %s is expected", typeErr.Value, jsonKind(typeErr.Type))
+		if typeErr.Field != "" {
+			msg = "field " + typeErr.Field + ": " + msg
+		}
+	}
+	e := &Error{File: name, Msg: what + ": " + msg, Err: err}
+	if offset >= 0 {
+		// encoding/json's offset is just past the byte that failed.
+		e.Line, e.Col = position(src, max(offset-1, 0))
+	}
+	return e
+}
+
+// jsonKind names what a Go type reads from JSON.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "another value"
+}
+
+// position turns a byte offset into a 1-based line and column.
+func position(src []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(src)))
+	before := src[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }
 
 // Apply compares rep with the baseline: every finding gets Baseline new or

@@ -2,21 +2,37 @@ package baseline
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sgaudit/sgaudit/reporters"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
-func finding(check, account, region, group, fp string) findings.Finding {
+// finding is a finding whose fingerprint is fp(label).
+func finding(check, account, region, group, label string) findings.Finding {
 	return findings.Finding{CheckID: check, Severity: findings.SeverityHigh, AccountID: account, Region: region,
-		GroupID: group, GroupName: group, GroupARN: "arn:" + group, Fingerprint: fp}
+		GroupID: group, GroupName: group, GroupARN: "arn:" + group, Fingerprint: fp(label)}
+}
+
+// fp is a well-formed fingerprint (32 hex digits, as engine.Fingerprint
+// writes) named by a label.
+func fp(label string) string {
+	sum := sha256.Sum256([]byte(label))
+	return hex.EncodeToString(sum[:16])
 }
 
 // report is a scan of account 1111 in eu-west-1 (complete) and us-east-1
@@ -25,9 +41,9 @@ func finding(check, account, region, group, fp string) findings.Finding {
 func report(fs ...findings.Finding) *findings.Report {
 	return &findings.Report{
 		Coverage: []inventory.Coverage{
-			{AccountID: "1111", Region: "eu-west-1", Status: inventory.CoverageOK, Collected: []string{inventory.KindSecurityGroups, inventory.KindNetworkInterfaces}},
-			{AccountID: "1111", Region: "eu-north-1", Status: inventory.CoverageOK, Collected: []string{inventory.KindSecurityGroups}},
-			{AccountID: "1111", Region: "us-east-1", Status: inventory.CoverageDenied},
+			{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK, Collected: []string{inventory.KindSecurityGroups, inventory.KindNetworkInterfaces}},
+			{AccountID: "111111111111", Region: "eu-north-1", Status: inventory.CoverageOK, Collected: []string{inventory.KindSecurityGroups}},
+			{AccountID: "111111111111", Region: "us-east-1", Status: inventory.CoverageDenied},
 		},
 		Checks: []findings.Check{
 			{ID: "SGA001", Status: findings.CheckEvaluated},
@@ -40,7 +56,7 @@ func report(fs ...findings.Finding) *findings.Report {
 }
 
 // writeReport writes rep the way `sgaudit scan --format json` does.
-func writeReport(t *testing.T, rep *findings.Report) []byte {
+func writeReport(t testing.TB, rep *findings.Report) []byte {
 	t.Helper()
 	rep.SchemaVersion = findings.SchemaVersion
 	rep.Tool = findings.Tool{Name: "sgaudit", Version: "test"}
@@ -53,15 +69,15 @@ func writeReport(t *testing.T, rep *findings.Report) []byte {
 
 func TestApply(t *testing.T) {
 	t.Parallel()
-	kept := finding("SGA001", "1111", "eu-west-1", "sg-kept", "fp-kept")
-	fixed := finding("SGA001", "1111", "eu-west-1", "sg-fixed", "fp-fixed")
-	fixedUnused := finding("SGA008", "1111", "eu-west-1", "sg-unused", "fp-unused")
-	deniedRegion := finding("SGA001", "1111", "us-east-1", "sg-east", "fp-east")
-	notScannedRegion := finding("SGA001", "1111", "ap-south-1", "sg-south", "fp-south")
-	disabledCheck := finding("SGA014", "1111", "eu-west-1", "sg-egress", "fp-egress")
-	missingData := finding("SGA008", "1111", "eu-north-1", "sg-north", "fp-north")
-	removedCheck := finding("ACME001", "1111", "eu-west-1", "sg-custom", "fp-custom")
-	suppressed := finding("SGA001", "1111", "eu-west-1", "sg-accepted", "fp-accepted")
+	kept := finding("SGA001", "111111111111", "eu-west-1", "sg-kept", "fp-kept")
+	fixed := finding("SGA001", "111111111111", "eu-west-1", "sg-fixed", "fp-fixed")
+	fixedUnused := finding("SGA008", "111111111111", "eu-west-1", "sg-unused", "fp-unused")
+	deniedRegion := finding("SGA001", "111111111111", "us-east-1", "sg-east", "fp-east")
+	notScannedRegion := finding("SGA001", "111111111111", "ap-south-1", "sg-south", "fp-south")
+	disabledCheck := finding("SGA014", "111111111111", "eu-west-1", "sg-egress", "fp-egress")
+	missingData := finding("SGA008", "111111111111", "eu-north-1", "sg-north", "fp-north")
+	removedCheck := finding("ACME001", "111111111111", "eu-west-1", "sg-custom", "fp-custom")
+	suppressed := finding("SGA001", "111111111111", "eu-west-1", "sg-accepted", "fp-accepted")
 	suppressed.Suppression = &findings.Suppression{Reason: "accepted"}
 
 	data := writeReport(t, report(kept, fixed, fixed, fixedUnused, deniedRegion, notScannedRegion, disabledCheck, missingData, removedCheck))
@@ -70,7 +86,7 @@ func TestApply(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	added := finding("SGA001", "1111", "eu-west-1", "sg-new", "fp-new")
+	added := finding("SGA001", "111111111111", "eu-west-1", "sg-new", "fp-new")
 	rep := report(kept, added, suppressed)
 	base.Apply(rep)
 
@@ -79,9 +95,9 @@ func TestApply(t *testing.T) {
 		got[f.Fingerprint] = f.Baseline
 	}
 	wantStates := map[string]findings.BaselineState{
-		"fp-kept":     findings.BaselineUnchanged,
-		"fp-new":      findings.BaselineNew,
-		"fp-accepted": findings.BaselineNew, // suppressed findings are compared too
+		fp("fp-kept"):     findings.BaselineUnchanged,
+		fp("fp-new"):      findings.BaselineNew,
+		fp("fp-accepted"): findings.BaselineNew, // suppressed findings are compared too
 	}
 	if diff := cmp.Diff(wantStates, got); diff != "" {
 		t.Errorf("baseline states (-want +got):\n%s", diff)
@@ -104,7 +120,7 @@ func TestApply(t *testing.T) {
 		t.Error("the new HIGH finding must fail --fail-on high")
 	}
 	rep.Findings = []findings.Finding{rep.Findings[0]} // fp-kept only
-	if rep.Findings[0].Fingerprint != "fp-kept" || rep.FailsAt(findings.SeverityLow) {
+	if rep.Findings[0].Fingerprint != fp("fp-kept") || rep.FailsAt(findings.SeverityLow) {
 		t.Errorf("an unchanged finding must not fail CI: %+v", rep.Findings)
 	}
 }
@@ -115,14 +131,14 @@ func TestApplyEmptyBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep := report(finding("SGA001", "1111", "eu-west-1", "sg-a", "fp-a"))
+	rep := report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))
 	base.Apply(rep)
 	want := &findings.BaselineSummary{Path: "old.json", New: 1, FixedFindings: []findings.Finding{}}
 	if diff := cmp.Diff(want, rep.Baseline); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 	var none *Baseline
-	rep = report(finding("SGA001", "1111", "eu-west-1", "sg-a", "fp-a"))
+	rep = report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))
 	none.Apply(rep)
 	if rep.Baseline != nil || rep.Findings[0].Baseline != "" {
 		t.Error("a nil baseline changed the report")
@@ -131,14 +147,26 @@ func TestApplyEmptyBaseline(t *testing.T) {
 
 func TestParseRejectsOtherFiles(t *testing.T) {
 	t.Parallel()
-	valid := string(writeReport(t, report(finding("SGA001", "1111", "eu-west-1", "sg-a", "fp-a"))))
+	valid := string(writeReport(t, report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))))
+	head := `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": `
+	// withFinding is a report with one good finding, one field replaced.
+	withFinding := func(field string) string {
+		f := map[string]string{"check_id": `"SGA001"`, "fingerprint": `"` + fp("a") + `"`, "account_id": `"111111111111"`, "severity": `"HIGH"`}
+		k, _, _ := strings.Cut(field, ":")
+		delete(f, strings.Trim(k, `"`))
+		parts := []string{field}
+		for k, v := range f {
+			parts = append(parts, `"`+k+`": `+v)
+		}
+		return head + "[{" + strings.Join(parts, ", ") + "}]}"
+	}
 	tests := []struct {
 		name string
 		src  string
 		want string
 	}{
-		{"not JSON", "hello", "baseline old.json: not an sgaudit JSON report (sgaudit scan --format json): invalid character 'h' looking for beginning of value"},
-		{"JSON array", "[]", "baseline old.json: not an sgaudit JSON report (sgaudit scan --format json): json: cannot unmarshal array into Go value of type map[string]json.RawMessage"},
+		{"not JSON", "hello", "baseline old.json:1:1: not an sgaudit JSON report (sgaudit scan --format json): invalid character 'h' looking for beginning of value"},
+		{"JSON array", "[]", "baseline old.json:1:1: not an sgaudit JSON report (sgaudit scan --format json): a JSON array where an object is expected"},
 		{"SARIF", `{"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": []}`,
 			"baseline old.json: is a SARIF log; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)"},
 		{"inventory", `{"schema_version": "1", "source": "aws", "security_groups": []}`,
@@ -146,11 +174,21 @@ func TestParseRejectsOtherFiles(t *testing.T) {
 		{"other JSON", `{"Buckets": []}`, "baseline old.json: not an sgaudit JSON report (sgaudit scan --format json): no schema_version, tool or findings"},
 		{"another tool", `{"schema_version": "1", "tool": {"name": "trivy"}, "findings": []}`, `baseline old.json: is a report of "trivy", not of sgaudit`},
 		{"future schema", `{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "2" is not supported (this sgaudit reads "1")`},
-		{"finding without fingerprint", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [{"check_id": "SGA001"}]}`,
-			"baseline old.json: findings[0] has no fingerprint or check_id"},
-		{"findings not a list", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": {}}`,
-			"baseline old.json: read findings: json: cannot unmarshal object into Go struct field .findings of type []findings.Finding"},
-		{"truncated report", valid[:len(valid)/2], "baseline old.json: not an sgaudit JSON report (sgaudit scan --format json): unexpected end of JSON input"},
+		{"schema version a number", `{"schema_version": 1, "tool": {"name": "sgaudit"}, "findings": []}`,
+			"baseline old.json:1:20: not an sgaudit JSON report: field schema_version: a JSON number where a string is expected"},
+		{"finding without fingerprint", head + `[{"check_id": "SGA001"}]}`, "baseline old.json: findings[0]: no fingerprint or check_id"},
+		{"findings not a list", head + "\n{}}", "baseline old.json:2:1: read findings: field findings: a JSON object where an array is expected"},
+		{"severity a number", head + `[` + "\n" + `{"severity": 3}]}`, "baseline old.json:2:14: read findings: field findings.severity: a JSON number where a string is expected"},
+		{"truncated report", valid[:len(valid)/2], "baseline old.json:" + endOf(valid[:len(valid)/2]) + ": not an sgaudit JSON report (sgaudit scan --format json): unexpected end of JSON input"},
+		// Issue 9: values sgaudit never writes make a finding match or miss by accident.
+		{"short fingerprint", withFinding(`"fingerprint": "fp-a"`),
+			`baseline old.json: findings[0]: fingerprint "fp-a" is not 32 lower-case hex digits`},
+		{"upper-case fingerprint", withFinding(`"fingerprint": "` + strings.ToUpper(fp("a")) + `"`),
+			`baseline old.json: findings[0]: fingerprint "` + strings.ToUpper(fp("a")) + `" is not 32 lower-case hex digits`},
+		{"check id", withFinding(`"check_id": "sga001"`), `baseline old.json: findings[0]: check_id "sga001" is not a check id (such as SGA001)`},
+		{"account id", withFinding(`"account_id": "../../x"`), `baseline old.json: findings[0]: account_id "../../x" is not 12 digits`},
+		{"severity", withFinding(`"severity": "URGENT"`), `baseline old.json: findings[0]: severity "URGENT" is not LOW, MEDIUM, HIGH or CRITICAL`},
+		{"control characters are quoted", withFinding(`"check_id": "\u001b[2J"`), `baseline old.json: findings[0]: check_id "\x1b[2J" is not a check id (such as SGA001)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,18 +207,27 @@ func TestParseRejectsOtherFiles(t *testing.T) {
 	}
 }
 
+// endOf is "line:col" of the last byte of s, where a JSON decoder finds
+// that s ends too early.
+func endOf(s string) string {
+	before := s[:len(s)-1]
+	line := strings.Count(before, "\n") + 1
+	col := len(before) - strings.LastIndexByte(before, '\n')
+	return strconv.Itoa(line) + ":" + strconv.Itoa(col)
+}
+
 func TestRead(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	path := filepath.Join(dir, "findings.json")
-	if err := os.WriteFile(path, writeReport(t, report(finding("SGA001", "1111", "eu-west-1", "sg-a", "fp-a"))), 0o644); err != nil {
+	if err := os.WriteFile(path, writeReport(t, report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	b, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.Path != path || len(b.Findings) != 1 || b.Findings[0].Fingerprint != "fp-a" {
+	if b.Path != path || len(b.Findings) != 1 || b.Findings[0].Fingerprint != fp("fp-a") {
 		t.Errorf("Read: %+v", b)
 	}
 	missing := filepath.Join(dir, "missing.json")
@@ -196,9 +243,9 @@ func TestRead(t *testing.T) {
 // unchanged.
 func TestApplyEscalationIsNew(t *testing.T) {
 	t.Parallel()
-	was := finding("SGA001", "1111", "eu-west-1", "sg-a", "fp-a")
+	was := finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a")
 	was.Severity = findings.SeverityHigh
-	calmer := finding("SGA002", "1111", "eu-west-1", "sg-b", "fp-b")
+	calmer := finding("SGA002", "111111111111", "eu-west-1", "sg-b", "fp-b")
 	calmer.Severity = findings.SeverityCritical
 	base, err := Parse("old.json", writeReport(t, report(was, calmer)))
 	if err != nil {
@@ -214,11 +261,74 @@ func TestApplyEscalationIsNew(t *testing.T) {
 	for _, f := range rep.Findings {
 		got[f.Fingerprint] = f.Baseline
 	}
-	want := map[string]findings.BaselineState{"fp-a": findings.BaselineNew, "fp-b": findings.BaselineUnchanged}
+	want := map[string]findings.BaselineState{fp("fp-a"): findings.BaselineNew, fp("fp-b"): findings.BaselineUnchanged}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("baseline states (-want +got):\n%s", diff)
 	}
 	if !rep.FailsAt(findings.SeverityCritical) {
 		t.Error("an escalated finding must fail --fail-on critical")
 	}
+}
+
+// FuzzBaselineRead fuzzes what Read does with a file's bytes (Parse). An
+// error is an *Error naming the file, on one line without control
+// characters; an accepted baseline holds only findings sgaudit could have
+// written, and a report written from them reads back with the same
+// findings.
+func FuzzBaselineRead(f *testing.F) {
+	f.Add(writeReport(f, report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "a"),
+		finding("SGA008", "111111111111", "us-east-1", "sg-b", "b"))))
+	src, err := os.ReadFile("../../reporters/testdata/report.json.golden")
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := Parse("golden", src); err != nil {
+		f.Fatalf("the JSON reporter's golden is not a valid baseline: %v", err)
+	}
+	f.Add(src)
+	f.Add([]byte(`{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [{"check_id": "SGA001", "fingerprint": "` + fp("x") +
+		`", "account_id": "111111111111", "severity": "LOW", "evidence": {"n": 1e3, "s": [null, true]}, "frameworks": {"cis": null}}]}`))
+	f.Add([]byte(`{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": null}`))
+	f.Add([]byte(`{"runs": []}`))
+	f.Add([]byte("[\n1,"))
+	const name = "findings.json"
+	f.Fuzz(func(t *testing.T, src []byte) {
+		b, err := Parse(name, src)
+		if err != nil {
+			var e *Error
+			if !errors.As(err, &e) || e.File != name || !errors.Is(err, ErrBaseline) {
+				t.Fatalf("error %v (%T) is not an *Error naming %s", err, err, name)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "baseline "+name+":") {
+				t.Fatalf("error does not start with the file name: %s", msg)
+			}
+			for _, r := range msg {
+				if unicode.IsControl(r) {
+					t.Fatalf("error holds control character %U: %q", r, msg)
+				}
+			}
+			return
+		}
+		for i, f := range b.Findings {
+			if !isFingerprint(f.Fingerprint) || !checkIDPattern.MatchString(f.CheckID) ||
+				!inventory.ValidAccountID(f.AccountID) || f.Severity.Rank() == 0 {
+				t.Fatalf("findings[%d] accepted: %+v", i, f)
+			}
+		}
+		rep := &findings.Report{Findings: b.Findings, Notices: []findings.Notice{}}
+		back, err := Parse(name, writeReport(t, rep))
+		if err != nil {
+			t.Fatalf("a report written from an accepted baseline is refused: %v", err)
+		}
+		byJSON := func(a, b findings.Finding) int {
+			ja, _ := json.Marshal(a)
+			jb, _ := json.Marshal(b)
+			return bytes.Compare(ja, jb)
+		}
+		want, got := slices.SortedFunc(slices.Values(b.Findings), byJSON), slices.SortedFunc(slices.Values(back.Findings), byJSON)
+		if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("findings changed through a report (-read +reread):\n%s", diff)
+		}
+	})
 }

@@ -3,7 +3,6 @@ package collect
 import (
 	"cmp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,7 +181,14 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 	linkLaunchTemplates(inv.SecurityGroups, lookup, d.LaunchTemplateVersions)
 	linkLaunchConfigurations(inv.SecurityGroups, lookup, d.LaunchConfigurations)
 	addStaleRules(inv.SecurityGroups, byID, d.Stale)
-	inv.PrefixLists = append(inv.PrefixLists, prefixLists(d)...)
+	lists := prefixLists(d)
+	for i := range lists {
+		for j := range lists[i].Entries {
+			e := &lists[i].Entries[j]
+			e.CIDR = normalizeEntryCIDR(e.CIDR)
+		}
+	}
+	inv.PrefixLists = append(inv.PrefixLists, lists...)
 }
 
 // expandPermissions turns IpPermissions into one rule per peer, the shape
@@ -200,10 +206,10 @@ func expandPermissions(dir inventory.Direction, perms []types.IpPermission) []in
 			rules = append(rules, r)
 		}
 		for _, x := range p.IpRanges {
-			add(inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: aws.ToString(x.CidrIp)}, x.Description)
+			add(inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: normalizeCIDR(aws.ToString(x.CidrIp), false)}, x.Description)
 		}
 		for _, x := range p.Ipv6Ranges {
-			add(inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: aws.ToString(x.CidrIpv6)}, x.Description)
+			add(inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: normalizeCIDR(aws.ToString(x.CidrIpv6), true)}, x.Description)
 		}
 		for _, x := range p.PrefixListIds {
 			add(inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: aws.ToString(x.PrefixListId)}, x.Description)
@@ -235,9 +241,9 @@ func ruleFromRecord(rec types.SecurityGroupRule) inventory.Rule {
 	setProtocolAndPorts(&r, rec.IpProtocol, rec.FromPort, rec.ToPort)
 	switch {
 	case rec.CidrIpv4 != nil:
-		r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: *rec.CidrIpv4}
+		r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: normalizeCIDR(*rec.CidrIpv4, false)}
 	case rec.CidrIpv6 != nil:
-		r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: *rec.CidrIpv6}
+		r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: normalizeCIDR(*rec.CidrIpv6, true)}
 	case rec.PrefixListId != nil:
 		r.Peer = inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: *rec.PrefixListId}
 	case rec.ReferencedGroupInfo != nil:
@@ -303,16 +309,30 @@ func ownerlessKey(r inventory.Rule) string {
 	return r.Key()
 }
 
-// setProtocolAndPorts normalises an EC2 protocol and port pair. EC2 returns
-// "-1" for all traffic without ports (DescribeSecurityGroupRules says
-// -1/-1), so "all" gets the full range 0–65535 that policies compare
-// against; a missing port on any other protocol is -1 (any ICMP type, or no
-// ports at all, as for GRE).
+// setProtocolAndPorts normalises an EC2 protocol and port pair the way
+// EC2 applies them (the decisions and their sources are listed in
+// scanner/inventory/validate.go):
+//
+//   - all traffic ("-1") gets the full range 0-65535 that policies compare
+//     against, whatever ports it came with: EC2 ignores them;
+//   - tcp and udp keep their range; a missing port is -1, which AWS
+//     refuses for tcp and udp and Validate reports;
+//   - icmp and icmpv6 keep type and code; a missing one is -1 (any), the
+//     widest reading: EC2 documents icmpv6 without ports as every type;
+//   - any other protocol number gets -1/-1: EC2 allows it on all ports
+//     "regardless of any port range you specify";
+//   - a protocol EC2 does not accept is kept as found, with its ports, for
+//     Validate to report.
 func setProtocolAndPorts(r *inventory.Rule, proto *string, from, to *int32) {
 	r.RawProtocol = aws.ToString(proto)
-	r.Protocol = NormalizeProtocol(r.RawProtocol)
-	if r.Protocol == inventory.ProtocolAll {
+	p, ok := inventory.ParseProtocol(r.RawProtocol)
+	r.Protocol = p
+	switch {
+	case p == inventory.ProtocolAll:
 		r.FromPort, r.ToPort = 0, 65535
+		return
+	case ok && p != inventory.ProtocolTCP && p != inventory.ProtocolUDP && p != inventory.ProtocolICMP && p != inventory.ProtocolICMPv6:
+		r.FromPort, r.ToPort = -1, -1
 		return
 	}
 	r.FromPort, r.ToPort = -1, -1
@@ -326,27 +346,33 @@ func setProtocolAndPorts(r *inventory.Rule, proto *string, from, to *int32) {
 
 // NormalizeProtocol maps an EC2 IpProtocol (a name or an IANA number) to
 // the inventory's protocol names: all, tcp, udp, icmp, icmpv6, or the
-// number itself for any other protocol ("47" for GRE).
+// number itself for any other protocol ("47" for GRE). A value EC2 does not
+// accept is returned unchanged; Validate refuses it.
 // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html
 func NormalizeProtocol(raw string) string {
-	p := strings.ToLower(strings.TrimSpace(raw))
-	switch p {
-	case "-1", "all":
-		return inventory.ProtocolAll
-	case "6", "tcp":
-		return inventory.ProtocolTCP
-	case "17", "udp":
-		return inventory.ProtocolUDP
-	case "1", "icmp":
-		return inventory.ProtocolICMP
-	case "58", "icmpv6", "icmp6":
-		return inventory.ProtocolICMPv6
-	}
-	// "006" and "6" are the same protocol to EC2.
-	if n, err := strconv.Atoi(p); err == nil && n >= 0 && strconv.Itoa(n) != p {
-		return NormalizeProtocol(strconv.Itoa(n))
-	}
+	p, _ := inventory.ParseProtocol(raw)
 	return p
+}
+
+// normalizeCIDR returns a CIDR as EC2 writes it: host bits cleared, IPv6
+// in RFC 5952 form, so that every spelling of the world is "0.0.0.0/0" or
+// "::/0" before a policy sees it. Text that is not a CIDR is returned
+// unchanged for Validate to report; a CIDR of the wrong family too.
+func normalizeCIDR(s string, v6 bool) string {
+	c, isV6, ok := inventory.CanonicalCIDR(s)
+	if !ok || isV6 != v6 {
+		return s
+	}
+	return c
+}
+
+// normalizeEntryCIDR is normalizeCIDR for a prefix-list entry, which may
+// be of either family.
+func normalizeEntryCIDR(s string) string {
+	if c, _, ok := inventory.CanonicalCIDR(s); ok {
+		return c
+	}
+	return s
 }
 
 // interfaceResource says what an interface belongs to: its instance, or

@@ -2,6 +2,7 @@ package collect
 
 import (
 	"encoding/json"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,6 +77,9 @@ func TestExpandPermissionsOneRulePerPeer(t *testing.T) {
 	}
 }
 
+// TestProtocolAndPorts: issue 9 item 6. EC2's spellings of a protocol are
+// read as EC2 reads them, ports as EC2 applies them; anything else is kept
+// as found for Validate to refuse (TestNormalizedValuesValidate).
 func TestProtocolAndPorts(t *testing.T) {
 	tests := []struct {
 		name           string
@@ -86,9 +90,11 @@ func TestProtocolAndPorts(t *testing.T) {
 	}{
 		{name: "all traffic has no ports", raw: "-1", wantProto: "all", wantFrom: 0, want: 65535},
 		{name: "all traffic ignores -1 ports of the rules API", raw: "-1", from: aws.Int32(-1), to: aws.Int32(-1), wantProto: "all", wantFrom: 0, want: 65535},
+		{name: "all traffic ignores any ports", raw: "-1", from: aws.Int32(22), to: aws.Int32(22), wantProto: "all", wantFrom: 0, want: 65535},
 		{name: "tcp by name", raw: "tcp", from: aws.Int32(22), to: aws.Int32(22), wantProto: "tcp", wantFrom: 22, want: 22},
 		{name: "tcp by number", raw: "6", from: aws.Int32(80), to: aws.Int32(443), wantProto: "tcp", wantFrom: 80, want: 443},
-		{name: "tcp zero-padded", raw: "006", from: aws.Int32(1), to: aws.Int32(2), wantProto: "tcp", wantFrom: 1, want: 2},
+		{name: "tcp upper case", raw: "TCP", from: aws.Int32(1), to: aws.Int32(2), wantProto: "tcp", wantFrom: 1, want: 2},
+		{name: "tcp without ports is left for Validate", raw: "tcp", wantProto: "tcp", wantFrom: -1, want: -1},
 		{name: "udp by name upper case", raw: "UDP", from: aws.Int32(53), to: aws.Int32(53), wantProto: "udp", wantFrom: 53, want: 53},
 		{name: "udp by number", raw: "17", from: aws.Int32(123), to: aws.Int32(123), wantProto: "udp", wantFrom: 123, want: 123},
 		{name: "icmp type and any code", raw: "icmp", from: aws.Int32(8), to: aws.Int32(-1), wantProto: "icmp", wantFrom: 8, want: -1},
@@ -96,7 +102,15 @@ func TestProtocolAndPorts(t *testing.T) {
 		{name: "icmpv6 by number", raw: "58", wantProto: "icmpv6", wantFrom: -1, want: -1},
 		{name: "icmpv6 by name", raw: "icmpv6", wantProto: "icmpv6", wantFrom: -1, want: -1},
 		{name: "gre keeps its number and has no ports", raw: "47", wantProto: "47", wantFrom: -1, want: -1},
+		{name: "gre ignores ports as EC2 does", raw: "47", from: aws.Int32(22), to: aws.Int32(22), wantProto: "47", wantFrom: -1, want: -1},
 		{name: "esp keeps its number", raw: "50", wantProto: "50", wantFrom: -1, want: -1},
+		// Not EC2 values: kept as found, ports too.
+		{name: "zero-padded number", raw: "006", from: aws.Int32(1), to: aws.Int32(2), wantProto: "006", wantFrom: 1, want: 2},
+		{name: "hex number", raw: "0x6", from: aws.Int32(22), to: aws.Int32(22), wantProto: "0x6", wantFrom: 22, want: 22},
+		{name: "sctp by name", raw: "sctp", wantProto: "sctp", wantFrom: -1, want: -1},
+		{name: "number above 255", raw: "256", wantProto: "256", wantFrom: -1, want: -1},
+		{name: "empty", raw: "", from: aws.Int32(22), to: aws.Int32(22), wantProto: "", wantFrom: 22, want: 22},
+		{name: "spaces", raw: " tcp", from: aws.Int32(22), to: aws.Int32(22), wantProto: " tcp", wantFrom: 22, want: 22},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,6 +120,156 @@ func TestProtocolAndPorts(t *testing.T) {
 			want := inventory.Rule{Protocol: tt.wantProto, RawProtocol: tt.raw, FromPort: tt.wantFrom, ToPort: tt.want}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("setProtocolAndPorts(%q) (-want +got):\n%s", tt.raw, diff)
+			}
+		})
+	}
+}
+
+// TestCIDRsNormalised: issue 9 item 6. Every spelling of a CIDR that EC2
+// accepts is stored as EC2 writes it, in both APIs and in prefix lists, so
+// the world is always "0.0.0.0/0" or "::/0" (the policies' test); text
+// that is not a CIDR of the rule's family is kept for Validate to refuse.
+func TestCIDRsNormalised(t *testing.T) {
+	tests := []struct {
+		in, want string
+		v6       bool
+	}{
+		{"0.0.0.0/0", "0.0.0.0/0", false},
+		{"10.0.0.0/0", "0.0.0.0/0", false},
+		{"192.0.2.77/24", "192.0.2.0/24", false},
+		{"::/0", "::/0", true},
+		{"0:0:0:0:0:0:0:0/0", "::/0", true},
+		{"::ffff:0.0.0.0/0", "::/0", true},
+		{"2001:DB8:0::1/64", "2001:db8::/64", true},
+		{"0.0.0.0/0 ", "0.0.0.0/0 ", false},
+		{"0.0.0.0/00", "0.0.0.0/00", false},
+		{"300.0.0.0/8", "300.0.0.0/8", false},
+		{"zz::/0", "zz::/0", true},
+		{"::/0", "::/0", false}, // IPv6 in IpRanges: left for Validate
+		{"0.0.0.0/0", "0.0.0.0/0", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			t.Parallel()
+			perm := types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22)}
+			rec := types.SecurityGroupRule{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(22), ToPort: aws.Int32(22)}
+			if tt.v6 {
+				perm.Ipv6Ranges = []types.Ipv6Range{{CidrIpv6: aws.String(tt.in)}}
+				rec.CidrIpv6 = aws.String(tt.in)
+			} else {
+				perm.IpRanges = []types.IpRange{{CidrIp: aws.String(tt.in)}}
+				rec.CidrIpv4 = aws.String(tt.in)
+			}
+			rules := expandPermissions(inventory.Ingress, []types.IpPermission{perm})
+			if len(rules) != 1 || rules[0].Peer.CIDR != tt.want {
+				t.Errorf("expandPermissions: %+v, want CIDR %q", rules, tt.want)
+			}
+			if got := ruleFromRecord(rec).Peer.CIDR; got != tt.want {
+				t.Errorf("ruleFromRecord: CIDR %q, want %q", got, tt.want)
+			}
+		})
+	}
+	inv := normalizeAll([]RegionData{{
+		Account: inventory.Account{ID: "111122223333"}, Region: "eu-west-1",
+		PrefixListEntries: map[string][]types.PrefixListEntry{"pl-1": {
+			{Cidr: aws.String("10.1.0.0/0")}, {Cidr: aws.String("0:0::/0")}, {Cidr: aws.String("0.0.0.0/00")},
+		}},
+	}})
+	var got []string
+	for _, e := range inv.PrefixLists[0].Entries {
+		got = append(got, e.CIDR)
+	}
+	if diff := cmp.Diff([]string{"0.0.0.0/0", "0.0.0.0/00", "::/0"}, got); diff != "" {
+		t.Errorf("prefix-list entries (-want +got):\n%s", diff)
+	}
+}
+
+// FuzzNormalizeRule: whatever protocol, ports and CIDR an export holds,
+// the normalised rule either fails Validate or is what EC2 applies: a
+// protocol EC2 accepts, ports in range, and a CIDR that is the world
+// exactly when its prefix length is 0, and then spelt "0.0.0.0/0" or
+// "::/0". So no spelling of the world passes as something else.
+func FuzzNormalizeRule(f *testing.F) {
+	f.Add("tcp", int32(22), int32(22), "0.0.0.0/0", false)
+	f.Add("-1", int32(-1), int32(-1), "::/0", true)
+	f.Add("6", int32(0), int32(65535), "10.0.0.1/0", false)
+	f.Add("ICMPv6", int32(-1), int32(-1), "0:0:0:0:0:0:0:0/0", true)
+	f.Add("47", int32(22), int32(22), "0.0.0.0/00", false)
+	f.Add("0x6", int32(22), int32(21), "0.0.0.0/0 ", false)
+	f.Fuzz(func(t *testing.T, proto string, from, to int32, cidr string, v6 bool) {
+		perm := types.IpPermission{IpProtocol: aws.String(proto), FromPort: aws.Int32(from), ToPort: aws.Int32(to)}
+		if v6 {
+			perm.Ipv6Ranges = []types.Ipv6Range{{CidrIpv6: aws.String(cidr)}}
+		} else {
+			perm.IpRanges = []types.IpRange{{CidrIp: aws.String(cidr)}}
+		}
+		rules := expandPermissions(inventory.Ingress, []types.IpPermission{perm})
+		g := inventory.SecurityGroup{ID: "sg-1", AccountID: "111122223333", Rules: inventory.NewRules(rules...)}
+		if g.Validate() != nil {
+			return
+		}
+		r := rules[0]
+		p, err := netip.ParsePrefix(cidr)
+		if err != nil {
+			t.Fatalf("%q is not a CIDR but was accepted as %q", cidr, r.Peer.CIDR)
+		}
+		world := p.Bits() == 0
+		if got := strings.HasSuffix(r.Peer.CIDR, "/0"); got != world {
+			t.Fatalf("%q (world: %v) normalised to %q", cidr, world, r.Peer.CIDR)
+		}
+		if world && r.Peer.CIDR != "0.0.0.0/0" && r.Peer.CIDR != "::/0" {
+			t.Fatalf("%q normalised to %q, not to the world's spelling", cidr, r.Peer.CIDR)
+		}
+		if want, ok := inventory.ParseProtocol(proto); !ok || want != r.Protocol {
+			t.Fatalf("protocol %q accepted as %q", proto, r.Protocol)
+		}
+		if (r.Protocol == "tcp" || r.Protocol == "udp") && (r.FromPort != int(from) || r.ToPort != int(to) || from > to || from < 0 || to > 65535) {
+			t.Fatalf("%s ports %d-%d accepted as %d-%d", r.Protocol, from, to, r.FromPort, r.ToPort)
+		}
+	})
+}
+
+// TestNormalizedValuesValidate: the values the normalizer keeps as found
+// (TestProtocolAndPorts, TestCIDRsNormalised) are refused by Validate,
+// naming the group and the rule; the ones it rewrites pass.
+func TestNormalizedValuesValidate(t *testing.T) {
+	tests := []struct {
+		name        string
+		proto, cidr string
+		from, to    *int32
+		want        string // "" when valid
+	}{
+		{"host bits", "6", "10.9.8.7/0", aws.Int32(22), aws.Int32(22), ""},
+		{"gre with ports", "47", "0.0.0.0/0", aws.Int32(1), aws.Int32(0), ""},
+		{"icmpv6 without ports", "58", "0.0.0.0/0", nil, nil, ""},
+		{"port out of range", "tcp", "0.0.0.0/0", aws.Int32(0), aws.Int32(65536), `to_port "65536"`},
+		{"from above to", "udp", "0.0.0.0/0", aws.Int32(53), aws.Int32(52), `from_port "53": greater than to_port 52`},
+		{"tcp without ports", "tcp", "0.0.0.0/0", nil, nil, `from_port "-1"`},
+		{"empty protocol", "", "0.0.0.0/0", nil, nil, `protocol "": no protocol`},
+		{"protocol 256", "256", "0.0.0.0/0", nil, nil, `protocol "256": not an EC2 protocol`},
+		{"sctp", "sctp", "0.0.0.0/0", nil, nil, `protocol "sctp": not an EC2 protocol`},
+		{"hex protocol", "0x6", "0.0.0.0/0", aws.Int32(22), aws.Int32(22), `protocol "0x6": not an EC2 protocol`},
+		{"octet above 255", "tcp", "300.0.0.0/8", aws.Int32(22), aws.Int32(22), `peer.cidr "300.0.0.0/8": not a CIDR block`},
+		{"trailing space", "tcp", "0.0.0.0/0 ", aws.Int32(22), aws.Int32(22), `peer.cidr "0.0.0.0/0 ": not a CIDR block`},
+		{"padded prefix length", "tcp", "0.0.0.0/00", aws.Int32(22), aws.Int32(22), `peer.cidr "0.0.0.0/00": not a CIDR block`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			inv := normalizeAll([]RegionData{{
+				Account: inventory.Account{ID: "111122223333"}, Region: "eu-west-1",
+				Groups: []types.SecurityGroup{{
+					GroupId: aws.String("sg-1"), OwnerId: aws.String("111122223333"),
+					IpPermissions: []types.IpPermission{{IpProtocol: aws.String(tt.proto), FromPort: tt.from, ToPort: tt.to,
+						IpRanges: []types.IpRange{{CidrIp: aws.String(tt.cidr)}}}},
+				}},
+			}})
+			err := inv.SecurityGroups[0].Validate()
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("Validate: %v", err)
+			case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want) || !strings.HasPrefix(err.Error(), "group sg-1, rule #1 (")):
+				t.Errorf("Validate = %v, want an error naming sg-1, rule #1 and %s", err, tt.want)
 			}
 		})
 	}

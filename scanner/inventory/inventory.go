@@ -131,11 +131,16 @@ type Rule struct {
 	// none (exported describe-security-groups JSON).
 	ID        string    `json:"id"`
 	Direction Direction `json:"direction"`
-	// Protocol is normalised: tcp, udp, icmp, icmpv6, all, or a number.
-	Protocol    string `json:"protocol"`
+	// Protocol is normalised: tcp, udp, icmp, icmpv6, all, or the decimal
+	// number 0-255 of any other IP protocol ("47").
+	Protocol string `json:"protocol"`
+	// RawProtocol is the IpProtocol as AWS gave it ("6", "TCP", "-1").
 	RawProtocol string `json:"raw_protocol"`
-	// FromPort and ToPort are 0 and 65535 for protocol all. For ICMP they
-	// carry type and code; -1 means any.
+	// FromPort and ToPort are as EC2 applies them (validate.go): 0 and
+	// 65535 for protocol all; 0 <= FromPort <= ToPort <= 65535 for tcp and
+	// udp; ICMP type and code for icmp and icmpv6, each -1 (any) or 0-255;
+	// -1 and -1 for every other protocol, whose rules EC2 applies to all
+	// ports.
 	FromPort    int    `json:"from_port"`
 	ToPort      int    `json:"to_port"`
 	Peer        Peer   `json:"peer"`
@@ -155,11 +160,14 @@ const (
 
 // Peer is the other side of a rule.
 type Peer struct {
-	Kind         PeerKind `json:"kind"`
-	CIDR         string   `json:"cidr,omitempty"`
-	PrefixListID string   `json:"prefix_list_id,omitempty"`
-	GroupID      string   `json:"group_id,omitempty"`
-	GroupOwner   string   `json:"group_owner,omitempty"`
+	Kind PeerKind `json:"kind"`
+	// CIDR is canonical, as EC2 writes it: host bits cleared, IPv6 in RFC
+	// 5952 form. So the whole address space is exactly "0.0.0.0/0" or
+	// "::/0", whatever spelling the source used.
+	CIDR         string `json:"cidr,omitempty"`
+	PrefixListID string `json:"prefix_list_id,omitempty"`
+	GroupID      string `json:"group_id,omitempty"`
+	GroupOwner   string `json:"group_owner,omitempty"`
 	// VPCID and PeeringStatus are set for references to a group in a peered VPC.
 	VPCID         string `json:"vpc_id,omitempty"`
 	PeeringStatus string `json:"peering_status,omitempty"`
