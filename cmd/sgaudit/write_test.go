@@ -354,39 +354,6 @@ func TestStaleTempFilesOfAKilledRunAreRemoved(t *testing.T) {
 	}
 }
 
-// TestReportSymlinkIsReplacedNotFollowed: a symbolic link named like a
-// report (to a file outside -o) is replaced by the report; its target is
-// not written.
-func TestReportSymlinkIsReplacedNotFollowed(t *testing.T) {
-	parent := t.TempDir()
-	dir := filepath.Join(parent, "out")
-	writeDir(t, dir, nil)
-	target := filepath.Join(parent, "precious")
-	if err := os.WriteFile(target, []byte("precious"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"findings.json", "results-111111111111.sarif"} {
-		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
-			t.Fatalf("cannot make a symbolic link here: %v", err)
-		}
-	}
-	r := runCLI(t, "scan", "--input", writeInventoryFile(t, sshInventory()), "--format", "json,sarif", "-o", dir)
-	if r.code != 0 {
-		t.Fatalf("exit %d: %s", r.code, r.stderr)
-	}
-	if got, err := os.ReadFile(target); err != nil || string(got) != "precious" {
-		t.Errorf("the link's target = %q, %v; want it untouched", got, err)
-	}
-	for _, name := range []string{"findings.json", "results.sarif"} {
-		if fi, err := os.Lstat(filepath.Join(dir, name)); err != nil || !fi.Mode().IsRegular() {
-			t.Errorf("%s is not a regular file: %v, %v", name, fi, err)
-		}
-	}
-	if _, err := os.Lstat(filepath.Join(dir, "results-111111111111.sarif")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("the stale per-account link is still there: %v", err)
-	}
-}
-
 // recordingReporter notes the order reporters are called in: the order the
 // files are staged, which is the order they are renamed into place.
 type recordingReporter struct {

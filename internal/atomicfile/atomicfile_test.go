@@ -300,49 +300,6 @@ func TestTempOf(t *testing.T) {
 	}
 }
 
-// TestSetReplacesSymlinkItself: a symbolic link named like a file of the
-// set is replaced by the file; its target, outside the directory, is
-// neither written nor removed.
-func TestSetReplacesSymlinkItself(t *testing.T) {
-	t.Parallel()
-	parent := t.TempDir()
-	dir := filepath.Join(parent, "out")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	target := filepath.Join(parent, "target")
-	if err := os.WriteFile(target, []byte("outside"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range []string{"report", "stale"} {
-		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
-			t.Fatalf("cannot make a symbolic link here: %v", err)
-		}
-	}
-	s, err := Begin(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.Write("report", writeString("new")); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Remove("stale"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Commit(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	assertFiles(t, dir, map[string]string{"report": "new"})
-	if fi, err := os.Lstat(filepath.Join(dir, "report")); err != nil || !fi.Mode().IsRegular() {
-		t.Errorf("report is not a regular file: %v, %v", fi, err)
-	}
-	got, err := os.ReadFile(target)
-	if err != nil || string(got) != "outside" {
-		t.Errorf("target = %q, %v; want it untouched", got, err)
-	}
-}
-
 // FuzzCheckName: a name CheckName accepts names a file directly inside any
 // directory, and its temporary file maps back to it; a refused name wraps
 // ErrUnsafeName.
