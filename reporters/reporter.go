@@ -93,7 +93,11 @@ func Filename(name string) string {
 // file in the same directory (so the rename cannot cross file systems),
 // syncs it and renames it over path. On any error, including a panic in the
 // reporter, the temporary file is removed and path is left as it was, so a
-// crash never leaves half a SARIF file for CI to upload.
+// crash never leaves half a SARIF file for CI to upload. A new file gets
+// 0666 less the umask; a replaced regular file keeps its mode; a symbolic
+// link at path is replaced, never written through (see internal/atomicfile).
+// Several reports that belong together are written as one set by the CLI
+// (cmd/sgaudit, writeReports), not file by file with WriteFile.
 func WriteFile(path string, rep Reporter, r *findings.Report) error {
 	return atomicfile.Write(path, func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 64<<10)

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -14,11 +16,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/sgaudit/sgaudit/internal/atomicfile"
 	"github.com/sgaudit/sgaudit/reporters"
 	"github.com/sgaudit/sgaudit/scanner"
 	"github.com/sgaudit/sgaudit/scanner/baseline"
 	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
 // configFlags choose the configuration file: --config FILE, else
@@ -225,89 +229,243 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	if err := writeReports(plan, rep, ios); err != nil {
+	if err := writeReports(ctx, plan, rep, ios); err != nil {
 		return err
-	}
-	for _, p := range plan {
-		if p.path != "" {
-			log.Info("wrote report", "format", p.format, "path", p.path)
-		}
 	}
 	return resultCode(rep, failOn)
 }
 
-// writeSARIFPerAccount writes results-<account>.sarif for each account read
-// completely, when one file would pass GitHub's limits (20 runs, 25,000
-// results a run, 10 MB gzipped): each file is uploaded on its own, with its
-// own category. An account still over the limits alone is an error.
-func writeSARIFPerAccount(p plannedOutput, rep *findings.Report, ios *streams) error {
-	parts := reporters.SplitByAccount(rep)
-	complete := rep.AccountsComplete()
-	dir := filepath.Dir(p.path)
-	written := map[string]bool{}
-	for _, id := range complete {
-		part, ok := parts[id]
-		if !ok {
-			continue
-		}
-		name := "results-" + id + ".sarif"
-		if err := reporters.WriteFile(filepath.Join(dir, name), p.reporter, part); err != nil {
-			return fmt.Errorf("account %s: %w", id, err)
-		}
-		written[name] = true
+// sarifFormat is the format whose output is split per account when GitHub
+// would reject it whole.
+const sarifFormat = "sarif"
+
+// accountSARIFName is the file of one account's SARIF when the report is
+// split: results-<account>.sarif. The id must be a 12-digit account id,
+// whatever the inputs were checked for: it becomes a file name.
+func accountSARIFName(id string) (string, error) {
+	if !inventory.ValidAccountID(id) {
+		return "", fmt.Errorf("account id %q is not 12 digits: no file is named after it", id)
 	}
-	if err := removeStaleSARIF(dir, written); err != nil {
-		return err
-	}
-	fmt.Fprintf(ios.err, "sgaudit: the SARIF is over GitHub's upload limits: wrote one file per account (%s/results-<account>.sarif, %d files) instead of %s\n",
-		dir, len(complete), filepath.Base(p.path))
-	return nil
+	return "results-" + id + ".sarif", nil
 }
 
-// removeStaleSARIF deletes the SARIF files an earlier scan left in dir
-// (results.sarif, results-<account>.sarif) that this scan did not write:
-// CI uploads the directory, and a stale file would be uploaded as current.
-func removeStaleSARIF(dir string, keep map[string]bool) error {
-	stale, err := filepath.Glob(filepath.Join(dir, "results*.sarif"))
-	if err != nil {
-		return err
+// isAccountSARIFName reports whether name is results-<12 digits>.sarif.
+func isAccountSARIFName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "results-")
+	if !ok {
+		return false
 	}
-	for _, path := range stale {
-		name := filepath.Base(path)
-		if keep[name] || (name != "results.sarif" && !strings.HasPrefix(name, "results-")) {
-			continue
-		}
-		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove stale %s: %w", name, err)
-		}
-	}
-	return nil
+	id, ok := strings.CutSuffix(rest, ".sarif")
+	return ok && inventory.ValidAccountID(id)
 }
 
-// writeReports writes files atomically and buffers stdout output so a
-// reporter that fails never leaves half a report behind.
-func writeReports(plan []plannedOutput, rep *findings.Report, ios *streams) error {
+// isSARIFName reports whether name is a SARIF file sgaudit writes.
+func isSARIFName(name string) bool {
+	return name == reporters.Filename(sarifFormat) || isAccountSARIFName(name)
+}
+
+// isReportName reports whether name is a file sgaudit writes to
+// --output-dir: only these, and their temporary files, are ever replaced or
+// removed.
+func isReportName(name string) bool {
+	for _, format := range reporters.Names() {
+		if name == reporters.Filename(format) {
+			return true
+		}
+	}
+	return isAccountSARIFName(name)
+}
+
+// writeReports writes the reports of plan; those in --output-dir as one
+// set (docs/security.md):
+//
+//   - Every format is rendered to a temporary file in the output directory
+//     (".findings.json.tmp-<digits>"), and stdout reports to memory, before
+//     anything is put in place. A reporter that fails or panics, or a scan
+//     cancelled (SIGINT, SIGTERM) before the renames, leaves the previous
+//     run's reports as they were and no temporary file; a cancelled scan
+//     writes no report at all, not even to stdout.
+//   - Then the files are renamed into place in one pass of a few renames,
+//     the only window in which a SIGKILL can mix two runs. SARIF goes first,
+//     then the previous run's SARIF files that this run does not replace are
+//     removed, then the other formats: the SARIF is what CI uploads and acts
+//     on (alerts are opened and closed from it), so a kill inside the window
+//     leaves the current SARIF next to an older findings.json or report.html,
+//     never a stale SARIF next to current reports (which an "if: always()"
+//     upload would push).
+//   - Temporary files of a run killed with SIGKILL, when no clean-up can
+//     run, are removed at the start of the next write.
+//   - Only files sgaudit names are ever created, replaced or removed: the
+//     formats' fixed names (reporters.Filename) and results-<account>.sarif
+//     for a 12-digit account id; results-trivy.sarif or notes.txt are never
+//     touched. A file name is never built from an unvalidated value, and the
+//     writer works through an os.Root on the output directory, so no name
+//     can leave it. A symbolic link named like a report is replaced by the
+//     report, never written through.
+//   - A new report gets 0666 less the umask, as os.Create would; a report
+//     that replaces a regular file keeps that file's mode.
+//
+// Two scans must not write the same output directory at the same time.
+func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Report, ios *streams) error {
+	log := loggerFrom(ctx)
+	var files, stdout []plannedOutput
 	for _, p := range plan {
 		if p.path != "" {
-			err := reporters.WriteFile(p.path, p.reporter, rep)
-			switch {
-			case errors.Is(err, reporters.ErrSARIFLimit):
-				err = writeSARIFPerAccount(p, rep, ios)
-			case err == nil && p.format == "sarif":
-				err = removeStaleSARIF(filepath.Dir(p.path), map[string]bool{filepath.Base(p.path): true})
+			files = append(files, p)
+		} else {
+			stdout = append(stdout, p)
+		}
+	}
+	// SARIF first: Commit renames in the order the files were staged.
+	slices.SortStableFunc(files, func(a, b plannedOutput) int {
+		return cmpBool(a.format != sarifFormat, b.format != sarifFormat)
+	})
+
+	var set *atomicfile.Set
+	var written []string
+	var notes []string
+	if len(files) > 0 {
+		dir := filepath.Dir(files[0].path)
+		var err error
+		if set, err = atomicfile.Begin(dir, isReportName); err != nil {
+			return fmt.Errorf("write reports: %w", err)
+		}
+		// Removes the temporary files on every way out: an error, a panic
+		// in a reporter, a cancelled scan.
+		defer set.Close()
+		for _, p := range files {
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("write reports: %w", err)
 			}
+			if filepath.Dir(p.path) != dir {
+				return fmt.Errorf("write %s report: %s is not in %s", p.format, p.path, dir)
+			}
+			names, note, err := stageReport(set, p, rep)
 			if err != nil {
 				return fmt.Errorf("write %s report: %w", p.format, err)
 			}
-			continue
+			written = append(written, names...)
+			if note != "" {
+				notes = append(notes, note)
+			}
+			if p.format == sarifFormat {
+				if err := removeStaleSARIF(set, names); err != nil {
+					return fmt.Errorf("write %s report: %w", p.format, err)
+				}
+			}
 		}
-		var buf bytes.Buffer
-		if err := p.reporter.Write(&buf, rep); err != nil {
+	}
+	bufs := make([]bytes.Buffer, len(stdout))
+	for i, p := range stdout {
+		if err := p.reporter.Write(&bufs[i], rep); err != nil {
 			return fmt.Errorf("write %s report: %w", p.format, err)
 		}
-		if _, err := buf.WriteTo(ios.out); err != nil {
+	}
+	// The last point of no change: a scan cancelled by now writes nothing.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("write reports: %w", err)
+	}
+	if set != nil {
+		if err := set.Commit(ctx); err != nil {
+			return fmt.Errorf("write reports: %w", err)
+		}
+		for _, name := range written {
+			log.Info("wrote report", "path", filepath.Join(filepath.Dir(files[0].path), name))
+		}
+		for _, note := range notes {
+			fmt.Fprintln(ios.err, note)
+		}
+	}
+	for i, p := range stdout {
+		if _, err := bufs[i].WriteTo(ios.out); err != nil {
 			return fmt.Errorf("write %s report to stdout: %w", p.format, err)
 		}
 	}
 	return nil
+}
+
+// stageReport renders one file report into set and returns the names it
+// will have. A SARIF report over GitHub's limits is staged as one file per
+// account instead (see stageSARIFPerAccount), with a note for stderr.
+func stageReport(set *atomicfile.Set, p plannedOutput, rep *findings.Report) (names []string, note string, err error) {
+	name := filepath.Base(p.path)
+	err = set.Write(name, render(p.reporter, rep))
+	switch {
+	case err == nil:
+		return []string{name}, "", nil
+	case p.format == sarifFormat && errors.Is(err, reporters.ErrSARIFLimit):
+		return stageSARIFPerAccount(set, p, rep)
+	}
+	return nil, "", err
+}
+
+// stageSARIFPerAccount stages results-<account>.sarif for each account read
+// completely, when one file would pass GitHub's limits (20 runs, 25,000
+// results a run, 10 MB gzipped): each file is uploaded on its own, with its
+// own category. An account still over the limits alone is an error, and so
+// is an account id that is not 12 digits.
+func stageSARIFPerAccount(set *atomicfile.Set, p plannedOutput, rep *findings.Report) ([]string, string, error) {
+	parts := reporters.SplitByAccount(rep)
+	var names []string
+	for _, id := range rep.AccountsComplete() {
+		part, ok := parts[id]
+		if !ok {
+			continue
+		}
+		name, err := accountSARIFName(id)
+		if err != nil {
+			return nil, "", err
+		}
+		if err := set.Write(name, render(p.reporter, part)); err != nil {
+			return nil, "", fmt.Errorf("account %s: %w", id, err)
+		}
+		names = append(names, name)
+	}
+	dir := filepath.Dir(p.path)
+	note := fmt.Sprintf("sgaudit: the SARIF is over GitHub's upload limits: wrote one file per account (%s, %d files) instead of %s",
+		filepath.Join(dir, "results-<account>.sarif"), len(names), filepath.Base(p.path))
+	return names, note, nil
+}
+
+// removeStaleSARIF queues the removal of the SARIF files an earlier scan
+// left (results.sarif, results-<account>.sarif) that this scan does not
+// write: CI uploads the directory, and a stale file would be uploaded as
+// current. Other files, results-trivy.sarif included, are not ours.
+func removeStaleSARIF(set *atomicfile.Set, keep []string) error {
+	entries, err := set.ReadDir()
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !isSARIFName(name) || slices.Contains(keep, name) || !(e.Type().IsRegular() || e.Type()&fs.ModeSymlink != 0) {
+			continue
+		}
+		if err := set.Remove(name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// render adapts a reporter to atomicfile's writer callback, buffered.
+func render(rep reporters.Reporter, r *findings.Report) func(io.Writer) error {
+	return func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 64<<10)
+		if err := rep.Write(bw, r); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }
