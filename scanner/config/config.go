@@ -15,6 +15,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -132,7 +133,14 @@ func (s *Suppression) ExpiredAt(now time.Time) bool {
 // Load reads and parses a configuration file. path is kept as given, so
 // messages name the file the way the user wrote it.
 func Load(path string) (*Config, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+	}
+	defer f.Close()
+	// One byte more than Parse accepts, so that it can tell the file is too
+	// large without this reading all of it.
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
 	}
