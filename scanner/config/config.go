@@ -71,7 +71,7 @@ type Config struct {
 	Suppressions []Suppression
 
 	// dataNode keeps the data section's YAML so Validate can point at the
-	// line of a value whose type does not match the policies' defaults.
+	// line of a value that data.schema.json refuses.
 	dataNode *yaml.Node
 }
 
