@@ -104,7 +104,7 @@ func TestDataFileOrder(t *testing.T) {
 func TestEmbeddedDataIsValidated(t *testing.T) {
 	t.Parallel()
 	pack := mapFS(map[string]string{
-		"checks/good.rego": meta("ACME900", "HIGH") + "package acme.good\n" + everyGroup,
+		"checks/good.rego":   meta("ACME900", "HIGH") + "package acme.good\n" + everyGroup,
 		"data/defaults.json": "{\"sgaudit\": {\n  \"ports\": {\n    \"admin\": [22, 3389]\n  }\n}}\n",
 	})
 	_, err := Load(context.Background(), pack, Options{})
