@@ -8,6 +8,13 @@
 // with its file and line: "sgaudit: .sgaudit.yaml:7: unknown key "severty"
 // in checks.SGA001". Every such error wraps ErrConfig.
 //
+// The file is read from the working directory by default, so it may come
+// from anyone who can commit to the repository being scanned: its size,
+// alias expansion and nesting are bounded (MaxFileSize and the limits in
+// parse.go, listed in docs/security.md), so that no file can exhaust the
+// runner's memory or time. Its data section follows
+// docs/schema/data.schema.json, like every --data file.
+//
 // The format is documented by docs/schema/config.schema.json and the
 // annotated example examples/sgaudit.yaml.
 package config
