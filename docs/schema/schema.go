@@ -112,8 +112,11 @@ func fromSchema(doc any, ve *jsonschema.ValidationError) *Violation {
 	var leaves []*jsonschema.ValidationError
 	var collect func(e *jsonschema.ValidationError)
 	collect = func(e *jsonschema.ValidationError) {
-		if len(e.Causes) == 0 {
+		// A key's name is validated as an instance of its own, whose
+		// errors lose the place: the propertyNames error keeps it.
+		if _, ok := e.ErrorKind.(*kind.PropertyNames); ok || len(e.Causes) == 0 {
 			leaves = append(leaves, e)
+			return
 		}
 		for _, c := range e.Causes {
 			collect(c)
@@ -145,6 +148,12 @@ func fromSchema(doc any, ve *jsonschema.ValidationError) *Violation {
 		msg = "unknown key"
 		if slices.Equal(leaf.InstanceLocation, []string{"sgaudit"}) {
 			msg += fmt.Sprintf(" (known: %s)", strings.Join(sgauditKeys(), ", "))
+		}
+	case *kind.PropertyNames:
+		path = append(path, k.Property)
+		msg = "invalid key"
+		if k.Property == "" {
+			msg = "empty key"
 		}
 	case *kind.Type:
 		msg = fmt.Sprintf("want %s, got %s", strings.Join(k.Want, " or "), describe(val))

@@ -79,6 +79,7 @@ func TestValidateData(t *testing.T) {
 			`sgaudit.ports["my.ports"][0].service: must not be empty`},
 		{"duplicate protocol", `{"sgaudit": {"ports": {"a": [{"service": "x", "protocols": ["tcp", "tcp"], "from_port": 1, "to_port": 1}]}}}`,
 			`sgaudit.ports.a[0].protocols: items 0 and 1 are the same`},
+		{"empty category name", `{"sgaudit": {"ports": {"": []}}}`, `sgaudit.ports[""]: empty key`},
 		{"severity of one's own check", `{"sgaudit": {"severities": {"mine": {"public_interface": "high"}}}}`, ""},
 		{"unknown special case", `{"sgaudit": {"severities": {"mine": {"private_interface": "high"}}}}`,
 			`sgaudit.severities.mine.private_interface: unknown key`},
@@ -290,6 +291,26 @@ func TestPublishedSchemasAreTheEmbeddedOnes(t *testing.T) {
 		b, _ := FS.ReadFile(n)
 		if !json.Valid(b) || !bytes.Contains(b, []byte(`"$id": "https://github.com/sgaudit/sgaudit/blob/main/docs/schema/`+n+`"`)) {
 			t.Errorf("%s: not JSON, or its $id does not name the published file", n)
+		}
+	}
+}
+
+// BenchmarkValidateDefaults measures validating the pack's own data, which
+// every policy load does (with each --data file and the merged document).
+func BenchmarkValidateDefaults(b *testing.B) {
+	raw, err := fs.ReadFile(policies.FS, "data/defaults.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var doc map[string]any
+	if err := dec.Decode(&doc); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if v := ValidateData(doc); v != nil {
+			b.Fatal(v)
 		}
 	}
 }
