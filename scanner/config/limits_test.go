@@ -33,6 +33,13 @@ func TestParseBoundsAliasesAndNesting(t *testing.T) {
 	// file of a few kilobytes, with few aliases.
 	wide := "data:\n  big: &big [" + strings.TrimSuffix(strings.Repeat("x, ", 2000), ", ") + "]\n  copies: [" +
 		strings.TrimSuffix(strings.Repeat("*big, ", 100), ", ") + "]\n"
+	// The same through suppressions: one tag mapping of 2,000 keys given
+	// to 100 suppressions would be 200,000 tag patterns.
+	tags := "suppressions:\n  - {reason: r, tag: &t {"
+	for i := range 2000 {
+		tags += fmt.Sprintf("k%d: v, ", i)
+	}
+	tags = strings.TrimSuffix(tags, ", ") + "}}\n" + strings.Repeat("  - {reason: r, tag: *t}\n", 100)
 	// A chain of anchors, each a list holding the previous one, nests one
 	// level per alias although no line of the file is indented.
 	var chain strings.Builder
@@ -59,6 +66,10 @@ func TestParseBoundsAliasesAndNesting(t *testing.T) {
 			fmt.Sprintf(`.sgaudit.yaml:7: more than %d aliases to expand; write the values out or use fewer aliases`, maxAliases)},
 		{"one big list aliased many times", wide,
 			fmt.Sprintf(`.sgaudit.yaml:3: aliases expand to more than %d values; write the values out or use fewer aliases`, maxAliasedNodes)},
+		// Each alias adds the mapping, its 2,000 keys and their values
+		// (4,001 values): the 25th alias (line 27) passes the limit.
+		{"one big tag mapping aliased many times", tags,
+			fmt.Sprintf(`.sgaudit.yaml:%d: aliases expand to more than %d values; write the values out or use fewer aliases`, 3+maxAliasedNodes/4001, maxAliasedNodes)},
 		{"deep nesting", "data:\n  x: " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "\n",
 			fmt.Sprintf(`.sgaudit.yaml:2: mappings and lists nested more than %d deep`, maxDepth)},
 		{"deep nesting through aliases", chain.String(),
