@@ -6,7 +6,6 @@ package scanner
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"time"
@@ -81,11 +80,7 @@ func LoadEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 	if cfg == nil {
 		return eng, nil
 	}
-	defaults, err := embeddedDefaults(policies.FS)
-	if err != nil {
-		return nil, err
-	}
-	if err := cfg.Validate(eng.Checks(), defaults); err != nil {
+	if err := cfg.Validate(eng.Checks()); err != nil {
 		return nil, err
 	}
 	set := cfg.Settings(eng.Checks())
@@ -115,18 +110,6 @@ func overlay[V any](base, over map[string]V) map[string]V {
 	}
 	maps.Copy(out, over)
 	return out
-}
-
-// embeddedDefaults returns data.sgaudit of the embedded policies, merged
-// as the engine merges them: the reference a configuration's data section
-// is checked against.
-func embeddedDefaults(fsys fs.FS) (map[string]any, error) {
-	data, err := engine.EmbeddedData(fsys)
-	if err != nil {
-		return nil, err
-	}
-	defaults, _ := data["sgaudit"].(map[string]any)
-	return defaults, nil
 }
 
 // Inventory returns the inventory to judge: imported from opts.Inputs when

@@ -8,6 +8,13 @@
 // with its file and line: "sgaudit: .sgaudit.yaml:7: unknown key "severty"
 // in checks.SGA001". Every such error wraps ErrConfig.
 //
+// The file is read from the working directory by default, so it may come
+// from anyone who can commit to the repository being scanned: its size,
+// alias expansion and nesting are bounded (MaxFileSize and the limits in
+// parse.go, listed in docs/security.md), so that no file can exhaust the
+// runner's memory or time. Its data section follows
+// docs/schema/data.schema.json, like every --data file.
+//
 // The format is documented by docs/schema/config.schema.json and the
 // annotated example examples/sgaudit.yaml.
 package config
@@ -15,6 +22,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -70,7 +78,7 @@ type Config struct {
 	Suppressions []Suppression
 
 	// dataNode keeps the data section's YAML so Validate can point at the
-	// line of a value whose type does not match the policies' defaults.
+	// line of a value that data.schema.json refuses.
 	dataNode *yaml.Node
 }
 
@@ -132,7 +140,14 @@ func (s *Suppression) ExpiredAt(now time.Time) bool {
 // Load reads and parses a configuration file. path is kept as given, so
 // messages name the file the way the user wrote it.
 func Load(path string) (*Config, error) {
-	src, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+	}
+	defer f.Close()
+	// One byte more than Parse accepts, so that it can tell the file is too
+	// large without this reading all of it.
+	src, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
 	}

@@ -16,16 +16,6 @@ import (
 // catalogue is a small stand-in for the policies' check catalogue.
 var catalogue = []findings.Check{{ID: "SGA001"}, {ID: "SGA002"}, {ID: "SGA007"}, {ID: "SGA014"}, {ID: "SGA015"}}
 
-// defaults is a stand-in for data.sgaudit of the embedded policies, with
-// the shapes of policies/data/defaults.json.
-var defaults = map[string]any{
-	"ports": map[string]any{
-		"admin": []any{map[string]any{"service": "SSH", "protocols": []any{"tcp", "udp"}, "from_port": 22.0, "to_port": 22.0}},
-	},
-	"placeholder_descriptions": []any{"", "todo"},
-	"severities":               map[string]any{"open_admin_ports": map[string]any{"public_interface": "CRITICAL"}},
-}
-
 func ptr[T any](v T) *T { return &v }
 
 func TestParse(t *testing.T) {
@@ -84,7 +74,7 @@ suppressions:
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(Config{}, Suppression{})); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
 	}
-	if err := got.Validate(catalogue, defaults); err != nil {
+	if err := got.Validate(catalogue); err != nil {
 		t.Errorf("Validate: %v", err)
 	}
 }
@@ -184,8 +174,9 @@ func TestParseErrors(t *testing.T) {
 	}
 }
 
-// TestValidateErrors: what depends on the loaded policies (check ids and
-// data keys and shapes) is also reported with its line.
+// TestValidateErrors: what depends on the loaded policies (check ids) and
+// the data section, checked against docs/schema/data.schema.json, are also
+// reported with their line.
 func TestValidateErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -201,30 +192,48 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown check in a suppression", "suppressions:\n  - check: SGA001\n    reason: x\n  - check: SGA02\n    reason: x\n",
 			`c.yaml:4: unknown check id "SGA02" in suppressions[1] (sgaudit checks lists them)`},
 		{"unknown data key", "data:\n  rules_qouta: 40\n",
-			`c.yaml:2: unknown key "rules_qouta" in data (known: [authorized_ports naming_pattern placeholder_descriptions placeholder_patterns ports rules_quota severities]; data for your own policies goes in a --data file)`},
-		{"unknown nested data key", "data:\n  ports:\n    admn: []\n",
-			`c.yaml:3: unknown key "admn" in data.ports`},
-		{"list where the default is a mapping", "data:\n  ports: [22]\n",
-			`c.yaml:2: data.ports: want a mapping, got a list`},
-		{"string where the default is a number", "data:\n  rules_quota: fifty\n",
-			`c.yaml:2: data.rules_quota: want a number, got "fifty"`},
-		{"fraction where the default is whole", "data:\n  rules_quota: 50.5\n",
-			`c.yaml:2: data.rules_quota: want a whole number, got 50.5`},
+			`c.yaml:2: unknown key "rules_qouta" in data (known: authorized_ports, naming_pattern, placeholder_descriptions, placeholder_patterns, ports, rules_quota, severities); data for your own policies goes in a --data file`},
+		{"a port category of your own", "data:\n  ports:\n    bastion:\n      - {service: SSH on 2222, protocols: [tcp], from_port: 2222, to_port: 2222}\n    empty: []\n", ""},
+		{"list where the schema wants a mapping", "data:\n  ports: [22]\n",
+			`c.yaml:2: data.ports: want object, got a list`},
+		{"string where the schema wants a number", "data:\n  rules_quota: fifty\n",
+			`c.yaml:2: data.rules_quota: want integer, got "fifty"`},
+		{"fraction where the schema wants an integer", "data:\n  rules_quota: 50.5\n",
+			`c.yaml:2: data.rules_quota: want integer, got 50.5`},
+		{"whole number written as a fraction", "data:\n  ports:\n    admin:\n      - {service: SSH, protocols: [tcp], from_port: 22.0, to_port: 22}\n",
+			`c.yaml:4: data.ports.admin[0].from_port: want a whole number written without a fraction, got 22`},
+		{"quota out of range", "data:\n  rules_quota: 0\n",
+			`c.yaml:2: data.rules_quota: want at least 1, got 0`},
 		{"port entry with an unknown key", "data:\n  ports:\n    admin:\n      - {service: SSH, protocol: tcp, from_port: 22, to_port: 22}\n",
 			`c.yaml:4: unknown key "protocol" in data.ports.admin[0]`},
 		{"port as a string", "data:\n  ports:\n    admin:\n      - {service: SSH, protocols: [tcp], from_port: '22', to_port: 22}\n",
-			`c.yaml:4: data.ports.admin[0].from_port: want a number, got "22"`},
+			`c.yaml:4: data.ports.admin[0].from_port: want integer, got "22"`},
+		{"port out of range", "data:\n  ports:\n    admin:\n      - service: SSH\n        protocols: [tcp]\n        from_port: 22\n        to_port: 65536\n",
+			`c.yaml:7: data.ports.admin[0].to_port: want at most 65535, got 65536`},
+		{"port range upside down", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 80}\n",
+			`c.yaml:3: data.authorized_ports[0].to_port: to_port 80 is below from_port 443: the range would match no port`},
+		{"admin ports disabled by a string", "data:\n  ports:\n    admin: none\n",
+			`c.yaml:3: data.ports.admin: want array, got "none"`},
+		{"protocol in upper case", "data:\n  ports:\n    admin:\n      - {service: SSH, protocols: [TCP], from_port: 22, to_port: 22}\n",
+			`c.yaml:4: data.ports.admin[0].protocols[0]: want one of tcp, udp, got "TCP"`},
 		{"placeholder not a string", "data:\n  placeholder_descriptions: [todo, 7]\n",
-			`c.yaml:2: data.placeholder_descriptions[1]: want a string, got 7`},
+			`c.yaml:2: data.placeholder_descriptions[1]: want string, got 7`},
 		{"bad naming pattern", "data:\n  naming_pattern: '^(prod|dev-sg$'\n",
 			"c.yaml:2: data.naming_pattern: invalid regular expression \"^(prod|dev-sg$\": error parsing regexp: missing closing ): `^(prod|dev-sg$`"},
-		{"authorized ports without a default in the policies", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 443}\n    - {protocol: udp, from_port: 500, to_port: 500}\n", ""},
+		{"bad placeholder pattern", "data:\n  placeholder_patterns:\n    - ok\n    - '(['\n",
+			"c.yaml:4: data.placeholder_patterns[1]: invalid regular expression \"([\": error parsing regexp: missing closing ]: `[`"},
+		{"severity of your own check", "data:\n  severities:\n    my_check: {public_interface: high}\n", ""},
+		{"unknown severity", "data:\n  severities:\n    open_admin_ports: {public_interface: severe}\n",
+			`c.yaml:3: data.severities.open_admin_ports.public_interface: want one of low, medium, high, critical, LOW, MEDIUM, HIGH, CRITICAL, Low, Medium, High, Critical, got "severe"`},
+		{"authorized ports", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 443}\n    - {protocol: udp, from_port: 500, to_port: 500}\n", ""},
 		{"authorized port without to_port", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 443}\n    - {protocol: tcp, from_port: 8443}\n",
 			`c.yaml:4: data.authorized_ports[1]: missing key "to_port"`},
 		{"port entry without protocols", "data:\n  ports:\n    admin:\n      - {service: SSH, from_port: 22, to_port: 22}\n",
 			`c.yaml:4: data.ports.admin[0]: missing key "protocols"`},
 		{"authorized port with a typo", "data:\n  authorized_ports:\n    - {protocol: tcp, form_port: 443, to_port: 443}\n",
 			`c.yaml:3: unknown key "form_port" in data.authorized_ports[0]`},
+		{"bad value behind an alias", "data:\n  ports:\n    admin: &a\n      - {service: SSH, protocols: [tcp], from_port: x, to_port: 22}\n    database: *a\n",
+			`c.yaml:4: data.ports.admin[0].from_port: want integer, got "x"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -233,7 +242,7 @@ func TestValidateErrors(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Parse: %v", err)
 			}
-			err = cfg.Validate(catalogue, defaults)
+			err = cfg.Validate(catalogue)
 			got := ""
 			if err != nil {
 				got = err.Error()

@@ -46,6 +46,9 @@ var (
 func Parse(name string, src []byte) (*Config, error) {
 	d := decoder{file: name}
 	cfg := &Config{Path: name, Checks: map[string]CheckSettings{}}
+	if len(src) > MaxFileSize {
+		return nil, d.errf(nil, "the file is larger than %d bytes; a configuration is a short, hand-written file", MaxFileSize)
+	}
 
 	dec := yaml.NewDecoder(bytes.NewReader(src))
 	var doc yaml.Node
@@ -61,6 +64,9 @@ func Parse(name string, src []byte) (*Config, error) {
 		return nil, d.errf(&extra, "a second YAML document; the configuration must be a single document")
 	case !errors.Is(err, io.EOF):
 		return nil, d.syntax(err)
+	}
+	if err := d.bounded(&doc); err != nil {
+		return nil, err
 	}
 	root := &doc
 	if root.Kind == yaml.DocumentNode {
@@ -102,6 +108,101 @@ func Parse(name string, src []byte) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// Limits on what a configuration file may expand to. The file is read from
+// the working directory by default, so whoever can commit to a repository
+// can hand one to a CI runner: a self-referencing alias or a "billion laughs"
+// (aliases of aliases) must end in an error, not in a runner out of memory.
+// go-yaml enforces comparable limits when decoding into Go values (about
+// 400,000 alias-driven values, nesting 10,000), but the decoder below works
+// on yaml.Node, which go-yaml does not expand. docs/security.md lists them.
+const (
+	// MaxFileSize bounds the file itself, so that parsing is bounded too.
+	MaxFileSize = 1 << 20
+	// maxAliases bounds how many aliases (*name) are followed while
+	// expanding the document, nested ones included.
+	maxAliases = 10_000
+	// maxAliasedNodes bounds how many values alias expansion adds to the
+	// document: the size an alias bomb would reach.
+	maxAliasedNodes = 100_000
+	// maxDepth bounds the nesting of mappings and lists, aliases expanded.
+	maxDepth = 100
+)
+
+// bounded walks the document as every later step will see it, aliases
+// expanded, and refuses it when an alias contains itself or the expansion
+// passes the limits above. Every later walk is then bounded by the file's
+// size plus maxAliasedNodes.
+func (d decoder) bounded(doc *yaml.Node) error {
+	w := expansion{d: d, active: map[*yaml.Node]bool{}}
+	return w.walk(doc, 0)
+}
+
+// expansion counts what walking a node tree with its aliases expanded costs.
+type expansion struct {
+	d       decoder
+	active  map[*yaml.Node]bool // anchors being expanded on the current path
+	inAlias int                 // > 0 while inside an expanded alias
+	outer   *yaml.Node          // the alias being expanded, outermost
+	aliases int
+	aliased int
+}
+
+func (w *expansion) walk(n *yaml.Node, depth int) error {
+	if n == nil {
+		return nil
+	}
+	if w.inAlias > 0 {
+		w.aliased++
+		if w.aliased > maxAliasedNodes {
+			return w.d.errf(w.outerOr(n), "aliases expand to more than %d values; write the values out or use fewer aliases", maxAliasedNodes)
+		}
+	}
+	switch n.Kind {
+	case yaml.AliasNode:
+		target := n.Alias
+		if target == nil {
+			return w.d.errf(n, "alias *%s names no anchor", n.Value)
+		}
+		if w.active[target] {
+			return w.d.errf(n, "alias *%s is inside the value of its own anchor: it would never end", n.Value)
+		}
+		w.aliases++
+		if w.aliases > maxAliases {
+			return w.d.errf(w.outerOr(n), "more than %d aliases to expand; write the values out or use fewer aliases", maxAliases)
+		}
+		if w.inAlias == 0 {
+			w.outer = n
+		}
+		w.active[target] = true
+		w.inAlias++
+		err := w.walk(target, depth)
+		w.inAlias--
+		delete(w.active, target)
+		return err
+	case yaml.MappingNode, yaml.SequenceNode:
+		if depth >= maxDepth {
+			return w.d.errf(w.outerOr(n), "mappings and lists nested more than %d deep", maxDepth)
+		}
+		depth++
+	}
+	for _, c := range n.Content {
+		if err := w.walk(c, depth); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// outerOr names where a problem is in the file: inside an expanded alias,
+// the alias that the file's own structure holds (the place to change), else
+// n.
+func (w *expansion) outerOr(n *yaml.Node) *yaml.Node {
+	if w.inAlias > 0 {
+		return w.outer
+	}
+	return n
 }
 
 // decoder turns yaml.Nodes into configuration, naming file and line in

@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sgaudit/sgaudit/docs/schema"
 )
 
 var (
@@ -16,23 +19,34 @@ var (
 	examplePath = filepath.Join("..", "..", "examples", "sgaudit.yaml")
 )
 
+// configSchema compiles config.schema.json with data.schema.json, which it
+// refers to, each under its $id as an editor would fetch them.
 func configSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
-	f, err := os.Open(schemaPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	doc, err := jsonschema.UnmarshalJSON(f)
-	if err != nil {
-		t.Fatalf("%s is not JSON: %v", schemaPath, err)
-	}
 	c := jsonschema.NewCompiler()
 	c.AssertFormat() // "format": "date" rejects 2027-02-30
-	if err := c.AddResource("config.schema.json", doc); err != nil {
-		t.Fatal(err)
+	var configID string
+	for _, name := range []string{"config.schema.json", schema.Data} {
+		b, err := schema.FS.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			t.Fatalf("%s is not JSON: %v", name, err)
+		}
+		id, _ := doc.(map[string]any)["$id"].(string)
+		if !strings.HasSuffix(id, "/docs/schema/"+name) {
+			t.Fatalf("%s: $id %q does not name the published file", name, id)
+		}
+		if err := c.AddResource(id, doc); err != nil {
+			t.Fatal(err)
+		}
+		if name == "config.schema.json" {
+			configID = id
+		}
 	}
-	sch, err := c.Compile("config.schema.json")
+	sch, err := c.Compile(configID)
 	if err != nil {
 		t.Fatalf("compile %s: %v", schemaPath, err)
 	}
@@ -75,7 +89,7 @@ func TestExampleConfigMatchesSchema(t *testing.T) {
 	if err != nil {
 		t.Fatalf("sgaudit does not read its own example: %v", err)
 	}
-	if err := cfg.Validate(catalogue, defaults); err != nil {
+	if err := cfg.Validate(catalogue); err != nil {
 		t.Errorf("the example fails validation: %v", err)
 	}
 	if len(cfg.Checks) == 0 || len(cfg.Data) == 0 || len(cfg.Suppressions) == 0 {
@@ -101,7 +115,14 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 		{"suppression with an unquoted account", "suppressions:\n  - {account: 111122223333, reason: r}\n", true},
 		{"data", "data:\n  rules_quota: 40\n  naming_pattern: '^x$'\n  authorized_ports: [{protocol: tcp, from_port: 443, to_port: 443}]\n  ports: {admin: [{service: SSH, protocols: [tcp], from_port: 22, to_port: 22}]}\n", true},
 
+		{"a port category of your own", "data:\n  ports: {bastion: [{service: SSH, protocols: [tcp], from_port: 2222, to_port: 2222}]}\n", true},
+		{"severity for your own check", "data:\n  severities: {my_check: {public_interface: high}}\n", true},
+
 		{"unknown top-level key", "versoin: 1\n", false},
+		{"port as a string", "data:\n  ports: {admin: [{service: SSH, protocols: [tcp], from_port: '22', to_port: 22}]}\n", false},
+		{"admin ports disabled by a string", "data:\n  ports: {admin: none}\n", false},
+		{"protocol in upper case", "data:\n  authorized_ports: [{protocol: TCP, from_port: 443, to_port: 443}]\n", false},
+		{"port out of range", "data:\n  authorized_ports: [{protocol: tcp, from_port: -1, to_port: 443}]\n", false},
 		{"unknown check key", "checks:\n  SGA001: {severty: high}\n", false},
 		{"check without settings", "checks:\n  SGA001: {}\n", false},
 		{"bad check id", "checks:\n  sga001: {enabled: true}\n", false},
@@ -128,7 +149,7 @@ func TestSchemaAgreesWithParser(t *testing.T) {
 			schemaErr := sch.Validate(yamlToJSON(t, []byte(tt.src)))
 			cfg, parseErr := Parse("c.yaml", []byte(tt.src))
 			if parseErr == nil {
-				parseErr = cfg.Validate(catalogue, defaults)
+				parseErr = cfg.Validate(catalogue)
 			}
 			if (schemaErr == nil) != tt.valid {
 				t.Errorf("schema: valid = %v, want %v (%v)", schemaErr == nil, tt.valid, schemaErr)

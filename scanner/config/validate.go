@@ -4,43 +4,26 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
-	"math"
-	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/sgaudit/sgaudit/docs/schema"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
 // NamingCheck is the check that judges group names against
-// data.naming_pattern. It is off unless a pattern is configured (DESIGN.md
-// §3), so setting data.naming_pattern turns it on unless checks.SGA015 says
-// otherwise.
+// data.naming_pattern. It is off unless a pattern is configured, so setting
+// data.naming_pattern turns it on unless checks.SGA015 says otherwise.
 const NamingCheck = "SGA015"
-
-// documentedData describes data keys the configuration accepts even when
-// the embedded policies do not define a default for them (yet): their
-// shape, as an example value, for type checking. Keys the policies define
-// are checked against the policies' own defaults instead.
-var documentedData = map[string]any{
-	"authorized_ports":         []any{map[string]any{"protocol": "tcp", "from_port": 80.0, "to_port": 80.0}},
-	"naming_pattern":           "",
-	"rules_quota":              50.0,
-	"placeholder_descriptions": []any{""},
-	"placeholder_patterns":     []any{""},
-}
-
-// regexKeys are data values that Rego will use as regular expressions.
-// Rego's regex builtins use Go's RE2 syntax, so compiling them here turns
-// a typo into a config error with its line instead of a failed evaluation.
-var regexKeys = map[string]bool{"naming_pattern": true, "placeholder_patterns": true}
 
 // Validate checks the configuration against the loaded policies: every
 // check id (in checks and in suppressions) must be in the catalogue, and
-// every data key must be one the policies know (defaults is data.sgaudit of
-// the embedded policies), with a value of the same shape as the default.
-func (c *Config) Validate(catalogue []findings.Check, defaults map[string]any) error {
+// the data section must be a valid data.sgaudit (docs/schema/data.schema.json,
+// the schema every --data file is checked against too).
+func (c *Config) Validate(catalogue []findings.Check) error {
 	if c == nil {
 		return nil
 	}
@@ -64,156 +47,68 @@ func (c *Config) Validate(catalogue []findings.Check, defaults map[string]any) e
 	if c.dataNode == nil {
 		return nil
 	}
-	d := decoder{file: c.Path}
-	return d.mapping(c.dataNode, "data", nil, func(key string, k, v *yaml.Node) error {
-		def, ok := defaults[key]
-		if !ok {
-			def, ok = documentedData[key]
+	v := schema.ValidateData(map[string]any{"sgaudit": c.Data})
+	if v == nil {
+		return nil
+	}
+	// Every violation is inside data.sgaudit: the document has nothing else.
+	path := v.Path[1:]
+	line := nodeAt(c.dataNode, path).Line
+	if rest, ok := strings.CutPrefix(v.Msg, "unknown key"); ok && len(path) > 0 {
+		// As for every other section: unknown key "x" in data.ports.
+		msg := fmt.Sprintf("unknown key %q in %s%s", path[len(path)-1], dataWhere(c.Data, path[:len(path)-1]), rest)
+		if len(path) == 1 {
+			msg += "; data for your own policies goes in a --data file"
 		}
-		if !ok {
-			keys := slices.Sorted(maps.Keys(defaults))
-			for k := range documentedData {
-				if !slices.Contains(keys, k) {
-					keys = append(keys, k)
+		return &Error{File: c.Path, Line: line, Msg: msg}
+	}
+	return &Error{File: c.Path, Line: line, Msg: dataWhere(c.Data, path) + ": " + v.Msg}
+}
+
+// dataWhere names a place in the data section: data.ports.admin[0].
+func dataWhere(data map[string]any, path []string) string {
+	if len(path) == 0 {
+		return "data"
+	}
+	where := schema.Where(data, path)
+	if strings.HasPrefix(where, "[") {
+		return "data" + where
+	}
+	return "data." + where
+}
+
+// nodeAt finds where the value at path (keys and list indices) under n is
+// written: for a key, the key's node (a mapping value in block style starts
+// on the next line); for a list item, the item. When the path ends in
+// something missing, the deepest node on the way.
+func nodeAt(n *yaml.Node, path []string) *yaml.Node {
+	at := n
+	for _, p := range path {
+		n = resolve(n)
+		switch n.Kind {
+		case yaml.MappingNode:
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if k := resolve(n.Content[i]); k.Value == p {
+					at, n, found = k, n.Content[i+1], true
+					break
 				}
 			}
-			slices.Sort(keys)
-			return d.errf(k, "unknown key %q in data (known: %v; data for your own policies goes in a --data file)", key, keys)
-		}
-		if err := d.shape(v, def, "data."+key); err != nil {
-			return err
-		}
-		if regexKeys[key] {
-			return d.regexps(v, "data."+key)
-		}
-		return nil
-	})
-}
-
-// shape checks that a node has the shape of the policies' default value:
-// same kind; objects with no keys the default lacks; list items shaped like
-// the default's items. A default of null or an empty list accepts anything.
-func (d decoder) shape(n *yaml.Node, def any, at string) error {
-	n = resolve(n)
-	switch def := def.(type) {
-	case nil:
-		return nil
-	case map[string]any:
-		if n.Kind != yaml.MappingNode {
-			return d.errf(n, "%s: want a mapping, got %s", at, kindName(n))
-		}
-		return d.mapping(n, at, nil, func(key string, k, v *yaml.Node) error {
-			sub, ok := def[key]
-			if !ok {
-				return d.errf(k, "unknown key %q in %s", key, at)
+			if !found {
+				return at
 			}
-			return d.shape(v, sub, where(at, key))
-		})
-	case []any:
-		if n.Kind != yaml.SequenceNode {
-			return d.errf(n, "%s: want a list, got %s", at, kindName(n))
-		}
-		item, required := listItem(def)
-		if item == nil {
-			return nil
-		}
-		for i, c := range n.Content {
-			c = resolve(c)
-			iat := fmt.Sprintf("%s[%d]", at, i)
-			if err := d.shape(c, item, iat); err != nil {
-				return err
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(n.Content) {
+				return at
 			}
-			for _, key := range required {
-				if !hasKey(c, key) {
-					return d.errf(c, "%s: missing key %q", iat, key)
-				}
-			}
-		}
-		return nil
-	case string:
-		if n.Kind != yaml.ScalarNode || (n.ShortTag() != tagStr && n.ShortTag() != tagTimestamp) {
-			return d.errf(n, "%s: want a string, got %s", at, kindName(n))
-		}
-	case bool:
-		if n.Kind != yaml.ScalarNode || n.ShortTag() != tagBool {
-			return d.errf(n, "%s: want true or false, got %s", at, kindName(n))
-		}
-	case float64, int, int64:
-		if n.Kind != yaml.ScalarNode || (n.ShortTag() != tagInt && n.ShortTag() != tagFloat) {
-			return d.errf(n, "%s: want a number, got %s", at, kindName(n))
-		}
-		// Ports and thresholds are whole numbers: 50.5 is a typo, not a quota.
-		f, isFloat := def.(float64)
-		if (!isFloat || f == math.Trunc(f)) && n.ShortTag() != tagInt {
-			return d.errf(n, "%s: want a whole number, got %s", at, n.Value)
+			n = n.Content[i]
+			at = n
+		default:
+			return at
 		}
 	}
-	return nil
-}
-
-// listItem merges the items of a default list into one template: objects
-// contribute all their keys, since items may omit optional ones. Keys that
-// every default item has are required.
-func listItem(def []any) (item any, required []string) {
-	if len(def) == 0 {
-		return nil, nil
-	}
-	first, ok := def[0].(map[string]any)
-	if !ok {
-		return def[0], nil
-	}
-	out := maps.Clone(first)
-	for _, it := range def[1:] {
-		if m, ok := it.(map[string]any); ok {
-			for k, v := range m {
-				if _, seen := out[k]; !seen {
-					out[k] = v
-				}
-			}
-		}
-	}
-	for _, k := range slices.Sorted(maps.Keys(first)) {
-		if !slices.ContainsFunc(def, func(it any) bool {
-			m, ok := it.(map[string]any)
-			_, has := m[k]
-			return !ok || !has
-		}) {
-			required = append(required, k)
-		}
-	}
-	return out, required
-}
-
-// hasKey reports whether a mapping node has key.
-func hasKey(n *yaml.Node, key string) bool {
-	if n.Kind != yaml.MappingNode {
-		return false
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if resolve(n.Content[i]).Value == key {
-			return true
-		}
-	}
-	return false
-}
-
-// regexps compiles a string or a list of strings as regular expressions.
-func (d decoder) regexps(n *yaml.Node, at string) error {
-	n = resolve(n)
-	nodes := []*yaml.Node{n}
-	if n.Kind == yaml.SequenceNode {
-		nodes = n.Content
-	}
-	for _, p := range nodes {
-		p = resolve(p)
-		if p.Kind != yaml.ScalarNode {
-			continue
-		}
-		if _, err := regexp.Compile(p.Value); err != nil {
-			return d.errf(p, "%s: invalid regular expression %q: %v", at, p.Value, err)
-		}
-	}
-	return nil
+	return at
 }
 
 // Settings are the engine's check settings from a configuration.

@@ -298,7 +298,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "data file not YAML",
 			data: map[string]string{"bad.yaml": "sgaudit:\n  ports: [22\n"},
-			want: []string{"bad.yaml: invalid YAML data:"},
+			want: []string{"bad.yaml:1: invalid YAML data: did not find expected ',' or ']'"},
 		},
 		{
 			name: "data file holds an array",

@@ -298,39 +298,46 @@ deny contains {"group_arn": g.arn, "msg": "x"` + field + `} if {
 
 // TestDataMerge proves embedded data, then each --data file in order, are
 // deep-merged at the root of data: objects merge, arrays and scalars
-// replace.
+// replace. data.sgaudit follows docs/schema/data.schema.json; other
+// top-level keys (here corp) are free-form.
 func TestDataMerge(t *testing.T) {
 	t.Parallel()
 	embedded := map[string]string{
 		"checks/echo.rego": meta("ACME001", "LOW") + `package acme.echo
 
-deny contains {"group_arn": g.arn, "msg": "data", "evidence": data.sgaudit} if {
+deny contains {"group_arn": g.arn, "msg": "data", "evidence": {"corp": data.corp, "sgaudit": data.sgaudit}} if {
 	some g in input.security_groups
 	g.id == "sg-0a00000000000we01"
 }
 `,
-		"data/a.json": `{"sgaudit": {"ports": {"admin": [22, 3389], "db": [5432]}, "threshold": 50, "names": {"x": 1}}}`,
-		"data/b.yml":  "sgaudit:\n  names:\n    y: 2\n",
+		"data/a.json": `{"sgaudit": {"ports": {"admin": [` + ssh + `], "db": []}, "rules_quota": 50}, "corp": {"threshold": 50, "names": {"x": 1}}}`,
+		"data/b.yml":  "corp:\n  names:\n    y: 2\n",
 	}
 	dir := writeFiles(t, map[string]string{
-		"ports.json": `{"sgaudit": {"ports": {"admin": [2222]}}}`,
-		"more.yaml":  "sgaudit:\n  threshold: 40\n  names: {x: 3}\nother: true\n",
+		"ports.json": `{"sgaudit": {"ports": {"admin": []}}}`,
+		"more.yaml":  "sgaudit:\n  rules_quota: 40\ncorp:\n  threshold: 40\n  names: {x: 3}\nother: true\n",
 	})
 	// The inline document (a configuration's data) goes over the embedded
-	// data and under the files: its db list stays, its threshold and
-	// names.x lose to more.yaml.
-	inline := map[string]any{"sgaudit": map[string]any{"ports": map[string]any{"db": []any{3306}}, "threshold": 45, "names": map[string]any{"x": 9, "z": 4}}}
+	// data and under the files: its db list stays, its quota and names.x
+	// lose to more.yaml.
+	inline := map[string]any{
+		"sgaudit": map[string]any{"ports": map[string]any{"db": []any{map[string]any{"service": "MySQL", "protocols": []any{"tcp"}, "from_port": 3306, "to_port": 3306}}}, "rules_quota": 45},
+		"corp":    map[string]any{"threshold": 45, "names": map[string]any{"x": 9, "z": 4}},
+	}
 	e := load(t, embedded, Options{Data: inline, DataFiles: []string{filepath.Join(dir, "ports.json"), filepath.Join(dir, "more.yaml")}})
 	fs, _ := evaluate(t, e, fixture(t))
 	if len(fs) != 1 {
 		t.Fatalf("got %d findings, want 1", len(fs))
 	}
 	got, _ := json.Marshal(fs[0].Evidence)
-	want := `{"names":{"x":3,"y":2,"z":4},"ports":{"admin":[2222],"db":[3306]},"threshold":40}`
+	want := `{"corp":{"names":{"x":3,"y":2,"z":4},"threshold":40},"sgaudit":{"ports":{"admin":[],"db":[{"from_port":3306,"protocols":["tcp"],"service":"MySQL","to_port":3306}]},"rules_quota":40}}`
 	if string(got) != want {
-		t.Errorf("merged data.sgaudit = %s, want %s", got, want)
+		t.Errorf("merged data = %s, want %s", got, want)
 	}
 }
+
+// ssh is a valid port catalogue entry, as JSON.
+const ssh = `{"service": "SSH", "protocols": ["tcp"], "from_port": 22, "to_port": 22}`
 
 // TestCheckStatus covers how a check that requires a data kind is judged
 // against coverage, and that its findings are kept only where the kind

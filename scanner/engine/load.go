@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/sgaudit/sgaudit/docs/schema"
 )
 
 // embeddedPrefix names embedded files in error messages; the pack is the
@@ -124,12 +129,27 @@ func parseModules(srcs []source) (map[string]*ast.Module, error) {
 	return modules, nil
 }
 
+// inlineData names the inline document (a configuration's data section) in
+// messages; the configuration itself is validated with its lines before it
+// gets here, so this name shows only when the engine is used directly.
+const inlineData = "data from the configuration"
+
+// dataSource is one document merged into data, kept until the merged
+// document is validated so that a problem names its file and line.
+type dataSource struct {
+	name string         // the file as given, "policies/data/x.json", or inlineData
+	doc  map[string]any // as decoded; deepMerge copies it, never changes it
+	raw  []byte         // the file, to find a line in; nil for inlineData
+}
+
 // readData merges the embedded data/ files (lexical order), then the
 // inline document, then the user's data files, each deep-merged over the
 // previous ones at the root of `data`, and returns the result as an AST
-// object for the store.
+// object for the store. Each document, and the merged one, must be valid
+// against docs/schema/data.schema.json: a --data file that turns a port
+// list into a string would otherwise silently disable a check.
 func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object, error) {
-	merged, err := EmbeddedData(embedded)
+	srcs, err := embeddedData(embedded)
 	if err != nil {
 		return nil, err
 	}
@@ -140,11 +160,11 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 		if err != nil {
 			return nil, fmt.Errorf("encode inline data: %w", err)
 		}
-		obj, err := decodeData("inline-data.json", b)
+		obj, err := decodeData(inlineData+".json", b)
 		if err != nil {
 			return nil, err
 		}
-		merged = deepMerge(merged, obj)
+		srcs = append(srcs, dataSource{name: inlineData, doc: obj})
 	}
 	for _, p := range files {
 		b, err := os.ReadFile(p)
@@ -155,7 +175,20 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 		if err != nil {
 			return nil, err
 		}
-		merged = deepMerge(merged, obj)
+		srcs = append(srcs, dataSource{name: p, doc: obj, raw: b})
+	}
+	merged := map[string]any{}
+	for _, src := range srcs {
+		if v := schema.ValidateData(src.doc); v != nil {
+			return nil, src.invalid(v)
+		}
+		merged = deepMerge(merged, src.doc)
+	}
+	// Each part valid makes the whole valid while the schema requires no
+	// key of an object that merges key by key; this keeps that promise
+	// checked, and names the file that set the bad value if it breaks.
+	if v := schema.ValidateData(merged); v != nil {
+		return nil, owner(srcs, v.Path).invalid(v)
 	}
 	v, err := ast.InterfaceToValue(merged)
 	if err != nil {
@@ -164,13 +197,71 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 	return v.(ast.Object), nil
 }
 
+// invalid reports a schema violation in src with the line of the value.
+func (src dataSource) invalid(v *schema.Violation) *PolicyError {
+	msg := v.Msg
+	if len(v.Path) == 2 && v.Path[0] == "sgaudit" && strings.HasPrefix(msg, "unknown key") {
+		msg += "; data for your own policies goes under another top-level key"
+	}
+	return policyErr(src.name, src.line(v.Path), "invalid data at %s: %s", v.Where, msg)
+}
+
+// line finds where the value at path is written in the source, 0 when it
+// cannot tell.
+func (src dataSource) line(path []string) int {
+	if src.raw == nil {
+		return 0
+	}
+	if strings.EqualFold(filepath.Ext(src.name), ".json") {
+		return jsonLine(src.raw, path)
+	}
+	return yamlLine(src.raw, path)
+}
+
+// owner returns the source that set the merged value at path: the last one
+// holding the path, or a list or value on the way to it (replaced whole).
+func owner(srcs []dataSource, path []string) dataSource {
+	for i := len(srcs) - 1; i >= 0; i-- {
+		var cur any = srcs[i].doc
+		held := true
+		for _, p := range path {
+			m, ok := cur.(map[string]any)
+			if !ok {
+				break // a list or value replaces whatever was there
+			}
+			if cur, ok = m[p]; !ok {
+				held = false
+				break
+			}
+		}
+		if held {
+			return srcs[i]
+		}
+	}
+	return dataSource{}
+}
+
 // EmbeddedData returns the root `data` document of a policy file system:
 // its data/ files (JSON or YAML) deep-merged in lexical order, exactly as
-// Load merges them. A nil file system gives an empty document.
+// Load merges them. A nil file system gives an empty document. It does not
+// validate the document: Load does.
 func EmbeddedData(embedded fs.FS) (map[string]any, error) {
+	srcs, err := embeddedData(embedded)
+	if err != nil {
+		return nil, err
+	}
 	merged := map[string]any{}
+	for _, src := range srcs {
+		merged = deepMerge(merged, src.doc)
+	}
+	return merged, nil
+}
+
+// embeddedData decodes the data/ files of a policy file system in lexical
+// order.
+func embeddedData(embedded fs.FS) ([]dataSource, error) {
 	if embedded == nil {
-		return merged, nil
+		return nil, nil
 	}
 	var names []string
 	err := fs.WalkDir(embedded, "data", func(p string, d fs.DirEntry, err error) error {
@@ -186,6 +277,7 @@ func EmbeddedData(embedded fs.FS) (map[string]any, error) {
 		return nil, fmt.Errorf("read embedded data: %w", err)
 	}
 	slices.Sort(names)
+	var srcs []dataSource
 	for _, p := range names {
 		b, err := fs.ReadFile(embedded, p)
 		if err != nil {
@@ -195,9 +287,9 @@ func EmbeddedData(embedded fs.FS) (map[string]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		merged = deepMerge(merged, obj)
+		srcs = append(srcs, dataSource{name: embeddedPrefix + p, doc: obj, raw: b})
 	}
-	return merged, nil
+	return srcs, nil
 }
 
 func isDataFile(p string) bool {
@@ -208,9 +300,21 @@ func isDataFile(p string) bool {
 	return false
 }
 
+// yamlLineRE reads the line out of go-yaml's "yaml: line 3: ..." errors.
+var yamlLineRE = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
+
+// yamlAnchorRE reads the anchor out of go-yaml's error for an alias inside
+// its own anchor's value.
+var yamlAnchorRE = regexp.MustCompile(`^yaml: anchor '(.*)' value contains itself$`)
+
 // decodeData parses one data file. A .json file is parsed as strict JSON
 // (so errors carry a JSON line number); anything else as YAML, which also
 // accepts JSON. The top level must be an object.
+//
+// YAML is decoded by go-yaml into Go values, which bounds alias expansion
+// (an alias inside its own anchor's value is an error; "billion laughs"
+// stops at "document contains excessive aliasing", about 400,000 values
+// from aliases) and nesting (10,000 levels); see docs/security.md.
 func decodeData(name string, b []byte) (map[string]any, error) {
 	var v any
 	if strings.EqualFold(filepath.Ext(name), ".json") {
@@ -223,8 +327,22 @@ func decodeData(name string, b []byte) (map[string]any, error) {
 			return nil, policyErr(name, 0, "invalid JSON data: more than one value")
 		}
 	} else {
-		if err := yaml.Unmarshal(b, &v); err != nil {
-			return nil, policyErr(name, 0, "invalid YAML data: %v", err)
+		// A node first: its parse is linear in the file and gives lines;
+		// decoding the node applies go-yaml's limits on aliases.
+		dec := yaml.NewDecoder(bytes.NewReader(b))
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil && !errors.Is(err, io.EOF) {
+			return nil, yamlErr(name, &doc, err)
+		}
+		var extra yaml.Node
+		switch err := dec.Decode(&extra); {
+		case err == nil:
+			return nil, policyErr(name, extra.Line, "invalid YAML data: a second YAML document; a data file holds one")
+		case !errors.Is(err, io.EOF):
+			return nil, yamlErr(name, &doc, err)
+		}
+		if err := doc.Decode(&v); err != nil {
+			return nil, yamlErr(name, &doc, err)
 		}
 		var err error
 		if v, err = normaliseYAML(v); err != nil {
@@ -236,6 +354,160 @@ func decodeData(name string, b []byte) (map[string]any, error) {
 		return nil, policyErr(name, 0, "data file must hold an object at the top level, got %s", kindOf(v))
 	}
 	return obj, nil
+}
+
+// yamlErr turns a go-yaml error into a PolicyError with its line: from the
+// message, or for an alias inside its own anchor, the anchor's line.
+func yamlErr(name string, doc *yaml.Node, err error) *PolicyError {
+	msg := err.Error()
+	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return policyErr(name, line, "invalid YAML data: %s", m[2])
+	}
+	line := 0
+	if m := yamlAnchorRE.FindStringSubmatch(msg); m != nil {
+		line = anchorLine(doc, m[1])
+	}
+	return policyErr(name, line, "invalid YAML data: %s", strings.TrimPrefix(msg, "yaml: "))
+}
+
+// anchorLine finds the line of the first node anchored as name. It follows
+// Content only, never aliases, so it ends on any tree.
+func anchorLine(n *yaml.Node, name string) int {
+	if n.Anchor == name {
+		return n.Line
+	}
+	for _, c := range n.Content {
+		if l := anchorLine(c, name); l > 0 {
+			return l
+		}
+	}
+	return 0
+}
+
+// yamlLine finds where the value at path (keys and list indices) is written
+// in a YAML file: for a key, the key's line; for a list item, the item's.
+// When the path ends in something missing, the deepest line on the way.
+func yamlLine(b []byte, path []string) int {
+	var n yaml.Node
+	if err := yaml.Unmarshal(b, &n); err != nil {
+		return 0
+	}
+	cur, line := &n, 0
+	if cur.Kind == yaml.DocumentNode && len(cur.Content) > 0 {
+		cur = cur.Content[0]
+	}
+	for _, p := range path {
+		for cur.Kind == yaml.AliasNode && cur.Alias != nil {
+			cur = cur.Alias
+		}
+		switch cur.Kind {
+		case yaml.MappingNode:
+			var next *yaml.Node
+			for i := 0; i+1 < len(cur.Content); i += 2 {
+				if cur.Content[i].Value == p {
+					line, next = cur.Content[i].Line, cur.Content[i+1]
+					break
+				}
+			}
+			if next == nil {
+				return line
+			}
+			cur = next
+		case yaml.SequenceNode:
+			i, err := strconv.Atoi(p)
+			if err != nil || i < 0 || i >= len(cur.Content) {
+				return line
+			}
+			cur = cur.Content[i]
+			line = cur.Line
+		default:
+			return line
+		}
+	}
+	return line
+}
+
+// jsonLine finds where the value at path (keys and list indices) is written
+// in a JSON file: for a key, the key's line; for a list item, the item's.
+// When the path ends in something missing, the deepest line on the way.
+func jsonLine(b []byte, path []string) int {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	line := 0
+	for depth := 0; depth < len(path); depth++ {
+		tok, err := dec.Token()
+		if err != nil {
+			return line
+		}
+		switch tok {
+		case json.Delim('{'):
+			found := false
+			for dec.More() {
+				off := dec.InputOffset()
+				k, err := dec.Token()
+				if err != nil {
+					return line
+				}
+				if k == path[depth] {
+					line, found = lineAt(b, off), true
+					break
+				}
+				if skipJSON(dec) != nil {
+					return line
+				}
+			}
+			if !found {
+				return line
+			}
+		case json.Delim('['):
+			i, err := strconv.Atoi(path[depth])
+			if err != nil {
+				return line
+			}
+			for ; i > 0 && dec.More(); i-- {
+				if skipJSON(dec) != nil {
+					return line
+				}
+			}
+			if !dec.More() {
+				return line
+			}
+			line = lineAt(b, dec.InputOffset())
+		default:
+			return line
+		}
+	}
+	return line
+}
+
+// lineAt is the line of the first token at or after off: InputOffset is
+// where the previous token ended, before any separator and white space.
+func lineAt(b []byte, off int64) int {
+	i := min(int(off), len(b))
+	for i < len(b) && strings.IndexByte(" \t\r\n,:", b[i]) >= 0 {
+		i++
+	}
+	return bytes.Count(b[:i], []byte("\n")) + 1
+}
+
+// skipJSON reads one whole value.
+func skipJSON(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
 }
 
 // jsonErrorLine finds the line of a JSON syntax or type error, 0 if unknown.
@@ -258,7 +530,7 @@ func jsonErrorLine(b []byte, err error) int {
 }
 
 // normaliseYAML turns what yaml.v3 decodes into JSON-shaped values: maps
-// with string keys only, and timestamps as strings.
+// with string keys only, finite numbers, and timestamps as strings.
 func normaliseYAML(v any) (any, error) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -293,7 +565,13 @@ func normaliseYAML(v any) (any, error) {
 			x[i] = n
 		}
 		return x, nil
-	case nil, string, bool, int, int64, uint64, float64:
+	case float64:
+		// JSON has no .inf or .nan.
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, fmt.Errorf("%v is not a finite number", x)
+		}
+		return x, nil
+	case nil, string, bool, int, int64, uint64:
 		return x, nil
 	default:
 		// Timestamps and binary: keep their text, as JSON would.
@@ -318,15 +596,20 @@ func kindOf(v any) string {
 
 // deepMerge merges src over dst: objects merge key by key, recursively;
 // anything else (arrays included) in src replaces dst's value. So a data
-// file {"sgaudit": {"ports": {"admin": [22]}}} replaces only the admin port
-// list. dst is modified and returned.
+// file {"sgaudit": {"ports": {"admin": [...]}}} replaces only the admin
+// port list. dst is modified and returned; src's objects are copied, not
+// shared.
 func deepMerge(dst, src map[string]any) map[string]any {
 	for k, sv := range src {
 		if sm, ok := sv.(map[string]any); ok {
-			if dm, ok := dst[k].(map[string]any); ok {
-				dst[k] = deepMerge(dm, sm)
-				continue
+			dm, ok := dst[k].(map[string]any)
+			if !ok {
+				// A copy: merging a later document into it must not
+				// change src, which names the file of a bad value.
+				dm = map[string]any{}
 			}
+			dst[k] = deepMerge(dm, sm)
+			continue
 		}
 		dst[k] = sv
 	}

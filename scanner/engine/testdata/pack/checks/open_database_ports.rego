@@ -13,7 +13,7 @@ import data.sgaudit.lib.net
 deny contains finding if {
 	some g in input.security_groups
 	some r in net.world_ingress(g)
-	ports := [p | some p in data.sgaudit.ports.database; net.covers_port(r, p)]
+	ports := [p | some p in data.testpack.ports.database; net.covers_port(r, p)]
 	count(ports) > 0
 	finding := {
 		"group_arn": g.arn,

@@ -8,7 +8,7 @@
 #   tags: [hygiene]
 package sgaudit.checks.placeholder_description
 
-placeholders := {p | some p in data.sgaudit.placeholders}
+placeholders := {p | some p in data.testpack.placeholders}
 
 deny contains finding if {
 	some g in input.security_groups
