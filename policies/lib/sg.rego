@@ -566,6 +566,10 @@ else := {}
 # is_aws_default_egress(r) is true for the egress rule AWS adds to every new
 # group (all traffic to 0.0.0.0/0, or ::/0 in an IPv6 VPC) while it still has
 # no description. It is not a choice anyone made, so describing it is noise.
+# The one definition: SGA007 calls it for every undescribed rule and SGA014
+# for each of its findings, rather than inlining a copy that could drift (a
+# copy matching "0.0.0.0/0" and "::/0" exactly missed other spellings of /0).
+# The two comparisons come first so that most rules leave before any call.
 is_aws_default_egress(r) if {
 	r.direction == "egress"
 	r.protocol == "all"
