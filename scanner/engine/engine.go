@@ -108,9 +108,9 @@ type Options struct {
 }
 
 // DefaultPolicyTimeout is the evaluation budget when Options.Timeout is 0:
-// the built-in pack judges 100,000 groups in well under a minute on two
-// cores (docs/performance.md), so only a pathological policy (an
-// exponential comprehension, numbers.range(1, 1e12)) reaches it.
+// the built-in pack judges 100,000 groups in about 3 s on two cores
+// (docs/performance.md), so only a pathological policy (an exponential
+// comprehension, numbers.range(1, 1e12)) reaches it.
 const DefaultPolicyTimeout = 5 * time.Minute
 
 // Engine holds the compiled policies and the prepared query. It is safe for
