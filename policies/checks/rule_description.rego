@@ -38,7 +38,7 @@ deny contains finding if {
 	# AWS's own egress rule (all traffic to the world, no description) is
 	# on every group, and this is where it leaves: lib's definition, so
 	# any spelling of /0 lib calls the world is skipped here too.
-	not sg.is_aws_default_egress(r)
+	not sg.aws_default_egress(r.direction, r.protocol, r.peer, r.description)
 	g := input.security_groups[i]
 	not g.is_default
 

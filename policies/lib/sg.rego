@@ -566,15 +566,20 @@ else := {}
 # is_aws_default_egress(r) is true for the egress rule AWS adds to every new
 # group (all traffic to 0.0.0.0/0, or ::/0 in an IPv6 VPC) while it still has
 # no description. It is not a choice anyone made, so describing it is noise.
-# The one definition: SGA007 calls it for every undescribed rule and SGA014
-# for each of its findings, rather than inlining a copy that could drift (a
-# copy matching "0.0.0.0/0" and "::/0" exactly missed other spellings of /0).
-# The two comparisons come first so that most rules leave before any call.
-is_aws_default_egress(r) if {
-	r.direction == "egress"
-	r.protocol == "all"
-	net.is_world_peer(r.peer)
-	not has_description(r)
+is_aws_default_egress(r) if aws_default_egress(r.direction, r.protocol, r.peer, object.get(r, "description", ""))
+
+# aws_default_egress(direction, protocol, peer, description) is the one
+# definition of is_aws_default_egress, on the rule's fields: OPA indexes a
+# function's branches on plain arguments, so a rule that is not egress or
+# not all traffic is turned away by the index, without evaluating the body.
+# SGA007 calls it for every undescribed rule, SGA014 for each finding,
+# rather than inlining a copy that could drift (a copy matching "0.0.0.0/0"
+# and "::/0" exactly once missed other spellings of /0).
+aws_default_egress(direction, protocol, peer, description) if {
+	direction == "egress"
+	protocol == "all"
+	net.is_world_peer(peer)
+	not has_description({"description": description})
 }
 
 # has_description(r) is true when the rule has a non-blank description
