@@ -45,11 +45,12 @@ deny contains finding if {
 }
 
 # unread_accounts lists, sorted, the accounts of the scan with a region not
-# read completely: denied or in error, or without its groups and their
-# rules. A group of such an account may reference a group of another account
-# (across a VPC peering, or in a shared VPC), and that reference was not
-# seen, so "unused" elsewhere is not sure. A skipped region (not enabled for
-# the account) holds no group. Small: built once per evaluation from
+# read completely: denied or in error, or without its groups (whose rules
+# DescribeSecurityGroups carries, as an exported describe-security-groups
+# does). A group of such an account may reference a group of another
+# account (across a VPC peering, or in a shared VPC), and that reference was
+# not seen, so "unused" elsewhere is not sure. A skipped region (not enabled
+# for the account) holds no group. Small: built once per evaluation from
 # input.coverage.
 unread_accounts := sort({c.account_id |
 	some c in input.coverage
@@ -60,7 +61,6 @@ unread_accounts := sort({c.account_id |
 fully_read(c) if {
 	c.status == "ok"
 	"security_groups" in c.collected
-	"security_group_rules" in c.collected
 }
 
 # partitions maps account ids to their partition (aws, aws-cn,

@@ -224,7 +224,8 @@ test_which_other_accounts_count_as_unread if {
 	# status, collected kinds, partition of 222222222222 → accounts_not_read
 	cases := [
 		["ok", ["security_groups", "security_group_rules"], "aws", []],
-		["ok", ["security_groups"], "aws", ["222222222222"]],
+		["ok", ["security_groups"], "aws", []],
+		["ok", ["network_interfaces"], "aws", ["222222222222"]],
 		["denied", [], "aws", ["222222222222"]],
 		["error", ["security_groups", "security_group_rules", "network_interfaces"], "aws", ["222222222222"]],
 		["skipped", [], "aws", []],
@@ -238,9 +239,10 @@ test_which_other_accounts_count_as_unread if {
 }
 
 test_unread_region_of_the_same_account_is_not_an_other_account if {
-	# us-east-1 of the group's own account lacks rules (coverage()): groups
-	# there cannot reference a group in eu-west-1.
-	f := finding_for(every_use_kind)
+	# A denied region of the group's own account: groups there cannot
+	# reference a group in eu-west-1 (references stay in a region).
+	f := finding_with({"account_id": "111111111111", "region": "ap-south-1", "status": "denied", "collected": []}, accounts("aws"))
+	f.evidence == {"checked": every_use_kind}
 	f.remediation == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
 }
 
