@@ -8,7 +8,7 @@
 //
 // The Rego ↔ Go contract is docs/writing-policies.md; the performance
 // choices (ast.Value input, batches of a few hundred groups, one shared
-// prepared query) are measured in DESIGN.md §8 and docs/performance.md.
+// prepared query) are measured in docs/performance.md.
 package engine
 
 import (
@@ -37,7 +37,7 @@ import (
 // DefaultBatchSize is how many security groups one Eval judges. A single
 // Eval has a fixed cost of ~39 µs, and one Eval over everything costs
 // memory quadratically in practice; ~100 groups per Eval was the measured
-// sweet spot (DESIGN.md §8). With the pack's per-group cost down since,
+// sweet spot. With the pack's per-group cost down since,
 // 200 measured 2% less CPU than 100 and the same as 400 (50k groups);
 // a batch's input in flight is ~2.5 MB.
 const DefaultBatchSize = 200
@@ -150,9 +150,10 @@ type check struct {
 // refusedBuiltins are the built-in functions a policy may not call, with
 // the reason an error gives. Evaluation is offline and deterministic: the
 // same inventory, data and clock give the same findings, so a baseline or a
-// SARIF upload never sees a finding come and go by chance. OPA marks these
-// non-deterministic; time.now_ns, the other one, and io.jwt.decode_verify,
-// which reads the clock, are kept and read the scan's clock instead
+// SARIF upload never sees a finding come and go by chance. OPA marks all
+// but the x509 verifiers non-deterministic; the x509 verifiers read the
+// machine's clock. Of the others OPA marks, time.now_ns and
+// io.jwt.decode_verify read the clock and are kept: they read the scan's
 // (Options.Now). docs/writing-policies.md lists them for policy authors.
 var refusedBuiltins = map[string]string{
 	ast.HTTPSend.Name:         "it calls the network, and a scan judges the inventory offline",
