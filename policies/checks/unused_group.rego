@@ -40,7 +40,8 @@ deny contains finding if {
 	gaps := gaps_by_region[concat("/", [g.account_id, g.region])]
 
 	# Only unused groups get here, a few per scan.
-	others := [a | some a in unread; a != g.account_id; same_partition(parts, a, group_partition(g, parts))]
+	partition := group_partition(g, parts)
+	others := [a | some a in unread; a != g.account_id; same_partition(parts, a, partition)]
 	finding := verdict(g, checked, gaps, others)
 }
 
