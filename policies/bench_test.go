@@ -79,7 +79,7 @@ func syntheticInventory(n int, dirty bool) inventory.Inventory {
 	return inv
 }
 
-// BenchmarkChecks evaluates the whole pack the way DESIGN.md §8 has the
+// BenchmarkChecks evaluates the whole pack the way docs/performance.md has the
 // engine do it: one prepared query, batches of 200 groups, input passed as
 // an ast.Value. It reports wall and CPU µs per group on one goroutine (on
 // a shared machine the CPU figure is the stable one); the engine's own

@@ -208,7 +208,7 @@ func TestCheckMetadata(t *testing.T) {
 		t.Fatal("no check found under checks/")
 	}
 
-	// The catalogue of DESIGN.md §3, complete; ids are forever. Only
+	// The catalogue, complete; ids are forever. Only
 	// SGA014 (every group starts with AWS's allow-all egress) and SGA015
 	// (no naming convention until one is configured) are off by default.
 	var want []string
@@ -225,7 +225,7 @@ func TestCheckMetadata(t *testing.T) {
 	slices.Sort(got)
 	slices.Sort(off)
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("check ids (-DESIGN.md +policies):\n%s", diff)
+		t.Errorf("check ids (-catalogue +policies):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"SGA014", "SGA015"}, off); diff != "" {
 		t.Errorf("checks off by default (-want +got):\n%s", diff)

@@ -3,6 +3,7 @@ package policies_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"slices"
 	"strings"
@@ -110,20 +111,52 @@ func TestRego(t *testing.T) {
 		}
 	}
 
+	ci := underCI(os.Getenv)
 	for _, r := range results {
 		t.Run(r.Package+"."+r.Name, func(t *testing.T) {
-			switch {
-			case r.Error != nil:
-				t.Errorf("%s: error: %v", r.Location, r.Error)
-			case r.Fail:
-				// No trace here; `opa test policies/checks policies/lib
-				// policies/data -v -r NAME` prints one.
-				t.Errorf("%s: failed", r.Location)
-			case r.Skip:
-				t.Skipf("%s: skipped (todo_ test)", r.Location)
+			switch v := verdict(r, ci); {
+			case v.fail:
+				t.Error(v.msg)
+			case v.skip:
+				t.Skip(v.msg)
 			}
 		})
 	}
+}
+
+// underCI reports whether the tests run in CI: CI set to anything but
+// "", "0" or "false" (GitHub Actions and most others set CI=true).
+func underCI(getenv func(string) string) bool {
+	switch strings.ToLower(getenv("CI")) {
+	case "", "0", "false":
+		return false
+	}
+	return true
+}
+
+// testVerdict is what TestRego makes of one Rego test result.
+type testVerdict struct {
+	fail, skip bool
+	msg        string
+}
+
+// verdict judges one result. A todo_ test (OPA reports it skipped) is a
+// reminder while working locally, but under CI it is a failure: a skipped
+// test there would let the feature it stands for ship untested.
+func verdict(r *tester.Result, ci bool) testVerdict {
+	switch {
+	case r.Error != nil:
+		return testVerdict{fail: true, msg: fmt.Sprintf("%s: error: %v", r.Location, r.Error)}
+	case r.Fail:
+		// No trace here; `opa test policies/checks policies/lib
+		// policies/data -v -r NAME` prints one.
+		return testVerdict{fail: true, msg: fmt.Sprintf("%s: failed", r.Location)}
+	case r.Skip && ci:
+		return testVerdict{fail: true, msg: fmt.Sprintf("%s: %s is a todo_ test, which CI does not skip: implement it and rename it test_, or remove it", r.Location, r.Name)}
+	case r.Skip:
+		return testVerdict{skip: true, msg: fmt.Sprintf("%s: skipped (todo_ test; fails under CI)", r.Location)}
+	}
+	return testVerdict{}
 }
 
 // prepare compiles the pack's checks (no tests) in strict mode with the
@@ -391,5 +424,54 @@ func TestRemediationSurvivesTheShell(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTodoTestsFailUnderCI runs a todo_ Rego test through OPA's runner, as
+// TestRego does, and checks it is skipped locally and fails under CI.
+func TestTodoTestsFailUnderCI(t *testing.T) {
+	ctx := context.Background()
+	m, err := ast.ParseModuleWithOpts("todo_test.rego", "package x_test\n\ntodo_test_later if false\n\ntest_now if true\n",
+		ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := inmem.New()
+	txn, err := store.NewTransaction(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Abort(ctx, txn)
+	ch, err := tester.NewRunner().SetDefaultRegoVersion(ast.RegoV1).SetStore(store).
+		SetModules(map[string]*ast.Module{"todo_test.rego": m}).RunTests(ctx, txn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct{ Fail, Skip bool }
+	results := map[string]map[bool]got{}
+	for r := range ch {
+		results[r.Name] = map[bool]got{}
+		for _, ci := range []bool{false, true} {
+			v := verdict(r, ci)
+			results[r.Name][ci] = got{v.fail, v.skip}
+			if r.Skip && ci && !strings.Contains(v.msg, "todo_test_later") {
+				t.Errorf("the CI failure does not name the todo_ test: %q", v.msg)
+			}
+		}
+	}
+	want := map[string]map[bool]got{
+		"todo_test_later": {false: {Skip: true}, true: {Fail: true}},
+		"test_now":        {false: {}, true: {}},
+	}
+	if diff := cmp.Diff(want, results); diff != "" {
+		t.Errorf("verdicts by CI (-want +got):\n%s", diff)
+	}
+}
+
+func TestUnderCI(t *testing.T) {
+	for v, want := range map[string]bool{"": false, "0": false, "false": false, "FALSE": false, "true": true, "1": true, "yes": true} {
+		if got := underCI(func(string) string { return v }); got != want {
+			t.Errorf("CI=%q: underCI = %t, want %t", v, got, want)
+		}
 	}
 }

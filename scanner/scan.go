@@ -72,6 +72,9 @@ func LoadEngine(ctx context.Context, opts Options) (*engine.Engine, error) {
 	if eopts.Logger == nil {
 		eopts.Logger = opts.logger()
 	}
+	if eopts.Now == nil {
+		eopts.Now = opts.now // time.now_ns in policies is the scan's clock
+	}
 	eng, err := engine.Load(ctx, policies.FS, eopts)
 	if err != nil {
 		return nil, fmt.Errorf("load policies: %w", err)

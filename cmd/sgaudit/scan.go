@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,6 +22,7 @@ import (
 	"github.com/sgaudit/sgaudit/scanner"
 	"github.com/sgaudit/sgaudit/scanner/baseline"
 	"github.com/sgaudit/sgaudit/scanner/config"
+	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -72,6 +74,8 @@ type scanFlags struct {
 	policyDir []string
 	dataFiles []string
 	noColor   bool
+	// policyTimeout bounds policy evaluation (engine.Options.Timeout).
+	policyTimeout time.Duration
 }
 
 func newScanCmd(ios *streams) *cobra.Command {
@@ -118,6 +122,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl.StringVarP(&f.outputDir, "output-dir", "o", "", "write reports to this directory (created if missing)")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above this severity: low, medium, high, critical")
 	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
+	fl.DurationVar(&f.policyTimeout, "policy-timeout", engine.DefaultPolicyTimeout, "stop with exit 2 when evaluating the policies takes longer than this (a runaway custom policy)")
 	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
 	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1)")
@@ -191,6 +196,9 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 		}
 		failOn = sev
 	}
+	if f.policyTimeout <= 0 {
+		return usagef("--policy-timeout %s: want a positive duration such as 10m", f.policyTimeout)
+	}
 	plan, err := planOutputs(f, ios)
 	if err != nil {
 		return err
@@ -225,6 +233,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	}
 	opts.Engine.PolicyDirs = f.policyDir
 	opts.Engine.DataFiles = f.dataFiles
+	opts.Engine.Timeout = f.policyTimeout
 	rep, err := scanner.Scan(ctx, opts)
 	if err != nil {
 		return err

@@ -192,7 +192,7 @@ test_each_group_judged_on_its_own if {
 	{[f.group_arn, f.rule.id] | some f in findings} == {["arn:sg-2", "sgr-9"]}
 }
 
-# The world beyond 0.0.0.0/0 and ::/0 (DESIGN.md §3).
+# The world beyond 0.0.0.0/0 and ::/0.
 
 pl(id, region, cidrs) := {
 	"id": id, "name": "list", "owner": "111111111111", "account_id": "111111111111", "region": region,

@@ -1,6 +1,7 @@
 package sgaudit.checks.open_all_traffic_test
 
 import data.sgaudit.checks.open_all_traffic
+import data.sgaudit.lib.net
 
 group(rules) := {
 	"arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1",
@@ -127,4 +128,15 @@ test_cidr_set_is_the_world if {
 	some f in findings
 	f.msg == "sg-1 (wide) allows every TCP port (tcp 0-65535) from 0.0.0.0/1 + 128.0.0.0/1"
 	f.evidence.rule_ids == ["sgr-1", "sgr-2"]
+}
+
+# The check flags exactly the world rules lib's net.covers_all_ports accepts
+# (it once inlined its own copy).
+test_agrees_with_covers_all_ports if {
+	rules := [rule(sprintf("%s %d-%d", [p, from, to]), "ingress", p, from, to, "0.0.0.0/0") |
+		some p in ["tcp", "udp", "all", "icmp", "47"]
+		some [from, to] in [[0, 65535], [1, 65535], [-1, -1], [0, 65534], [2, 65535], [443, 443]]
+	]
+	flagged(rules) == {r.id | some r in rules; net.covers_all_ports(r)}
+	count(flagged(rules)) == 10
 }

@@ -35,12 +35,10 @@ deny contains finding if {
 	trim_space(input.security_groups[i].rules[j].description, "")
 	r := input.security_groups[i].rules[j]
 
-	# sg.is_aws_default_egress inlined as one lookup, and before anything
-	# else: AWS writes its rule as all traffic to 0.0.0.0/0 or ::/0 without
-	# a description, every group has one, and this is where it leaves. A
-	# path, so no array is built per rule. (object.get: OPA evaluates the
-	# key outside the `not`, so an absent CIDR must not be undefined.)
-	not aws_default_egress[r.direction][r.protocol][object.get(r.peer, "cidr", "")]
+	# AWS's own egress rule (all traffic to the world, no description) is
+	# on every group, and this is where it leaves: lib's definition, so
+	# any spelling of /0 lib calls the world is skipped here too.
+	not sg.aws_default_egress(r.direction, r.protocol, r.peer, r.description)
 	g := input.security_groups[i]
 	not g.is_default
 
@@ -64,5 +62,3 @@ deny contains finding if {
 }
 
 direction_word := {"ingress": "from", "egress": "to"}
-
-aws_default_egress := {"egress": {"all": {"0.0.0.0/0": true, "::/0": true}}}

@@ -1,6 +1,7 @@
 package sgaudit.checks.rule_description_test
 
 import data.sgaudit.checks.rule_description
+import data.sgaudit.lib.sg
 
 group(rules) := {
 	"arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1",
@@ -71,6 +72,22 @@ test_aws_default_egress_is_skipped if {
 		rule("sgr-1", "egress", "all", 0, 65535, v4("0.0.0.0/0"), ""),
 		rule("sgr-2", "egress", "all", 0, 65535, v6("::/0"), ""),
 	])]) == set()
+}
+
+# Regression: the check once kept its own copy of "AWS's default egress
+# rule" matching only "0.0.0.0/0" and "::/0", so other spellings of the world
+# lib accepts were reported. It now uses lib's definition, whatever spelling.
+test_aws_default_egress_any_spelling_of_the_world if {
+	rules := [rule(sprintf("sgr-%d", [i]), "egress", "all", 0, 65535, peer, "") |
+		some i, c in ["0.0.0.0/0", "::/0", "0:0:0:0:0:0:0:0/0", "::0/0", "10.0.0.0/0"]
+		peer := {"kind": {true: "cidr_ipv6", false: "cidr_ipv4"}[contains(c, ":")], "cidr": c}
+	]
+	flagged([group(rules)]) == set()
+
+	# The check skips exactly the rules lib calls AWS's.
+	every r in rules {
+		sg.is_aws_default_egress(r)
+	}
 }
 
 test_other_egress_to_world_is_judged if {

@@ -24,21 +24,16 @@ import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	# net.covers_all_ports inlined as in SGA003: bounds read once, protocol
-	# all is every port whatever its ports say.
-	first := net.first_usable_port
-	last := net.max_port
-	whole := {"all": [first, last]}
 	some [i, r, pair_source] in sg.world_egress_pairs
-	span := object.get(whole, r.protocol, [r.from_port, r.to_port])
-	span[0] <= first
-	span[1] >= last
+	net.covers_all_ports(r)
 
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
 
-	# sg.is_aws_default_egress inlined: r is already all ports to the world.
-	aws_default := object.get({"all": trim_space(r.description) == ""}, r.protocol, false)
+	# lib's definition, not a copy: a rule to a prefix list or a set of
+	# CIDRs that is the world is all ports to the world too, but not the
+	# rule AWS adds.
+	aws_default := is_aws_default(r)
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	finding := {
 		"group_arn": g.arn,
@@ -54,3 +49,7 @@ deny contains finding if {
 		}),
 	}
 }
+
+is_aws_default(r) if sg.is_aws_default_egress(r)
+
+else := false

@@ -1,6 +1,7 @@
 package sgaudit.checks.unrestricted_egress_test
 
 import data.sgaudit.checks.unrestricted_egress
+import data.sgaudit.lib.net
 
 group(rules) := {
 	"arn": "arn:aws:ec2:eu-west-1:111111111111:security-group/sg-1",
@@ -81,4 +82,36 @@ test_cidr_set_is_the_world if {
 	{f.rule.id | some f in findings} == {"sgr-1"}
 	some f in findings
 	f.remediation == "aws ec2 revoke-security-group-egress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1 sgr-2"
+}
+
+# Regression: the check once inlined "AWS's default egress rule" as "all
+# traffic without a description", so an undescribed all-traffic rule to a
+# prefix list holding ::/0, or to two halves of the IPv4 space, was named
+# AWS's rule. AWS's rule is to a /0 CIDR: lib's definition.
+test_regression_only_a_world_cidr_is_aws_default if {
+	lists := [{"id": "pl-1", "name": "", "account_id": "111111111111", "region": "eu-west-1", "entries": [{"cidr": "::/0"}]}]
+	listed := object.union(egress("sgr-1", "all", 0, 65535, "x", ""), {"peer": {"kind": "prefix_list", "prefix_list_id": "pl-1"}})
+	findings := unrestricted_egress.deny with input as {
+		"security_groups": [group([
+			listed,
+			egress("sgr-2", "all", 0, 65535, "0.0.0.0/1", ""),
+			egress("sgr-3", "all", 0, 65535, "128.0.0.0/1", ""),
+			egress("sgr-4", "all", 0, 65535, "0:0:0:0:0:0:0:0/0", ""),
+		])],
+		"prefix_lists": lists,
+	}
+	{f.rule.id: f.evidence.aws_default | some f in findings} == {"sgr-1": false, "sgr-2": false, "sgr-4": true}
+	every f in findings {
+		contains(f.msg, "AWS's default egress rule") == f.evidence.aws_default
+	}
+}
+
+# The check flags exactly the world rules lib's net.covers_all_ports accepts.
+test_agrees_with_covers_all_ports if {
+	rules := [egress(sprintf("%s %d-%d", [p, from, to]), p, from, to, "0.0.0.0/0", "x") |
+		some p in ["tcp", "udp", "all", "icmp", "47"]
+		some [from, to] in [[0, 65535], [1, 65535], [-1, -1], [0, 65534], [2, 65535], [443, 443]]
+	]
+	flagged(rules) == {r.id | some r in rules; net.covers_all_ports(r)}
+	count(flagged(rules)) == 10
 }

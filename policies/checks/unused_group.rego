@@ -4,7 +4,9 @@
 #   No network interface carries the group, no launch template or launch
 #   configuration names it, and no other group's rule references it (a group's
 #   reference to itself does not count). Only judged where network interfaces
-#   were collected; default groups are never unused (AWS keeps them).
+#   were collected; default groups are never unused (AWS keeps them). While
+#   another account of the scan was not read, its groups' rules were not
+#   checked, and the finding says so.
 # scope: package
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/vpc/latest/userguide/deleting-security-groups.html
@@ -23,6 +25,8 @@ import data.sgaudit.lib.sg
 deny contains finding if {
 	# Bound before the loop: a local lookup per group, not a rule reference.
 	gaps_by_region := unchecked
+	unread := unread_accounts
+	parts := partitions
 	some g in input.security_groups
 
 	# Any evidence of use clears the group; used_by may be absent, null or
@@ -34,8 +38,57 @@ deny contains finding if {
 	sg.collected(g, "network_interfaces")
 	checked := sg.kinds_checked(g)
 	gaps := gaps_by_region[concat("/", [g.account_id, g.region])]
-	finding := verdict(g, checked, gaps)
+
+	# Only unused groups get here, a few per scan.
+	partition := group_partition(g, parts)
+	others := [a | some a in unread; a != g.account_id; same_partition(parts, a, partition)]
+	finding := verdict(g, checked, gaps, others)
 }
+
+# unread_accounts lists, sorted, the accounts of the scan with a region not
+# read completely: denied or in error, or without its groups (whose rules
+# DescribeSecurityGroups carries, as an exported describe-security-groups
+# does). A group of such an account may reference a group of another
+# account (across a VPC peering, or in a shared VPC), and that reference was
+# not seen, so "unused" elsewhere is not sure. A skipped region (not enabled
+# for the account) holds no group. Small: built once per evaluation from
+# input.coverage.
+unread_accounts := sort({c.account_id |
+	some c in input.coverage
+	c.status != "skipped"
+	not fully_read(c)
+})
+
+fully_read(c) if {
+	c.status == "ok"
+	"security_groups" in c.collected
+}
+
+# partitions maps account ids to their partition (aws, aws-cn,
+# aws-us-gov): references never cross a partition.
+partitions := {a.id: object.get(a, "partition", "") | some a in input.accounts}
+
+# group_partition(g, parts) is g's account's partition, else the one in its
+# ARN; "" when neither says.
+group_partition(g, parts) := parts[g.account_id] if {
+	parts[g.account_id] != ""
+}
+
+else := arn_partition if {
+	startswith(g.arn, "arn:")
+	arn_partition := split(g.arn, ":")[1]
+}
+
+else := ""
+
+# same_partition(parts, account, partition) is true unless account is
+# known to be in another partition than partition: an unknown one could be
+# the same, and then "unused" is not sure.
+same_partition(parts, account, partition) if object.get(parts, account, "") == partition
+
+same_partition(parts, account, _) if object.get(parts, account, "") == ""
+
+same_partition(_, _, "")
 
 # use_kinds are the data kinds, besides network_interfaces, that can show a
 # group is used, with how messages name them. EC2 deletes a group that only
@@ -61,10 +114,11 @@ unchecked := {region: gaps |
 	]
 }
 
-# verdict(g, checked, gaps) is the finding: as sure as the data allows when
-# every use kind was collected, else naming what was not checked and
-# guarding the delete command with what to confirm first.
-verdict(g, checked, gaps) := {
+# verdict(g, checked, gaps, unread) is the finding: as sure as the data
+# allows when every use kind was collected and every other account read,
+# else naming what was not checked and guarding the delete command with
+# what to confirm first.
+verdict(g, checked, gaps, unread) := {
 	"group_arn": g.arn,
 	"msg": sprintf("%s is unused: no network interface, launch template or other group's rule references it (checked: %s)", [
 		sg.label(g), concat(", ", checked),
@@ -73,36 +127,82 @@ verdict(g, checked, gaps) := {
 	"evidence": {"checked": checked},
 } if {
 	count(gaps) == 0
+	count(unread) == 0
 }
 
 else := {
 	"group_arn": g.arn,
 	"msg": sprintf("%s is unused: no network interface or other group's rule references it; not checked: %s (checked: %s)", [
-		sg.label(g), concat(", ", [use_kinds[k].plural | some k in gaps]), concat(", ", checked),
+		sg.label(g), concat(", ", not_checked_text(gaps, unread)), concat(", ", checked),
 	]),
-	"remediation": guarded_delete(g, gaps),
-	"evidence": {"checked": checked, "not_checked": gaps},
+	"remediation": guarded_delete(g, gaps, unread),
+	"evidence": object.union({"checked": checked, "not_checked": gaps}, unread_evidence(unread)),
+} if {
+	count(gaps) > 0
 }
+
+else := {
+	"group_arn": g.arn,
+	"msg": sprintf("%s is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: %s (checked: %s)", [
+		sg.label(g), concat(", ", not_checked_text(gaps, unread)), concat(", ", checked),
+	]),
+	"remediation": guarded_delete(g, gaps, unread),
+	"evidence": object.union({"checked": checked}, unread_evidence(unread)),
+}
+
+# not_checked_text(gaps, unread) names, for messages, the use kinds not
+# collected, then the accounts not read.
+not_checked_text(gaps, unread) := array.concat(
+	[use_kinds[k].plural | some k in gaps],
+	[accounts_text(unread) | count(unread) > 0],
+)
+
+accounts_text(unread) := sprintf("the rules of account %s (not read completely)", unread) if count(unread) == 1
+
+else := sprintf("the rules of accounts %s (not read completely)", [concat(", ", unread)])
+
+unread_evidence(unread) := {"accounts_not_read": unread} if count(unread) > 0
+
+else := {}
 
 # or_list(words) joins words as prose: "a", "a or b", "a, b or c".
 or_list(words) := words[0] if count(words) == 1
 
 else := sprintf("%s or %s", [concat(", ", array.slice(words, 0, count(words) - 1)), words[count(words) - 1]])
 
-# guarded_delete(g, gaps) runs only the checks of the kinds not collected;
-# the delete follows in a shell comment, so pasting the line deletes
-# nothing. Only for plain AWS region and group ids, which cannot end the
-# comment or the JMESPath literal: a forged id gets the checks alone,
-# quoted, without --query.
-guarded_delete(g, gaps) := sprintf("%s # each prints nothing if no %s names it; then: %s", [
+# guarded_delete(g, gaps, unread) runs only the checks of the kinds not
+# collected; the delete follows in a shell comment, so pasting the line
+# deletes nothing. The accounts not read come in that comment too, with the
+# command to run there: it needs that account's credentials, which the
+# line cannot name. Only for plain AWS region and group ids, which cannot
+# end the comment or the JMESPath literal: a forged id gets the checks
+# alone, quoted, without --query, and the accounts in a comment.
+guarded_delete(g, gaps, unread) := sprintf("%s # each prints nothing if no %s names it; %sthen: %s", [
 	concat(" && ", [check_command(k, g.region, g.id) | some k in gaps]),
 	or_list([use_kinds[k].singular | some k in gaps]),
+	account_check(g, unread),
 	sg.delete_command(g),
 ]) if {
+	count(gaps) > 0
 	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
 }
 
-else := concat(" && ", [plain_check_command(k, sg.shell_word(g.region), sg.shell_word(g.id)) | some k in gaps])
+else := sprintf("# %sthen: %s", [account_check(g, unread), sg.delete_command(g)]) if {
+	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
+}
+
+else := concat(" ", array.concat(
+	[c | c := concat(" && ", [plain_check_command(k, sg.shell_word(g.region), sg.shell_word(g.id)) | some k in gaps]); c != ""],
+	[sprintf("# not checked: %s", [accounts_text(unread)]) | count(unread) > 0],
+))
+
+# account_check(g, unread) says, inside the remediation's comment, what to
+# run in each account not read: it prints the groups whose rules name g.
+account_check(g, unread) := "" if count(unread) == 0
+
+else := sprintf("with the credentials of %s %s, this prints nothing if no rule there names it: aws ec2 describe-security-groups --region %s --query 'SecurityGroups[?contains(IpPermissions[].UserIdGroupPairs[].GroupId || `[]`, `\"%s\"`) || contains(IpPermissionsEgress[].UserIdGroupPairs[].GroupId || `[]`, `\"%s\"`)].GroupId' --output text; ", [
+	{true: "account", false: "each of accounts"}[count(unread) == 1], concat(", ", unread), g.region, g.id, g.id,
+])
 
 # check_command(kind, region, id) lists what of kind names group id: the
 # $Latest and $Default versions of every launch template (as the collector

@@ -170,3 +170,95 @@ test_regression_launch_template_only_is_used if {
 	lt := [{"kind": "launch_template", "id": "lt-0abc", "detail": "$Latest"}]
 	unused([group("sg-1", lt), group("sg-2", [])], array.concat(all_kinds, ["launch_templates"])) == {arn("sg-2")}
 }
+
+# Other accounts of the scan (item: an account that could not be read). A
+# group of account 222222222222 may reference sg-1 across a peering or in a
+# shared VPC; while that account is not read, "unused" is not sure.
+
+other_account(status, kinds) := {"account_id": "222222222222", "region": "eu-west-1", "status": status, "collected": kinds}
+
+accounts(other_partition) := [
+	{"id": "111111111111", "partition": "aws"},
+	{"id": "222222222222", "partition": other_partition},
+]
+
+finding_with(other, parts) := f if {
+	cov := array.concat(coverage(every_use_kind), [other])
+	findings := unused_group.deny with input as {"coverage": cov, "accounts": parts, "security_groups": [group("sg-1", [])]}
+	count(findings) == 1
+	some f in findings
+}
+
+account_check := concat(" ", [
+	"with the credentials of account 222222222222, this prints nothing if no rule there names it:",
+	"aws ec2 describe-security-groups --region eu-west-1",
+	"--query 'SecurityGroups[?contains(IpPermissions[].UserIdGroupPairs[].GroupId || `[]`, `\"sg-1\"`)",
+	"|| contains(IpPermissionsEgress[].UserIdGroupPairs[].GroupId || `[]`, `\"sg-1\"`)].GroupId' --output text;",
+])
+
+test_regression_denied_account_is_not_checked if {
+	f := finding_with(other_account("denied", []), accounts("aws"))
+	f.evidence == {"checked": every_use_kind, "accounts_not_read": ["222222222222"]}
+	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: the rules of account 222222222222 (not read completely) (checked: launch_configurations, launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)"
+
+	# Nothing runs when pasted: the delete waits in a comment.
+	f.remediation == concat(" ", ["#", account_check, "then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"])
+}
+
+test_unread_account_and_missing_kinds if {
+	cov := array.concat(coverage(["network_interfaces", "security_groups"]), [other_account("error", []), {"account_id": "333333333333", "region": "us-east-1", "status": "denied", "collected": []}])
+	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [group("sg-1", [])]}
+	some f in findings
+	f.evidence == {
+		"checked": ["network_interfaces", "security_groups"],
+		"not_checked": ["launch_templates", "launch_configurations", "security_group_references"],
+		"accounts_not_read": ["222222222222", "333333333333"],
+	}
+	endswith(f.msg, "; not checked: launch templates, launch configurations, cross-VPC references, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)")
+	contains(f.remediation, "--output text # each prints nothing if no launch template, launch configuration or cross-VPC reference names it; with the credentials of each of accounts 222222222222, 333333333333, this prints nothing")
+	endswith(f.remediation, "; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1")
+	not startswith(f.remediation, "#")
+}
+
+test_which_other_accounts_count_as_unread if {
+	# status, collected kinds, partition of 222222222222 → accounts_not_read
+	cases := [
+		["ok", ["security_groups", "security_group_rules"], "aws", []],
+		["ok", ["security_groups"], "aws", []],
+		["ok", ["network_interfaces"], "aws", ["222222222222"]],
+		["denied", [], "aws", ["222222222222"]],
+		["error", ["security_groups", "security_group_rules", "network_interfaces"], "aws", ["222222222222"]],
+		["skipped", [], "aws", []],
+		["denied", [], "aws-cn", []],
+		["denied", [], "", ["222222222222"]],
+	]
+	every c in cases {
+		f := finding_with(other_account(c[0], c[1]), accounts(c[2]))
+		object.get(f.evidence, "accounts_not_read", []) == c[3]
+	}
+}
+
+test_unread_region_of_the_same_account_is_not_an_other_account if {
+	# A denied region of the group's own account: groups there cannot
+	# reference a group in eu-west-1 (references stay in a region).
+	f := finding_with({"account_id": "111111111111", "region": "ap-south-1", "status": "denied", "collected": []}, accounts("aws"))
+	f.evidence == {"checked": every_use_kind}
+	f.remediation == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
+}
+
+test_partition_from_the_arn if {
+	# No accounts list: the group's ARN says aws, 222222222222 is unknown,
+	# so it could be the same partition.
+	cov := array.concat(coverage(every_use_kind), [other_account("denied", [])])
+	findings := unused_group.deny with input as {"coverage": cov, "accounts": [{"id": "222222222222", "partition": "aws-us-gov"}], "security_groups": [group("sg-1", [])]}
+	some f in findings
+	f.evidence == {"checked": every_use_kind}
+}
+
+test_forged_id_with_unread_account_gets_no_delete if {
+	hostile := object.union(group("sg-1", []), {"id": "sg-1\ntouch /tmp/x"})
+	cov := array.concat(coverage(every_use_kind), [other_account("denied", [])])
+	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [hostile]}
+	some f in findings
+	f.remediation == "# not checked: the rules of account 222222222222 (not read completely)"
+}

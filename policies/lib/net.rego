@@ -29,7 +29,7 @@ cidr_peer_kinds := {"cidr_ipv4", "cidr_ipv6"}
 # is_world(cidr) is true when cidr matches every address of its family. Any
 # prefix length of 0 does, whatever the address is written as: "0.0.0.0/0",
 # "::/0", "0:0:0:0:0:0:0:0/0", or even "10.0.0.0/0". One suffix test per rule
-# (DESIGN.md §8); the inventory holds CIDRs as AWS returns them, without
+# (docs/performance.md); the inventory holds CIDRs as AWS returns them, without
 # whitespace. sg.world_port_rules inlines this same expression.
 is_world(cidr) if endswith(cidr, "/0")
 
@@ -51,7 +51,7 @@ else := "IPv4"
 # address family, prefix-list entries included, and 1,000 CIDRs of /10 or
 # longer cover at most 1000/1024 of the space; so a set of CIDRs that covers
 # it all holds at least one of /9 or shorter. One regex per CIDR rule finds
-# both the world and the seeds of such a set (DESIGN.md §8 budget).
+# both the world and the seeds of such a set (docs/performance.md).
 short_cidr := `/[0-9]$`
 
 # union_units(cidr) is the share of its address space a /1-/9 CIDR covers,

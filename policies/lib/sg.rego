@@ -6,7 +6,7 @@
 # input.vpcs are always whole. Lookups over them are package-level sets and
 # objects, built once per evaluation (the engine even keeps those that do not
 # depend on the batch across batches), never scanned inside the group loop
-# (DESIGN.md §8: `x in array` per group made 20k groups 2.6x slower per group).
+# (docs/performance.md: `x in array` per group made 20k groups 2.6x slower per group).
 package sgaudit.lib.sg
 
 import data.sgaudit.lib.net
@@ -45,12 +45,12 @@ vpc_interfaces := {concat("/", [v.account_id, v.region, v.id]): v.network_interf
 vpc_interface_count(g) := vpc_interfaces[concat("/", [g.account_id, g.region, g.vpc_id])]
 
 # ---------------------------------------------------------------------------
-# The world (DESIGN.md §3): 0.0.0.0/0 and ::/0; a managed prefix list whose
+# The world: 0.0.0.0/0 and ::/0; a managed prefix list whose
 # entries include either, or together cover a whole address space; and CIDR
 # (or prefix-list) rules of one group, direction, protocol and port range
 # that together cover it (0.0.0.0/1 + 128.0.0.0/1).
 #
-# Cost model (DESIGN.md §8): one pass over each group's rules with one regex
+# Cost model (docs/performance.md): one pass over each group's rules with one regex
 # per CIDR rule (short_rules); everything after that looks only at the few
 # rules it kept. Prefix lists are indexed once per evaluation: they are not
 # part of the batch, so the engine keeps these objects for the whole scan.
@@ -566,11 +566,20 @@ else := {}
 # is_aws_default_egress(r) is true for the egress rule AWS adds to every new
 # group (all traffic to 0.0.0.0/0, or ::/0 in an IPv6 VPC) while it still has
 # no description. It is not a choice anyone made, so describing it is noise.
-is_aws_default_egress(r) if {
-	r.direction == "egress"
-	r.protocol == "all"
-	net.is_world_peer(r.peer)
-	not has_description(r)
+is_aws_default_egress(r) if aws_default_egress(r.direction, r.protocol, r.peer, object.get(r, "description", ""))
+
+# aws_default_egress(direction, protocol, peer, description) is the one
+# definition of is_aws_default_egress, on the rule's fields: OPA indexes a
+# function's branches on plain arguments, so a rule that is not egress or
+# not all traffic is turned away by the index, without evaluating the body.
+# SGA007 calls it for every undescribed rule, SGA014 for each finding,
+# rather than inlining a copy that could drift (a copy matching "0.0.0.0/0"
+# and "::/0" exactly once missed other spellings of /0).
+aws_default_egress(direction, protocol, peer, description) if {
+	direction == "egress"
+	protocol == "all"
+	net.is_world_peer(peer)
+	not has_description({"description": description})
 }
 
 # has_description(r) is true when the rule has a non-blank description
@@ -600,7 +609,7 @@ label(g) := sprintf("%s (%s)", [g.id, g.name])
 # copied remediation command into a different command.
 #
 # The builders below run once per finding, and SGA007 can have a finding per
-# rule, so they keep function calls and builtins few (DESIGN.md §8).
+# rule, so they keep function calls and builtins few.
 
 # shell_quote(s) wraps s in single quotes, closing and escaping any quote in s.
 shell_quote(s) := sprintf("'%s'", [s]) if indexof(s, "'") == -1

@@ -165,6 +165,13 @@ test_aws_default_egress if {
 	sg.is_aws_default_egress(rule("sgr-2", "egress", "all", 0, 65535, v6("::/0")))
 }
 
+test_aws_default_egress_any_spelling_of_the_world if {
+	sg.is_aws_default_egress(rule("sgr-1", "egress", "all", 0, 65535, v6("0:0:0:0:0:0:0:0/0")))
+	sg.is_aws_default_egress(rule("sgr-2", "egress", "all", 0, 65535, v4("10.0.0.0/0")))
+	not sg.is_aws_default_egress(rule("sgr-3", "egress", "all", 0, 65535, v4("0.0.0.0/1")))
+	not sg.is_aws_default_egress(rule("sgr-4", "egress", "all", 0, 65535, {"kind": "prefix_list", "prefix_list_id": "pl-1"}))
+}
+
 test_not_aws_default_egress if {
 	not sg.is_aws_default_egress(rule("sgr-1", "ingress", "all", 0, 65535, v4("0.0.0.0/0")))
 	not sg.is_aws_default_egress(rule("sgr-1", "egress", "tcp", 0, 65535, v4("0.0.0.0/0")))

@@ -8,7 +8,7 @@
 //
 // The Rego ↔ Go contract is docs/writing-policies.md; the performance
 // choices (ast.Value input, batches of a few hundred groups, one shared
-// prepared query) are measured in DESIGN.md §8 and docs/performance.md.
+// prepared query) are measured in docs/performance.md.
 package engine
 
 import (
@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -36,7 +37,7 @@ import (
 // DefaultBatchSize is how many security groups one Eval judges. A single
 // Eval has a fixed cost of ~39 µs, and one Eval over everything costs
 // memory quadratically in practice; ~100 groups per Eval was the measured
-// sweet spot (DESIGN.md §8). With the pack's per-group cost down since,
+// sweet spot. With the pack's per-group cost down since,
 // 200 measured 2% less CPU than 100 and the same as 400 (50k groups);
 // a batch's input in flight is ~2.5 MB.
 const DefaultBatchSize = 200
@@ -96,7 +97,21 @@ type Options struct {
 	Workers int
 	// Logger receives debug and info logs; nil discards them.
 	Logger *slog.Logger
+	// Now is the scan's clock: Evaluate reads it once, and time.now_ns in
+	// every policy returns that instant, so all batches of a scan agree and
+	// a test can fix it. nil means time.Now.
+	Now func() time.Time
+	// Timeout bounds one Evaluate (--policy-timeout): a policy that runs
+	// longer is stopped and Evaluate returns a PolicyError. 0 means
+	// DefaultPolicyTimeout; a negative value is an error.
+	Timeout time.Duration
 }
+
+// DefaultPolicyTimeout is the evaluation budget when Options.Timeout is 0:
+// the built-in pack judges 100,000 groups in about 3 s on two cores
+// (docs/performance.md), so only a pathological policy (an exponential
+// comprehension, numbers.range(1, 1e12)) reaches it.
+const DefaultPolicyTimeout = 5 * time.Minute
 
 // Engine holds the compiled policies and the prepared query. It is safe for
 // concurrent use: Evaluate only adds the queries it prepares for subsets
@@ -117,6 +132,8 @@ type Engine struct {
 	batch   int
 	workers int
 	log     *slog.Logger
+	now     func() time.Time
+	timeout time.Duration
 }
 
 // check is a catalogue entry plus what the engine needs to evaluate it.
@@ -130,11 +147,73 @@ type check struct {
 	ref  ast.Ref // data.<package>.deny
 }
 
-// networkBuiltins are refused at compile time: evaluation is offline and
-// deterministic by design (DESIGN.md §1), so a policy may not call out.
-var networkBuiltins = map[string]struct{}{
-	ast.HTTPSend.Name:        {},
-	ast.NetLookupIPAddr.Name: {},
+// refusedBuiltins are the built-in functions a policy may not call, with
+// the reason an error gives. Evaluation is offline and deterministic: the
+// same inventory, data and clock give the same findings, so a baseline or a
+// SARIF upload never sees a finding come and go by chance. OPA marks all
+// but the x509 verifiers non-deterministic; the x509 verifiers read the
+// machine's clock. Of the others OPA marks, time.now_ns and
+// io.jwt.decode_verify read the clock and are kept: they read the scan's
+// (Options.Now). docs/writing-policies.md lists them for policy authors.
+var refusedBuiltins = map[string]string{
+	ast.HTTPSend.Name:         "it calls the network, and a scan judges the inventory offline",
+	ast.NetLookupIPAddr.Name:  "it calls the network (DNS), and a scan judges the inventory offline",
+	ast.RandIntn.Name:         "it is random, and the same inventory must always give the same findings",
+	ast.UUIDRFC4122.Name:      "it is random, and the same inventory must always give the same findings",
+	ast.OPARuntime.Name:       "it describes an OPA server's runtime, which a scan does not have",
+	ast.JSONSchemaVerify.Name: "a schema's $ref can be fetched over the network, and a scan judges the inventory offline",
+	ast.JSONMatchSchema.Name:  "a schema's $ref can be fetched over the network, and a scan judges the inventory offline",
+	ast.JWTEncodeSign.Name:    "its signatures can be random, and a scan signs nothing",
+	ast.JWTEncodeSignRaw.Name: "its signatures can be random, and a scan signs nothing",
+	// Both read the machine's clock, not the scan's, to judge expiry.
+	ast.CryptoX509ParseAndVerifyCertificates.Name:            "it verifies against the machine's clock, not the scan's",
+	ast.CryptoX509ParseAndVerifyCertificatesWithOptions.Name: "it verifies against the machine's clock unless told otherwise, not the scan's",
+}
+
+// capabilities are OPA's built-ins for this version minus refusedBuiltins:
+// the compiler then rejects a call to one even where refusedCall cannot
+// see it.
+func capabilities() *ast.Capabilities {
+	caps := ast.CapabilitiesForThisVersion()
+	caps.Builtins = slices.DeleteFunc(slices.Clone(caps.Builtins), func(b *ast.Builtin) bool {
+		_, refused := refusedBuiltins[b.Name]
+		return refused
+	})
+	return caps
+}
+
+// refusedCall returns an error naming the file and line of the first call
+// to a refused built-in in modules (sorted by file, then position), nil if
+// there is none. It runs before compilation, whose own error for the same
+// call ("undefined function") would not say why.
+func refusedCall(modules map[string]*ast.Module) error {
+	for _, name := range slices.Sorted(maps.Keys(modules)) {
+		fn, loc := "", (*ast.Location)(nil)
+		// Only operators count: a local object may well have a field
+		// named send (http.send as a value is not a call).
+		check := func(op string, at *ast.Location) {
+			if _, refused := refusedBuiltins[op]; refused && fn == "" {
+				fn, loc = op, at
+			}
+		}
+		ast.NewGenericVisitor(func(x any) bool {
+			switch v := x.(type) {
+			case *ast.Expr: // f(x) as a whole expression
+				if v.IsCall() {
+					check(v.Operator().String(), v.Location)
+				}
+			case *ast.Term: // f(x) nested in an expression
+				if c, ok := v.Value.(ast.Call); ok && len(c) > 0 {
+					check(c[0].String(), v.Location)
+				}
+			}
+			return fn != ""
+		}).Walk(modules[name])
+		if fn != "" {
+			return policyErr(name, line(loc), "%s is not allowed in sgaudit policies: %s", fn, refusedBuiltins[fn])
+		}
+	}
+	return nil
 }
 
 // queryVar is the variable the prepared query binds to the object
@@ -150,12 +229,21 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	e := &Engine{batch: opts.BatchSize, workers: opts.Workers, log: log}
+	e := &Engine{batch: opts.BatchSize, workers: opts.Workers, log: log, now: opts.Now, timeout: opts.Timeout}
 	if e.batch <= 0 {
 		e.batch = DefaultBatchSize
 	}
 	if e.workers <= 0 {
 		e.workers = runtime.GOMAXPROCS(0)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	switch {
+	case e.timeout < 0:
+		return nil, policyErr("", 0, "policy timeout %s is negative", e.timeout)
+	case e.timeout == 0:
+		e.timeout = DefaultPolicyTimeout
 	}
 
 	srcs, err := readPolicies(embedded, opts.PolicyDirs)
@@ -164,6 +252,9 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	}
 	modules, err := parseModules(srcs)
 	if err != nil {
+		return nil, err
+	}
+	if err := refusedCall(modules); err != nil {
 		return nil, err
 	}
 	checks, err := catalogue(srcs, modules)
@@ -184,7 +275,7 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 		WithStrict(true).
 		WithDefaultRegoVersion(ast.RegoV1).
 		WithEnablePrintStatements(true).
-		WithUnsafeBuiltins(networkBuiltins)
+		WithCapabilities(capabilities())
 	compiler.Compile(modules)
 	if compiler.Failed() {
 		return nil, astError("compile policies", compiler.Errors)

@@ -222,7 +222,7 @@ func TestLoadErrors(t *testing.T) {
 		{
 			name: "network call",
 			user: map[string]string{"net.rego": "package acme.net\n\nx := http.send({\"method\": \"get\", \"url\": \"http://example.com\"})\n"},
-			want: []string{"net.rego:3: rego_type_error: unsafe built-in function calls in expression: http.send"},
+			want: []string{"net.rego:3: http.send is not allowed in sgaudit policies: it calls the network"},
 		},
 		{
 			name: "METADATA on the deny rule instead of the package",

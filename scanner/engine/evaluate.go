@@ -40,9 +40,15 @@ const maxDetailPairs = 10
 //
 // Groups are judged in batches of Options.BatchSize on Options.Workers
 // goroutines sharing one prepared query; the result does not depend on
-// either. A malformed result from a policy is an error wrapping ErrPolicy.
+// either. A malformed result from a policy is an error wrapping ErrPolicy,
+// and so is an evaluation that outlasts Options.Timeout. When ctx is
+// cancelled, Evaluate stops within one Rego expression and returns ctx's
+// error.
 func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]findings.Finding, []findings.Check, error) {
 	start := time.Now()
+	// One instant for the whole scan: time.now_ns is the same in every
+	// batch, whatever the scheduling.
+	now := e.now()
 	catalogue := e.Checks()
 	gates := e.gates(inv, catalogue)
 
@@ -67,6 +73,7 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 	ev := &evaluation{
 		engine:   e,
 		query:    query,
+		now:      now,
 		groups:   make(map[string]*inventory.SecurityGroup, len(inv.SecurityGroups)),
 		accounts: make(map[string]string, len(inv.Accounts)),
 		gates:    gates,
@@ -85,7 +92,12 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 	// whatever the scheduling.
 	nb := (len(inv.SecurityGroups) + e.batch - 1) / e.batch
 	results := make([][]findings.Finding, nb)
-	g, gctx := errgroup.WithContext(ctx)
+	// The budget is a deadline on the evaluation's own context, with a
+	// cause of its own, so running out of it is told apart from the
+	// caller's cancellation (SIGINT, SIGTERM).
+	bctx, cancel := context.WithTimeoutCause(ctx, e.timeout, errBudget)
+	defer cancel()
+	g, gctx := errgroup.WithContext(bctx)
 	g.SetLimit(e.workers)
 	for i := range nb {
 		if gctx.Err() != nil {
@@ -101,11 +113,16 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 			return nil
 		})
 	}
-	if err := g.Wait(); err != nil {
-		return nil, nil, err
+	err = g.Wait()
+	// The caller's cancellation first: it also ends bctx. A cancellation
+	// between batches stops the loop without an error from any batch.
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return nil, nil, ctxErr
 	}
-	// A cancellation between batches stops the loop without an error.
-	if err := ctx.Err(); err != nil {
+	if context.Cause(bctx) == errBudget {
+		return nil, nil, e.budgetError(len(inv.SecurityGroups))
+	}
+	if err != nil {
 		return nil, nil, err
 	}
 
@@ -116,6 +133,30 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 	e.log.Debug("policies evaluated", "groups", len(inv.SecurityGroups), "batches", nb,
 		"findings", len(out), "duration", time.Since(start))
 	return out, catalogue, nil
+}
+
+// errBudget is the cause of the evaluation context's deadline.
+var errBudget = errors.New("policy evaluation budget exhausted")
+
+// budgetError says that evaluation ran out of Options.Timeout, in one line.
+// OPA's cancellation does not say which rule was running, so the message
+// names the custom checks, the usual suspects (the built-in pack is
+// benchmarked; docs/performance.md), or says the built-in checks alone ran
+// out, which only a huge inventory on a slow machine can make them do.
+func (e *Engine) budgetError(groups int) error {
+	var custom []string
+	for _, c := range e.checks {
+		if c.enabled && c.Custom {
+			custom = append(custom, c.ID+" ("+c.file+")")
+		}
+	}
+	switch {
+	case len(custom) == 0:
+		return policyErr("", 0, "evaluation stopped after --policy-timeout %s: the built-in checks did not finish judging %d security groups; raise --policy-timeout", e.timeout, groups)
+	case len(custom) > maxDetailPairs:
+		custom = append(custom[:maxDetailPairs], fmt.Sprintf("and %d more", len(custom)-maxDetailPairs))
+	}
+	return policyErr("", 0, "evaluation stopped after --policy-timeout %s; custom checks enabled, the likely cause: %s", e.timeout, strings.Join(custom, ", "))
 }
 
 // gate says where a check's findings count: everywhere, or only in the
@@ -209,6 +250,7 @@ type evaluation struct {
 	gates    map[string]*gate
 	shared   shared
 	store    *sharedStore // values of e.shared rules
+	now      time.Time    // what time.now_ns returns
 }
 
 // batch judges one slice of groups with the shared prepared query.
@@ -216,7 +258,8 @@ func (ev *evaluation) batch(ctx context.Context, groups []inventory.SecurityGrou
 	e := ev.engine
 	rs, err := ev.query.Eval(ctx,
 		rego.EvalParsedInput(inputValue(ev.shared, groups)),
-		rego.EvalVirtualCache(newBatchCache(ev.store, e.shared)))
+		rego.EvalVirtualCache(newBatchCache(ev.store, e.shared)),
+		rego.EvalTime(ev.now))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return nil, ctxErr

@@ -13,7 +13,7 @@ import (
 
 // This file converts the inventory into OPA's ast.Value by hand. Passing Go
 // structs with rego.EvalInput round-trips them through JSON on every Eval;
-// building the value directly is 2.5–3× cheaper (DESIGN.md §8).
+// building the value directly is 2.5–3× cheaper.
 //
 // The result must equal ast.InterfaceToValue of the inventory's JSON, field
 // for field, omitempty included, so `opa eval -i inventory.json` sees the

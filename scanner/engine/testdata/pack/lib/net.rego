@@ -1,5 +1,5 @@
 # Test pack helpers (the real ones live in policies/lib). Written in the
-# style DESIGN.md §8 asks for: set lookups, no per-item helper chains.
+# style docs/performance.md asks for: set lookups, no per-item helper chains.
 package sgaudit.lib.net
 
 world_cidrs := {"0.0.0.0/0", "::/0"}
