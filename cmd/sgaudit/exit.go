@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sgaudit/sgaudit/internal/safetext"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -73,9 +74,12 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 // oneLine keeps an error to a single line: AWS and OPA errors sometimes
-// span several, and CI logs read best with one.
+// span several, and CI logs read best with one. Errors quote file names,
+// group names and JSON keys from data, so the line is sanitised too
+// (internal/safetext): nothing in it can drive the terminal.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(s, "\r", "")
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ⏎ ")), " ")
+	s = strings.ReplaceAll(s, "\n", " ⏎ ")
+	return strings.Join(strings.Fields(safetext.Line(s)), " ")
 }

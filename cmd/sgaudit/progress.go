@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sgaudit/sgaudit/internal/safetext"
 	"github.com/sgaudit/sgaudit/scanner/collect"
 )
 
@@ -27,7 +28,8 @@ func (p *progressLine) update(ev collect.ProgressEvent) {
 		line += fmt.Sprintf(", %d not readable", ev.Errors)
 	}
 	if ev.AccountID != "" {
-		line += fmt.Sprintf(" · %s/%s %s", ev.AccountID, ev.Region, ev.Status)
+		// Region names and statuses come from AWS answers: sanitised.
+		line += safetext.Line(fmt.Sprintf(" · %s/%s %s", ev.AccountID, ev.Region, ev.Status))
 	}
 	pad := ""
 	if n := p.width - len(line); n > 0 {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sgaudit/sgaudit/internal/safetext"
 )
 
 // version is set at build time: -ldflags "-X main.version=v0.1.0".
@@ -115,7 +117,8 @@ func loggerFrom(ctx context.Context) *slog.Logger {
 }
 
 // newLogger builds the one logger of the process: stderr only, so stdout
-// stays clean for reports.
+// stays clean for reports. Every string reaches the handler sanitised
+// (internal/safetext): log lines quote names and errors from data.
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
@@ -124,9 +127,9 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(safetext.NewHandler(slog.NewTextHandler(w, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(safetext.NewHandler(slog.NewJSONHandler(w, opts))), nil
 	}
 	return nil, usagef("invalid --log-format %q: want text or json", format)
 }
