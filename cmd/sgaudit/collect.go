@@ -27,6 +27,9 @@ Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be
   sgaudit scan --input inventory.json --format html -o out/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validate(cmd.Flags()); err != nil {
+				return err
+			}
 			return runCollect(cmd.Context(), &f, output, ios)
 		},
 	}
