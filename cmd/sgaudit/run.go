@@ -43,6 +43,16 @@ func runWith(ctx context.Context, args []string, ios *streams) int {
 	root.SetOut(ios.out)
 	root.SetErr(ios.err)
 	cmd, err := root.ExecuteContextC(ctx)
+	// A run cut short by a signal exits 128+signal, whatever error the
+	// cancellation surfaced as (the SDK, OPA and the readers each wrap it
+	// their own way). A run that finished as the signal came keeps its
+	// own outcome: its reports are complete.
+	var sig *signalCause
+	var res *errScanResult
+	if err != nil && !errors.As(err, &res) && errors.As(context.Cause(ctx), &sig) {
+		fmt.Fprintf(ios.err, "sgaudit: %s: stopped, no report written\n", sig.Error())
+		return sig.exitCode()
+	}
 	var uerr *usageError
 	if err != nil && (errors.As(err, &uerr) || isCobraUsageError(err)) {
 		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
