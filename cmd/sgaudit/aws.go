@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"strings"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
@@ -190,6 +193,9 @@ func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
 			// commercial partition, and credentials from another partition
 			// come with their own region configured.
 			awsconfig.WithDefaultRegion("us-east-1"),
+			// The SDK's own warnings (IMDSv1 fallback) go through our
+			// logger, not straight to stderr in its own format.
+			awsconfig.WithLogger(sdkLogger{loggerFrom(ctx)}),
 		}
 		if f.profile != "" {
 			opts = append(opts, awsconfig.WithSharedConfigProfile(f.profile))
@@ -216,4 +222,21 @@ func (f *awsFlags) collectOptions(ios *streams) collect.Options {
 		opts.Progress = newProgressLine(ios.err).update
 	}
 	return opts
+}
+
+// sdkLogger hands the SDK's log lines (its smithy logging.Logger) to our
+// slog logger, so that they honour --log-level, stay JSON under
+// --log-format json, and are sanitised like every other line.
+type sdkLogger struct{ log *slog.Logger }
+
+// Logf implements logging.Logger.
+func (l sdkLogger) Logf(c logging.Classification, format string, v ...any) {
+	level := slog.LevelInfo
+	switch c {
+	case logging.Warn:
+		level = slog.LevelWarn
+	case logging.Debug:
+		level = slog.LevelDebug
+	}
+	l.log.Log(context.Background(), level, fmt.Sprintf(format, v...), "source", "aws-sdk")
 }
