@@ -71,10 +71,10 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.externalID, "external-id", "", "external id for sts:AssumeRole")
 	fl.StringVar(&f.sessionName, "session-name", collect.DefaultSessionName, "session name of the assumed roles (shows in CloudTrail)")
 
-	fl.IntVar(&f.concurrency, "concurrency", collect.DefaultConcurrency, "account/region pairs read at the same time")
-	fl.Float64Var(&f.rate, "rate", collect.DefaultRate, "API requests per second per account and region (negative: no limit)")
-	fl.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, "time limit of one API call, retries included")
-	fl.IntVar(&f.maxAttempts, "max-attempts", collect.DefaultMaxAttempts, "attempts per API call (adaptive retry mode)")
+	fl.IntVar(&f.concurrency, "concurrency", collect.DefaultConcurrency, fmt.Sprintf("account/region pairs read at the same time (1 to %d)", maxConcurrency))
+	fl.Float64Var(&f.rate, "rate", collect.DefaultRate, fmt.Sprintf("API requests per second per account and region (%g to %d; negative: no limit)", minRate, maxRate))
+	fl.DurationVar(&f.callTimeout, "call-timeout", collect.DefaultCallTimeout, fmt.Sprintf("time limit of one API call, retries included (%s to %s)", minCallTimeout, maxCallTimeout))
+	fl.IntVar(&f.maxAttempts, "max-attempts", collect.DefaultMaxAttempts, fmt.Sprintf("attempts per API call, adaptive retry mode (1 to %d)", maxMaxAttempts))
 	switchVar(fl, &f.noProgress, "no-progress", "", "no progress line on stderr (it is shown only on a terminal anyway)")
 	switchVar(fl, &f.unknownRegions, "allow-unknown-regions", "", "accept region names this sgaudit does not know (a region newer than this release)")
 }

@@ -22,7 +22,8 @@ func newCollectCmd(ios *streams) *cobra.Command {
 		Long: `Collect the inventory (security groups, rules, network interfaces and coverage) without
 judging it, so it can be archived, diffed, or scanned offline with 'sgaudit scan --input'.
 
-Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be read.`,
+Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be read;
+130 or 143 interrupted by SIGINT or SIGTERM (nothing written).`,
 		Example: `  sgaudit collect -o inventory.json
   sgaudit scan --input inventory.json --format html -o out/`,
 		Args: cobra.NoArgs,
