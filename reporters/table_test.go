@@ -52,6 +52,25 @@ func TestTableStripsEscapes(t *testing.T) {
 	}
 }
 
+// TestTableCustomCheckIDIsSanitised: a custom check's id comes from its
+// METADATA; the compliance lines print it, so it is sanitised there too.
+func TestTableCustomCheckIDIsSanitised(t *testing.T) {
+	t.Parallel()
+	id := "ACME\x1b]0;pwned\x07\u202e1"
+	r := &findings.Report{
+		Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}},
+		Findings: []findings.Finding{{CheckID: id, Severity: findings.SeverityHigh, AccountID: "111111111111", Region: "eu-west-1",
+			GroupID: "sg-1", Message: "sg-1 bad", Frameworks: map[string][]string{"acme-policy": {"7.1"}}}},
+	}
+	out := string(render(t, Table{}, r))
+	if loc := controlChars.FindStringIndex(out); loc != nil {
+		t.Errorf("table contains control character %q at byte %d:\n%s", out[loc[0]:loc[1]], loc[0], out)
+	}
+	if !strings.Contains(out, "  ACME1  acme-policy 7.1") {
+		t.Errorf("compliance line missing:\n%s", out)
+	}
+}
+
 func TestTableColor(t *testing.T) {
 	t.Parallel()
 	r := loadReport(t, inReport)
