@@ -219,7 +219,8 @@ func (f *awsFlags) collectOptions(ios *streams) collect.Options {
 		Concurrency: f.concurrency, Rate: f.rate, CallTimeout: f.callTimeout, MaxAttempts: f.maxAttempts,
 	}
 	if !f.noProgress && ios.errIsTerminal {
-		opts.Progress = newProgressLine(ios.err).update
+		ios.progress = newProgressLine(ios.err)
+		opts.Progress = ios.progress.update
 	}
 	return opts
 }

@@ -28,6 +28,8 @@ type streams struct {
 	getenv func(string) string
 	// now is the clock for report timestamps.
 	now func() time.Time
+	// progress is the progress line of a collection, if one is drawn.
+	progress *progressLine
 }
 
 // run is the whole program: parse args, run the command, map the error to
@@ -43,6 +45,7 @@ func runWith(ctx context.Context, args []string, ios *streams) int {
 	root.SetOut(ios.out)
 	root.SetErr(ios.err)
 	cmd, err := root.ExecuteContextC(ctx)
+	ios.progress.end()
 	// A run cut short by a signal exits 128+signal, whatever error the
 	// cancellation surfaced as (the SDK, OPA and the readers each wrap it
 	// their own way). A run that finished as the signal came keeps its

@@ -101,3 +101,25 @@ deny contains finding if {
 		})
 	}
 }
+
+// TestProgressLineEnd: a run stopped mid-collection ends the progress
+// line (runWith calls end) so the error that follows is not glued to it;
+// a finished line or an ended one gets no second newline.
+func TestProgressLineEnd(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := newProgressLine(&buf)
+	p.update(collect.ProgressEvent{Done: 1, Total: 4, Accounts: 1, AccountID: "111122223333", Region: "eu-west-1", Status: "ok"})
+	p.end()
+	p.end()
+	if got := buf.String(); !strings.HasSuffix(got, "eu-west-1 ok\n") || strings.Count(got, "\n") != 1 {
+		t.Errorf("open line not ended once: %q", got)
+	}
+	buf.Reset()
+	p.update(collect.ProgressEvent{Done: 4, Total: 4, Accounts: 1, AccountsReady: 1, AccountID: "111122223333", Region: "us-east-1", Status: "ok"})
+	p.end()
+	if got := buf.String(); strings.Count(got, "\n") != 1 {
+		t.Errorf("finished line ended twice: %q", got)
+	}
+	(*progressLine)(nil).end() // no progress line drawn: nothing to do
+}
