@@ -106,7 +106,11 @@ func TestSignalStopsCollection(t *testing.T) {
 	go func() {
 		done <- runWith(ctx, []string{"scan", "--regions", "us-east-1", "--format", "json,sarif", "-o", dir}, ios)
 	}()
-	<-arrived
+	select {
+	case <-arrived:
+	case code := <-done:
+		t.Fatalf("the run ended (exit %d) before calling AWS: %s", code, errb.String())
+	}
 	ch <- syscall.SIGINT
 	code := <-done
 	r := cliResult{stdout: out.String(), stderr: errb.String(), code: code}
@@ -160,11 +164,17 @@ func TestSignalExitCodes(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			<-arrived
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case <-arrived:
+			case err := <-exited:
+				t.Fatalf("the program ended (%v) before calling AWS: %s", err, stderr.String())
+			}
 			if err := cmd.Process.Signal(tt.sig); err != nil {
 				t.Fatal(err)
 			}
-			err := cmd.Wait()
+			err := <-exited
 			var exitErr *exec.ExitError
 			if !errors.As(err, &exitErr) || exitErr.ExitCode() != tt.code {
 				t.Errorf("exit = %v, want code %d; stderr: %s", err, tt.code, stderr.String())
