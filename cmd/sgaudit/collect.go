@@ -55,9 +55,15 @@ func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) e
 		if err := write(&buf); err != nil {
 			return err
 		}
+		// Interrupted while rendering: like scan, write nothing.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if _, err := buf.WriteTo(ios.out); err != nil {
 			return err
 		}
+	} else if err := ctx.Err(); err != nil {
+		return err // interrupted after collection: no inventory file
 	} else if err := atomicfile.Write(output, write); err != nil {
 		return err
 	}
