@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -89,7 +90,7 @@ func (SARIF) Write(w io.Writer, r *findings.Report) error {
 	if err := log.Write(&raw); err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
-	out, err := dropUnsetSentinels(raw.Bytes())
+	out, err := tidy(raw.Bytes())
 	if err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
@@ -588,35 +589,89 @@ var unsetSentinels = map[string]bool{
 	"byteOffset": true, "charOffset": true, "rank": true,
 }
 
-// dropUnsetSentinels removes the unset -1 sentinels from a marshalled log
-// and indents it. Objects come back with sorted keys, which keeps the
-// output deterministic.
-func dropUnsetSentinels(raw []byte) ([]byte, error) {
+// padding lists, by the member an object sits under, the arrays and
+// objects go-sarif writes even when they are empty (its fields lack
+// omitempty). Empty, they say nothing but cost ~15% of a large log, and
+// GitHub caps an upload at 10 MB compressed (docs/performance.md, "SARIF
+// size"). The schema requires none of them.
+// runs, results and rules are not listed: an empty results array is what
+// closes a clean account's alerts. TestSARIFNoPadding fails if go-sarif
+// starts padding another member.
+var padding = map[string][]string{
+	"runs":                       {"addresses", "graphs", "logicalLocations", "policies", "redactionTokens", "runAggregates", "taxonomies", "threadFlowLocations", "translations", "versionControlProvenance", "webRequests", "webResponses"},
+	"tool":                       {"extensions"},
+	"driver":                     {"locations", "notifications", "supportedTaxonomies", "taxa"},
+	"rules":                      {"relationships"},
+	"invocations":                {"notificationConfigurationOverrides", "ruleConfigurationOverrides", "toolConfigurationNotifications"},
+	"toolExecutionNotifications": {"locations"},
+	"results":                    {"attachments", "codeFlows", "fixes", "graphTraversals", "graphs", "relatedLocations", "stacks", "taxa", "workItemUris"},
+	"locations":                  {"annotations", "relationships"},
+	"message":                    {"arguments"},
+}
+
+// schemaDefaults are members go-sarif sets to the value the schema gives
+// them when absent, by the member their object sits under. Dropping them
+// changes nothing a reader sees; "kind" alone is written once per result.
+var schemaDefaults = map[string]map[string]any{
+	"runs":    {"language": "en-US", "newlineSequences": []any{"\r\n", "\n"}},
+	"driver":  {"language": "en-US", "contents": []any{"localizedData", "nonLocalizedData"}, "isComprehensive": false},
+	"results": {"kind": "fail"},
+}
+
+// tidy removes from a marshalled log the unset -1 sentinels, the empty
+// padding and the schema defaults go-sarif writes, and indents it. Property
+// bags are sgaudit's own data and are left as they are (an account with no
+// region read still says "regions": []). Objects come back with sorted
+// keys, which keeps the output deterministic.
+func tidy(raw []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // keep every number exactly as go-sarif wrote it
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
 		return nil, err
 	}
-	var walk func(v any)
-	walk = func(v any) {
+	// under is the member v sits under; array elements sit under their
+	// array's member.
+	var walk func(v any, under string)
+	walk = func(v any, under string) {
 		switch v := v.(type) {
 		case map[string]any:
 			for k, x := range v {
-				if n, ok := x.(json.Number); ok && n == "-1" && unsetSentinels[k] {
+				switch {
+				case k == "properties":
+					if isEmpty(x) {
+						delete(v, k)
+					}
+					continue // a property bag: not go-sarif's
+				case unsetSentinels[k] && x == json.Number("-1"),
+					isEmpty(x) && slices.Contains(padding[under], k):
 					delete(v, k)
 					continue
 				}
-				walk(x)
+				if d, ok := schemaDefaults[under][k]; ok && reflect.DeepEqual(x, d) {
+					delete(v, k)
+					continue
+				}
+				walk(x, k)
 			}
 		case []any:
 			for _, x := range v {
-				walk(x)
+				walk(x, under)
 			}
 		}
 	}
-	walk(doc)
+	walk(doc, "")
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
 }
 
 // gzipSize returns the length of b gzip-compressed, as GitHub measures an

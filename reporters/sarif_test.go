@@ -851,3 +851,86 @@ func TestSARIFRuleTags(t *testing.T) {
 		})
 	}
 }
+
+// syntheticFindings returns a report of one account read completely with n
+// findings, copies of the golden report's findings (messages, remediation
+// commands, frameworks, suppressions, baseline states) on n distinct groups:
+// what a large, neglected account looks like to the SARIF writer.
+func syntheticFindings(tb testing.TB, n int) *findings.Report {
+	tb.Helper()
+	r := readReport(tb, inReport)
+	const acct = "111111111111"
+	var proto []findings.Finding
+	for _, f := range r.Findings {
+		if f.AccountID == acct {
+			proto = append(proto, f)
+		}
+	}
+	r.Coverage = slices.DeleteFunc(r.Coverage, func(c inventory.Coverage) bool { return c.AccountID != acct })
+	for i := range r.Coverage {
+		r.Coverage[i].Status = inventory.CoverageOK
+	}
+	r.Findings = make([]findings.Finding, 0, n)
+	for i := range n {
+		f := proto[i%len(proto)]
+		id := fmt.Sprintf("sg-%017x", i)
+		f.Message = strings.ReplaceAll(f.Message, f.GroupID, id)
+		f.Remediation = strings.ReplaceAll(f.Remediation, f.GroupID, id)
+		f.GroupARN = strings.ReplaceAll(f.GroupARN, f.GroupID, id)
+		f.GroupID = id
+		f.Fingerprint = fmt.Sprintf("%032x", i)
+		r.Findings = append(r.Findings, f)
+	}
+	return r
+}
+
+// readReport is loadReport for benchmarks too.
+func readReport(tb testing.TB, path string) *findings.Report {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var r findings.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		tb.Fatalf("decode %s: %v", path, err)
+	}
+	return &r
+}
+
+// BenchmarkSARIFSize reports what one result costs in an upload, in bytes
+// and gzip-compressed bytes (GitHub's limit is on the latter), for the
+// golden report and for one account with 10,000 findings. The numbers are
+// in docs/performance.md.
+func BenchmarkSARIFSize(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		r    func() *findings.Report
+	}{
+		{name: "golden", r: func() *findings.Report { return readReport(b, inReport) }},
+		{name: "10k", r: func() *findings.Report { return syntheticFindings(b, 10000) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := bc.r()
+			var out bytes.Buffer
+			for b.Loop() {
+				out.Reset()
+				if err := (SARIF{}).Write(&out, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			results := 0
+			var log sarifLog
+			if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+				b.Fatal(err)
+			}
+			for _, run := range log.Runs {
+				results += len(run.Results)
+			}
+			b.ReportMetric(float64(out.Len()), "B/file")
+			b.ReportMetric(float64(gzipSize(out.Bytes())), "gzB/file")
+			b.ReportMetric(float64(out.Len())/float64(results), "B/result")
+			b.ReportMetric(float64(gzipSize(out.Bytes()))/float64(results), "gzB/result")
+		})
+	}
+}
