@@ -2,6 +2,7 @@ package reporters
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -140,9 +141,9 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 		return nil, fmt.Errorf("%w: account %s has %d results (at most %d per run)",
 			ErrSARIFLimit, acct, len(fs), MaxSARIFResultsPerRun)
 	}
-	checks := catalogue(p.Checks, fs)
-	if len(checks) > MaxSARIFRulesPerRun {
-		return nil, fmt.Errorf("%w: %d rules (at most %d per run)", ErrSARIFLimit, len(checks), MaxSARIFRulesPerRun)
+	rules := newRuleSet(catalogue(p.Checks, fs), fs)
+	if len(rules.rules) > MaxSARIFRulesPerRun {
+		return nil, fmt.Errorf("%w: %d rules (at most %d per run)", ErrSARIFLimit, len(rules.rules), MaxSARIFRulesPerRun)
 	}
 
 	name := p.Tool.Name
@@ -156,10 +157,8 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 	if isWebURL(p.Tool.URI) {
 		driver.WithInformationURI(p.Tool.URI)
 	}
-	index := make(map[string]int, len(checks))
-	for i, c := range checks {
-		index[c.ID] = i
-		driver.AddRule(rule(c))
+	for _, r := range rules.rules {
+		driver.AddRule(rule(r))
 	}
 
 	props := sarif.NewPropertyBag().Add("account_id", acct)
@@ -184,7 +183,8 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 		run.AddInvocation(inv)
 	}
 	for _, f := range fs {
-		run.AddResult(result(f, index[f.CheckID]))
+		id := rules.ruleID(f)
+		run.AddResult(result(f, id, rules.index[id]))
 	}
 	return run, nil
 }
@@ -210,18 +210,104 @@ func catalogue(checks []findings.Check, fs []findings.Finding) []findings.Check 
 	return append(out, extra...)
 }
 
-func rule(c findings.Check) *sarif.ReportingDescriptor {
+// checkRule is one rule of a run: a check at one severity.
+type checkRule struct {
+	id    string
+	check findings.Check
+	sev   findings.Severity
+}
+
+// ruleSet is the rules of a run and where each is.
+//
+// GitHub shows a security alert at the security-severity of the rule its
+// result points to, never of the result itself. A check's findings can
+// have another severity than the check (SGA001 escalates to CRITICAL
+// through a public interface, SGA009 drops to LOW in an unused VPC), so a
+// run has one rule per (check, severity) its results use:
+//
+//   - the check's own rule, id "SGA001", at the check's severity in the
+//     report (after any override in the config), for every check: the full
+//     catalogue, so a check with no result still closes its old alerts;
+//   - a rule "SGA001/critical" for each other severity a result of the run
+//     has, after the catalogue, ordered by check id then severity, highest
+//     first. SARIF allows such hierarchical ids (§3.27.5); check ids never
+//     hold a "/" (scanner/engine's id pattern), so none collides.
+//
+// A finding's alert is its rule id and fingerprint: it stays the same alert
+// from scan to scan while its severity stays the same, and is closed and
+// opened anew under the other rule when its severity really changes.
+// Variants only for the severities used keep a 20-account upload small: all
+// four bands for every check would add ~45 rules of help text per run.
+type ruleSet struct {
+	rules []checkRule
+	index map[string]int               // by rule id
+	sev   map[string]findings.Severity // each check's own severity
+}
+
+func newRuleSet(checks []findings.Check, fs []findings.Finding) *ruleSet {
+	s := &ruleSet{index: map[string]int{}, sev: map[string]findings.Severity{}}
+	byID := map[string]findings.Check{}
+	for _, c := range checks {
+		byID[c.ID] = c
+		s.sev[c.ID] = c.Severity
+		s.add(checkRule{id: c.ID, check: c, sev: c.Severity})
+	}
+	var variants []checkRule
+	seen := map[string]bool{}
+	for _, f := range fs {
+		id := s.ruleID(f)
+		if id == f.CheckID || seen[id] {
+			continue
+		}
+		seen[id] = true
+		variants = append(variants, checkRule{id: id, check: byID[f.CheckID], sev: f.Severity})
+	}
+	slices.SortFunc(variants, func(a, b checkRule) int {
+		return cmp.Or(cmp.Compare(a.check.ID, b.check.ID), cmp.Compare(b.sev.Rank(), a.sev.Rank()))
+	})
+	for _, r := range variants {
+		s.add(r)
+	}
+	return s
+}
+
+func (s *ruleSet) add(r checkRule) {
+	s.index[r.id] = len(s.rules)
+	s.rules = append(s.rules, r)
+}
+
+// ruleID is the id of the rule f points to: its check's own when f has
+// the check's severity, or one GitHub cannot show (the check's severity is
+// then the best there is), else the check's rule at f's severity.
+func (s *ruleSet) ruleID(f findings.Finding) string {
+	if _, known := securitySeverity[f.Severity]; !known || f.Severity == s.sev[f.CheckID] {
+		return f.CheckID
+	}
+	return f.CheckID + "/" + strings.ToLower(string(f.Severity))
+}
+
+// rule describes r. A check's rules at other severities are the same but
+// for id, name, level and security-severity: the alert's title
+// (shortDescription) stays the check's, and GitHub shows the severity next
+// to it.
+func rule(r checkRule) *sarif.ReportingDescriptor {
+	c := r.check
 	short := firstNonEmpty(c.Title, c.ID) // a title, shown as the alert's name
 	full := sentence(firstNonEmpty(c.Description, c.Title, c.ID))
 	text, markdown := help(c, full)
-	d := sarif.NewRule(c.ID).
+	d := sarif.NewRule(r.id).
 		WithShortDescription(sarif.NewMultiformatMessageString().WithText(short)).
 		WithFullDescription(sarif.NewMultiformatMessageString().WithText(full)).
 		WithHelp(sarif.NewMultiformatMessageString().WithText(text).WithMarkdown(markdown)).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().
-			WithLevel(level(c.Severity)).
+			WithLevel(level(r.sev)).
 			WithEnabled(c.Status != findings.CheckDisabled))
 	if name := pascalCase(c.Name); name != "" {
+		if r.id != c.ID {
+			// Distinct from the check's own rule, so GitHub's rule
+			// filter tells them apart: "OpenAdminPortsCritical".
+			name += pascalCase(strings.ToLower(string(r.sev)))
+		}
 		d.WithName(name)
 	}
 	if uri := helpURI(c); uri != "" {
@@ -238,7 +324,7 @@ func rule(c findings.Check) *sarif.ReportingDescriptor {
 		}
 	}
 	props := sarif.NewPropertyBag().WithTags(tags)
-	if s, ok := securitySeverity[c.Severity]; ok {
+	if s, ok := securitySeverity[r.sev]; ok {
 		props.Add("security-severity", s)
 	}
 	if len(c.Frameworks) > 0 {
@@ -345,7 +431,8 @@ func help(c findings.Check, description string) (text, markdown string) {
 	return t.String(), m.String()
 }
 
-func result(f findings.Finding, ruleIndex int) *sarif.Result {
+// result is f as a result of rule ruleID, the ruleIndex-th of its run.
+func result(f findings.Finding, ruleID string, ruleIndex int) *sarif.Result {
 	// A relative, scheme-less pseudo path: GitHub rejects a whole upload if
 	// a result has no physical location or an absolute (arn:) URI. The path
 	// is stable, so alerts track the group across scans.
@@ -378,7 +465,7 @@ func result(f findings.Finding, ruleIndex int) *sarif.Result {
 		props.Add("frameworks", f.Frameworks)
 	}
 
-	res := sarif.NewRuleResult(f.CheckID).
+	res := sarif.NewRuleResult(ruleID).
 		WithRuleIndex(ruleIndex).
 		WithLevel(level(f.Severity)).
 		WithMessage(sarif.NewTextMessage(resultMessage(f))).
@@ -598,7 +685,7 @@ var unsetSentinels = map[string]bool{
 // closes a clean account's alerts. TestSARIFNoPadding fails if go-sarif
 // starts padding another member.
 var padding = map[string][]string{
-	"runs":                       {"addresses", "graphs", "logicalLocations", "policies", "redactionTokens", "runAggregates", "taxonomies", "threadFlowLocations", "translations", "versionControlProvenance", "webRequests", "webResponses"},
+	"runs":                       {"addresses", "graphs", "invocations", "logicalLocations", "policies", "redactionTokens", "runAggregates", "taxonomies", "threadFlowLocations", "translations", "versionControlProvenance", "webRequests", "webResponses"},
 	"tool":                       {"extensions"},
 	"driver":                     {"locations", "notifications", "supportedTaxonomies", "taxa"},
 	"rules":                      {"relationships"},
