@@ -25,6 +25,9 @@ import (
 // SARIF writes SARIF 2.1.0 for GitHub code scanning: one run per account
 // that was read completely, each with the full check catalogue as its
 // rules, so uploading it opens, updates and closes alerts per account.
+// A finding at another severity than its check's points at a rule of its
+// own ("SGA001/critical"), so GitHub shows it at that severity (see
+// ruleSet).
 //
 // The log is built only with go-sarif's New* constructors: its struct
 // literals leave arrays nil, which marshal as null and fail the schema.
@@ -230,14 +233,16 @@ type checkRule struct {
 //     catalogue, so a check with no result still closes its old alerts;
 //   - a rule "SGA001/critical" for each other severity a result of the run
 //     has, after the catalogue, ordered by check id then severity, highest
-//     first. SARIF allows such hierarchical ids (§3.27.5); check ids never
-//     hold a "/" (scanner/engine's id pattern), so none collides.
+//     first. SARIF allows ids of "/"-separated components (result.ruleId
+//     in the 2.1.0 standard); check ids never hold a "/" (scanner/engine's
+//     id pattern), so none collides.
 //
 // A finding's alert is its rule id and fingerprint: it stays the same alert
 // from scan to scan while its severity stays the same, and is closed and
 // opened anew under the other rule when its severity really changes.
-// Variants only for the severities used keep a 20-account upload small: all
-// four bands for every check would add ~45 rules of help text per run.
+// Only the variants a run's results use are written: all four bands of
+// every check would add some 45 rules no alert points to (~2.4 KB each,
+// ~110 KB a run before compression; docs/performance.md, "SARIF size").
 type ruleSet struct {
 	rules []checkRule
 	index map[string]int               // by rule id
