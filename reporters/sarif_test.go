@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -1226,4 +1227,96 @@ func TestSARIFNoPadding(t *testing.T) {
 	if b, _ := json.Marshal(log.Runs[1].Results); len(log.Runs) != 2 || string(b) != "[]" {
 		t.Errorf("the clean account's run has results %s, want []", b)
 	}
+}
+
+// FuzzSARIFRules builds reports from bytes, three per finding (its check,
+// that check's severity, its own severity; a severity byte may name none of
+// the four), and checks the invariants GitHub relies on: rule ids are
+// unique, the catalogue comes first in id order, every result's ruleIndex
+// points at the rule its ruleId names, that rule carries the band of the
+// result's severity (or is its check's own rule when the severity is none
+// GitHub knows), every rule is the check's own or used by a result, and
+// the same report in another order gives the same bytes.
+func FuzzSARIFRules(f *testing.F) {
+	f.Add([]byte{0, 2, 3, 0, 2, 2, 1, 1, 0})    // SGA001 HIGH escalated, SGA002 lowered
+	f.Add([]byte{0, 4, 3, 0, 4, 2})             // a check with no severity
+	f.Add([]byte{1, 1, 5, 2, 0, 0, 2, 0, 3})    // a severity GitHub does not know
+	f.Add([]byte{0, 2, 2, 0, 3, 3, 0, 1, 1, 0}) // a check again: its first severity stays
+	sevs := []findings.Severity{findings.SeverityLow, findings.SeverityMedium, findings.SeverityHigh, findings.SeverityCritical, "", "BOGUS"}
+	bands := map[string]findings.Severity{}
+	for _, s := range findings.Severities {
+		bands[securitySeverity[s]] = s
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 300 {
+			return
+		}
+		r := &findings.Report{Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}}}
+		checkSev := map[string]findings.Severity{}
+		for i := 0; i+2 < len(data); i += 3 {
+			id := fmt.Sprintf("SGA%03d", 1+int(data[i])%3)
+			if _, ok := checkSev[id]; !ok {
+				checkSev[id] = sevs[int(data[i+1])%len(sevs)]
+				r.Checks = append(r.Checks, findings.Check{ID: id, Name: "check-" + id, Title: "t", Severity: checkSev[id], Status: findings.CheckEvaluated})
+			}
+			r.Findings = append(r.Findings, findings.Finding{
+				CheckID: id, Severity: sevs[int(data[i+2])%len(sevs)], AccountID: "111111111111", Region: "eu-west-1",
+				GroupID: fmt.Sprintf("sg-%d", i), GroupARN: fmt.Sprintf("arn:aws:ec2:eu-west-1:111111111111:security-group/sg-%d", i),
+				Message: "m", Fingerprint: fmt.Sprintf("fp%d", i),
+			})
+		}
+		out := render(t, SARIF{}, r)
+		reversed := *r
+		reversed.Findings = slices.Clone(r.Findings)
+		slices.Reverse(reversed.Findings)
+		reversed.Checks = slices.Clone(r.Checks)
+		slices.Reverse(reversed.Checks)
+		if !bytes.Equal(out, render(t, SARIF{}, &reversed)) {
+			t.Fatal("the order of the report changed the SARIF")
+		}
+		log := parseSARIF(t, out)
+		if len(log.Runs) != 1 {
+			t.Fatalf("%d runs", len(log.Runs))
+		}
+		run := log.Runs[0]
+		rules := run.Tool.Driver.Rules
+		ids := slices.Sorted(maps.Keys(checkSev))
+		for i, id := range ids {
+			if i >= len(rules) || rules[i].ID != id {
+				t.Fatalf("rule %d is not %s: the catalogue does not come first", i, id)
+			}
+		}
+		used := map[string]bool{}
+		for _, res := range run.Results {
+			sev := findings.Severity(fmt.Sprint(res.Properties["severity"]))
+			check := strings.SplitN(res.RuleID, "/", 2)[0]
+			if res.RuleIndex == nil || *res.RuleIndex >= len(rules) || rules[*res.RuleIndex].ID != res.RuleID {
+				t.Fatalf("result %s: ruleIndex %v does not point at its rule", res.RuleID, res.RuleIndex)
+			}
+			rule := rules[*res.RuleIndex]
+			used[rule.ID] = true
+			if _, known := securitySeverity[sev]; !known {
+				if res.RuleID != check {
+					t.Errorf("result at %q points at %s, not its check's own rule", sev, res.RuleID)
+				}
+				continue
+			}
+			if got := bands[rule.Properties.SecuritySeverity]; got != sev {
+				t.Errorf("%s result points at %s, of band %q", sev, rule.ID, got)
+			}
+			if rule.DefaultConfiguration.Level != level(sev) {
+				t.Errorf("%s result points at %s, of level %s", sev, rule.ID, rule.DefaultConfiguration.Level)
+			}
+		}
+		seen := map[string]bool{}
+		for i, rule := range rules {
+			if seen[rule.ID] {
+				t.Errorf("rule %s twice", rule.ID)
+			}
+			seen[rule.ID] = true
+			if i >= len(ids) && !used[rule.ID] {
+				t.Errorf("rule %s is no check's own and no result uses it", rule.ID)
+			}
+		}
+	})
 }
