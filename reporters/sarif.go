@@ -239,7 +239,9 @@ type checkRule struct {
 //
 // A finding's alert is its rule id and fingerprint: it stays the same alert
 // from scan to scan while its severity stays the same, and is closed and
-// opened anew under the other rule when its severity really changes.
+// opened anew under the other rule when its severity really changes. So
+// does an alert whose check's severity the config changes to or from the
+// finding's own: the id says "the check's severity", which moved.
 // Only the variants a run's results use are written: all four bands of
 // every check would add some 45 rules no alert points to (~2.4 KB each,
 // ~110 KB a run before compression; docs/performance.md, "SARIF size").
