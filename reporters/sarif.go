@@ -2,6 +2,7 @@ package reporters
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/url"
+	"reflect"
 	"slices"
 	"strings"
 	"unicode"
@@ -23,6 +25,9 @@ import (
 // SARIF writes SARIF 2.1.0 for GitHub code scanning: one run per account
 // that was read completely, each with the full check catalogue as its
 // rules, so uploading it opens, updates and closes alerts per account.
+// A finding at another severity than its check's points at a rule of its
+// own ("SGA001/critical"), so GitHub shows it at that severity (see
+// ruleSet).
 //
 // The log is built only with go-sarif's New* constructors: its struct
 // literals leave arrays nil, which marshal as null and fail the schema.
@@ -89,7 +94,7 @@ func (SARIF) Write(w io.Writer, r *findings.Report) error {
 	if err := log.Write(&raw); err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
-	out, err := dropUnsetSentinels(raw.Bytes())
+	out, err := tidy(raw.Bytes())
 	if err != nil {
 		return fmt.Errorf("encode SARIF: %w", err)
 	}
@@ -139,9 +144,9 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 		return nil, fmt.Errorf("%w: account %s has %d results (at most %d per run)",
 			ErrSARIFLimit, acct, len(fs), MaxSARIFResultsPerRun)
 	}
-	checks := catalogue(p.Checks, fs)
-	if len(checks) > MaxSARIFRulesPerRun {
-		return nil, fmt.Errorf("%w: %d rules (at most %d per run)", ErrSARIFLimit, len(checks), MaxSARIFRulesPerRun)
+	rules := newRuleSet(catalogue(p.Checks, fs), fs)
+	if len(rules.rules) > MaxSARIFRulesPerRun {
+		return nil, fmt.Errorf("%w: %d rules (at most %d per run)", ErrSARIFLimit, len(rules.rules), MaxSARIFRulesPerRun)
 	}
 
 	name := p.Tool.Name
@@ -155,10 +160,8 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 	if isWebURL(p.Tool.URI) {
 		driver.WithInformationURI(p.Tool.URI)
 	}
-	index := make(map[string]int, len(checks))
-	for i, c := range checks {
-		index[c.ID] = i
-		driver.AddRule(rule(c))
+	for _, r := range rules.rules {
+		driver.AddRule(rule(r))
 	}
 
 	props := sarif.NewPropertyBag().Add("account_id", acct)
@@ -183,7 +186,8 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 		run.AddInvocation(inv)
 	}
 	for _, f := range fs {
-		run.AddResult(result(f, index[f.CheckID]))
+		id := rules.ruleID(f)
+		run.AddResult(result(f, id, rules.index[id]))
 	}
 	return run, nil
 }
@@ -209,18 +213,108 @@ func catalogue(checks []findings.Check, fs []findings.Finding) []findings.Check 
 	return append(out, extra...)
 }
 
-func rule(c findings.Check) *sarif.ReportingDescriptor {
+// checkRule is one rule of a run: a check at one severity.
+type checkRule struct {
+	id    string
+	check findings.Check
+	sev   findings.Severity
+}
+
+// ruleSet is the rules of a run and where each is.
+//
+// GitHub shows a security alert at the security-severity of the rule its
+// result points to, never of the result itself. A check's findings can
+// have another severity than the check (SGA001 escalates to CRITICAL
+// through a public interface, SGA009 drops to LOW in an unused VPC), so a
+// run has one rule per (check, severity) its results use:
+//
+//   - the check's own rule, id "SGA001", at the check's severity in the
+//     report (after any override in the config), for every check: the full
+//     catalogue, so a check with no result still closes its old alerts;
+//   - a rule "SGA001/critical" for each other severity a result of the run
+//     has, after the catalogue, ordered by check id then severity, highest
+//     first. SARIF allows ids of "/"-separated components (result.ruleId
+//     in the 2.1.0 standard); check ids never hold a "/" (scanner/engine's
+//     id pattern), so none collides.
+//
+// A finding's alert is its rule id and fingerprint: it stays the same alert
+// from scan to scan while its severity stays the same, and is closed and
+// opened anew under the other rule when its severity really changes. So
+// does an alert whose check's severity the config changes to or from the
+// finding's own: the id says "the check's severity", which moved.
+// Only the variants a run's results use are written: all four bands of
+// every check would add some 45 rules no alert points to (~2.4 KB each,
+// ~110 KB a run before compression; docs/performance.md, "SARIF size").
+type ruleSet struct {
+	rules []checkRule
+	index map[string]int               // by rule id
+	sev   map[string]findings.Severity // each check's own severity
+}
+
+func newRuleSet(checks []findings.Check, fs []findings.Finding) *ruleSet {
+	s := &ruleSet{index: map[string]int{}, sev: map[string]findings.Severity{}}
+	byID := map[string]findings.Check{}
+	for _, c := range checks {
+		byID[c.ID] = c
+		s.sev[c.ID] = c.Severity
+		s.add(checkRule{id: c.ID, check: c, sev: c.Severity})
+	}
+	var variants []checkRule
+	seen := map[string]bool{}
+	for _, f := range fs {
+		id := s.ruleID(f)
+		if id == f.CheckID || seen[id] {
+			continue
+		}
+		seen[id] = true
+		variants = append(variants, checkRule{id: id, check: byID[f.CheckID], sev: f.Severity})
+	}
+	slices.SortFunc(variants, func(a, b checkRule) int {
+		return cmp.Or(cmp.Compare(a.check.ID, b.check.ID), cmp.Compare(b.sev.Rank(), a.sev.Rank()))
+	})
+	for _, r := range variants {
+		s.add(r)
+	}
+	return s
+}
+
+func (s *ruleSet) add(r checkRule) {
+	s.index[r.id] = len(s.rules)
+	s.rules = append(s.rules, r)
+}
+
+// ruleID is the id of the rule f points to: its check's own when f has
+// the check's severity, or one GitHub cannot show (the check's severity is
+// then the best there is), else the check's rule at f's severity.
+func (s *ruleSet) ruleID(f findings.Finding) string {
+	if _, known := securitySeverity[f.Severity]; !known || f.Severity == s.sev[f.CheckID] {
+		return f.CheckID
+	}
+	return f.CheckID + "/" + strings.ToLower(string(f.Severity))
+}
+
+// rule describes r. A check's rules at other severities are the same but
+// for id, name, level and security-severity: the alert's title
+// (shortDescription) stays the check's, and GitHub shows the severity next
+// to it.
+func rule(r checkRule) *sarif.ReportingDescriptor {
+	c := r.check
 	short := firstNonEmpty(c.Title, c.ID) // a title, shown as the alert's name
 	full := sentence(firstNonEmpty(c.Description, c.Title, c.ID))
 	text, markdown := help(c, full)
-	d := sarif.NewRule(c.ID).
+	d := sarif.NewRule(r.id).
 		WithShortDescription(sarif.NewMultiformatMessageString().WithText(short)).
 		WithFullDescription(sarif.NewMultiformatMessageString().WithText(full)).
 		WithHelp(sarif.NewMultiformatMessageString().WithText(text).WithMarkdown(markdown)).
 		WithDefaultConfiguration(sarif.NewReportingConfiguration().
-			WithLevel(level(c.Severity)).
+			WithLevel(level(r.sev)).
 			WithEnabled(c.Status != findings.CheckDisabled))
 	if name := pascalCase(c.Name); name != "" {
+		if r.id != c.ID {
+			// Distinct from the check's own rule, so GitHub's rule
+			// filter tells them apart: "OpenAdminPortsCritical".
+			name += pascalCase(strings.ToLower(string(r.sev)))
+		}
 		d.WithName(name)
 	}
 	if uri := helpURI(c); uri != "" {
@@ -237,7 +331,7 @@ func rule(c findings.Check) *sarif.ReportingDescriptor {
 		}
 	}
 	props := sarif.NewPropertyBag().WithTags(tags)
-	if s, ok := securitySeverity[c.Severity]; ok {
+	if s, ok := securitySeverity[r.sev]; ok {
 		props.Add("security-severity", s)
 	}
 	if len(c.Frameworks) > 0 {
@@ -344,7 +438,8 @@ func help(c findings.Check, description string) (text, markdown string) {
 	return t.String(), m.String()
 }
 
-func result(f findings.Finding, ruleIndex int) *sarif.Result {
+// result is f as a result of rule ruleID, the ruleIndex-th of its run.
+func result(f findings.Finding, ruleID string, ruleIndex int) *sarif.Result {
 	// A relative, scheme-less pseudo path: GitHub rejects a whole upload if
 	// a result has no physical location or an absolute (arn:) URI. The path
 	// is stable, so alerts track the group across scans.
@@ -377,7 +472,7 @@ func result(f findings.Finding, ruleIndex int) *sarif.Result {
 		props.Add("frameworks", f.Frameworks)
 	}
 
-	res := sarif.NewRuleResult(f.CheckID).
+	res := sarif.NewRuleResult(ruleID).
 		WithRuleIndex(ruleIndex).
 		WithLevel(level(f.Severity)).
 		WithMessage(sarif.NewTextMessage(resultMessage(f))).
@@ -588,35 +683,89 @@ var unsetSentinels = map[string]bool{
 	"byteOffset": true, "charOffset": true, "rank": true,
 }
 
-// dropUnsetSentinels removes the unset -1 sentinels from a marshalled log
-// and indents it. Objects come back with sorted keys, which keeps the
-// output deterministic.
-func dropUnsetSentinels(raw []byte) ([]byte, error) {
+// padding lists, by the member an object sits under, the arrays and
+// objects go-sarif writes even when they are empty (its fields lack
+// omitempty). Empty, they say nothing but cost ~15% of a large log, and
+// GitHub caps an upload at 10 MB compressed (docs/performance.md, "SARIF
+// size"). The schema requires none of them.
+// runs, results and rules are not listed: an empty results array is what
+// closes a clean account's alerts. TestSARIFNoPadding fails if go-sarif
+// starts padding another member.
+var padding = map[string][]string{
+	"runs":                       {"addresses", "graphs", "invocations", "logicalLocations", "policies", "redactionTokens", "runAggregates", "taxonomies", "threadFlowLocations", "translations", "versionControlProvenance", "webRequests", "webResponses"},
+	"tool":                       {"extensions"},
+	"driver":                     {"locations", "notifications", "supportedTaxonomies", "taxa"},
+	"rules":                      {"relationships"},
+	"invocations":                {"notificationConfigurationOverrides", "ruleConfigurationOverrides", "toolConfigurationNotifications"},
+	"toolExecutionNotifications": {"locations"},
+	"results":                    {"attachments", "codeFlows", "fixes", "graphTraversals", "graphs", "relatedLocations", "stacks", "taxa", "workItemUris"},
+	"locations":                  {"annotations", "relationships"},
+	"message":                    {"arguments"},
+}
+
+// schemaDefaults are members go-sarif sets to the value the schema gives
+// them when absent, by the member their object sits under. Dropping them
+// changes nothing a reader sees; "kind" alone is written once per result.
+var schemaDefaults = map[string]map[string]any{
+	"runs":    {"language": "en-US", "newlineSequences": []any{"\r\n", "\n"}},
+	"driver":  {"language": "en-US", "contents": []any{"localizedData", "nonLocalizedData"}, "isComprehensive": false},
+	"results": {"kind": "fail"},
+}
+
+// tidy removes from a marshalled log the unset -1 sentinels, the empty
+// padding and the schema defaults go-sarif writes, and indents it. Property
+// bags are sgaudit's own data and are left as they are (an account with no
+// region read still says "regions": []). Objects come back with sorted
+// keys, which keeps the output deterministic.
+func tidy(raw []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber() // keep every number exactly as go-sarif wrote it
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
 		return nil, err
 	}
-	var walk func(v any)
-	walk = func(v any) {
+	// under is the member v sits under; array elements sit under their
+	// array's member.
+	var walk func(v any, under string)
+	walk = func(v any, under string) {
 		switch v := v.(type) {
 		case map[string]any:
 			for k, x := range v {
-				if n, ok := x.(json.Number); ok && n == "-1" && unsetSentinels[k] {
+				switch {
+				case k == "properties":
+					if isEmpty(x) {
+						delete(v, k)
+					}
+					continue // a property bag: not go-sarif's
+				case unsetSentinels[k] && x == json.Number("-1"),
+					isEmpty(x) && slices.Contains(padding[under], k):
 					delete(v, k)
 					continue
 				}
-				walk(x)
+				if d, ok := schemaDefaults[under][k]; ok && reflect.DeepEqual(x, d) {
+					delete(v, k)
+					continue
+				}
+				walk(x, k)
 			}
 		case []any:
 			for _, x := range v {
-				walk(x)
+				walk(x, under)
 			}
 		}
 	}
-	walk(doc)
+	walk(doc, "")
 	return json.MarshalIndent(doc, "", "  ")
+}
+
+func isEmpty(v any) bool {
+	switch v := v.(type) {
+	case []any:
+		return len(v) == 0
+	case map[string]any:
+		return len(v) == 0
+	}
+	return false
 }
 
 // gzipSize returns the length of b gzip-compressed, as GitHub measures an

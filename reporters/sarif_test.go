@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -13,10 +14,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -145,6 +149,7 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 		{name: "every account complete", r: allComplete(t)},
 		{name: "empty report", r: &findings.Report{}},
 		{name: "finding of a check missing from the catalogue", r: unknownCheck},
+		{name: "scan with escalations", r: escalationScan(t)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,6 +262,7 @@ func TestSARIFMultitool(t *testing.T) {
 	for name, r := range map[string]*findings.Report{
 		"golden report":          loadReport(t, inReport),
 		"every account complete": allComplete(t),
+		"scan with escalations":  escalationScan(t),
 	} {
 		t.Run(name+" passes GitHub's rules", func(t *testing.T) {
 			t.Parallel()
@@ -346,12 +352,25 @@ func TestSARIFRunsOnlyForCompleteAccounts(t *testing.T) {
 			slices.Sort(checkIDs)
 			for _, run := range log.Runs {
 				acct := strings.Split(run.AutomationDetails.ID, "/")[2]
+				// The full catalogue, then a rule per other severity the
+				// run's results have (see TestSARIFResultSeverity).
+				wantRules := slices.Clone(checkIDs)
+				var variants []string
+				for _, f := range tt.r.Findings {
+					c := tt.r.Checks[slices.IndexFunc(tt.r.Checks, func(c findings.Check) bool { return c.ID == f.CheckID })]
+					id := f.CheckID + "/" + strings.ToLower(string(f.Severity))
+					if f.AccountID == acct && f.Severity != c.Severity && !slices.Contains(variants, id) {
+						variants = append(variants, id)
+					}
+				}
+				slices.Sort(variants) // one check escalates to one severity here
+				wantRules = append(wantRules, variants...)
 				var ruleIDs []string
 				for _, rule := range run.Tool.Driver.Rules {
 					ruleIDs = append(ruleIDs, rule.ID)
 				}
-				if diff := cmp.Diff(checkIDs, ruleIDs); diff != "" {
-					t.Errorf("run %s does not carry the full catalogue (-want +got):\n%s", acct, diff)
+				if diff := cmp.Diff(wantRules, ruleIDs); diff != "" {
+					t.Errorf("run %s does not carry the full catalogue and the escalations (-want +got):\n%s", acct, diff)
 				}
 				var want int
 				for _, f := range tt.r.Findings {
@@ -390,11 +409,15 @@ func TestSARIFResults(t *testing.T) {
 				continue
 			}
 			seen++
-			if res.RuleID != f.CheckID {
-				t.Errorf("%s: ruleId %q", fp, res.RuleID)
+			wantRule := f.CheckID
+			if c := r.Checks[slices.IndexFunc(r.Checks, func(c findings.Check) bool { return c.ID == f.CheckID })]; c.Severity != f.Severity {
+				wantRule += "/" + strings.ToLower(string(f.Severity))
 			}
-			if res.RuleIndex == nil || run.Tool.Driver.Rules[*res.RuleIndex].ID != f.CheckID {
-				t.Errorf("%s: ruleIndex does not point at rule %s", fp, f.CheckID)
+			if res.RuleID != wantRule {
+				t.Errorf("%s: ruleId %q, want %q", fp, res.RuleID, wantRule)
+			}
+			if res.RuleIndex == nil || run.Tool.Driver.Rules[*res.RuleIndex].ID != wantRule {
+				t.Errorf("%s: ruleIndex does not point at rule %s", fp, wantRule)
 			}
 			if len(res.Locations) != 1 {
 				t.Fatalf("%s: %d locations", fp, len(res.Locations))
@@ -850,4 +873,450 @@ func TestSARIFRuleTags(t *testing.T) {
 			}
 		})
 	}
+}
+
+// syntheticFindings returns a report of one account read completely with n
+// findings, copies of the golden report's findings (messages, remediation
+// commands, frameworks, suppressions, baseline states) on n distinct groups:
+// what a large, neglected account looks like to the SARIF writer.
+func syntheticFindings(tb testing.TB, n int) *findings.Report {
+	tb.Helper()
+	r := readReport(tb, inReport)
+	const acct = "111111111111"
+	var proto []findings.Finding
+	for _, f := range r.Findings {
+		if f.AccountID == acct {
+			proto = append(proto, f)
+		}
+	}
+	r.Coverage = slices.DeleteFunc(r.Coverage, func(c inventory.Coverage) bool { return c.AccountID != acct })
+	for i := range r.Coverage {
+		r.Coverage[i].Status = inventory.CoverageOK
+	}
+	r.Findings = make([]findings.Finding, 0, n)
+	for i := range n {
+		f := proto[i%len(proto)]
+		id := fmt.Sprintf("sg-%017x", i)
+		f.Message = strings.ReplaceAll(f.Message, f.GroupID, id)
+		f.Remediation = strings.ReplaceAll(f.Remediation, f.GroupID, id)
+		f.GroupARN = strings.ReplaceAll(f.GroupARN, f.GroupID, id)
+		f.GroupID = id
+		f.Fingerprint = fmt.Sprintf("%032x", i)
+		r.Findings = append(r.Findings, f)
+	}
+	return r
+}
+
+// readReport is loadReport for benchmarks too.
+func readReport(tb testing.TB, path string) *findings.Report {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var r findings.Report
+	if err := json.Unmarshal(b, &r); err != nil {
+		tb.Fatalf("decode %s: %v", path, err)
+	}
+	return &r
+}
+
+// BenchmarkSARIFSize reports what one result costs in an upload, in bytes
+// and gzip-compressed bytes (GitHub's limit is on the latter), for the
+// golden report and for one account with 10,000 findings. The numbers are
+// in docs/performance.md.
+func BenchmarkSARIFSize(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		r    func() *findings.Report
+	}{
+		{name: "golden", r: func() *findings.Report { return readReport(b, inReport) }},
+		{name: "10k", r: func() *findings.Report { return syntheticFindings(b, 10000) }},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			r := bc.r()
+			var out bytes.Buffer
+			for b.Loop() {
+				out.Reset()
+				if err := (SARIF{}).Write(&out, r); err != nil {
+					b.Fatal(err)
+				}
+			}
+			results := 0
+			var log sarifLog
+			if err := json.Unmarshal(out.Bytes(), &log); err != nil {
+				b.Fatal(err)
+			}
+			for _, run := range log.Runs {
+				results += len(run.Results)
+			}
+			b.ReportMetric(float64(out.Len()), "B/file")
+			b.ReportMetric(float64(gzipSize(out.Bytes())), "gzB/file")
+			b.ReportMetric(float64(out.Len())/float64(results), "B/result")
+			b.ReportMetric(float64(gzipSize(out.Bytes()))/float64(results), "gzB/result")
+		})
+	}
+}
+
+// escalationInventory is one account in which a scan makes findings at
+// severities other than their check's: SSH open to the world on a group
+// carried by an interface with a public IP (SGA001 CRITICAL) and on one
+// carried by a private interface (SGA001 HIGH, the check's own), and the
+// default groups of a VPC with interfaces (SGA009 MEDIUM) and of one
+// without (SGA009 LOW).
+const escalationInventory = `{
+  "schema_version": "1", "collected_at": "2026-01-02T03:04:05Z", "source": "aws",
+  "accounts": [{"id": "111122223333", "name": "prod", "partition": "aws"}],
+  "coverage": [{"account_id": "111122223333", "region": "eu-west-1", "status": "ok", "security_groups": 4,
+    "collected": ["network_interfaces", "security_group_rules", "security_groups"]}],
+  "vpcs": [
+    {"id": "vpc-0a1", "account_id": "111122223333", "region": "eu-west-1", "network_interfaces": 2},
+    {"id": "vpc-0b1", "account_id": "111122223333", "region": "eu-west-1", "network_interfaces": 0}
+  ],
+  "network_interfaces": [
+    {"id": "eni-0a1", "type": "interface", "account_id": "111122223333", "region": "eu-west-1", "vpc_id": "vpc-0a1",
+     "subnet_id": "subnet-0a1", "public_ip": "198.51.100.7", "resource": "i-0a1", "group_ids": ["sg-0a0000000000000a1"]},
+    {"id": "eni-0a2", "type": "interface", "account_id": "111122223333", "region": "eu-west-1", "vpc_id": "vpc-0a1",
+     "subnet_id": "subnet-0a1", "resource": "i-0a2", "group_ids": ["sg-0a0000000000000a2", "sg-0a0000000000000d1"]}
+  ],
+  "prefix_lists": [],
+  "security_groups": [
+    {"arn": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a0000000000000a1", "id": "sg-0a0000000000000a1",
+     "name": "web", "description": "web servers", "account_id": "111122223333", "region": "eu-west-1", "vpc_id": "vpc-0a1",
+     "is_default": false, "tags": {},
+     "rules": [{"id": "sgr-0a00000000000a1", "direction": "ingress", "protocol": "tcp", "raw_protocol": "tcp",
+       "from_port": 22, "to_port": 22, "peer": {"kind": "cidr_ipv4", "cidr": "0.0.0.0/0"}, "description": ""}],
+     "attachments": [{"network_interface_id": "eni-0a1", "interface_type": "interface", "public_ip": "198.51.100.7", "resource": "i-0a1"}],
+     "used_by": [{"kind": "eni", "id": "eni-0a1"}], "stale_rules": []},
+    {"arn": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a0000000000000a2", "id": "sg-0a0000000000000a2",
+     "name": "batch", "description": "batch workers", "account_id": "111122223333", "region": "eu-west-1", "vpc_id": "vpc-0a1",
+     "is_default": false, "tags": {},
+     "rules": [{"id": "sgr-0a00000000000a2", "direction": "ingress", "protocol": "tcp", "raw_protocol": "tcp",
+       "from_port": 22, "to_port": 22, "peer": {"kind": "cidr_ipv4", "cidr": "0.0.0.0/0"}, "description": "ssh"}],
+     "attachments": [{"network_interface_id": "eni-0a2", "interface_type": "interface"}],
+     "used_by": [{"kind": "eni", "id": "eni-0a2"}], "stale_rules": []},
+    {"arn": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0a0000000000000d1", "id": "sg-0a0000000000000d1",
+     "name": "default", "description": "default VPC security group", "account_id": "111122223333", "region": "eu-west-1",
+     "vpc_id": "vpc-0a1", "is_default": true, "tags": {},
+     "rules": [{"id": "sgr-0a00000000000d1", "direction": "ingress", "protocol": "all", "raw_protocol": "-1",
+       "from_port": 0, "to_port": 65535, "peer": {"kind": "security_group", "group_id": "sg-0a0000000000000d1",
+       "group_owner": "111122223333"}, "description": ""}],
+     "attachments": [{"network_interface_id": "eni-0a2", "interface_type": "interface"}],
+     "used_by": [{"kind": "eni", "id": "eni-0a2"}], "stale_rules": []},
+    {"arn": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0b0000000000000d1", "id": "sg-0b0000000000000d1",
+     "name": "default", "description": "default VPC security group", "account_id": "111122223333", "region": "eu-west-1",
+     "vpc_id": "vpc-0b1", "is_default": true, "tags": {},
+     "rules": [{"id": "sgr-0b00000000000d1", "direction": "ingress", "protocol": "all", "raw_protocol": "-1",
+       "from_port": 0, "to_port": 65535, "peer": {"kind": "security_group", "group_id": "sg-0b0000000000000d1",
+       "group_owner": "111122223333"}, "description": ""}],
+     "attachments": [], "used_by": [], "stale_rules": []}
+  ]
+}`
+
+// escalationScan scans escalationInventory with the embedded policies and
+// a configuration that raises SGA007 (rules without a description) from
+// LOW to MEDIUM and suppresses the SGA009 LOW finding.
+func escalationScan(t *testing.T) *findings.Report {
+	t.Helper()
+	ctx := t.Context()
+	cfg, err := config.Parse(".sgaudit.yaml", []byte(`checks:
+  SGA007: {severity: medium}
+suppressions:
+  - check: SGA009
+    group: sg-0b0000000000000d1
+    reason: "VPC being deleted (JIRA-1)"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := inventory.Decode([]byte(escalationInventory))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := scanner.Options{Config: cfg, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	eng, err := scanner.LoadEngine(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := scanner.Evaluate(ctx, eng, inv, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestSARIFResultSeverity checks that GitHub shows every result of a scan
+// with escalations at the severity the JSON gives it: GitHub reads the
+// security-severity of the rule a result points to, so that rule must
+// carry the band of the result's severity.
+func TestSARIFResultSeverity(t *testing.T) {
+	t.Parallel()
+	r := escalationScan(t)
+	// The scan must make what this test is about, or it proves nothing.
+	got := map[string]findings.Severity{}
+	for _, f := range r.Findings {
+		got[f.CheckID+" "+f.GroupID] = f.Severity
+	}
+	for key, want := range map[string]findings.Severity{
+		"SGA001 sg-0a0000000000000a1": findings.SeverityCritical, // public interface
+		"SGA001 sg-0a0000000000000a2": findings.SeverityHigh,
+		"SGA009 sg-0a0000000000000d1": findings.SeverityMedium,
+		"SGA009 sg-0b0000000000000d1": findings.SeverityLow,    // nobody uses the VPC
+		"SGA007 sg-0a0000000000000a1": findings.SeverityMedium, // the config's override
+	} {
+		if got[key] != want {
+			t.Fatalf("the scan found %s at %q, want %s; findings: %v", key, got[key], want, got)
+		}
+	}
+
+	log := parseSARIF(t, render(t, SARIF{}, r))
+	if len(log.Runs) != 1 {
+		t.Fatalf("%d runs", len(log.Runs))
+	}
+	run := log.Runs[0]
+	bySeverity := map[string]findings.Severity{}
+	for _, sev := range findings.Severities {
+		bySeverity[securitySeverity[sev]] = sev
+	}
+	if len(run.Results) != len(r.Findings) {
+		t.Fatalf("%d results of %d findings", len(run.Results), len(r.Findings))
+	}
+	ruleIDs := map[string]string{}
+	for _, res := range run.Results {
+		sev := findings.Severity(fmt.Sprint(res.Properties["severity"]))
+		name := res.RuleID + " " + fmt.Sprint(res.Properties["group_id"])
+		if res.RuleIndex == nil || *res.RuleIndex < 0 || *res.RuleIndex >= len(run.Tool.Driver.Rules) {
+			t.Errorf("%s: ruleIndex %v outside the %d rules", name, res.RuleIndex, len(run.Tool.Driver.Rules))
+			continue
+		}
+		rule := run.Tool.Driver.Rules[*res.RuleIndex]
+		if rule.ID != res.RuleID {
+			t.Errorf("%s: ruleIndex %d is rule %s", name, *res.RuleIndex, rule.ID)
+		}
+		if band := bySeverity[rule.Properties.SecuritySeverity]; band != sev {
+			t.Errorf("%s: %s result points at rule %s with security-severity %q (%s)",
+				name, sev, rule.ID, rule.Properties.SecuritySeverity, band)
+		}
+		if rule.DefaultConfiguration.Level != level(sev) || res.Level != level(sev) {
+			t.Errorf("%s: %s result has level %q, its rule %q; want %q", name, sev, res.Level, rule.DefaultConfiguration.Level, level(sev))
+		}
+		ruleIDs[fmt.Sprint(res.Properties["group_id"])+" "+strings.Split(res.RuleID, "/")[0]] = res.RuleID
+		// A suppressed finding is still shown, dismissed, at its severity.
+		if suppressed := res.Properties["group_id"] == "sg-0b0000000000000d1" && strings.HasPrefix(res.RuleID, "SGA009"); suppressed != (len(res.Suppressions) == 1) {
+			t.Errorf("%s: suppressions %+v", name, res.Suppressions)
+		}
+	}
+	// The check's own severity keeps the check's id (alerts from before
+	// stay the same alerts); another severity gets its own rule.
+	for key, want := range map[string]string{
+		"sg-0a0000000000000a1 SGA001": "SGA001/critical",
+		"sg-0a0000000000000a2 SGA001": "SGA001",
+		"sg-0a0000000000000d1 SGA009": "SGA009",
+		"sg-0b0000000000000d1 SGA009": "SGA009/low",
+		"sg-0a0000000000000a1 SGA007": "SGA007",
+	} {
+		if ruleIDs[key] != want {
+			t.Errorf("%s: ruleId %q, want %q", key, ruleIDs[key], want)
+		}
+	}
+}
+
+// TestSARIFAlertIdentity checks what GitHub tracks an alert by, its rule id
+// and fingerprint: unchanged for a finding whose severity stays the same,
+// whatever else changes in the scan, and a new rule (same fingerprint)
+// only for a finding whose severity changes.
+func TestSARIFAlertIdentity(t *testing.T) {
+	t.Parallel()
+	type identity struct {
+		Rule  string
+		Index int
+	}
+	identities := func(r *findings.Report) map[string]identity {
+		t.Helper()
+		out := map[string]identity{}
+		run := parseSARIF(t, render(t, SARIF{}, r)).Runs[0]
+		for _, res := range run.Results {
+			out[res.PartialFingerprints["primaryLocationLineHash"]] = identity{res.RuleID, *res.RuleIndex}
+		}
+		return out
+	}
+	critical := func(f findings.Finding) findings.Finding {
+		f.Severity = findings.SeverityCritical
+		return f
+	}
+	before := identities(oneAccount(sshFinding("a", ""), sshFinding("b", "")))
+	if diff := cmp.Diff(map[string]identity{"a": {"SGA001", 0}, "b": {"SGA001", 0}}, before); diff != "" {
+		t.Fatalf("identities (-want +got):\n%s", diff)
+	}
+	tests := []struct {
+		name string
+		r    *findings.Report
+		want map[string]identity
+	}{
+		{
+			name: "b escalates",
+			r:    oneAccount(sshFinding("a", ""), critical(sshFinding("b", ""))),
+			want: map[string]identity{"a": {"SGA001", 0}, "b": {"SGA001/critical", 1}},
+		},
+		{
+			name: "another group escalates, a new baseline",
+			r:    oneAccount(sshFinding("a", findings.BaselineUnchanged), sshFinding("b", findings.BaselineUnchanged), critical(sshFinding("c", findings.BaselineNew))),
+			want: map[string]identity{"a": {"SGA001", 0}, "b": {"SGA001", 0}, "c": {"SGA001/critical", 1}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if diff := cmp.Diff(tt.want, identities(tt.r)); diff != "" {
+				t.Errorf("identities (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestSARIFNoPadding checks that no empty array or object is left outside
+// sgaudit's property bags but the ones that say something: runs, the
+// results of a clean account (they close its alerts) and the rules.
+func TestSARIFNoPadding(t *testing.T) {
+	t.Parallel()
+	clean := allComplete(t)
+	clean.Findings = slices.DeleteFunc(clean.Findings, func(f findings.Finding) bool { return f.AccountID == "222222222222" })
+	noticed := oneAccount(sshFinding("a", findings.BaselineNew))
+	noticed.Notices = []findings.Notice{{Level: findings.NoticeWarning, Message: "w"}, {Level: findings.NoticeInfo, Message: "i"}}
+	for name, r := range map[string]*findings.Report{
+		"golden report":          loadReport(t, inReport),
+		"clean account":          clean,
+		"empty report":           {},
+		"notices":                noticed,
+		"scan with escalations":  escalationScan(t),
+		"every account complete": allComplete(t),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			var doc any
+			if err := json.Unmarshal(render(t, SARIF{}, r), &doc); err != nil {
+				t.Fatal(err)
+			}
+			var walk func(v any, path string)
+			walk = func(v any, path string) {
+				switch v := v.(type) {
+				case map[string]any:
+					for k, x := range v {
+						p := path + "." + k
+						if (x == nil || fmt.Sprint(x) == "[]" || fmt.Sprint(x) == "map[]") && !slices.Contains([]string{"runs", "results", "rules"}, k) {
+							t.Errorf("%s is %v", p, x)
+						}
+						if k == "kind" && x == "fail" {
+							t.Errorf("%s is the default %q", p, x)
+						}
+						if k != "properties" {
+							walk(x, p)
+						}
+					}
+				case []any:
+					for _, x := range v {
+						walk(x, path+"[]")
+					}
+				}
+			}
+			walk(doc, "")
+		})
+	}
+	// A clean account's run still says it has no results.
+	log := parseSARIF(t, render(t, SARIF{}, clean))
+	if b, _ := json.Marshal(log.Runs[1].Results); len(log.Runs) != 2 || string(b) != "[]" {
+		t.Errorf("the clean account's run has results %s, want []", b)
+	}
+}
+
+// FuzzSARIFRules builds reports from bytes, three per finding (its check,
+// that check's severity, its own severity; a severity byte may name none of
+// the four), and checks the invariants GitHub relies on: rule ids are
+// unique, the catalogue comes first in id order, every result's ruleIndex
+// points at the rule its ruleId names, that rule carries the band of the
+// result's severity (or is its check's own rule when the severity is none
+// GitHub knows), every rule is the check's own or used by a result, and
+// the same report in another order gives the same bytes.
+func FuzzSARIFRules(f *testing.F) {
+	f.Add([]byte{0, 2, 3, 0, 2, 2, 1, 1, 0})    // SGA001 HIGH escalated, SGA002 lowered
+	f.Add([]byte{0, 4, 3, 0, 4, 2})             // a check with no severity
+	f.Add([]byte{1, 1, 5, 2, 0, 0, 2, 0, 3})    // a severity GitHub does not know
+	f.Add([]byte{0, 2, 2, 0, 3, 3, 0, 1, 1, 0}) // a check again: its first severity stays
+	sevs := []findings.Severity{findings.SeverityLow, findings.SeverityMedium, findings.SeverityHigh, findings.SeverityCritical, "", "BOGUS"}
+	bands := map[string]findings.Severity{}
+	for _, s := range findings.Severities {
+		bands[securitySeverity[s]] = s
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 300 {
+			return
+		}
+		r := &findings.Report{Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}}}
+		checkSev := map[string]findings.Severity{}
+		for i := 0; i+2 < len(data); i += 3 {
+			id := fmt.Sprintf("SGA%03d", 1+int(data[i])%3)
+			if _, ok := checkSev[id]; !ok {
+				checkSev[id] = sevs[int(data[i+1])%len(sevs)]
+				r.Checks = append(r.Checks, findings.Check{ID: id, Name: "check-" + id, Title: "t", Severity: checkSev[id], Status: findings.CheckEvaluated})
+			}
+			r.Findings = append(r.Findings, findings.Finding{
+				CheckID: id, Severity: sevs[int(data[i+2])%len(sevs)], AccountID: "111111111111", Region: "eu-west-1",
+				GroupID: fmt.Sprintf("sg-%d", i), GroupARN: fmt.Sprintf("arn:aws:ec2:eu-west-1:111111111111:security-group/sg-%d", i),
+				Message: "m", Fingerprint: fmt.Sprintf("fp%d", i),
+			})
+		}
+		out := render(t, SARIF{}, r)
+		reversed := *r
+		reversed.Findings = slices.Clone(r.Findings)
+		slices.Reverse(reversed.Findings)
+		reversed.Checks = slices.Clone(r.Checks)
+		slices.Reverse(reversed.Checks)
+		if !bytes.Equal(out, render(t, SARIF{}, &reversed)) {
+			t.Fatal("the order of the report changed the SARIF")
+		}
+		log := parseSARIF(t, out)
+		if len(log.Runs) != 1 {
+			t.Fatalf("%d runs", len(log.Runs))
+		}
+		run := log.Runs[0]
+		rules := run.Tool.Driver.Rules
+		ids := slices.Sorted(maps.Keys(checkSev))
+		for i, id := range ids {
+			if i >= len(rules) || rules[i].ID != id {
+				t.Fatalf("rule %d is not %s: the catalogue does not come first", i, id)
+			}
+		}
+		used := map[string]bool{}
+		for _, res := range run.Results {
+			sev := findings.Severity(fmt.Sprint(res.Properties["severity"]))
+			check := strings.SplitN(res.RuleID, "/", 2)[0]
+			if res.RuleIndex == nil || *res.RuleIndex >= len(rules) || rules[*res.RuleIndex].ID != res.RuleID {
+				t.Fatalf("result %s: ruleIndex %v does not point at its rule", res.RuleID, res.RuleIndex)
+			}
+			rule := rules[*res.RuleIndex]
+			used[rule.ID] = true
+			if _, known := securitySeverity[sev]; !known {
+				if res.RuleID != check {
+					t.Errorf("result at %q points at %s, not its check's own rule", sev, res.RuleID)
+				}
+				continue
+			}
+			if got := bands[rule.Properties.SecuritySeverity]; got != sev {
+				t.Errorf("%s result points at %s, of band %q", sev, rule.ID, got)
+			}
+			if rule.DefaultConfiguration.Level != level(sev) {
+				t.Errorf("%s result points at %s, of level %s", sev, rule.ID, rule.DefaultConfiguration.Level)
+			}
+		}
+		seen := map[string]bool{}
+		for i, rule := range rules {
+			if seen[rule.ID] {
+				t.Errorf("rule %s twice", rule.ID)
+			}
+			seen[rule.ID] = true
+			if i >= len(ids) && !used[rule.ID] {
+				t.Errorf("rule %s is no check's own and no result uses it", rule.ID)
+			}
+		}
+	})
 }
