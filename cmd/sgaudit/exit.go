@@ -10,7 +10,7 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
-// Exit codes, documented in the README and DESIGN.md §6. They are chosen in
+// Exit codes, documented in the README and docs/architecture.md §10. They are chosen in
 // exactly one place: exitCode.
 const (
 	exitOK         = 0 // scan complete, nothing at or above --fail-on
