@@ -17,6 +17,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/tester"
 
 	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/scanner/config"
 	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -237,6 +239,78 @@ func scanWithExample(t *testing.T, name, src, id string) {
 			}
 			if len(fingerprints) != len(got) {
 				t.Errorf("%d findings share %d fingerprints: the discriminator must tell them apart", len(got), len(fingerprints))
+			}
+		})
+	}
+}
+
+// TestDocumentedDataOnlyPort applies the configuration of "Adding a port
+// or a service: data only" in docs/writing-policies.md as `sgaudit scan`
+// does, and checks what the page promises: tcp 8443 from the world becomes
+// an SGA001 finding, which it is not without the configuration.
+func TestDocumentedDataOnlyPort(t *testing.T) {
+	ctx := context.Background()
+	b, err := os.ReadFile(filepath.Join("..", "docs", "writing-policies.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(b), "## Adding a port or a service: data only\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindStringSubmatch(section)
+	if m == nil {
+		t.Fatal("the data-only section of docs/writing-policies.md has no ```yaml block")
+	}
+	cfg, err := config.Parse(".sgaudit.yaml", []byte(m[1]))
+	if err != nil {
+		t.Fatalf("parse the documented configuration: %v", err)
+	}
+
+	const account, region = "111122223333", "eu-west-1"
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Source:        "test",
+		Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
+		Coverage: []inventory.Coverage{{
+			AccountID: account, Region: region, Status: inventory.CoverageOK,
+			Collected: []string{inventory.KindSecurityGroups, inventory.KindSecurityGroupRules}, SecurityGroups: 1,
+		}},
+		SecurityGroups: []inventory.SecurityGroup{{
+			ARN: "arn:aws:ec2:" + region + ":" + account + ":security-group/sg-1",
+			ID:  "sg-1", Name: "console", Description: "admin console", AccountID: account, Region: region, VPCID: "vpc-1",
+			Rules: inventory.NewRules(inventory.Rule{
+				ID: "sgr-1", Direction: inventory.Ingress, Protocol: inventory.ProtocolTCP, RawProtocol: "tcp",
+				FromPort: 8443, ToPort: 8443, Description: "console",
+				Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"},
+			}),
+		}},
+	}
+	inv.Sort()
+
+	for _, tt := range []struct {
+		name string
+		cfg  *config.Config
+		want []string // SGA001 messages
+	}{
+		{"defaults", nil, nil},
+		{"documented configuration", cfg, []string{"sg-1 (console) allows Admin console (tcp 8443) from 0.0.0.0/0 through tcp 8443"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			eng, err := scanner.LoadEngine(ctx, scanner.Options{Config: tt.cfg})
+			if err != nil {
+				t.Fatalf("load the policies: %v", err)
+			}
+			fs, _, err := eng.Evaluate(ctx, inv)
+			if err != nil {
+				t.Fatalf("evaluate: %v", err)
+			}
+			var got []string
+			for _, f := range fs {
+				if f.CheckID == "SGA001" {
+					got = append(got, f.Message)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("SGA001 findings (-want +got):\n%s", diff)
 			}
 		})
 	}
