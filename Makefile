@@ -34,10 +34,27 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/packag
 test-deps: $(VENV)/.installed $(NODE_DIR)/node_modules/.installed ## install moto server and the SARIF multitool for the tests
 
 .PHONY: test
-test: test-deps ## run every test: unit, Rego, moto integration, SARIF validation, headless Chromium
+test: test-deps ## run every test: unit, Rego, moto integration, SARIF validation, headless Chromium, race detector, fuzz seeds + 10s of fuzzing each
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F $(addprefix -e ,$(RACE_PKGS)))
+	$(GO) test -race -count=1 $(RACE_PKGS)
+	FUZZTIME=$(CI_FUZZTIME) ./.ci/fuzz
+
+# The packages that run goroutines (the collector's worker pool, the
+# engine's batches) and the reporters: `make test` runs their tests under
+# the race detector only, not twice.
+MODULE    := github.com/sgaudit/sgaudit
+RACE_PKGS := $(MODULE)/scanner/collect $(MODULE)/scanner/engine $(MODULE)/reporters
+CI_FUZZTIME ?= 10s
+
+.PHONY: race
+race: test-deps ## run the concurrent packages' tests under the race detector
+	$(GO) test -race -count=1 $(RACE_PKGS)
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s); `make test` runs them for 10s
+	./.ci/fuzz
 
 .PHONY: demo
 demo: $(VENV)/.installed build ## scan a demo account seeded into a local AWS emulator; reports in out/demo

@@ -6,6 +6,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -235,7 +237,45 @@ var mdEscaper = strings.NewReplacer(
 	"[", `\[`, "]", `\]`, "~", `\~`, "#", `\#`, "!", `\!`,
 )
 
-// md makes one value safe for a single line of Markdown.
+// md makes one value safe for a single line of Markdown: sanitised, with
+// Markdown and HTML metacharacters escaped, and every word GitHub would
+// turn into a link or a notification put in a code span, where GitHub
+// renders it as plain text: a URL ("http://x" is autolinked), "www.x",
+// an @mention (which would notify that user or team wherever the summary
+// is shown) or an e-mail address. Words end at white space and at the
+// characters a code span cannot hold safely (backtick, pipe, < and >),
+// which are escaped outside it.
+// https://github.github.com/gfm/#autolinks-extension-
 func md(s string) string {
-	return mdEscaper.Replace(sanitize(s))
+	s = sanitize(s)
+	if !hasLinky(s) {
+		return mdEscaper.Replace(s)
+	}
+	var b strings.Builder
+	word := func(w string) {
+		if hasLinky(w) {
+			b.WriteString("`" + w + "`")
+		} else {
+			b.WriteString(mdEscaper.Replace(w))
+		}
+	}
+	start := 0
+	for i, r := range s {
+		if r == '`' || r == '|' || r == '<' || r == '>' || unicode.IsSpace(r) {
+			word(s[start:i])
+			b.WriteString(mdEscaper.Replace(string(r)))
+			start = i + utf8.RuneLen(r)
+		}
+	}
+	word(s[start:])
+	return b.String()
+}
+
+// hasLinky reports whether s holds what GitHub autolinks or notifies: a
+// scheme's "://", "www." or an "@" (mentions and e-mail addresses).
+func hasLinky(s string) bool {
+	if strings.Contains(s, "://") || strings.Contains(s, "@") {
+		return true
+	}
+	return strings.Contains(strings.ToLower(s), "www.")
 }

@@ -261,7 +261,7 @@ func (t Table) compliance(out *bytes.Buffer, active []findings.Finding, p *findi
 	out.WriteString("\nCompliance controls of the checks above:\n")
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
 	for _, l := range lines {
-		fmt.Fprintf(tw, "  %s\t%s\n", l.checkID, sanitize(strings.Join(l.controls, " · ")))
+		fmt.Fprintf(tw, "  %s\t%s\n", cell(l.checkID, maxCell), sanitize(strings.Join(l.controls, " · ")))
 	}
 	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
 }

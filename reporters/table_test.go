@@ -12,45 +12,6 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
-func TestSanitize(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		in   string
-		want string
-	}{
-		{name: "plain", in: "web-prod sg", want: "web-prod sg"},
-		{name: "unicode kept", in: "café-日本", want: "café-日本"},
-		{name: "CSI colour", in: "a\x1b[31mred\x1b[0m", want: "ared"},
-		{name: "CSI clear screen", in: "x\x1b[2Jy", want: "xy"},
-		{name: "CSI with intermediates", in: "x\x1b[?25ly", want: "xy"},
-		{name: "OSC title with BEL", in: "x\x1b]0;pwned\x07y", want: "xy"},
-		{name: "OSC 8 hyperlink with ST", in: "\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\", want: "click"},
-		{name: "OSC 52 clipboard", in: "a\x1b]52;c;cm0gLXJmIH4=\x07b", want: "ab"},
-		{name: "DCS", in: "a\x1bPq#0;2;0;0;0\x1b\\b", want: "ab"},
-		{name: "two-byte ESC", in: "a\x1bcb", want: "ab"},
-		{name: "ESC at end", in: "a\x1b", want: "a"},
-		{name: "unterminated CSI", in: "a\x1b[31", want: "a"},
-		{name: "unterminated OSC swallows rest", in: "a\x1b]0;title", want: "a"},
-		{name: "C1 CSI", in: "a\u009b31mb", want: "ab"},
-		{name: "C1 OSC", in: "a\u009d0;t\u009cb", want: "ab"},
-		{name: "other C1", in: "a\u0085b", want: "ab"},
-		{name: "line breaks and tabs", in: "a\nb\r\nc\td", want: "a b  c d"},
-		{name: "NUL BEL DEL backspace", in: "a\x00b\x07c\x7fd\x08e", want: "abcde"},
-		{name: "bidi override", in: "invoice\u202egpj.exe", want: "invoicegpj.exe"},
-		{name: "bidi isolates and marks", in: "\u2066a\u2069\u200fb\u061c", want: "ab"},
-		{name: "invalid UTF-8", in: "a\xffb", want: "a\uFFFDb"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			if got := sanitize(tt.in); got != tt.want {
-				t.Errorf("sanitize(%q) = %q, want %q", tt.in, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestTruncate(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -88,6 +49,25 @@ func TestTableStripsEscapes(t *testing.T) {
 	// The attack is stripped but the name is still shown.
 	if !strings.Contains(out, "sg-0a1b2c3d4e5f60002 (evil<script>") {
 		t.Errorf("malicious group not shown by its id and visible name:\n%s", out)
+	}
+}
+
+// TestTableCustomCheckIDIsSanitised: a custom check's id comes from its
+// METADATA; the compliance lines print it, so it is sanitised there too.
+func TestTableCustomCheckIDIsSanitised(t *testing.T) {
+	t.Parallel()
+	id := "ACME\x1b]0;pwned\x07\u202e1"
+	r := &findings.Report{
+		Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}},
+		Findings: []findings.Finding{{CheckID: id, Severity: findings.SeverityHigh, AccountID: "111111111111", Region: "eu-west-1",
+			GroupID: "sg-1", Message: "sg-1 bad", Frameworks: map[string][]string{"acme-policy": {"7.1"}}}},
+	}
+	out := string(render(t, Table{}, r))
+	if loc := controlChars.FindStringIndex(out); loc != nil {
+		t.Errorf("table contains control character %q at byte %d:\n%s", out[loc[0]:loc[1]], loc[0], out)
+	}
+	if !strings.Contains(out, "  ACME1  acme-policy 7.1") {
+		t.Errorf("compliance line missing:\n%s", out)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgaudit/sgaudit/internal/checkdocs"
+	"github.com/sgaudit/sgaudit/internal/safetext"
 	"github.com/sgaudit/sgaudit/scanner"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
@@ -62,10 +63,36 @@ func runChecks(ctx context.Context, format string, policyDirs, dataFiles []strin
 		return enc.Encode(checks)
 	case "markdown":
 		// docs/checks.md is this output (make docs); a test keeps it current.
-		_, err := ios.out.Write(checkdocs.Index(checks))
+		_, err := ios.out.Write(checkdocs.Index(printableChecks(checks)))
 		return err
 	}
-	return writeChecksTable(ios, checks)
+	return writeChecksTable(ios, printableChecks(checks))
+}
+
+// printableChecks returns copies of the checks whose text is safe on a
+// terminal (internal/safetext): a custom policy's METADATA may hold
+// anything, escape sequences included. The JSON format keeps the text as
+// written; encoding/json escapes its control characters.
+func printableChecks(checks []findings.Check) []findings.Check {
+	out := make([]findings.Check, len(checks))
+	for i, c := range checks {
+		c.ID, c.Name, c.Title = safetext.Line(c.ID), safetext.Line(c.Name), safetext.Line(c.Title)
+		c.Description, c.Resolution = safetext.Line(c.Description), safetext.Line(c.Resolution)
+		c.Severity = findings.Severity(safetext.Line(string(c.Severity)))
+		if c.Frameworks != nil {
+			fw := make(map[string][]string, len(c.Frameworks))
+			for k, controls := range c.Frameworks {
+				clean := make([]string, len(controls))
+				for j, s := range controls {
+					clean[j] = safetext.Line(s)
+				}
+				fw[safetext.Line(k)] = clean
+			}
+			c.Frameworks = fw
+		}
+		out[i] = c
+	}
+	return out
 }
 
 func writeChecksTable(ios *streams, checks []findings.Check) error {

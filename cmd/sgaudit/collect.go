@@ -22,11 +22,15 @@ func newCollectCmd(ios *streams) *cobra.Command {
 		Long: `Collect the inventory (security groups, rules, network interfaces and coverage) without
 judging it, so it can be archived, diffed, or scanned offline with 'sgaudit scan --input'.
 
-Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be read.`,
+Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be read;
+130 or 143 interrupted by SIGINT or SIGTERM (nothing written).`,
 		Example: `  sgaudit collect -o inventory.json
   sgaudit scan --input inventory.json --format html -o out/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.validate(cmd.Flags()); err != nil {
+				return err
+			}
 			return runCollect(cmd.Context(), &f, output, ios)
 		},
 	}
@@ -51,9 +55,15 @@ func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) e
 		if err := write(&buf); err != nil {
 			return err
 		}
+		// Interrupted while rendering: like scan, write nothing.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if _, err := buf.WriteTo(ios.out); err != nil {
 			return err
 		}
+	} else if err := ctx.Err(); err != nil {
+		return err // interrupted after collection: no inventory file
 	} else if err := atomicfile.Write(output, write); err != nil {
 		return err
 	}

@@ -7,11 +7,13 @@ import (
 	"io"
 	"strings"
 
+	"github.com/sgaudit/sgaudit/internal/safetext"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
-// Exit codes, documented in the README and docs/architecture.md §10. They are chosen in
-// exactly one place: exitCode.
+// Exit codes, documented in the README and docs/architecture.md §10.
+// exitCode chooses them, except for a run stopped by a signal, which exits
+// 128+signal: 130 for SIGINT, 143 for SIGTERM (signalCause, in runWith).
 const (
 	exitOK         = 0 // scan complete, nothing at or above --fail-on
 	exitFindings   = 1 // an unsuppressed finding at or above --fail-on (reports written)
@@ -73,9 +75,12 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 // oneLine keeps an error to a single line: AWS and OPA errors sometimes
-// span several, and CI logs read best with one.
+// span several, and CI logs read best with one. Errors quote file names,
+// group names and JSON keys from data, so the line is sanitised too
+// (internal/safetext): nothing in it can drive the terminal.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(s, "\r", "")
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ⏎ ")), " ")
+	s = strings.ReplaceAll(s, "\n", " ⏎ ")
+	return strings.Join(strings.Fields(safetext.Line(s)), " ")
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/sgaudit/sgaudit/internal/safetext"
 )
 
 // version is set at build time: -ldflags "-X main.version=v0.1.0".
@@ -26,6 +28,8 @@ type streams struct {
 	getenv func(string) string
 	// now is the clock for report timestamps.
 	now func() time.Time
+	// progress is the progress line of a collection, if one is drawn.
+	progress *progressLine
 }
 
 // run is the whole program: parse args, run the command, map the error to
@@ -41,6 +45,17 @@ func runWith(ctx context.Context, args []string, ios *streams) int {
 	root.SetOut(ios.out)
 	root.SetErr(ios.err)
 	cmd, err := root.ExecuteContextC(ctx)
+	ios.progress.end()
+	// A run cut short by a signal exits 128+signal, whatever error the
+	// cancellation surfaced as (the SDK, OPA and the readers each wrap it
+	// their own way). A run that finished as the signal came keeps its
+	// own outcome: its reports are complete.
+	var sig *signalCause
+	var res *errScanResult
+	if err != nil && !errors.As(err, &res) && errors.As(context.Cause(ctx), &sig) {
+		fmt.Fprintf(ios.err, "sgaudit: %s: stopped, no report written\n", sig.Error())
+		return sig.exitCode()
+	}
 	var uerr *usageError
 	if err != nil && (errors.As(err, &uerr) || isCobraUsageError(err)) {
 		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
@@ -115,7 +130,8 @@ func loggerFrom(ctx context.Context) *slog.Logger {
 }
 
 // newLogger builds the one logger of the process: stderr only, so stdout
-// stays clean for reports.
+// stays clean for reports. Every string reaches the handler sanitised
+// (internal/safetext): log lines quote names and errors from data.
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	var lvl slog.Level
 	if err := lvl.UnmarshalText([]byte(level)); err != nil {
@@ -124,9 +140,9 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 	opts := &slog.HandlerOptions{Level: lvl}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, opts)), nil
+		return slog.New(safetext.NewHandler(slog.NewTextHandler(w, opts))), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, opts)), nil
+		return slog.New(safetext.NewHandler(slog.NewJSONHandler(w, opts))), nil
 	}
 	return nil, usagef("invalid --log-format %q: want text or json", format)
 }

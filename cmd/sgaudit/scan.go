@@ -111,6 +111,9 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 					return err
 				}
 			}
+			if err := f.aws.validate(cmd.Flags()); err != nil {
+				return err
+			}
 			return runScan(cmd.Context(), f, ios)
 		},
 	}

@@ -440,3 +440,35 @@ func TestCancelledScanWritesNoReport(t *testing.T) {
 		})
 	}
 }
+
+// TestCollectInterruptedAfterCollectionWritesNothing: a signal that lands
+// once the inventory is collected (the clock is read last, to stamp it) but
+// before it is written leaves -o as it was: no inventory file.
+func TestCollectInterruptedAfterCollectionWritesNothing(t *testing.T) {
+	seededEmulator(t)
+	for _, output := range []string{"file", "-"} {
+		t.Run(output, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "inventory.json")
+			if output == "file" {
+				output = path
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var out, errb bytes.Buffer
+			ios := &streams{out: &out, err: &errb, getenv: os.Getenv, now: func() time.Time {
+				cancel() // the collector stamps CollectedAt when everything is read
+				return fixedNow
+			}}
+			code := runWith(ctx, []string{"collect", "--regions", "eu-west-1", "-o", output}, ios)
+			if code == exitOK {
+				t.Fatalf("exit 0 after an interrupt; stderr: %s", errb.String())
+			}
+			if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the inventory was written after the interrupt (stat: %v)", err)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout holds %d bytes after the interrupt", out.Len())
+			}
+		})
+	}
+}
