@@ -19,7 +19,7 @@ help: ## list the targets
 build: ## build bin/sgaudit
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/sgaudit ./cmd/sgaudit
 
-# The AWS emulator for integration tests and the demo, pinned (DESIGN.md §7).
+# The AWS emulator for integration tests and the demo, pinned (docs/architecture.md §11).
 $(VENV)/.installed: Makefile
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check '$(MOTO)'

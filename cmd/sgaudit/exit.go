@@ -11,9 +11,9 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
-// Exit codes, documented in the README. exitCode chooses them, except for
-// a run stopped by a signal, which exits 128+signal: 130 for SIGINT, 143
-// for SIGTERM (signalCause, in runWith).
+// Exit codes, documented in the README and docs/architecture.md §10.
+// exitCode chooses them, except for a run stopped by a signal, which exits
+// 128+signal: 130 for SIGINT, 143 for SIGTERM (signalCause, in runWith).
 const (
 	exitOK         = 0 // scan complete, nothing at or above --fail-on
 	exitFindings   = 1 // an unsuppressed finding at or above --fail-on (reports written)

@@ -4,7 +4,7 @@
 // rules give as their helpUri.
 //
 // It imports only scanner/findings, never the engine or OPA, so that
-// reporters may use it (DESIGN.md §1: reporters see only findings). The
+// reporters may use it (docs/architecture.md §1: reporters see only findings). The
 // test beside it loads the real catalogue and fails when docs/checks.md is
 // stale or a page disagrees with its check's METADATA.
 package checkdocs

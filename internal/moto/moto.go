@@ -1,7 +1,7 @@
 // Package moto runs a real moto server (the AWS emulator) on 127.0.0.1 for
 // tests and the demo, and builds aws.Configs that point the SDK at it.
 //
-// moto 5.2 quirks the callers must know (DESIGN.md §7): it does not paginate
+// moto 5.2 quirks the callers must know (docs/architecture.md §11): it does not paginate
 // DescribeSecurityGroups, DescribeSecurityGroupRules or
 // DescribeNetworkInterfaces (MaxResults is ignored), DescribeRegions ignores
 // AllRegions and filters and also returns us-gov and cn regions, default
@@ -164,7 +164,7 @@ func start(ctx context.Context, bin string, output io.Writer) (*Server, error) {
 	// Not exec.CommandContext: ctx bounds the start-up, not the server's life.
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	// Without the default AMIs moto seeds regions 2.5× faster and needs
-	// ~180 MB instead of 1.3 GB (DESIGN.md §7).
+	// ~180 MB instead of 1.3 GB (docs/architecture.md §11).
 	cmd.Env = append(os.Environ(), "MOTO_EC2_LOAD_DEFAULT_AMIS=false")
 	cmd.Stdout = output
 	cmd.Stderr = output

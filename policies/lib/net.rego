@@ -22,15 +22,16 @@ max_port := 65535
 port_protocols := {"tcp", "udp", "all"}
 
 # cidr_peer_kinds are the peer kinds whose cidr can be the world. Prefix lists
-# are expanded into their entries by sg.world_port_rules; security groups are
-# never the world.
+# are expanded into their entries by sg.prefix_lists and judged in
+# sg.world_port_pairs; security groups are never the world.
 cidr_peer_kinds := {"cidr_ipv4", "cidr_ipv6"}
 
 # is_world(cidr) is true when cidr matches every address of its family. Any
 # prefix length of 0 does, whatever the address is written as: "0.0.0.0/0",
 # "::/0", "0:0:0:0:0:0:0:0/0", or even "10.0.0.0/0". One suffix test per rule
-# (docs/performance.md); the inventory holds CIDRs as AWS returns them, without
-# whitespace. sg.world_port_rules inlines this same expression.
+# (docs/performance.md); the inventory holds CIDRs as EC2 writes them, so the
+# world is "0.0.0.0/0" or "::/0" there (docs/inventory.md §13).
+# sg.world_port_pairs and sg.world_egress_pairs inline this same expression.
 is_world(cidr) if endswith(cidr, "/0")
 
 # is_world_peer(peer) is true for a CIDR peer that is the world.

@@ -404,7 +404,7 @@ prefix_list_text(pl) := sprintf("%s (%s, covers %s)", [pl.id, pl.name, concat(" 
 else := sprintf("%s (covers %s)", [pl.id, concat(" and ", pl.world)])
 
 # world_ingress(g) lists g's ingress rules whose peer is 0.0.0.0/0 or ::/0,
-# any protocol. For custom policies; the built-in checks use world_port_rules,
+# any protocol. For custom policies; the built-in checks use world_port_pairs,
 # which also expands prefix lists and CIDR sets.
 world_ingress(g) := [r |
 	some r in g.rules

@@ -85,7 +85,7 @@ func (p *pairReader) failed(kind string) bool {
 // collectRegion reads one (account, region). Calls that need nothing run
 // at once; the calls that need the groups (references, stale rules,
 // prefix-list entries) start as soon as the groups are read. A pair then
-// takes two calls' time, not the sum of its calls (DESIGN.md §8).
+// takes two calls' time, not the sum of its calls (docs/architecture.md §4).
 func (c *collector) collectRegion(ctx context.Context, t task) result {
 	start := time.Now()
 	p := &pairReader{

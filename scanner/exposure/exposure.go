@@ -4,7 +4,7 @@
 // judged on the union of the ingress rules of all its groups, not group by
 // group as the Rego checks do.
 //
-// "The world" is what policies/lib/net.rego and DESIGN.md §3 call it:
+// "The world" is what policies/lib/net.rego and docs/architecture.md §5 call it:
 // 0.0.0.0/0, ::/0 (any /0), a managed prefix list that holds either, and
 // CIDRs that together cover the whole IPv4 or IPv6 space on the same
 // protocol and port (0.0.0.0/1 + 128.0.0.0/1). Here the union runs over all

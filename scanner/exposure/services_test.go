@@ -107,7 +107,7 @@ func TestServicesFromData(t *testing.T) {
 
 // TestServicesFromEmbeddedPolicies reads the real catalogue: every category
 // under data.sgaudit.ports (whatever other engineers add) must contribute
-// every one of its named entries, and the facts of DESIGN.md §3 hold.
+// every one of its named entries, and the facts of docs/architecture.md §5 hold.
 func TestServicesFromEmbeddedPolicies(t *testing.T) {
 	t.Parallel()
 	got, err := ServicesFromData(policies.FS)
