@@ -133,7 +133,7 @@ func embeddedDefaults(fsys fs.FS) (map[string]any, error) {
 // given, else collected from AWS.
 func Inventory(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 	if len(opts.Inputs) > 0 {
-		inv, err := collect.Import(opts.Inputs, opts.FallbackRegion)
+		inv, err := collect.Import(ctx, opts.Inputs, opts.FallbackRegion)
 		if err != nil {
 			return nil, fmt.Errorf("read input: %w", err)
 		}
