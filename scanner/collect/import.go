@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -99,8 +100,14 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 // only AWS CLI JSON was given: when it was exported is unknown.
 func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (*inventory.Inventory, error) {
 	im := newImporter(fallbackRegion)
+	im.startWorker()
+	defer im.stopWorker()
 	for _, in := range inputs {
 		if err := im.read(ctx, in); err != nil {
+			// The worker's error is about an earlier part of the input.
+			if werr := im.stopWorker(); werr != nil && ctx.Err() == nil {
+				return nil, werr
+			}
 			return nil, err
 		}
 	}
@@ -167,6 +174,11 @@ type importer struct {
 	anyData  bool
 	cliFiles int
 
+	// The normalising goroutine (startWorker) and what it owns.
+	work       chan func() error
+	workDone   chan struct{}
+	workErr    error // read after workDone is closed
+	workFailed atomic.Bool
 	n          *normalizer
 	pending    map[pairKey]*pendingPair
 	groups     map[string]itemAt // group id → the normalised group
@@ -599,28 +611,35 @@ func (im *importer) regionData(k pairKey) RegionData {
 	}
 }
 
-// flushGroups normalises the pending groups of one (account, region) and
-// drops the SDK structs. A group seen before is dropped when it is the
-// same, and an error when it is not.
+// flushGroups hands the pending groups of one (account, region) to the
+// normalising goroutine (normaliseGroups), with fresh slices for the next
+// chunk.
 func (im *importer) flushGroups(k pairKey) error {
 	p := im.pending[k]
 	if p == nil || len(p.groups) == 0 {
 		return nil
 	}
 	d := im.regionData(k)
-	d.Groups = p.groups
+	d.Groups, p.groups = p.groups, make([]types.SecurityGroup, 0, chunkSize)
+	places := p.groupPlaces
+	p.groupPlaces = make([]place, 0, chunkSize)
+	return im.submit(func() error { return im.normaliseGroups(d, places) })
+}
+
+// normaliseGroups normalises one chunk of groups. A group seen before is
+// dropped when it is the same, and an error when it is not.
+func (im *importer) normaliseGroups(d RegionData, places []place) error {
 	inv := im.n.inv
 	first := len(inv.SecurityGroups)
 	im.n.add(d)
 	kept := first
 	for j := first; j < len(inv.SecurityGroups); j++ {
-		g, at := inv.SecurityGroups[j], p.groupPlaces[j-first]
+		g, at := inv.SecurityGroups[j], places[j-first]
 		if prev, dup := im.groups[g.ID]; dup {
 			if sameGroup(inv.SecurityGroups[prev.i], g) {
 				continue
 			}
-			return fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, g.ID,
-				im.where(prev.at, listGroups), im.where(at, listGroups))
+			return &dupError{kind: "group", list: listGroups, id: g.ID, a: prev.at, b: at}
 		}
 		inv.SecurityGroups[kept] = g
 		im.groups[g.ID] = itemAt{i: kept, at: at}
@@ -628,32 +647,37 @@ func (im *importer) flushGroups(k pairKey) error {
 	}
 	clear(inv.SecurityGroups[kept:])
 	inv.SecurityGroups = inv.SecurityGroups[:kept]
-	clear(p.groups)
-	p.groups, p.groupPlaces = p.groups[:0], p.groupPlaces[:0]
 	return nil
 }
 
-// flushInterfaces is flushGroups for interfaces. They are normalised
-// without their groups: attachments are linked once every group is read.
+// flushInterfaces is flushGroups for interfaces.
 func (im *importer) flushInterfaces(k pairKey) error {
 	p := im.pending[k]
 	if p == nil || len(p.interfaces) == 0 {
 		return nil
 	}
 	d := im.regionData(k)
-	d.Interfaces = p.interfaces
+	d.Interfaces, p.interfaces = p.interfaces, make([]types.NetworkInterface, 0, chunkSize)
+	places := p.interfacePlaces
+	p.interfacePlaces = make([]place, 0, chunkSize)
+	return im.submit(func() error { return im.normaliseInterfaces(d, places) })
+}
+
+// normaliseInterfaces is normaliseGroups for interfaces. They are
+// normalised without their groups: attachments are linked once every group
+// is read.
+func (im *importer) normaliseInterfaces(d RegionData, places []place) error {
 	inv := im.n.inv
 	first := len(inv.NetworkInterfaces)
 	im.n.add(d)
 	kept := first
 	for j := first; j < len(inv.NetworkInterfaces); j++ {
-		ni, at := inv.NetworkInterfaces[j], p.interfacePlaces[j-first]
+		ni, at := inv.NetworkInterfaces[j], places[j-first]
 		if prev, dup := im.interfaces[ni.ID]; dup {
 			if reflect.DeepEqual(inv.NetworkInterfaces[prev.i], ni) {
 				continue
 			}
-			return fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, ni.ID,
-				im.where(prev.at, listInterfaces), im.where(at, listInterfaces))
+			return &dupError{kind: "network interface", list: listInterfaces, id: ni.ID, a: prev.at, b: at}
 		}
 		inv.NetworkInterfaces[kept] = ni
 		im.interfaces[ni.ID] = itemAt{i: kept, at: at}
@@ -661,9 +685,75 @@ func (im *importer) flushInterfaces(k pairKey) error {
 	}
 	clear(inv.NetworkInterfaces[kept:])
 	inv.NetworkInterfaces = inv.NetworkInterfaces[:kept]
-	clear(p.interfaces)
-	p.interfaces, p.interfacePlaces = p.interfaces[:0], p.interfacePlaces[:0]
 	return nil
+}
+
+// dupError is two different items with one id. The normalising goroutine
+// finds it; the reading goroutine, which owns the file names, says it.
+type dupError struct {
+	kind, list, id string
+	a, b           place
+}
+
+func (e *dupError) Error() string { return e.kind + " " + e.id + " given twice, differing" }
+
+// The normalising goroutine. Decoding and normalising take about as long
+// as each other, so they run side by side: the reading goroutine decodes
+// and checks each item, and hands chunks over in order; this one owns the
+// normaliser and the id maps (groups, interfaces) until stopWorker.
+// Without a worker (none started yet), submit runs the job itself.
+
+func (im *importer) startWorker() {
+	if im.work != nil {
+		return
+	}
+	// Two chunks in flight per kind at most: the SDK structs waiting stay
+	// a few MB.
+	im.work = make(chan func() error, 4)
+	im.workDone = make(chan struct{})
+	go func() {
+		defer close(im.workDone)
+		for job := range im.work {
+			if im.workFailed.Load() {
+				continue // drain: the first error is the one to report
+			}
+			if err := job(); err != nil {
+				im.workErr = err
+				im.workFailed.Store(true)
+			}
+		}
+	}()
+}
+
+func (im *importer) submit(job func() error) error {
+	if im.work == nil {
+		return im.sayError(job())
+	}
+	if im.workFailed.Load() {
+		return im.stopWorker()
+	}
+	im.work <- job
+	return nil
+}
+
+// stopWorker waits for the normalising goroutine to finish its queue and
+// returns its error. It may be called more than once.
+func (im *importer) stopWorker() error {
+	if im.work != nil {
+		close(im.work)
+		<-im.workDone
+		im.work = nil
+	}
+	return im.sayError(im.workErr)
+}
+
+func (im *importer) sayError(err error) error {
+	var dup *dupError
+	if errors.As(err, &dup) {
+		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, dup.id,
+			im.where(dup.a, dup.list), im.where(dup.b, dup.list))
+	}
+	return err
 }
 
 // sameGroup reports whether two normalised groups hold the same data.
@@ -687,6 +777,10 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		if err := im.flushGroups(k); err != nil {
 			return nil, err
 		}
+	}
+	// Every group is normalised: deferred interfaces need their regions.
+	if err := im.stopWorker(); err != nil {
+		return nil, err
 	}
 	inv := im.n.inv
 	for _, d := range im.deferred {
@@ -1132,7 +1226,16 @@ func arnRegion(s string) (region, partition string) {
 type namedInventory struct {
 	name string
 	inv  *inventory.Inventory
-	cli  bool // the AWS CLI JSON, already checked item by item
+	// cliPlace is set for the AWS CLI JSON: it names an item's file.
+	cliPlace func(kind, id string) string
+}
+
+// placeIn names where an item of n was: "inv.json (security_groups[3])".
+func placeIn(n namedInventory, kind, list string, j int, id string) string {
+	if n.cliPlace != nil {
+		return n.cliPlace(kind, id)
+	}
+	return fmt.Sprintf("%s (%s[%d])", n.name, list, j)
 }
 
 // mergeInventories concatenates imported inventories and the CLI data.
@@ -1145,7 +1248,7 @@ type namedInventory struct {
 // a CLI item came from.
 func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace func(kind, id string) string) (*inventory.Inventory, error) {
 	if cli != nil {
-		invs = append(invs, namedInventory{name: "the AWS CLI JSON", inv: cli, cli: true})
+		invs = append(invs, namedInventory{name: "the AWS CLI JSON", inv: cli, cliPlace: cliPlace})
 	}
 	out := &inventory.Inventory{
 		SchemaVersion:     inventory.SchemaVersion,
@@ -1162,15 +1265,12 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	interfaces := map[string]mergedAt{}
 	for i, n := range invs {
 		inv := n.inv
-		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool { return !m.cli && !n.cli && reflect.DeepEqual(m.inv, inv) }) {
+		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool {
+			return m.cliPlace == nil && n.cliPlace == nil && reflect.DeepEqual(m.inv, inv)
+		}) {
 			continue // the same inventory given twice
 		}
-		where := func(kind, list string, j int, id string) string {
-			if n.cli {
-				return cliPlace(kind, id)
-			}
-			return fmt.Sprintf("%s (%s[%d])", n.name, list, j)
-		}
+		where := func(kind, list string, j int, id string) string { return placeIn(n, kind, list, j, id) }
 		sources[inv.Source] = true
 		if inv.CollectedAt.After(out.CollectedAt) {
 			out.CollectedAt = inv.CollectedAt
@@ -1198,9 +1298,10 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
 					continue
 				}
-				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, g.ID, prev.where, where("group", "security_groups", j, g.ID))
+				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, g.ID,
+					placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
 			}
-			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, where: where("group", "security_groups", j, g.ID)}
+			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
 			out.SecurityGroups = append(out.SecurityGroups, g)
 		}
 		for j, ni := range inv.NetworkInterfaces {
@@ -1211,10 +1312,11 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
 					continue
 				}
-				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, ni.ID, prev.where,
+				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, ni.ID,
+					placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
 					where("network interface", "network_interfaces", j, ni.ID))
 			}
-			interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, where: where("network interface", "network_interfaces", j, ni.ID)}
+			interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, index: j}
 			out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
 		}
 		out.Coverage = append(out.Coverage, inv.Coverage...)
@@ -1231,5 +1333,5 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 type mergedAt struct {
 	i      int // in the merged list
 	source int // index of its inventory
-	where  string
+	index  int // in its inventory's list
 }

@@ -400,3 +400,36 @@ func TestImportCancel(t *testing.T) {
 		t.Errorf("ImportReaders(cancelled) error = %v, want context.Canceled", err)
 	}
 }
+
+// TestImportDuplicatesAcrossChunks: items are normalised chunk by chunk
+// on another goroutine; a duplicate is found across chunks too, and the
+// error is the same whatever the timing (run with -race).
+func TestImportDuplicatesAcrossChunks(t *testing.T) {
+	build := func(dup string) string {
+		// The copy is in the third chunk, which fills up, so it is
+		// normalised while a.json is still being read.
+		var items []string
+		for i := range 3 * chunkSize {
+			if i == 1100 {
+				items = append(items, dup)
+			}
+			items = append(items, cliGroup("sg-"+itoa(i), ""))
+		}
+		return cliGroups(items...)
+	}
+	inv, err := ImportReaders(context.Background(), []Input{input("a.json", build(cliGroup("sg-5", "")))}, "")
+	if err != nil {
+		t.Fatalf("ImportReaders(identical copy): %v", err)
+	}
+	if got, want := len(inv.SecurityGroups), 3*chunkSize; got != want {
+		t.Errorf("groups = %d, want %d", got, want)
+	}
+	// b.json is malformed: the error about a.json, read first, wins.
+	for range 5 {
+		_, err = ImportReaders(context.Background(), []Input{input("a.json", build(cliGroup("sg-5", sshToWorld))), input("b.json", "{")}, "")
+		want := "invalid input: group sg-5 differs between a.json (SecurityGroups[5]) and a.json (SecurityGroups[1100])"
+		if err == nil || err.Error() != want {
+			t.Fatalf("ImportReaders(differing copy) error =\n%v\nwant\n%s", err, want)
+		}
+	}
+}
