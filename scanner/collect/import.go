@@ -1259,6 +1259,14 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 		NetworkInterfaces: []inventory.NetworkInterface{},
 		VPCs:              []inventory.VPC{},
 	}
+	// Sized once: grown by append, 100k groups would be copied several times.
+	var nGroups, nInterfaces int
+	for _, n := range invs {
+		nGroups += len(n.inv.SecurityGroups)
+		nInterfaces += len(n.inv.NetworkInterfaces)
+	}
+	out.SecurityGroups = make([]inventory.SecurityGroup, 0, nGroups)
+	out.NetworkInterfaces = make([]inventory.NetworkInterface, 0, nInterfaces)
 	owner := map[pairKey]string{}
 	sources := map[string]bool{}
 	groups := map[string]mergedAt{}
