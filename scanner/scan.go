@@ -5,6 +5,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
@@ -134,6 +135,10 @@ func embeddedDefaults(fsys fs.FS) (map[string]any, error) {
 func Inventory(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 	if len(opts.Inputs) > 0 {
 		inv, err := collect.Import(ctx, opts.Inputs, opts.FallbackRegion)
+		if errors.Is(err, collect.ErrInput) {
+			// Already one line naming the file: "invalid input: sgs.json: ...".
+			return nil, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read input: %w", err)
 		}
