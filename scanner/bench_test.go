@@ -25,8 +25,10 @@ import (
 // (writeCLIExport) is imported, judged by the embedded policies, and the
 // JSON report written. The policies' compilation is included, like in a
 // run. Metrics: wall-s and cpu-s per scan (CPU over both cores, which
-// neighbours on a shared machine disturb less than wall time), import-s
-// and import-MB/s (the files' size over the import's wall time), MB-peak
+// neighbours on a shared machine disturb less than wall time), the wall
+// time of each phase (load-policies-s, import-s, evaluate-s: the engine
+// and the report, write-json-s), import-MB/s (the files' size over the
+// import's wall time), MB-peak
 // (the most memory the Go runtime held from the OS, ≈ RSS), MB-input
 // (the files), findings.
 //
@@ -39,7 +41,7 @@ func BenchmarkScanOffline(b *testing.B) {
 			ctx := context.Background()
 			opts := Options{Inputs: paths, Version: "bench"}
 			out := filepath.Join(b.TempDir(), "findings.json")
-			var wall, cpu, importTime time.Duration
+			var wall, cpu, loadTime, importTime, evalTime, writeTime time.Duration
 			var found int
 			memsample.LiveHeapMB()
 			sampler := memsample.Start()
@@ -51,6 +53,7 @@ func BenchmarkScanOffline(b *testing.B) {
 					b.Fatal(err)
 				}
 				t0 := time.Now()
+				loadTime += t0.Sub(start)
 				inv, err := Inventory(ctx, opts)
 				if err != nil {
 					b.Fatal(err)
@@ -59,13 +62,17 @@ func BenchmarkScanOffline(b *testing.B) {
 				if len(inv.SecurityGroups) != st.groups {
 					b.Fatalf("%d groups imported, want %d", len(inv.SecurityGroups), st.groups)
 				}
+				t1 := time.Now()
 				rep, err := Evaluate(ctx, eng, inv, opts)
 				if err != nil {
 					b.Fatal(err)
 				}
+				t2 := time.Now()
+				evalTime += t2.Sub(t1)
 				if err := reporters.WriteFile(out, reporters.JSON{}, rep); err != nil {
 					b.Fatal(err)
 				}
+				writeTime += time.Since(t2)
 				found = len(rep.Findings)
 				cpu1, _ := cputime.Used()
 				wall += time.Since(start)
@@ -75,7 +82,10 @@ func BenchmarkScanOffline(b *testing.B) {
 			runs := float64(b.N)
 			b.ReportMetric(wall.Seconds()/runs, "wall-s")
 			b.ReportMetric(cpu.Seconds()/runs, "cpu-s")
+			b.ReportMetric(loadTime.Seconds()/runs, "load-policies-s")
 			b.ReportMetric(importTime.Seconds()/runs, "import-s")
+			b.ReportMetric(evalTime.Seconds()/runs, "evaluate-s")
+			b.ReportMetric(writeTime.Seconds()/runs, "write-json-s")
 			b.ReportMetric(float64(size)/(1<<20)/(importTime.Seconds()/runs), "import-MB/s")
 			b.ReportMetric(rss, "MB-peak")
 			b.ReportMetric(float64(size)/(1<<20), "MB-input")
