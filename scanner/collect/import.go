@@ -271,11 +271,11 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 	switch k := s.dec.PeekKind(); k {
 	case '{':
 	case 0:
-		if _, err := s.dec.ReadToken(); errors.Is(err, io.EOF) {
+		_, err := s.dec.ReadToken()
+		if errors.Is(err, io.EOF) {
 			return fmt.Errorf("%w: %s is empty; %s", ErrInput, s.name, acceptedFormats)
-		} else {
-			return s.jsonError(err)
 		}
+		return s.jsonError(err)
 	default:
 		return fmt.Errorf("%w: %s is a JSON %s, not an object; %s", ErrInput, s.name, kindName(k), acceptedFormats)
 	}
