@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -37,7 +38,7 @@ import (
 func BenchmarkScanOffline(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
-			paths, size, st := writeExportFiles(b, n)
+			paths, size, st := writeExportFiles(b, n, false)
 			ctx := context.Background()
 			opts := Options{Inputs: paths, Version: "bench"}
 			out := filepath.Join(b.TempDir(), "findings.json")
@@ -104,13 +105,23 @@ func BenchmarkScanOffline(b *testing.B) {
 // collected included), x-inventory-heap its ratio to the inventory.
 // MB/cpu-s is the
 // files' size over the CPU time of the import (all cores): on a shared
-// machine it moves less than MB/s.
+// machine it moves less than MB/s. The -with-rules cases add the
+// describe-security-group-rules export of the same groups, whose records
+// are held until every group is read.
 //
 //	go test ./scanner -run '^$' -bench 'ImportCLI/groups=100000$' -benchtime=1x
+//	go test ./scanner -run '^$' -bench 'ImportCLI/groups=100000-with-rules$' -benchtime=1x
 func BenchmarkImportCLI(b *testing.B) {
-	for _, n := range []int{10_000, 100_000} {
-		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
-			paths, size, _ := writeExportFiles(b, n)
+	for _, bc := range []struct {
+		n     int
+		rules bool
+	}{{10_000, false}, {100_000, false}, {10_000, true}, {100_000, true}} {
+		name := fmt.Sprintf("groups=%d", bc.n)
+		if bc.rules {
+			name += "-with-rules"
+		}
+		b.Run(name, func(b *testing.B) {
+			paths, size, _ := writeExportFiles(b, bc.n, bc.rules)
 			b.SetBytes(size)
 			var peak, heap, live float64
 			var cpu time.Duration
@@ -142,10 +153,22 @@ func BenchmarkImportCLI(b *testing.B) {
 
 // writeExportFiles writes the AWS CLI export of n groups into a temporary
 // directory and returns the two files and their total size.
-func writeExportFiles(b *testing.B, n int) ([]string, int64, exportStats) {
+func writeExportFiles(b *testing.B, n int, withRules bool) ([]string, int64, exportStats) {
 	b.Helper()
 	dir := b.TempDir()
 	paths := []string{filepath.Join(dir, "sgs.json"), filepath.Join(dir, "enis.json")}
+	var rules io.Writer
+	files := []*os.File{}
+	if withRules {
+		paths = append(paths, filepath.Join(dir, "rules.json"))
+		f, err := os.Create(paths[2])
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		rules = f
+		files = append(files, f)
+	}
 	sgs, err := os.Create(paths[0])
 	if err != nil {
 		b.Fatal(err)
@@ -156,12 +179,12 @@ func writeExportFiles(b *testing.B, n int) ([]string, int64, exportStats) {
 		b.Fatal(err)
 	}
 	defer enis.Close()
-	st, err := writeCLIExport(sgs, enis, n, 1)
+	st, err := writeCLIExport(sgs, enis, rules, n, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
 	var size int64
-	for _, f := range []*os.File{sgs, enis} {
+	for _, f := range append(files, sgs, enis) {
 		fi, err := f.Stat()
 		if err != nil {
 			b.Fatal(err)
@@ -264,7 +287,7 @@ type exportStats struct {
 // private CIDRs, a prefix list, some HTTPS from the world); about 20% have
 // something to report (a port open to the world, an unused group, a
 // description left by a tool).
-func writeCLIExport(sgs, enis io.Writer, n int, seed uint64) (exportStats, error) {
+func writeCLIExport(sgs, enis, rules io.Writer, n int, seed uint64) (exportStats, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
 	const account = "111122223333"
 	regions := []string{"eu-west-1", "us-east-1", "us-west-2", "ap-southeast-2"}
@@ -275,6 +298,12 @@ func writeCLIExport(sgs, enis io.Writer, n int, seed uint64) (exportStats, error
 	sw, ew := bufio.NewWriterSize(sgs, 1<<20), bufio.NewWriterSize(enis, 1<<20)
 	sw.WriteString("{\n    \"SecurityGroups\": [")
 	ew.WriteString("{\n    \"NetworkInterfaces\": [")
+	var rw *bufio.Writer
+	if rules != nil {
+		rw = bufio.NewWriterSize(rules, 1<<20)
+		rw.WriteString("{\n    \"SecurityGroupRules\": [")
+	}
+	records := 0
 	encode := func(w *bufio.Writer, first bool, v any) error {
 		b, err := json.MarshalIndent(v, "        ", "    ")
 		if err != nil {
@@ -380,6 +409,14 @@ func writeCLIExport(sgs, enis io.Writer, n int, seed uint64) (exportStats, error
 		if err := encode(sw, i == 0, g); err != nil {
 			return st, err
 		}
+		if rw != nil {
+			for _, r := range ruleRecords(g) {
+				if err := encode(rw, records == 0, r); err != nil {
+					return st, err
+				}
+				records++
+			}
+		}
 		st.groups++
 		if !used {
 			continue
@@ -406,8 +443,84 @@ func writeCLIExport(sgs, enis io.Writer, n int, seed uint64) (exportStats, error
 	}
 	sw.WriteString("\n    ]\n}\n")
 	ew.WriteString("\n    ]\n}\n")
+	if rw != nil {
+		rw.WriteString("\n    ]\n}\n")
+		if err := rw.Flush(); err != nil {
+			return st, err
+		}
+	}
 	if err := sw.Flush(); err != nil {
 		return st, err
 	}
 	return st, ew.Flush()
+}
+
+// cliRuleRecord is one item of `aws ec2 describe-security-group-rules`.
+type cliRuleRecord struct {
+	SecurityGroupRuleId string `json:"SecurityGroupRuleId"`
+	GroupId             string `json:"GroupId"`
+	GroupOwnerId        string `json:"GroupOwnerId"`
+	IsEgress            bool   `json:"IsEgress"`
+	IpProtocol          string `json:"IpProtocol"`
+	FromPort            int    `json:"FromPort"`
+	ToPort              int    `json:"ToPort"`
+	CidrIpv4            string `json:"CidrIpv4,omitempty"`
+	CidrIpv6            string `json:"CidrIpv6,omitempty"`
+	PrefixListId        string `json:"PrefixListId,omitempty"`
+	ReferencedGroupInfo *struct {
+		GroupId string `json:"GroupId"`
+		UserId  string `json:"UserId"`
+	} `json:"ReferencedGroupInfo,omitempty"`
+	Description          string   `json:"Description,omitempty"`
+	Tags                 []cliTag `json:"Tags"`
+	SecurityGroupRuleArn string   `json:"SecurityGroupRuleArn"`
+}
+
+// ruleRecords are a group's rules as describe-security-group-rules
+// prints them: one per peer, -1 for the ports of protocol -1.
+func ruleRecords(g cliGroup) []cliRuleRecord {
+	var out []cliRuleRecord
+	region := strings.Split(g.SecurityGroupArn, ":")[3]
+	for _, dir := range []struct {
+		egress bool
+		perms  []cliPermission
+	}{{false, g.IpPermissions}, {true, g.IpPermissionsEgress}} {
+		for _, p := range dir.perms {
+			base := cliRuleRecord{GroupId: g.GroupId, GroupOwnerId: g.OwnerId, IsEgress: dir.egress, IpProtocol: p.IpProtocol,
+				FromPort: -1, ToPort: -1, Tags: []cliTag{}}
+			if p.FromPort != nil {
+				base.FromPort, base.ToPort = *p.FromPort, *p.ToPort
+			}
+			add := func(r cliRuleRecord, desc string) {
+				r.SecurityGroupRuleId = fmt.Sprintf("sgr-%s%04d", g.GroupId[3:], len(out))
+				r.SecurityGroupRuleArn = "arn:aws:ec2:" + region + ":" + g.OwnerId + ":security-group-rule/" + r.SecurityGroupRuleId
+				r.Description = desc
+				out = append(out, r)
+			}
+			for _, x := range p.IpRanges {
+				r := base
+				r.CidrIpv4 = x.CidrIp
+				add(r, x.Description)
+			}
+			for _, x := range p.Ipv6Ranges {
+				r := base
+				r.CidrIpv6 = x.CidrIpv6
+				add(r, x.Description)
+			}
+			for _, x := range p.PrefixListIds {
+				r := base
+				r.PrefixListId = x.PrefixListId
+				add(r, x.Description)
+			}
+			for _, x := range p.UserIdGroupPairs {
+				r := base
+				r.ReferencedGroupInfo = &struct {
+					GroupId string `json:"GroupId"`
+					UserId  string `json:"UserId"`
+				}{x.GroupId, x.UserId}
+				add(r, x.Description)
+			}
+		}
+	}
+	return out
 }

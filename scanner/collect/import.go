@@ -212,12 +212,38 @@ type groupRecords struct {
 	account, region string // GroupOwnerId, and the region of the first record's ARN
 	firstID         string // for messages
 	at              place
-	rules           map[string]ruleRecord // rule id → record
+	rules           []ruleRecord
 }
 
+// ruleRecord is what the importer keeps of a rule record until its group
+// is known: what fillFromRecords matches and sets, and what tells two
+// records with one id apart. A whole inventory.Rule and the SDK struct
+// took four times the memory, and an export holds millions of records.
 type ruleRecord struct {
-	rule inventory.Rule
-	at   place
+	id, description string
+	key, ownerless  string // Rule.Key, and ownerlessKey when it differs
+	rest            string // the rest of the content: raw protocol, peer VPC, peering status
+	at              place
+}
+
+func newRuleRecord(r inventory.Rule, at place) ruleRecord {
+	rec := ruleRecord{id: r.ID, description: r.Description, key: r.Key(), rest: r.RawProtocol, at: at}
+	if k := ownerlessKey(r); k != rec.key {
+		rec.ownerless = k
+	}
+	if r.Peer.VPCID != "" || r.Peer.PeeringStatus != "" {
+		rec.rest += "|" + r.Peer.VPCID + "|" + r.Peer.PeeringStatus
+	}
+	return rec
+}
+
+func (gr *groupRecords) find(id string) *ruleRecord {
+	for i := range gr.rules {
+		if gr.rules[i].id == id {
+			return &gr.rules[i]
+		}
+	}
+	return nil
 }
 
 func newImporter(fallback string) *importer {
@@ -568,11 +594,11 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 	if err != nil {
 		return err
 	}
-	r := ruleFromRecord(rec)
+	r := newRuleRecord(ruleFromRecord(rec), at)
 	if prevGroup, dup := im.ruleGroup[id]; dup {
 		prev := im.records[prevGroup]
-		pr := prev.rules[id]
-		if prevGroup == gid && pr.rule == r && prev.account == owner {
+		pr := prev.find(id)
+		if prevGroup == gid && pr.key == r.key && pr.rest == r.rest && pr.description == r.description && prev.account == owner {
 			return nil // the same export given twice
 		}
 		return fmt.Errorf("%w: rule %s differs between %s and %s", ErrInput, id,
@@ -580,10 +606,10 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 	}
 	gr := im.records[gid]
 	if gr == nil {
-		gr = &groupRecords{account: owner, region: region, firstID: id, at: at, rules: map[string]ruleRecord{}}
+		gr = &groupRecords{account: owner, region: region, firstID: id, at: at}
 		im.records[gid] = gr
 	}
-	gr.rules[id] = ruleRecord{rule: r, at: at}
+	gr.rules = append(gr.rules, r)
 	im.ruleGroup[id] = gid
 	return nil
 }
@@ -889,15 +915,16 @@ func (im *importer) applyRecords() error {
 		if !hasGroup || gAccount != account || gRegion != region {
 			continue // a record with no group: the group's own rules are the snapshot
 		}
-		recs := map[string]inventory.Rule{}
+		recs := make(map[string]inventory.Rule, len(gr.rules))
 		// In rule id order, so which record takes an owner-less key is
 		// the same whatever the files' order (indexRuleRecords).
-		for _, id := range slices.Sorted(maps.Keys(gr.rules)) {
-			r := gr.rules[id].rule
-			recs[r.Key()] = r
-			if ok := ownerlessKey(r); ok != r.Key() {
-				if _, taken := recs[ok]; !taken {
-					recs[ok] = r
+		slices.SortFunc(gr.rules, func(a, b ruleRecord) int { return cmp.Compare(a.id, b.id) })
+		for _, rec := range gr.rules {
+			r := inventory.Rule{ID: rec.id, Description: rec.description}
+			recs[rec.key] = r
+			if rec.ownerless != "" {
+				if _, taken := recs[rec.ownerless]; !taken {
+					recs[rec.ownerless] = r
 				}
 			}
 		}
