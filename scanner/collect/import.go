@@ -1031,8 +1031,13 @@ func (s *stream) jsonError(err error) error {
 		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", pointerPath(semErr.JSONPointer), what))
 	case errors.As(err, &synErr):
 		what := synErr.Err.Error()
-		if errors.Is(synErr.Err, io.ErrUnexpectedEOF) {
+		switch {
+		case errors.Is(synErr.Err, io.ErrUnexpectedEOF):
 			what = "unexpected end of JSON input"
+		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
+			// encoding/json kept the last of two, which could hide rules.
+			// Quoted: the key is anything the file says.
+			what = fmt.Sprintf("the key %q is given twice", pointerPath(synErr.JSONPointer))
 		}
 		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
 	case errors.Is(err, io.ErrUnexpectedEOF):

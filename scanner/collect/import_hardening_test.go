@@ -448,3 +448,15 @@ func TestImportDuplicatesAcrossChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestImportDuplicateKeys: a key given twice in one object is an error with
+// its position. encoding/json kept the last, so a second, empty
+// IpPermissions hid the rules of the first (issue 9, item 4).
+func TestImportDuplicateKeys(t *testing.T) {
+	content := "{\"SecurityGroups\": [\n" + cliGroup("sg-1", sshToWorld+`, "IpPermissions": []`) + "]}"
+	_, err := ImportReaders(context.Background(), []Input{input("sgs.json", content)}, "")
+	want := `invalid input: sgs.json:3:192 (byte 295): malformed JSON: the key "SecurityGroups[0].IpPermissions" is given twice`
+	if !errors.Is(err, ErrInput) || err.Error() != want {
+		t.Errorf("ImportReaders() error =\n%v\nwant\n%s", err, want)
+	}
+}
