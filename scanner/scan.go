@@ -5,6 +5,7 @@ package scanner
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -119,7 +120,11 @@ func overlay[V any](base, over map[string]V) map[string]V {
 // given, else collected from AWS.
 func Inventory(ctx context.Context, opts Options) (*inventory.Inventory, error) {
 	if len(opts.Inputs) > 0 {
-		inv, err := collect.Import(opts.Inputs, opts.FallbackRegion)
+		inv, err := collect.Import(ctx, opts.Inputs, opts.FallbackRegion)
+		if errors.Is(err, collect.ErrInput) {
+			// Already one line naming the file: "invalid input: sgs.json: ...".
+			return nil, err
+		}
 		if err != nil {
 			return nil, fmt.Errorf("read input: %w", err)
 		}

@@ -3,18 +3,25 @@ package collect
 import (
 	"bytes"
 	"cmp"
-	"encoding/json"
+	"context"
+	stdjson "encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -23,8 +30,9 @@ import (
 const SourceCLI = "aws-cli-json"
 
 // ErrInput is returned (wrapped) by Import and ImportReaders for input it cannot use:
-// unreadable or malformed JSON, an unknown format or schema version, or
-// data whose account or region cannot be told.
+// unreadable or malformed JSON, an unknown format or schema version, data
+// whose account or region cannot be told, values AWS would not accept, and
+// two different items with the same id.
 var ErrInput = errors.New("invalid input")
 
 // acceptedFormats is listed in the error for a file of unknown format.
@@ -40,7 +48,7 @@ type Input struct {
 
 // Import opens the files at paths ("-" is standard input) and imports
 // them with ImportReaders.
-func Import(paths []string, fallbackRegion string) (*inventory.Inventory, error) {
+func Import(ctx context.Context, paths []string, fallbackRegion string) (*inventory.Inventory, error) {
 	inputs := make([]Input, 0, len(paths))
 	for _, p := range paths {
 		if p == "-" {
@@ -54,7 +62,7 @@ func Import(paths []string, fallbackRegion string) (*inventory.Inventory, error)
 		defer f.Close()
 		inputs = append(inputs, Input{Name: p, R: f})
 	}
-	return ImportReaders(inputs, fallbackRegion)
+	return ImportReaders(ctx, inputs, fallbackRegion)
 }
 
 // ImportReaders reads inventories and exported AWS CLI JSON, detecting the format
@@ -65,51 +73,52 @@ func Import(paths []string, fallbackRegion string) (*inventory.Inventory, error)
 //   - `aws ec2 describe-network-interfaces` output ({"NetworkInterfaces": [...]});
 //   - `aws ec2 describe-security-group-rules` output ({"SecurityGroupRules": [...]}).
 //
+// A UTF-8 byte order mark at the start of a file (PowerShell writes one)
+// is skipped.
+//
 // AWS CLI JSON is decoded into the SDK's ec2/types structs (the CLI prints
-// the API's field names) and converted by the normalizer, like a live scan. Its
-// account is the OwnerId; its region comes from SecurityGroupArn (an
-// interface's from its availability zone, a rule's from its group), else
-// fallbackRegion. Each (account, region) found gets a coverage row "ok"
-// whose collected kinds are those the files provided: without
-// describe-network-interfaces data, checks that need interfaces are not
-// judged there. A file with an empty list cannot say which region it
-// covers; it counts for fallbackRegion if given, else for every region of
-// the import.
+// the API's field names) and converted by the normalizer, like a live scan.
+// Its lists are decoded one item at a time and normalised in chunks, so
+// that the SDK's structs (several times the size of the inventory) never
+// all sit in memory, and ctx is checked while decoding. Its account is the
+// OwnerId, which must be an account id (12 digits) like every account id
+// in it; its region comes from SecurityGroupArn (an interface's from its
+// availability zone, a rule's from its group), else fallbackRegion. Each
+// (account, region) found gets a coverage row "ok" whose collected kinds
+// are those the files provided: without describe-network-interfaces data,
+// checks that need interfaces are not judged there. A file with an empty
+// list cannot say which region it covers; it counts for fallbackRegion if
+// given, else for every region of the import.
+//
+// The same group, rule or interface given twice (the same export twice,
+// or in two files) is kept once; two different ones with the same id, or
+// one without an id, are an error naming both places: keeping either
+// could hide a finding. Every group is then validated
+// (inventory.SecurityGroup.Validate).
 //
 // CollectedAt is the latest of the imported inventories' and zero when
 // only AWS CLI JSON was given: when it was exported is unknown.
-func ImportReaders(inputs []Input, fallbackRegion string) (*inventory.Inventory, error) {
-	var (
-		invs    []namedInventory
-		cli     cliData
-		anyData bool
-	)
+func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (*inventory.Inventory, error) {
+	im := newImporter(fallbackRegion)
+	im.startWorker()
+	defer im.stopWorker()
 	for _, in := range inputs {
-		raw, err := io.ReadAll(in.R)
-		if err != nil {
-			return nil, fmt.Errorf("%w: read %s: %w", ErrInput, in.Name, err)
-		}
-		f, err := parseFile(in.Name, raw)
-		if err != nil {
+		if err := im.read(ctx, in); err != nil {
+			// The worker's error is about an earlier part of the input.
+			if werr := im.stopWorker(); werr != nil && ctx.Err() == nil {
+				return nil, werr
+			}
 			return nil, err
 		}
-		if f.inventory != nil {
-			invs = append(invs, namedInventory{name: in.Name, inv: f.inventory})
-			anyData = true
-			continue
-		}
-		cli.add(in.Name, f)
-		anyData = anyData || len(f.doc.SecurityGroups)+len(f.doc.SecurityGroupRules)+len(f.doc.NetworkInterfaces) > 0
 	}
-	if !anyData {
+	if !im.anyData {
 		return nil, fmt.Errorf("%w: no security groups, rules or interfaces in %s", ErrInput, inputNames(inputs))
 	}
-
-	cliInv, err := cli.inventory(fallbackRegion)
+	cliInv, err := im.inventory(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return mergeInventories(invs, cliInv)
+	return mergeInventories(im.invs, cliInv, im.cliPlace)
 }
 
 func inputNames(inputs []Input) string {
@@ -123,92 +132,1074 @@ func inputNames(inputs []Input) string {
 	return strings.Join(names, ", ")
 }
 
-// cliDoc is the union of the AWS CLI outputs sgaudit reads. Field names
-// are the CLI's; encoding/json fills the SDK types by their field names.
-type cliDoc struct {
-	SecurityGroups     []types.SecurityGroup     `json:"SecurityGroups"`
-	SecurityGroupRules []types.SecurityGroupRule `json:"SecurityGroupRules"`
-	NetworkInterfaces  []types.NetworkInterface  `json:"NetworkInterfaces"`
+// The AWS CLI lists sgaudit reads, by their key in the CLI's output.
+const (
+	listGroups     = "SecurityGroups"
+	listRules      = "SecurityGroupRules"
+	listInterfaces = "NetworkInterfaces"
+)
+
+var cliKinds = map[string]string{
+	listGroups:     inventory.KindSecurityGroups,
+	listRules:      inventory.KindSecurityGroupRules,
+	listInterfaces: inventory.KindNetworkInterfaces,
 }
 
-// parsedFile is one input file: either an inventory or CLI data, with the
-// CLI lists the file actually had (an empty list still says "there were
-// none", which differs from "not exported").
-type parsedFile struct {
-	inventory *inventory.Inventory
-	doc       cliDoc
-	kinds     []string
+// chunkSize is how many groups or interfaces of one (account, region) are
+// decoded before they are normalised: large enough that the normaliser's
+// per-call maps cost nothing, small enough that the SDK structs waiting
+// for it are a few MB.
+const chunkSize = 512
+
+// place is where an item of the AWS CLI JSON was: its file and its index
+// in the file's list. Kept for every item, so it is small.
+type place struct {
+	file  int32 // index in importer.names
+	index int32
 }
 
-var cliKeys = []struct{ key, kind string }{
-	{"SecurityGroups", inventory.KindSecurityGroups},
-	{"SecurityGroupRules", inventory.KindSecurityGroupRules},
-	{"NetworkInterfaces", inventory.KindNetworkInterfaces},
+// itemAt is an imported group or interface: its index in the normalised
+// inventory and where it came from.
+type itemAt struct {
+	i  int
+	at place
 }
 
-func parseFile(name string, raw []byte) (parsedFile, error) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return parsedFile{}, fmt.Errorf("%w: %s is empty; %s", ErrInput, name, acceptedFormats)
+// importer gathers the input files: inventories whole, AWS CLI items as
+// they are decoded.
+type importer struct {
+	fallback string
+	names    []string // file names, by place.file
+	invs     []namedInventory
+	anyData  bool
+	cliFiles int
+
+	// The normalising goroutine (startWorker) and what it owns.
+	work       chan func() error
+	workDone   chan struct{}
+	workErr    error // read after workDone is closed
+	workFailed atomic.Bool
+	n          *normalizer
+	pending    map[pairKey]*pendingPair
+	groups     map[string]itemAt // group id → the normalised group
+	interfaces map[string]itemAt // interface id → the normalised interface
+	deferred   []deferredInterface
+	records    map[string]*groupRecords // group id → its rule records
+	ruleGroup  map[string]string        // rule id → its group id
+	kinds      map[pairKey]map[string]bool
+	partitions map[pairKey]string
+	emptyKinds []string
+}
+
+// pendingPair holds the decoded SDK items of one (account, region) until
+// a chunk is full.
+type pendingPair struct {
+	groups          []types.SecurityGroup
+	groupPlaces     []place
+	interfaces      []types.NetworkInterface
+	interfacePlaces []place
+}
+
+// deferredInterface is an interface with no availability zone: its region
+// is its first group's, known once every file has been read.
+type deferredInterface struct {
+	eni types.NetworkInterface
+	at  place
+}
+
+// groupRecords are the describe-security-group-rules records of one group.
+type groupRecords struct {
+	account, region string // GroupOwnerId, and the region of the first record's ARN
+	firstID         string // for messages
+	at              place
+	rules           []ruleRecord
+}
+
+// ruleRecord is what the importer keeps of a rule record until its group
+// is known: what fillFromRecords matches and sets, and what tells two
+// records with one id apart. A whole inventory.Rule and the SDK struct
+// took four times the memory, and an export holds millions of records.
+type ruleRecord struct {
+	id, description string
+	key, ownerless  string // Rule.Key, and ownerlessKey when it differs
+	rest            string // the rest of the content: raw protocol, peer VPC, peering status
+	at              place
+}
+
+func newRuleRecord(r inventory.Rule, at place) ruleRecord {
+	rec := ruleRecord{id: r.ID, description: r.Description, key: r.Key(), rest: r.RawProtocol, at: at}
+	if k := ownerlessKey(r); k != rec.key {
+		rec.ownerless = k
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(raw, &top); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return parsedFile{}, fmt.Errorf("%w: %s is a JSON %s, not an object; %s", ErrInput, name, typeErr.Value, acceptedFormats)
+	if r.Peer.VPCID != "" || r.Peer.PeeringStatus != "" {
+		rec.rest += "|" + r.Peer.VPCID + "|" + r.Peer.PeeringStatus
+	}
+	return rec
+}
+
+func (gr *groupRecords) find(id string) *ruleRecord {
+	for i := range gr.rules {
+		if gr.rules[i].id == id {
+			return &gr.rules[i]
 		}
-		return parsedFile{}, jsonError(name, raw, err)
 	}
-	if _, ok := top["schema_version"]; ok {
-		if _, ok := top["security_groups"]; ok {
-			inv, err := parseInventory(name, raw)
-			return parsedFile{inventory: inv}, err
-		}
-	}
-	var f parsedFile
-	for _, k := range cliKeys {
-		if _, ok := top[k.key]; ok {
-			f.kinds = append(f.kinds, k.kind)
-		}
-	}
-	if len(f.kinds) == 0 {
-		return parsedFile{}, fmt.Errorf("%w: %s is not a format sgaudit reads (top-level keys: %s); %s",
-			ErrInput, name, strings.Join(sortedKeys(top), ", "), acceptedFormats)
-	}
-	if err := json.Unmarshal(raw, &f.doc); err != nil {
-		return parsedFile{}, jsonError(name, raw, err)
-	}
-	return f, nil
+	return nil
 }
 
-func parseInventory(name string, raw []byte) (*inventory.Inventory, error) {
+func newImporter(fallback string) *importer {
+	return &importer{
+		fallback:   fallback,
+		n:          newNormalizer(),
+		pending:    map[pairKey]*pendingPair{},
+		groups:     map[string]itemAt{},
+		interfaces: map[string]itemAt{},
+		records:    map[string]*groupRecords{},
+		ruleGroup:  map[string]string{},
+		kinds:      map[pairKey]map[string]bool{},
+		partitions: map[pairKey]string{},
+	}
+}
+
+// utf8BOM is what PowerShell's Out-File writes before UTF-8 text.
+var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
+
+// decodeOptions make the AWS CLI's field names match the SDK's Go field
+// names whatever their case, as encoding/json did: a hand-edited
+// "ipPermissions" must not be dropped silently.
+var decodeOptions = json.MatchCaseInsensitiveNames(true)
+
+// read detects the format of one input and imports it.
+func (im *importer) read(ctx context.Context, in Input) error {
+	file := int32(len(im.names))
+	im.names = append(im.names, in.Name)
+	lr := &lineReader{ctx: ctx, r: in.R, lastNL: -1}
+	head := make([]byte, len(utf8BOM))
+	n, err := io.ReadFull(lr, head)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, io.ErrUnexpectedEOF) {
+		return readError(ctx, in.Name, err)
+	}
+	s := &stream{ctx: ctx, name: in.Name, lr: lr}
+	var r io.Reader = lr
+	if n == len(utf8BOM) && bytes.Equal(head, utf8BOM) {
+		s.bom = int64(n)
+	} else {
+		r = io.MultiReader(bytes.NewReader(head[:n]), lr)
+	}
+	s.dec = jsontext.NewDecoder(r)
+	return im.readStream(s, file, true)
+}
+
+// readStream reads the top-level object of a file. The first key that
+// names a format decides it: an AWS CLI list is decoded as it streams; an
+// inventory key (schema_version, security_groups) makes the whole file be
+// read and decoded as an inventory.
+func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) error {
+	switch k := s.dec.PeekKind(); k {
+	case '{':
+	case 0:
+		_, err := s.dec.ReadToken()
+		if errors.Is(err, io.EOF) {
+			return fmt.Errorf("%w: %s is empty; %s", ErrInput, s.name, acceptedFormats)
+		}
+		return s.jsonError(err)
+	default:
+		return fmt.Errorf("%w: %s is a JSON %s, not an object; %s", ErrInput, s.name, kindName(k), acceptedFormats)
+	}
+	if _, err := s.dec.ReadToken(); err != nil {
+		return s.jsonError(err)
+	}
+	var keys, lists []string
+	counts := map[string]int{}
+	for s.dec.PeekKind() != '}' {
+		tok, err := s.dec.ReadToken()
+		if err != nil {
+			return s.jsonError(err)
+		}
+		key := tok.String()
+		keys = append(keys, key)
+		_, isList := cliKinds[key]
+		switch {
+		case isList:
+			n, err := im.readList(s, file, key)
+			if err != nil {
+				return err
+			}
+			lists = append(lists, key)
+			counts[key] += n
+		case inventoryAllowed && len(lists) == 0 && (key == "schema_version" || key == "security_groups"):
+			return im.readWhole(s, file)
+		default:
+			if err := s.dec.SkipValue(); err != nil {
+				return s.jsonError(err)
+			}
+		}
+	}
+	if _, err := s.dec.ReadToken(); err != nil {
+		return s.jsonError(err)
+	}
+	// One object per file: anything after it is not what the CLI prints.
+	if k := s.dec.PeekKind(); k != 0 {
+		return s.errorAt(s.dec.InputOffset()+1, "malformed JSON: data after the top-level object")
+	}
+	if _, err := s.dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return s.jsonError(err)
+	}
+	if len(lists) == 0 {
+		slices.Sort(keys)
+		return fmt.Errorf("%w: %s is not a format sgaudit reads (top-level keys: %s); %s",
+			ErrInput, s.name, strings.Join(keys, ", "), acceptedFormats)
+	}
+	im.cliFiles++
+	for _, key := range slices.Compact(slices.Sorted(slices.Values(lists))) {
+		if counts[key] == 0 {
+			im.emptyKinds = append(im.emptyKinds, cliKinds[key])
+		} else {
+			im.anyData = true
+		}
+	}
+	return nil
+}
+
+// readWhole reads the rest of a file that names an inventory key before
+// any AWS CLI list, and decodes it as an inventory. lineReader kept every
+// byte read so far: nothing was marked read yet.
+func (im *importer) readWhole(s *stream, file int32) error {
+	if _, err := io.Copy(io.Discard, s.lr); err != nil {
+		return readError(s.ctx, s.name, err)
+	}
+	raw := s.lr.buf
+	f, err := parseFile(s.name, raw, s.bom)
+	if err != nil {
+		return err
+	}
+	if f == nil {
+		// Not an inventory after all (schema_version without
+		// security_groups): read it again as AWS CLI JSON.
+		s2 := &stream{ctx: s.ctx, name: s.name, lr: &lineReader{ctx: s.ctx, r: bytes.NewReader(raw), lastNL: -1}, bom: s.bom}
+		s2.lr.Read(make([]byte, s.bom)) // skip the BOM, counting it
+		s2.dec = jsontext.NewDecoder(s2.lr)
+		return im.readStream(s2, file, false)
+	}
+	im.invs = append(im.invs, namedInventory{name: s.name, inv: f})
+	im.anyData = true
+	return nil
+}
+
+// readList decodes one AWS CLI list, an item at a time.
+func (im *importer) readList(s *stream, file int32, key string) (int, error) {
+	switch k := s.dec.PeekKind(); k {
+	case 'n':
+		_, err := s.dec.ReadToken()
+		return 0, s.jsonError(err)
+	case '[':
+	case 0:
+		_, err := s.dec.ReadToken()
+		return 0, s.jsonError(err)
+	default:
+		return 0, s.errorAt(s.dec.InputOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, kindName(k)))
+	}
+	if _, err := s.dec.ReadToken(); err != nil {
+		return 0, s.jsonError(err)
+	}
+	for i := 0; ; i++ {
+		switch s.dec.PeekKind() {
+		case ']':
+			_, err := s.dec.ReadToken()
+			return i, s.jsonError(err)
+		case 0:
+			_, err := s.dec.ReadToken()
+			return i, s.jsonError(err)
+		}
+		if i%64 == 0 {
+			if err := s.ctx.Err(); err != nil {
+				return i, fmt.Errorf("read %s: %w", s.name, err)
+			}
+		}
+		start := s.dec.InputOffset() + s.bom
+		s.lr.forget(start)
+		at := place{file: file, index: int32(i)}
+		cur := current{s: s, list: key, index: i, start: start}
+		var err error
+		switch key {
+		case listGroups:
+			var sg types.SecurityGroup
+			if err = json.UnmarshalDecode(s.dec, &sg, decodeOptions); err == nil {
+				err = im.addGroup(cur, at, sg)
+			}
+		case listRules:
+			var rec types.SecurityGroupRule
+			if err = json.UnmarshalDecode(s.dec, &rec, decodeOptions); err == nil {
+				err = im.addRule(cur, at, rec)
+			}
+		case listInterfaces:
+			var eni types.NetworkInterface
+			if err = json.UnmarshalDecode(s.dec, &eni, decodeOptions); err == nil {
+				err = im.addInterface(cur, at, eni)
+			}
+		}
+		if err != nil {
+			if errors.Is(err, ErrInput) {
+				return i, err
+			}
+			return i, s.jsonError(err)
+		}
+	}
+}
+
+// current is the item being decoded, for messages: "sgs.json:12:9
+// (SecurityGroups[3])".
+type current struct {
+	s     *stream
+	list  string
+	index int
+	start int64
+}
+
+func (c current) String() string {
+	line, col := c.s.lr.position(c.s.lr.skipSeparators(c.start))
+	return fmt.Sprintf("%s:%d:%d (%s[%d])", c.s.name, line, col, c.list, c.index)
+}
+
+func (c current) errorf(format string, args ...any) error {
+	return fmt.Errorf("%w: %s: %s", ErrInput, c, fmt.Sprintf(format, args...))
+}
+
+// where names a place: "sgs.json (SecurityGroups[3])".
+func (im *importer) where(at place, list string) string {
+	return fmt.Sprintf("%s (%s[%d])", im.names[at.file], list, at.index)
+}
+
+// regionName and partitionName are what an ARN's region and partition
+// must look like: they end up in ARNs, coverage rows and file names.
+var (
+	regionName    = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d+$`)
+	partitionName = regexp.MustCompile(`^aws(?:-[a-z]+)*$`)
+)
+
+// arnPlace returns the region and partition of an item's ARN ("" when it
+// has none, or none that parses), refusing names that are not a region's.
+func arnPlace(cur current, field, s string) (region, partition string, err error) {
+	region, partition = arnRegion(s)
+	if region != "" && !regionName.MatchString(region) {
+		return "", "", cur.errorf("%s %q: %q is not a region name", field, s, region)
+	}
+	if partition != "" && !partitionName.MatchString(partition) {
+		return "", "", cur.errorf("%s %q: %q is not a partition name", field, s, partition)
+	}
+	return region, partition, nil
+}
+
+// checkAccount refuses an account id that is not 12 digits: account ids
+// become file names (results-<id>.sarif) and ARN parts.
+func checkAccount(cur current, id, field, value string) error {
+	if value != "" && !inventory.ValidAccountID(value) {
+		return cur.errorf("%s: %s %q: an account id is exactly 12 digits", id, field, value)
+	}
+	return nil
+}
+
+func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) error {
+	id := aws.ToString(sg.GroupId)
+	if id == "" {
+		return cur.errorf("a security group without GroupId")
+	}
+	account := aws.ToString(sg.OwnerId)
+	if account == "" {
+		return cur.errorf("cannot tell the account of %s: it has no OwnerId", id)
+	}
+	if err := checkAccount(cur, "group "+id, "OwnerId", account); err != nil {
+		return err
+	}
+	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
+		for _, p := range perms {
+			for _, pair := range p.UserIdGroupPairs {
+				if err := checkAccount(cur, "group "+id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	region, partition, err := arnPlace(cur, "SecurityGroupArn", aws.ToString(sg.SecurityGroupArn))
+	if err != nil {
+		return err
+	}
+	region = cmp.Or(region, im.fallback)
+	if region == "" {
+		return cur.errorf("cannot tell the region of %s: pass --region", id)
+	}
+	k := pairKey{account, region}
+	if partition != "" {
+		im.partitions[k] = partition
+	}
+	im.kind(k, inventory.KindSecurityGroups)
+	p := im.pendingFor(k)
+	p.groups = append(p.groups, sg)
+	p.groupPlaces = append(p.groupPlaces, at)
+	if len(p.groups) >= chunkSize {
+		return im.flushGroups(k)
+	}
+	return nil
+}
+
+func (im *importer) addInterface(cur current, at place, eni types.NetworkInterface) error {
+	id := aws.ToString(eni.NetworkInterfaceId)
+	if id == "" {
+		return cur.errorf("a network interface without NetworkInterfaceId")
+	}
+	account := aws.ToString(eni.OwnerId)
+	if account == "" {
+		return cur.errorf("cannot tell the account of %s: it has no OwnerId", id)
+	}
+	if err := checkAccount(cur, "interface "+id, "OwnerId", account); err != nil {
+		return err
+	}
+	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
+	if region == "" {
+		im.deferred = append(im.deferred, deferredInterface{eni: eni, at: at})
+		return nil
+	}
+	return im.queueInterface(pairKey{account, region}, eni, at)
+}
+
+func (im *importer) queueInterface(k pairKey, eni types.NetworkInterface, at place) error {
+	im.kind(k, inventory.KindNetworkInterfaces)
+	p := im.pendingFor(k)
+	p.interfaces = append(p.interfaces, eni)
+	p.interfacePlaces = append(p.interfacePlaces, at)
+	if len(p.interfaces) >= chunkSize {
+		return im.flushInterfaces(k)
+	}
+	return nil
+}
+
+func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) error {
+	id := aws.ToString(rec.SecurityGroupRuleId)
+	gid := aws.ToString(rec.GroupId)
+	switch {
+	case id == "":
+		return cur.errorf("a security group rule without SecurityGroupRuleId")
+	case gid == "":
+		return cur.errorf("rule %s has no GroupId", id)
+	}
+	owner := aws.ToString(rec.GroupOwnerId)
+	if err := checkAccount(cur, "rule "+id, "GroupOwnerId", owner); err != nil {
+		return err
+	}
+	if ref := rec.ReferencedGroupInfo; ref != nil {
+		if err := checkAccount(cur, "rule "+id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
+			return err
+		}
+	}
+	region, _, err := arnPlace(cur, "SecurityGroupRuleArn", aws.ToString(rec.SecurityGroupRuleArn))
+	if err != nil {
+		return err
+	}
+	r := newRuleRecord(ruleFromRecord(rec), at)
+	if prevGroup, dup := im.ruleGroup[id]; dup {
+		prev := im.records[prevGroup]
+		pr := prev.find(id)
+		if prevGroup == gid && pr.key == r.key && pr.rest == r.rest && pr.description == r.description && prev.account == owner {
+			return nil // the same export given twice
+		}
+		return fmt.Errorf("%w: rule %s differs between %s and %s", ErrInput, id,
+			im.where(pr.at, listRules), cur)
+	}
+	gr := im.records[gid]
+	if gr == nil {
+		gr = &groupRecords{account: owner, region: region, firstID: id, at: at}
+		im.records[gid] = gr
+	}
+	gr.rules = append(gr.rules, r)
+	im.ruleGroup[id] = gid
+	return nil
+}
+
+func (im *importer) kind(k pairKey, kind string) {
+	if im.kinds[k] == nil {
+		im.kinds[k] = map[string]bool{}
+	}
+	im.kinds[k][kind] = true
+}
+
+func (im *importer) pendingFor(k pairKey) *pendingPair {
+	p := im.pending[k]
+	if p == nil {
+		p = &pendingPair{}
+		im.pending[k] = p
+	}
+	return p
+}
+
+func (im *importer) regionData(k pairKey) RegionData {
+	return RegionData{
+		Account: inventory.Account{ID: k.account, Partition: cmp.Or(im.partitions[k], partitionOfRegion(k.region))},
+		Region:  k.region,
+	}
+}
+
+// flushGroups hands the pending groups of one (account, region) to the
+// normalising goroutine (normaliseGroups), with fresh slices for the next
+// chunk.
+func (im *importer) flushGroups(k pairKey) error {
+	p := im.pending[k]
+	if p == nil || len(p.groups) == 0 {
+		return nil
+	}
+	d := im.regionData(k)
+	d.Groups, p.groups = p.groups, make([]types.SecurityGroup, 0, chunkSize)
+	places := p.groupPlaces
+	p.groupPlaces = make([]place, 0, chunkSize)
+	return im.submit(func() error { return im.normaliseGroups(d, places) })
+}
+
+// normaliseGroups normalises one chunk of groups. A group seen before is
+// dropped when it is the same, and an error when it is not.
+func (im *importer) normaliseGroups(d RegionData, places []place) error {
+	inv := im.n.inv
+	first := len(inv.SecurityGroups)
+	im.n.add(d)
+	kept := first
+	for j := first; j < len(inv.SecurityGroups); j++ {
+		g, at := inv.SecurityGroups[j], places[j-first]
+		if prev, dup := im.groups[g.ID]; dup {
+			if sameGroup(inv.SecurityGroups[prev.i], g) {
+				continue
+			}
+			return &dupError{kind: "group", list: listGroups, id: g.ID, a: prev.at, b: at}
+		}
+		inv.SecurityGroups[kept] = g
+		im.groups[g.ID] = itemAt{i: kept, at: at}
+		kept++
+	}
+	clear(inv.SecurityGroups[kept:])
+	inv.SecurityGroups = inv.SecurityGroups[:kept]
+	return nil
+}
+
+// flushInterfaces is flushGroups for interfaces.
+func (im *importer) flushInterfaces(k pairKey) error {
+	p := im.pending[k]
+	if p == nil || len(p.interfaces) == 0 {
+		return nil
+	}
+	d := im.regionData(k)
+	d.Interfaces, p.interfaces = p.interfaces, make([]types.NetworkInterface, 0, chunkSize)
+	places := p.interfacePlaces
+	p.interfacePlaces = make([]place, 0, chunkSize)
+	return im.submit(func() error { return im.normaliseInterfaces(d, places) })
+}
+
+// normaliseInterfaces is normaliseGroups for interfaces. They are
+// normalised without their groups: attachments are linked once every group
+// is read.
+func (im *importer) normaliseInterfaces(d RegionData, places []place) error {
+	inv := im.n.inv
+	first := len(inv.NetworkInterfaces)
+	im.n.add(d)
+	kept := first
+	for j := first; j < len(inv.NetworkInterfaces); j++ {
+		ni, at := inv.NetworkInterfaces[j], places[j-first]
+		if prev, dup := im.interfaces[ni.ID]; dup {
+			if reflect.DeepEqual(inv.NetworkInterfaces[prev.i], ni) {
+				continue
+			}
+			return &dupError{kind: "network interface", list: listInterfaces, id: ni.ID, a: prev.at, b: at}
+		}
+		inv.NetworkInterfaces[kept] = ni
+		im.interfaces[ni.ID] = itemAt{i: kept, at: at}
+		kept++
+	}
+	clear(inv.NetworkInterfaces[kept:])
+	inv.NetworkInterfaces = inv.NetworkInterfaces[:kept]
+	return nil
+}
+
+// dupError is two different items with one id. The normalising goroutine
+// finds it; the reading goroutine, which owns the file names, says it.
+type dupError struct {
+	kind, list, id string
+	a, b           place
+}
+
+func (e *dupError) Error() string { return e.kind + " " + e.id + " given twice, differing" }
+
+// The normalising goroutine. Decoding and normalising take about as long
+// as each other, so they run side by side: the reading goroutine decodes
+// and checks each item, and hands chunks over in order; this one owns the
+// normaliser and the id maps (groups, interfaces) until stopWorker.
+// Without a worker (none started yet), submit runs the job itself.
+
+func (im *importer) startWorker() {
+	if im.work != nil {
+		return
+	}
+	// Two chunks in flight per kind at most: the SDK structs waiting stay
+	// a few MB.
+	im.work = make(chan func() error, 4)
+	im.workDone = make(chan struct{})
+	go func() {
+		defer close(im.workDone)
+		for job := range im.work {
+			if im.workFailed.Load() {
+				continue // drain: the first error is the one to report
+			}
+			if err := job(); err != nil {
+				im.workErr = err
+				im.workFailed.Store(true)
+			}
+		}
+	}()
+}
+
+func (im *importer) submit(job func() error) error {
+	if im.work == nil {
+		return im.sayError(job())
+	}
+	if im.workFailed.Load() {
+		return im.stopWorker()
+	}
+	im.work <- job
+	return nil
+}
+
+// stopWorker waits for the normalising goroutine to finish its queue and
+// returns its error. It may be called more than once.
+func (im *importer) stopWorker() error {
+	if im.work != nil {
+		close(im.work)
+		<-im.workDone
+		im.work = nil
+	}
+	return im.sayError(im.workErr)
+}
+
+func (im *importer) sayError(err error) error {
+	var dup *dupError
+	if errors.As(err, &dup) {
+		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, dup.id,
+			im.where(dup.a, dup.list), im.where(dup.b, dup.list))
+	}
+	return err
+}
+
+// sameGroup reports whether two normalised groups hold the same data.
+func sameGroup(a, b inventory.SecurityGroup) bool {
+	if !a.Rules.Equal(b.Rules) || !a.StaleRules.Equal(b.StaleRules) {
+		return false
+	}
+	a.Rules, b.Rules, a.StaleRules, b.StaleRules = inventory.Rules{}, inventory.Rules{}, inventory.Rules{}, inventory.Rules{}
+	return reflect.DeepEqual(a, b)
+}
+
+// inventory finishes the AWS CLI data once every file is read: the last
+// chunks, interfaces whose region is their group's, rule ids, attachments,
+// coverage. It returns nil when no CLI file was given.
+func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error) {
+	if im.cliFiles == 0 {
+		return nil, nil
+	}
+	pairs := slices.SortedFunc(maps.Keys(im.pending), comparePairs)
+	for _, k := range pairs {
+		if err := im.flushGroups(k); err != nil {
+			return nil, err
+		}
+	}
+	// Every group is normalised: deferred interfaces need their regions.
+	if err := im.stopWorker(); err != nil {
+		return nil, err
+	}
+	inv := im.n.inv
+	for _, d := range im.deferred {
+		account := aws.ToString(d.eni.OwnerId)
+		var region string
+		if len(d.eni.Groups) > 0 {
+			if g, ok := im.groups[aws.ToString(d.eni.Groups[0].GroupId)]; ok {
+				region = inv.SecurityGroups[g.i].Region
+			}
+		}
+		region = cmp.Or(region, im.fallback)
+		if region == "" {
+			return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput,
+				im.where(d.at, listInterfaces), aws.ToString(d.eni.NetworkInterfaceId))
+		}
+		if err := im.queueInterface(pairKey{account, region}, d.eni, d.at); err != nil {
+			return nil, err
+		}
+	}
+	im.deferred = nil
+	for _, k := range slices.SortedFunc(maps.Keys(im.pending), comparePairs) {
+		if err := im.flushInterfaces(k); err != nil {
+			return nil, err
+		}
+	}
+	im.pending = nil
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := im.applyRecords(); err != nil {
+		return nil, err
+	}
+	im.linkAttachments()
+	inv.VPCs = importedVPCs(inv)
+
+	// An empty list ("no interfaces here") is data too, for the region it
+	// was exported from: fallbackRegion if given, else every region seen.
+	for k := range im.kinds {
+		if im.fallback == "" || k.region == im.fallback {
+			for _, kind := range im.emptyKinds {
+				im.kinds[k][kind] = true
+			}
+		}
+	}
+	groupsIn := map[pairKey]int{}
+	for _, g := range inv.SecurityGroups {
+		groupsIn[pairKey{g.AccountID, g.Region}]++
+	}
+	accounts := map[string]inventory.Account{}
+	var coverage []inventory.Coverage
+	for _, k := range slices.SortedFunc(maps.Keys(im.kinds), comparePairs) {
+		a := im.regionData(k).Account
+		if _, ok := accounts[k.account]; !ok || im.partitions[k] != "" {
+			accounts[k.account] = a
+		}
+		coverage = append(coverage, inventory.Coverage{
+			AccountID:      k.account,
+			Region:         k.region,
+			Status:         inventory.CoverageOK,
+			Collected:      sortedKeys(im.kinds[k]),
+			SecurityGroups: groupsIn[k],
+		})
+	}
+	for i := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[i]
+		if err := g.Validate(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], err)
+		}
+	}
+	norm := im.n.finish() // mergeInventories sorts the merged inventory
+	norm.Coverage = coverage
+	for _, id := range slices.Sorted(maps.Keys(accounts)) {
+		norm.Accounts = append(norm.Accounts, accounts[id])
+	}
+	norm.Source = SourceCLI
+	return norm, nil
+}
+
+func comparePairs(a, b pairKey) int {
+	return cmp.Or(cmp.Compare(a.account, b.account), cmp.Compare(a.region, b.region))
+}
+
+// applyRecords gives the groups' rules the ids and descriptions of their
+// describe-security-group-rules records, as the collector does
+// (fillFromRecords). A record's (account, region) is its own when its
+// export says it, else its group's.
+func (im *importer) applyRecords() error {
+	inv := im.n.inv
+	for _, gid := range slices.Sorted(maps.Keys(im.records)) {
+		gr := im.records[gid]
+		var gAccount, gRegion string
+		g, hasGroup := im.groups[gid]
+		if hasGroup {
+			gAccount, gRegion = inv.SecurityGroups[g.i].AccountID, inv.SecurityGroups[g.i].Region
+		}
+		region := cmp.Or(gr.region, gRegion, im.fallback)
+		account := cmp.Or(gr.account, gAccount)
+		switch {
+		case region == "":
+			return fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput, im.where(gr.at, listRules), gr.firstID)
+		case account == "":
+			return fmt.Errorf("%w: %s: cannot tell the account of %s: it has no GroupOwnerId", ErrInput, im.where(gr.at, listRules), gr.firstID)
+		}
+		k := pairKey{account, region}
+		im.kind(k, inventory.KindSecurityGroupRules)
+		if !hasGroup || gAccount != account || gRegion != region {
+			continue // a record with no group: the group's own rules are the snapshot
+		}
+		recs := make(map[string]inventory.Rule, len(gr.rules))
+		// In rule id order, so which record takes an owner-less key is
+		// the same whatever the files' order (indexRuleRecords).
+		slices.SortFunc(gr.rules, func(a, b ruleRecord) int { return cmp.Compare(a.id, b.id) })
+		for _, rec := range gr.rules {
+			r := inventory.Rule{ID: rec.id, Description: rec.description}
+			recs[rec.key] = r
+			if rec.ownerless != "" {
+				if _, taken := recs[rec.ownerless]; !taken {
+					recs[rec.ownerless] = r
+				}
+			}
+		}
+		sg := &inv.SecurityGroups[g.i]
+		rules := sg.Rules.Slice()
+		fillFromRecords(rules, recs)
+		sg.Rules = inventory.SortedRules(rules)
+	}
+	im.records, im.ruleGroup = nil, nil
+	return nil
+}
+
+// linkAttachments records which interfaces carry which group, as
+// normalizeRegion does within one region; imported interfaces are
+// normalised apart from their groups, which may come in another file.
+func (im *importer) linkAttachments() {
+	inv := im.n.inv
+	for _, ni := range inv.NetworkInterfaces {
+		for _, id := range ni.GroupIDs {
+			gi, ok := im.groups[id]
+			if !ok {
+				continue // the group's data was not given (an ENI-only import)
+			}
+			g := &inv.SecurityGroups[gi.i]
+			if g.AccountID != ni.AccountID || g.Region != ni.Region {
+				continue
+			}
+			g.Attachments = append(g.Attachments, inventory.Attachment{
+				NetworkInterfaceID: ni.ID,
+				InterfaceType:      ni.Type,
+				PublicIP:           ni.PublicIP,
+				Resource:           ni.Resource,
+			})
+			g.UsedBy = append(g.UsedBy, inventory.Evidence{Kind: inventory.UsedByENI, ID: ni.ID, Detail: ni.Resource})
+		}
+	}
+}
+
+// importedVPCs derives the VPCs as normalizeRegion does (every VPC with a
+// group or an interface, and its interface count), once for the whole
+// import: normalised chunk by chunk, a VPC would be listed once per chunk.
+func importedVPCs(inv *inventory.Inventory) []inventory.VPC {
+	type vpcKey struct{ account, region, id string }
+	count := map[vpcKey]int{}
+	for _, g := range inv.SecurityGroups {
+		if g.VPCID != "" {
+			count[vpcKey{g.AccountID, g.Region, g.VPCID}] += 0
+		}
+	}
+	for _, ni := range inv.NetworkInterfaces {
+		if ni.VPCID != "" {
+			count[vpcKey{ni.AccountID, ni.Region, ni.VPCID}]++
+		}
+	}
+	vpcs := make([]inventory.VPC, 0, len(count))
+	for k, n := range count {
+		vpcs = append(vpcs, inventory.VPC{ID: k.id, AccountID: k.account, Region: k.region, NetworkInterfaces: n})
+	}
+	return vpcs
+}
+
+// cliPlace names where a group or interface of the AWS CLI JSON came from.
+func (im *importer) cliPlace(kind, id string) string {
+	if at, ok := im.groups[id]; ok && kind == "group" {
+		return im.where(at.at, listGroups)
+	}
+	if at, ok := im.interfaces[id]; ok && kind == "network interface" {
+		return im.where(at.at, listInterfaces)
+	}
+	return "the AWS CLI JSON"
+}
+
+// stream is one file being decoded.
+type stream struct {
+	ctx  context.Context
+	name string
+	lr   *lineReader
+	dec  *jsontext.Decoder
+	bom  int64 // bytes skipped before the decoder's offset 0
+}
+
+// jsonError says where in the file decoding failed, as line and column
+// (what an editor shows) and byte offset. nil stays nil.
+func (s *stream) jsonError(err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctxErr := s.ctx.Err(); ctxErr != nil && errors.Is(err, ctxErr) {
+		return fmt.Errorf("read %s: %w", s.name, ctxErr)
+	}
+	var (
+		semErr *json.SemanticError
+		synErr *jsontext.SyntacticError
+	)
+	switch {
+	case errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil:
+		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
+			pointerPath(semErr.JSONPointer), kindName(semErr.JSONKind), semErr.GoType))
+	case errors.As(err, &semErr):
+		what := "a value that cannot be read"
+		if semErr.Err != nil {
+			what = semErr.Err.Error()
+		}
+		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", pointerPath(semErr.JSONPointer), what))
+	case errors.As(err, &synErr):
+		what := synErr.Err.Error()
+		switch {
+		case errors.Is(synErr.Err, io.ErrUnexpectedEOF):
+			what = "unexpected end of JSON input"
+		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
+			// encoding/json kept the last of two, which could hide rules.
+			// Quoted: the key is anything the file says.
+			what = fmt.Sprintf("the key %q is given twice", pointerPath(synErr.JSONPointer))
+		}
+		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return s.errorAt(s.lr.end(), "malformed JSON: unexpected end of JSON input")
+	}
+	return readError(s.ctx, s.name, err)
+}
+
+// errorAt is an error at a 1-based byte position (the byte after offset
+// off-1): "name:line:col (byte N): what".
+func (s *stream) errorAt(pos int64, what string) error {
+	offset := max(pos-1, 0)
+	line, col := s.lr.position(offset)
+	return fmt.Errorf("%w: %s:%d:%d (byte %d): %s", ErrInput, s.name, line, col, offset, what)
+}
+
+func readError(ctx context.Context, name string, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("read %s: %w", name, ctxErr)
+	}
+	return fmt.Errorf("%w: read %s: %w", ErrInput, name, err)
+}
+
+// pointerPath turns a JSON pointer (/SecurityGroups/0/IpPermissions/1/FromPort)
+// into the path a reader follows: SecurityGroups[0].IpPermissions[1].FromPort.
+func pointerPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range strings.SplitSeq(strings.TrimPrefix(string(p), "/"), "/") {
+		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
+		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "value"
+}
+
+// lineReader counts what it reads, so that an error offset can be given
+// as line and column without holding the file: it keeps the bytes from
+// the start of the item being decoded on (forget), and the number of lines
+// before them. It also stops reading when ctx is done.
+type lineReader struct {
+	ctx    context.Context
+	r      io.Reader
+	buf    []byte // the bytes read from offset base on
+	base   int64
+	lines  int   // newlines before base
+	lastNL int64 // offset of the last newline before base, -1 if none
+}
+
+func (l *lineReader) Read(p []byte) (int, error) {
+	if err := l.ctx.Err(); err != nil {
+		return 0, err
+	}
+	n, err := l.r.Read(p)
+	l.buf = append(l.buf, p[:n]...)
+	return n, err
+}
+
+// forget drops the bytes before off, which no error can point at any more,
+// once they are many (dropping is a copy of what follows).
+func (l *lineReader) forget(off int64) {
+	k := off - l.base
+	if k < 1<<20 || k > int64(len(l.buf)) {
+		return
+	}
+	seg := l.buf[:k]
+	l.lines += bytes.Count(seg, []byte{'\n'})
+	if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+		l.lastNL = l.base + int64(i)
+	}
+	l.buf = append(l.buf[:0], l.buf[k:]...)
+	l.base = off
+}
+
+func (l *lineReader) end() int64 { return l.base + int64(len(l.buf)) }
+
+// position turns a byte offset into a 1-based line and column.
+func (l *lineReader) position(off int64) (line, col int) {
+	off = min(max(off, l.base), l.end())
+	seg := l.buf[:off-l.base]
+	line = l.lines + bytes.Count(seg, []byte{'\n'}) + 1
+	last := l.lastNL
+	if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+		last = l.base + int64(i)
+	}
+	return line, int(off - last)
+}
+
+// skipSeparators returns the offset of the first byte at or after off
+// that is neither white space nor a comma: where an array item starts.
+func (l *lineReader) skipSeparators(off int64) int64 {
+	for off < l.end() && off >= l.base && bytes.IndexByte([]byte(" \t\r\n,"), l.buf[off-l.base]) >= 0 {
+		off++
+	}
+	return off
+}
+
+// parseFile decodes a whole file that names an inventory key. It returns
+// nil, nil when the file is not an inventory after all. raw starts with
+// bom bytes of byte order mark.
+func parseFile(name string, raw []byte, bom int64) (*inventory.Inventory, error) {
+	body := raw[bom:]
+	var top map[string]stdjson.RawMessage
+	if err := stdjson.Unmarshal(body, &top); err != nil {
+		return nil, jsonError(name, raw, bom, err)
+	}
+	_, hasVersion := top["schema_version"]
+	_, hasGroups := top["security_groups"]
+	if !hasVersion || !hasGroups {
+		return nil, nil
+	}
 	var probe struct {
 		SchemaVersion any `json:"schema_version"`
 	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return nil, jsonError(name, raw, err)
+	if err := stdjson.Unmarshal(body, &probe); err != nil {
+		return nil, jsonError(name, raw, bom, err)
 	}
 	if v, ok := probe.SchemaVersion.(string); !ok || v != inventory.SchemaVersion {
 		return nil, fmt.Errorf("%w: %s is an sgaudit inventory with schema_version %v; this sgaudit reads schema_version %q",
 			ErrInput, name, jsonText(probe.SchemaVersion), inventory.SchemaVersion)
 	}
-	inv, err := inventory.Decode(raw)
+	inv, err := inventory.Decode(body)
 	if err != nil {
-		return nil, jsonError(name, raw, err)
+		return nil, jsonError(name, raw, bom, err)
 	}
 	return inv, nil
 }
 
 func jsonText(v any) string {
-	b, _ := json.Marshal(v)
+	b, _ := stdjson.Marshal(v)
 	return string(b)
 }
 
-// jsonError says where in the file JSON decoding failed, as line and
-// column (what an editor shows) and byte offset.
-func jsonError(name string, raw []byte, err error) error {
+// jsonError is stream.jsonError for a whole inventory file decoded by
+// encoding/json.
+func jsonError(name string, raw []byte, bom int64, err error) error {
 	var (
-		syntaxErr *json.SyntaxError
-		typeErr   *json.UnmarshalTypeError
+		syntaxErr *stdjson.SyntaxError
+		typeErr   *stdjson.UnmarshalTypeError
 		offset    int64 = -1
 		what            = err.Error()
 	)
@@ -224,7 +1215,7 @@ func jsonError(name string, raw []byte, err error) error {
 	}
 	// encoding/json reports the offset after the byte that failed (the bad
 	// character, or the last byte of a value of the wrong type): point at it.
-	offset = max(offset-1, 0)
+	offset = max(offset-1, 0) + bom
 	line, col := position(raw, offset)
 	return fmt.Errorf("%w: %s:%d:%d (byte %d): %s", ErrInput, name, line, col, offset, what)
 }
@@ -247,21 +1238,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// cliData gathers the CLI files before their regions can be resolved: a
-// rule's region comes from its group, which may be in another file.
-type cliData struct {
-	files []namedCLI
-}
-
-type namedCLI struct {
-	name string
-	parsedFile
-}
-
-func (c *cliData) add(name string, f parsedFile) {
-	c.files = append(c.files, namedCLI{name: name, parsedFile: f})
-}
-
 // pairKey is "account/region".
 type pairKey struct{ account, region string }
 
@@ -269,154 +1245,6 @@ type pairKey struct{ account, region string }
 // us-east-1a, us-west-2-lax-1a and us-east-1-wl1-bos-wlz-1 all start with
 // their region.
 var azRegion = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d+`)
-
-// inventory resolves every CLI item's account and region, groups them by
-// (account, region) and normalises them. It returns nil when no CLI file
-// was given.
-func (c *cliData) inventory(fallbackRegion string) (*inventory.Inventory, error) {
-	if len(c.files) == 0 {
-		return nil, nil
-	}
-	pairs := map[pairKey]*RegionData{}
-	partitions := map[pairKey]string{}
-	kinds := map[pairKey]map[string]bool{}
-	var emptyKinds []string
-	get := func(k pairKey) *RegionData {
-		if pairs[k] == nil {
-			pairs[k] = &RegionData{Account: inventory.Account{ID: k.account}, Region: k.region}
-			kinds[k] = map[string]bool{}
-		}
-		return pairs[k]
-	}
-
-	// Groups first: rules and interfaces borrow their groups' regions.
-	groupPair := map[string]pairKey{}
-	seen := map[string]bool{}
-	for _, f := range c.files {
-		for _, sg := range f.doc.SecurityGroups {
-			id := aws.ToString(sg.GroupId)
-			account := aws.ToString(sg.OwnerId)
-			if account == "" {
-				return nil, fmt.Errorf("%w: %s: cannot tell the account of %s: it has no OwnerId", ErrInput, f.name, id)
-			}
-			region, partition := arnRegion(aws.ToString(sg.SecurityGroupArn))
-			region = cmp.Or(region, fallbackRegion)
-			if region == "" {
-				return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput, f.name, id)
-			}
-			k := pairKey{account, region}
-			groupPair[id] = k
-			if partition != "" {
-				partitions[k] = partition
-			}
-			if seen[k.account+"/"+k.region+"/"+id] {
-				continue // the same export given twice
-			}
-			seen[k.account+"/"+k.region+"/"+id] = true
-			d := get(k)
-			d.Groups = append(d.Groups, sg)
-			kinds[k][inventory.KindSecurityGroups] = true
-		}
-	}
-	for _, f := range c.files {
-		for _, rec := range f.doc.SecurityGroupRules {
-			id := aws.ToString(rec.SecurityGroupRuleId)
-			gk := groupPair[aws.ToString(rec.GroupId)]
-			region, _ := arnRegion(aws.ToString(rec.SecurityGroupRuleArn))
-			region = cmp.Or(region, gk.region, fallbackRegion)
-			account := cmp.Or(aws.ToString(rec.GroupOwnerId), gk.account)
-			switch {
-			case region == "":
-				return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput, f.name, id)
-			case account == "":
-				return nil, fmt.Errorf("%w: %s: cannot tell the account of %s: it has no GroupOwnerId", ErrInput, f.name, id)
-			}
-			k := pairKey{account, region}
-			if id != "" && seen[k.account+"/"+k.region+"/"+id] {
-				continue
-			}
-			seen[k.account+"/"+k.region+"/"+id] = true
-			d := get(k)
-			d.Rules = append(d.Rules, rec)
-			kinds[k][inventory.KindSecurityGroupRules] = true
-		}
-		for _, eni := range f.doc.NetworkInterfaces {
-			id := aws.ToString(eni.NetworkInterfaceId)
-			region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
-			if region == "" && len(eni.Groups) > 0 {
-				region = groupPair[aws.ToString(eni.Groups[0].GroupId)].region
-			}
-			region = cmp.Or(region, fallbackRegion)
-			account := aws.ToString(eni.OwnerId)
-			switch {
-			case region == "":
-				return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput, f.name, id)
-			case account == "":
-				return nil, fmt.Errorf("%w: %s: cannot tell the account of %s: it has no OwnerId", ErrInput, f.name, id)
-			}
-			k := pairKey{account, region}
-			if seen[k.account+"/"+k.region+"/"+id] {
-				continue
-			}
-			seen[k.account+"/"+k.region+"/"+id] = true
-			d := get(k)
-			d.Interfaces = append(d.Interfaces, eni)
-			kinds[k][inventory.KindNetworkInterfaces] = true
-		}
-		for _, kind := range f.kinds {
-			if f.count(kind) == 0 {
-				emptyKinds = append(emptyKinds, kind)
-			}
-		}
-	}
-	// An empty list ("no interfaces here") is data too, for the region it
-	// was exported from: fallbackRegion if given, else every region seen.
-	for k := range pairs {
-		if fallbackRegion == "" || k.region == fallbackRegion {
-			for _, kind := range emptyKinds {
-				kinds[k][kind] = true
-			}
-		}
-	}
-
-	n := newNormalizer()
-	var coverage []inventory.Coverage
-	accounts := map[string]inventory.Account{}
-	for k, d := range pairs {
-		d.Account.Partition = cmp.Or(partitions[k], partitionOfRegion(k.region))
-		if _, ok := accounts[k.account]; !ok || partitions[k] != "" {
-			accounts[k.account] = d.Account
-		}
-		n.add(*d)
-		collected := sortedKeys(kinds[k])
-		coverage = append(coverage, inventory.Coverage{
-			AccountID:      k.account,
-			Region:         k.region,
-			Status:         inventory.CoverageOK,
-			Collected:      collected,
-			SecurityGroups: len(d.Groups),
-		})
-	}
-	norm := n.finish() // Import sorts the merged inventory
-	norm.Coverage = coverage
-	for _, a := range accounts {
-		norm.Accounts = append(norm.Accounts, a)
-	}
-	norm.Source = SourceCLI
-	return norm, nil
-}
-
-func (f parsedFile) count(kind string) int {
-	switch kind {
-	case inventory.KindSecurityGroups:
-		return len(f.doc.SecurityGroups)
-	case inventory.KindSecurityGroupRules:
-		return len(f.doc.SecurityGroupRules)
-	case inventory.KindNetworkInterfaces:
-		return len(f.doc.NetworkInterfaces)
-	}
-	return 0
-}
 
 // arnRegion returns the region and partition of an ARN, or "" for both.
 func arnRegion(s string) (region, partition string) {
@@ -430,14 +1258,29 @@ func arnRegion(s string) (region, partition string) {
 type namedInventory struct {
 	name string
 	inv  *inventory.Inventory
+	// cliPlace is set for the AWS CLI JSON: it names an item's file.
+	cliPlace func(kind, id string) string
+}
+
+// placeIn names where an item of n was: "inv.json (security_groups[3])".
+func placeIn(n namedInventory, kind, list string, j int, id string) string {
+	if n.cliPlace != nil {
+		return n.cliPlace(kind, id)
+	}
+	return fmt.Sprintf("%s (%s[%d])", n.name, list, j)
 }
 
 // mergeInventories concatenates imported inventories and the CLI data.
 // Two sources for the same (account, region) are refused: which one is
-// right cannot be told, and merging them would double every group.
-func mergeInventories(invs []namedInventory, cli *inventory.Inventory) (*inventory.Inventory, error) {
+// right cannot be told, and merging them would double every group. The
+// same inventory given twice is read once. A group or interface without an
+// id, or two with the same id, are refused too (identical copies inside one
+// file are kept once): the engine tells groups apart by id, and a second
+// group hidden behind the first could hide a finding. cliPlace names where
+// a CLI item came from.
+func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace func(kind, id string) string) (*inventory.Inventory, error) {
 	if cli != nil {
-		invs = append(invs, namedInventory{name: "the AWS CLI JSON", inv: cli})
+		invs = append(invs, namedInventory{name: "the AWS CLI JSON", inv: cli, cliPlace: cliPlace})
 	}
 	out := &inventory.Inventory{
 		SchemaVersion:     inventory.SchemaVersion,
@@ -448,10 +1291,26 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory) (*invento
 		NetworkInterfaces: []inventory.NetworkInterface{},
 		VPCs:              []inventory.VPC{},
 	}
+	// Sized once: grown by append, 100k groups would be copied several times.
+	var nGroups, nInterfaces int
+	for _, n := range invs {
+		nGroups += len(n.inv.SecurityGroups)
+		nInterfaces += len(n.inv.NetworkInterfaces)
+	}
+	out.SecurityGroups = make([]inventory.SecurityGroup, 0, nGroups)
+	out.NetworkInterfaces = make([]inventory.NetworkInterface, 0, nInterfaces)
 	owner := map[pairKey]string{}
 	sources := map[string]bool{}
-	for _, n := range invs {
+	groups := map[string]mergedAt{}
+	interfaces := map[string]mergedAt{}
+	for i, n := range invs {
 		inv := n.inv
+		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool {
+			return m.cliPlace == nil && n.cliPlace == nil && reflect.DeepEqual(m.inv, inv)
+		}) {
+			continue // the same inventory given twice
+		}
+		where := func(kind, list string, j int, id string) string { return placeIn(n, kind, list, j, id) }
 		sources[inv.Source] = true
 		if inv.CollectedAt.After(out.CollectedAt) {
 			out.CollectedAt = inv.CollectedAt
@@ -471,14 +1330,48 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory) (*invento
 				out.Accounts[i].Name = a.Name
 			}
 		}
+		for j, g := range inv.SecurityGroups {
+			if g.ID == "" {
+				return nil, fmt.Errorf("%w: %s: a security group without id", ErrInput, where("group", "security_groups", j, g.ID))
+			}
+			if prev, dup := groups[g.ID]; dup {
+				if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
+					continue
+				}
+				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, g.ID,
+					placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
+			}
+			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
+			out.SecurityGroups = append(out.SecurityGroups, g)
+		}
+		for j, ni := range inv.NetworkInterfaces {
+			if ni.ID == "" {
+				return nil, fmt.Errorf("%w: %s: a network interface without id", ErrInput, where("network interface", "network_interfaces", j, ni.ID))
+			}
+			if prev, dup := interfaces[ni.ID]; dup {
+				if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
+					continue
+				}
+				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, ni.ID,
+					placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
+					where("network interface", "network_interfaces", j, ni.ID))
+			}
+			interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, index: j}
+			out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
+		}
 		out.Coverage = append(out.Coverage, inv.Coverage...)
-		out.SecurityGroups = append(out.SecurityGroups, inv.SecurityGroups...)
 		out.PrefixLists = append(out.PrefixLists, inv.PrefixLists...)
-		out.NetworkInterfaces = append(out.NetworkInterfaces, inv.NetworkInterfaces...)
 		out.VPCs = append(out.VPCs, inv.VPCs...)
 	}
 	// One source keeps its name; a mix says what it is made of.
 	out.Source = strings.Join(sortedKeys(sources), "+")
 	out.Sort()
 	return out, nil
+}
+
+// mergedAt is where mergeInventories took a group or interface from.
+type mergedAt struct {
+	i      int // in the merged list
+	source int // index of its inventory
+	index  int // in its inventory's list
 }

@@ -1,6 +1,7 @@
 package collect
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"os"
@@ -28,7 +29,7 @@ func fileInput(t *testing.T, path string) Input {
 // TestImportGolden imports real-shaped AWS CLI output (groups, rules,
 // interfaces) and compares the whole inventory with testdata/import.golden.
 func TestImportGolden(t *testing.T) {
-	inv, err := ImportReaders([]Input{
+	inv, err := ImportReaders(context.Background(), []Input{
 		fileInput(t, "testdata/cli-sgs.json"),
 		fileInput(t, "testdata/cli-rules.json"),
 		fileInput(t, "testdata/cli-enis.json"),
@@ -180,7 +181,7 @@ func TestImportReaders(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			inv, err := ImportReaders(tt.inputs(t), tt.fallback)
+			inv, err := ImportReaders(context.Background(), tt.inputs(t), tt.fallback)
 			if err != nil {
 				t.Fatalf("ImportReaders: %v", err)
 			}
@@ -197,7 +198,7 @@ func TestImportReaders(t *testing.T) {
 // TestImportInventory checks an sgaudit inventory round-trips unchanged and
 // merges with CLI data of another region.
 func TestImportInventory(t *testing.T) {
-	cli, err := ImportReaders([]Input{fileInput(t, "testdata/cli-sgs.json"), fileInput(t, "testdata/cli-enis.json")}, "")
+	cli, err := ImportReaders(context.Background(), []Input{fileInput(t, "testdata/cli-sgs.json"), fileInput(t, "testdata/cli-enis.json")}, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +209,7 @@ func TestImportInventory(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	again, err := ImportReaders([]Input{input("inventory.json", string(raw))}, "")
+	again, err := ImportReaders(context.Background(), []Input{input("inventory.json", string(raw))}, "")
 	if err != nil {
 		t.Fatalf("ImportReaders(inventory): %v", err)
 	}
@@ -216,7 +217,7 @@ func TestImportInventory(t *testing.T) {
 		t.Errorf("inventory round trip (-want +got):\n%s", diff)
 	}
 
-	merged, err := ImportReaders([]Input{input("inventory.json", string(raw)), input("old.json", sgsNoARN)}, "us-west-2")
+	merged, err := ImportReaders(context.Background(), []Input{input("inventory.json", string(raw)), input("old.json", sgsNoARN)}, "us-west-2")
 	if err != nil {
 		t.Fatalf("ImportReaders(inventory + CLI): %v", err)
 	}
@@ -231,7 +232,7 @@ func TestImportInventory(t *testing.T) {
 	}
 
 	// The same (account, region) from two sources cannot be merged.
-	_, err = ImportReaders([]Input{input("inventory.json", string(raw)), fileInput(t, "testdata/cli-sgs.json")}, "")
+	_, err = ImportReaders(context.Background(), []Input{input("inventory.json", string(raw)), fileInput(t, "testdata/cli-sgs.json")}, "")
 	if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "both hold account "+acct+" region eu-central-1") {
 		t.Errorf("ImportReaders(duplicate pair) error = %v, want ErrInput naming the pair", err)
 	}
@@ -247,17 +248,17 @@ func TestImportErrors(t *testing.T) {
 		{
 			name:   "malformed JSON names file, line and column",
 			inputs: []Input{input("sgs.json", "{\n  \"SecurityGroups\": [\n    {\"GroupId\": \"sg-1\",,}\n  ]\n}")},
-			want:   "invalid input: sgs.json:3:24 (byte 47): malformed JSON: invalid character ',' looking for beginning of object key string",
+			want:   "invalid input: sgs.json:3:24 (byte 47): malformed JSON: invalid character ',' at start of value",
 		},
 		{
 			name:   "truncated JSON",
 			inputs: []Input{input("cut.json", `{"SecurityGroups": [`)},
-			want:   "invalid input: cut.json:1:20 (byte 19): malformed JSON: unexpected end of JSON input",
+			want:   "invalid input: cut.json:1:21 (byte 20): malformed JSON: unexpected end of JSON input",
 		},
 		{
 			name:   "wrong type inside a known format",
 			inputs: []Input{input("sgs.json", `{"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"FromPort": "22"}]}]}`)},
-			want:   "invalid input: sgs.json:1:75 (byte 74): field SecurityGroups.IpPermissions.FromPort: a JSON string where int32 was expected",
+			want:   "invalid input: sgs.json:1:72 (byte 71): field SecurityGroups[0].IpPermissions[0].FromPort: a JSON string where int32 was expected",
 		},
 		{
 			name:   "wrong type inside a rule of an sgaudit inventory",
@@ -288,18 +289,18 @@ func TestImportErrors(t *testing.T) {
 		{
 			name:   "missing region",
 			inputs: []Input{input("old.json", sgsNoARN)},
-			want:   "invalid input: old.json: cannot tell the region of sg-1: pass --region",
+			want:   "invalid input: old.json:1:21 (SecurityGroups[0]): cannot tell the region of sg-1: pass --region",
 		},
 		{
 			name:   "missing region of a rule whose group is unknown",
 			inputs: []Input{input("rules.json", `{"SecurityGroupRules": [{"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-9", "GroupOwnerId": "111122223333"}]}`)},
-			want:   "invalid input: rules.json: cannot tell the region of sgr-1: pass --region",
+			want:   "invalid input: rules.json (SecurityGroupRules[0]): cannot tell the region of sgr-1: pass --region",
 		},
 		{
 			name:     "missing account",
 			inputs:   []Input{input("sgs.json", `{"SecurityGroups": [{"GroupId": "sg-1"}]}`)},
 			fallback: "eu-west-1",
-			want:     "invalid input: sgs.json: cannot tell the account of sg-1: it has no OwnerId",
+			want:     "invalid input: sgs.json:1:21 (SecurityGroups[0]): cannot tell the account of sg-1: it has no OwnerId",
 		},
 		{
 			name:   "unknown inventory schema version",
@@ -315,7 +316,7 @@ func TestImportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			_, err := ImportReaders(tt.inputs, tt.fallback)
+			_, err := ImportReaders(context.Background(), tt.inputs, tt.fallback)
 			if !errors.Is(err, ErrInput) {
 				t.Fatalf("ImportReaders() error = %v, want ErrInput", err)
 			}
@@ -327,7 +328,7 @@ func TestImportErrors(t *testing.T) {
 }
 
 func TestImport(t *testing.T) {
-	inv, err := Import([]string{"testdata/cli-sgs.json"}, "")
+	inv, err := Import(context.Background(), []string{"testdata/cli-sgs.json"}, "")
 	if err != nil {
 		t.Fatalf("Import: %v", err)
 	}
@@ -335,7 +336,7 @@ func TestImport(t *testing.T) {
 		t.Errorf("groups = %d, want 2", len(inv.SecurityGroups))
 	}
 	missing := filepath.Join(t.TempDir(), "nope.json")
-	if _, err := Import([]string{missing}, ""); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), missing) {
+	if _, err := Import(context.Background(), []string{missing}, ""); !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), missing) {
 		t.Errorf("Import(missing) error = %v, want ErrInput naming the file", err)
 	}
 }
