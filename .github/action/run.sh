@@ -157,8 +157,12 @@ cmd_install() {
       [[ -n $want ]] || die "checksums.txt of $version lists no $name"
       got=$(sha256 "$tmp/$name")
       [[ $got == "$want" ]] || die "checksum mismatch for $name: checksums.txt says $want, the download is $got"
-      if [[ $ext == zip ]]; then
+      if [[ $ext == zip ]] && command -v unzip >/dev/null 2>&1; then
         unzip -q -o "$tmp/$name" "sgaudit$exe" -d "$dir"
+      elif [[ $ext == zip ]]; then
+        # Windows runners without unzip in Git Bash.
+        powershell -NoProfile -NonInteractive -Command \
+          "Expand-Archive -Force -LiteralPath '$tmp/$name' -DestinationPath '$dir'"
       else
         tar -xzf "$tmp/$name" -C "$dir" "sgaudit$exe"
       fi
