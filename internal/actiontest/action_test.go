@@ -602,7 +602,7 @@ func TestInstall(t *testing.T) {
 		},
 		{
 			name:      "a version that is not a tag",
-			version:   "main; rm -rf /",
+			version:   "main branch",
 			files:     func() map[string][]byte { return release(t, "/download/"+releaseVersion) },
 			wantErr:   "input version: want a release tag",
 			wantPaths: nil,
