@@ -466,7 +466,9 @@ func release(t *testing.T, prefix string) map[string][]byte {
 	}
 }
 
-// installedVersion runs the binary the install step put on PATH.
+// installedVersion runs `sgaudit version` of the binary the install step put
+// on PATH and returns the version it names: the second word of its first
+// line ("sgaudit v1.2.3").
 func installedVersion(t *testing.T, res result) string {
 	t.Helper()
 	bin := res.outputs["sgaudit-path"]
@@ -480,7 +482,12 @@ func installedVersion(t *testing.T, res result) string {
 	if err != nil {
 		t.Fatalf("%s version: %v", bin, err)
 	}
-	return strings.TrimSpace(string(out))
+	first, _, _ := strings.Cut(string(out), "\n")
+	f := strings.Fields(first)
+	if len(f) < 2 || f[0] != "sgaudit" {
+		t.Fatalf("%s version printed %q, want \"sgaudit VERSION\"", bin, out)
+	}
+	return f[1]
 }
 
 // TestInstall covers the install step: which URL it downloads, that it
@@ -531,28 +538,28 @@ func TestInstall(t *testing.T) {
 			name:        "pinned version input, release archive verified",
 			version:     releaseVersion,
 			files:       func() map[string][]byte { return release(t, "/download/"+releaseVersion) },
-			wantVersion: "sgaudit " + releaseVersion,
+			wantVersion: releaseVersion,
 			wantPaths:   []string{"/download/" + releaseVersion + "/" + host, "/download/" + releaseVersion + "/checksums.txt"},
 		},
 		{
 			name:        "version without v, as people type it",
 			version:     strings.TrimPrefix(releaseVersion, "v"),
 			files:       func() map[string][]byte { return release(t, "/download/"+releaseVersion) },
-			wantVersion: "sgaudit " + releaseVersion,
+			wantVersion: releaseVersion,
 			wantPaths:   []string{"/download/" + releaseVersion + "/" + host, "/download/" + releaseVersion + "/checksums.txt"},
 		},
 		{
 			name:        "no version input: the action's own full-version ref",
 			actionRef:   releaseVersion,
 			files:       func() map[string][]byte { return release(t, "/download/"+releaseVersion) },
-			wantVersion: "sgaudit " + releaseVersion,
+			wantVersion: releaseVersion,
 			wantPaths:   []string{"/download/" + releaseVersion + "/" + host, "/download/" + releaseVersion + "/checksums.txt"},
 		},
 		{
 			name:        "no version input, major-version ref: latest release",
 			actionRef:   "v9",
 			files:       func() map[string][]byte { return release(t, "/latest/download") },
-			wantVersion: "sgaudit " + releaseVersion,
+			wantVersion: releaseVersion,
 			wantPaths:   []string{"/latest/download/" + host, "/latest/download/checksums.txt"},
 		},
 		{
@@ -588,7 +595,7 @@ func TestInstall(t *testing.T) {
 			arch:        runnerArch(t, otherArch),
 			files:       func() map[string][]byte { return release(t, "/download/"+releaseVersion) },
 			env:         goFallback,
-			wantVersion: "sgaudit " + releaseVersion,
+			wantVersion: releaseVersion,
 			wantPaths:   []string{"/download/" + releaseVersion + "/" + archiveName(runtime.GOOS, otherArch)},
 		},
 		{
@@ -734,7 +741,7 @@ func TestScanDemoAccount(t *testing.T) {
 				inputs[k] = v
 			}
 			res := runAction(t, invocation{inputs: inputs, env: emulator, dir: work})
-			if got := installedVersion(t, res); got != "sgaudit "+releaseVersion {
+			if got := installedVersion(t, res); got != releaseVersion {
 				t.Errorf("installed sgaudit says %q, want the release's %s", got, releaseVersion)
 			}
 			if want := "sgaudit: " + res.outputs["sgaudit-path"] + " " + strings.ReplaceAll(tt.wantArgs, "OUT", out); !strings.Contains(res.stderr, want) {
