@@ -19,6 +19,9 @@
 #                                (default https://github.com/sgaudit/sgaudit/releases)
 #   SGAUDIT_ACTION_GO_PACKAGE    what the fallback installs
 #                                (default github.com/sgaudit/sgaudit/cmd/sgaudit@VERSION)
+#
+# Plain bash 3.2 (macOS's /bin/bash) is enough: no mapfile, no empty-array
+# expansion under set -u.
 set -euo pipefail
 
 readonly module=github.com/sgaudit/sgaudit
@@ -124,7 +127,7 @@ go_install() {
   if [[ $version != latest ]]; then
     ldflags=(-ldflags "-X main.version=$version")
   fi
-  GOBIN=$dir CGO_ENABLED=0 go install -trimpath "${ldflags[@]}" "$pkg" ||
+  GOBIN=$dir CGO_ENABLED=0 go install -trimpath ${ldflags[@]+"${ldflags[@]}"} "$pkg" ||
     die "go install $pkg failed"
 }
 
@@ -215,7 +218,10 @@ cmd_scan() {
   local args=() code=0 text
   # Not a process substitution: a bad input must stop the script here.
   text=$(scan_args "$outdir")
-  mapfile -t args <<<"$text"
+  local line
+  while IFS= read -r line; do
+    args+=("$line")
+  done <<<"$text"
   ((${#args[@]} > 0)) || die "could not build the sgaudit arguments"
   echo "sgaudit: $bin ${args[*]}" >&2
   set +e
