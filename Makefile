@@ -52,6 +52,10 @@ CI_FUZZTIME ?= 10s
 race: test-deps ## run the concurrent packages' tests under the race detector
 	$(GO) test -race -count=1 $(RACE_PKGS)
 
+.PHONY: lint-dist
+lint-dist: ## lint the Action, workflows and Dockerfile; goreleaser check and a snapshot release for this platform
+	.ci/lint-dist
+
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME each (default 30s); `make test` runs them for 10s
 	./.ci/fuzz
@@ -72,4 +76,4 @@ docs: ## regenerate docs/checks.md from the policies' METADATA
 
 .PHONY: clean
 clean: ## remove build output (keeps the tool installs)
-	rm -rf bin out
+	rm -rf bin out dist
