@@ -64,11 +64,14 @@ func (f *configFlags) load(log *slog.Logger) (*config.Config, error) {
 }
 
 type scanFlags struct {
-	aws       awsFlags
-	config    configFlags
-	baseline  string
-	inputs    []string
-	formats   []string
+	aws      awsFlags
+	config   configFlags
+	baseline string
+	inputs   []string
+	formats  []string
+	// output is -o/--output: one report file, or a directory (see
+	// resolveOutput); outputDir is --output-dir.
+	output    string
 	outputDir string
 	failOn    string
 	policyDir []string
@@ -87,8 +90,12 @@ func newScanCmd(ios *streams) *cobra.Command {
 with the embedded policies (plus --policy-dir), and write the reports.
 
 Formats: table (stdout), json (findings.json), sarif (results.sarif), html (report.html),
-markdown (summary.md). One format without --output-dir prints to stdout; with --output-dir
-every format but table is written there, atomically, and the table still goes to stdout.
+markdown (summary.md). One format without -o prints to stdout. -o FILE writes the one
+file format to FILE (the table, if also asked for, still goes to stdout); --output-dir DIR
+writes every format but table to DIR under the names above. An -o value that ends with
+a slash, names an existing directory, or comes with several file formats is taken as
+--output-dir. Files are written atomically. -o or --output-dir with only the table
+format is an error.
 
 Configuration: --config FILE, or .sgaudit.yaml in the working directory when present
 (--no-config ignores it): check settings, data, suppressions; see examples/sgaudit.yaml.
@@ -99,6 +106,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 2 usage, config, policy, credentials or input error (nothing scanned);
 3 incomplete (an account or region could not be read) and nothing at --fail-on.`,
 		Example: `  sgaudit scan --regions eu-west-1,us-east-1
+  sgaudit scan --format sarif -o results.sarif
   sgaudit scan --format json,sarif,html --output-dir out/ --fail-on high
   sgaudit scan --input inventory.json --policy-dir ./my-policies
   sgaudit scan --config ci.sgaudit.yaml --baseline last/findings.json --fail-on high
@@ -122,7 +130,8 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "audit this file instead of calling AWS: sgaudit inventory JSON or aws ec2 describe-security-groups / describe-network-interfaces / describe-security-group-rules JSON (repeatable)")
 	fl.StringSliceVarP(&f.formats, "format", "f", []string{"table"}, "report formats, comma-separated: "+strings.Join(reporters.Names(), ", "))
-	fl.StringVarP(&f.outputDir, "output-dir", "o", "", "write reports to this directory (created if missing)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (one file format); a value ending in /, naming an existing directory, or with several file formats means --output-dir")
+	fl.StringVar(&f.outputDir, "output-dir", "", "write the reports to this directory under fixed names (created if missing)")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above this severity: low, medium, high, critical")
 	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", engine.DefaultPolicyTimeout, "stop with exit 2 when evaluating the policies takes longer than this (a runaway custom policy)")
@@ -152,6 +161,45 @@ type plannedOutput struct {
 	format   string
 	reporter reporters.Reporter
 	path     string
+	// single is set for the file named by -o FILE, written on its own
+	// (atomicfile.Write) rather than as part of an --output-dir set.
+	single bool
+}
+
+// resolveOutput applies the rule that keeps "-o out/" working: an -o value
+// that ends with a path separator or names an existing directory is an
+// output directory, anything else is the report file (planOutputs also
+// takes it as a directory when several file formats are asked for). The
+// check runs once, before the scan, so a directory created meanwhile
+// changes nothing.
+func (f *scanFlags) resolveOutput() error {
+	if f.output == "" {
+		return nil
+	}
+	if f.outputDir != "" {
+		return usagef("-o/--output and --output-dir exclude each other: -o names one report file, --output-dir a directory for several")
+	}
+	if strings.HasSuffix(f.output, "/") || strings.HasSuffix(f.output, string(filepath.Separator)) {
+		f.outputDir, f.output = f.output, ""
+		return nil
+	}
+	if fi, err := os.Stat(f.output); err == nil && fi.IsDir() {
+		f.outputDir, f.output = f.output, ""
+	}
+	return nil
+}
+
+// outputFlag names the output flag in use, for messages.
+func (f *scanFlags) outputFlag() string {
+	if f.output != "" {
+		return "-o " + f.output
+	}
+	return "--output-dir " + f.outputDir
+}
+
+// fileFormats lists the formats written to files (all but the table).
+func fileFormats() []string {
+	return slices.DeleteFunc(reporters.Names(), func(n string) bool { return n == "table" })
 }
 
 // planOutputs validates formats and destinations before any scanning, so a
@@ -167,7 +215,23 @@ func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
 	if len(names) == 0 {
 		return nil, usagef("--format is empty: want one or more of %s", strings.Join(reporters.Names(), ", "))
 	}
-	if f.outputDir == "" && len(names) > 1 {
+	if err := f.resolveOutput(); err != nil {
+		return nil, err
+	}
+	files := 0
+	for _, n := range names {
+		if n != "table" {
+			files++
+		}
+	}
+	switch {
+	case (f.output != "" || f.outputDir != "") && files == 0:
+		return nil, usagef("%s: the table format is printed on stdout; add a file format (--format %s)", f.outputFlag(), strings.Join(fileFormats(), ","))
+	case f.output != "" && files > 1:
+		// Several files cannot share one name: -o names their directory,
+		// as it always did.
+		f.outputDir, f.output = f.output, ""
+	case f.output == "" && f.outputDir == "" && len(names) > 1:
 		return nil, usagef("%d formats need --output-dir (only one report can go to stdout)", len(names))
 	}
 	var plan []plannedOutput
@@ -181,7 +245,11 @@ func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
 			rep = t
 		}
 		p := plannedOutput{format: n, reporter: rep}
-		if f.outputDir != "" && n != "table" {
+		switch {
+		case n == "table":
+		case f.output != "":
+			p.path, p.single = f.output, true
+		case f.outputDir != "":
 			p.path = filepath.Join(f.outputDir, reporters.Filename(n))
 		}
 		plan = append(plan, p)
@@ -221,6 +289,11 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	if f.outputDir != "" {
 		if err := os.MkdirAll(f.outputDir, 0o755); err != nil {
 			return usagef("create output directory: %w", err)
+		}
+	}
+	if f.output != "" {
+		if err := os.MkdirAll(filepath.Dir(f.output), 0o755); err != nil {
+			return usagef("create the directory of %s: %w", f.output, err)
 		}
 	}
 	opts := scanner.Options{
@@ -321,10 +394,14 @@ func isReportName(name string) bool {
 func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Report, ios *streams) error {
 	log := loggerFrom(ctx)
 	var files, stdout []plannedOutput
+	var single *plannedOutput
 	for _, p := range plan {
-		if p.path != "" {
+		switch {
+		case p.single:
+			single = &p
+		case p.path != "":
 			files = append(files, p)
-		} else {
+		default:
 			stdout = append(stdout, p)
 		}
 	}
@@ -377,6 +454,12 @@ func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Repor
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("write reports: %w", err)
 	}
+	if single != nil {
+		if err := writeSingleReport(ctx, *single, rep); err != nil {
+			return err
+		}
+		log.Info("wrote report", "path", single.path)
+	}
 	if set != nil {
 		if err := set.Commit(ctx); err != nil {
 			return fmt.Errorf("write reports: %w", err)
@@ -394,6 +477,30 @@ func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Repor
 		}
 	}
 	return nil
+}
+
+// writeSingleReport writes the one report of -o FILE with atomicfile.Write:
+// the same temporary-file, rename and mode rules as an --output-dir set, for
+// a file whose name the user chose. A scan cancelled while it renders
+// leaves FILE as it was. A SARIF report over GitHub's limits cannot be
+// split into one file per account under a single name: that is an error
+// that says to use --output-dir.
+func writeSingleReport(ctx context.Context, p plannedOutput, rep *findings.Report) error {
+	err := atomicfile.Write(p.path, func(w io.Writer) error {
+		if err := render(p.reporter, rep)(w); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
+	switch {
+	case err == nil:
+		return nil
+	case p.format == sarifFormat && errors.Is(err, reporters.ErrSARIFLimit):
+		return fmt.Errorf("write %s report %s: %w (--output-dir DIR writes one file per account instead)", p.format, p.path, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("write reports: %w", ctx.Err())
+	}
+	return fmt.Errorf("write %s report %s: %w", p.format, p.path, err)
 }
 
 // stageReport renders one file report into set and returns the names it
