@@ -75,12 +75,38 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 // oneLine keeps an error to a single line: AWS and OPA errors sometimes
-// span several, and CI logs read best with one. Errors quote file names,
-// group names and JSON keys from data, so the line is sanitised too
+// span several, and CI logs read best with one. The lines are joined with
+// "; " (a space after a line that ends with a colon), and cobra's "Did
+// you mean this?" list becomes "(did you mean scan?)". Errors quote file
+// names, group names and JSON keys from data, so the line is sanitised too
 // (internal/safetext): nothing in it can drive the terminal.
 func oneLine(s string) string {
-	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(s, "\r", "")
-	s = strings.ReplaceAll(s, "\n", " ⏎ ")
-	return strings.Join(strings.Fields(safetext.Line(s)), " ")
+	if head, list, ok := strings.Cut(s, "\nDid you mean this?\n"); ok {
+		var names []string
+		for _, l := range strings.Split(list, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				names = append(names, l)
+			}
+		}
+		s = strings.TrimSpace(head)
+		if len(names) > 0 {
+			s += " (did you mean " + strings.Join(names, " or ") + "?)"
+		}
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.Join(strings.Fields(safetext.Line(l)), " "); l == "" {
+			continue
+		}
+		switch out := b.String(); {
+		case out == "":
+		case strings.HasSuffix(out, ":"):
+			b.WriteString(" ")
+		default:
+			b.WriteString("; ")
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"testing"
+)
+
+func TestOneLine(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"unknown command \"scna\" for \"sgaudit\"\n\nDid you mean this?\n\tscan\n", `unknown command "scna" for "sgaudit" (did you mean scan?)`},
+		{"unknown command \"c\" for \"sgaudit\"\n\nDid you mean this?\n\tchecks\n\tcollect\n", `unknown command "c" for "sgaudit" (did you mean checks or collect?)`},
+		{"compile policies:\n  a.rego:3: rego_parse_error\n\n  b.rego:4: x\r\n", "compile policies: a.rego:3: rego_parse_error; b.rego:4: x"},
+		{"  plain  error ", "plain error"},
+		{"bell\x07 \x1b[31mred", "bell red"},
+	}
+	for _, tt := range tests {
+		if got := oneLine(tt.in); got != tt.want {
+			t.Errorf("oneLine(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestMistypedCommand: "sgaudit scna" is one line suggesting scan, with no
+// literal "⏎" in it.
+func TestMistypedCommand(t *testing.T) {
+	r := runCLI(t, "scna")
+	assertOneLineError(t, r, `unknown command "scna" for "sgaudit" (did you mean scan?)`)
+}
