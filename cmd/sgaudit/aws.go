@@ -205,7 +205,9 @@ func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
 		}
 		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 		if err != nil {
-			return aws.Config{}, usagef("load AWS configuration: %w", err)
+			// Not wrapped here: scanner.Inventory says "load AWS
+			// configuration" for every loader; this only marks it exit 2.
+			return aws.Config{}, &usageError{err}
 		}
 		return cfg, nil
 	}

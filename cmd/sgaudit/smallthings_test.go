@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -24,4 +25,19 @@ func TestOneLine(t *testing.T) {
 func TestMistypedCommand(t *testing.T) {
 	r := runCLI(t, "scna")
 	assertOneLineError(t, r, `unknown command "scna" for "sgaudit" (did you mean scan?)`)
+}
+
+// TestMissingProfileWrappedOnce: an unknown --profile says "load AWS
+// configuration:" once, not twice.
+func TestMissingProfileWrappedOnce(t *testing.T) {
+	isolateAWSEnv(t)
+	for _, cmd := range []string{"scan", "collect"} {
+		t.Run(cmd, func(t *testing.T) {
+			r := runCLI(t, cmd, "--profile", "no-such-profile", "--regions", "eu-west-1")
+			assertOneLineError(t, r, "no-such-profile")
+			if n := strings.Count(r.stderr, "load AWS configuration"); n != 1 {
+				t.Errorf("stderr says %q %d times: %s", "load AWS configuration", n, r.stderr)
+			}
+		})
+	}
 }
