@@ -83,12 +83,15 @@ func newRootCmd(ios *streams) *cobra.Command {
 		Short: "Audit and lint AWS EC2 security groups",
 		Long: `sgaudit collects every security group of every enabled region of your AWS account,
 judges them with an embedded Rego policy set (OPA), and reports findings as a table,
-JSON, SARIF (GitHub code scanning) or a self-contained HTML page.
+JSON, SARIF (GitHub code scanning), Markdown (a job summary) or a self-contained
+HTML page.
 
 It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
-		Example: `  sgaudit scan                                      # every enabled region, table on stdout
-  sgaudit scan --format json,sarif,html -o out/      # reports for CI
-  sgaudit scan --fail-on high                        # exit 1 on HIGH or CRITICAL findings
+		Example: `  sgaudit scan                                     # every enabled region, table on stdout
+  sgaudit scan --format sarif -o results.sarif     # one report to a file
+  sgaudit scan --format json,sarif,html -o out/    # several reports, in out/
+  sgaudit scan --fail-on high                      # exit 1 on HIGH or CRITICAL findings
+  source <(sgaudit completion bash)                # shell completion (also zsh, fish, powershell)
   sgaudit collect -o inventory.json && sgaudit scan --input inventory.json
   aws ec2 describe-security-groups > sgs.json && sgaudit scan --input sgs.json`,
 		SilenceErrors: true,
@@ -112,7 +115,8 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newScanCmd(ios), newCollectCmd(ios), newChecksCmd(ios), newVersionCmd(ios))
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// Listed in --help: shell completion is something people look for.
+	root.CompletionOptions.HiddenDefaultCmd = false
 	return root
 }
 

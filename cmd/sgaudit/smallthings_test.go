@@ -41,3 +41,20 @@ func TestMissingProfileWrappedOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestRootHelp: the top-level help lists the completion command and every
+// report format.
+func TestRootHelp(t *testing.T) {
+	r := runCLI(t, "--help")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	for _, want := range []string{"completion", "table", "JSON", "SARIF", "Markdown", "HTML"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("sgaudit --help does not mention %q:\n%s", want, r.stdout)
+		}
+	}
+	if r := runCLI(t, "completion", "bash"); r.code != exitOK || !strings.Contains(r.stdout, "sgaudit") {
+		t.Errorf("completion bash: exit %d, %d bytes", r.code, len(r.stdout))
+	}
+}
