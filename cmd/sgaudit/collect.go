@@ -99,7 +99,7 @@ func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) e
 		return err
 	}
 	if !inv.Complete() {
-		return &errScanResult{exitIncomplete}
+		return &errScanResult{code: exitIncomplete}
 	}
 	return nil
 }

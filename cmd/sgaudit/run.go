@@ -30,6 +30,9 @@ type streams struct {
 	now func() time.Time
 	// progress is the progress line of a collection, if one is drawn.
 	progress *progressLine
+	// envFlags maps the flags set from the environment to their variable
+	// (applyEnv), for error messages.
+	envFlags map[string]string
 }
 
 // run is the whole program: parse args, run the command, map the error to
@@ -50,18 +53,20 @@ func runWith(ctx context.Context, args []string, ios *streams) int {
 	// cancellation surfaced as (the SDK, OPA and the readers each wrap it
 	// their own way). A run that finished as the signal came keeps its
 	// own outcome: its reports are complete.
+	format := errorFormat(args, ios.getenv)
+	say := func(msg string, code int) { errorLine(ios.err, format, msg, code) }
 	var sig *signalCause
 	var res *errScanResult
 	if err != nil && !errors.As(err, &res) && errors.As(context.Cause(ctx), &sig) {
-		fmt.Fprintf(ios.err, "sgaudit: %s: stopped, no report written\n", sig.Error())
+		say(sig.Error()+": stopped, no report written", sig.exitCode())
 		return sig.exitCode()
 	}
 	var uerr *usageError
 	if err != nil && (errors.As(err, &uerr) || isCobraUsageError(err)) {
-		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
+		say(fmt.Sprintf("%s (see '%s --help')", envHint(oneLine(err.Error()), ios.envFlags), cmd.CommandPath()), exitUsage)
 		return exitUsage
 	}
-	return exitCode(err, ios.err)
+	return exitCode(err, say)
 }
 
 // isCobraUsageError recognises cobra's flag and argument errors, which it
@@ -98,6 +103,9 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
 		SilenceUsage:  true,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd.Flags(), ios); err != nil {
+				return err
+			}
 			logger, err := newLogger(ios.err, logLevel, logFormat)
 			if err != nil {
 				return err
@@ -117,6 +125,7 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
 	root.AddCommand(newScanCmd(ios), newCollectCmd(ios), newChecksCmd(ios), newVersionCmd(ios))
 	// Listed in --help: shell completion is something people look for.
 	root.CompletionOptions.HiddenDefaultCmd = false
+	annotateEnv(root)
 	return root
 }
 
