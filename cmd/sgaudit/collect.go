@@ -20,6 +20,7 @@ import (
 func newCollectCmd(ios *streams) *cobra.Command {
 	var f awsFlags
 	var output string
+	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "collect",
 		Short: "Collect the security group inventory from AWS and write it as JSON",
@@ -39,10 +40,14 @@ Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be
 			if err := f.validate(cmd.Flags()); err != nil {
 				return err
 			}
+			if quiet {
+				f.noProgress, ios.quiet = true, true
+			}
 			return runCollect(cmd.Context(), &f, inventoryPath(output), ios)
 		},
 	}
 	f.register(cmd)
+	switchVar(cmd.Flags(), &quiet, "quiet", "q", "print only errors: no progress line or notices")
 	cmd.Flags().StringVarP(&output, "output", "o", "-", "write the inventory to this file (- for stdout); a value ending in / or naming an existing directory means DIR/"+inventoryFile)
 	return cmd
 }

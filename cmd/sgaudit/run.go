@@ -30,6 +30,8 @@ type streams struct {
 	now func() time.Time
 	// progress is the progress line of a collection, if one is drawn.
 	progress *progressLine
+	// quiet is --quiet: nothing on the terminal but errors.
+	quiet bool
 	// envFlags maps the flags set from the environment to their variable
 	// (applyEnv), for error messages.
 	envFlags map[string]string
@@ -105,6 +107,11 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
 			if err := applyEnv(cmd.Flags(), ios); err != nil {
 				return err
+			}
+			// --quiet: only errors in the log, unless --log-level says
+			// otherwise.
+			if q := cmd.Flags().Lookup("quiet"); q != nil && q.Value.String() == "true" && !cmd.Flags().Changed("log-level") {
+				logLevel = "error"
 			}
 			logger, err := newLogger(ios.err, logLevel, logFormat)
 			if err != nil {

@@ -77,6 +77,12 @@ type scanFlags struct {
 	policyDir []string
 	dataFiles []string
 	noColor   bool
+	// severities is --severity: report only these.
+	severities []string
+	// checks is --check and --skip-check.
+	checks checkSelection
+	// quiet is --quiet: no table, progress or notices on the terminal.
+	quiet bool
 	// policyTimeout bounds policy evaluation (engine.Options.Timeout).
 	policyTimeout time.Duration
 }
@@ -122,6 +128,9 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 			if err := f.aws.validate(cmd.Flags()); err != nil {
 				return err
 			}
+			if f.quiet {
+				f.aws.noProgress, ios.quiet = true, true
+			}
 			return runScan(cmd.Context(), f, ios)
 		},
 	}
@@ -137,7 +146,11 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", engine.DefaultPolicyTimeout, "stop with exit 2 when evaluating the policies takes longer than this (a runaway custom policy)")
 	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
-	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1)")
+	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
+	fl.StringSliceVar(&f.severities, "severity", nil, "report only findings of these severities, comma-separated (e.g. critical,high), in every format; --fail-on judges what is reported; a filtered SARIF upload closes the alerts of the severities left out")
+	fl.StringSliceVar(&f.checks.only, "check", nil, "run only these checks: ids or globs such as SGA00*, comma-separated or repeated; wins over the configuration file")
+	fl.StringSliceVar(&f.checks.skip, "skip-check", nil, "do not run these checks: ids or globs, comma-separated or repeated; wins over --check and the configuration file")
+	switchVar(fl, &f.quiet, "quiet", "q", "print only errors and the --fail-on line: no table, progress line or notices on the terminal (files and --format json/sarif/... on stdout are still written)")
 	return cmd
 }
 
@@ -244,6 +257,9 @@ func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
 			t.Color = ios.outIsTerminal && !f.noColor && ios.getenv("NO_COLOR") == ""
 			rep = t
 		}
+		if n == "table" && f.quiet {
+			continue // --quiet: the table is terminal output
+		}
 		p := plannedOutput{format: n, reporter: rep}
 		switch {
 		case n == "table":
@@ -269,6 +285,10 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	}
 	if f.policyTimeout <= 0 {
 		return usagef("--policy-timeout %s: want a positive duration such as 10m", f.policyTimeout)
+	}
+	severities, err := parseSeverities(f.severities)
+	if err != nil {
+		return err
 	}
 	plan, err := planOutputs(f, ios)
 	if err != nil {
@@ -310,10 +330,14 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	opts.Engine.PolicyDirs = f.policyDir
 	opts.Engine.DataFiles = f.dataFiles
 	opts.Engine.Timeout = f.policyTimeout
+	if err := f.checks.apply(ctx, &opts); err != nil {
+		return err
+	}
 	rep, err := scanner.Scan(ctx, opts)
 	if err != nil {
 		return err
 	}
+	filterSeverities(rep, severities)
 	if err := writeReports(ctx, plan, rep, ios); err != nil {
 		return err
 	}
@@ -468,7 +492,9 @@ func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Repor
 			log.Info("wrote report", "path", filepath.Join(filepath.Dir(files[0].path), name))
 		}
 		for _, note := range notes {
-			fmt.Fprintln(ios.err, note)
+			if !ios.quiet {
+				fmt.Fprintln(ios.err, note)
+			}
 		}
 	}
 	for i, p := range stdout {
