@@ -221,7 +221,7 @@ func (f *awsFlags) collectOptions(ios *streams) collect.Options {
 		Concurrency: f.concurrency, Rate: f.rate, CallTimeout: f.callTimeout, MaxAttempts: f.maxAttempts,
 	}
 	if !f.noProgress && ios.errIsTerminal {
-		ios.progress = newProgressLine(ios.err)
+		ios.progress = newProgressLine(ios.err, ios.errCols)
 		opts.Progress = ios.progress.update
 	}
 	return opts

@@ -24,6 +24,9 @@ type streams struct {
 	out, err io.Writer
 	// outIsTerminal enables colour in the table.
 	outIsTerminal, errIsTerminal bool
+	// outCols and errCols return the width of the terminal on stdout and
+	// stderr, 0 when unknown or not a terminal; nil means unknown.
+	outCols, errCols func() int
 	// getenv reads the environment (tests pass their own).
 	getenv func(string) string
 	// now is the clock for report timestamps.
@@ -40,7 +43,8 @@ type streams struct {
 // run is the whole program: parse args, run the command, map the error to
 // an exit code. Tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), errIsTerminal: isTerminal(stderr), getenv: os.Getenv, now: time.Now}
+	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), errIsTerminal: isTerminal(stderr),
+		outCols: terminalCols(stdout), errCols: terminalCols(stderr), getenv: os.Getenv, now: time.Now}
 	return runWith(ctx, args, ios)
 }
 
