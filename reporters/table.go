@@ -144,12 +144,25 @@ func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, basel
 	n := len(header)
 	// The middle columns give way first, cut in their middle so that both
 	// ends of an id stay readable; the message keeps its key part.
-	t.writeRows(&plain, rows, []fit{
+	fits := []fit{
 		{col: n - 2, soft: 20, min: 6, middle: true},               // RULE
 		{col: n - 4, soft: 23, min: 12, middle: true},              // ACCOUNT/REGION
 		{col: n - 3, soft: 24, min: 12, middle: true},              // GROUP
 		{col: n - 1, soft: 50, min: len("MESSAGE"), keep: keyPart}, // MESSAGE
-	})
+	}
+	// On a terminal, an ACCOUNT/REGION column that says the same on every
+	// row is said once above the table: its room goes to the messages.
+	if ar := n - 4; t.Width > 0 && sameColumn(rows[1:], ar) {
+		out.WriteString(t.fitLine("All findings in "+rows[1][ar]+":") + "\n")
+		for i := range rows {
+			rows[i] = slices.Delete(rows[i], ar, ar+1)
+		}
+		fits = slices.Delete(fits, 1, 2)
+		for i := range fits {
+			fits[i].col-- // each kept column is one to the left now
+		}
+	}
+	t.writeRows(&plain, rows, fits)
 	if grouped {
 		fmt.Fprintln(&plain, t.fitLine("Findings of one check are one line with ×N; --verbose lists each."))
 	}
@@ -176,6 +189,16 @@ func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, basel
 			out.WriteString(line)
 		}
 	}
+}
+
+// sameColumn reports whether every row holds the same value in column c.
+func sameColumn(rows [][]string, c int) bool {
+	for _, row := range rows[1:] {
+		if row[c] != rows[0][c] {
+			return false
+		}
+	}
+	return len(rows) > 0
 }
 
 // maxMessage is the cap of a message cell: generous when the table is not
@@ -249,12 +272,12 @@ func groupMessage(g []findings.Finding, max int) string {
 }
 
 // keyPart returns how many runes of a message cell must stay: the part up
-// to the first clause break ("; ", ", which", ", the ", " through "),
+// to the first clause break ("; ", ": ", ", which", ", the ", " through "),
 // where messages say what is open to whom (the rest is detail), plus one
 // for the "…" that replaces the rest.
 func keyPart(msg string) int {
 	end := len(msg)
-	for _, sep := range []string{"; ", ", which", ", the ", " through "} {
+	for _, sep := range []string{"; ", ": ", ", which", ", the ", " through "} {
 		if i := strings.Index(msg, sep); i >= 0 && i < end {
 			end = i
 		}
@@ -342,8 +365,10 @@ func fitColumns(rows [][]string, width int, fits []fit) {
 			if target >= widths[f.col] {
 				continue
 			}
-			total -= widths[f.col] - target
-			widths[f.col] = target
+			// The column is as wide as its widest cut cell: a kept part
+			// may hold it wider than target, and the columns after this
+			// one then give way for it.
+			got := 0
 			for i, row := range rows {
 				w := target
 				if f.keep != nil && i > 0 {
@@ -354,7 +379,10 @@ func fitColumns(rows [][]string, width int, fits []fit) {
 				} else {
 					row[f.col] = truncate(orig[i][f.col], w)
 				}
+				got = max(got, utf8.RuneCountInString(row[f.col]))
 			}
+			total -= widths[f.col] - got
+			widths[f.col] = got
 		}
 	}
 }

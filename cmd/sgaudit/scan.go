@@ -83,6 +83,10 @@ type scanFlags struct {
 	checks checkSelection
 	// quiet is --quiet: no table, progress or notices on the terminal.
 	quiet bool
+	// wide is --wide: the table is not fitted to the terminal.
+	wide bool
+	// verbose is --verbose: every finding on its own line of the table.
+	verbose bool
 	// policyTimeout bounds policy evaluation (engine.Options.Timeout).
 	policyTimeout time.Duration
 }
@@ -147,6 +151,8 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
 	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
+	switchVar(fl, &f.wide, "wide", "", "do not fit the table to the terminal's width: whole messages and ids (the table is never fitted when stdout is not a terminal)")
+	switchVar(fl, &f.verbose, "verbose", "", "list every finding in the table, instead of one line with ×N for the findings of a check that repeats")
 	fl.StringSliceVar(&f.severities, "severity", nil, "report only findings of these severities, comma-separated (e.g. critical,high), in every format; --fail-on judges what is reported; a filtered SARIF upload closes the alerts of the severities left out")
 	fl.StringSliceVar(&f.checks.only, "check", nil, "run only these checks: ids or globs such as SGA00*, comma-separated or repeated; wins over the configuration file")
 	fl.StringSliceVar(&f.checks.skip, "skip-check", nil, "do not run these checks: ids or globs, comma-separated or repeated; wins over --check and the configuration file")
@@ -254,7 +260,11 @@ func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
 			return nil, &usageError{err}
 		}
 		if t, ok := rep.(reporters.Table); ok {
-			t.Color = ios.outIsTerminal && !f.noColor && ios.getenv("NO_COLOR") == ""
+			t.Color = ios.outIsTerminal && !f.noColor && ios.getenv("NO_COLOR") == "" && ios.getenv("TERM") != "dumb"
+			if ios.outIsTerminal && !f.wide && ios.outCols != nil {
+				t.Width = ios.outCols()
+			}
+			t.Verbose = f.verbose
 			rep = t
 		}
 		if n == "table" && f.quiet {
