@@ -97,7 +97,11 @@ judges them with an embedded Rego policy set (OPA), and reports findings as a ta
 JSON, SARIF (GitHub code scanning), Markdown (a job summary) or a self-contained
 HTML page.
 
-It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
+It only ever calls read-only AWS APIs (Describe*, Get*, List*).
+
+Every flag can also be set by an environment variable, SGAUDIT_ and the flag's name in
+capitals with _ for - (--fail-on high is SGAUDIT_FAIL_ON=high); --help shows it next to
+each flag. The command line wins over the environment.`,
 		Example: `  sgaudit scan                                     # every enabled region, table on stdout
   sgaudit scan --format sarif -o results.sarif     # one report to a file
   sgaudit scan --format json,sarif,html -o out/    # several reports, in out/

@@ -112,6 +112,14 @@ Configuration: --config FILE, or .sgaudit.yaml in the working directory when pre
 Suppressed findings stay in the reports, marked, and never fail --fail-on. With
 --baseline old-findings.json only findings that are new since that report fail it.
 
+Filters: --severity critical,high reports only those severities, in every format (a
+notice in each report says so), and --fail-on judges what is reported. --check and
+--skip-check (ids or globs such as SGA00*) choose the checks over the configuration.
+
+Terminal: the table fits the terminal's width (--wide for whole values), shows a check
+that repeats as one line with ×N (--verbose lists each finding), and has no colour
+with --no-color, NO_COLOR or TERM=dumb. --quiet prints only errors.
+
 Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-on;
 2 usage, config, policy, credentials or input error (nothing scanned);
 3 incomplete (an account or region could not be read) and nothing at --fail-on.`,
@@ -120,6 +128,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
   sgaudit scan --format json,sarif,html --output-dir out/ --fail-on high
   sgaudit scan --input inventory.json --policy-dir ./my-policies
   sgaudit scan --config ci.sgaudit.yaml --baseline last/findings.json --fail-on high
+  sgaudit scan --severity critical,high --skip-check SGA005 --fail-on high
   sgaudit scan --input sgs.json --input enis.json --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
