@@ -34,6 +34,7 @@ func TestOutputFile(t *testing.T) {
 		}, []string{"new/findings.json", "new/results.sarif"}, false},
 		{"-o existing directory", func(d string) []string { return []string{"--format", "sarif", "-o", d} }, []string{"results.sarif"}, false},
 		{"-o with several file formats is a directory", func(d string) []string { return []string{"--format", "json,sarif", "-o", filepath.Join(d, "o")} }, []string{"o/findings.json", "o/results.sarif"}, false},
+		{"-o - is stdout", func(d string) []string { return []string{"--format", "json", "-o", "-"} }, nil, true},
 		{"--output-dir", func(d string) []string { return []string{"--format", "sarif", "--output-dir", filepath.Join(d, "o")} }, []string{"o/results.sarif"}, false},
 	}
 	for _, tt := range tests {

@@ -152,7 +152,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "audit this file instead of calling AWS: sgaudit inventory JSON or aws ec2 describe-security-groups / describe-network-interfaces / describe-security-group-rules JSON (repeatable)")
 	fl.StringSliceVarP(&f.formats, "format", "f", []string{"table"}, "report formats, comma-separated: "+strings.Join(reporters.Names(), ", "))
-	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (one file format); a value ending in /, naming an existing directory, or with several file formats means --output-dir")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (one file format; - for stdout); a value ending in /, naming an existing directory, or with several file formats means --output-dir")
 	fl.StringVar(&f.outputDir, "output-dir", "", "write the reports to this directory under fixed names (created if missing)")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above this severity: low, medium, high, critical")
 	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
@@ -201,6 +201,9 @@ type plannedOutput struct {
 // check runs once, before the scan, so a directory created meanwhile
 // changes nothing.
 func (f *scanFlags) resolveOutput() error {
+	if f.output == "-" {
+		f.output = "" // stdout, as for collect
+	}
 	if f.output == "" {
 		return nil
 	}
