@@ -3,6 +3,7 @@ package reporters
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -406,4 +407,46 @@ func TestTableFitsWidth(t *testing.T) {
 func TestTableFittedGolden(t *testing.T) {
 	t.Parallel()
 	golden.Assert(t, "testdata/report.width100.txt.golden", render(t, Table{Width: 100}, loadReport(t, inReport)))
+}
+
+// FuzzFitColumns: whatever the cells and the width, fitting only cuts (a
+// cell is its original, or a shorter one with "…") and never cuts a
+// message inside its key part.
+func FuzzFitColumns(f *testing.F) {
+	f.Add("sg-0a1b2c3d4e5f60001 (web-prod)", "sgr-0aa0000000000001", "allows SSH (tcp/22) from 0.0.0.0/0; attached interface eni-1", 60)
+	f.Add("", "", "", 1)
+	f.Add("日本語のグループ名", "x", "allows all traffic: everything", 20)
+	f.Fuzz(func(t *testing.T, group, rule, msg string, width int) {
+		if width < 1 || width > 1000 {
+			return
+		}
+		group, rule, msg = sanitize(group), sanitize(rule), sanitize(msg)
+		orig := [][]string{{"GROUP", "RULE", "MESSAGE"}, {group, rule, msg}, {rule, msg, group}}
+		rows := make([][]string, len(orig))
+		for i := range orig {
+			rows[i] = slices.Clone(orig[i])
+		}
+		fitColumns(rows, width, []fit{
+			{col: 1, soft: 20, min: 6, middle: true},
+			{col: 0, soft: 24, min: 12, middle: true},
+			{col: 2, soft: 50, min: 7, keep: keyPart},
+		})
+		for i := range rows {
+			for c := range rows[i] {
+				got, was := rows[i][c], orig[i][c]
+				if got == was {
+					continue
+				}
+				if utf8.RuneCountInString(got) >= utf8.RuneCountInString(was) || !strings.Contains(got, "…") {
+					t.Fatalf("cell %d,%d: %q became %q", i, c, was, got)
+				}
+				if c == 2 && i > 0 {
+					key := string([]rune(was)[:max(keyPart(was)-1, 0)])
+					if !strings.HasPrefix(got, strings.TrimRight(key, " ")) {
+						t.Fatalf("message %q lost its key part %q: %q", was, key, got)
+					}
+				}
+			}
+		}
+	})
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"github.com/sgaudit/sgaudit/internal/safetext"
 )
 
 func TestOneLine(t *testing.T) {
@@ -57,4 +59,28 @@ func TestRootHelp(t *testing.T) {
 	if r := runCLI(t, "completion", "bash"); r.code != exitOK || !strings.Contains(r.stdout, "sgaudit") {
 		t.Errorf("completion bash: exit %d, %d bytes", r.code, len(r.stdout))
 	}
+}
+
+// FuzzOneLine: whatever an error says, its line is one line with nothing
+// a terminal acts on, and keeps every word of a plain one-line message.
+func FuzzOneLine(f *testing.F) {
+	f.Add("unknown command \"scna\" for \"sgaudit\"\n\nDid you mean this?\n\tscan\n")
+	f.Add("a:\n b\r\n\x1b[2Jc")
+	f.Add("plain message")
+	f.Fuzz(func(t *testing.T, s string) {
+		got := oneLine(s)
+		for _, r := range got {
+			if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+				t.Fatalf("oneLine(%q) = %q holds %U", s, got, r)
+			}
+		}
+		if got != strings.TrimSpace(got) || strings.Contains(got, "  ") {
+			t.Fatalf("oneLine(%q) = %q: stray spaces", s, got)
+		}
+		if !strings.ContainsAny(s, "\n\r") && safetext.Line(s) == s {
+			if want := strings.Join(strings.Fields(s), " "); got != want {
+				t.Fatalf("oneLine(%q) = %q, want %q: a plain line changed", s, got, want)
+			}
+		}
+	})
 }
