@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -197,4 +201,37 @@ func TestQuiet(t *testing.T) {
 func readFileString(path string) (string, error) {
 	data, err := os.ReadFile(path)
 	return string(data), err
+}
+
+// TestQuietOnATerminal: on a terminal, where the progress line is drawn,
+// --quiet leaves stderr empty for collect and scan; the inventory and the
+// reports are still written.
+func TestQuietOnATerminal(t *testing.T) {
+	seededEmulator(t)
+	dir := t.TempDir()
+	run := func(args ...string) cliResult {
+		var out, errb bytes.Buffer
+		ios := &streams{out: &out, err: &errb, errIsTerminal: true, errCols: func() int { return 100 },
+			getenv: func(string) string { return "" }, now: func() time.Time { return fixedNow }}
+		code := runWith(context.Background(), args, ios)
+		return cliResult{stdout: out.String(), stderr: errb.String(), code: code}
+	}
+	// Without --quiet the progress line shows: the test can tell.
+	if r := run("collect", "--regions", "eu-west-1", "-o", filepath.Join(dir, "loud.json")); !strings.Contains(r.stderr, "account/regions read") {
+		t.Fatalf("no progress line without --quiet (exit %d): %q", r.code, r.stderr)
+	}
+	for _, args := range [][]string{
+		{"collect", "--regions", "eu-west-1", "--quiet", "-o", filepath.Join(dir, "inv.json")},
+		{"scan", "--regions", "eu-west-1", "-q", "--format", "table,json", "-o", filepath.Join(dir, "findings.json")},
+	} {
+		r := run(args...)
+		if r.code != exitOK || r.stderr != "" || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 0 and nothing", args, r.code, r.stdout, r.stderr)
+		}
+	}
+	for _, name := range []string{"inv.json", "findings.json"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s not written under --quiet: %v", name, err)
+		}
+	}
 }
