@@ -103,10 +103,12 @@ func TestSeverityFilter(t *testing.T) {
 	if !found {
 		t.Errorf("no notice says the report is filtered (%d left out): %+v", left, rep.Notices)
 	}
-	// The table says it too.
-	tr := runCLI(t, "scan", "--input", inv, "--severity", "low")
-	if !strings.Contains(tr.stdout, "Filtered by --severity: only LOW findings") {
-		t.Errorf("the table does not say it is filtered:\n%s", tr.stdout)
+	// Every format says it.
+	for _, format := range []string{"table", "markdown", "html", "sarif"} {
+		tr := runCLI(t, "scan", "--input", inv, "--severity", "low", "--format", format)
+		if !strings.Contains(tr.stdout, "Filtered by --severity: only LOW findings") {
+			t.Errorf("the %s report does not say it is filtered:\n%s", format, tr.stdout)
+		}
 	}
 	// --fail-on judges what is reported: only LOW is, so high does not fail.
 	if r := runCLI(t, "scan", "--input", inv, "--severity", "low", "--fail-on", "high"); r.code != exitOK {
