@@ -2,10 +2,14 @@ package reporters
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -20,17 +24,32 @@ import (
 // from AWS is stripped of control characters and escape sequences and long
 // values are cut, so a hostile group name can neither drive the terminal
 // nor wreck the layout.
+//
+// The table is a pure function of the report and these options, which the
+// CLI sets from the terminal and its flags.
 type Table struct {
 	// Color highlights severities with ANSI colours. The caller sets it
-	// only when writing to a terminal that wants colour (not NO_COLOR).
+	// only when writing to a terminal that wants colour (not NO_COLOR,
+	// not TERM=dumb).
 	Color bool
+	// Width is the terminal's width in columns. When set, every row is
+	// fitted to it: the middle columns (account/region, group, rule) are
+	// cut in their middle first, then a message is cut at its end, but
+	// never inside its key part (see keyPart); other lines are cut at the
+	// width. 0 means no terminal or --wide: messages are shown whole.
+	Width int
+	// Verbose lists every finding on its own line. Otherwise findings of
+	// one check, severity and baseline state are one line with "×N".
+	Verbose bool
 }
 
 // Cell widths, in runes, past which a value is cut with "…". Messages get
-// the most room; the rest keep a row within about 200 columns.
+// the most room; the rest keep a row within about 200 columns. They hold
+// whatever the width: they bound what a hostile name can do to the layout.
 const (
 	maxGroupName      = 32
 	maxMessage        = 100
+	maxWideMessage    = 1000 // a message with Width 0 (--wide, not a terminal)
 	maxCell           = 40
 	maxCoverageCell   = 32
 	maxCoverageDetail = 80
@@ -59,18 +78,21 @@ func (t Table) Write(w io.Writer, r *findings.Report) error {
 	}
 	var out bytes.Buffer
 	active := activeBySeverity(p.Findings)
+	t.topRisks(&out, active, p.Exposures)
 	if len(active) == 0 {
 		out.WriteString("No findings.\n")
 	} else {
 		t.findingsTable(&out, active, p.Baseline != nil)
 	}
-	t.exposures(&out, p.Exposures)
-	out.WriteString("\n")
-	t.notices(&out, p.Notices)
-	t.summary(&out, p)
-	t.coverage(&out, p)
-	t.checks(&out, p)
-	t.compliance(&out, active, p)
+	var rest bytes.Buffer
+	t.exposures(&rest, p.Exposures)
+	rest.WriteString("\n")
+	t.notices(&rest, p.Notices)
+	t.summary(&rest, p)
+	t.coverage(&rest, p)
+	t.checks(&rest, p)
+	t.compliance(&rest, active, p)
+	out.WriteString(t.fitLines(rest.String()))
 	if _, err := w.Write(out.Bytes()); err != nil {
 		return fmt.Errorf("write table: %w", err)
 	}
@@ -78,53 +100,88 @@ func (t Table) Write(w io.Writer, r *findings.Report) error {
 }
 
 // findingsTable writes the findings. With a baseline, a NEW column marks
-// the findings the baseline did not have: the ones that fail CI.
+// the findings the baseline did not have: the ones that fail CI. Unless
+// Verbose, the findings of one check, severity and baseline state are one
+// row with "×N" (see groupFindings).
 func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, baseline bool) {
-	var plain bytes.Buffer
-	tw := tabwriter.NewWriter(&plain, 0, 0, 2, ' ', 0)
-	newHeader := ""
+	header := []string{"SEVERITY"}
 	if baseline {
-		newHeader = "NEW\t"
+		header = append(header, "NEW")
 	}
-	fmt.Fprintln(tw, "SEVERITY\t"+newHeader+"CHECK\tACCOUNT/REGION\tGROUP\tRULE\tMESSAGE")
-	for _, f := range active {
-		rule := f.RuleID
-		if rule == "" {
-			rule = "-"
-		}
-		newCell := ""
+	header = append(header, "CHECK", "ACCOUNT/REGION", "GROUP", "RULE", "MESSAGE")
+	rows := [][]string{header}
+	var plain bytes.Buffer
+	var sevs []findings.Severity
+	grouped := false
+	for _, g := range t.groupFindings(active) {
+		f := g[0]
+		row := []string{cell(string(f.Severity), maxCell)}
 		if baseline {
-			newCell = "\t"
+			row = append(row, "")
 			if f.Baseline == findings.BaselineNew {
-				newCell = "new\t"
+				row[1] = "new"
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s%s\t%s\t%s\t%s\t%s\n",
-			cell(string(f.Severity), maxCell),
-			newCell,
-			cell(f.CheckID, maxCell),
-			cell(f.AccountID+"/"+f.Region, maxCell),
-			groupCell(f.GroupID, f.GroupName),
-			cell(rule, maxCell),
-			cell(messageBody(f), maxMessage))
+		if len(g) == 1 {
+			row = append(row,
+				cell(f.CheckID, maxCell),
+				cell(f.AccountID+"/"+f.Region, maxCell),
+				groupCell(f.GroupID, f.GroupName),
+				cell(dash(f.RuleID), maxCell),
+				cell(messageBody(f), t.maxMessage()))
+		} else {
+			grouped = true
+			row = append(row,
+				cell(f.CheckID, maxCell)+" ×"+strconv.Itoa(len(g)),
+				common(g, "account/region", func(f findings.Finding) string { return cell(f.AccountID+"/"+f.Region, maxCell) }),
+				common(g, "group", func(f findings.Finding) string { return groupCell(f.GroupID, f.GroupName) }),
+				common(g, "rule", func(f findings.Finding) string { return cell(dash(f.RuleID), maxCell) }),
+				groupMessage(g, t.maxMessage()))
+		}
+		rows = append(rows, row)
+		sevs = append(sevs, f.Severity)
 	}
-	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+	n := len(header)
+	// The middle columns give way first, cut in their middle so that both
+	// ends of an id stay readable; the message keeps its key part.
+	fits := []fit{
+		{col: n - 2, soft: 20, min: 6, middle: true},               // RULE
+		{col: n - 4, soft: 23, min: 12, middle: true},              // ACCOUNT/REGION
+		{col: n - 3, soft: 24, min: 12, middle: true},              // GROUP
+		{col: n - 1, soft: 50, min: len("MESSAGE"), keep: keyPart}, // MESSAGE
+	}
+	// On a terminal, an ACCOUNT/REGION column that says the same on every
+	// row is said once above the table: its room goes to the messages.
+	if ar := n - 4; t.Width > 0 && sameColumn(rows[1:], ar) {
+		out.WriteString(t.fitLine("All findings in "+rows[1][ar]+":") + "\n")
+		for i := range rows {
+			rows[i] = slices.Delete(rows[i], ar, ar+1)
+		}
+		fits = slices.Delete(fits, 1, 2)
+		for i := range fits {
+			fits[i].col-- // each kept column is one to the left now
+		}
+	}
+	t.writeRows(&plain, rows, fits)
+	if grouped {
+		fmt.Fprintln(&plain, t.fitLine("Findings of one check are one line with ×N; --verbose lists each."))
+	}
 
 	if !t.Color {
 		out.Write(plain.Bytes())
 		return
 	}
-	// Sanitised cells hold no line breaks, so line i+1 is finding i and
-	// starts with its severity followed by padding.
+	// Sanitised cells hold no line breaks, so line i+1 is row i and starts
+	// with its severity followed by padding.
 	lines := strings.SplitAfter(plain.String(), "\n")
 	for i, line := range lines {
 		switch {
 		case line == "":
 		case i == 0:
 			out.WriteString(ansiBold + strings.TrimRight(line, " \n") + ansiReset + "\n")
-		case i-1 < len(active):
-			sev := string(active[i-1].Severity)
-			if c, ok := severityColor[active[i-1].Severity]; ok && strings.HasPrefix(line, sev) {
+		case i-1 < len(sevs):
+			sev := string(sevs[i-1])
+			if c, ok := severityColor[sevs[i-1]]; ok && strings.HasPrefix(line, sev) {
 				line = c + sev + ansiReset + line[len(sev):]
 			}
 			out.WriteString(line)
@@ -132,6 +189,334 @@ func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, basel
 			out.WriteString(line)
 		}
 	}
+}
+
+// sameColumn reports whether every row holds the same value in column c.
+func sameColumn(rows [][]string, c int) bool {
+	for _, row := range rows[1:] {
+		if row[c] != rows[0][c] {
+			return false
+		}
+	}
+	return len(rows) > 0
+}
+
+// maxMessage is the cap of a message cell: generous when the table is not
+// fitted to a terminal, so CI logs and --wide show whole messages.
+func (t Table) maxMessage() int {
+	if t.Width > 0 {
+		return maxMessage
+	}
+	return maxWideMessage
+}
+
+// groupFindings returns the findings to show, one slice per row: each
+// finding alone when Verbose, else the findings of one (severity, check,
+// new or not) together. Rows keep the findings' order (highest severity
+// first); a group sits where its first finding was, so within a severity
+// the rows are ordered by check only when the canonical order puts them so.
+func (t Table) groupFindings(active []findings.Finding) [][]findings.Finding {
+	if t.Verbose {
+		out := make([][]findings.Finding, len(active))
+		for i := range active {
+			out[i] = active[i : i+1]
+		}
+		return out
+	}
+	type key struct {
+		sev   findings.Severity
+		check string
+		new   bool
+	}
+	index := map[key]int{}
+	var out [][]findings.Finding
+	for _, f := range active {
+		k := key{f.Severity, f.CheckID, f.Baseline == findings.BaselineNew}
+		if i, ok := index[k]; ok {
+			out[i] = append(out[i], f)
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, []findings.Finding{f})
+	}
+	return out
+}
+
+// common returns the value all findings of g share, or "N <what>s" when
+// they differ.
+func common(g []findings.Finding, what string, value func(findings.Finding) string) string {
+	first := value(g[0])
+	seen := map[string]bool{first: true}
+	for _, f := range g[1:] {
+		seen[value(f)] = true
+	}
+	if len(seen) == 1 {
+		return first
+	}
+	return plural(len(seen), what)
+}
+
+// groupMessage is the message of a grouped row: the message the findings
+// share, else the check's title, else the first message.
+func groupMessage(g []findings.Finding, max int) string {
+	msg := messageBody(g[0])
+	for _, f := range g[1:] {
+		if messageBody(f) != msg {
+			if g[0].Title != "" {
+				return cell(g[0].Title, max)
+			}
+			return cell(msg, max) + " (and others)"
+		}
+	}
+	return cell(msg, max)
+}
+
+// keyPart returns how many runes of a message cell must stay: the part up
+// to the first clause break ("; ", ": ", ", which", ", the ", " through "),
+// where messages say what is open to whom (the rest is detail), plus one
+// for the "…" that replaces the rest.
+func keyPart(msg string) int {
+	end := len(msg)
+	for _, sep := range []string{"; ", ": ", ", which", ", the ", " through "} {
+		if i := strings.Index(msg, sep); i >= 0 && i < end {
+			end = i
+		}
+	}
+	n := utf8.RuneCountInString(msg[:end])
+	if end < len(msg) {
+		n++
+	}
+	return n
+}
+
+// fit says how one column gives way when a table is too wide: first down
+// to soft runes, then, if the table is still too wide once every column
+// gave that much, down to min; cut in the middle (ids, names) or at the
+// end. keep, when set, returns how many runes of a cell must stay (a
+// message's key part).
+type fit struct {
+	col       int
+	soft, min int
+	middle    bool
+	keep      func(string) int
+}
+
+// writeRows lays rows (the first is the header) out as a table, two
+// spaces between columns, fitted to Width when it is set (fitColumns).
+func (t Table) writeRows(out *bytes.Buffer, rows [][]string, fits []fit) {
+	if t.Width > 0 {
+		fitColumns(rows, t.Width, fits)
+	}
+	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
+	for _, row := range rows {
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+}
+
+// fitColumns cuts the cells of rows (the first is the header, cut last)
+// so that the table, two spaces between columns as the tabwriter lays it
+// out, fits width columns where it can. The columns of fits give way in
+// two passes, each column only as far as needed: in their order down to
+// their soft width, then down to their minimum, the column with a kept
+// part first (down to its longest kept part, at most two fifths of the
+// width). A row whose kept part does not fit is left longer: cutting it
+// would lose what the finding says.
+func fitColumns(rows [][]string, width int, fits []fit) {
+	if len(rows) == 0 {
+		return
+	}
+	n := len(rows[0])
+	orig := make([][]string, len(rows))
+	widths := make([]int, n)
+	for i, row := range rows {
+		orig[i] = slices.Clone(row)
+		for c, v := range row {
+			widths[c] = max(widths[c], utf8.RuneCountInString(v))
+		}
+	}
+	total := 2 * (n - 1)
+	for _, w := range widths {
+		total += w
+	}
+	hard := slices.Clone(fits)
+	slices.SortStableFunc(hard, func(a, b fit) int { return cmpBool(a.keep == nil, b.keep == nil) })
+	for pass, order := range [][]fit{fits, hard} {
+		for _, f := range order {
+			excess := total - width
+			if excess <= 0 {
+				return
+			}
+			floor := f.soft
+			if pass == 0 {
+				// A header is cut only in the second pass.
+				floor = max(floor, utf8.RuneCountInString(rows[0][f.col]))
+			} else {
+				floor = f.min
+				if f.keep != nil {
+					longest := 0
+					for _, row := range orig[1:] {
+						longest = max(longest, f.keep(row[f.col]))
+					}
+					floor = max(floor, min(longest, width*2/5))
+				}
+			}
+			target := max(floor, widths[f.col]-excess)
+			if target >= widths[f.col] {
+				continue
+			}
+			// The column is as wide as its widest cut cell: a kept part
+			// may hold it wider than target, and the columns after this
+			// one then give way for it.
+			got := 0
+			for i, row := range rows {
+				w := target
+				if f.keep != nil && i > 0 {
+					w = max(w, f.keep(orig[i][f.col]))
+				}
+				if f.middle {
+					row[f.col] = truncateMiddle(orig[i][f.col], w)
+				} else {
+					row[f.col] = truncate(orig[i][f.col], w)
+				}
+				got = max(got, utf8.RuneCountInString(row[f.col]))
+			}
+			total -= widths[f.col] - got
+			widths[f.col] = got
+		}
+	}
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
+}
+
+// truncateMiddle shortens s to at most max runes by cutting its middle,
+// so both ends stay: "sg-0a1b2…(web-prod)".
+func truncateMiddle(s string, max int) string {
+	rs := []rune(s)
+	if max <= 0 || len(rs) <= max {
+		return s
+	}
+	if max < 3 {
+		return truncate(s, max)
+	}
+	head := (max - 1) / 2
+	tail := max - 1 - head
+	return string(rs[:head]) + "…" + string(rs[len(rs)-tail:])
+}
+
+// fitLine cuts one plain line to Width, when set.
+func (t Table) fitLine(line string) string {
+	if t.Width <= 0 {
+		return line
+	}
+	return truncate(line, t.Width)
+}
+
+// fitLines cuts every line of text to Width, when set, except lines that
+// carry colour (their escape bytes would count as columns; they are short
+// summary lines).
+func (t Table) fitLines(text string) string {
+	if t.Width <= 0 {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		if !strings.Contains(l, "\x1b") {
+			lines[i] = truncate(l, t.Width)
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// maxTopRiskItems is how many checks or interfaces a line of the top risks
+// header names before "+N more".
+const maxTopRiskItems = 3
+
+// topRisks writes a short header of what to look at first: the CRITICAL
+// findings by check, the interfaces the world can reach (the worst
+// first), and the HIGH findings by check. Nothing when there is none.
+func (t Table) topRisks(out *bytes.Buffer, active []findings.Finding, es []findings.Exposure) {
+	bySev := func(sev findings.Severity) string {
+		counts := map[string]int{}
+		var order []string
+		titles := map[string]string{}
+		for _, f := range active {
+			if f.Severity != sev {
+				continue
+			}
+			if counts[f.CheckID] == 0 {
+				order = append(order, f.CheckID)
+				titles[f.CheckID] = f.Title
+			}
+			counts[f.CheckID]++
+		}
+		// Most frequent first, then by id.
+		slices.SortStableFunc(order, func(a, b string) int {
+			return cmp.Or(cmp.Compare(counts[b], counts[a]), cmp.Compare(a, b))
+		})
+		var items []string
+		for _, id := range order[:min(len(order), maxTopRiskItems)] {
+			item := cell(id, maxCell)
+			if counts[id] > 1 {
+				item += " ×" + strconv.Itoa(counts[id])
+			}
+			if titles[id] != "" {
+				item += " " + cell(titles[id], maxCell)
+			}
+			items = append(items, item)
+		}
+		if more := len(order) - maxTopRiskItems; more > 0 {
+			items = append(items, "+"+plural(more, "more check"))
+		}
+		return strings.Join(items, "; ")
+	}
+	var lines [][2]string
+	if s := bySev(findings.SeverityCritical); s != "" {
+		lines = append(lines, [2]string{string(findings.SeverityCritical), s})
+	}
+	if len(es) > 0 {
+		worst := slices.Clone(es)
+		slices.SortStableFunc(worst, func(a, b findings.Exposure) int { return exposureRisk(b).compare(exposureRisk(a)) })
+		var items []string
+		for _, e := range worst[:min(len(worst), maxTopRiskItems)] {
+			ports := make([]string, 0, len(e.Ports))
+			for _, pt := range e.Ports {
+				ports = append(ports, portLabel(pt))
+			}
+			items = append(items, cell(e.NetworkInterfaceID, maxCell)+" "+cell(e.PublicIP, maxCell)+": "+cell(strings.Join(ports, ", "), maxCell))
+		}
+		if more := len(es) - maxTopRiskItems; more > 0 {
+			items = append(items, "+"+strconv.Itoa(more)+" more")
+		}
+		lines = append(lines, [2]string{"EXPOSED", plural(len(es), "interface") + " reachable from the world: " + strings.Join(items, "; ")})
+	}
+	if s := bySev(findings.SeverityHigh); s != "" {
+		lines = append(lines, [2]string{string(findings.SeverityHigh), s})
+	}
+	if len(lines) == 0 {
+		return
+	}
+	out.WriteString("Top risks:\n")
+	for _, l := range lines {
+		label := fmt.Sprintf("%-8s", l[0])
+		line := t.fitLine("  " + label + "  " + l[1])
+		if t.Color {
+			if c, ok := severityColor[findings.Severity(l[0])]; ok {
+				line = strings.Replace(line, label, c+label+ansiReset, 1)
+			}
+		}
+		out.WriteString(line + "\n")
+	}
+	out.WriteString("\n")
 }
 
 func (t Table) summary(out *bytes.Buffer, p *findings.Report) {
@@ -181,22 +566,27 @@ func (t Table) exposures(out *bytes.Buffer, es []findings.Exposure) {
 		return
 	}
 	fmt.Fprintf(out, "\nExposed interfaces: %s with a public IP reachable from the world\n", plural(len(es), "interface"))
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "INTERFACE\tPUBLIC IP\tACCOUNT/REGION\tRESOURCE\tREACHABLE\tVIA GROUPS")
+	rows := [][]string{{"INTERFACE", "PUBLIC IP", "ACCOUNT/REGION", "RESOURCE", "REACHABLE", "VIA GROUPS"}}
 	for _, e := range es {
 		ports := make([]string, 0, len(e.Ports))
 		for _, pt := range e.Ports {
 			ports = append(ports, portWithServices(pt))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n",
+		rows = append(rows, []string{
 			cell(e.NetworkInterfaceID, maxCell),
 			cell(e.PublicIP, maxCell),
 			cell(e.AccountID+"/"+e.Region, maxCell),
 			cell(dash(e.Resource), maxCell),
 			cell(strings.Join(ports, ", "), maxMessage),
-			cell(strings.Join(exposureGroups(e), ", "), maxMessage))
+			cell(strings.Join(exposureGroups(e), ", "), maxMessage)})
 	}
-	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+	t.writeRows(out, rows, []fit{
+		{col: 5, soft: 24, min: 10},               // VIA GROUPS
+		{col: 3, soft: 20, min: 8, middle: true},  // RESOURCE
+		{col: 2, soft: 23, min: 12, middle: true}, // ACCOUNT/REGION
+		{col: 4, soft: 40, min: 16},               // REACHABLE
+		{col: 0, soft: 21, min: 10, middle: true}, // INTERFACE
+	})
 }
 
 // notices writes one line per notice about the scan itself, warnings
@@ -221,17 +611,21 @@ func (t Table) coverage(out *bytes.Buffer, p *findings.Report) {
 	}
 	fmt.Fprintf(out, "\nCoverage is incomplete: %d of %d account/regions were not read, so findings there are missing.\n",
 		len(missing), len(p.Coverage))
-	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "STATUS\tACCOUNT/REGION\tFAILED API\tERROR CODE\tDETAIL")
+	rows := [][]string{{"STATUS", "ACCOUNT/REGION", "FAILED API", "ERROR CODE", "DETAIL"}}
 	for _, c := range missing {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n",
+		rows = append(rows, []string{
 			cell(string(c.Status), maxCoverageCell),
 			cell(c.AccountID+"/"+c.Region, maxCell),
 			cell(dash(c.FailedAPI), maxCoverageCell),
 			cell(dash(c.ErrorCode), maxCoverageCell),
-			cell(dash(c.Detail), maxCoverageDetail))
+			cell(dash(c.Detail), maxCoverageDetail)})
 	}
-	_ = tw.Flush() // writes to a bytes.Buffer, which cannot fail
+	t.writeRows(out, rows, []fit{
+		{col: 4, soft: 40, min: 20},               // DETAIL
+		{col: 2, soft: 16, min: 10, middle: true}, // FAILED API
+		{col: 3, soft: 16, min: 10, middle: true}, // ERROR CODE
+		{col: 1, soft: 23, min: 12, middle: true}, // ACCOUNT/REGION
+	})
 }
 
 func (t Table) checks(out *bytes.Buffer, p *findings.Report) {

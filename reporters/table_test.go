@@ -1,12 +1,17 @@
 package reporters
 
 import (
+	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/internal/golden"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -253,19 +258,195 @@ func withBaseline(f findings.Finding, state findings.BaselineState) findings.Fin
 	return f
 }
 
+// TestTableTruncatesLongValues: a hostile group name is cut whatever the
+// width; a long message is whole without a width (--wide, not a terminal)
+// and fitted to the width of a terminal, its key part kept.
 func TestTableTruncatesLongValues(t *testing.T) {
 	t.Parallel()
 	long := strings.Repeat("x", 500)
 	r := &findings.Report{Findings: []findings.Finding{{
 		CheckID: "SGA001", Severity: findings.SeverityHigh, AccountID: "1", Region: "r",
-		GroupID: "sg-1", GroupName: long, Message: "sg-1 allows " + long, Fingerprint: "f",
+		GroupID: "sg-1", GroupName: long, Message: "sg-1 allows SSH from 0.0.0.0/0; " + long, Fingerprint: "f",
 	}}}
-	for _, line := range strings.Split(string(render(t, Table{}, r)), "\n") {
-		if n := len([]rune(line)); n > 200 {
-			t.Errorf("line of %d runes: %q", n, line)
+	for _, tt := range []struct {
+		width, maxLine int
+		wholeMessage   bool
+	}{
+		{width: 0, maxLine: 700, wholeMessage: true},
+		{width: 200, maxLine: 200},
+		{width: 90, maxLine: 90},
+	} {
+		out := string(render(t, Table{Width: tt.width}, r))
+		for _, line := range strings.Split(out, "\n") {
+			if n := len([]rune(line)); n > tt.maxLine {
+				t.Errorf("width %d: line of %d runes: %q", tt.width, n, line)
+			}
+			if strings.IndexFunc(line, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
+				t.Errorf("width %d: unprintable rune in %q", tt.width, line)
+			}
 		}
-		if strings.IndexFunc(line, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 {
-			t.Errorf("unprintable rune in %q", line)
+		if strings.Contains(out, strings.Repeat("x", maxGroupName+1)+")") {
+			t.Errorf("width %d: the group name is not cut", tt.width)
+		}
+		if got := strings.Contains(out, "0.0.0.0/0; "+long); got != tt.wholeMessage {
+			t.Errorf("width %d: whole message shown = %v, want %v", tt.width, got, tt.wholeMessage)
+		}
+		if !strings.Contains(out, "allows SSH from 0.0.0.0/0") {
+			t.Errorf("width %d: the key part of the message was cut:\n%s", tt.width, out)
 		}
 	}
+}
+
+// defaultGroupFinding is one LOW SGA010 finding (default group in use) on
+// group n.
+func defaultGroupFinding(n int) findings.Finding {
+	id := fmt.Sprintf("sg-%017d", n)
+	return findings.Finding{
+		CheckID: "SGA010", Title: "Default security group in use", Severity: findings.SeverityLow,
+		AccountID: "111111111111", Region: "eu-west-1", GroupID: id, GroupName: "default",
+		Message: id + " (default) is attached to " + fmt.Sprint(n) + " interfaces", Fingerprint: id,
+	}
+}
+
+// TestTableGroupsRepeatedChecks (issue 10, conventions): twenty LOW
+// default-group findings are one line with ×20; --verbose lists them.
+func TestTableGroupsRepeatedChecks(t *testing.T) {
+	t.Parallel()
+	r := &findings.Report{Coverage: []inventory.Coverage{{AccountID: "111111111111", Region: "eu-west-1", Status: inventory.CoverageOK}}}
+	for i := 1; i <= 20; i++ {
+		r.Findings = append(r.Findings, defaultGroupFinding(i))
+	}
+	r.Findings = append(r.Findings, findings.Finding{CheckID: "SGA001", Title: "Admin port open to the world", Severity: findings.SeverityHigh,
+		AccountID: "111111111111", Region: "eu-west-1", GroupID: "sg-9", Message: "sg-9 allows SSH (tcp/22) from 0.0.0.0/0", Fingerprint: "x"})
+
+	out := string(render(t, Table{}, r))
+	assertInOrder(t, out, []string{
+		"HIGH      SGA001      111111111111/eu-west-1  sg-9       -     allows SSH (tcp/22) from 0.0.0.0/0\n",
+		"LOW       SGA010 ×20  111111111111/eu-west-1  20 groups  -     Default security group in use\n",
+		"Findings of one check are one line with ×N; --verbose lists each.",
+		"Findings: 21 (",
+	}, []string{"sg-00000000000000001"})
+
+	verbose := string(render(t, Table{Verbose: true}, r))
+	for i := 1; i <= 20; i++ {
+		if id := fmt.Sprintf("sg-%017d (default)", i); !strings.Contains(verbose, id) {
+			t.Errorf("--verbose does not list %s", id)
+		}
+	}
+	if strings.Contains(verbose, "×") {
+		t.Errorf("--verbose still groups:\n%s", verbose)
+	}
+}
+
+// TestTableTopRisks: a short header, CRITICAL first, then the exposed
+// interfaces (worst first), then HIGH; none without such risks.
+func TestTableTopRisks(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	out := string(render(t, Table{}, r))
+	assertInOrder(t, out, []string{
+		"Top risks:\n",
+		"  CRITICAL  SGA002 ×2 Database port open to the world; SGA001 Admin port open to the world; SGA003 All traffic open to the world\n",
+		"  EXPOSED   3 interfaces reachable from the world: eni-0bb0000000000001 198.51.100.7: all traffic; ",
+		"  HIGH      SGA001 ×2 Admin port open to the world\n",
+		"\nSEVERITY",
+	}, nil)
+	low := &findings.Report{Findings: []findings.Finding{defaultGroupFinding(1)}}
+	if out := string(render(t, Table{}, low)); strings.Contains(out, "Top risks") {
+		t.Errorf("a report with only LOW findings has a top risks header:\n%s", out)
+	}
+}
+
+// TestTableFitsWidth: fitted to a terminal, no line is wider than the
+// terminal, except a finding row whose message key part needs the room;
+// the key part of every message is whole, and the ids keep both ends.
+func TestTableFitsWidth(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	wide := string(render(t, Table{}, r))
+	keys := map[string]bool{}
+	for _, f := range activeBySeverity(r.Findings) {
+		msg := sanitize(messageBody(f))
+		n := keyPart(msg)
+		if n < utf8.RuneCountInString(msg) {
+			n-- // the "…"
+		}
+		keys[string([]rune(msg)[:n])] = true
+	}
+	idCut := regexp.MustCompile(`sg-0a1b\w*…`)
+	for _, width := range []int{100, 120, 160} {
+		out := string(render(t, Table{Width: width}, r))
+		for key := range keys {
+			if !strings.Contains(out, key) {
+				t.Errorf("width %d: the key part %q of a message was cut", width, key)
+			}
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if utf8.RuneCountInString(line) <= width {
+				continue
+			}
+			// Only a finding row may be wider, by its message's key part.
+			ok := false
+			for key := range keys {
+				ok = ok || strings.HasSuffix(line, "  "+key) || strings.HasSuffix(line, "  "+key+"…")
+			}
+			if !ok {
+				t.Errorf("width %d: line of %d runes: %q", width, utf8.RuneCountInString(line), line)
+			}
+		}
+		if !idCut.MatchString(out) {
+			t.Errorf("width %d: group ids not cut in their middle:\n%s", width, out)
+		}
+	}
+	if !strings.Contains(wide, "brute-force its passwords") {
+		t.Error("without a width (--wide, not a terminal), a message is not whole")
+	}
+}
+
+// TestTableFittedGolden pins the layout on a 100-column terminal.
+func TestTableFittedGolden(t *testing.T) {
+	t.Parallel()
+	golden.Assert(t, "testdata/report.width100.txt.golden", render(t, Table{Width: 100}, loadReport(t, inReport)))
+}
+
+// FuzzFitColumns: whatever the cells and the width, fitting only cuts (a
+// cell is its original, or a shorter one with "…") and never cuts a
+// message inside its key part.
+func FuzzFitColumns(f *testing.F) {
+	f.Add("sg-0a1b2c3d4e5f60001 (web-prod)", "sgr-0aa0000000000001", "allows SSH (tcp/22) from 0.0.0.0/0; attached interface eni-1", 60)
+	f.Add("", "", "", 1)
+	f.Add("日本語のグループ名", "x", "allows all traffic: everything", 20)
+	f.Fuzz(func(t *testing.T, group, rule, msg string, width int) {
+		if width < 1 || width > 1000 {
+			return
+		}
+		group, rule, msg = sanitize(group), sanitize(rule), sanitize(msg)
+		orig := [][]string{{"GROUP", "RULE", "MESSAGE"}, {group, rule, msg}, {rule, msg, group}}
+		rows := make([][]string, len(orig))
+		for i := range orig {
+			rows[i] = slices.Clone(orig[i])
+		}
+		fitColumns(rows, width, []fit{
+			{col: 1, soft: 20, min: 6, middle: true},
+			{col: 0, soft: 24, min: 12, middle: true},
+			{col: 2, soft: 50, min: 7, keep: keyPart},
+		})
+		for i := range rows {
+			for c := range rows[i] {
+				got, was := rows[i][c], orig[i][c]
+				if got == was {
+					continue
+				}
+				if utf8.RuneCountInString(got) >= utf8.RuneCountInString(was) || !strings.Contains(got, "…") {
+					t.Fatalf("cell %d,%d: %q became %q", i, c, was, got)
+				}
+				if c == 2 && i > 0 {
+					key := string([]rune(was)[:max(keyPart(was)-1, 0)])
+					if !strings.HasPrefix(got, strings.TrimRight(key, " ")) {
+						t.Fatalf("message %q lost its key part %q: %q", was, key, got)
+					}
+				}
+			}
+		}
+	})
 }

@@ -205,7 +205,9 @@ func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
 		}
 		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 		if err != nil {
-			return aws.Config{}, usagef("load AWS configuration: %w", err)
+			// Not wrapped here: scanner.Inventory says "load AWS
+			// configuration" for every loader; this only marks it exit 2.
+			return aws.Config{}, &usageError{err}
 		}
 		return cfg, nil
 	}
@@ -219,7 +221,7 @@ func (f *awsFlags) collectOptions(ios *streams) collect.Options {
 		Concurrency: f.concurrency, Rate: f.rate, CallTimeout: f.callTimeout, MaxAttempts: f.maxAttempts,
 	}
 	if !f.noProgress && ios.errIsTerminal {
-		ios.progress = newProgressLine(ios.err)
+		ios.progress = newProgressLine(ios.err, ios.errCols)
 		opts.Progress = ios.progress.update
 	}
 	return opts

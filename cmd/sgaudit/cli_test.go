@@ -330,7 +330,7 @@ func TestExitCodes(t *testing.T) {
 
 func TestOutputDirWritesEveryFormatAndTableToStdout(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nested", "out")
-	r := runCLI(t, "scan", "--input", writeInventoryFile(t, sshInventory()), "--format", "table,json,sarif,html,markdown", "-o", dir)
+	r := runCLI(t, "scan", "--input", writeInventoryFile(t, sshInventory()), "--format", "table,json,sarif,html,markdown", "--output-dir", dir)
 	if r.code != 0 {
 		t.Fatalf("exit %d: %s", r.code, r.stderr)
 	}

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -16,11 +20,16 @@ import (
 func newCollectCmd(ios *streams) *cobra.Command {
 	var f awsFlags
 	var output string
+	var quiet bool
 	cmd := &cobra.Command{
 		Use:   "collect",
 		Short: "Collect the security group inventory from AWS and write it as JSON",
 		Long: `Collect the inventory (security groups, rules, network interfaces and coverage) without
 judging it, so it can be archived, diffed, or scanned offline with 'sgaudit scan --input'.
+
+-o FILE writes the inventory to FILE, atomically, as 'scan -o FILE' writes its report;
+an -o value that ends with a slash or names an existing directory writes
+DIR/inventory.json, as 'scan -o DIR/' writes there.
 
 Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be read;
 130 or 143 interrupted by SIGINT or SIGTERM (nothing written).`,
@@ -31,12 +40,37 @@ Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be
 			if err := f.validate(cmd.Flags()); err != nil {
 				return err
 			}
-			return runCollect(cmd.Context(), &f, output, ios)
+			if quiet {
+				f.noProgress, ios.quiet = true, true
+			}
+			return runCollect(cmd.Context(), &f, inventoryPath(output), ios)
 		},
 	}
 	f.register(cmd)
-	cmd.Flags().StringVarP(&output, "output", "o", "-", "write the inventory to this file (- for stdout)")
+	switchVar(cmd.Flags(), &quiet, "quiet", "q", "print only errors: no progress line or notices")
+	cmd.Flags().StringVarP(&output, "output", "o", "-", "write the inventory to this file (- for stdout); a value ending in / or naming an existing directory means DIR/"+inventoryFile)
 	return cmd
+}
+
+// inventoryFile is the name collect writes in a directory given as -o.
+const inventoryFile = "inventory.json"
+
+// inventoryPath applies scan's -o rule to collect: a value that ends with a
+// path separator or names an existing directory is a directory, and the
+// inventory goes to inventory.json in it. Nothing is created here: an
+// interrupted collection leaves no directory behind.
+func inventoryPath(output string) string {
+	if output == "-" || output == "" {
+		return output
+	}
+	dir := strings.HasSuffix(output, "/") || strings.HasSuffix(output, string(filepath.Separator))
+	if fi, err := os.Stat(output); err == nil && fi.IsDir() {
+		dir = true
+	}
+	if dir {
+		return filepath.Join(output, inventoryFile)
+	}
+	return output
 }
 
 func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) error {
@@ -64,11 +98,13 @@ func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) e
 		}
 	} else if err := ctx.Err(); err != nil {
 		return err // interrupted after collection: no inventory file
+	} else if err := os.MkdirAll(filepath.Dir(output), 0o755); err != nil {
+		return fmt.Errorf("create the directory of %s: %w", output, err)
 	} else if err := atomicfile.Write(output, write); err != nil {
 		return err
 	}
 	if !inv.Complete() {
-		return &errScanResult{exitIncomplete}
+		return &errScanResult{code: exitIncomplete}
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/sgaudit/sgaudit/internal/safetext"
@@ -35,52 +34,108 @@ func usagef(format string, args ...any) error {
 
 // errScanResult carries the outcome of a scan whose reports were written:
 // findings at the threshold (exit 1) or incomplete coverage (exit 3).
-type errScanResult struct{ code int }
+type errScanResult struct {
+	code int
+	// failing counts the findings that crossed failOn (exit 1); newOnly
+	// says a baseline limited them to new ones.
+	failing int
+	failOn  findings.Severity
+	newOnly bool
+}
 
 func (e *errScanResult) Error() string {
-	if e.code == exitFindings {
+	if e.code != exitFindings {
+		return "scan incomplete: some accounts or regions were not read (see coverage)"
+	}
+	if e.failOn == "" {
 		return "findings at or above the --fail-on threshold"
 	}
-	return "scan incomplete: some accounts or regions were not read (see coverage)"
+	what := "finding"
+	if e.newOnly {
+		what = "new finding"
+	}
+	if e.failing != 1 {
+		what += "s"
+	}
+	return fmt.Sprintf("%d %s at or above %s (--fail-on %s)", e.failing, what, e.failOn, strings.ToLower(string(e.failOn)))
 }
 
 // resultCode turns a written report into its exit code.
 func resultCode(rep *findings.Report, failOn findings.Severity) error {
 	switch {
 	case rep.FailsAt(failOn):
-		return &errScanResult{exitFindings}
+		return &errScanResult{code: exitFindings, failing: countFailing(rep, failOn), failOn: failOn, newOnly: rep.Baseline != nil}
 	case !rep.Complete():
-		return &errScanResult{exitIncomplete}
+		return &errScanResult{code: exitIncomplete}
 	}
 	return nil
 }
 
-// exitCode maps an error to the process exit code and prints it as one line.
-func exitCode(err error, stderr io.Writer) int {
+// countFailing counts the findings Report.FailsAt fails on: unsuppressed,
+// not unchanged since the baseline, at or above threshold.
+func countFailing(rep *findings.Report, threshold findings.Severity) int {
+	n := 0
+	for _, f := range rep.Findings {
+		if f.Suppression == nil && f.Baseline != findings.BaselineUnchanged && f.Severity.Rank() >= threshold.Rank() {
+			n++
+		}
+	}
+	return n
+}
+
+// exitCode maps an error to the process exit code and says it as one line
+// (errorLine).
+func exitCode(err error, say func(msg string, code int)) int {
 	if err == nil {
 		return exitOK
 	}
 	var res *errScanResult
 	if errors.As(err, &res) {
 		// Reports are written; one line on stderr says why the exit is not 0.
-		fmt.Fprintf(stderr, "sgaudit: %s\n", res.Error())
+		say(res.Error(), res.code)
 		return res.code
 	}
 	if errors.Is(err, context.Canceled) {
-		fmt.Fprintln(stderr, "sgaudit: interrupted")
+		say("interrupted", exitUsage)
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "sgaudit: %s\n", oneLine(err.Error()))
+	say(oneLine(err.Error()), exitUsage)
 	return exitUsage
 }
 
 // oneLine keeps an error to a single line: AWS and OPA errors sometimes
-// span several, and CI logs read best with one. Errors quote file names,
-// group names and JSON keys from data, so the line is sanitised too
+// span several, and CI logs read best with one. The lines are joined with
+// "; " (a space after a line that ends with a colon), and cobra's "Did
+// you mean this?" list becomes "(did you mean scan?)". Errors quote file
+// names, group names and JSON keys from data, so the line is sanitised too
 // (internal/safetext): nothing in it can drive the terminal.
 func oneLine(s string) string {
-	s = strings.TrimSpace(s)
 	s = strings.ReplaceAll(s, "\r", "")
-	s = strings.ReplaceAll(s, "\n", " ⏎ ")
-	return strings.Join(strings.Fields(safetext.Line(s)), " ")
+	if head, list, ok := strings.Cut(s, "\nDid you mean this?\n"); ok {
+		var names []string
+		for _, l := range strings.Split(list, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				names = append(names, l)
+			}
+		}
+		s = strings.TrimSpace(head)
+		if len(names) > 0 {
+			s += " (did you mean " + strings.Join(names, " or ") + "?)"
+		}
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(s, "\n") {
+		if l = strings.Join(strings.Fields(safetext.Line(l)), " "); l == "" {
+			continue
+		}
+		switch out := b.String(); {
+		case out == "":
+		case strings.HasSuffix(out, ":"):
+			b.WriteString(" ")
+		default:
+			b.WriteString("; ")
+		}
+		b.WriteString(l)
+	}
+	return b.String()
 }

@@ -131,7 +131,7 @@ func readJSONFile(t *testing.T, path string, v any) {
 func TestProgressLine(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	p := newProgressLine(&buf)
+	p := newProgressLine(&buf, nil)
 	p.update(collect.ProgressEvent{Done: 1, Total: 4, Accounts: 2, AccountsReady: 1, AccountID: "111122223333", Region: "eu-west-1", Status: "ok"})
 	p.update(collect.ProgressEvent{Done: 4, Total: 4, Accounts: 2, AccountsReady: 2, Errors: 1, AccountID: "111122223333", Region: "us-east-1", Status: "denied"})
 	got := buf.String()

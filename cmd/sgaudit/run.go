@@ -24,18 +24,27 @@ type streams struct {
 	out, err io.Writer
 	// outIsTerminal enables colour in the table.
 	outIsTerminal, errIsTerminal bool
+	// outCols and errCols return the width of the terminal on stdout and
+	// stderr, 0 when unknown or not a terminal; nil means unknown.
+	outCols, errCols func() int
 	// getenv reads the environment (tests pass their own).
 	getenv func(string) string
 	// now is the clock for report timestamps.
 	now func() time.Time
 	// progress is the progress line of a collection, if one is drawn.
 	progress *progressLine
+	// quiet is --quiet: nothing on the terminal but errors.
+	quiet bool
+	// envFlags maps the flags set from the environment to their variable
+	// (applyEnv), for error messages.
+	envFlags map[string]string
 }
 
 // run is the whole program: parse args, run the command, map the error to
 // an exit code. Tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), errIsTerminal: isTerminal(stderr), getenv: os.Getenv, now: time.Now}
+	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), errIsTerminal: isTerminal(stderr),
+		outCols: terminalCols(stdout), errCols: terminalCols(stderr), getenv: os.Getenv, now: time.Now}
 	return runWith(ctx, args, ios)
 }
 
@@ -50,18 +59,20 @@ func runWith(ctx context.Context, args []string, ios *streams) int {
 	// cancellation surfaced as (the SDK, OPA and the readers each wrap it
 	// their own way). A run that finished as the signal came keeps its
 	// own outcome: its reports are complete.
+	format := errorFormat(args, ios.getenv)
+	say := func(msg string, code int) { errorLine(ios.err, format, msg, code) }
 	var sig *signalCause
 	var res *errScanResult
 	if err != nil && !errors.As(err, &res) && errors.As(context.Cause(ctx), &sig) {
-		fmt.Fprintf(ios.err, "sgaudit: %s: stopped, no report written\n", sig.Error())
+		say(sig.Error()+": stopped, no report written", sig.exitCode())
 		return sig.exitCode()
 	}
 	var uerr *usageError
 	if err != nil && (errors.As(err, &uerr) || isCobraUsageError(err)) {
-		fmt.Fprintf(ios.err, "sgaudit: %s (see '%s --help')\n", oneLine(err.Error()), cmd.CommandPath())
+		say(fmt.Sprintf("%s (see '%s --help')", envHint(oneLine(err.Error()), ios.envFlags), cmd.CommandPath()), exitUsage)
 		return exitUsage
 	}
-	return exitCode(err, ios.err)
+	return exitCode(err, say)
 }
 
 // isCobraUsageError recognises cobra's flag and argument errors, which it
@@ -83,18 +94,33 @@ func newRootCmd(ios *streams) *cobra.Command {
 		Short: "Audit and lint AWS EC2 security groups",
 		Long: `sgaudit collects every security group of every enabled region of your AWS account,
 judges them with an embedded Rego policy set (OPA), and reports findings as a table,
-JSON, SARIF (GitHub code scanning) or a self-contained HTML page.
+JSON, SARIF (GitHub code scanning), Markdown (a job summary) or a self-contained
+HTML page.
 
-It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
-		Example: `  sgaudit scan                                      # every enabled region, table on stdout
-  sgaudit scan --format json,sarif,html -o out/      # reports for CI
-  sgaudit scan --fail-on high                        # exit 1 on HIGH or CRITICAL findings
+It only ever calls read-only AWS APIs (Describe*, Get*, List*).
+
+Every flag can also be set by an environment variable, SGAUDIT_ and the flag's name in
+capitals with _ for - (--fail-on high is SGAUDIT_FAIL_ON=high); --help shows it next to
+each flag. The command line wins over the environment.`,
+		Example: `  sgaudit scan                                     # every enabled region, table on stdout
+  sgaudit scan --format sarif -o results.sarif     # one report to a file
+  sgaudit scan --format json,sarif,html -o out/    # several reports, in out/
+  sgaudit scan --fail-on high                      # exit 1 on HIGH or CRITICAL findings
+  source <(sgaudit completion bash)                # shell completion (also zsh, fish, powershell)
   sgaudit collect -o inventory.json && sgaudit scan --input inventory.json
   aws ec2 describe-security-groups > sgs.json && sgaudit scan --input sgs.json`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       versionString(),
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := applyEnv(cmd.Flags(), ios); err != nil {
+				return err
+			}
+			// --quiet: only errors in the log, unless --log-level says
+			// otherwise.
+			if q := cmd.Flags().Lookup("quiet"); q != nil && q.Value.String() == "true" && !cmd.Flags().Changed("log-level") {
+				logLevel = "error"
+			}
 			logger, err := newLogger(ios.err, logLevel, logFormat)
 			if err != nil {
 				return err
@@ -112,7 +138,9 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).`,
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newScanCmd(ios), newCollectCmd(ios), newChecksCmd(ios), newVersionCmd(ios))
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// Listed in --help: shell completion is something people look for.
+	root.CompletionOptions.HiddenDefaultCmd = false
+	annotateEnv(root)
 	return root
 }
 

@@ -61,7 +61,7 @@ func TestLoggerSanitises(t *testing.T) {
 func TestProgressLineIsSanitised(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	newProgressLine(&buf).update(collect.ProgressEvent{Done: 1, Total: 2, Accounts: 1, AccountsReady: 1,
+	newProgressLine(&buf, nil).update(collect.ProgressEvent{Done: 1, Total: 2, Accounts: 1, AccountsReady: 1,
 		AccountID: "111122223333", Region: "eu-west-1\x1b]0;pwned\x07\u202e", Status: "ok"})
 	assertNoHazards(t, "progress line", buf.String())
 	if !strings.Contains(buf.String(), "111122223333/eu-west-1 ok") {
@@ -108,7 +108,7 @@ deny contains finding if {
 func TestProgressLineEnd(t *testing.T) {
 	t.Parallel()
 	var buf bytes.Buffer
-	p := newProgressLine(&buf)
+	p := newProgressLine(&buf, nil)
 	p.update(collect.ProgressEvent{Done: 1, Total: 4, Accounts: 1, AccountID: "111122223333", Region: "eu-west-1", Status: "ok"})
 	p.end()
 	p.end()

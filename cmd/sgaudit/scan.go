@@ -64,16 +64,29 @@ func (f *configFlags) load(log *slog.Logger) (*config.Config, error) {
 }
 
 type scanFlags struct {
-	aws       awsFlags
-	config    configFlags
-	baseline  string
-	inputs    []string
-	formats   []string
+	aws      awsFlags
+	config   configFlags
+	baseline string
+	inputs   []string
+	formats  []string
+	// output is -o/--output: one report file, or a directory (see
+	// resolveOutput); outputDir is --output-dir.
+	output    string
 	outputDir string
 	failOn    string
 	policyDir []string
 	dataFiles []string
 	noColor   bool
+	// severities is --severity: report only these.
+	severities []string
+	// checks is --check and --skip-check.
+	checks checkSelection
+	// quiet is --quiet: no table, progress or notices on the terminal.
+	quiet bool
+	// wide is --wide: the table is not fitted to the terminal.
+	wide bool
+	// verbose is --verbose: every finding on its own line of the table.
+	verbose bool
 	// policyTimeout bounds policy evaluation (engine.Options.Timeout).
 	policyTimeout time.Duration
 }
@@ -87,21 +100,35 @@ func newScanCmd(ios *streams) *cobra.Command {
 with the embedded policies (plus --policy-dir), and write the reports.
 
 Formats: table (stdout), json (findings.json), sarif (results.sarif), html (report.html),
-markdown (summary.md). One format without --output-dir prints to stdout; with --output-dir
-every format but table is written there, atomically, and the table still goes to stdout.
+markdown (summary.md). One format without -o prints to stdout. -o FILE writes the one
+file format to FILE (the table, if also asked for, still goes to stdout); --output-dir DIR
+writes every format but table to DIR under the names above. An -o value that ends with
+a slash, names an existing directory, or comes with several file formats is taken as
+--output-dir. Files are written atomically. -o or --output-dir with only the table
+format is an error.
 
 Configuration: --config FILE, or .sgaudit.yaml in the working directory when present
 (--no-config ignores it): check settings, data, suppressions; see examples/sgaudit.yaml.
 Suppressed findings stay in the reports, marked, and never fail --fail-on. With
 --baseline old-findings.json only findings that are new since that report fail it.
 
+Filters: --severity critical,high reports only those severities, in every format (a
+notice in each report says so), and --fail-on judges what is reported. --check and
+--skip-check (ids or globs such as SGA00*) choose the checks over the configuration.
+
+Terminal: the table fits the terminal's width (--wide for whole values), shows a check
+that repeats as one line with ×N (--verbose lists each finding), and has no colour
+with --no-color, NO_COLOR or TERM=dumb. --quiet prints only errors.
+
 Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-on;
 2 usage, config, policy, credentials or input error (nothing scanned);
 3 incomplete (an account or region could not be read) and nothing at --fail-on.`,
 		Example: `  sgaudit scan --regions eu-west-1,us-east-1
+  sgaudit scan --format sarif -o results.sarif
   sgaudit scan --format json,sarif,html --output-dir out/ --fail-on high
   sgaudit scan --input inventory.json --policy-dir ./my-policies
   sgaudit scan --config ci.sgaudit.yaml --baseline last/findings.json --fail-on high
+  sgaudit scan --severity critical,high --skip-check SGA005 --fail-on high
   sgaudit scan --input sgs.json --input enis.json --region eu-west-1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -114,6 +141,9 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 			if err := f.aws.validate(cmd.Flags()); err != nil {
 				return err
 			}
+			if f.quiet {
+				f.aws.noProgress, ios.quiet = true, true
+			}
 			return runScan(cmd.Context(), f, ios)
 		},
 	}
@@ -122,13 +152,20 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "audit this file instead of calling AWS: sgaudit inventory JSON or aws ec2 describe-security-groups / describe-network-interfaces / describe-security-group-rules JSON (repeatable)")
 	fl.StringSliceVarP(&f.formats, "format", "f", []string{"table"}, "report formats, comma-separated: "+strings.Join(reporters.Names(), ", "))
-	fl.StringVarP(&f.outputDir, "output-dir", "o", "", "write reports to this directory (created if missing)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to this file (one file format; - for stdout); a value ending in /, naming an existing directory, or with several file formats means --output-dir")
+	fl.StringVar(&f.outputDir, "output-dir", "", "write the reports to this directory under fixed names (created if missing)")
 	fl.StringVar(&f.failOn, "fail-on", "", "exit 1 when an unsuppressed finding is at or above this severity: low, medium, high, critical")
 	fl.StringArrayVar(&f.policyDir, "policy-dir", nil, "directory of extra .rego checks (repeatable)")
 	fl.DurationVar(&f.policyTimeout, "policy-timeout", engine.DefaultPolicyTimeout, "stop with exit 2 when evaluating the policies takes longer than this (a runaway custom policy)")
 	fl.StringArrayVar(&f.dataFiles, "data", nil, "JSON or YAML data file merged over the policies' data, e.g. port lists (repeatable)")
 	fl.StringVar(&f.baseline, "baseline", "", "JSON report of an earlier scan (--format json): mark findings new or unchanged, list the fixed ones; only new findings fail --fail-on")
-	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1)")
+	switchVar(fl, &f.noColor, "no-color", "", "no colour in the table (also NO_COLOR=1 or TERM=dumb)")
+	switchVar(fl, &f.wide, "wide", "", "do not fit the table to the terminal's width: whole messages and ids (the table is never fitted when stdout is not a terminal)")
+	switchVar(fl, &f.verbose, "verbose", "", "list every finding in the table, instead of one line with ×N for the findings of a check that repeats")
+	fl.StringSliceVar(&f.severities, "severity", nil, "report only findings of these severities, comma-separated (e.g. critical,high), in every format; --fail-on judges what is reported; a filtered SARIF upload closes the alerts of the severities left out")
+	fl.StringSliceVar(&f.checks.only, "check", nil, "run only these checks: ids or globs such as SGA00*, comma-separated or repeated; wins over the configuration file")
+	fl.StringSliceVar(&f.checks.skip, "skip-check", nil, "do not run these checks: ids or globs, comma-separated or repeated; wins over --check and the configuration file")
+	switchVar(fl, &f.quiet, "quiet", "q", "print only errors and the --fail-on line: no table, progress line or notices on the terminal (files and --format json/sarif/... on stdout are still written)")
 	return cmd
 }
 
@@ -152,6 +189,48 @@ type plannedOutput struct {
 	format   string
 	reporter reporters.Reporter
 	path     string
+	// single is set for the file named by -o FILE, written on its own
+	// (atomicfile.Write) rather than as part of an --output-dir set.
+	single bool
+}
+
+// resolveOutput applies the rule that keeps "-o out/" working: an -o value
+// that ends with a path separator or names an existing directory is an
+// output directory, anything else is the report file (planOutputs also
+// takes it as a directory when several file formats are asked for). The
+// check runs once, before the scan, so a directory created meanwhile
+// changes nothing.
+func (f *scanFlags) resolveOutput() error {
+	if f.output == "-" {
+		f.output = "" // stdout, as for collect
+	}
+	if f.output == "" {
+		return nil
+	}
+	if f.outputDir != "" {
+		return usagef("-o/--output and --output-dir exclude each other: -o names one report file, --output-dir a directory for several")
+	}
+	if strings.HasSuffix(f.output, "/") || strings.HasSuffix(f.output, string(filepath.Separator)) {
+		f.outputDir, f.output = f.output, ""
+		return nil
+	}
+	if fi, err := os.Stat(f.output); err == nil && fi.IsDir() {
+		f.outputDir, f.output = f.output, ""
+	}
+	return nil
+}
+
+// outputFlag names the output flag in use, for messages.
+func (f *scanFlags) outputFlag() string {
+	if f.output != "" {
+		return "-o " + f.output
+	}
+	return "--output-dir " + f.outputDir
+}
+
+// fileFormats lists the formats written to files (all but the table).
+func fileFormats() []string {
+	return slices.DeleteFunc(reporters.Names(), func(n string) bool { return n == "table" })
 }
 
 // planOutputs validates formats and destinations before any scanning, so a
@@ -167,7 +246,23 @@ func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
 	if len(names) == 0 {
 		return nil, usagef("--format is empty: want one or more of %s", strings.Join(reporters.Names(), ", "))
 	}
-	if f.outputDir == "" && len(names) > 1 {
+	if err := f.resolveOutput(); err != nil {
+		return nil, err
+	}
+	files := 0
+	for _, n := range names {
+		if n != "table" {
+			files++
+		}
+	}
+	switch {
+	case (f.output != "" || f.outputDir != "") && files == 0:
+		return nil, usagef("%s: the table format is printed on stdout; add a file format (--format %s)", f.outputFlag(), strings.Join(fileFormats(), ","))
+	case f.output != "" && files > 1:
+		// Several files cannot share one name: -o names their directory,
+		// as it always did.
+		f.outputDir, f.output = f.output, ""
+	case f.output == "" && f.outputDir == "" && len(names) > 1:
 		return nil, usagef("%d formats need --output-dir (only one report can go to stdout)", len(names))
 	}
 	var plan []plannedOutput
@@ -177,11 +272,22 @@ func planOutputs(f *scanFlags, ios *streams) ([]plannedOutput, error) {
 			return nil, &usageError{err}
 		}
 		if t, ok := rep.(reporters.Table); ok {
-			t.Color = ios.outIsTerminal && !f.noColor && ios.getenv("NO_COLOR") == ""
+			t.Color = ios.outIsTerminal && !f.noColor && ios.getenv("NO_COLOR") == "" && ios.getenv("TERM") != "dumb"
+			if ios.outIsTerminal && !f.wide && ios.outCols != nil {
+				t.Width = ios.outCols()
+			}
+			t.Verbose = f.verbose
 			rep = t
 		}
+		if n == "table" && f.quiet {
+			continue // --quiet: the table is terminal output
+		}
 		p := plannedOutput{format: n, reporter: rep}
-		if f.outputDir != "" && n != "table" {
+		switch {
+		case n == "table":
+		case f.output != "":
+			p.path, p.single = f.output, true
+		case f.outputDir != "":
 			p.path = filepath.Join(f.outputDir, reporters.Filename(n))
 		}
 		plan = append(plan, p)
@@ -201,6 +307,10 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	}
 	if f.policyTimeout <= 0 {
 		return usagef("--policy-timeout %s: want a positive duration such as 10m", f.policyTimeout)
+	}
+	severities, err := parseSeverities(f.severities)
+	if err != nil {
+		return err
 	}
 	plan, err := planOutputs(f, ios)
 	if err != nil {
@@ -223,6 +333,11 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 			return usagef("create output directory: %w", err)
 		}
 	}
+	if f.output != "" {
+		if err := os.MkdirAll(filepath.Dir(f.output), 0o755); err != nil {
+			return usagef("create the directory of %s: %w", f.output, err)
+		}
+	}
 	opts := scanner.Options{
 		Inputs:         f.inputs,
 		FallbackRegion: f.aws.region,
@@ -237,10 +352,14 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	opts.Engine.PolicyDirs = f.policyDir
 	opts.Engine.DataFiles = f.dataFiles
 	opts.Engine.Timeout = f.policyTimeout
+	if err := f.checks.apply(ctx, &opts); err != nil {
+		return err
+	}
 	rep, err := scanner.Scan(ctx, opts)
 	if err != nil {
 		return err
 	}
+	filterSeverities(rep, severities)
 	if err := writeReports(ctx, plan, rep, ios); err != nil {
 		return err
 	}
@@ -321,10 +440,14 @@ func isReportName(name string) bool {
 func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Report, ios *streams) error {
 	log := loggerFrom(ctx)
 	var files, stdout []plannedOutput
+	var single *plannedOutput
 	for _, p := range plan {
-		if p.path != "" {
+		switch {
+		case p.single:
+			single = &p
+		case p.path != "":
 			files = append(files, p)
-		} else {
+		default:
 			stdout = append(stdout, p)
 		}
 	}
@@ -377,6 +500,12 @@ func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Repor
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("write reports: %w", err)
 	}
+	if single != nil {
+		if err := writeSingleReport(ctx, *single, rep); err != nil {
+			return err
+		}
+		log.Info("wrote report", "path", single.path)
+	}
 	if set != nil {
 		if err := set.Commit(ctx); err != nil {
 			return fmt.Errorf("write reports: %w", err)
@@ -385,7 +514,9 @@ func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Repor
 			log.Info("wrote report", "path", filepath.Join(filepath.Dir(files[0].path), name))
 		}
 		for _, note := range notes {
-			fmt.Fprintln(ios.err, note)
+			if !ios.quiet {
+				fmt.Fprintln(ios.err, note)
+			}
 		}
 	}
 	for i, p := range stdout {
@@ -394,6 +525,30 @@ func writeReports(ctx context.Context, plan []plannedOutput, rep *findings.Repor
 		}
 	}
 	return nil
+}
+
+// writeSingleReport writes the one report of -o FILE with atomicfile.Write:
+// the same temporary-file, rename and mode rules as an --output-dir set, for
+// a file whose name the user chose. A scan cancelled while it renders
+// leaves FILE as it was. A SARIF report over GitHub's limits cannot be
+// split into one file per account under a single name: that is an error
+// that says to use --output-dir.
+func writeSingleReport(ctx context.Context, p plannedOutput, rep *findings.Report) error {
+	err := atomicfile.Write(p.path, func(w io.Writer) error {
+		if err := render(p.reporter, rep)(w); err != nil {
+			return err
+		}
+		return ctx.Err()
+	})
+	switch {
+	case err == nil:
+		return nil
+	case p.format == sarifFormat && errors.Is(err, reporters.ErrSARIFLimit):
+		return fmt.Errorf("write %s report %s: %w (--output-dir DIR writes one file per account instead)", p.format, p.path, err)
+	case ctx.Err() != nil:
+		return fmt.Errorf("write reports: %w", ctx.Err())
+	}
+	return fmt.Errorf("write %s report %s: %w", p.format, p.path, err)
 }
 
 // stageReport renders one file report into set and returns the names it

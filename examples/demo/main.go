@@ -11,11 +11,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/sgaudit/sgaudit/internal/demoworld"
 	"github.com/sgaudit/sgaudit/internal/moto"
@@ -36,24 +38,29 @@ func run(ctx context.Context, args []string) int {
 		fmt.Fprintln(os.Stderr, "usage: demo -- COMMAND [ARGS...]")
 		return 2
 	}
-	fmt.Fprintln(os.Stderr, "demo: starting the AWS emulator (moto server) on 127.0.0.1 ...")
+	start := time.Now()
+	step := newSteps(os.Stderr, time.Now)
+	step.say("starting the AWS emulator (moto server) on 127.0.0.1; its first start takes up to a minute while Python compiles it ...")
 	srv, err := moto.Start(ctx, moto.Options{})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
 		return 2
 	}
 	defer srv.Close()
+	step.done("the emulator answers")
 
-	fmt.Fprintf(os.Stderr, "demo: seeding the demo account %s in %s ...\n", moto.AccountID, strings.Join(demoworld.Regions, " and "))
+	step.say(fmt.Sprintf("seeding the demo account %s in %s ...", moto.AccountID, strings.Join(demoworld.Regions, " and ")))
 	if _, err := demoworld.Seed(ctx, srv.Config(ctx, "us-east-1")); err != nil {
 		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
 		return 2
 	}
+	step.done("seeded")
 
-	fmt.Fprintf(os.Stderr, "demo: running %s\n\n", strings.Join(args, " "))
+	step.say("running " + strings.Join(args, " ") + "\n")
 	cmd := exec.CommandContext(ctx, args[0], args[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.Env = emulatorEnv(os.Environ(), srv.Endpoint)
+	defer func() { fmt.Fprintf(os.Stderr, "demo: finished in %s\n", roundDuration(time.Since(start))) }()
 	err = cmd.Run()
 	var exit *exec.ExitError
 	switch {
@@ -85,4 +92,38 @@ func emulatorEnv(env []string, endpoint string) []string {
 		"AWS_CONFIG_FILE=/dev/null",
 		"AWS_SHARED_CREDENTIALS_FILE=/dev/null",
 	)
+}
+
+// steps prints what the demo is doing, one "demo: ..." line per step, and
+// how long each took: the emulator's first start and the seeding can take
+// a while, and a silent terminal looks hung.
+type steps struct {
+	w     io.Writer
+	now   func() time.Time
+	begun time.Time
+}
+
+func newSteps(w io.Writer, now func() time.Time) *steps { return &steps{w: w, now: now} }
+
+// say starts a step.
+func (s *steps) say(what string) {
+	s.begun = s.now()
+	fmt.Fprintf(s.w, "demo: %s\n", what)
+}
+
+// done ends the step with how long it took.
+func (s *steps) done(what string) {
+	fmt.Fprintf(s.w, "demo: %s (%s)\n", what, roundDuration(s.now().Sub(s.begun)))
+}
+
+// roundDuration reads a duration the way a person says it: 850ms, 4.2s,
+// 1m12s.
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
 }
