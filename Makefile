@@ -21,6 +21,7 @@ build: ## build bin/sgaudit
 
 # The AWS emulator for integration tests and the demo, pinned (docs/architecture.md §11).
 $(VENV)/.installed: Makefile
+	@echo "==> installing the AWS emulator (moto) into $(VENV): once, a few minutes on a small machine"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check '$(MOTO)'
 	touch $@
@@ -61,8 +62,13 @@ fuzz: ## run every fuzz target for FUZZTIME each (default 30s); `make test` runs
 	./.ci/fuzz
 
 .PHONY: demo
-demo: $(VENV)/.installed build ## scan a demo account seeded into a local AWS emulator; reports in out/demo
-	$(GO) run ./examples/demo -- ./bin/sgaudit scan --format table,json,sarif,html --output-dir $(DEMO_OUT)
+demo: ## scan a demo account in a local AWS emulator; reports in out/demo (first run: minutes to install and build; then seconds)
+	@echo "==> make demo: the first run installs the AWS emulator and builds sgaudit (5-10 minutes on a small machine); later runs take seconds"
+	@$(MAKE) --no-print-directory $(VENV)/.installed
+	@echo "==> building bin/sgaudit and the demo runner"
+	@$(MAKE) --no-print-directory build
+	$(GO) build -o bin/demo ./examples/demo
+	./bin/demo -- ./bin/sgaudit scan --format table,json,sarif,html --output-dir $(DEMO_OUT)
 	@echo
 	@echo "Reports: $(DEMO_OUT)/findings.json $(DEMO_OUT)/results.sarif $(DEMO_OUT)/report.html"
 
