@@ -122,7 +122,8 @@ with --no-color, NO_COLOR or TERM=dumb. --quiet prints only errors.
 
 Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-on;
 2 usage, config, policy, credentials or input error (nothing scanned);
-3 incomplete (an account or region could not be read) and nothing at --fail-on.`,
+3 incomplete (an account or region could not be read) and nothing at --fail-on;
+130 or 143 interrupted by SIGINT or SIGTERM (no report written).`,
 		Example: `  sgaudit scan --regions eu-west-1,us-east-1
   sgaudit scan --format sarif -o results.sarif
   sgaudit scan --format json,sarif,html --output-dir out/ --fail-on high
