@@ -156,11 +156,12 @@ func (s CoverageStatus) Valid() bool {
 // ARN the group's own region, account and id, and ids are unique here.
 // files[i] is the index in the file of group i.
 func (inv *Inventory) checkGroupsAgree(coverage map[string]int, partitions map[string]string, files []int) error {
-	type ruleAt struct {
-		group, rule int
-		key         string
+	type ruleAt struct{ group, rule int32 } // small: an organisation has millions of rules
+	n := 0
+	for i := range inv.SecurityGroups {
+		n += inv.SecurityGroups[i].Rules.Len()
 	}
-	ruleIDs := make(map[string]ruleAt)
+	ruleIDs := make(map[string]ruleAt, n)
 	for gi := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[gi]
 		bad := func(field, value, reason string) error {
@@ -178,12 +179,12 @@ func (inv *Inventory) checkGroupsAgree(coverage map[string]int, partitions map[s
 				continue
 			}
 			if prev, dup := ruleIDs[r.ID]; dup {
-				other := &inv.SecurityGroups[prev.group]
+				other := &inv.SecurityGroups[int(prev.group)]
 				return fmt.Errorf("security_groups[%d]: %w", files[gi], &ValueError{GroupID: g.ID, RuleID: r.ID, Rule: ri, Field: "id", Value: r.ID,
 					Reason: fmt.Sprintf("also the id of rule #%d (%s) of group %s (security_groups[%d]); AWS gives each rule an id of its own",
-						prev.rule+1, describeRule(other.Rules.At(prev.rule)), token(other.ID), files[prev.group])})
+						prev.rule+1, describeRule(other.Rules.At(int(prev.rule))), token(other.ID), files[int(prev.group)])})
 			}
-			ruleIDs[r.ID] = ruleAt{group: gi, rule: ri, key: r.Key()}
+			ruleIDs[r.ID] = ruleAt{group: int32(gi), rule: int32(ri)}
 		}
 	}
 	// A stale rule carries the id of the rule it is, when its group still
@@ -192,13 +193,13 @@ func (inv *Inventory) checkGroupsAgree(coverage map[string]int, partitions map[s
 		g := &inv.SecurityGroups[gi]
 		for ri, r := range g.StaleRules.All() {
 			prev, ok := ruleIDs[r.ID]
-			if r.ID == "" || !ok || prev.group == gi && prev.key == r.Key() {
+			if r.ID == "" || !ok || int(prev.group) == gi && inv.SecurityGroups[gi].Rules.At(int(prev.rule)).Key() == r.Key() {
 				continue
 			}
-			other := &inv.SecurityGroups[prev.group]
+			other := &inv.SecurityGroups[int(prev.group)]
 			return fmt.Errorf("security_groups[%d]: %w", files[gi], &ValueError{GroupID: g.ID, RuleID: r.ID, Rule: ri, Field: "id", Value: r.ID, Stale: true,
 				Reason: fmt.Sprintf("the id of rule #%d (%s) of group %s (security_groups[%d]), which is another rule",
-					prev.rule+1, describeRule(other.Rules.At(prev.rule)), token(other.ID), files[prev.group])})
+					prev.rule+1, describeRule(other.Rules.At(int(prev.rule))), token(other.ID), files[int(prev.group)])})
 		}
 	}
 	return nil

@@ -418,3 +418,31 @@ func TestDecodeAcceptsWhatAWSHolds(t *testing.T) {
 		t.Errorf("%d prefix lists, want the one given twice kept once", n)
 	}
 }
+
+// BenchmarkDecode decodes and checks an inventory of 10,000 groups of 10
+// rules each: the cost Check adds to reading a large inventory file.
+func BenchmarkDecode(b *testing.B) {
+	inv := &Inventory{SchemaVersion: SchemaVersion, Accounts: []Account{{ID: account, Partition: "aws"}},
+		Coverage: []Coverage{{AccountID: account, Region: "eu-west-1", Status: CoverageOK, Collected: []string{KindPrefixLists, KindSecurityGroups}}},
+		PrefixLists: []PrefixList{{ID: pl1, AccountID: account, Region: "eu-west-1", Entries: []PrefixListEntry{{CIDR: "10.0.0.0/8"}}}}}
+	for g := range 10000 {
+		rules := validRules()
+		for i := range rules {
+			rules[i].ID = fmt.Sprintf("sgr-%d-%d", g, i)
+		}
+		id := fmt.Sprintf("sg-%d", g)
+		inv.SecurityGroups = append(inv.SecurityGroups, SecurityGroup{ID: id, AccountID: account, Region: "eu-west-1",
+			ARN: "arn:aws:ec2:eu-west-1:" + account + ":security-group/" + id, Rules: NewRules(rules...)})
+	}
+	raw, err := json.Marshal(inv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Decode(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

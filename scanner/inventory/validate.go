@@ -186,7 +186,13 @@ func (g *SecurityGroup) arnPartition() (partition string, ok bool) {
 	if !found || !partitionPattern.MatchString(partition) {
 		return "", false
 	}
-	return partition, rest == "ec2:"+g.Region+":"+g.AccountID+":security-group/"+g.ID
+	// Compared piece by piece: a concatenation would allocate per group.
+	for _, want := range [...]string{"ec2:", g.Region, ":", g.AccountID, ":security-group/"} {
+		if rest, found = strings.CutPrefix(rest, want); !found {
+			return partition, false
+		}
+	}
+	return partition, rest == g.ID
 }
 
 // Validate checks every value of g that AWS constrains: its id, account
