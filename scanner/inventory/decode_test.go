@@ -423,7 +423,7 @@ func TestDecodeAcceptsWhatAWSHolds(t *testing.T) {
 // rules each: the cost Check adds to reading a large inventory file.
 func BenchmarkDecode(b *testing.B) {
 	inv := &Inventory{SchemaVersion: SchemaVersion, Accounts: []Account{{ID: account, Partition: "aws"}},
-		Coverage: []Coverage{{AccountID: account, Region: "eu-west-1", Status: CoverageOK, Collected: []string{KindPrefixLists, KindSecurityGroups}}},
+		Coverage:    []Coverage{{AccountID: account, Region: "eu-west-1", Status: CoverageOK, Collected: []string{KindPrefixLists, KindSecurityGroups}}},
 		PrefixLists: []PrefixList{{ID: pl1, AccountID: account, Region: "eu-west-1", Entries: []PrefixListEntry{{CIDR: "10.0.0.0/8"}}}}}
 	for g := range 10000 {
 		rules := validRules()
