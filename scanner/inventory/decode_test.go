@@ -208,6 +208,17 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("an accepted inventory fails Check: %v", err)
 		}
 		ids := map[string]bool{}
+		arns := map[string]bool{}
+		ruleIDs := map[string]bool{}
+		pairs := map[string]bool{}
+		for _, c := range inv.Coverage {
+			switch c.Status {
+			case CoverageOK, CoverageDenied, CoverageSkipped, CoverageError:
+			default:
+				t.Fatalf("coverage status %q accepted", c.Status)
+			}
+			pairs[c.AccountID+"/"+c.Region] = true
+		}
 		for _, g := range inv.SecurityGroups {
 			if err := g.Validate(); err != nil {
 				t.Fatalf("an accepted group fails Validate: %v", err)
@@ -216,6 +227,22 @@ func FuzzDecode(f *testing.F) {
 				t.Fatalf("group %s accepted twice", g.ID)
 			}
 			ids[g.ID] = true
+			if arns[g.ARN] || !strings.HasSuffix(g.ARN, ":ec2:"+g.Region+":"+g.AccountID+":security-group/"+g.ID) {
+				t.Fatalf("group %s: ARN %q accepted", g.ID, g.ARN)
+			}
+			arns[g.ARN] = true
+			if !pairs[g.AccountID+"/"+g.Region] {
+				t.Fatalf("group %s accepted without a coverage row", g.ID)
+			}
+			for _, r := range g.Rules.All() {
+				if r.ID != "" && ruleIDs[r.ID] {
+					t.Fatalf("rule id %s accepted twice", r.ID)
+				}
+				ruleIDs[r.ID] = true
+				if r.Peer.Kind == PeerPrefixList && !ValidPrefixListID(r.Peer.PrefixListID) {
+					t.Fatalf("prefix list id %q accepted", r.Peer.PrefixListID)
+				}
+			}
 		}
 		accounts := []string{}
 		for _, a := range inv.Accounts {
