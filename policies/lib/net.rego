@@ -63,7 +63,9 @@ union_units(cidr) := units_by_prefix[substring(cidr, count(cidr) - 1, 1)]
 units_by_prefix := {"1": 512, "2": 256, "3": 128, "4": 64, "5": 32, "6": 16, "7": 8, "8": 4, "9": 2}
 
 # max_long_units is what CIDRs of /10 or longer can add up to at most, in
-# 1024ths: one each, and at most 1,000 of them (AWS's rules-per-group cap).
+# 1024ths: one each, and at most 1,000 of them: AWS's ceiling on rules per
+# group, direction and address family, which inventory files and imports
+# are held to (inventory.MaxRulesPerDirection, docs/inventory.md §13).
 max_long_units := 1000
 
 # world_union_possible(cidrs) is the cheap necessary condition for short

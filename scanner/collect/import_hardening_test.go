@@ -175,7 +175,9 @@ func TestImportInventoryOverlap(t *testing.T) {
 			inv.Coverage[i].Region = "eu-west-1"
 		}
 		for i := range inv.SecurityGroups {
-			inv.SecurityGroups[i].Region = "eu-west-1"
+			g := &inv.SecurityGroups[i]
+			g.ARN = strings.Replace(g.ARN, ":"+g.Region+":", ":eu-west-1:", 1)
+			g.Region = "eu-west-1"
 		}
 	})
 

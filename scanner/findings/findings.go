@@ -295,16 +295,19 @@ func (r *Report) FailsAt(threshold Severity) bool {
 	return false
 }
 
-// AccountsComplete lists the accounts whose every region was read (none
-// denied or in error). Only these get a SARIF run: a run for an account that
-// was read partly or not at all would close its alerts on GitHub for
-// resources sgaudit simply could not see.
+// AccountsComplete lists the accounts whose every region was read: each
+// row ok, or skipped (a region not enabled holds nothing to lose). Only
+// these get a SARIF run: a run for an account that was read partly or not
+// at all would close its alerts on GitHub for resources sgaudit simply
+// could not see. Any other status, one this code does not know included,
+// counts as a failure: inventory.Decode refuses unknown statuses, and
+// this does not rely on it.
 func (r *Report) AccountsComplete() []string {
 	failed := map[string]bool{}
 	seen := map[string]bool{}
 	for _, c := range r.Coverage {
 		seen[c.AccountID] = true
-		if c.Status == inventory.CoverageDenied || c.Status == inventory.CoverageError {
+		if c.Status != inventory.CoverageOK && c.Status != inventory.CoverageSkipped {
 			failed[c.AccountID] = true
 		}
 	}

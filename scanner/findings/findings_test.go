@@ -63,6 +63,10 @@ func TestCoverage(t *testing.T) {
 		{AccountID: "2", Region: "b", Status: inventory.CoverageDenied},
 		{AccountID: "3", Region: "a", Status: inventory.CoverageSkipped},
 		{AccountID: "4", Region: "a", Status: inventory.CoverageError},
+		// Statuses nobody wrote: never complete (issue 9 review item 3).
+		{AccountID: "5", Region: "a", Status: "Denied"},
+		{AccountID: "6", Region: "a", Status: ""},
+		{AccountID: "7", Region: "a", Status: "bogus"},
 	}}
 	if r.Complete() {
 		t.Error("Complete() with denied and error rows")

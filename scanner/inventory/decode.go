@@ -2,9 +2,11 @@ package inventory
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 )
 
 // ErrDuplicateGroup is wrapped by Decode's error for two groups of one
@@ -52,26 +54,48 @@ func Decode(data []byte) (*Inventory, error) {
 // digits, every group passes Validate, every prefix list passes Validate,
 // and group ids are unique. A group that repeats an earlier one exactly
 // (the same file content given twice) is dropped; one that differs is an
-// error wrapping ErrDuplicateGroup naming both positions. Errors name the
-// list and index, or the group and rule (*ValueError); the caller adds the
-// file name.
+// error wrapping ErrDuplicateGroup naming both positions; so is a prefix
+// list. Then the parts must agree (docs/inventory.md): each coverage row
+// has a known status, an account listed in accounts and a pair of its
+// own; each group's pair has a coverage row, and its ARN the partition of
+// its account; rule ids are unique; a prefix-list rule finds its list
+// where the pair's prefix lists were collected. Errors name the list and
+// index, or the group and rule (*ValueError); the caller adds the file
+// name.
 func (inv *Inventory) Check() error {
 	badAccount := func(where, field, value string) error {
 		return &ValueError{Where: where, Rule: -1, Field: field, Value: value, Reason: "an account id is exactly 12 digits"}
 	}
+	partitions := make(map[string]string, len(inv.Accounts))
 	for i, a := range inv.Accounts {
 		if !ValidAccountID(a.ID) {
 			return badAccount(fmt.Sprintf("accounts[%d]", i), "id", a.ID)
 		}
+		partitions[a.ID] = a.Partition
 	}
+	coverage := make(map[string]int, len(inv.Coverage))
 	for i, c := range inv.Coverage {
+		where := fmt.Sprintf("coverage[%d]", i)
 		if !ValidAccountID(c.AccountID) {
-			return badAccount(fmt.Sprintf("coverage[%d]", i), "account_id", c.AccountID)
+			return badAccount(where, "account_id", c.AccountID)
 		}
+		if !c.Status.Valid() {
+			return &ValueError{Where: where, Rule: -1, Field: "status", Value: string(c.Status), Reason: "want ok, denied, skipped or error"}
+		}
+		if _, ok := partitions[c.AccountID]; !ok {
+			return &ValueError{Where: where, Rule: -1, Field: "account_id", Value: c.AccountID, Reason: "not an account of accounts[]"}
+		}
+		pair := c.AccountID + "/" + c.Region
+		if j, dup := coverage[pair]; dup {
+			return &ValueError{Where: where, Rule: -1, Field: "region", Value: c.Region,
+				Reason: fmt.Sprintf("coverage[%d] is the row of account %s in this region already", j, c.AccountID)}
+		}
+		coverage[pair] = i
 	}
 	type place struct{ kept, file int }
 	seen := make(map[string]place, len(inv.SecurityGroups))
 	kept := inv.SecurityGroups[:0]
+	var files []int // the index in the file of each kept group
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
 		if err := g.Validate(); err != nil {
@@ -90,9 +114,13 @@ func (inv *Inventory) Check() error {
 		}
 		seen[g.ID] = place{kept: len(kept), file: i}
 		kept = append(kept, *g)
+		files = append(files, i)
 	}
 	clear(inv.SecurityGroups[len(kept):]) // no stale copies behind the slice's end
 	inv.SecurityGroups = kept
+	if err := inv.checkGroupsAgree(coverage, partitions, files); err != nil {
+		return err
+	}
 	for i, n := range inv.NetworkInterfaces {
 		if !ValidAccountID(n.AccountID) {
 			return badAccount(fmt.Sprintf("network_interfaces[%d]", i), "account_id", n.AccountID)
@@ -103,12 +131,149 @@ func (inv *Inventory) Check() error {
 			return badAccount(fmt.Sprintf("vpcs[%d]", i), "account_id", v.AccountID)
 		}
 	}
-	for i := range inv.PrefixLists {
-		if err := inv.PrefixLists[i].Validate(fmt.Sprintf("prefix_lists[%d]", i)); err != nil {
-			return err
+	if err := inv.checkPrefixLists(files); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Valid reports whether s is one of the four coverage statuses. Anything
+// else would be read as neither complete nor failed: refused, so that a
+// misspelt "Denied" can never make an account look complete.
+func (s CoverageStatus) Valid() bool {
+	switch s {
+	case CoverageOK, CoverageDenied, CoverageSkipped, CoverageError:
+		return true
+	}
+	return false
+}
+
+// checkGroupsAgree checks what ties each (valid, deduplicated) group to the
+// rest of the inventory: its pair has a coverage row, so its findings get
+// a SARIF run and count towards completeness; its ARN's partition is its
+// account's; and no rule id is used twice, since a suppression by rule id
+// would then silence both rules. ARNs are unique too: Validate makes an
+// ARN the group's own region, account and id, and ids are unique here.
+// files[i] is the index in the file of group i.
+func (inv *Inventory) checkGroupsAgree(coverage map[string]int, partitions map[string]string, files []int) error {
+	type ruleAt struct{ group, rule int32 } // small: an organisation has millions of rules
+	n := 0
+	for i := range inv.SecurityGroups {
+		n += inv.SecurityGroups[i].Rules.Len()
+	}
+	ruleIDs := make(map[string]ruleAt, n)
+	for gi := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[gi]
+		bad := func(field, value, reason string) error {
+			return fmt.Errorf("security_groups[%d]: %w", files[gi],
+				&ValueError{GroupID: g.ID, Rule: -1, Field: field, Value: value, Reason: reason})
+		}
+		if _, ok := coverage[g.AccountID+"/"+g.Region]; !ok {
+			return bad("region", g.Region, fmt.Sprintf("coverage has no row for account %s in this region; every pair that holds groups needs one", g.AccountID))
+		}
+		if p, _ := g.arnPartition(); partitions[g.AccountID] != "" && p != partitions[g.AccountID] {
+			return bad("arn", g.ARN, fmt.Sprintf("partition %s, but account %s is in partition %s", token(p), g.AccountID, token(partitions[g.AccountID])))
+		}
+		for ri, r := range g.Rules.All() {
+			if r.ID == "" {
+				continue
+			}
+			if prev, dup := ruleIDs[r.ID]; dup {
+				other := &inv.SecurityGroups[int(prev.group)]
+				return fmt.Errorf("security_groups[%d]: %w", files[gi], &ValueError{GroupID: g.ID, RuleID: r.ID, Rule: ri, Field: "id", Value: r.ID,
+					Reason: fmt.Sprintf("also the id of rule #%d (%s) of group %s (security_groups[%d]); AWS gives each rule an id of its own",
+						prev.rule+1, describeRule(other.Rules.At(int(prev.rule))), token(other.ID), files[int(prev.group)])})
+			}
+			ruleIDs[r.ID] = ruleAt{group: int32(gi), rule: int32(ri)}
+		}
+	}
+	// A stale rule carries the id of the rule it is, when its group still
+	// lists it: the same group and the same content.
+	for gi := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[gi]
+		for ri, r := range g.StaleRules.All() {
+			prev, ok := ruleIDs[r.ID]
+			if r.ID == "" || !ok || int(prev.group) == gi && inv.SecurityGroups[gi].Rules.At(int(prev.rule)).Key() == r.Key() {
+				continue
+			}
+			other := &inv.SecurityGroups[int(prev.group)]
+			return fmt.Errorf("security_groups[%d]: %w", files[gi], &ValueError{GroupID: g.ID, RuleID: r.ID, Rule: ri, Field: "id", Value: r.ID, Stale: true,
+				Reason: fmt.Sprintf("the id of rule #%d (%s) of group %s (security_groups[%d]), which is another rule",
+					prev.rule+1, describeRule(other.Rules.At(int(prev.rule))), token(other.ID), files[int(prev.group)])})
 		}
 	}
 	return nil
+}
+
+// checkPrefixLists validates each prefix list, drops a list given twice
+// with the same content and refuses one given twice with different
+// content (policies/lib/sg.rego indexes lists by account, region and id,
+// and two values for one key are an evaluation error naming no file).
+// Then every prefix-list rule of a pair whose coverage says prefix_lists
+// were collected must find its list: the collector reads the entries of
+// every list a rule references, so a list missing there is an inventory
+// that lost it, and the rule would silently not count as the world
+// (docs/inventory.md). files[i] is the index in the file of group i.
+func (inv *Inventory) checkPrefixLists(files []int) error {
+	held := make(map[string]int, len(inv.PrefixLists))
+	kept := inv.PrefixLists[:0]
+	var at []int // the index in the file of each kept list
+	for i := range inv.PrefixLists {
+		pl := &inv.PrefixLists[i]
+		if err := pl.Validate(fmt.Sprintf("prefix_lists[%d]", i)); err != nil {
+			return err
+		}
+		key := pl.AccountID + "/" + pl.Region + "/" + pl.ID
+		if j, dup := held[key]; dup {
+			if samePrefixList(&kept[j], pl) {
+				continue
+			}
+			return &ValueError{Where: fmt.Sprintf("prefix_lists[%d] and [%d] (%s)", at[j], i, token(pl.ID)), Rule: -1, Field: "entries", Value: pl.ID,
+				Reason: fmt.Sprintf("the same list of account %s region %s twice with different content", pl.AccountID, pl.Region)}
+		}
+		held[key] = len(kept)
+		kept = append(kept, *pl)
+		at = append(at, i)
+	}
+	clear(inv.PrefixLists[len(kept):])
+	inv.PrefixLists = kept
+	kinds := inv.Kinds()
+	for gi := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[gi]
+		if !kinds[g.AccountID+"/"+g.Region][KindPrefixLists] {
+			continue
+		}
+		for ri, r := range g.Rules.All() {
+			if r.Peer.Kind != PeerPrefixList {
+				continue
+			}
+			if _, ok := held[g.AccountID+"/"+g.Region+"/"+r.Peer.PrefixListID]; ok {
+				continue
+			}
+			e := &ValueError{GroupID: g.ID, RuleID: r.ID, Rule: ri, Field: "peer.prefix_list_id", Value: r.Peer.PrefixListID,
+				Reason: fmt.Sprintf("prefix_lists holds no list of this id for account %s region %s, although its coverage says prefix lists were collected there", g.AccountID, g.Region)}
+			if r.ID == "" {
+				e.RuleText = describeRule(r)
+			}
+			return fmt.Errorf("security_groups[%d]: %w", files[gi], e)
+		}
+	}
+	return nil
+}
+
+// samePrefixList reports whether two lists have the same content, their
+// entries in any order.
+func samePrefixList(a, b *PrefixList) bool {
+	if a.ID != b.ID || a.Name != b.Name || a.Owner != b.Owner || a.AccountID != b.AccountID || a.Region != b.Region || len(a.Entries) != len(b.Entries) {
+		return false
+	}
+	byCIDR := func(x, y PrefixListEntry) int {
+		return cmp.Or(cmp.Compare(x.CIDR, y.CIDR), cmp.Compare(x.Description, y.Description))
+	}
+	ea, eb := slices.Clone(a.Entries), slices.Clone(b.Entries)
+	slices.SortFunc(ea, byCIDR)
+	slices.SortFunc(eb, byCIDR)
+	return slices.Equal(ea, eb)
 }
 
 // sameGroup reports whether two groups have the same content, as their

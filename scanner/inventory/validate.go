@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -51,6 +52,18 @@ import (
 //   - Account ids are exactly 12 digits (ValidAccountID); a referenced
 //     group's owner, when given, too. A prefix list's owner is also "AWS"
 //     for the lists AWS manages.
+//   - A group's region is a region name (eu-west-1, us-gov-west-1) and its
+//     ARN is exactly arn:<partition>:ec2:<region>:<account>:security-group/<id>
+//     with the group's own region, account and id
+//     (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html#amazonec2-resources-for-iam-policies):
+//     findings, fingerprints and suppressions name a group by its ARN, so
+//     two groups must never share one.
+//   - A prefix list id is "pl-" and 8 to 17 lower-case hex digits, as EC2
+//     writes it (pl-63a5400a for the AWS-managed S3 list, 17 digits for
+//     lists created since 2018's longer ids): "PL-1" or "pl-1 " would
+//     never match the list the rule references.
+//   - A group holds at most MaxRulesPerDirection rules per direction and
+//     address family (see there).
 //
 // Refusing is always safe: input is refused as a whole (exit 2 naming the
 // file, group and rule), never read in part. docs/security.md lists these
@@ -131,15 +144,77 @@ func token(s string) string {
 	return s
 }
 
-// Validate checks every value of g that AWS constrains: its id and account
-// id, and each rule's direction, protocol, ports and peer, stale rules
-// included. It returns a *ValueError for the first bad value.
+// MaxRulesPerDirection is the most rules of one direction and address
+// family a group can hold: AWS's "inbound or outbound rules per security
+// group" quota is 60 by default, counted separately for IPv4 and IPv6,
+// with a rule that references a group or a prefix list counting for
+// both; it is adjustable, but the quota times "security groups per
+// network interface" cannot exceed 1,000, so no group ever holds more
+// than 1,000 (https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups).
+// policies/lib/net.rego (world_union_possible) relies on it: a group
+// whose /10-or-longer CIDRs could outnumber it would escape the check
+// that finds a set of rules covering the world (docs/inventory.md).
+// A prefix-list rule counts as one here, though AWS counts it as the
+// list's maximum entries: the count is a lower bound of AWS's, so
+// nothing AWS accepts is refused.
+const MaxRulesPerDirection = 1000
+
+var (
+	// regionPattern is a region name: eu-west-1, us-gov-west-1, us-isob-east-1.
+	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	// partitionPattern is a partition: aws, aws-cn, aws-us-gov, aws-iso-b.
+	partitionPattern = regexp.MustCompile(`^aws(-[a-z0-9]+)*$`)
+	// prefixListIDPattern is a managed prefix list id as EC2 writes it.
+	prefixListIDPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+)
+
+// ValidRegion reports whether s is shaped like an AWS region name.
+func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
+
+// ValidPrefixListID reports whether s is a managed prefix list id as EC2
+// writes it: "pl-" and 8 to 17 lower-case hex digits.
+func ValidPrefixListID(s string) bool { return prefixListIDPattern.MatchString(s) }
+
+// arnPartition returns the partition of a group's ARN when the ARN is the
+// one the group's region, account and id make, and ok false otherwise.
+func (g *SecurityGroup) arnPartition() (partition string, ok bool) {
+	rest, found := strings.CutPrefix(g.ARN, "arn:")
+	if !found {
+		return "", false
+	}
+	partition, rest, found = strings.Cut(rest, ":")
+	if !found || !partitionPattern.MatchString(partition) {
+		return "", false
+	}
+	// Compared piece by piece: a concatenation would allocate per group.
+	for _, want := range [...]string{"ec2:", g.Region, ":", g.AccountID, ":security-group/"} {
+		if rest, found = strings.CutPrefix(rest, want); !found {
+			return partition, false
+		}
+	}
+	return partition, rest == g.ID
+}
+
+// Validate checks every value of g that AWS constrains: its id, account
+// id, region and ARN, how many rules it holds, and each rule's direction,
+// protocol, ports and peer, stale rules included. It returns a
+// *ValueError for the first bad value.
 func (g *SecurityGroup) Validate() error {
 	if g.ID == "" {
 		return &ValueError{Rule: -1, Field: "id", Reason: "a security group needs an id"}
 	}
 	if !ValidAccountID(g.AccountID) {
 		return &ValueError{GroupID: g.ID, Rule: -1, Field: "account_id", Value: g.AccountID, Reason: "an account id is exactly 12 digits"}
+	}
+	if !ValidRegion(g.Region) {
+		return &ValueError{GroupID: g.ID, Rule: -1, Field: "region", Value: g.Region, Reason: "not a region name such as eu-west-1"}
+	}
+	if _, ok := g.arnPartition(); !ok {
+		return &ValueError{GroupID: g.ID, Rule: -1, Field: "arn", Value: g.ARN,
+			Reason: "want arn:<partition>:ec2:" + g.Region + ":" + g.AccountID + ":security-group/" + g.ID + ", the group's own region, account and id"}
+	}
+	if err := g.checkRuleCount(); err != nil {
+		return err
 	}
 	for _, stale := range []bool{false, true} {
 		rules := g.Rules
@@ -153,6 +228,37 @@ func (g *SecurityGroup) Validate() error {
 					e.RuleText = describeRule(r)
 				}
 				return e
+			}
+		}
+	}
+	return nil
+}
+
+// checkRuleCount refuses more rules of one direction and family than
+// MaxRulesPerDirection; a group or prefix-list reference counts for both
+// families, as AWS counts it.
+func (g *SecurityGroup) checkRuleCount() error {
+	var n [2][2]int // [ingress, egress][IPv4, IPv6]
+	for _, r := range g.Rules.All() {
+		d := 0
+		if r.Direction == Egress {
+			d = 1
+		}
+		switch r.Peer.Kind {
+		case PeerCIDRv4:
+			n[d][0]++
+		case PeerCIDRv6:
+			n[d][1]++
+		default:
+			n[d][0]++
+			n[d][1]++
+		}
+	}
+	for d, dir := range []Direction{Ingress, Egress} {
+		for f, family := range []string{"IPv4", "IPv6"} {
+			if n[d][f] > MaxRulesPerDirection {
+				return &ValueError{GroupID: g.ID, Rule: -1, Field: "rules", Value: string(dir),
+					Reason: fmt.Sprintf("%d %s %s rules: AWS holds at most %d per group, direction and address family", n[d][f], dir, family, MaxRulesPerDirection)}
 			}
 		}
 	}
@@ -367,6 +473,9 @@ func checkPeer(p Peer) (field, value, reason string) {
 		if p.PrefixListID == "" {
 			return "peer.prefix_list_id", "", "a prefix_list peer needs the list's id"
 		}
+		if !ValidPrefixListID(p.PrefixListID) {
+			return "peer.prefix_list_id", p.PrefixListID, `not a prefix list id: "pl-" and 8 to 17 lower-case hex digits`
+		}
 		allowed[1] = true
 	case PeerSecurityGroup:
 		if p.GroupID == "" {
@@ -392,7 +501,7 @@ func checkPeer(p Peer) (field, value, reason string) {
 }
 
 // Validate checks the values of a prefix list that AWS constrains: its
-// id, account id, owner and each entry's CIDR. where names the list in
+// id, account id, region, owner and each entry's CIDR. where names the list in
 // messages ("prefix_lists[0]").
 func (pl *PrefixList) Validate(where string) error {
 	where = cmpOr(where, "prefix list")
@@ -405,8 +514,12 @@ func (pl *PrefixList) Validate(where string) error {
 	switch {
 	case pl.ID == "":
 		return bad("id", "", "a prefix list needs an id")
+	case !ValidPrefixListID(pl.ID):
+		return bad("id", pl.ID, `not a prefix list id: "pl-" and 8 to 17 lower-case hex digits`)
 	case !ValidAccountID(pl.AccountID):
 		return bad("account_id", pl.AccountID, "an account id is exactly 12 digits")
+	case !ValidRegion(pl.Region):
+		return bad("region", pl.Region, "not a region name such as eu-west-1: rules find a list by their group's account, region and the list's id")
 	case pl.Owner != "" && pl.Owner != "AWS" && !ValidAccountID(pl.Owner):
 		return bad("owner", pl.Owner, `an owner is an account id of 12 digits, or "AWS"`)
 	}

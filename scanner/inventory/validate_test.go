@@ -10,6 +10,15 @@ import (
 
 const account = "111122223333"
 
+// pl1 is a prefix list id of the shape EC2 writes.
+const pl1 = "pl-0123456789abcdef0"
+
+// testGroup is group sg-1 of account in eu-west-1, with its ARN.
+func testGroup(rules Rules) SecurityGroup {
+	return SecurityGroup{ID: "sg-1", AccountID: account, Region: "eu-west-1",
+		ARN: "arn:aws:ec2:eu-west-1:" + account + ":security-group/sg-1", Rules: rules}
+}
+
 // validRules are rules of every protocol and peer kind in their
 // canonical form, as the normalizer writes them.
 func validRules() []Rule {
@@ -22,7 +31,7 @@ func validRules() []Rule {
 			Peer:        Peer{Kind: PeerSecurityGroup, GroupID: "sg-9", GroupOwner: "444455556666", VPCID: "vpc-2", PeeringStatus: "deleted"},
 			Description: "web"},
 		{Direction: Ingress, Protocol: "47", RawProtocol: "47", FromPort: -1, ToPort: -1,
-			Peer: Peer{Kind: PeerPrefixList, PrefixListID: "pl-1"}, Description: "gre — ünïcode"},
+			Peer: Peer{Kind: PeerPrefixList, PrefixListID: pl1}, Description: "gre — ünïcode"},
 		{ID: "sgr-4", Direction: Ingress, Protocol: ProtocolUDP, RawProtocol: "17", FromPort: 0, ToPort: 65535, Peer: v4("10.0.0.0/8")},
 		{ID: "sgr-5", Direction: Ingress, Protocol: ProtocolICMP, RawProtocol: "1", FromPort: 3, ToPort: -1, Peer: v4("192.0.2.7/32")},
 		{ID: "sgr-6", Direction: Ingress, Protocol: ProtocolICMP, RawProtocol: "icmp", FromPort: 8, ToPort: 0, Peer: v4("192.0.2.0/24")},
@@ -34,7 +43,8 @@ func validRules() []Rule {
 }
 
 func TestValidateAcceptsCanonicalValues(t *testing.T) {
-	g := SecurityGroup{ID: "sg-1", AccountID: account, Rules: SortedRules(validRules()), StaleRules: NewRules(validRules()[2])}
+	g := testGroup(SortedRules(validRules()))
+	g.StaleRules = NewRules(validRules()[2])
 	if err := g.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +116,7 @@ func TestValidateRefusesWhatAWSRefuses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			g := SecurityGroup{ID: "sg-1", AccountID: account, Rules: NewRules(validRules()[0], tt.rule)}
+			g := testGroup(NewRules(validRules()[0], tt.rule))
 			err := g.Validate()
 			var ve *ValueError
 			if !errors.As(err, &ve) {
@@ -126,6 +136,8 @@ func TestValidateRefusesWhatAWSRefuses(t *testing.T) {
 func TestValidateGroupFields(t *testing.T) {
 	bad := validRules()[2]
 	bad.Peer.GroupOwner = "12345678901"
+	staleGroup := testGroup(Rules{})
+	staleGroup.StaleRules = NewRules(bad)
 	tests := []struct {
 		name string
 		g    SecurityGroup
@@ -134,12 +146,12 @@ func TestValidateGroupFields(t *testing.T) {
 		{"no id", SecurityGroup{AccountID: account}, `group without id: id "": a security group needs an id`},
 		{"account with a path", SecurityGroup{ID: "sg-1", AccountID: "../1111"}, `group sg-1: account_id "../1111": an account id is exactly 12 digits`},
 		{"account of 13 digits", SecurityGroup{ID: "sg-1", AccountID: "1111222233334"}, `group sg-1: account_id "1111222233334": an account id is exactly 12 digits`},
-		{"stale rule by id", SecurityGroup{ID: "sg-1", AccountID: account, StaleRules: NewRules(bad)},
+		{"stale rule by id", staleGroup,
 			`group sg-1, stale rule sgr-3: peer.group_owner "12345678901": an account id is exactly 12 digits`},
 		{"odd characters are quoted", SecurityGroup{ID: "sg-1\x1b[2J", AccountID: "x"},
 			`group "sg-1\x1b[2J": account_id "x": an account id is exactly 12 digits`},
-		{"odd characters in a rule are quoted", SecurityGroup{ID: "sg-1", AccountID: account, Rules: NewRules(Rule{
-			Direction: Ingress, Protocol: "\u202etcp", Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0\n"}})},
+		{"odd characters in a rule are quoted", testGroup(NewRules(Rule{
+			Direction: Ingress, Protocol: "\u202etcp", Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0\n"}})),
 			`group sg-1, rule #1 (ingress "\u202etcp" 0-0 "0.0.0.0/0\n"): protocol "\u202etcp": not an EC2 protocol: want tcp, udp, icmp, icmpv6, -1 or a protocol number 0-255`},
 	}
 	for _, tt := range tests {
@@ -214,7 +226,7 @@ func TestCanonicalCIDR(t *testing.T) {
 }
 
 func TestPrefixListValidate(t *testing.T) {
-	ok := PrefixList{ID: "pl-1", AccountID: account, Owner: "AWS", Entries: []PrefixListEntry{{CIDR: "10.0.0.0/8"}, {CIDR: "2001:db8::/32"}}}
+	ok := PrefixList{ID: pl1, AccountID: account, Region: "eu-west-1", Owner: "AWS", Entries: []PrefixListEntry{{CIDR: "10.0.0.0/8"}, {CIDR: "2001:db8::/32"}}}
 	if err := ok.Validate("prefix_lists[0]"); err != nil {
 		t.Fatal(err)
 	}
@@ -224,11 +236,11 @@ func TestPrefixListValidate(t *testing.T) {
 		want string
 	}{
 		{"no id", func(pl *PrefixList) { pl.ID = "" }, `prefix_lists[0]: id "": a prefix list needs an id`},
-		{"account", func(pl *PrefixList) { pl.AccountID = "1" }, `prefix_lists[0] (pl-1): account_id "1": an account id is exactly 12 digits`},
-		{"owner", func(pl *PrefixList) { pl.Owner = "aws" }, `prefix_lists[0] (pl-1): owner "aws": an owner is an account id of 12 digits, or "AWS"`},
-		{"entry", func(pl *PrefixList) { pl.Entries[1].CIDR = "0.0.0.0/00" }, `prefix_lists[0] (pl-1): entries[1].cidr "0.0.0.0/00": not a CIDR block`},
+		{"account", func(pl *PrefixList) { pl.AccountID = "1" }, `prefix_lists[0] (pl-0123456789abcdef0): account_id "1": an account id is exactly 12 digits`},
+		{"owner", func(pl *PrefixList) { pl.Owner = "aws" }, `prefix_lists[0] (pl-0123456789abcdef0): owner "aws": an owner is an account id of 12 digits, or "AWS"`},
+		{"entry", func(pl *PrefixList) { pl.Entries[1].CIDR = "0.0.0.0/00" }, `prefix_lists[0] (pl-0123456789abcdef0): entries[1].cidr "0.0.0.0/00": not a CIDR block`},
 		{"entry with host bits", func(pl *PrefixList) { pl.Entries[0].CIDR = "10.0.0.0/0" },
-			`prefix_lists[0] (pl-1): entries[0].cidr "10.0.0.0/0": not canonical: AWS writes it "0.0.0.0/0"`},
+			`prefix_lists[0] (pl-0123456789abcdef0): entries[0].cidr "10.0.0.0/0": not canonical: AWS writes it "0.0.0.0/0"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -253,7 +265,7 @@ func TestValueErrorWithoutGroup(t *testing.T) {
 // BenchmarkValidate measures Validate on a group of ten rules of every
 // kind; an import validates every group it reads.
 func BenchmarkValidate(b *testing.B) {
-	g := SecurityGroup{ID: "sg-1", AccountID: account, Rules: SortedRules(validRules())}
+	g := testGroup(SortedRules(validRules()))
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := g.Validate(); err != nil {
