@@ -1366,7 +1366,24 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	// One source keeps its name; a mix says what it is made of.
 	out.Source = strings.Join(sortedKeys(sources), "+")
 	out.Sort()
+	// Each input was checked on its own; what only their union shows (a
+	// rule id or a prefix list given twice with two contents) is checked
+	// here, or it would surface as a policy error that names no file.
+	if len(invs) > 1 {
+		if err := out.Check(); err != nil {
+			return nil, fmt.Errorf("%w: %s together: %w", ErrInput, mergedNames(invs), err)
+		}
+	}
 	return out, nil
+}
+
+// mergedNames lists the merged inputs for an error about their union.
+func mergedNames(invs []namedInventory) string {
+	names := make([]string, len(invs))
+	for i, n := range invs {
+		names[i] = n.name
+	}
+	return strings.Join(names, ", ")
 }
 
 // mergedAt is where mergeInventories took a group or interface from.

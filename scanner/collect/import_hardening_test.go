@@ -181,6 +181,30 @@ func TestImportInventoryOverlap(t *testing.T) {
 		}
 	})
 
+	// Two inventories, each valid on its own, whose union is not: one rule
+	// id on two different rules (a suppression by rule id would hide both).
+	withRuleID := func(inv *inventory.Inventory) {
+		g := &inv.SecurityGroups[0]
+		rules := g.Rules.Slice()
+		rules[0].ID = "sgr-0123456789abcdef0"
+		g.Rules = inventory.SortedRules(rules)
+	}
+	ruleIDHere := encode(withRuleID)
+	ruleIDThere := encode(func(inv *inventory.Inventory) {
+		for i := range inv.Coverage {
+			inv.Coverage[i].Region = "eu-west-1"
+		}
+		for i := range inv.SecurityGroups {
+			g := &inv.SecurityGroups[i]
+			g.ID = strings.Replace(g.ID, "sg-0a", "sg-0b", 1)
+			g.Region = "eu-west-1"
+			g.ARN = "arn:aws:ec2:eu-west-1:" + g.AccountID + ":security-group/" + g.ID
+		}
+		inv.NetworkInterfaces = nil
+		inv.VPCs = nil
+		withRuleID(inv)
+	})
+
 	tests := []struct {
 		name       string
 		inputs     []Input
@@ -191,6 +215,12 @@ func TestImportInventoryOverlap(t *testing.T) {
 		wantErrIn []string
 	}{
 		{name: "the same inventory twice", inputs: []Input{input("a.json", same), input("b.json", same)}, wantGroups: 2},
+		{name: "one rule id in each of two inventories", inputs: []Input{input("a.json", ruleIDHere)}, wantGroups: 2},
+		{
+			name:      "one rule id on two rules of two inventories",
+			inputs:    []Input{input("a.json", ruleIDHere), input("b.json", ruleIDThere)},
+			wantErrIn: []string{"a.json, b.json together", "sgr-0123456789abcdef0"},
+		},
 		{name: "an identical copy of a group inside one inventory", inputs: []Input{input("a.json", dupIdentical)}, wantGroups: 2},
 		{
 			name:      "two different groups with one id inside one inventory",
