@@ -71,6 +71,18 @@ type Baseline struct {
 // kept, not the file, but a file has to end somewhere.
 const MaxFileSize = 1 << 30
 
+// maxFileSizeText is MaxFileSize as messages say it.
+const maxFileSizeText = "1 GiB"
+
+// MaxValueSize bounds one finding, and one string or number anywhere in a
+// baseline (docs/security.md): the decoder holds a whole value while it
+// reads it, so without this a file that is one huge string would cost
+// several times its size. sgaudit writes findings of a few kilobytes.
+const MaxValueSize = 64 << 20
+
+// maxValueSizeText is MaxValueSize as messages say it.
+const maxValueSizeText = "64 MiB"
+
 // Read reads an sgaudit JSON report (reporters.JSON output) in one pass,
 // a finding at a time, keeping only the findings. It stops with ctx's
 // error when ctx is done.
@@ -81,15 +93,11 @@ func Read(ctx context.Context, path string) (*Baseline, error) {
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("is %d bytes; a baseline may be at most %d (%d MiB)", st.Size(), MaxFileSize, MaxFileSize>>20)}
+		return nil, &Error{File: path, Msg: fmt.Sprintf("is %d bytes; a baseline may be at most %s", st.Size(), maxFileSizeText)}
 	}
-	b, err := decode(ctx, path, f, func(offset int64) (int, int) {
+	return decode(ctx, path, f, func(offset int64) (int, int) {
 		return positionInFile(path, offset)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
 }
 
 // unwrapPath drops the file name os adds ("open x: no such file"), since
@@ -115,30 +123,40 @@ func Parse(name string, src []byte) (*Baseline, error) {
 	})
 }
 
-// reader is the file as decode reads it: it stops when ctx is done, and
-// after MaxFileSize bytes, for input whose size Stat cannot tell (a pipe,
-// a file still growing).
+// reader is the file as decode reads it: it stops when done (the
+// context's Err) says so, and after MaxFileSize bytes, for input whose
+// size Stat cannot tell (a pipe, a file still growing).
 type reader struct {
-	ctx  context.Context
+	done func() error
 	r    io.Reader
 	n    int64
 	over bool
+	// mark is where the value being read starts (decode moves it); more
+	// than MaxValueSize bytes past it sets overValue.
+	mark      int64
+	overValue bool
 }
 
 func (r *reader) Read(p []byte) (int, error) {
-	if err := r.ctx.Err(); err != nil {
+	if err := r.done(); err != nil {
 		return 0, err
 	}
-	if r.n >= MaxFileSize {
-		r.over = true
+	// Reads are cut at both limits, so that one large read cannot pass
+	// them.
+	limit := min(MaxFileSize-r.n, r.mark+MaxValueSize+1-r.n)
+	if limit <= 0 {
+		r.over = r.n >= MaxFileSize
+		r.overValue = !r.over
 		return 0, errTooLarge
 	}
-	p = p[:min(int64(len(p)), MaxFileSize-r.n)]
+	p = p[:min(int64(len(p)), limit)]
 	n, err := r.r.Read(p)
 	r.n += int64(n)
 	return n, err
 }
 
+// errTooLarge stops the decoder at MaxFileSize; decode reports it with
+// the limit (reader.over).
 var errTooLarge = errors.New("too large")
 
 // decode reads a report from r in one pass. Keys may come in any order;
@@ -146,7 +164,7 @@ var errTooLarge = errors.New("too large")
 // report) is decided as soon as a key tells, and the findings are decoded
 // one at a time. pos turns a byte offset into a line and column.
 func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int, int)) (*Baseline, error) {
-	in := &reader{ctx: ctx, r: r}
+	in := &reader{done: ctx.Err, r: r}
 	dec := jsontext.NewDecoder(bufio.NewReaderSize(in, 64<<10))
 	fail := func(format string, args ...any) error {
 		return &Error{File: name, Msg: fmt.Sprintf(format, args...)}
@@ -156,7 +174,11 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 			return &Error{File: name, Msg: "read: " + ctx.Err().Error(), Err: ctx.Err()}
 		case in.over:
-			return fail("is larger than %d bytes (%d MiB), the most a baseline may be", int64(MaxFileSize), MaxFileSize>>20)
+			return fail("is larger than %s, the most a baseline may be", maxFileSizeText)
+		case in.overValue:
+			line, col := pos(in.mark)
+			return &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
+				Msg: "a JSON value larger than " + maxValueSizeText + ", the most a baseline value may be"}
 		}
 		return jsonError(name, pos, in.n, what, err)
 	}
@@ -166,8 +188,9 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 			_, err := dec.ReadToken()
 			return nil, jsonErr(notReport, err)
 		}
-		return nil, &Error{File: name, Msg: notReport + ": a JSON " + kindName(k) + " where an object is expected",
-			Line: 1, Col: 1, Err: ErrBaseline}
+		line, col := pos(dec.InputOffset() + skipSpace(dec))
+		return nil, &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
+			Msg: notReport + ": a JSON " + kindName(k) + " where an object is expected"}
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, jsonErr(notReport, err)
@@ -176,9 +199,9 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 		haveSchema, haveTool, haveFindings bool
 		fs                                 []findings.Finding
 		badFinding                         error // the first, reported once the file is known to be a report
-		in1                                = newInterner()
+		intern                             = newInterner()
 	)
-	for dec.PeekKind() != '}' {
+	for next(dec, in) != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
 			return nil, jsonErr(notReport, err)
@@ -225,12 +248,7 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 				return nil, jsonErr("read findings", err)
 			}
 			fs = []findings.Finding{}
-			for i := 0; dec.PeekKind() != ']'; i++ {
-				if i%1024 == 0 {
-					if err := ctx.Err(); err != nil {
-						return nil, &Error{File: name, Msg: "read: " + err.Error(), Err: err}
-					}
-				}
+			for i := 0; next(dec, in) != ']'; i++ {
 				var f findings.Finding
 				if err := json.UnmarshalDecode(dec, &f); err != nil {
 					return nil, jsonErr("read findings", err)
@@ -243,14 +261,14 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 					fs = nil
 					continue
 				}
-				fs = append(fs, in1.finding(f))
+				fs = append(fs, intern.finding(f))
 			}
 			if _, err := dec.ReadToken(); err != nil {
 				return nil, jsonErr("read findings", err)
 			}
 			haveFindings = true
 		default:
-			if err := dec.SkipValue(); err != nil {
+			if err := skipValue(dec, in); err != nil {
 				return nil, jsonErr(notReport, err)
 			}
 		}
@@ -393,6 +411,36 @@ func kindName(k jsontext.Kind) string {
 		return "null"
 	}
 	return "value"
+}
+
+// next peeks at the next token and marks where it starts.
+func next(dec *jsontext.Decoder, in *reader) jsontext.Kind {
+	k := dec.PeekKind()
+	in.mark = dec.InputOffset() + skipSpace(dec)
+	return k
+}
+
+// skipValue skips a value a token at a time, moving in.mark with each, so
+// that a large section the baseline does not need (exposures, say) is
+// bounded by its largest token, not by its size.
+func skipValue(dec *jsontext.Decoder, in *reader) error {
+	depth := 0
+	for {
+		next(dec, in)
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		switch tok.Kind() {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
 }
 
 // skipSpace is how many bytes of white space and separators come before

@@ -347,6 +347,7 @@ func TestParseStreamed(t *testing.T) {
 			"baseline old.json:2:13: read findings: field findings: a JSON null where an array is expected"},
 		{"findings twice", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [], "findings": [` + good + `]}`,
 			`baseline old.json:1:70: not an sgaudit JSON report (sgaudit scan --format json): the key "findings" is given twice`},
+		{"an array after blank lines", "\n\n  [{}]", "baseline old.json:3:3: not an sgaudit JSON report (sgaudit scan --format json): a JSON array where an object is expected"},
 		{"data after the report", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": []}` + "\n {}",
 			"baseline old.json:2:2: not an sgaudit JSON report (sgaudit scan --format json): data after the top-level object"},
 		{"bad finding, then another tool", `{"findings": [{"check_id": "x"}], "schema_version": "1", "tool": {"name": "trivy"}}`,
@@ -404,7 +405,7 @@ func TestReadErrors(t *testing.T) {
 	}
 	f.Close()
 	_, err = Read(context.Background(), huge)
-	if want := "baseline " + huge + ": is 1073741825 bytes; a baseline may be at most 1073741824 (1024 MiB)"; err == nil || err.Error() != want || !errors.Is(err, ErrBaseline) {
+	if want := "baseline " + huge + ": is 1073741825 bytes; a baseline may be at most 1 GiB"; err == nil || err.Error() != want || !errors.Is(err, ErrBaseline) {
 		t.Errorf("Read of a huge file: %v\nwant %s", err, want)
 	}
 
@@ -417,5 +418,37 @@ func TestReadErrors(t *testing.T) {
 	_, err = Read(ctx, good)
 	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrBaseline) {
 		t.Errorf("Read with a cancelled context: %v", err)
+	}
+}
+
+// TestParseHugeValue: a finding, or a value of a section the baseline
+// skips, larger than MaxValueSize is refused where it starts, before the
+// decoder holds more of it (issue 9: memory follows what is kept).
+func TestParseHugeValue(t *testing.T) {
+	huge := strings.Repeat("x", MaxValueSize+1)
+	head := `{"schema_version": "1", "tool": {"name": "sgaudit"},` + "\n"
+	tests := []struct {
+		name, src, want string
+	}{
+		{"finding", head + `"findings": [` + "\n" + ` {"message": "` + huge + `"}]}`,
+			"baseline old.json:3:2: a JSON value larger than 64 MiB, the most a baseline value may be"},
+		{"skipped section", head + `"findings": [], "notices": [` + "\n" + `  "` + huge + `"]}`,
+			"baseline old.json:3:3: a JSON value larger than 64 MiB, the most a baseline value may be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("old.json", []byte(tt.src))
+			if err == nil {
+				t.Fatal("Parse succeeded")
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Just under the limit is read.
+	under := strings.Repeat("x", MaxValueSize/2)
+	if _, err := Parse("old.json", []byte(head+`"findings": [], "notices": ["`+under+`"]}`)); err != nil {
+		t.Errorf("a %d-byte string: %v", len(under), err)
 	}
 }
