@@ -452,3 +452,59 @@ func TestParseHugeValue(t *testing.T) {
 		t.Errorf("a %d-byte string: %v", len(under), err)
 	}
 }
+
+// TestPositionInFile: Read, which does not hold the file, locates every
+// byte where Parse, which does, locates it.
+func TestPositionInFile(t *testing.T) {
+	t.Parallel()
+	src := "{\n\n  \"a\": 1,\r\n\"b\"\n:[\n]}\n"
+	path := filepath.Join(t.TempDir(), "f.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for off := int64(0); off <= int64(len(src)); off++ {
+		wl, wc := position([]byte(src), off)
+		gl, gc := positionInFile(path, off)
+		if gl != wl || gc != wc {
+			t.Errorf("offset %d: %d:%d, want %d:%d", off, gl, gc, wl, wc)
+		}
+	}
+}
+
+// TestReaderLimits: input whose size Stat cannot tell (a pipe) stops at
+// MaxFileSize, and a read never passes either limit in one go.
+func TestReaderLimits(t *testing.T) {
+	t.Parallel()
+	notDone := func() error { return nil }
+	tests := []struct {
+		name            string
+		r               reader
+		wantN           int
+		over, overValue bool
+	}{
+		{"file limit", reader{n: MaxFileSize - 5, mark: MaxFileSize - 10}, 5, true, false},
+		{"value limit", reader{n: 100, mark: 100 - MaxValueSize + 6}, 7, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := tt.r
+			r.done, r.r = notDone, zeros{}
+			n, err := r.Read(make([]byte, 1<<20))
+			if n != tt.wantN || err != nil {
+				t.Fatalf("first read: %d, %v; want %d bytes", n, err, tt.wantN)
+			}
+			if n, err := r.Read(make([]byte, 1<<20)); n != 0 || !errors.Is(err, errTooLarge) || r.over != tt.over || r.overValue != tt.overValue {
+				t.Errorf("second read: %d, %v, over %v, overValue %v", n, err, r.over, r.overValue)
+			}
+		})
+	}
+}
+
+// zeros reads as endless zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
+}
