@@ -227,7 +227,7 @@ func TestUsageErrors(t *testing.T) {
 
 func TestBadInputsWriteNoReport(t *testing.T) {
 	inv := writeInventoryFile(t, sshInventory())
-	badRego := writeFile(t, "policies/broken.rego", "package sgaudit.checks.broken\n\ndeny contains x if {\n")
+	badRego := writeFile(t, "policies/broken.rego", "package acme.checks.broken\n\ndeny contains x if {\n")
 	objectRule := writeFile(t, "policies/old.rego", `# METADATA
 # title: Old style
 # description: deny[msg] is an object rule in Rego v1
@@ -235,7 +235,7 @@ func TestBadInputsWriteNoReport(t *testing.T) {
 #   id: ACME001
 #   severity: LOW
 #   resolution: none
-package sgaudit.checks.old_style
+package acme.checks.old_style
 
 deny[msg] if {
 	some g in input.security_groups
@@ -252,6 +252,8 @@ deny[msg] if {
 		{"not JSON", []string{"--input", writeFile(t, "x.json", "hello")}, "x.json"},
 		{"invalid Rego", []string{"--input", inv, "--policy-dir", filepath.Dir(badRego)}, "broken.rego"},
 		{"deny object rule", []string{"--input", inv, "--policy-dir", filepath.Dir(objectRule)}, "deny contains"},
+		{"policy inside data.sgaudit", []string{"--input", inv, "--policy-dir", writeFile(t, "override/ports.rego", "package sgaudit.ports\n\nadmin := []\n")},
+			"ports.rego:1: package sgaudit.ports is inside sgaudit's own namespace data.sgaudit"},
 		{"bad data file", []string{"--input", inv, "--data", writeFile(t, "data.json", `{"sgaudit": `)}, "data.json"},
 	}
 	for _, tt := range tests {
@@ -399,7 +401,7 @@ func TestCustomPolicyAddsFindings(t *testing.T) {
 #   id: ACME001
 #   severity: MEDIUM
 #   resolution: Tag the group with owner=<team>.
-package sgaudit.checks.require_owner_tag
+package acme.checks.require_owner_tag
 
 deny contains finding if {
 	some g in input.security_groups

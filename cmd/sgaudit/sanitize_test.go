@@ -80,7 +80,7 @@ func TestChecksPolicyTitleIsSanitised(t *testing.T) {
 #   id: ACME666
 #   severity: LOW
 #   resolution: none
-package sgaudit.checks.evil
+package acme.checks.evil
 
 deny contains finding if {
 	false

@@ -325,7 +325,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	}
 	var base *baseline.Baseline
 	if f.baseline != "" {
-		if base, err = baseline.Read(f.baseline); err != nil {
+		if base, err = baseline.Read(ctx, f.baseline); err != nil {
 			return err
 		}
 	}

@@ -7,14 +7,23 @@
 package baseline
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
+	"unique"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -57,13 +66,38 @@ type Baseline struct {
 	Findings []findings.Finding
 }
 
-// Read reads an sgaudit JSON report (reporters.JSON output).
-func Read(path string) (*Baseline, error) {
-	src, err := os.ReadFile(path)
+// MaxFileSize is the largest baseline Read accepts (docs/security.md). A
+// report of 200,000 findings is about 300 MB; memory follows the findings
+// kept, not the file, but a file has to end somewhere.
+const MaxFileSize = 1 << 30
+
+// maxFileSizeText is MaxFileSize as messages say it.
+const maxFileSizeText = "1 GiB"
+
+// MaxValueSize bounds one finding, and one string or number anywhere in a
+// baseline (docs/security.md): the decoder holds a whole value while it
+// reads it, so without this a file that is one huge string would cost
+// several times its size. sgaudit writes findings of a few kilobytes.
+const MaxValueSize = 64 << 20
+
+// maxValueSizeText is MaxValueSize as messages say it.
+const maxValueSizeText = "64 MiB"
+
+// Read reads an sgaudit JSON report (reporters.JSON output) in one pass,
+// a finding at a time, keeping only the findings. It stops with ctx's
+// error when ctx is done.
+func Read(ctx context.Context, path string) (*Baseline, error) {
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, &Error{File: path, Msg: "read: " + unwrapPath(err), Err: err}
 	}
-	return Parse(path, src)
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("is %d bytes; a baseline may be at most %s", st.Size(), maxFileSizeText)}
+	}
+	return decode(ctx, path, f, func(offset int64) (int, int) {
+		return positionInFile(path, offset)
+	})
 }
 
 // unwrapPath drops the file name os adds ("open x: no such file"), since
@@ -84,48 +118,180 @@ func unwrapPath(err error) string {
 // fingerprint, check id, account id or severity sgaudit could not have
 // written: a hand-edited baseline must not make findings match by accident.
 func Parse(name string, src []byte) (*Baseline, error) {
+	return decode(context.Background(), name, bytes.NewReader(src), func(offset int64) (int, int) {
+		return position(src, offset)
+	})
+}
+
+// reader is the file as decode reads it: it stops when done (the
+// context's Err) says so, and after MaxFileSize bytes, for input whose
+// size Stat cannot tell (a pipe, a file still growing).
+type reader struct {
+	done func() error
+	r    io.Reader
+	n    int64
+	over bool
+	// mark is where the value being read starts (decode moves it); more
+	// than MaxValueSize bytes past it sets overValue.
+	mark      int64
+	overValue bool
+}
+
+func (r *reader) Read(p []byte) (int, error) {
+	if err := r.done(); err != nil {
+		return 0, err
+	}
+	// Reads are cut at both limits, so that one large read cannot pass
+	// them.
+	limit := min(MaxFileSize-r.n, r.mark+MaxValueSize+1-r.n)
+	if limit <= 0 {
+		r.over = r.n >= MaxFileSize
+		r.overValue = !r.over
+		return 0, errTooLarge
+	}
+	p = p[:min(int64(len(p)), limit)]
+	n, err := r.r.Read(p)
+	r.n += int64(n)
+	return n, err
+}
+
+// errTooLarge stops the decoder at MaxFileSize; decode reports it with
+// the limit (reader.over).
+var errTooLarge = errors.New("too large")
+
+// decode reads a report from r in one pass. Keys may come in any order;
+// what the file is (SARIF, an inventory, another tool's or version's
+// report) is decided as soon as a key tells, and the findings are decoded
+// one at a time. pos turns a byte offset into a line and column.
+func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int, int)) (*Baseline, error) {
+	in := &reader{done: ctx.Err, r: r}
+	dec := jsontext.NewDecoder(bufio.NewReaderSize(in, 64<<10))
 	fail := func(format string, args ...any) error {
 		return &Error{File: name, Msg: fmt.Sprintf(format, args...)}
 	}
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(src, &top); err != nil {
-		return nil, jsonError(name, src, "not an sgaudit JSON report (sgaudit scan --format json)", err)
+	jsonErr := func(what string, err error) error {
+		switch {
+		case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+			return &Error{File: name, Msg: "read: " + ctx.Err().Error(), Err: ctx.Err()}
+		case in.over:
+			return fail("is larger than %s, the most a baseline may be", maxFileSizeText)
+		case in.overValue:
+			line, col := pos(in.mark)
+			return &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
+				Msg: "a JSON value larger than " + maxValueSizeText + ", the most a baseline value may be"}
+		}
+		return jsonError(name, pos, in.n, what, err)
 	}
-	switch {
-	case top["runs"] != nil:
-		return nil, fail("is a SARIF log; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)")
-	case top["security_groups"] != nil:
-		return nil, fail("is an sgaudit inventory; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)")
-	case top["schema_version"] == nil || top["findings"] == nil || top["tool"] == nil:
-		return nil, fail("not an sgaudit JSON report (sgaudit scan --format json): no schema_version, tool or findings")
+	const notReport = "not an sgaudit JSON report (sgaudit scan --format json)"
+	if k := dec.PeekKind(); k != '{' {
+		if !slices.Contains([]jsontext.Kind{'n', 't', 'f', '"', '0', '['}, k) {
+			_, err := dec.ReadToken()
+			return nil, jsonErr(notReport, err)
+		}
+		line, col := pos(dec.InputOffset() + skipSpace(dec))
+		return nil, &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
+			Msg: notReport + ": a JSON " + kindName(k) + " where an object is expected"}
 	}
-	var head struct {
-		SchemaVersion string `json:"schema_version"`
-		Tool          struct {
-			Name string `json:"name"`
-		} `json:"tool"`
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, jsonErr(notReport, err)
 	}
-	if err := json.Unmarshal(src, &head); err != nil {
-		return nil, jsonError(name, src, "not an sgaudit JSON report", err)
-	}
-	if head.Tool.Name != "sgaudit" {
-		return nil, fail("is a report of %q, not of sgaudit", head.Tool.Name)
-	}
-	if head.SchemaVersion != findings.SchemaVersion {
-		return nil, fail("report schema version %q is not supported (this sgaudit reads %q)", head.SchemaVersion, findings.SchemaVersion)
-	}
-	var rep struct {
-		Findings []findings.Finding `json:"findings"`
-	}
-	if err := json.Unmarshal(src, &rep); err != nil {
-		return nil, jsonError(name, src, "read findings", err)
-	}
-	for i, f := range rep.Findings {
-		if msg := checkFinding(f); msg != "" {
-			return nil, fail("findings[%d]: %s", i, msg)
+	var (
+		haveSchema, haveTool, haveFindings bool
+		fs                                 []findings.Finding
+		badFinding                         error // the first, reported once the file is known to be a report
+		intern                             = newInterner()
+	)
+	for next(dec, in) != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return nil, jsonErr(notReport, err)
+		}
+		switch key := tok.String(); key {
+		case "runs":
+			return nil, fail("is a SARIF log; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)")
+		case "security_groups":
+			return nil, fail("is an sgaudit inventory; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)")
+		case "schema_version":
+			var v string
+			if err := json.UnmarshalDecode(dec, &v); err != nil {
+				return nil, jsonErr("not an sgaudit JSON report", err)
+			}
+			if v != findings.SchemaVersion {
+				return nil, fail("report schema version %q is not supported (this sgaudit reads %q)", v, findings.SchemaVersion)
+			}
+			haveSchema = true
+		case "tool":
+			var v struct {
+				Name string `json:"name"`
+			}
+			if err := json.UnmarshalDecode(dec, &v); err != nil {
+				return nil, jsonErr("not an sgaudit JSON report", err)
+			}
+			if v.Name != "sgaudit" {
+				return nil, fail("is a report of %q, not of sgaudit", v.Name)
+			}
+			haveTool = true
+		case "findings":
+			// A findings.json always has an array, empty or not: null is
+			// a hand-made file, and reading it as "no findings" would call
+			// every current finding new.
+			if k := dec.PeekKind(); k != '[' {
+				if k == 0 {
+					_, err := dec.ReadToken()
+					return nil, jsonErr("read findings", err)
+				}
+				line, col := pos(dec.InputOffset() + skipSpace(dec))
+				return nil, &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
+					Msg: "read findings: field findings: a JSON " + kindName(k) + " where an array is expected"}
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return nil, jsonErr("read findings", err)
+			}
+			fs = []findings.Finding{}
+			for i := 0; next(dec, in) != ']'; i++ {
+				var f findings.Finding
+				if err := json.UnmarshalDecode(dec, &f); err != nil {
+					return nil, jsonErr("read findings", err)
+				}
+				if badFinding != nil {
+					continue
+				}
+				if msg := checkFinding(f); msg != "" {
+					badFinding = fail("findings[%d]: %s", i, msg)
+					fs = nil
+					continue
+				}
+				fs = append(fs, intern.finding(f))
+			}
+			if _, err := dec.ReadToken(); err != nil {
+				return nil, jsonErr("read findings", err)
+			}
+			haveFindings = true
+		default:
+			if err := skipValue(dec, in); err != nil {
+				return nil, jsonErr(notReport, err)
+			}
 		}
 	}
-	return &Baseline{Path: name, Findings: rep.Findings}, nil
+	if _, err := dec.ReadToken(); err != nil {
+		return nil, jsonErr(notReport, err)
+	}
+	// One report per file, as json.Unmarshal wanted.
+	if k := dec.PeekKind(); k != 0 {
+		line, col := pos(dec.InputOffset() + skipSpace(dec))
+		return nil, &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
+			Msg: notReport + ": data after the top-level object"}
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return nil, jsonErr(notReport, err)
+	}
+	if !haveSchema || !haveTool || !haveFindings {
+		return nil, fail(notReport + ": no schema_version, tool or findings")
+	}
+	if badFinding != nil {
+		return nil, badFinding
+	}
+	return &Baseline{Path: name, Findings: slices.Clip(fs)}, nil
 }
 
 // checkIDPattern is the contract for check ids (docs/writing-policies.md;
@@ -165,30 +331,129 @@ func isFingerprint(s string) bool {
 }
 
 // jsonError is an Error for a JSON decoding error, located at the line
-// and column of the byte that failed, and worded without Go types.
-func jsonError(name string, src []byte, what string, err error) error {
+// and column of the byte that failed (the last byte read, for a file that
+// ends too early), and worded without Go types.
+func jsonError(name string, pos func(int64) (int, int), read int64, what string, err error) error {
 	var (
-		syntaxErr *json.SyntaxError
-		typeErr   *json.UnmarshalTypeError
-		offset    int64 = -1
-		msg             = err.Error()
+		semErr *json.SemanticError
+		synErr *jsontext.SyntacticError
+		offset int64 = -1
+		msg          = err.Error()
 	)
 	switch {
-	case errors.As(err, &syntaxErr):
-		offset = syntaxErr.Offset
-	case errors.As(err, &typeErr):
-		offset = typeErr.Offset
-		msg = fmt.Sprintf("a JSON %s where %s is expected", typeErr.Value, jsonKind(typeErr.Type))
-		if typeErr.Field != "" {
-			msg = "field " + typeErr.Field + ": " + msg
+	case errors.As(err, &semErr):
+		offset = semErr.ByteOffset
+		switch {
+		case semErr.JSONKind != 0 && semErr.GoType != nil:
+			msg = fmt.Sprintf("a JSON %s where %s is expected", kindName(semErr.JSONKind), jsonKind(semErr.GoType))
+		case semErr.Err != nil:
+			msg = semErr.Err.Error()
+		default:
+			msg = "a value that cannot be read"
 		}
+		if p := pointerPath(semErr.JSONPointer); p != "" {
+			msg = "field " + p + ": " + msg
+		}
+	case errors.As(err, &synErr):
+		offset = synErr.ByteOffset
+		msg = synErr.Err.Error()
+		switch {
+		case errors.Is(synErr.Err, io.ErrUnexpectedEOF):
+			msg = "unexpected end of JSON input"
+			offset = read - 1
+		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
+			// encoding/json kept the last of two, which could hide a
+			// finding. Quoted: the key is anything the file says.
+			msg = fmt.Sprintf("the key %q is given twice", pointerPath(synErr.JSONPointer))
+		}
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		msg = "unexpected end of JSON input"
+		offset = read - 1
 	}
 	e := &Error{File: name, Msg: what + ": " + msg, Err: err}
 	if offset >= 0 {
-		// encoding/json's offset is just past the byte that failed.
-		e.Line, e.Col = position(src, max(offset-1, 0))
+		e.Line, e.Col = pos(offset)
 	}
 	return e
+}
+
+// pointerPath turns a JSON pointer (/findings/3/severity) into the path a
+// reader follows: findings[3].severity.
+func pointerPath(p jsontext.Pointer) string {
+	var b strings.Builder
+	for tok := range p.Tokens() {
+		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
+			b.WriteString("[" + tok + "]")
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(tok)
+	}
+	return b.String()
+}
+
+// kindName names a JSON kind.
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case '0':
+		return "number"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	}
+	return "value"
+}
+
+// next peeks at the next token and marks where it starts.
+func next(dec *jsontext.Decoder, in *reader) jsontext.Kind {
+	k := dec.PeekKind()
+	in.mark = dec.InputOffset() + skipSpace(dec)
+	return k
+}
+
+// skipValue skips a value a token at a time, moving in.mark with each, so
+// that a large section the baseline does not need (exposures, say) is
+// bounded by its largest token, not by its size.
+func skipValue(dec *jsontext.Decoder, in *reader) error {
+	depth := 0
+	for {
+		next(dec, in)
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		switch tok.Kind() {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// skipSpace is how many bytes of white space and separators come before
+// the next value, which the decoder has buffered once PeekKind saw it.
+func skipSpace(dec *jsontext.Decoder) int64 {
+	var n int64
+	for _, c := range dec.UnreadBuffer() {
+		if c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != ',' && c != ':' {
+			break
+		}
+		n++
+	}
+	return n
 }
 
 // jsonKind names what a Go type reads from JSON.
@@ -214,6 +479,29 @@ func jsonKind(t reflect.Type) string {
 		return jsonKind(t.Elem())
 	}
 	return "another value"
+}
+
+// positionInFile is position for a file Read does not hold: it reads the
+// file again up to offset, which happens only for an error.
+func positionInFile(path string, offset int64) (line, col int) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, 0
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(io.LimitReader(f, max(offset, 0)), 64<<10)
+	line, col = 1, 1
+	for {
+		c, err := r.ReadByte()
+		if err != nil {
+			return line, col
+		}
+		if c == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
 }
 
 // position turns a byte offset into a 1-based line and column.
@@ -312,4 +600,32 @@ func judge(rep *findings.Report) func(findings.Finding) bool {
 		}
 		return true
 	}
+}
+
+// interner makes the findings of a baseline share the strings and
+// framework maps that repeat from finding to finding (a check's title,
+// resolution and controls, account and region names): a large baseline
+// then costs what its findings say, not a copy per finding. The shared
+// maps are read only; reporters copy a map before they change it.
+type interner struct {
+	frameworks map[string]map[string][]string // by check id
+}
+
+func newInterner() *interner {
+	return &interner{frameworks: map[string]map[string][]string{}}
+}
+
+func (in *interner) finding(f findings.Finding) findings.Finding {
+	for _, s := range []*string{&f.CheckID, &f.Title, &f.AccountID, &f.AccountName, &f.Region, &f.VPCID, &f.Resolution} {
+		*s = unique.Make(*s).Value()
+	}
+	f.Severity = findings.Severity(unique.Make(string(f.Severity)).Value())
+	if f.Frameworks != nil {
+		if fw, ok := in.frameworks[f.CheckID]; ok && maps.EqualFunc(fw, f.Frameworks, slices.Equal) {
+			f.Frameworks = fw
+		} else if !ok {
+			in.frameworks[f.CheckID] = f.Frameworks
+		}
+	}
+	return f
 }

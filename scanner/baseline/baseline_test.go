@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -165,7 +166,7 @@ func TestParseRejectsOtherFiles(t *testing.T) {
 		src  string
 		want string
 	}{
-		{"not JSON", "hello", "baseline old.json:1:1: not an sgaudit JSON report (sgaudit scan --format json): invalid character 'h' looking for beginning of value"},
+		{"not JSON", "hello", "baseline old.json:1:1: not an sgaudit JSON report (sgaudit scan --format json): invalid character 'h' at start of value"},
 		{"JSON array", "[]", "baseline old.json:1:1: not an sgaudit JSON report (sgaudit scan --format json): a JSON array where an object is expected"},
 		{"SARIF", `{"version": "2.1.0", "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "runs": []}`,
 			"baseline old.json: is a SARIF log; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)"},
@@ -178,7 +179,7 @@ func TestParseRejectsOtherFiles(t *testing.T) {
 			"baseline old.json:1:20: not an sgaudit JSON report: field schema_version: a JSON number where a string is expected"},
 		{"finding without fingerprint", head + `[{"check_id": "SGA001"}]}`, "baseline old.json: findings[0]: no fingerprint or check_id"},
 		{"findings not a list", head + "\n{}}", "baseline old.json:2:1: read findings: field findings: a JSON object where an array is expected"},
-		{"severity a number", head + `[` + "\n" + `{"severity": 3}]}`, "baseline old.json:2:14: read findings: field findings.severity: a JSON number where a string is expected"},
+		{"severity a number", head + `[` + "\n" + `{"severity": 3}]}`, "baseline old.json:2:14: read findings: field findings[0].severity: a JSON number where a string is expected"},
 		{"truncated report", valid[:len(valid)/2], "baseline old.json:" + endOf(valid[:len(valid)/2]) + ": not an sgaudit JSON report (sgaudit scan --format json): unexpected end of JSON input"},
 		// Issue 9: values sgaudit never writes make a finding match or miss by accident.
 		{"short fingerprint", withFinding(`"fingerprint": "fp-a"`),
@@ -223,7 +224,7 @@ func TestRead(t *testing.T) {
 	if err := os.WriteFile(path, writeReport(t, report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b, err := Read(path)
+	b, err := Read(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +232,7 @@ func TestRead(t *testing.T) {
 		t.Errorf("Read: %+v", b)
 	}
 	missing := filepath.Join(dir, "missing.json")
-	_, err = Read(missing)
+	_, err = Read(context.Background(), missing)
 	if !errors.Is(err, ErrBaseline) || !errors.Is(err, os.ErrNotExist) || err.Error() != "baseline "+missing+": read: no such file or directory" {
 		t.Errorf("Read of a missing file: %v", err)
 	}
@@ -331,4 +332,179 @@ func FuzzBaselineRead(f *testing.F) {
 			t.Fatalf("findings changed through a report (-read +reread):\n%s", diff)
 		}
 	})
+}
+
+// TestParseStreamed covers what reading in one pass changed (issue 9):
+// findings null is refused, keys may come in any order, a report is one
+// JSON value with each key once, and errors still name line and column.
+func TestParseStreamed(t *testing.T) {
+	t.Parallel()
+	good := `{"check_id": "SGA001", "fingerprint": "` + fp("a") + `", "account_id": "111111111111", "severity": "HIGH"}`
+	tests := []struct {
+		name, src, want string
+	}{
+		{"findings null", `{"schema_version": "1", "tool": {"name": "sgaudit"},` + "\n" + `"findings": null}`,
+			"baseline old.json:2:13: read findings: field findings: a JSON null where an array is expected"},
+		{"findings twice", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [], "findings": [` + good + `]}`,
+			`baseline old.json:1:70: not an sgaudit JSON report (sgaudit scan --format json): the key "findings" is given twice`},
+		{"an array after blank lines", "\n\n  [{}]", "baseline old.json:3:3: not an sgaudit JSON report (sgaudit scan --format json): a JSON array where an object is expected"},
+		{"data after the report", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": []}` + "\n {}",
+			"baseline old.json:2:2: not an sgaudit JSON report (sgaudit scan --format json): data after the top-level object"},
+		{"bad finding, then another tool", `{"findings": [{"check_id": "x"}], "schema_version": "1", "tool": {"name": "trivy"}}`,
+			`baseline old.json: is a report of "trivy", not of sgaudit`},
+		{"bad finding after a good one", `{"findings": [` + good + `, {"check_id": "x"}], "schema_version": "1", "tool": {"name": "sgaudit"}}`,
+			"baseline old.json: findings[1]: no fingerprint or check_id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("old.json", []byte(tt.src))
+			if err == nil {
+				t.Fatal("Parse succeeded")
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// The JSON reporter writes schema_version and tool first; a baseline
+	// whose findings come first is read the same.
+	b, err := Parse("old.json", []byte(`{"findings": [`+good+`], "notices": [{"x": [1, {"y": null}]}], "tool": {"name": "sgaudit"}, "schema_version": "1"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Findings) != 1 || b.Findings[0].Fingerprint != fp("a") {
+		t.Errorf("findings: %+v", b.Findings)
+	}
+}
+
+// TestReadErrors: Read locates a JSON error by line and column without
+// holding the file, refuses a file over MaxFileSize before reading it, and
+// stops when its context is done.
+func TestReadErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.json")
+	src := `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [` + "\n\n" + `{"severity": 3}]}`
+	if err := os.WriteFile(bad, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(context.Background(), bad)
+	if want := "baseline " + bad + ":3:14: read findings: field findings[0].severity: a JSON number where a string is expected"; err == nil || err.Error() != want {
+		t.Errorf("Read: %v\nwant %s", err, want)
+	}
+
+	huge := filepath.Join(dir, "huge.json")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: no disk is used.
+	if err := f.Truncate(MaxFileSize + 1); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	_, err = Read(context.Background(), huge)
+	if want := "baseline " + huge + ": is 1073741825 bytes; a baseline may be at most 1 GiB"; err == nil || err.Error() != want || !errors.Is(err, ErrBaseline) {
+		t.Errorf("Read of a huge file: %v\nwant %s", err, want)
+	}
+
+	good := filepath.Join(dir, "findings.json")
+	if err := os.WriteFile(good, writeReport(t, report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Read(ctx, good)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, ErrBaseline) {
+		t.Errorf("Read with a cancelled context: %v", err)
+	}
+}
+
+// TestParseHugeValue: a finding, or a value of a section the baseline
+// skips, larger than MaxValueSize is refused where it starts, before the
+// decoder holds more of it (issue 9: memory follows what is kept).
+func TestParseHugeValue(t *testing.T) {
+	huge := strings.Repeat("x", MaxValueSize+1)
+	head := `{"schema_version": "1", "tool": {"name": "sgaudit"},` + "\n"
+	tests := []struct {
+		name, src, want string
+	}{
+		{"finding", head + `"findings": [` + "\n" + ` {"message": "` + huge + `"}]}`,
+			"baseline old.json:3:2: a JSON value larger than 64 MiB, the most a baseline value may be"},
+		{"skipped section", head + `"findings": [], "notices": [` + "\n" + `  "` + huge + `"]}`,
+			"baseline old.json:3:3: a JSON value larger than 64 MiB, the most a baseline value may be"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("old.json", []byte(tt.src))
+			if err == nil {
+				t.Fatal("Parse succeeded")
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Errorf("error (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Just under the limit is read.
+	under := strings.Repeat("x", MaxValueSize/2)
+	if _, err := Parse("old.json", []byte(head+`"findings": [], "notices": ["`+under+`"]}`)); err != nil {
+		t.Errorf("a %d-byte string: %v", len(under), err)
+	}
+}
+
+// TestPositionInFile: Read, which does not hold the file, locates every
+// byte where Parse, which does, locates it.
+func TestPositionInFile(t *testing.T) {
+	t.Parallel()
+	src := "{\n\n  \"a\": 1,\r\n\"b\"\n:[\n]}\n"
+	path := filepath.Join(t.TempDir(), "f.json")
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for off := int64(0); off <= int64(len(src)); off++ {
+		wl, wc := position([]byte(src), off)
+		gl, gc := positionInFile(path, off)
+		if gl != wl || gc != wc {
+			t.Errorf("offset %d: %d:%d, want %d:%d", off, gl, gc, wl, wc)
+		}
+	}
+}
+
+// TestReaderLimits: input whose size Stat cannot tell (a pipe) stops at
+// MaxFileSize, and a read never passes either limit in one go.
+func TestReaderLimits(t *testing.T) {
+	t.Parallel()
+	notDone := func() error { return nil }
+	tests := []struct {
+		name            string
+		r               reader
+		wantN           int
+		over, overValue bool
+	}{
+		{"file limit", reader{n: MaxFileSize - 5, mark: MaxFileSize - 10}, 5, true, false},
+		{"value limit", reader{n: 100, mark: 100 - MaxValueSize + 6}, 7, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			r := tt.r
+			r.done, r.r = notDone, zeros{}
+			n, err := r.Read(make([]byte, 1<<20))
+			if n != tt.wantN || err != nil {
+				t.Fatalf("first read: %d, %v; want %d bytes", n, err, tt.wantN)
+			}
+			if n, err := r.Read(make([]byte, 1<<20)); n != 0 || !errors.Is(err, errTooLarge) || r.over != tt.over || r.overValue != tt.overValue {
+				t.Errorf("second read: %d, %v, over %v, overValue %v", n, err, r.over, r.overValue)
+			}
+		})
+	}
+}
+
+// zeros reads as endless zero bytes.
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	clear(p)
+	return len(p), nil
 }

@@ -254,6 +254,9 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := customNamespace(srcs, modules); err != nil {
+		return nil, err
+	}
 	if err := refusedCall(modules); err != nil {
 		return nil, err
 	}

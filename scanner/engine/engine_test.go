@@ -290,6 +290,28 @@ func TestLoadErrors(t *testing.T) {
 			user:     map[string]string{"two.rego": meta("SGA001", "LOW") + "package acme.two\n" + everyGroup},
 			want:     []string{"two.rego: duplicate check id SGA001 (also declared in policies/checks/one.rego)"},
 		},
+		// Issue 9: a package inside data.sgaudit merges with the
+		// embedded data under the same path, unchecked.
+		{
+			name: "custom package inside data.sgaudit",
+			user: map[string]string{"ports.rego": "# Replaces the admin port list.\npackage sgaudit.ports\n\nadmin := []\n"},
+			want: []string{"ports.rego:2: package sgaudit.ports is inside sgaudit's own namespace data.sgaudit; custom checks use a package of their own, such as acme.checks.<name> (docs/writing-policies.md)"},
+		},
+		{
+			name: "custom package sgaudit",
+			user: map[string]string{"root.rego": "package sgaudit\n\nports := {}\n"},
+			want: []string{"root.rego:1: package sgaudit is inside sgaudit's own namespace data.sgaudit"},
+		},
+		{
+			name: "custom package inside an embedded package",
+			user: map[string]string{"sub.rego": "package acme.good.more\n\nx := 1\n"},
+			want: []string{"sub.rego:1: package acme.good.more overlaps the built-in package acme.good (policies/checks/good.rego)"},
+		},
+		{
+			name: "custom package holding an embedded package",
+			user: map[string]string{"up.rego": "package acme\n\ngood := {}\n"},
+			want: []string{"up.rego:1: package acme overlaps the built-in package acme.good (policies/checks/good.rego)"},
+		},
 		{
 			name: "data file not JSON",
 			data: map[string]string{"bad.json": "{\n  \"sgaudit\": {\n    \"ports\": [22,]\n  }\n}\n"},

@@ -129,6 +129,50 @@ func parseModules(srcs []source) (map[string]*ast.Module, error) {
 	return modules, nil
 }
 
+// builtinNamespace is the top-level key of data that is sgaudit's own:
+// the embedded packages (sgaudit.checks.*, sgaudit.lib.*) and the
+// embedded data (data.sgaudit.ports, ...) live under it.
+const builtinNamespace = "sgaudit"
+
+// customNamespace refuses a --policy-dir module whose package is inside
+// data.sgaudit, or overlaps an embedded package (is it, inside it, or
+// holds it). OPA merges a package's rules with the data document under
+// the same path, so `package sgaudit.ports` with `admin := []` would
+// replace the port catalogue, unchecked by the data schema, and silence
+// SGA001; redefining a lib rule at least fails to compile, but a data key
+// does not. Custom checks use a package of their own
+// (docs/writing-policies.md).
+func customNamespace(srcs []source, modules map[string]*ast.Module) error {
+	ns := ast.Ref{ast.DefaultRootDocument, ast.StringTerm(builtinNamespace)}
+	var builtin []source
+	for _, s := range srcs {
+		if modules[s.name] != nil && !s.custom {
+			builtin = append(builtin, s)
+		}
+	}
+	for _, s := range srcs {
+		m := modules[s.name]
+		if m == nil || !s.custom {
+			continue
+		}
+		path := m.Package.Path
+		if path.HasPrefix(ns) {
+			return policyErr(s.name, line(m.Package.Location),
+				"package %s is inside sgaudit's own namespace %s; custom checks use a package of their own, such as acme.checks.<name> (docs/writing-policies.md)",
+				pkgName(path), ns)
+		}
+		for _, b := range builtin {
+			bp := modules[b.name].Package.Path
+			if path.HasPrefix(bp) || bp.HasPrefix(path) {
+				return policyErr(s.name, line(m.Package.Location),
+					"package %s overlaps the built-in package %s (%s); custom checks use a package of their own, such as acme.checks.<name> (docs/writing-policies.md)",
+					pkgName(path), pkgName(bp), b.name)
+			}
+		}
+	}
+	return nil
+}
+
 // inlineData names the inline document (a configuration's data section) in
 // messages; the configuration itself is validated with its lines before it
 // gets here, so this name shows only when the engine is used directly.
