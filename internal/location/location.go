@@ -2,7 +2,10 @@
 // way compilers do, so every error about a user's file reads alike.
 package location
 
-import "strconv"
+import (
+	"bytes"
+	"strconv"
+)
 
 // Format prefixes msg with its place: "file:line: msg", "file: msg" when
 // the line is not known (0), msg alone when there is no file.
@@ -14,4 +17,15 @@ func Format(file string, line int, msg string) string {
 		return file + ": " + msg
 	}
 	return msg
+}
+
+// Position turns a byte offset in src into a 1-based line and column (the
+// column counts bytes, as Go's JSON and YAML errors do). An offset outside
+// src is clamped to it.
+func Position(src []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(src)))
+	before := src[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = len(before) - bytes.LastIndexByte(before, '\n')
+	return line, col
 }

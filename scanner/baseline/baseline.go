@@ -25,6 +25,7 @@ import (
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/sgaudit/sgaudit/internal/location"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -505,13 +506,7 @@ func positionInFile(path string, offset int64) (line, col int) {
 }
 
 // position turns a byte offset into a 1-based line and column.
-func position(src []byte, offset int64) (line, col int) {
-	offset = min(max(offset, 0), int64(len(src)))
-	before := src[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = len(before) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
+func position(src []byte, offset int64) (line, col int) { return location.Position(src, offset) }
 
 // Apply compares rep with the baseline: every finding gets Baseline new or
 // unchanged (by fingerprint, suppressed ones too; a finding whose severity

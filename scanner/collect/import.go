@@ -23,6 +23,7 @@ import (
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/sgaudit/sgaudit/internal/location"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -1221,13 +1222,7 @@ func jsonError(name string, raw []byte, bom int64, err error) error {
 }
 
 // position turns a byte offset into a 1-based line and column.
-func position(raw []byte, offset int64) (line, col int) {
-	offset = min(max(offset, 0), int64(len(raw)))
-	before := raw[:offset]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = len(before) - bytes.LastIndexByte(before, '\n')
-	return line, col
-}
+func position(raw []byte, offset int64) (line, col int) { return location.Position(raw, offset) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
