@@ -126,6 +126,11 @@ const (
 	// maxAliasedNodes bounds how many values alias expansion adds to the
 	// document: the size an alias bomb would reach.
 	maxAliasedNodes = 100_000
+	// MaxAliasedBytes bounds the text alias expansion adds (keys and
+	// values reached through aliases): a few aliases of one long string
+	// stay under the counts above yet expand to gigabytes wherever the
+	// document is written out or compared.
+	MaxAliasedBytes = 4 << 20
 	// maxDepth bounds the nesting of mappings and lists, aliases expanded.
 	maxDepth = 100
 )
@@ -133,7 +138,7 @@ const (
 // bounded walks the document as every later step will see it, aliases
 // expanded, and refuses it when an alias contains itself or the expansion
 // passes the limits above. Every later walk is then bounded by the file's
-// size plus maxAliasedNodes.
+// size plus maxAliasedNodes values and MaxAliasedBytes of text.
 func (d decoder) bounded(doc *yaml.Node) error {
 	w := expansion{d: d, active: map[*yaml.Node]bool{}}
 	return w.walk(doc, 0)
@@ -147,6 +152,7 @@ type expansion struct {
 	outer   *yaml.Node          // the alias being expanded, outermost
 	aliases int
 	aliased int
+	bytes   int // text of the scalars reached through aliases
 }
 
 func (w *expansion) walk(n *yaml.Node, depth int) error {
@@ -157,6 +163,12 @@ func (w *expansion) walk(n *yaml.Node, depth int) error {
 		w.aliased++
 		if w.aliased > maxAliasedNodes {
 			return w.d.errf(w.outerOr(n), "aliases expand to more than %d values; write the values out or use fewer aliases", maxAliasedNodes)
+		}
+		if n.Kind == yaml.ScalarNode {
+			w.bytes += len(n.Value)
+			if w.bytes > MaxAliasedBytes {
+				return w.d.errf(w.outer, "aliases expand to more than %d bytes of text; write the values out or use fewer aliases", MaxAliasedBytes)
+			}
 		}
 	}
 	switch n.Kind {

@@ -116,7 +116,8 @@ func TestEmbeddedDataIsValidated(t *testing.T) {
 
 // TestDataAliasLimits: YAML --data files are decoded by go-yaml into Go
 // values, which refuses an alias inside its own anchor and stops alias
-// expansion ("billion laughs") early; both are errors naming the file.
+// expansion ("billion laughs") early; sgaudit also bounds the text aliases
+// add. Each is an error naming the file.
 func TestDataAliasLimits(t *testing.T) {
 	t.Parallel()
 	var laughs strings.Builder
@@ -131,6 +132,15 @@ func TestDataAliasLimits(t *testing.T) {
 		{"self-reference in sgaudit", "sgaudit:\n  ports: &p\n    admin: *p\n", `d.yaml:2: invalid YAML data: anchor 'p' value contains itself`},
 		{"billion laughs, 9 levels of 10", laughs.String(), `d.yaml: invalid YAML data: document contains excessive aliasing`},
 		{"deep nesting", "corp: " + strings.Repeat("[", 20000), `d.yaml: invalid YAML data: exceeded max depth of 10000`},
+		// Few aliases and few values, within go-yaml's limits, but 9,999
+		// copies of 100,000 bytes: a gigabyte of text.
+		{"one long string aliased many times", "sgaudit:\n  naming_pattern: &s \"" + strings.Repeat("y", 100_000) + "\"\n" +
+			"  placeholder_descriptions: [" + strings.TrimSuffix(strings.Repeat("*s, ", 9999), ", ") + "]\n",
+			fmt.Sprintf(`d.yaml:3: invalid YAML data: aliases expand to more than %d bytes of text; write the values out or use fewer aliases`, MaxAliasedDataBytes)},
+		// The 42nd alias (line 3+42) passes 4 MiB.
+		{"one long string aliased on many lines", "corp:\n  a: &s \"" + strings.Repeat("y", 100_000) + "\"\n  b:\n" + strings.Repeat("    - *s\n", 100),
+			fmt.Sprintf(`d.yaml:%d: invalid YAML data: aliases expand to more than %d bytes of text; write the values out or use fewer aliases`, 3+MaxAliasedDataBytes/100_000+1, MaxAliasedDataBytes)},
+		{"a long string aliased a few times", "corp:\n  a: &s \"" + strings.Repeat("y", 100_000) + "\"\n  b:\n" + strings.Repeat("    - *s\n", MaxAliasedDataBytes/100_000), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -154,17 +154,15 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 		return nil, err
 	}
 	if inline != nil {
-		// Round-trip through JSON: a deep copy (the caller's map is not
-		// merged into) with the number and list types decodeData produces.
-		b, err := json.Marshal(inline)
-		if err != nil {
-			return nil, fmt.Errorf("encode inline data: %w", err)
-		}
-		obj, err := decodeData(inlineData+".json", b)
+		// A copy of the maps and lists (the caller's map is not merged
+		// into) sharing the strings: writing the document out, as a JSON
+		// round trip did, would repeat every aliased string of the
+		// configuration once per alias.
+		obj, err := copyData(inline)
 		if err != nil {
 			return nil, err
 		}
-		srcs = append(srcs, dataSource{name: inlineData, doc: obj})
+		srcs = append(srcs, dataSource{name: inlineData, doc: obj.(map[string]any)})
 	}
 	for _, p := range files {
 		b, err := os.ReadFile(p)
@@ -292,6 +290,42 @@ func embeddedData(embedded fs.FS) ([]dataSource, error) {
 	return srcs, nil
 }
 
+// copyData copies a decoded document's maps and lists; strings, numbers
+// and booleans are shared. It refuses what a data file cannot hold, and
+// normalises what YAML decoding gives, as decodeData does.
+func copyData(v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, err := copyData(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, err := copyData(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, policyErr(inlineData, 0, "invalid data: %v is not a finite number", x)
+		}
+		return x, nil
+	case nil, string, bool, int, int64, uint64, json.Number:
+		return x, nil
+	}
+	return nil, policyErr(inlineData, 0, "invalid data: a %T is not a JSON value", v)
+}
+
 func isDataFile(p string) bool {
 	switch path.Ext(p) {
 	case ".json", ".yaml", ".yml":
@@ -344,6 +378,13 @@ func decodeData(name string, b []byte) (map[string]any, error) {
 		if err := doc.Decode(&v); err != nil {
 			return nil, yamlErr(name, &doc, err)
 		}
+		// go-yaml bounds how many values aliases add, not how much text:
+		// one long string aliased a few thousand times passes its limits
+		// and reaches gigabytes wherever the data is compared or written.
+		// Walked after Decode, which refused cycles and alias bombs.
+		if line, over := aliasedText(&doc, nil, 0); over > MaxAliasedDataBytes {
+			return nil, policyErr(name, line, "invalid YAML data: aliases expand to more than %d bytes of text; write the values out or use fewer aliases", MaxAliasedDataBytes)
+		}
 		var err error
 		if v, err = normaliseYAML(v); err != nil {
 			return nil, policyErr(name, 0, "invalid YAML data: %v", err)
@@ -354,6 +395,39 @@ func decodeData(name string, b []byte) (map[string]any, error) {
 		return nil, policyErr(name, 0, "data file must hold an object at the top level, got %s", kindOf(v))
 	}
 	return obj, nil
+}
+
+// MaxAliasedDataBytes bounds the text that alias expansion adds to a YAML
+// --data file (the configuration's data section has the same bound,
+// config.MaxAliasedBytes); docs/security.md lists it.
+const MaxAliasedDataBytes = 4 << 20
+
+// aliasedText adds up the text of the scalars reached through aliases
+// under n, counting from sum, and stops past MaxAliasedDataBytes. alias is
+// the outermost alias being expanded (nil outside aliases); line is that of
+// the alias during which the sum passed the bound. n must be free of
+// cycles (Decode refuses them).
+func aliasedText(n, alias *yaml.Node, sum int) (line, total int) {
+	switch {
+	case n == nil:
+		return 0, sum
+	case n.Kind == yaml.AliasNode:
+		if alias == nil {
+			alias = n
+		}
+		return aliasedText(n.Alias, alias, sum)
+	case n.Kind == yaml.ScalarNode && alias != nil:
+		sum += len(n.Value)
+		if sum > MaxAliasedDataBytes {
+			return alias.Line, sum
+		}
+	}
+	for _, c := range n.Content {
+		if line, sum = aliasedText(c, alias, sum); sum > MaxAliasedDataBytes {
+			return line, sum
+		}
+	}
+	return 0, sum
 }
 
 // yamlErr turns a go-yaml error into a PolicyError with its line: from the
