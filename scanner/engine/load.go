@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
@@ -165,7 +166,7 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 		srcs = append(srcs, dataSource{name: inlineData, doc: obj.(map[string]any)})
 	}
 	for _, p := range files {
-		b, err := os.ReadFile(p)
+		b, err := readRegular(p)
 		if err != nil {
 			return nil, policyErr(p, 0, "read data file: %v", unwrapPathError(p, err))
 		}
@@ -193,6 +194,51 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 		return nil, fmt.Errorf("convert data: %w", err)
 	}
 	return v.(ast.Object), nil
+}
+
+// errNotRegular is the cause for a --data path that is not a regular file.
+var errNotRegular = errors.New("not a regular file")
+
+// readRegular reads path if it is a regular file. A named pipe would block
+// the open until a writer comes (and a signal would not end the wait), a
+// device might never end: it looks before opening, opens without blocking
+// in case the file was replaced in between, and looks again at what it
+// opened.
+func readRegular(path string) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w but %s", errNotRegular, fileKind(fi.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err = f.Stat(); err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w but %s", errNotRegular, fileKind(fi.Mode()))
+	}
+	return io.ReadAll(f)
+}
+
+// fileKind names a non-regular file mode for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // invalid reports a schema violation in src with the line of the value.
