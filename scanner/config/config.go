@@ -164,23 +164,22 @@ func Load(path string) (*Config, error) {
 // writer comes), opens without blocking in case the file was replaced in
 // between, and looks again at what it opened.
 func openRegular(path string) (*os.File, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
-	}
-	if err := regular(path, fi); err != nil {
-		return nil, err
+	// When Stat fails, so does the open, whose error says "open".
+	if fi, err := os.Stat(path); err == nil {
+		if err := regular(path, fi); err != nil {
+			return nil, err
+		}
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
 	}
-	if fi, err = f.Stat(); err == nil {
-		err = regular(path, fi)
-	} else {
-		err = &Error{Msg: "read config: " + err.Error(), Err: err}
-	}
+	fi, err := f.Stat()
 	if err != nil {
+		f.Close()
+		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+	}
+	if err := regular(path, fi); err != nil {
 		f.Close()
 		return nil, err
 	}
