@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,6 +139,12 @@ func TestParseErrors(t *testing.T) {
 			`.sgaudit.yaml:2: suppressions: want a list, got a mapping`},
 		{"duplicate key", "checks:\n  SGA001: {enabled: true}\n  SGA001: {enabled: false}\n",
 			`.sgaudit.yaml:3: duplicate key "SGA001" in checks (first at line 2)`},
+		{"a suppression repeated through an alias", "suppressions:\n  - &s {group: web-*, reason: r}\n  - {group: db-*, reason: r}\n  - *s\n",
+			`.sgaudit.yaml:4: suppressions[2] repeats suppressions[0] (line 2)`},
+		{"a suppression written twice, tags in another order", "suppressions:\n  - {tag: {a: '1', b: '2'}, reason: r}\n  - {reason: r, tag: {b: '2', a: '1'}}\n",
+			`.sgaudit.yaml:3: suppressions[1] repeats suppressions[0] (line 2)`},
+		{"too many suppressions", "suppressions:\n" + manySuppressions(MaxSuppressions+1),
+			fmt.Sprintf(`.sgaudit.yaml:%d: more than %d suppressions; suppress by group, tag or region glob instead of one finding at a time`, 2+MaxSuppressions, MaxSuppressions)},
 		{"unsupported version", "version: 2\n",
 			`.sgaudit.yaml:1: unsupported version 2 (this sgaudit reads version 1)`},
 		{"version not a number", "version: one\n",
@@ -336,4 +343,25 @@ func TestSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseAcceptsMaxSuppressions: the limit itself is accepted.
+func TestParseAcceptsMaxSuppressions(t *testing.T) {
+	t.Parallel()
+	cfg, err := Parse(".sgaudit.yaml", []byte("suppressions:\n"+manySuppressions(MaxSuppressions)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfg.Suppressions); got != MaxSuppressions {
+		t.Errorf("got %d suppressions, want %d", got, MaxSuppressions)
+	}
+}
+
+// manySuppressions writes n different one-line suppressions.
+func manySuppressions(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  - {group: g-%d, reason: r}\n", i)
+	}
+	return b.String()
 }

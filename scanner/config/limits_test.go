@@ -114,7 +114,7 @@ func TestParseBoundsAliasesAndNesting(t *testing.T) {
 func TestParseAcceptsAliasesWithinLimits(t *testing.T) {
 	t.Parallel()
 	ok := map[string]string{
-		"shared suppression fields": "suppressions:\n  - &legacy {group: legacy-*, reason: being replaced, owner: net}\n  - *legacy\n" +
+		"shared suppression fields": "suppressions:\n  - {group: legacy-*, tag: &t {team: net}, reason: being replaced}\n  - {region: eu-*, tag: *t, reason: being replaced}\n" +
 			"  - {check: SGA007, reason: &why 'described elsewhere'}\n  - {check: SGA006, reason: *why}\n",
 		"shared port entry": "data:\n  ports:\n    admin:\n      - &ssh {service: SSH, protocols: [tcp], from_port: 22, to_port: 22}\n    bastion:\n      - *ssh\n",
 		// 4 levels of 10: 11,110 aliases would pass maxAliases; 3 levels
