@@ -72,6 +72,13 @@ func TestDataIsValidated(t *testing.T) {
 		{"free-form data outside sgaudit", "d.yaml", "corp:\n  anything: [1, {x: .5}, null]\n", ""},
 		{"an infinite number", "d.yaml", "corp:\n  x: .inf\n",
 			`d.yaml: invalid YAML data: corp: x: +Inf is not a finite number`},
+		{"a key given twice, JSON", "d.json", "{\"sgaudit\": {\n  \"ports\": {\"admin\": [{\"service\": \"SSH\", \"protocols\": [\"tcp\"], \"from_port\": 22, \"to_port\": 22}]},\n  \"ports\": {\"admin\": []}}}\n",
+			`d.json:3: invalid JSON data: column 3: key "ports" given twice in sgaudit (first at line 2); a JSON decoder keeps only one of them`},
+		{"a key given twice at the top, JSON", "d.json", `{"corp": 1, "corp": 2}`,
+			`d.json:1: invalid JSON data: column 13: key "corp" given twice (first at line 1); a JSON decoder keeps only one of them`},
+		{"a key given twice, YAML", "d.yaml", "sgaudit:\n  ports: {}\n  ports: {admin: []}\n",
+			`d.yaml:3: invalid YAML data: mapping key "ports" already defined at line 2`},
+		{"keys differing in case are different keys, JSON", "d.json", `{"corp": {"a": 1, "A": 2}}`, ""},
 		{"two YAML documents", "d.yaml", "sgaudit: {}\n---\nsgaudit: 7\n",
 			`d.yaml:2: invalid YAML data: a second YAML document; a data file holds one`},
 	}

@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
@@ -396,6 +397,9 @@ var yamlAnchorRE = regexp.MustCompile(`^yaml: anchor '(.*)' value contains itsel
 func decodeData(name string, b []byte) (map[string]any, error) {
 	var v any
 	if strings.EqualFold(filepath.Ext(name), ".json") {
+		if err := duplicateKey(name, b); err != nil {
+			return nil, err
+		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err != nil {
@@ -474,10 +478,46 @@ func aliasedText(n, alias *yaml.Node, sum int) (line, total int) {
 	return 0, sum
 }
 
+// duplicateKey refuses an object that gives a key twice: encoding/json
+// keeps the last, so {"admin": [...], "admin": []} would silently empty
+// a port list. It reports nothing else; the decoder after it reports
+// syntax errors in its own words. (Keys differing only in case are
+// different keys here: the document is decoded into maps, which match
+// keys exactly, as Rego does.)
+func duplicateKey(name string, b []byte) error {
+	dec := jsontext.NewDecoder(bytes.NewReader(b))
+	for {
+		_, err := dec.ReadToken()
+		if err == nil {
+			continue
+		}
+		var se *jsontext.SyntacticError
+		if !errors.As(err, &se) || !errors.Is(se.Err, jsontext.ErrDuplicateName) {
+			return nil
+		}
+		path := slices.Collect(se.JSONPointer.Tokens())
+		off := min(int(se.ByteOffset), len(b))
+		line := bytes.Count(b[:off], []byte("\n")) + 1
+		col := off - (bytes.LastIndexByte(b[:off], '\n') + 1) + 1
+		in := ""
+		if len(path) > 1 {
+			in = " in " + strings.Join(path[:len(path)-1], ".")
+		}
+		return policyErr(name, line, "invalid JSON data: column %d: key %q given twice%s (first at line %d); a JSON decoder keeps only one of them",
+			col, se.JSONPointer.LastToken(), in, jsonLine(b, path))
+	}
+}
+
 // yamlErr turns a go-yaml error into a PolicyError with its line: from the
 // message, or for an alias inside its own anchor, the anchor's line.
 func yamlErr(name string, doc *yaml.Node, err error) *PolicyError {
 	msg := err.Error()
+	// "unmarshal errors: line 3: mapping key "x" already defined at line
+	// 2" and more: the first one, as "yaml: line 3: ...".
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = "yaml: " + te.Errors[0]
+	}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return policyErr(name, line, "invalid YAML data: %s", m[2])
