@@ -50,6 +50,10 @@ func TestDataIsValidated(t *testing.T) {
 	}{
 		{"admin ports disabled by a string", "d.json", `{"sgaudit":{"ports":{"admin":"none"}}}`,
 			`d.json:1: invalid data at sgaudit.ports.admin: want array, got "none"`},
+		{"admin ports emptied", "d.json", `{"sgaudit":{"ports":{"admin":[]}}}`,
+			`d.json:1: invalid data at sgaudit.ports.admin: want at least 1 item(s), got 0; an empty list would turn SGA001 off unseen: turn it off with checks.SGA001.enabled: false in the configuration`},
+		{"database ports emptied, YAML", "d.yaml", "sgaudit:\n  ports:\n    database: []\n",
+			`d.yaml:3: invalid data at sgaudit.ports.database: want at least 1 item(s), got 0; an empty list would turn SGA002 off unseen: turn it off with checks.SGA002.enabled: false in the configuration`},
 		{"sgaudit not an object", "d.json", `{"sgaudit":7}`,
 			`d.json:1: invalid data at sgaudit: want object, got 7`},
 		{"port as a string, YAML", "d.yaml", "sgaudit:\n  ports:\n    admin:\n      - service: SSH\n        protocols: [tcp]\n        from_port: \"22\"\n        to_port: 22\n",
