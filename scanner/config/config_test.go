@@ -15,7 +15,7 @@ import (
 )
 
 // catalogue is a small stand-in for the policies' check catalogue.
-var catalogue = []findings.Check{{ID: "SGA001"}, {ID: "SGA002"}, {ID: "SGA007"}, {ID: "SGA014"}, {ID: "SGA015"}}
+var catalogue = []findings.Check{{ID: "SGA001", Name: "open-admin-ports", Severity: findings.SeverityHigh}, {ID: "SGA002"}, {ID: "SGA007"}, {ID: "SGA014"}, {ID: "SGA015"}}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -234,6 +234,12 @@ func TestValidateErrors(t *testing.T) {
 		{"bad placeholder pattern", "data:\n  placeholder_patterns:\n    - ok\n    - '(['\n",
 			"c.yaml:4: data.placeholder_patterns[1]: invalid regular expression \"([\": error parsing regexp: missing closing ]: `[`"},
 		{"severity of your own check", "data:\n  severities:\n    my_check: {public_interface: high}\n", ""},
+		{"escalation below the check's severity", "data:\n  severities:\n    open_admin_ports:\n      public_interface: low\n",
+			`c.yaml:4: data.severities.open_admin_ports.public_interface: LOW is below the severity of SGA001, HIGH: an escalation raises a finding on a public interface and cannot lower it (checks.SGA001.severity sets the check's own)`},
+		{"escalation below the configured severity", "checks:\n  SGA001: {severity: critical}\ndata:\n  severities:\n    open_admin_ports: {public_interface: high}\n",
+			`c.yaml:5: data.severities.open_admin_ports.public_interface: HIGH is below the severity of SGA001, CRITICAL: an escalation raises a finding on a public interface and cannot lower it (checks.SGA001.severity sets the check's own)`},
+		{"escalation equal to the check's severity", "data:\n  severities:\n    open_admin_ports: {public_interface: high}\n", ""},
+		{"escalation above a lowered severity", "checks:\n  SGA001: {severity: low}\ndata:\n  severities:\n    open_admin_ports: {public_interface: medium}\n", ""},
 		{"unknown severity", "data:\n  severities:\n    open_admin_ports: {public_interface: severe}\n",
 			`c.yaml:3: data.severities.open_admin_ports.public_interface: want one of low, medium, high, critical, LOW, MEDIUM, HIGH, CRITICAL, Low, Medium, High, Critical, got "severe"`},
 		{"authorized ports", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 443}\n    - {protocol: udp, from_port: 500, to_port: 500}\n", ""},

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
 // loadData loads the real policy pack with the given --data files, written
@@ -175,5 +176,53 @@ func TestUserCategoryIsEvaluated(t *testing.T) {
 	}
 	if _, _, err := e.Evaluate(context.Background(), fixture(t)); err != nil {
 		t.Errorf("Evaluate with a category of one's own: %v", err)
+	}
+}
+
+// TestEscalationNotBelowBase: data.sgaudit.severities.<check>.public_interface
+// replaces the severity of a finding on a public interface, so it may
+// raise it and never lower it below the check's severity (METADATA, or the
+// configured override): LOW would turn SGA001's CRITICAL escalation into
+// less than the HIGH of a group nobody reaches.
+func TestEscalationNotBelowBase(t *testing.T) {
+	t.Parallel()
+	const msg = "invalid data at sgaudit.severities.%s.public_interface: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)"
+	tests := []struct {
+		name      string
+		file      string
+		text      string
+		overrides map[string]findings.Severity
+		want      string // "" = accepted
+	}{
+		{"admin escalation lowered", "d.yaml", "sgaudit:\n  severities:\n    open_admin_ports:\n      public_interface: low\n", nil,
+			"d.yaml:4: " + fmt.Sprintf(msg, "open_admin_ports", "LOW", "SGA001", "HIGH", "SGA001")},
+		{"high-risk escalation lowered, JSON", "d.json", "{\"sgaudit\": {\"severities\": {\n  \"open_high_risk_ports\": {\"public_interface\": \"Medium\"}}}}", nil,
+			"d.json:2: " + fmt.Sprintf(msg, "open_high_risk_ports", "MEDIUM", "SGA004", "HIGH", "SGA004")},
+		{"escalation equal to the base", "d.yaml", "sgaudit:\n  severities:\n    open_admin_ports: {public_interface: high}\n", nil, ""},
+		{"below an overridden base", "d.yaml", "sgaudit:\n  severities:\n    open_admin_ports: {public_interface: high}\n",
+			map[string]findings.Severity{"SGA001": findings.SeverityCritical},
+			"d.yaml:3: " + fmt.Sprintf(msg, "open_admin_ports", "HIGH", "SGA001", "CRITICAL", "SGA001")},
+		{"above a lowered base", "d.yaml", "sgaudit:\n  severities:\n    open_admin_ports: {public_interface: medium}\n",
+			map[string]findings.Severity{"SGA001": findings.SeverityLow}, ""},
+		// A downgrade by design, not an escalation.
+		{"default group special case", "d.yaml", "sgaudit:\n  severities:\n    default_group_rules: {vpc_without_interfaces: low}\n", nil, ""},
+		{"a name no check has", "d.yaml", "sgaudit:\n  severities:\n    my_check: {public_interface: low}\n", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			dir := writeFiles(t, map[string]string{tt.file: tt.text})
+			_, err := Load(context.Background(), policies.FS, Options{DataFiles: []string{filepath.Join(dir, tt.file)}, SeverityOverrides: tt.overrides})
+			got := ""
+			if err != nil {
+				got = strings.ReplaceAll(err.Error(), dir+string(filepath.Separator), "")
+				if !errors.Is(err, ErrPolicy) {
+					t.Errorf("error %v does not wrap ErrPolicy", err)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Load error (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

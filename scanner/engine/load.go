@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path"
@@ -22,6 +23,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sgaudit/sgaudit/docs/schema"
+	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
 // embeddedPrefix names embedded files in error messages; the pack is the
@@ -150,7 +152,11 @@ type dataSource struct {
 // object for the store. Each document, and the merged one, must be valid
 // against docs/schema/data.schema.json: a --data file that turns a port
 // list into a string would otherwise silently disable a check.
-func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object, error) {
+//
+// An escalation (data.sgaudit.severities.<check>.public_interface) below
+// the severity of the check it names is refused too: it would turn "is
+// exposed" into less than "could be exposed".
+func readData(embedded fs.FS, inline map[string]any, files []string, checks []check) (ast.Object, error) {
 	srcs, err := embeddedData(embedded)
 	if err != nil {
 		return nil, err
@@ -189,6 +195,9 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 	// checked, and names the file that set the bad value if it breaks.
 	if v := schema.ValidateData(merged); v != nil {
 		return nil, owner(srcs, v.Path).invalid(v)
+	}
+	if err := escalations(srcs, merged, checks); err != nil {
+		return nil, err
 	}
 	v, err := ast.InterfaceToValue(merged)
 	if err != nil {
@@ -238,6 +247,37 @@ func fileKind(m fs.FileMode) string {
 		return "a device"
 	}
 	return "a special file"
+}
+
+// escalations refuses a public_interface severity below the base
+// severity of the check it belongs to: sg.escalation replaces a finding's
+// severity with it, so it must raise, never lower. The severities key is
+// the name a check passes to sg.escalation, its package name for the
+// built-in ones (open_admin_ports is SGA001, open-admin-ports).
+func escalations(srcs []dataSource, merged map[string]any, checks []check) error {
+	sg, _ := merged["sgaudit"].(map[string]any)
+	sevs, _ := sg["severities"].(map[string]any)
+	for _, key := range slices.Sorted(maps.Keys(sevs)) {
+		esc, _ := sevs[key].(map[string]any)
+		text, ok := esc["public_interface"].(string)
+		if !ok {
+			continue
+		}
+		sev, err := findings.ParseSeverity(text)
+		if err != nil {
+			continue // the schema refused it already
+		}
+		for _, c := range checks {
+			if c.Name != strings.ReplaceAll(key, "_", "-") || sev.Rank() >= c.Severity.Rank() {
+				continue
+			}
+			path := []string{"sgaudit", "severities", key, "public_interface"}
+			src := owner(srcs, path)
+			return policyErr(src.name, src.line(path), "invalid data at %s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
+				strings.Join(path, "."), sev, c.ID, c.Severity, c.ID)
+		}
+	}
+	return nil
 }
 
 // invalid reports a schema violation in src with the line of the value.
