@@ -81,6 +81,9 @@ func TestDataIsValidated(t *testing.T) {
 			`d.json:3: invalid JSON data: column 3: key "ports" given twice in sgaudit (first at line 2); a JSON decoder keeps only one of them`},
 		{"a key given twice at the top, JSON", "d.json", `{"corp": 1, "corp": 2}`,
 			`d.json:1: invalid JSON data: column 13: key "corp" given twice (first at line 1); a JSON decoder keeps only one of them`},
+		// encoding/json accepts invalid UTF-8; the check must go on past it.
+		{"a key given twice after invalid UTF-8, JSON", "d.json", "{\"corp\": \"\xff\",\n \"corp\": 2}",
+			`d.json:2: invalid JSON data: column 2: key "corp" given twice (first at line 1); a JSON decoder keeps only one of them`},
 		{"a key given twice, YAML", "d.yaml", "sgaudit:\n  ports: {}\n  ports: {admin: []}\n",
 			`d.yaml:3: invalid YAML data: mapping key "ports" already defined at line 2`},
 		{"keys differing in case are different keys, JSON", "d.json", `{"corp": {"a": 1, "A": 2}}`, ""},

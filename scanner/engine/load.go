@@ -525,7 +525,9 @@ func aliasedText(n, alias *yaml.Node, sum int) (line, total int) {
 // different keys here: the document is decoded into maps, which match
 // keys exactly, as Rego does.)
 func duplicateKey(name string, b []byte) error {
-	dec := jsontext.NewDecoder(bytes.NewReader(b))
+	// Invalid UTF-8 is allowed, as encoding/json allows it, so that the
+	// check goes on past it.
+	dec := jsontext.NewDecoder(bytes.NewReader(b), jsontext.AllowInvalidUTF8(true))
 	for {
 		_, err := dec.ReadToken()
 		if err == nil {
