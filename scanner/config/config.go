@@ -10,9 +10,10 @@
 //
 // The file is read from the working directory by default, so it may come
 // from anyone who can commit to the repository being scanned: its size,
-// alias expansion and nesting are bounded (MaxFileSize and the limits in
-// parse.go, listed in docs/security.md), so that no file can exhaust the
-// runner's memory or time. Its data section follows
+// alias expansion (values and text), nesting and number of suppressions
+// are bounded (MaxFileSize and the limits in parse.go, listed in
+// docs/security.md), and it must be a regular file, so that no file can
+// exhaust the runner's memory or time. Its data section follows
 // docs/schema/data.schema.json, like every --data file.
 //
 // The format is documented by docs/schema/config.schema.json and the
