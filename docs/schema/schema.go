@@ -171,6 +171,9 @@ func fromSchema(doc any, ve *jsonschema.ValidationError) *Violation {
 		msg = fmt.Sprintf("want at most %s, got %s", k.Want.RatString(), describe(val))
 	case *kind.MinItems:
 		msg = fmt.Sprintf("want at least %d item(s), got %d", k.Want, k.Got)
+		if id := categoryChecks[strings.Join(path, ".")]; id != "" {
+			msg += fmt.Sprintf("; an empty list would turn %s off unseen: turn it off with checks.%s.enabled: false in the configuration", id, id)
+		}
 	case *kind.MinLength:
 		msg = "must not be empty"
 	case *kind.UniqueItems:
@@ -182,6 +185,14 @@ func fromSchema(doc any, ve *jsonschema.ValidationError) *Violation {
 		}
 	}
 	return violation(doc, path, msg)
+}
+
+// categoryChecks names the built-in check that reads each port category
+// the schema requires to be non-empty.
+var categoryChecks = map[string]string{
+	"sgaudit.ports.admin":     "SGA001",
+	"sgaudit.ports.database":  "SGA002",
+	"sgaudit.ports.high_risk": "SGA004",
 }
 
 // extra checks what the schema cannot say about data.sgaudit.

@@ -10,9 +10,10 @@
 //
 // The file is read from the working directory by default, so it may come
 // from anyone who can commit to the repository being scanned: its size,
-// alias expansion and nesting are bounded (MaxFileSize and the limits in
-// parse.go, listed in docs/security.md), so that no file can exhaust the
-// runner's memory or time. Its data section follows
+// alias expansion (values and text), nesting and number of suppressions
+// are bounded (MaxFileSize and the limits in parse.go, listed in
+// docs/security.md), and it must be a regular file, so that no file can
+// exhaust the runner's memory or time. Its data section follows
 // docs/schema/data.schema.json, like every --data file.
 //
 // The format is documented by docs/schema/config.schema.json and the
@@ -23,8 +24,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -139,10 +142,13 @@ func (s *Suppression) ExpiredAt(now time.Time) bool {
 
 // Load reads and parses a configuration file. path is kept as given, so
 // messages name the file the way the user wrote it.
+//
+// Only a regular file is read: a named pipe would block Load (and a
+// signal would not end the wait), a device would never end.
 func Load(path string) (*Config, error) {
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
-		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+		return nil, err
 	}
 	defer f.Close()
 	// One byte more than Parse accepts, so that it can tell the file is too
@@ -152,6 +158,59 @@ func Load(path string) (*Config, error) {
 		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
 	}
 	return Parse(path, src)
+}
+
+// openRegular opens path for reading if it is a regular file. It looks
+// before opening, so that a named pipe is not opened (which blocks until a
+// writer comes), opens without blocking in case the file was replaced in
+// between, and looks again at what it opened.
+func openRegular(path string) (*os.File, error) {
+	// When Stat fails, so does the open, whose error says "open".
+	if fi, err := os.Stat(path); err == nil {
+		if err := regular(path, fi); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
+	}
+	if err := regular(path, fi); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// ErrNotRegular is wrapped by the error for a configuration path that is
+// not a regular file (a directory, a named pipe, a device).
+var ErrNotRegular = errors.New("not a regular file")
+
+func regular(path string, fi fs.FileInfo) error {
+	if fi.Mode().IsRegular() {
+		return nil
+	}
+	return &Error{File: path, Msg: "not a regular file but " + fileKind(fi.Mode()), Err: ErrNotRegular}
+}
+
+// fileKind names a non-regular file mode for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }
 
 // describe names what a suppression covers, for notices: "SGA002 for group

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 )
 
 // catalogue is a small stand-in for the policies' check catalogue.
-var catalogue = []findings.Check{{ID: "SGA001"}, {ID: "SGA002"}, {ID: "SGA007"}, {ID: "SGA014"}, {ID: "SGA015"}}
+var catalogue = []findings.Check{{ID: "SGA001", Name: "open-admin-ports", Severity: findings.SeverityHigh}, {ID: "SGA002"}, {ID: "SGA007"}, {ID: "SGA014"}, {ID: "SGA015"}}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -138,6 +139,12 @@ func TestParseErrors(t *testing.T) {
 			`.sgaudit.yaml:2: suppressions: want a list, got a mapping`},
 		{"duplicate key", "checks:\n  SGA001: {enabled: true}\n  SGA001: {enabled: false}\n",
 			`.sgaudit.yaml:3: duplicate key "SGA001" in checks (first at line 2)`},
+		{"a suppression repeated through an alias", "suppressions:\n  - &s {group: web-*, reason: r}\n  - {group: db-*, reason: r}\n  - *s\n",
+			`.sgaudit.yaml:4: suppressions[2] repeats suppressions[0] (line 2)`},
+		{"a suppression written twice, tags in another order", "suppressions:\n  - {tag: {a: '1', b: '2'}, reason: r}\n  - {reason: r, tag: {b: '2', a: '1'}}\n",
+			`.sgaudit.yaml:3: suppressions[1] repeats suppressions[0] (line 2)`},
+		{"too many suppressions", "suppressions:\n" + manySuppressions(MaxSuppressions+1),
+			fmt.Sprintf(`.sgaudit.yaml:%d: more than %d suppressions; suppress by group, tag or region glob instead of one finding at a time`, 2+MaxSuppressions, MaxSuppressions)},
 		{"unsupported version", "version: 2\n",
 			`.sgaudit.yaml:1: unsupported version 2 (this sgaudit reads version 1)`},
 		{"version not a number", "version: one\n",
@@ -212,6 +219,10 @@ func TestValidateErrors(t *testing.T) {
 			`c.yaml:7: data.ports.admin[0].to_port: want at most 65535, got 65536`},
 		{"port range upside down", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 80}\n",
 			`c.yaml:3: data.authorized_ports[0].to_port: to_port 80 is below from_port 443: the range would match no port`},
+		{"admin ports emptied", "data:\n  ports:\n    admin: []\n",
+			`c.yaml:3: data.ports.admin: want at least 1 item(s), got 0; an empty list would turn SGA001 off unseen: turn it off with checks.SGA001.enabled: false in the configuration`},
+		{"high-risk ports emptied", "data:\n  ports:\n    high_risk:\n",
+			`c.yaml:3: data.ports.high_risk: want array, got null`},
 		{"admin ports disabled by a string", "data:\n  ports:\n    admin: none\n",
 			`c.yaml:3: data.ports.admin: want array, got "none"`},
 		{"protocol in upper case", "data:\n  ports:\n    admin:\n      - {service: SSH, protocols: [TCP], from_port: 22, to_port: 22}\n",
@@ -223,6 +234,12 @@ func TestValidateErrors(t *testing.T) {
 		{"bad placeholder pattern", "data:\n  placeholder_patterns:\n    - ok\n    - '(['\n",
 			"c.yaml:4: data.placeholder_patterns[1]: invalid regular expression \"([\": error parsing regexp: missing closing ]: `[`"},
 		{"severity of your own check", "data:\n  severities:\n    my_check: {public_interface: high}\n", ""},
+		{"escalation below the check's severity", "data:\n  severities:\n    open_admin_ports:\n      public_interface: low\n",
+			`c.yaml:4: data.severities.open_admin_ports.public_interface: LOW is below the severity of SGA001, HIGH: an escalation raises a finding on a public interface and cannot lower it (checks.SGA001.severity sets the check's own)`},
+		{"escalation below the configured severity", "checks:\n  SGA001: {severity: critical}\ndata:\n  severities:\n    open_admin_ports: {public_interface: high}\n",
+			`c.yaml:5: data.severities.open_admin_ports.public_interface: HIGH is below the severity of SGA001, CRITICAL: an escalation raises a finding on a public interface and cannot lower it (checks.SGA001.severity sets the check's own)`},
+		{"escalation equal to the check's severity", "data:\n  severities:\n    open_admin_ports: {public_interface: high}\n", ""},
+		{"escalation above a lowered severity", "checks:\n  SGA001: {severity: low}\ndata:\n  severities:\n    open_admin_ports: {public_interface: medium}\n", ""},
 		{"unknown severity", "data:\n  severities:\n    open_admin_ports: {public_interface: severe}\n",
 			`c.yaml:3: data.severities.open_admin_ports.public_interface: want one of low, medium, high, critical, LOW, MEDIUM, HIGH, CRITICAL, Low, Medium, High, Critical, got "severe"`},
 		{"authorized ports", "data:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 443}\n    - {protocol: udp, from_port: 500, to_port: 500}\n", ""},
@@ -336,4 +353,25 @@ func TestSettings(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestParseAcceptsMaxSuppressions: the limit itself is accepted.
+func TestParseAcceptsMaxSuppressions(t *testing.T) {
+	t.Parallel()
+	cfg, err := Parse(".sgaudit.yaml", []byte("suppressions:\n"+manySuppressions(MaxSuppressions)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(cfg.Suppressions); got != MaxSuppressions {
+		t.Errorf("got %d suppressions, want %d", got, MaxSuppressions)
+	}
+}
+
+// manySuppressions writes n different one-line suppressions.
+func manySuppressions(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "  - {group: g-%d, reason: r}\n", i)
+	}
+	return b.String()
 }

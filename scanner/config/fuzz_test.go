@@ -33,6 +33,8 @@ func FuzzParse(f *testing.F) {
 		"a: &a [*a]\n",
 		"version: 1\n---\nversion: 1\n",
 		"data:\n  x: .inf\n  y: 0x10\n  z: !!binary aGVsbG8=\n",
+		"data:\n  a: &s \"\\L\\L\\L\\L\"\n  b: [*s, *s, *s, *s]\n",
+		"suppressions:\n  - {group: a, reason: r}\n  - {group: b, reason: r}\n  - {reason: r, group: a}\n",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -56,10 +58,44 @@ func FuzzParse(f *testing.F) {
 		if limit := len(src) + maxAliasedNodes; n > limit {
 			t.Fatalf("data holds %d values from %d bytes, more than the limit %d", n, len(src), limit)
 		}
+		// A scalar's text is at most 1.5 times what the file spells (an
+		// escape such as \L is two bytes for three), aliases add at most
+		// MaxAliasedBytes.
+		if size, limit := textSize(cfg.Data), 2*len(src)+MaxAliasedBytes; size > limit {
+			t.Fatalf("data holds %d bytes of text from %d bytes, more than the limit %d", size, len(src), limit)
+		}
 		if _, err := json.Marshal(cfg.Data); err != nil {
 			t.Fatalf("data does not encode as JSON: %v", err)
 		}
+		if len(cfg.Suppressions) > MaxSuppressions {
+			t.Fatalf("%d suppressions, more than %d", len(cfg.Suppressions), MaxSuppressions)
+		}
+		seen := map[string]int{}
+		for i, s := range cfg.Suppressions {
+			if j, dup := seen[s.identity()]; dup {
+				t.Fatalf("suppressions[%d] repeats suppressions[%d]", i, j)
+			}
+			seen[s.identity()] = i
+		}
 	})
+}
+
+// textSize adds up the keys and strings of a decoded document.
+func textSize(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			n += len(k) + textSize(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += textSize(e)
+		}
+	case string:
+		n = len(x)
+	}
+	return n
 }
 
 // jsonValues counts the values in v and fails on any that is not what

@@ -40,6 +40,14 @@ func TestParseBoundsAliasesAndNesting(t *testing.T) {
 		tags += fmt.Sprintf("k%d: v, ", i)
 	}
 	tags = strings.TrimSuffix(tags, ", ") + "}}\n" + strings.Repeat("  - {reason: r, tag: *t}\n", 100)
+	// One long string aliased many times: few aliases and few values, but
+	// 9,999 copies of 100,000 bytes is a gigabyte of text wherever the
+	// data is written out (the engine's copy of it, a report).
+	longText := "version: 1\ndata:\n  naming_pattern: &s \"" + strings.Repeat("y", 100_000) + "\"\n" +
+		"  placeholder_descriptions: [" + strings.TrimSuffix(strings.Repeat("*s, ", 9999), ", ") + "]\n"
+	// The same on separate lines, to name the alias that passes the limit:
+	// the 42nd copy (line 3+42) makes 4,200,000 bytes.
+	longLines := "data:\n  a: &s \"" + strings.Repeat("y", 100_000) + "\"\n  b:\n" + strings.Repeat("    - *s\n", 100)
 	// A chain of anchors, each a list holding the previous one, nests one
 	// level per alias although no line of the file is indented.
 	var chain strings.Builder
@@ -70,6 +78,10 @@ func TestParseBoundsAliasesAndNesting(t *testing.T) {
 		// (4,001 values): the 25th alias (line 27) passes the limit.
 		{"one big tag mapping aliased many times", tags,
 			fmt.Sprintf(`.sgaudit.yaml:%d: aliases expand to more than %d values; write the values out or use fewer aliases`, 3+maxAliasedNodes/4001, maxAliasedNodes)},
+		{"one long string aliased many times", longText,
+			fmt.Sprintf(`.sgaudit.yaml:4: aliases expand to more than %d bytes of text; write the values out or use fewer aliases`, MaxAliasedBytes)},
+		{"one long string aliased on many lines", longLines,
+			fmt.Sprintf(`.sgaudit.yaml:%d: aliases expand to more than %d bytes of text; write the values out or use fewer aliases`, 3+MaxAliasedBytes/100_000+1, MaxAliasedBytes)},
 		{"deep nesting", "data:\n  x: " + strings.Repeat("[", 200) + strings.Repeat("]", 200) + "\n",
 			fmt.Sprintf(`.sgaudit.yaml:2: mappings and lists nested more than %d deep`, maxDepth)},
 		{"deep nesting through aliases", chain.String(),
@@ -102,12 +114,14 @@ func TestParseBoundsAliasesAndNesting(t *testing.T) {
 func TestParseAcceptsAliasesWithinLimits(t *testing.T) {
 	t.Parallel()
 	ok := map[string]string{
-		"shared suppression fields": "suppressions:\n  - &legacy {group: legacy-*, reason: being replaced, owner: net}\n  - *legacy\n" +
+		"shared suppression fields": "suppressions:\n  - {group: legacy-*, tag: &t {team: net}, reason: being replaced}\n  - {region: eu-*, tag: *t, reason: being replaced}\n" +
 			"  - {check: SGA007, reason: &why 'described elsewhere'}\n  - {check: SGA006, reason: *why}\n",
 		"shared port entry": "data:\n  ports:\n    admin:\n      - &ssh {service: SSH, protocols: [tcp], from_port: 22, to_port: 22}\n    bastion:\n      - *ssh\n",
 		// 4 levels of 10: 11,110 aliases would pass maxAliases; 3 levels
 		// (1,110 aliases, 1,000 values) do not.
 		"small laughs": laughs(3, 10),
+		// 41 copies of 100,000 bytes stay under MaxAliasedBytes.
+		"long string aliased a few times": "data:\n  a: &s \"" + strings.Repeat("y", 100_000) + "\"\n  b:\n" + strings.Repeat("    - *s\n", MaxAliasedBytes/100_000),
 		// The root and data mappings are two levels.
 		"nested to the limit": "data:\n  x: " + strings.Repeat("[", maxDepth-2) + strings.Repeat("]", maxDepth-2) + "\n",
 	}

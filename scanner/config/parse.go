@@ -126,14 +126,23 @@ const (
 	// maxAliasedNodes bounds how many values alias expansion adds to the
 	// document: the size an alias bomb would reach.
 	maxAliasedNodes = 100_000
+	// MaxAliasedBytes bounds the text alias expansion adds (keys and
+	// values reached through aliases): a few aliases of one long string
+	// stay under the counts above yet expand to gigabytes wherever the
+	// document is written out or compared.
+	MaxAliasedBytes = 4 << 20
 	// maxDepth bounds the nesting of mappings and lists, aliases expanded.
 	maxDepth = 100
+	// MaxSuppressions bounds the suppressions list: each finding is
+	// compared with each suppression until one matches, so their number
+	// multiplies the cost of a scan. Globs cover many groups in one entry.
+	MaxSuppressions = 5_000
 )
 
 // bounded walks the document as every later step will see it, aliases
 // expanded, and refuses it when an alias contains itself or the expansion
 // passes the limits above. Every later walk is then bounded by the file's
-// size plus maxAliasedNodes.
+// size plus maxAliasedNodes values and MaxAliasedBytes of text.
 func (d decoder) bounded(doc *yaml.Node) error {
 	w := expansion{d: d, active: map[*yaml.Node]bool{}}
 	return w.walk(doc, 0)
@@ -147,6 +156,7 @@ type expansion struct {
 	outer   *yaml.Node          // the alias being expanded, outermost
 	aliases int
 	aliased int
+	bytes   int // text of the scalars reached through aliases
 }
 
 func (w *expansion) walk(n *yaml.Node, depth int) error {
@@ -157,6 +167,12 @@ func (w *expansion) walk(n *yaml.Node, depth int) error {
 		w.aliased++
 		if w.aliased > maxAliasedNodes {
 			return w.d.errf(w.outerOr(n), "aliases expand to more than %d values; write the values out or use fewer aliases", maxAliasedNodes)
+		}
+		if n.Kind == yaml.ScalarNode {
+			w.bytes += len(n.Value)
+			if w.bytes > MaxAliasedBytes {
+				return w.d.errf(w.outer, "aliases expand to more than %d bytes of text; write the values out or use fewer aliases", MaxAliasedBytes)
+			}
 		}
 	}
 	switch n.Kind {
@@ -387,14 +403,38 @@ func (d decoder) suppressions(v *yaml.Node, cfg *Config) error {
 	if v.Kind != yaml.SequenceNode {
 		return d.errf(v, "suppressions: want a list, got %s", kindName(v))
 	}
+	if len(v.Content) > MaxSuppressions {
+		return d.errf(v.Content[MaxSuppressions], "more than %d suppressions; suppress by group, tag or region glob instead of one finding at a time", MaxSuppressions)
+	}
+	// An identical suppression never applies (the first one wins) but
+	// costs a comparison with every finding; aliases make them for free.
+	first := map[string]int{}
 	for i, item := range v.Content {
-		s, err := d.suppression(resolve(item), fmt.Sprintf("suppressions[%d]", i))
+		at := fmt.Sprintf("suppressions[%d]", i)
+		s, err := d.suppression(resolve(item), at)
 		if err != nil {
 			return err
 		}
+		key := s.identity()
+		if j, dup := first[key]; dup {
+			return d.errf(item, "%s repeats suppressions[%d] (line %d)", at, j, v.Content[j].Line)
+		}
+		first[key] = i
 		cfg.Suppressions = append(cfg.Suppressions, s)
 	}
 	return nil
+}
+
+// identity is everything a suppression says, as one comparable string.
+func (s *Suppression) identity() string {
+	var b strings.Builder
+	for _, f := range []string{s.Check, s.Account, s.Region, s.Group, s.Rule, s.Reason, s.Owner, s.Expires} {
+		b.WriteString(strconv.Quote(f))
+	}
+	for _, k := range sortedKeys(s.Tags) {
+		b.WriteString(strconv.Quote(k) + "=" + strconv.Quote(s.Tags[k]))
+	}
+	return b.String()
 }
 
 func (d decoder) suppression(n *yaml.Node, at string) (Suppression, error) {

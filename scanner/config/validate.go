@@ -49,7 +49,7 @@ func (c *Config) Validate(catalogue []findings.Check) error {
 	}
 	v := schema.ValidateData(map[string]any{"sgaudit": c.Data})
 	if v == nil {
-		return nil
+		return c.escalations(catalogue)
 	}
 	// Every violation is inside data.sgaudit: the document has nothing else.
 	path := v.Path[1:]
@@ -63,6 +63,38 @@ func (c *Config) Validate(catalogue []findings.Check) error {
 		return &Error{File: c.Path, Line: line, Msg: msg}
 	}
 	return &Error{File: c.Path, Line: line, Msg: dataWhere(c.Data, path) + ": " + v.Msg}
+}
+
+// escalations refuses a data.severities.<check>.public_interface below the
+// severity of the check it belongs to (its own, or checks.<id>.severity):
+// sg.escalation replaces a finding's severity with it, so it must raise,
+// never lower. The key is the name a check passes to sg.escalation, the
+// package name for the built-in ones (open_admin_ports, check
+// open-admin-ports).
+func (c *Config) escalations(catalogue []findings.Check) error {
+	sevs, _ := c.Data["severities"].(map[string]any)
+	for _, key := range slices.Sorted(maps.Keys(sevs)) {
+		esc, _ := sevs[key].(map[string]any)
+		text, ok := esc["public_interface"].(string)
+		if !ok {
+			continue
+		}
+		sev, err := findings.ParseSeverity(text)
+		if err != nil {
+			continue // the schema refused it already
+		}
+		for _, ch := range catalogue {
+			base := cmp.Or(c.Checks[ch.ID].Severity, ch.Severity)
+			if ch.Name != strings.ReplaceAll(key, "_", "-") || sev.Rank() >= base.Rank() {
+				continue
+			}
+			path := []string{"severities", key, "public_interface"}
+			return &Error{File: c.Path, Line: nodeAt(c.dataNode, path).Line, Msg: fmt.Sprintf(
+				"data.%s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
+				strings.Join(path, "."), sev, ch.ID, base, ch.ID)}
+		}
+	}
+	return nil
 }
 
 // dataWhere names a place in the data section: data.ports.admin[0].

@@ -269,7 +269,7 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	}
 	e.checks = checks
 
-	data, err := readData(embedded, opts.Data, opts.DataFiles)
+	data, err := readData(embedded, opts.Data, opts.DataFiles, checks)
 	if err != nil {
 		return nil, err
 	}

@@ -314,7 +314,8 @@ deny contains {"group_arn": g.arn, "msg": "data", "evidence": {"corp": data.corp
 		"data/b.yml":  "corp:\n  names:\n    y: 2\n",
 	}
 	dir := writeFiles(t, map[string]string{
-		"ports.json": `{"sgaudit": {"ports": {"admin": []}}}`,
+		// Replaces the embedded admin list whole: RDP only.
+		"ports.json": `{"sgaudit": {"ports": {"admin": [{"service": "RDP", "protocols": ["tcp"], "from_port": 3389, "to_port": 3389}]}}}`,
 		"more.yaml":  "sgaudit:\n  rules_quota: 40\ncorp:\n  threshold: 40\n  names: {x: 3}\nother: true\n",
 	})
 	// The inline document (a configuration's data) goes over the embedded
@@ -330,7 +331,7 @@ deny contains {"group_arn": g.arn, "msg": "data", "evidence": {"corp": data.corp
 		t.Fatalf("got %d findings, want 1", len(fs))
 	}
 	got, _ := json.Marshal(fs[0].Evidence)
-	want := `{"corp":{"names":{"x":3,"y":2,"z":4},"threshold":40},"sgaudit":{"ports":{"admin":[],"db":[{"from_port":3306,"protocols":["tcp"],"service":"MySQL","to_port":3306}]},"rules_quota":40}}`
+	want := `{"corp":{"names":{"x":3,"y":2,"z":4},"threshold":40},"sgaudit":{"ports":{"admin":[{"from_port":3389,"protocols":["tcp"],"service":"RDP","to_port":3389}],"db":[{"from_port":3306,"protocols":["tcp"],"service":"MySQL","to_port":3306}]},"rules_quota":40}}`
 	if string(got) != want {
 		t.Errorf("merged data = %s, want %s", got, want)
 	}

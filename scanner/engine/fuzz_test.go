@@ -1,14 +1,18 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"strings"
 	"testing"
 
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/sgaudit/sgaudit/docs/schema"
@@ -47,6 +51,10 @@ func FuzzData(f *testing.F) {
 		{true, laughs.String()},
 		{true, "corp: {when: 2027-01-31, inf: .inf, bin: !!binary aGVsbG8=, big: 18446744073709551615}\n"},
 		{true, "sgaudit: {}\n---\nsgaudit: 7\n"},
+		{false, `{"sgaudit":{"ports":{"admin":[]},"ports":{"admin":[]}}}`},
+		{false, `{"corp":{"a":1,"\u0061":2,"A":3}}`},
+		{false, "{\"corp\":{\"\xff\":1,\"\xfe\":2}}"},
+		{true, "corp:\n  a: &s " + strings.Repeat("y", 1000) + "\n  b: [*s, *s, *s]\n"},
 	} {
 		f.Add(seed.yaml, []byte(seed.text))
 	}
@@ -91,6 +99,21 @@ func FuzzData(f *testing.F) {
 		if v := schema.ValidateData(again); v != nil {
 			t.Fatalf("accepted data is refused after a JSON round trip: %v", v)
 		}
+		// The copy a configuration's data gets is the same document.
+		copied, err := copyData(doc)
+		if err != nil {
+			t.Fatalf("accepted data is refused by copyData: %v", err)
+		}
+		if diff := cmp.Diff(any(doc), copied); diff != "" {
+			t.Fatalf("copyData changed the document (-doc +copy):\n%s", diff)
+		}
+		// Nothing written is dropped: a JSON file has as many object
+		// members as the document (a key given twice is refused).
+		if !isYAML {
+			if written, kept := jsonMembers(t, b), members(doc); written != kept {
+				t.Fatalf("the file has %d object members, the accepted document %d", written, kept)
+			}
+		}
 		merged := deepMerge(deepMerge(map[string]any{}, embedded), doc)
 		if v := schema.ValidateData(merged); v != nil {
 			t.Fatalf("accepted data merged over the defaults is refused: %v", v)
@@ -99,6 +122,43 @@ func FuzzData(f *testing.F) {
 			t.Fatalf("accepted data does not convert for the store: %v", err)
 		}
 	})
+}
+
+// jsonMembers counts the object members written in a JSON text.
+func jsonMembers(t *testing.T, b []byte) int {
+	t.Helper()
+	dec := jsontext.NewDecoder(bytes.NewReader(b), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	n := 0
+	for {
+		tok, err := dec.ReadToken()
+		if errors.Is(err, io.EOF) {
+			return n
+		}
+		if err != nil {
+			t.Fatalf("accepted JSON does not tokenise: %v", err)
+		}
+		// A name is an odd token of an object.
+		if k, length := dec.StackIndex(dec.StackDepth()); tok.Kind() == '"' && k == '{' && length%2 == 1 {
+			n++
+		}
+	}
+}
+
+// members counts the object members in a decoded document.
+func members(v any) int {
+	n := 0
+	switch x := v.(type) {
+	case map[string]any:
+		n += len(x)
+		for _, e := range x {
+			n += members(e)
+		}
+	case []any:
+		for _, e := range x {
+			n += members(e)
+		}
+	}
+	return n
 }
 
 // onlyJSON fails on any value encoding/json or go-yaml would not give for

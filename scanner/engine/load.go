@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path"
@@ -15,11 +16,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 
+	"github.com/go-json-experiment/json/jsontext"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sgaudit/sgaudit/docs/schema"
+	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
 // embeddedPrefix names embedded files in error messages; the pack is the
@@ -192,26 +196,28 @@ type dataSource struct {
 // object for the store. Each document, and the merged one, must be valid
 // against docs/schema/data.schema.json: a --data file that turns a port
 // list into a string would otherwise silently disable a check.
-func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object, error) {
+//
+// An escalation (data.sgaudit.severities.<check>.public_interface) below
+// the severity of the check it names is refused too: it would turn "is
+// exposed" into less than "could be exposed".
+func readData(embedded fs.FS, inline map[string]any, files []string, checks []check) (ast.Object, error) {
 	srcs, err := embeddedData(embedded)
 	if err != nil {
 		return nil, err
 	}
 	if inline != nil {
-		// Round-trip through JSON: a deep copy (the caller's map is not
-		// merged into) with the number and list types decodeData produces.
-		b, err := json.Marshal(inline)
-		if err != nil {
-			return nil, fmt.Errorf("encode inline data: %w", err)
-		}
-		obj, err := decodeData(inlineData+".json", b)
+		// A copy of the maps and lists (the caller's map is not merged
+		// into) sharing the strings: writing the document out, as a JSON
+		// round trip did, would repeat every aliased string of the
+		// configuration once per alias.
+		obj, err := copyData(inline)
 		if err != nil {
 			return nil, err
 		}
-		srcs = append(srcs, dataSource{name: inlineData, doc: obj})
+		srcs = append(srcs, dataSource{name: inlineData, doc: obj.(map[string]any)})
 	}
 	for _, p := range files {
-		b, err := os.ReadFile(p)
+		b, err := readRegular(p)
 		if err != nil {
 			return nil, policyErr(p, 0, "read data file: %v", unwrapPathError(p, err))
 		}
@@ -234,11 +240,88 @@ func readData(embedded fs.FS, inline map[string]any, files []string) (ast.Object
 	if v := schema.ValidateData(merged); v != nil {
 		return nil, owner(srcs, v.Path).invalid(v)
 	}
+	if err := escalations(srcs, merged, checks); err != nil {
+		return nil, err
+	}
 	v, err := ast.InterfaceToValue(merged)
 	if err != nil {
 		return nil, fmt.Errorf("convert data: %w", err)
 	}
 	return v.(ast.Object), nil
+}
+
+// errNotRegular is the cause for a --data path that is not a regular file.
+var errNotRegular = errors.New("not a regular file")
+
+// readRegular reads path if it is a regular file. A named pipe would block
+// the open until a writer comes (and a signal would not end the wait), a
+// device might never end: it looks before opening, opens without blocking
+// in case the file was replaced in between, and looks again at what it
+// opened.
+func readRegular(path string) ([]byte, error) {
+	// When Stat fails, so does the open, whose error says "open".
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w but %s", errNotRegular, fileKind(fi.Mode()))
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w but %s", errNotRegular, fileKind(fi.Mode()))
+	}
+	return io.ReadAll(f)
+}
+
+// fileKind names a non-regular file mode for messages.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
+}
+
+// escalations refuses a public_interface severity below the base
+// severity of the check it belongs to: sg.escalation replaces a finding's
+// severity with it, so it must raise, never lower. The severities key is
+// the name a check passes to sg.escalation, its package name for the
+// built-in ones (open_admin_ports is SGA001, open-admin-ports).
+func escalations(srcs []dataSource, merged map[string]any, checks []check) error {
+	sg, _ := merged["sgaudit"].(map[string]any)
+	sevs, _ := sg["severities"].(map[string]any)
+	for _, key := range slices.Sorted(maps.Keys(sevs)) {
+		esc, _ := sevs[key].(map[string]any)
+		text, ok := esc["public_interface"].(string)
+		if !ok {
+			continue
+		}
+		sev, err := findings.ParseSeverity(text)
+		if err != nil {
+			continue // the schema refused it already
+		}
+		for _, c := range checks {
+			if c.Name != strings.ReplaceAll(key, "_", "-") || sev.Rank() >= c.Severity.Rank() {
+				continue
+			}
+			path := []string{"sgaudit", "severities", key, "public_interface"}
+			src := owner(srcs, path)
+			return policyErr(src.name, src.line(path), "invalid data at %s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
+				strings.Join(path, "."), sev, c.ID, c.Severity, c.ID)
+		}
+	}
+	return nil
 }
 
 // invalid reports a schema violation in src with the line of the value.
@@ -336,6 +419,42 @@ func embeddedData(embedded fs.FS) ([]dataSource, error) {
 	return srcs, nil
 }
 
+// copyData copies a decoded document's maps and lists; strings, numbers
+// and booleans are shared. It refuses what a data file cannot hold, and
+// normalises what YAML decoding gives, as decodeData does.
+func copyData(v any) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			c, err := copyData(e)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = c
+		}
+		return out, nil
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			c, err := copyData(e)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = c
+		}
+		return out, nil
+	case float64:
+		if math.IsInf(x, 0) || math.IsNaN(x) {
+			return nil, policyErr(inlineData, 0, "invalid data: %v is not a finite number", x)
+		}
+		return x, nil
+	case nil, string, bool, int, int64, uint64, json.Number:
+		return x, nil
+	}
+	return nil, policyErr(inlineData, 0, "invalid data: a %T is not a JSON value", v)
+}
+
 func isDataFile(p string) bool {
 	switch path.Ext(p) {
 	case ".json", ".yaml", ".yml":
@@ -362,6 +481,9 @@ var yamlAnchorRE = regexp.MustCompile(`^yaml: anchor '(.*)' value contains itsel
 func decodeData(name string, b []byte) (map[string]any, error) {
 	var v any
 	if strings.EqualFold(filepath.Ext(name), ".json") {
+		if err := duplicateKey(name, b); err != nil {
+			return nil, err
+		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		if err := dec.Decode(&v); err != nil {
@@ -388,6 +510,13 @@ func decodeData(name string, b []byte) (map[string]any, error) {
 		if err := doc.Decode(&v); err != nil {
 			return nil, yamlErr(name, &doc, err)
 		}
+		// go-yaml bounds how many values aliases add, not how much text:
+		// one long string aliased a few thousand times passes its limits
+		// and reaches gigabytes wherever the data is compared or written.
+		// Walked after Decode, which refused cycles and alias bombs.
+		if line, over := aliasedText(&doc, nil, 0); over > MaxAliasedDataBytes {
+			return nil, policyErr(name, line, "invalid YAML data: aliases expand to more than %d bytes of text; write the values out or use fewer aliases", MaxAliasedDataBytes)
+		}
 		var err error
 		if v, err = normaliseYAML(v); err != nil {
 			return nil, policyErr(name, 0, "invalid YAML data: %v", err)
@@ -400,10 +529,81 @@ func decodeData(name string, b []byte) (map[string]any, error) {
 	return obj, nil
 }
 
+// MaxAliasedDataBytes bounds the text that alias expansion adds to a YAML
+// --data file (the configuration's data section has the same bound,
+// config.MaxAliasedBytes); docs/security.md lists it.
+const MaxAliasedDataBytes = 4 << 20
+
+// aliasedText adds up the text of the scalars reached through aliases
+// under n, counting from sum, and stops past MaxAliasedDataBytes. alias is
+// the outermost alias being expanded (nil outside aliases); line is that of
+// the alias during which the sum passed the bound. n must be free of
+// cycles (Decode refuses them).
+func aliasedText(n, alias *yaml.Node, sum int) (line, total int) {
+	switch {
+	case n == nil:
+		return 0, sum
+	case n.Kind == yaml.AliasNode:
+		if alias == nil {
+			alias = n
+		}
+		return aliasedText(n.Alias, alias, sum)
+	case n.Kind == yaml.ScalarNode && alias != nil:
+		sum += len(n.Value)
+		if sum > MaxAliasedDataBytes {
+			return alias.Line, sum
+		}
+	}
+	for _, c := range n.Content {
+		if line, sum = aliasedText(c, alias, sum); sum > MaxAliasedDataBytes {
+			return line, sum
+		}
+	}
+	return 0, sum
+}
+
+// duplicateKey refuses an object that gives a key twice: encoding/json
+// keeps the last, so {"admin": [...], "admin": []} would silently empty
+// a port list. It reports nothing else; the decoder after it reports
+// syntax errors in its own words. (Keys differing only in case are
+// different keys here: the document is decoded into maps, which match
+// keys exactly, as Rego does.)
+func duplicateKey(name string, b []byte) error {
+	// Invalid UTF-8 is allowed, as encoding/json allows it, so that the
+	// check goes on past it.
+	dec := jsontext.NewDecoder(bytes.NewReader(b), jsontext.AllowInvalidUTF8(true))
+	for {
+		_, err := dec.ReadToken()
+		if err == nil {
+			continue
+		}
+		var se *jsontext.SyntacticError
+		if !errors.As(err, &se) || !errors.Is(se.Err, jsontext.ErrDuplicateName) {
+			return nil
+		}
+		path := slices.Collect(se.JSONPointer.Tokens())
+		off := min(int(se.ByteOffset), len(b))
+		line := bytes.Count(b[:off], []byte("\n")) + 1
+		col := off - (bytes.LastIndexByte(b[:off], '\n') + 1) + 1
+		in := ""
+		if len(path) > 1 {
+			in = " in " + strings.Join(path[:len(path)-1], ".")
+		}
+		return policyErr(name, line, "invalid JSON data: column %d: key %q given twice%s (first at line %d); a JSON decoder keeps only one of them",
+			col, se.JSONPointer.LastToken(), in, jsonLine(b, path))
+	}
+}
+
 // yamlErr turns a go-yaml error into a PolicyError with its line: from the
 // message, or for an alias inside its own anchor, the anchor's line.
 func yamlErr(name string, doc *yaml.Node, err error) *PolicyError {
 	msg := err.Error()
+	// "unmarshal errors: line 3: mapping key "x" already defined at line
+	// 2" and more: the first one, as "yaml: line 3: ...".
+	var te *yaml.TypeError
+	if errors.As(err, &te) && len(te.Errors) > 0 {
+		msg = "yaml: " + te.Errors[0]
+	}
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		return policyErr(name, line, "invalid YAML data: %s", m[2])
