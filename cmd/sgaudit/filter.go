@@ -98,8 +98,9 @@ func (s checkSelection) apply(ctx context.Context, opts *scanner.Options) error 
 	if err != nil {
 		return err
 	}
+	catalogue := eng.Checks()
 	var ids []string
-	for _, c := range eng.Checks() {
+	for _, c := range catalogue {
 		ids = append(ids, c.ID)
 	}
 	only, err := matchChecks("--check", s.only, ids)
@@ -122,6 +123,30 @@ func (s checkSelection) apply(ctx context.Context, opts *scanner.Options) error 
 		default:
 			disabled[id] = true
 		}
+	}
+	// A selection that leaves nothing to run would pass as a clean scan.
+	settings := opts.Config.Settings(catalogue)
+	runs := 0
+	for _, c := range catalogue {
+		on := c.Status != findings.CheckDisabled
+		if settings.Enabled[c.ID] {
+			on = true
+		}
+		if settings.Disabled[c.ID] {
+			on = false
+		}
+		if v, set := disabled[c.ID]; set {
+			on = !v
+		}
+		if enabled[c.ID] {
+			on = true
+		}
+		if on {
+			runs++
+		}
+	}
+	if runs == 0 {
+		return usagef("--check and --skip-check leave no check to run: nothing would be judged")
 	}
 	opts.Engine.Enabled, opts.Engine.Disabled = enabled, disabled
 	return nil
