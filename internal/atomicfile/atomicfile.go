@@ -27,6 +27,7 @@
 package atomicfile
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -35,6 +36,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 )
@@ -66,7 +68,15 @@ func CheckName(name string) error {
 // renames it over path. If write fails or panics, the temporary file is
 // removed and path is untouched. Temporary files of path left by a killed
 // earlier Write are removed first.
+//
+// A path that names a device, a named pipe or a socket (`-o /dev/null`,
+// `-o >(gzip > r.gz)`), or any path under /dev or /proc, is written in
+// place instead: renaming over it would replace the device or the
+// descriptor's link with a regular file (docs/security.md).
 func Write(path string, write func(w io.Writer) error) error {
+	if inPlace(path) {
+		return writeInPlace(path, write)
+	}
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -84,6 +94,42 @@ func Write(path string, write func(w io.Writer) error) error {
 	}
 	// Write has no context: a single file is put in place once written.
 	return s.Commit(context.Background())
+}
+
+// inPlace reports whether path must be written in place, not replaced:
+// it exists and is neither a regular file nor a directory (following
+// symbolic links), or it lies under /dev or /proc, where a rename would
+// replace a device node or a descriptor's link.
+func inPlace(path string) bool {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return true
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil || runtime.GOOS == "windows" {
+		return false
+	}
+	return strings.HasPrefix(abs, "/dev/") || strings.HasPrefix(abs, "/proc/")
+}
+
+// writeInPlace writes to an existing device, pipe or descriptor. There is
+// nothing to rename: what was written is what the reader got.
+func writeInPlace(path string, write func(w io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
 }
 
 // Set is a group of files written to one directory together. Write renders
@@ -277,8 +323,15 @@ func (s *Set) Commit(ctx context.Context) error {
 		return fmt.Errorf("commit %s: %w", s.dir, err)
 	}
 	for _, o := range s.ops {
-		if fi, err := s.root.Lstat(o.name); err == nil && fi.IsDir() {
+		fi, err := s.root.Lstat(o.name)
+		switch {
+		case err != nil: // nothing there yet
+		case fi.IsDir():
 			return fmt.Errorf("replace %s: is a directory", filepath.Join(s.dir, o.name))
+		case !fi.Mode().IsRegular() && fi.Mode()&fs.ModeSymlink == 0:
+			// A device, pipe or socket named like a report is not ours to
+			// replace.
+			return fmt.Errorf("replace %s: not a regular file (%s)", filepath.Join(s.dir, o.name), fi.Mode().Type())
 		}
 	}
 	s.committed = true

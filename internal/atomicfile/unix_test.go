@@ -4,9 +4,11 @@ package atomicfile
 
 import (
 	"context"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 )
@@ -109,5 +111,53 @@ func TestSetReplacesSymlinkItself(t *testing.T) {
 	got, err := os.ReadFile(target)
 	if err != nil || string(got) != "outside" {
 		t.Errorf("target = %q, %v; want it untouched", got, err)
+	}
+}
+
+// TestWriteToAPipeOrDevice: `-o` naming a named pipe or a device writes
+// into it; a rename would have replaced the pipe (or, as root, /dev/null)
+// with a regular file. A report set never replaces one either.
+func TestWriteToAPipeOrDevice(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "out.sarif")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := os.ReadFile(fifo) // blocks until the writer opens and closes it
+		got <- b
+	}()
+	if err := Write(fifo, func(w io.Writer) error { _, err := io.WriteString(w, "report"); return err }); err != nil {
+		t.Fatalf("Write to a named pipe: %v", err)
+	}
+	if b := <-got; string(b) != "report" {
+		t.Errorf("the pipe's reader got %q, want %q", b, "report")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode().Type() != fs.ModeNamedPipe {
+		t.Errorf("the named pipe was replaced: %v %v", fi.Mode(), err)
+	}
+
+	if err := Write("/dev/null", func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatalf("Write to /dev/null: %v", err)
+	}
+	if fi, err := os.Stat("/dev/null"); err != nil || fi.Mode().Type() != fs.ModeCharDevice|fs.ModeDevice {
+		t.Fatalf("/dev/null is no longer a device: %v %v", fi.Mode(), err)
+	}
+
+	// A report set (--output-dir) refuses to replace a pipe named like a report.
+	s, err := Begin(dir, func(name string) bool { return name == "out.sarif" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write("out.sarif", func(w io.Writer) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Commit(context.Background()); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Commit over a named pipe: %v, want a refusal", err)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode().Type() != fs.ModeNamedPipe {
+		t.Errorf("the named pipe was replaced by Commit: %v %v", fi.Mode(), err)
 	}
 }
