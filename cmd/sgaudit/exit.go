@@ -110,6 +110,14 @@ func exitCode(err error, say func(msg string, code int)) int {
 // names, group names and JSON keys from data, so the line is sanitised too
 // (internal/safetext): nothing in it can drive the terminal.
 func oneLine(s string) string {
+	// Errors quote data (a key or an id from a file); one such value of
+	// 100 MB must not become a 100 MB log line. Cut first, so the rest of
+	// the work is bounded too; the start names the file and the problem.
+	cut := 0
+	if len(s) > maxErrorLine {
+		cut = len(s) - maxErrorLine
+		s = strings.ToValidUTF8(s[:maxErrorLine], "")
+	}
 	s = strings.ReplaceAll(s, "\r", "")
 	if head, list, ok := strings.Cut(s, "\nDid you mean this?\n"); ok {
 		var names []string
@@ -137,5 +145,11 @@ func oneLine(s string) string {
 		}
 		b.WriteString(l)
 	}
+	if cut > 0 {
+		fmt.Fprintf(&b, "… (%d more bytes of the message left out)", cut)
+	}
 	return b.String()
 }
+
+// maxErrorLine bounds the error line in bytes (docs/security.md).
+const maxErrorLine = 2000

@@ -22,6 +22,22 @@ func TestOneLine(t *testing.T) {
 	}
 }
 
+// TestErrorLineIsBounded: an error quoting a huge value from a file (a
+// 100 MB JSON key) is one bounded line that still names the file.
+func TestErrorLineIsBounded(t *testing.T) {
+	key := strings.Repeat("k", 10<<20)
+	got := oneLine("invalid input: big.json: unknown top-level key " + key + "\nmore")
+	if len(got) > maxErrorLine+100 {
+		t.Errorf("the error line is %d bytes, want at most about %d", len(got), maxErrorLine)
+	}
+	if !strings.HasPrefix(got, "invalid input: big.json: unknown top-level key kkk") || !strings.HasSuffix(got, "bytes of the message left out)") {
+		t.Errorf("the bounded line lost its start or does not say it was cut: %.120q … %.80q", got, got[max(len(got)-80, 0):])
+	}
+	if short := oneLine("short error"); short != "short error" {
+		t.Errorf("a short line changed: %q", short)
+	}
+}
+
 // TestMistypedCommand: "sgaudit scna" is one line suggesting scan, with no
 // literal "⏎" in it.
 func TestMistypedCommand(t *testing.T) {
