@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -287,14 +288,14 @@ func (im *importer) read(ctx context.Context, in Input) error {
 		r = io.MultiReader(bytes.NewReader(head[:n]), lr)
 	}
 	s.dec = jsontext.NewDecoder(r)
-	return im.readStream(s, file, true)
+	return im.readStream(s, file)
 }
 
 // readStream reads the top-level object of a file. The first key that
 // names a format decides it: an AWS CLI list is decoded as it streams; an
 // inventory key (schema_version, security_groups) makes the whole file be
 // read and decoded as an inventory.
-func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) error {
+func (im *importer) readStream(s *stream, file int32) error {
 	switch k := s.dec.PeekKind(); k {
 	case '{':
 	case 0:
@@ -309,17 +310,26 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 	if _, err := s.dec.ReadToken(); err != nil {
 		return s.jsonError(err)
 	}
+	// In AWS CLI JSON the only top-level keys are the lists sgaudit reads
+	// (in the CLI's case) and a null NextToken: any other key is data the
+	// import would skip, and a file is an inventory or CLI JSON, never
+	// both. Keys before the first list are kept to name an unknown format.
 	var keys, lists []string
+	var unknown string
+	var unknownAt int64
 	counts := map[string]int{}
 	for s.dec.PeekKind() != '}' {
+		keyAt := s.dec.InputOffset() + s.bom
 		tok, err := s.dec.ReadToken()
 		if err != nil {
 			return s.jsonError(err)
 		}
 		key := tok.String()
-		keys = append(keys, key)
 		_, isList := cliKinds[key]
+		isInventory := key == "schema_version" || key == "security_groups"
 		switch {
+		case isList && unknown != "":
+			return unknownKey(s, unknownAt, unknown)
 		case isList:
 			n, err := im.readList(s, file, key)
 			if err != nil {
@@ -327,12 +337,26 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 			}
 			lists = append(lists, key)
 			counts[key] += n
-		case inventoryAllowed && len(lists) == 0 && (key == "schema_version" || key == "security_groups"):
+			continue
+		case isInventory && len(lists) > 0:
+			return bothFormats(s.name, key, lists[0])
+		case isInventory:
 			return im.readWhole(s, file)
-		default:
-			if err := s.dec.SkipValue(); err != nil {
-				return s.jsonError(err)
+		case key == "NextToken":
+			if s.dec.PeekKind() != 'n' {
+				return s.errorAt(s.lr.skipSeparators(keyAt)+1, "the export is one page of several (NextToken): "+
+					"export without --max-items, or pass every page")
 			}
+		case len(lists) > 0:
+			return unknownKey(s, keyAt, key)
+		case unknown == "":
+			unknown, unknownAt = key, keyAt
+		}
+		if len(keys) < maxKeysShown {
+			keys = append(keys, key)
+		}
+		if err := s.dec.SkipValue(); err != nil {
+			return s.jsonError(err)
 		}
 	}
 	if _, err := s.dec.ReadToken(); err != nil {
@@ -347,8 +371,12 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 	}
 	if len(lists) == 0 {
 		slices.Sort(keys)
+		quoted := make([]string, len(keys))
+		for i, k := range keys {
+			quoted[i] = quote(k)
+		}
 		return fmt.Errorf("%w: %s is not a format sgaudit reads (top-level keys: %s); %s",
-			ErrInput, s.name, strings.Join(keys, ", "), acceptedFormats)
+			ErrInput, s.name, strings.Join(quoted, ", "), acceptedFormats)
 	}
 	im.cliFiles++
 	for _, key := range slices.Compact(slices.Sorted(slices.Values(lists))) {
@@ -359,6 +387,61 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 		}
 	}
 	return nil
+}
+
+// maxKeysShown is how many top-level keys the error for a file of unknown
+// format lists.
+const maxKeysShown = 10
+
+// unknownKey is the error for a top-level key that is not an AWS CLI list.
+func unknownKey(s *stream, keyAt int64, key string) error {
+	return s.errorAt(s.lr.skipSeparators(keyAt)+1, fmt.Sprintf("unknown top-level key %s: AWS CLI JSON holds only %s, %s or %s",
+		quote(key), listGroups, listInterfaces, listRules))
+}
+
+// bothFormats is the error for a file with an inventory key and an AWS CLI
+// list: reading it as either would skip the other half.
+func bothFormats(name, inventoryKey, cliKey string) error {
+	return fmt.Errorf("%w: %s holds both %s (an sgaudit inventory) and %s (AWS CLI JSON): a file is one or the other",
+		ErrInput, name, quote(inventoryKey), quote(cliKey))
+}
+
+// maxQuoted is how many bytes of a value from a file an error message
+// shows: a message is one line, whatever the file holds.
+const maxQuoted = 100
+
+// quote is a value from a file as an error message shows it: quoted, and
+// cut to maxQuoted bytes (at a character boundary) followed by "…".
+func quote(v string) string {
+	if len(v) <= maxQuoted {
+		return strconv.Quote(v)
+	}
+	return strconv.Quote(strings.TrimSuffix(clip(v), "…")) + "…"
+}
+
+// clip cuts a text from a file (JSON already) to maxQuoted bytes, as quote does.
+func clip(v string) string {
+	if len(v) <= maxQuoted {
+		return v
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…"
+}
+
+// plainID matches ids shown bare in messages (sg-…, sgr-…, eni-…, account
+// ids): anything else goes through quote.
+var plainID = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,100}$`)
+
+// show is an id from a file as an error message shows it: bare when it
+// looks like an id, else quoted and cut (quote).
+func show(v string) string {
+	if plainID.MatchString(v) {
+		return v
+	}
+	return quote(v)
 }
 
 // readWhole reads the rest of a file that names an inventory key before
@@ -372,14 +455,6 @@ func (im *importer) readWhole(s *stream, file int32) error {
 	f, err := parseFile(s.name, raw, s.bom)
 	if err != nil {
 		return err
-	}
-	if f == nil {
-		// Not an inventory after all (schema_version without
-		// security_groups): read it again as AWS CLI JSON.
-		s2 := &stream{ctx: s.ctx, name: s.name, lr: &lineReader{ctx: s.ctx, r: bytes.NewReader(raw), lastNL: -1}, bom: s.bom}
-		s2.lr.Read(make([]byte, s.bom)) // skip the BOM, counting it
-		s2.dec = jsontext.NewDecoder(s2.lr)
-		return im.readStream(s2, file, false)
 	}
 	im.invs = append(im.invs, namedInventory{name: s.name, inv: f})
 	im.anyData = true
@@ -1159,19 +1234,30 @@ func (l *lineReader) skipSeparators(off int64) int64 {
 	return off
 }
 
-// parseFile decodes a whole file that names an inventory key. It returns
-// nil, nil when the file is not an inventory after all. raw starts with
-// bom bytes of byte order mark.
+// parseFile decodes a whole file that names an inventory key. raw starts
+// with bom bytes of byte order mark.
 func parseFile(name string, raw []byte, bom int64) (*inventory.Inventory, error) {
 	body := raw[bom:]
 	var top map[string]stdjson.RawMessage
 	if err := stdjson.Unmarshal(body, &top); err != nil {
 		return nil, jsonError(name, raw, bom, err)
 	}
+	// A file is an inventory or AWS CLI JSON: the inventory decoder would
+	// skip the CLI lists, with whatever groups they hold.
+	for _, key := range sortedKeys(top) {
+		if _, isList := cliKinds[key]; isList || key == "NextToken" {
+			inventoryKey := "schema_version"
+			if _, ok := top[inventoryKey]; !ok {
+				inventoryKey = "security_groups"
+			}
+			return nil, bothFormats(name, inventoryKey, key)
+		}
+	}
 	_, hasVersion := top["schema_version"]
 	_, hasGroups := top["security_groups"]
 	if !hasVersion || !hasGroups {
-		return nil, nil
+		return nil, fmt.Errorf("%w: %s is not a format sgaudit reads (an sgaudit inventory has both schema_version and security_groups); %s",
+			ErrInput, name, acceptedFormats)
 	}
 	var probe struct {
 		SchemaVersion any `json:"schema_version"`
@@ -1181,7 +1267,7 @@ func parseFile(name string, raw []byte, bom int64) (*inventory.Inventory, error)
 	}
 	if v, ok := probe.SchemaVersion.(string); !ok || v != inventory.SchemaVersion {
 		return nil, fmt.Errorf("%w: %s is an sgaudit inventory with schema_version %v; this sgaudit reads schema_version %q",
-			ErrInput, name, jsonText(probe.SchemaVersion), inventory.SchemaVersion)
+			ErrInput, name, clip(jsonText(probe.SchemaVersion)), inventory.SchemaVersion)
 	}
 	inv, err := inventory.Decode(body)
 	if err != nil {

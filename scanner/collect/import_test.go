@@ -268,7 +268,7 @@ func TestImportErrors(t *testing.T) {
 		{
 			name:   "unknown JSON lists what is accepted",
 			inputs: []Input{input("vpcs.json", `{"Vpcs": [], "NextToken": null}`)},
-			want: "invalid input: vpcs.json is not a format sgaudit reads (top-level keys: NextToken, Vpcs); accepted: an sgaudit inventory " +
+			want: "invalid input: vpcs.json is not a format sgaudit reads (top-level keys: \"NextToken\", \"Vpcs\"); accepted: an sgaudit inventory " +
 				"(sgaudit collect -o), or the JSON output of `aws ec2 describe-security-groups`, `aws ec2 describe-network-interfaces` " +
 				"or `aws ec2 describe-security-group-rules`",
 		},
