@@ -657,6 +657,11 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 	case gid == "":
 		return cur.errorf("rule %s has no GroupId", id)
 	}
+	if rec.IsEgress == nil {
+		// AWS always says it; read as ingress, an egress rule would match
+		// none of its group's rules, or the wrong one.
+		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
+	}
 	owner := aws.ToString(rec.GroupOwnerId)
 	if err := checkAccount(cur, "rule "+id, "GroupOwnerId", owner); err != nil {
 		return err
@@ -967,46 +972,68 @@ func comparePairs(a, b pairKey) int {
 
 // applyRecords gives the groups' rules the ids and descriptions of their
 // describe-security-group-rules records, as the collector does
-// (fillFromRecords). A record's (account, region) is its own when its
-// export says it, else its group's.
+// (fillFromRecords). Unlike the collector, which reads both APIs a moment
+// apart, the importer refuses a record it cannot place: its group is in no
+// input, its group is of another account or region, or it matches none of
+// its group's rules (the two exports were taken at different times). The
+// group's own rules are what is judged, so a record left out would be a
+// rule no check sees.
 func (im *importer) applyRecords() error {
 	inv := im.n.inv
 	for _, gid := range slices.Sorted(maps.Keys(im.records)) {
 		gr := im.records[gid]
-		var gAccount, gRegion string
 		g, hasGroup := im.groups[gid]
-		if hasGroup {
-			gAccount, gRegion = inv.SecurityGroups[g.i].AccountID, inv.SecurityGroups[g.i].Region
+		if !hasGroup {
+			return fmt.Errorf("%w: %s: rule %s belongs to group %s, which no input holds: "+
+				"add the describe-security-groups export of that region", ErrInput, im.where(gr.at, listRules), show(gr.firstID), show(gid))
 		}
-		region := cmp.Or(gr.region, gRegion, im.fallback)
-		account := cmp.Or(gr.account, gAccount)
-		switch {
-		case region == "":
-			return fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput, im.where(gr.at, listRules), gr.firstID)
-		case account == "":
-			return fmt.Errorf("%w: %s: cannot tell the account of %s: it has no GroupOwnerId", ErrInput, im.where(gr.at, listRules), gr.firstID)
+		sg := &inv.SecurityGroups[g.i]
+		region := cmp.Or(gr.region, sg.Region)
+		account := cmp.Or(gr.account, sg.AccountID)
+		if account != sg.AccountID || region != sg.Region {
+			return fmt.Errorf("%w: %s: rule %s of account %s region %s belongs to group %s, which %s holds in account %s region %s",
+				ErrInput, im.where(gr.at, listRules), show(gr.firstID), show(account), show(region), show(gid),
+				im.where(g.at, listGroups), sg.AccountID, sg.Region)
 		}
-		k := pairKey{account, region}
-		im.kind(k, inventory.KindSecurityGroupRules)
-		if !hasGroup || gAccount != account || gRegion != region {
-			continue // a record with no group: the group's own rules are the snapshot
-		}
-		recs := make(map[string]inventory.Rule, len(gr.rules))
+		im.kind(pairKey{account, region}, inventory.KindSecurityGroupRules)
 		// In rule id order, so which record takes an owner-less key is
 		// the same whatever the files' order (indexRuleRecords).
 		slices.SortFunc(gr.rules, func(a, b ruleRecord) int { return cmp.Compare(a.id, b.id) })
-		for _, rec := range gr.rules {
-			r := inventory.Rule{ID: rec.id, Description: rec.description}
-			recs[rec.key] = r
+		recs := make(map[string]int, len(gr.rules))
+		for i, rec := range gr.rules {
+			if j, taken := recs[rec.key]; taken && gr.rules[j].key == rec.key {
+				return fmt.Errorf("%w: rules %s (%s) and %s (%s) of group %s are the same rule", ErrInput,
+					show(gr.rules[j].id), im.where(gr.rules[j].at, listRules), show(rec.id), im.where(rec.at, listRules), show(gid))
+			}
+			recs[rec.key] = i
 			if rec.ownerless != "" {
 				if _, taken := recs[rec.ownerless]; !taken {
-					recs[rec.ownerless] = r
+					recs[rec.ownerless] = i
 				}
 			}
 		}
-		sg := &inv.SecurityGroups[g.i]
+		used := make([]bool, len(gr.rules))
 		rules := sg.Rules.Slice()
-		fillFromRecords(rules, recs)
+		for i := range rules {
+			j, ok := recs[rules[i].Key()]
+			if !ok {
+				j, ok = recs[ownerlessKey(rules[i])]
+			}
+			if !ok {
+				continue // a rule added after the rules export: no id
+			}
+			rec := gr.rules[j]
+			used[j] = true
+			rules[i].ID = rec.id
+			// As fillFromRecords: an empty description never erases the other.
+			rules[i].Description = cmp.Or(rec.description, rules[i].Description)
+		}
+		if j := slices.Index(used, false); j >= 0 {
+			rec := gr.rules[j]
+			return fmt.Errorf("%w: %s: rule %s matches none of the rules of group %s in %s: "+
+				"the describe-security-group-rules and describe-security-groups exports disagree (taken at different times?): export both again",
+				ErrInput, im.where(rec.at, listRules), show(rec.id), show(gid), im.where(g.at, listGroups))
+		}
 		sg.Rules = inventory.SortedRules(rules)
 	}
 	im.records, im.ruleGroup = nil, nil
