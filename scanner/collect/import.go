@@ -557,10 +557,10 @@ var (
 func arnPlace(cur current, field, s string) (region, partition string, err error) {
 	region, partition = arnRegion(s)
 	if region != "" && !regionName.MatchString(region) {
-		return "", "", cur.errorf("%s %q: %q is not a region name", field, s, region)
+		return "", "", cur.errorf("%s %s: %s is not a region name", field, quote(s), quote(region))
 	}
 	if partition != "" && !partitionName.MatchString(partition) {
-		return "", "", cur.errorf("%s %q: %q is not a partition name", field, s, partition)
+		return "", "", cur.errorf("%s %s: %s is not a partition name", field, quote(s), quote(partition))
 	}
 	return region, partition, nil
 }
@@ -569,7 +569,7 @@ func arnPlace(cur current, field, s string) (region, partition string, err error
 // become file names (results-<id>.sarif) and ARN parts.
 func checkAccount(cur current, id, field, value string) error {
 	if value != "" && !inventory.ValidAccountID(value) {
-		return cur.errorf("%s: %s %q: an account id is exactly 12 digits", id, field, value)
+		return cur.errorf("%s: %s %s: an account id is exactly 12 digits", id, field, quote(value))
 	}
 	return nil
 }
@@ -581,15 +581,15 @@ func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) erro
 	}
 	account := aws.ToString(sg.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", id)
+		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "group "+id, "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "group "+show(id), "OwnerId", account); err != nil {
 		return err
 	}
 	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
 		for _, p := range perms {
 			for _, pair := range p.UserIdGroupPairs {
-				if err := checkAccount(cur, "group "+id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
+				if err := checkAccount(cur, "group "+show(id), "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
 					return err
 				}
 			}
@@ -601,7 +601,7 @@ func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) erro
 	}
 	region = cmp.Or(region, im.fallback)
 	if region == "" {
-		return cur.errorf("cannot tell the region of %s: pass --region", id)
+		return cur.errorf("cannot tell the region of %s: pass --region", show(id))
 	}
 	k := pairKey{account, region}
 	if partition != "" {
@@ -624,9 +624,9 @@ func (im *importer) addInterface(cur current, at place, eni types.NetworkInterfa
 	}
 	account := aws.ToString(eni.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", id)
+		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "interface "+id, "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "interface "+show(id), "OwnerId", account); err != nil {
 		return err
 	}
 	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
@@ -655,7 +655,7 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 	case id == "":
 		return cur.errorf("a security group rule without SecurityGroupRuleId")
 	case gid == "":
-		return cur.errorf("rule %s has no GroupId", id)
+		return cur.errorf("rule %s has no GroupId", show(id))
 	}
 	if rec.IsEgress == nil {
 		// AWS always says it; read as ingress, an egress rule would match
@@ -663,11 +663,11 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
 	}
 	owner := aws.ToString(rec.GroupOwnerId)
-	if err := checkAccount(cur, "rule "+id, "GroupOwnerId", owner); err != nil {
+	if err := checkAccount(cur, "rule "+show(id), "GroupOwnerId", owner); err != nil {
 		return err
 	}
 	if ref := rec.ReferencedGroupInfo; ref != nil {
-		if err := checkAccount(cur, "rule "+id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
+		if err := checkAccount(cur, "rule "+show(id), "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
 			return err
 		}
 	}
@@ -682,7 +682,7 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 		if prevGroup == gid && pr.key == r.key && pr.rest == r.rest && pr.description == r.description && prev.account == owner {
 			return nil // the same export given twice
 		}
-		return fmt.Errorf("%w: rule %s differs between %s and %s", ErrInput, id,
+		return fmt.Errorf("%w: rule %s differs between %s and %s", ErrInput, show(id),
 			im.where(pr.at, listRules), cur)
 	}
 	gr := im.records[gid]
@@ -857,7 +857,7 @@ func (im *importer) stopWorker() error {
 func (im *importer) sayError(err error) error {
 	var dup *dupError
 	if errors.As(err, &dup) {
-		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, dup.id,
+		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, show(dup.id),
 			im.where(dup.a, dup.list), im.where(dup.b, dup.list))
 	}
 	return err
@@ -901,7 +901,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		region = cmp.Or(region, im.fallback)
 		if region == "" {
 			return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput,
-				im.where(d.at, listInterfaces), aws.ToString(d.eni.NetworkInterfaceId))
+				im.where(d.at, listInterfaces), show(aws.ToString(d.eni.NetworkInterfaceId)))
 		}
 		if err := im.queueInterface(pairKey{account, region}, d.eni, d.at); err != nil {
 			return nil, err
@@ -1125,13 +1125,13 @@ func (s *stream) jsonError(err error) error {
 	switch {
 	case errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil:
 		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
-			pointerPath(semErr.JSONPointer), kindName(semErr.JSONKind), semErr.GoType))
+			clip(pointerPath(semErr.JSONPointer)), kindName(semErr.JSONKind), semErr.GoType))
 	case errors.As(err, &semErr):
 		what := "a value that cannot be read"
 		if semErr.Err != nil {
 			what = semErr.Err.Error()
 		}
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", pointerPath(semErr.JSONPointer), what))
+		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", clip(pointerPath(semErr.JSONPointer)), clip(what)))
 	case errors.As(err, &synErr):
 		what := synErr.Err.Error()
 		switch {
@@ -1140,7 +1140,7 @@ func (s *stream) jsonError(err error) error {
 		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
 			// encoding/json kept the last of two, which could hide rules.
 			// Quoted: the key is anything the file says.
-			what = fmt.Sprintf("the key %q is given twice", pointerPath(synErr.JSONPointer))
+			what = fmt.Sprintf("the key %s is given twice", quote(pointerPath(synErr.JSONPointer)))
 		}
 		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -1426,7 +1426,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 		for _, c := range inv.Coverage {
 			k := pairKey{c.AccountID, c.Region}
 			if prev, dup := owner[k]; dup {
-				return nil, fmt.Errorf("%w: %s and %s both hold account %s region %s", ErrInput, prev, n.name, c.AccountID, c.Region)
+				return nil, fmt.Errorf("%w: %s and %s both hold account %s region %s", ErrInput, prev, n.name, show(c.AccountID), show(c.Region))
 			}
 			owner[k] = n.name
 		}
@@ -1446,7 +1446,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
 					continue
 				}
-				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, g.ID,
+				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, show(g.ID),
 					placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
 			}
 			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
@@ -1460,7 +1460,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
 					continue
 				}
-				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, ni.ID,
+				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, show(ni.ID),
 					placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
 					where("network interface", "network_interfaces", j, ni.ID))
 			}
