@@ -120,7 +120,35 @@ func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (
 	if err != nil {
 		return nil, err
 	}
+	if err := im.checkSomeGroups(cliInv); err != nil {
+		return nil, err
+	}
 	return mergeInventories(im.invs, cliInv, im.cliPlace)
+}
+
+// checkSomeGroups refuses an import of network interfaces without any
+// security group: every check judges groups, so it would report no
+// finding and "0 security groups" for an account it never saw (the groups
+// export was forgotten).
+func (im *importer) checkSomeGroups(cli *inventory.Inventory) error {
+	if cli == nil || len(cli.SecurityGroups) > 0 || len(cli.NetworkInterfaces) == 0 {
+		return nil
+	}
+	for _, n := range im.invs {
+		if len(n.inv.SecurityGroups) > 0 {
+			return nil
+		}
+	}
+	files := map[int32]bool{}
+	for _, at := range im.interfaces {
+		files[at.at.file] = true
+	}
+	names := make([]string, 0, len(files))
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		names = append(names, im.names[f])
+	}
+	return fmt.Errorf("%w: %s: network interfaces but no security group in any input: "+
+		"add the describe-security-groups export of the same regions", ErrInput, strings.Join(names, ", "))
 }
 
 func inputNames(inputs []Input) string {

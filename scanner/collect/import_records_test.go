@@ -84,3 +84,25 @@ func TestImportRuleRecords(t *testing.T) {
 		})
 	}
 }
+
+// TestImportInterfacesOnly: network interfaces without any group are an
+// error (issue 9): the old importer reported "0 security groups" and no
+// finding, with exit 0, for an import whose groups export was forgotten.
+func TestImportInterfacesOnly(t *testing.T) {
+	enis := func(name string) Input {
+		return input(name, `{"NetworkInterfaces": [`+cliENI("eni-"+name[:1], "")+`]}`)
+	}
+	_, err := ImportReaders(context.Background(), []Input{enis("b.json"), enis("a.json")}, "")
+	want := "invalid input: b.json, a.json: network interfaces but no security group in any input: add the describe-security-groups export of the same regions"
+	if !errors.Is(err, ErrInput) || err.Error() != want {
+		t.Errorf("ImportReaders() error =\n%v\nwant\n%s", err, want)
+	}
+	// With the groups, the same interfaces are imported.
+	inv, err := ImportReaders(context.Background(), []Input{enis("b.json"), input("g.json", cliGroups(cliGroup("sg-1", "")))}, "")
+	if err != nil {
+		t.Fatalf("ImportReaders(interfaces and groups): %v", err)
+	}
+	if got := len(inv.NetworkInterfaces); got != 1 {
+		t.Errorf("interfaces = %d, want 1", got)
+	}
+}
