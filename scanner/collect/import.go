@@ -76,7 +76,11 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 //   - `aws ec2 describe-security-group-rules` output ({"SecurityGroupRules": [...]}).
 //
 // A UTF-8 byte order mark at the start of a file (PowerShell writes one)
-// is skipped.
+// is skipped. A file is an inventory or AWS CLI JSON, never both; AWS CLI
+// JSON holds only those lists (in the CLI's case), and a non-null
+// NextToken (one page of a paginated export) is refused. Every rule record
+// must match a rule of its group, given in some input; network interfaces
+// need some security group in the input.
 //
 // AWS CLI JSON is decoded into the SDK's ec2/types structs (the CLI prints
 // the API's field names) and converted by the normalizer, like a live scan.
