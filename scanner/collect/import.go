@@ -463,6 +463,39 @@ func clip(v string) string {
 	return v[:cut] + "…"
 }
 
+// maxMessage bounds an error message of another package (the inventory's
+// checks) that may quote a value of the file whole.
+const maxMessage = 1000
+
+// clipMessage cuts a message to maxMessage bytes, as clip does.
+func clipMessage(m string) string {
+	if len(m) <= maxMessage {
+		return m
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(m[cut]) {
+		cut--
+	}
+	return m[:cut] + "…"
+}
+
+// cutError is err with its message cut by clipMessage; errors.Is and As
+// still see err.
+func cutError(err error) error {
+	if len(err.Error()) <= maxMessage {
+		return err
+	}
+	return &clippedError{msg: clipMessage(err.Error()), err: err}
+}
+
+type clippedError struct {
+	msg string
+	err error
+}
+
+func (e *clippedError) Error() string { return e.msg }
+func (e *clippedError) Unwrap() error { return e.err }
+
 // plainID matches ids shown bare in messages (sg-…, sgr-…, eni-…, account
 // ids): anything else goes through quote.
 var plainID = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,100}$`)
@@ -986,7 +1019,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
 		if err := g.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], cutError(err))
 		}
 	}
 	norm := im.n.finish() // mergeInventories sorts the merged inventory
@@ -1347,7 +1380,7 @@ func jsonError(name string, raw []byte, bom int64, err error) error {
 		syntaxErr *stdjson.SyntaxError
 		typeErr   *stdjson.UnmarshalTypeError
 		offset    int64 = -1
-		what            = err.Error()
+		what            = clipMessage(err.Error())
 	)
 	switch {
 	case errors.As(err, &syntaxErr):
@@ -1511,7 +1544,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	// here, or it would surface as a policy error that names no file.
 	if len(invs) > 1 {
 		if err := out.Check(); err != nil {
-			return nil, fmt.Errorf("%w: %s together: %w", ErrInput, mergedNames(invs), err)
+			return nil, fmt.Errorf("%w: %s together: %w", ErrInput, mergedNames(invs), cutError(err))
 		}
 	}
 	return out, nil

@@ -57,3 +57,17 @@ func TestImportErrorsBounded(t *testing.T) {
 		})
 	}
 }
+
+// TestImportInventoryErrorsBounded: the inventory's own checks quote a
+// group id whole; the importer cuts their message to maxMessage bytes.
+func TestImportInventoryErrorsBounded(t *testing.T) {
+	huge := strings.Repeat("x", 1<<20)
+	content := `{"schema_version": "1", "security_groups": [{"id": "sg-` + huge + `", "account_id": "111122223333", "region": "eu-west-1"}]}`
+	_, err := ImportReaders(context.Background(), []Input{input("i.json", content)}, "")
+	if !errors.Is(err, ErrInput) {
+		t.Fatalf("ImportReaders() error = %.300v, want ErrInput", err)
+	}
+	if msg := err.Error(); len(msg) > maxMessage+100 || !strings.HasPrefix(msg, "invalid input: i.json: ") || strings.Contains(msg, "\n") {
+		t.Errorf("ImportReaders() error is %d bytes: %.300s", len(msg), msg)
+	}
+}
