@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
@@ -75,7 +76,11 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 //   - `aws ec2 describe-security-group-rules` output ({"SecurityGroupRules": [...]}).
 //
 // A UTF-8 byte order mark at the start of a file (PowerShell writes one)
-// is skipped.
+// is skipped. A file is an inventory or AWS CLI JSON, never both; AWS CLI
+// JSON holds only those lists (in the CLI's case), and a non-null
+// NextToken (one page of a paginated export) is refused. Every rule record
+// must match a rule of its group, given in some input; network interfaces
+// need some security group in the input.
 //
 // AWS CLI JSON is decoded into the SDK's ec2/types structs (the CLI prints
 // the API's field names) and converted by the normalizer, like a live scan.
@@ -119,7 +124,35 @@ func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (
 	if err != nil {
 		return nil, err
 	}
+	if err := im.checkSomeGroups(cliInv); err != nil {
+		return nil, err
+	}
 	return mergeInventories(im.invs, cliInv, im.cliPlace)
+}
+
+// checkSomeGroups refuses an import of network interfaces without any
+// security group: every check judges groups, so it would report no
+// finding and "0 security groups" for an account it never saw (the groups
+// export was forgotten).
+func (im *importer) checkSomeGroups(cli *inventory.Inventory) error {
+	if cli == nil || len(cli.SecurityGroups) > 0 || len(cli.NetworkInterfaces) == 0 {
+		return nil
+	}
+	for _, n := range im.invs {
+		if len(n.inv.SecurityGroups) > 0 {
+			return nil
+		}
+	}
+	files := map[int32]bool{}
+	for _, at := range im.interfaces {
+		files[at.at.file] = true
+	}
+	names := make([]string, 0, len(files))
+	for _, f := range slices.Sorted(maps.Keys(files)) {
+		names = append(names, im.names[f])
+	}
+	return fmt.Errorf("%w: %s: network interfaces but no security group in any input: "+
+		"add the describe-security-groups export of the same regions", ErrInput, strings.Join(names, ", "))
 }
 
 func inputNames(inputs []Input) string {
@@ -287,14 +320,14 @@ func (im *importer) read(ctx context.Context, in Input) error {
 		r = io.MultiReader(bytes.NewReader(head[:n]), lr)
 	}
 	s.dec = jsontext.NewDecoder(r)
-	return im.readStream(s, file, true)
+	return im.readStream(s, file)
 }
 
 // readStream reads the top-level object of a file. The first key that
 // names a format decides it: an AWS CLI list is decoded as it streams; an
 // inventory key (schema_version, security_groups) makes the whole file be
 // read and decoded as an inventory.
-func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) error {
+func (im *importer) readStream(s *stream, file int32) error {
 	switch k := s.dec.PeekKind(); k {
 	case '{':
 	case 0:
@@ -309,17 +342,26 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 	if _, err := s.dec.ReadToken(); err != nil {
 		return s.jsonError(err)
 	}
+	// In AWS CLI JSON the only top-level keys are the lists sgaudit reads
+	// (in the CLI's case) and a null NextToken: any other key is data the
+	// import would skip, and a file is an inventory or CLI JSON, never
+	// both. Keys before the first list are kept to name an unknown format.
 	var keys, lists []string
+	var unknown string
+	var unknownAt int64
 	counts := map[string]int{}
 	for s.dec.PeekKind() != '}' {
+		keyAt := s.dec.InputOffset() + s.bom
 		tok, err := s.dec.ReadToken()
 		if err != nil {
 			return s.jsonError(err)
 		}
 		key := tok.String()
-		keys = append(keys, key)
 		_, isList := cliKinds[key]
+		isInventory := key == "schema_version" || key == "security_groups"
 		switch {
+		case isList && unknown != "":
+			return unknownKey(s, unknownAt, unknown)
 		case isList:
 			n, err := im.readList(s, file, key)
 			if err != nil {
@@ -327,12 +369,26 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 			}
 			lists = append(lists, key)
 			counts[key] += n
-		case inventoryAllowed && len(lists) == 0 && (key == "schema_version" || key == "security_groups"):
+			continue
+		case isInventory && len(lists) > 0:
+			return bothFormats(s.name, key, lists[0])
+		case isInventory:
 			return im.readWhole(s, file)
-		default:
-			if err := s.dec.SkipValue(); err != nil {
-				return s.jsonError(err)
+		case key == "NextToken":
+			if s.dec.PeekKind() != 'n' {
+				return s.errorAt(s.lr.skipSeparators(keyAt)+1, "the export is one page of several (NextToken): "+
+					"export without --max-items, or pass every page")
 			}
+		case len(lists) > 0:
+			return unknownKey(s, keyAt, key)
+		case unknown == "":
+			unknown, unknownAt = key, keyAt
+		}
+		if len(keys) < maxKeysShown {
+			keys = append(keys, key)
+		}
+		if err := s.dec.SkipValue(); err != nil {
+			return s.jsonError(err)
 		}
 	}
 	if _, err := s.dec.ReadToken(); err != nil {
@@ -347,8 +403,12 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 	}
 	if len(lists) == 0 {
 		slices.Sort(keys)
+		quoted := make([]string, len(keys))
+		for i, k := range keys {
+			quoted[i] = quote(k)
+		}
 		return fmt.Errorf("%w: %s is not a format sgaudit reads (top-level keys: %s); %s",
-			ErrInput, s.name, strings.Join(keys, ", "), acceptedFormats)
+			ErrInput, s.name, strings.Join(quoted, ", "), acceptedFormats)
 	}
 	im.cliFiles++
 	for _, key := range slices.Compact(slices.Sorted(slices.Values(lists))) {
@@ -359,6 +419,94 @@ func (im *importer) readStream(s *stream, file int32, inventoryAllowed bool) err
 		}
 	}
 	return nil
+}
+
+// maxKeysShown is how many top-level keys the error for a file of unknown
+// format lists.
+const maxKeysShown = 10
+
+// unknownKey is the error for a top-level key that is not an AWS CLI list.
+func unknownKey(s *stream, keyAt int64, key string) error {
+	return s.errorAt(s.lr.skipSeparators(keyAt)+1, fmt.Sprintf("unknown top-level key %s: AWS CLI JSON holds only %s, %s or %s",
+		quote(key), listGroups, listInterfaces, listRules))
+}
+
+// bothFormats is the error for a file with an inventory key and an AWS CLI
+// list: reading it as either would skip the other half.
+func bothFormats(name, inventoryKey, cliKey string) error {
+	return fmt.Errorf("%w: %s holds both %s (an sgaudit inventory) and %s (AWS CLI JSON): a file is one or the other",
+		ErrInput, name, quote(inventoryKey), quote(cliKey))
+}
+
+// maxQuoted is how many bytes of a value from a file an error message
+// shows: a message is one line, whatever the file holds.
+const maxQuoted = 100
+
+// quote is a value from a file as an error message shows it: quoted, and
+// cut to maxQuoted bytes (at a character boundary) followed by "…".
+func quote(v string) string {
+	if len(v) <= maxQuoted {
+		return strconv.Quote(v)
+	}
+	return strconv.Quote(strings.TrimSuffix(clip(v), "…")) + "…"
+}
+
+// clip cuts a text from a file (JSON already) to maxQuoted bytes, as quote does.
+func clip(v string) string {
+	if len(v) <= maxQuoted {
+		return v
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(v[cut]) {
+		cut--
+	}
+	return v[:cut] + "…"
+}
+
+// maxMessage bounds an error message of another package (the inventory's
+// checks) that may quote a value of the file whole.
+const maxMessage = 1000
+
+// clipMessage cuts a message to maxMessage bytes, as clip does.
+func clipMessage(m string) string {
+	if len(m) <= maxMessage {
+		return m
+	}
+	cut := maxMessage
+	for cut > 0 && !utf8.RuneStart(m[cut]) {
+		cut--
+	}
+	return m[:cut] + "…"
+}
+
+// cutError is err with its message cut by clipMessage; errors.Is and As
+// still see err.
+func cutError(err error) error {
+	if len(err.Error()) <= maxMessage {
+		return err
+	}
+	return &clippedError{msg: clipMessage(err.Error()), err: err}
+}
+
+type clippedError struct {
+	msg string
+	err error
+}
+
+func (e *clippedError) Error() string { return e.msg }
+func (e *clippedError) Unwrap() error { return e.err }
+
+// plainID matches ids shown bare in messages (sg-…, sgr-…, eni-…, account
+// ids): anything else goes through quote.
+var plainID = regexp.MustCompile(`^[A-Za-z0-9._:/-]{1,100}$`)
+
+// show is an id from a file as an error message shows it: bare when it
+// looks like an id, else quoted and cut (quote).
+func show(v string) string {
+	if plainID.MatchString(v) {
+		return v
+	}
+	return quote(v)
 }
 
 // readWhole reads the rest of a file that names an inventory key before
@@ -372,14 +520,6 @@ func (im *importer) readWhole(s *stream, file int32) error {
 	f, err := parseFile(s.name, raw, s.bom)
 	if err != nil {
 		return err
-	}
-	if f == nil {
-		// Not an inventory after all (schema_version without
-		// security_groups): read it again as AWS CLI JSON.
-		s2 := &stream{ctx: s.ctx, name: s.name, lr: &lineReader{ctx: s.ctx, r: bytes.NewReader(raw), lastNL: -1}, bom: s.bom}
-		s2.lr.Read(make([]byte, s.bom)) // skip the BOM, counting it
-		s2.dec = jsontext.NewDecoder(s2.lr)
-		return im.readStream(s2, file, false)
 	}
 	im.invs = append(im.invs, namedInventory{name: s.name, inv: f})
 	im.anyData = true
@@ -482,10 +622,10 @@ var (
 func arnPlace(cur current, field, s string) (region, partition string, err error) {
 	region, partition = arnRegion(s)
 	if region != "" && !regionName.MatchString(region) {
-		return "", "", cur.errorf("%s %q: %q is not a region name", field, s, region)
+		return "", "", cur.errorf("%s %s: %s is not a region name", field, quote(s), quote(region))
 	}
 	if partition != "" && !partitionName.MatchString(partition) {
-		return "", "", cur.errorf("%s %q: %q is not a partition name", field, s, partition)
+		return "", "", cur.errorf("%s %s: %s is not a partition name", field, quote(s), quote(partition))
 	}
 	return region, partition, nil
 }
@@ -494,7 +634,7 @@ func arnPlace(cur current, field, s string) (region, partition string, err error
 // become file names (results-<id>.sarif) and ARN parts.
 func checkAccount(cur current, id, field, value string) error {
 	if value != "" && !inventory.ValidAccountID(value) {
-		return cur.errorf("%s: %s %q: an account id is exactly 12 digits", id, field, value)
+		return cur.errorf("%s: %s %s: an account id is exactly 12 digits", id, field, quote(value))
 	}
 	return nil
 }
@@ -506,15 +646,15 @@ func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) erro
 	}
 	account := aws.ToString(sg.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", id)
+		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "group "+id, "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "group "+show(id), "OwnerId", account); err != nil {
 		return err
 	}
 	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
 		for _, p := range perms {
 			for _, pair := range p.UserIdGroupPairs {
-				if err := checkAccount(cur, "group "+id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
+				if err := checkAccount(cur, "group "+show(id), "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
 					return err
 				}
 			}
@@ -526,7 +666,7 @@ func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) erro
 	}
 	region = cmp.Or(region, im.fallback)
 	if region == "" {
-		return cur.errorf("cannot tell the region of %s: pass --region", id)
+		return cur.errorf("cannot tell the region of %s: pass --region", show(id))
 	}
 	k := pairKey{account, region}
 	if partition != "" {
@@ -549,9 +689,9 @@ func (im *importer) addInterface(cur current, at place, eni types.NetworkInterfa
 	}
 	account := aws.ToString(eni.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", id)
+		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "interface "+id, "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "interface "+show(id), "OwnerId", account); err != nil {
 		return err
 	}
 	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
@@ -580,14 +720,19 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 	case id == "":
 		return cur.errorf("a security group rule without SecurityGroupRuleId")
 	case gid == "":
-		return cur.errorf("rule %s has no GroupId", id)
+		return cur.errorf("rule %s has no GroupId", show(id))
+	}
+	if rec.IsEgress == nil {
+		// AWS always says it; read as ingress, an egress rule would match
+		// none of its group's rules, or the wrong one.
+		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
 	}
 	owner := aws.ToString(rec.GroupOwnerId)
-	if err := checkAccount(cur, "rule "+id, "GroupOwnerId", owner); err != nil {
+	if err := checkAccount(cur, "rule "+show(id), "GroupOwnerId", owner); err != nil {
 		return err
 	}
 	if ref := rec.ReferencedGroupInfo; ref != nil {
-		if err := checkAccount(cur, "rule "+id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
+		if err := checkAccount(cur, "rule "+show(id), "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
 			return err
 		}
 	}
@@ -602,7 +747,7 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 		if prevGroup == gid && pr.key == r.key && pr.rest == r.rest && pr.description == r.description && prev.account == owner {
 			return nil // the same export given twice
 		}
-		return fmt.Errorf("%w: rule %s differs between %s and %s", ErrInput, id,
+		return fmt.Errorf("%w: rule %s differs between %s and %s", ErrInput, show(id),
 			im.where(pr.at, listRules), cur)
 	}
 	gr := im.records[gid]
@@ -777,7 +922,7 @@ func (im *importer) stopWorker() error {
 func (im *importer) sayError(err error) error {
 	var dup *dupError
 	if errors.As(err, &dup) {
-		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, dup.id,
+		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, show(dup.id),
 			im.where(dup.a, dup.list), im.where(dup.b, dup.list))
 	}
 	return err
@@ -821,7 +966,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		region = cmp.Or(region, im.fallback)
 		if region == "" {
 			return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput,
-				im.where(d.at, listInterfaces), aws.ToString(d.eni.NetworkInterfaceId))
+				im.where(d.at, listInterfaces), show(aws.ToString(d.eni.NetworkInterfaceId)))
 		}
 		if err := im.queueInterface(pairKey{account, region}, d.eni, d.at); err != nil {
 			return nil, err
@@ -874,7 +1019,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 	for i := range inv.SecurityGroups {
 		g := &inv.SecurityGroups[i]
 		if err := g.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], cutError(err))
 		}
 	}
 	norm := im.n.finish() // mergeInventories sorts the merged inventory
@@ -892,46 +1037,68 @@ func comparePairs(a, b pairKey) int {
 
 // applyRecords gives the groups' rules the ids and descriptions of their
 // describe-security-group-rules records, as the collector does
-// (fillFromRecords). A record's (account, region) is its own when its
-// export says it, else its group's.
+// (fillFromRecords). Unlike the collector, which reads both APIs a moment
+// apart, the importer refuses a record it cannot place: its group is in no
+// input, its group is of another account or region, or it matches none of
+// its group's rules (the two exports were taken at different times). The
+// group's own rules are what is judged, so a record left out would be a
+// rule no check sees.
 func (im *importer) applyRecords() error {
 	inv := im.n.inv
 	for _, gid := range slices.Sorted(maps.Keys(im.records)) {
 		gr := im.records[gid]
-		var gAccount, gRegion string
 		g, hasGroup := im.groups[gid]
-		if hasGroup {
-			gAccount, gRegion = inv.SecurityGroups[g.i].AccountID, inv.SecurityGroups[g.i].Region
+		if !hasGroup {
+			return fmt.Errorf("%w: %s: rule %s belongs to group %s, which no input holds: "+
+				"add the describe-security-groups export of that region", ErrInput, im.where(gr.at, listRules), show(gr.firstID), show(gid))
 		}
-		region := cmp.Or(gr.region, gRegion, im.fallback)
-		account := cmp.Or(gr.account, gAccount)
-		switch {
-		case region == "":
-			return fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput, im.where(gr.at, listRules), gr.firstID)
-		case account == "":
-			return fmt.Errorf("%w: %s: cannot tell the account of %s: it has no GroupOwnerId", ErrInput, im.where(gr.at, listRules), gr.firstID)
+		sg := &inv.SecurityGroups[g.i]
+		region := cmp.Or(gr.region, sg.Region)
+		account := cmp.Or(gr.account, sg.AccountID)
+		if account != sg.AccountID || region != sg.Region {
+			return fmt.Errorf("%w: %s: rule %s of account %s region %s belongs to group %s, which %s holds in account %s region %s",
+				ErrInput, im.where(gr.at, listRules), show(gr.firstID), show(account), show(region), show(gid),
+				im.where(g.at, listGroups), sg.AccountID, sg.Region)
 		}
-		k := pairKey{account, region}
-		im.kind(k, inventory.KindSecurityGroupRules)
-		if !hasGroup || gAccount != account || gRegion != region {
-			continue // a record with no group: the group's own rules are the snapshot
-		}
-		recs := make(map[string]inventory.Rule, len(gr.rules))
+		im.kind(pairKey{account, region}, inventory.KindSecurityGroupRules)
 		// In rule id order, so which record takes an owner-less key is
 		// the same whatever the files' order (indexRuleRecords).
 		slices.SortFunc(gr.rules, func(a, b ruleRecord) int { return cmp.Compare(a.id, b.id) })
-		for _, rec := range gr.rules {
-			r := inventory.Rule{ID: rec.id, Description: rec.description}
-			recs[rec.key] = r
+		recs := make(map[string]int, len(gr.rules))
+		for i, rec := range gr.rules {
+			if j, taken := recs[rec.key]; taken && gr.rules[j].key == rec.key {
+				return fmt.Errorf("%w: rules %s (%s) and %s (%s) of group %s are the same rule", ErrInput,
+					show(gr.rules[j].id), im.where(gr.rules[j].at, listRules), show(rec.id), im.where(rec.at, listRules), show(gid))
+			}
+			recs[rec.key] = i
 			if rec.ownerless != "" {
 				if _, taken := recs[rec.ownerless]; !taken {
-					recs[rec.ownerless] = r
+					recs[rec.ownerless] = i
 				}
 			}
 		}
-		sg := &inv.SecurityGroups[g.i]
+		used := make([]bool, len(gr.rules))
 		rules := sg.Rules.Slice()
-		fillFromRecords(rules, recs)
+		for i := range rules {
+			j, ok := recs[rules[i].Key()]
+			if !ok {
+				j, ok = recs[ownerlessKey(rules[i])]
+			}
+			if !ok {
+				continue // a rule added after the rules export: no id
+			}
+			rec := gr.rules[j]
+			used[j] = true
+			rules[i].ID = rec.id
+			// As fillFromRecords: an empty description never erases the other.
+			rules[i].Description = cmp.Or(rec.description, rules[i].Description)
+		}
+		if j := slices.Index(used, false); j >= 0 {
+			rec := gr.rules[j]
+			return fmt.Errorf("%w: %s: rule %s matches none of the rules of group %s in %s: "+
+				"the describe-security-group-rules and describe-security-groups exports disagree (taken at different times?): export both again",
+				ErrInput, im.where(rec.at, listRules), show(rec.id), show(gid), im.where(g.at, listGroups))
+		}
 		sg.Rules = inventory.SortedRules(rules)
 	}
 	im.records, im.ruleGroup = nil, nil
@@ -1023,13 +1190,13 @@ func (s *stream) jsonError(err error) error {
 	switch {
 	case errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil:
 		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
-			pointerPath(semErr.JSONPointer), kindName(semErr.JSONKind), semErr.GoType))
+			clip(pointerPath(semErr.JSONPointer)), kindName(semErr.JSONKind), semErr.GoType))
 	case errors.As(err, &semErr):
 		what := "a value that cannot be read"
 		if semErr.Err != nil {
 			what = semErr.Err.Error()
 		}
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", pointerPath(semErr.JSONPointer), what))
+		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", clip(pointerPath(semErr.JSONPointer)), clip(what)))
 	case errors.As(err, &synErr):
 		what := synErr.Err.Error()
 		switch {
@@ -1038,7 +1205,7 @@ func (s *stream) jsonError(err error) error {
 		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
 			// encoding/json kept the last of two, which could hide rules.
 			// Quoted: the key is anything the file says.
-			what = fmt.Sprintf("the key %q is given twice", pointerPath(synErr.JSONPointer))
+			what = fmt.Sprintf("the key %s is given twice", quote(pointerPath(synErr.JSONPointer)))
 		}
 		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -1159,19 +1326,30 @@ func (l *lineReader) skipSeparators(off int64) int64 {
 	return off
 }
 
-// parseFile decodes a whole file that names an inventory key. It returns
-// nil, nil when the file is not an inventory after all. raw starts with
-// bom bytes of byte order mark.
+// parseFile decodes a whole file that names an inventory key. raw starts
+// with bom bytes of byte order mark.
 func parseFile(name string, raw []byte, bom int64) (*inventory.Inventory, error) {
 	body := raw[bom:]
 	var top map[string]stdjson.RawMessage
 	if err := stdjson.Unmarshal(body, &top); err != nil {
 		return nil, jsonError(name, raw, bom, err)
 	}
+	// A file is an inventory or AWS CLI JSON: the inventory decoder would
+	// skip the CLI lists, with whatever groups they hold.
+	for _, key := range sortedKeys(top) {
+		if _, isList := cliKinds[key]; isList || key == "NextToken" {
+			inventoryKey := "schema_version"
+			if _, ok := top[inventoryKey]; !ok {
+				inventoryKey = "security_groups"
+			}
+			return nil, bothFormats(name, inventoryKey, key)
+		}
+	}
 	_, hasVersion := top["schema_version"]
 	_, hasGroups := top["security_groups"]
 	if !hasVersion || !hasGroups {
-		return nil, nil
+		return nil, fmt.Errorf("%w: %s is not a format sgaudit reads (an sgaudit inventory has both schema_version and security_groups); %s",
+			ErrInput, name, acceptedFormats)
 	}
 	var probe struct {
 		SchemaVersion any `json:"schema_version"`
@@ -1181,7 +1359,7 @@ func parseFile(name string, raw []byte, bom int64) (*inventory.Inventory, error)
 	}
 	if v, ok := probe.SchemaVersion.(string); !ok || v != inventory.SchemaVersion {
 		return nil, fmt.Errorf("%w: %s is an sgaudit inventory with schema_version %v; this sgaudit reads schema_version %q",
-			ErrInput, name, jsonText(probe.SchemaVersion), inventory.SchemaVersion)
+			ErrInput, name, clip(jsonText(probe.SchemaVersion)), inventory.SchemaVersion)
 	}
 	inv, err := inventory.Decode(body)
 	if err != nil {
@@ -1202,7 +1380,7 @@ func jsonError(name string, raw []byte, bom int64, err error) error {
 		syntaxErr *stdjson.SyntaxError
 		typeErr   *stdjson.UnmarshalTypeError
 		offset    int64 = -1
-		what            = err.Error()
+		what            = clipMessage(err.Error())
 	)
 	switch {
 	case errors.As(err, &syntaxErr):
@@ -1313,7 +1491,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 		for _, c := range inv.Coverage {
 			k := pairKey{c.AccountID, c.Region}
 			if prev, dup := owner[k]; dup {
-				return nil, fmt.Errorf("%w: %s and %s both hold account %s region %s", ErrInput, prev, n.name, c.AccountID, c.Region)
+				return nil, fmt.Errorf("%w: %s and %s both hold account %s region %s", ErrInput, prev, n.name, show(c.AccountID), show(c.Region))
 			}
 			owner[k] = n.name
 		}
@@ -1333,7 +1511,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
 					continue
 				}
-				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, g.ID,
+				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, show(g.ID),
 					placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
 			}
 			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
@@ -1347,7 +1525,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
 					continue
 				}
-				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, ni.ID,
+				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, show(ni.ID),
 					placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
 					where("network interface", "network_interfaces", j, ni.ID))
 			}
@@ -1366,7 +1544,7 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	// here, or it would surface as a policy error that names no file.
 	if len(invs) > 1 {
 		if err := out.Check(); err != nil {
-			return nil, fmt.Errorf("%w: %s together: %w", ErrInput, mergedNames(invs), err)
+			return nil, fmt.Errorf("%w: %s together: %w", ErrInput, mergedNames(invs), cutError(err))
 		}
 	}
 	return out, nil

@@ -38,6 +38,10 @@ func FuzzImport(f *testing.F) {
 		`{"NetworkInterfaces": [` + cliENI("eni-1", "") + `]}`,
 		`{"schema_version": "1", "security_groups": []}`,
 		`[1]`,
+		`{"SecurityGroups": [], "NextToken": "abc"}`,
+		`{"SecurityGroups": [], "securityGroups": []}`,
+		`{"schema_version": "1", "security_groups": [], "SecurityGroups": []}`,
+		cliGroups(cliGroup("sg-1", sshToWorld)) + "\n",
 	} {
 		f.Add([]byte(s), true)
 	}

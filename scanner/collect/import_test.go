@@ -268,7 +268,7 @@ func TestImportErrors(t *testing.T) {
 		{
 			name:   "unknown JSON lists what is accepted",
 			inputs: []Input{input("vpcs.json", `{"Vpcs": [], "NextToken": null}`)},
-			want: "invalid input: vpcs.json is not a format sgaudit reads (top-level keys: NextToken, Vpcs); accepted: an sgaudit inventory " +
+			want: "invalid input: vpcs.json is not a format sgaudit reads (top-level keys: \"NextToken\", \"Vpcs\"); accepted: an sgaudit inventory " +
 				"(sgaudit collect -o), or the JSON output of `aws ec2 describe-security-groups`, `aws ec2 describe-network-interfaces` " +
 				"or `aws ec2 describe-security-group-rules`",
 		},
@@ -292,9 +292,10 @@ func TestImportErrors(t *testing.T) {
 			want:   "invalid input: old.json:1:21 (SecurityGroups[0]): cannot tell the region of sg-1: pass --region",
 		},
 		{
-			name:   "missing region of a rule whose group is unknown",
-			inputs: []Input{input("rules.json", `{"SecurityGroupRules": [{"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-9", "GroupOwnerId": "111122223333"}]}`)},
-			want:   "invalid input: rules.json (SecurityGroupRules[0]): cannot tell the region of sgr-1: pass --region",
+			name:   "a rule whose group is unknown, without a region",
+			inputs: []Input{input("rules.json", `{"SecurityGroupRules": [{"SecurityGroupRuleId": "sgr-1", "GroupId": "sg-9", "GroupOwnerId": "111122223333", "IsEgress": false}]}`)},
+			want: "invalid input: rules.json (SecurityGroupRules[0]): rule sgr-1 belongs to group sg-9, which no input holds: " +
+				"add the describe-security-groups export of that region",
 		},
 		{
 			name:     "missing account",
