@@ -102,7 +102,7 @@ func (t Table) Write(w io.Writer, r *findings.Report) error {
 // findingsTable writes the findings. With a baseline, a NEW column marks
 // the findings the baseline did not have: the ones that fail CI. Unless
 // Verbose, the findings of one check, severity and baseline state are one
-// row with "×N" (see groupFindings).
+// row with "×N" below HIGH (see groupFindings).
 func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, baseline bool) {
 	header := []string{"SEVERITY"}
 	if baseline {
@@ -211,8 +211,8 @@ func (t Table) maxMessage() int {
 }
 
 // groupFindings returns the findings to show, one slice per row: each
-// finding alone when Verbose, else the findings of one (severity, check,
-// new or not) together. Rows keep the findings' order (highest severity
+// finding alone when Verbose, else the MEDIUM and LOW findings of one
+// (severity, check, new or not) together; CRITICAL and HIGH always alone. Rows keep the findings' order (highest severity
 // first); a group sits where its first finding was, so within a severity
 // the rows are ordered by check only when the canonical order puts them so.
 func (t Table) groupFindings(active []findings.Finding) [][]findings.Finding {
@@ -231,6 +231,12 @@ func (t Table) groupFindings(active []findings.Finding) [][]findings.Finding {
 	index := map[key]int{}
 	var out [][]findings.Finding
 	for _, f := range active {
+		// CRITICAL and HIGH findings are what an audit acts on first:
+		// each keeps its own row, with its group and rule.
+		if f.Severity == findings.SeverityCritical || f.Severity == findings.SeverityHigh {
+			out = append(out, []findings.Finding{f})
+			continue
+		}
 		k := key{f.Severity, f.CheckID, f.Baseline == findings.BaselineNew}
 		if i, ok := index[k]; ok {
 			out[i] = append(out[i], f)
