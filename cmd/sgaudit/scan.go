@@ -117,7 +117,7 @@ notice in each report says so), and --fail-on judges what is reported. --check a
 --skip-check (ids or globs such as SGA00*) choose the checks over the configuration.
 
 Terminal: the table fits the terminal's width (--wide for whole values), shows a check
-that repeats as one line with ×N (--verbose lists each finding), and has no colour
+that repeats below HIGH as one line with ×N (--verbose lists each finding), and has no colour
 with --no-color, NO_COLOR or TERM=dumb. --quiet prints only errors.
 
 Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-on;
