@@ -6,12 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+
+	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 )
 
 // ErrDuplicateGroup is wrapped by Decode's error for two groups of one
 // inventory with the same id and different content.
 var ErrDuplicateGroup = errors.New("duplicate security group id")
+
+// ErrKey is wrapped by Decode's error for a key that encoding/json would
+// merge with another or ignore: one given twice in an object, two that
+// differ only in case, or one that is no field of sgaudit's format
+// (`Rules` for `rules`). The error wrapped with it is a *jsonkeys.Error,
+// which has the key's line and column.
+var ErrKey = errors.New("invalid key")
 
 // Decode reads an inventory from its JSON (`sgaudit collect -o`); the
 // caller sorts it (Sort), once, after merging any others. Prefer it to
@@ -26,6 +36,12 @@ var ErrDuplicateGroup = errors.New("duplicate security group id")
 // group without an id, or two groups with one id and different content,
 // are errors. A group given twice with the same content is kept once.
 func Decode(data []byte) (*Inventory, error) {
+	// First: encoding/json keeps the last of two equal keys and matches
+	// keys ignoring case, so `"security_groups":[]` appended, or `"Rules":[]`
+	// after a group's rules, would empty them without a word.
+	if e := jsonkeys.Strict(data, wireInventoryType); e != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, e)
+	}
 	var wire wireInventory
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return nil, err
@@ -297,6 +313,8 @@ type wireInventory struct {
 	Inventory
 	SecurityGroups []wireGroup `json:"security_groups"`
 }
+
+var wireInventoryType = reflect.TypeFor[wireInventory]()
 
 type wireGroup struct {
 	SecurityGroup
