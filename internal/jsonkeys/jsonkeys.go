@@ -11,12 +11,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
 )
@@ -119,36 +118,34 @@ func (w *walker) value(t reflect.Type) error {
 		if _, err := w.dec.ReadToken(); err != nil {
 			return err
 		}
-		var fields map[string]reflect.Type
-		var folded map[string]string
+		var fields map[string]field
+		var seen uint64 // fields given so far, by index (see fieldsOf)
 		if t.Kind() == reflect.Struct {
 			fields = fieldsOf(t)
-			folded = make(map[string]string)
 		}
 		for w.dec.PeekKind() != '}' {
 			start := int(w.dec.InputOffset())
-			tok, err := w.dec.ReadToken()
+			// The raw name: its text is the key when it has no escapes,
+			// and looking it up then costs no allocation.
+			raw, err := w.dec.ReadValue()
 			if err != nil {
 				return err
 			}
-			key := tok.String()
 			var elem reflect.Type
 			switch t.Kind() {
 			case reflect.Struct:
-				fold := foldKey(key)
-				if first, dup := folded[fold]; dup && first != key {
-					e := w.keyErr(start, key)
-					e.First = first
-					return e
+				name := raw[1 : len(raw)-1]
+				if bytes.IndexByte(name, '\\') >= 0 {
+					if name, err = jsontext.AppendUnquote(nil, raw); err != nil {
+						return err
+					}
 				}
-				folded[fold] = key
-				ft, ok := fields[key]
+				f, ok := fields[string(name)]
 				if !ok {
-					e := w.keyErr(start, key)
-					e.Unknown = true
-					return e
+					return w.keyErr(start, string(name), fields, seen)
 				}
-				elem = ft
+				seen |= 1 << (f.index % 64)
+				elem = f.typ
 			case reflect.Map:
 				elem = t.Elem()
 			}
@@ -177,46 +174,48 @@ func (w *walker) value(t reflect.Type) error {
 	return w.dec.SkipValue()
 }
 
-// keyErr places the key read from start: past the comma and white space
-// before it.
-func (w *walker) keyErr(start int, key string) *Error {
+// keyErr is the error for a key that is no field of the struct whose
+// fields are given, seen those given so far: a field given earlier in
+// another case, or else an unknown key. It places the key read from
+// start: past the comma and white space before it.
+func (w *walker) keyErr(start int, key string, fields map[string]field, seen uint64) *Error {
 	for start < len(w.b) && strings.IndexByte(" \t\r\n,", w.b[start]) >= 0 {
 		start++
 	}
 	ptr := slices.Collect(w.dec.StackPointer().Tokens())
-	return at(w.b, start, key, ptr[:max(len(ptr)-1, 0)])
-}
-
-// foldKey maps a key to the smallest rune of each rune's case-folding
-// orbit: two keys have one foldKey exactly when strings.EqualFold says
-// they are equal, which is how encoding/json matches a key to a field.
-func foldKey(s string) string {
-	var sb strings.Builder
-	for _, r := range s {
-		if r == utf8.RuneError {
-			sb.WriteRune(r)
-			continue
+	e := at(w.b, start, key, ptr[:max(len(ptr)-1, 0)])
+	e.Unknown = true
+	for name, f := range fields {
+		// strings.EqualFold is how encoding/json matches a key to a field.
+		if seen&(1<<(f.index%64)) != 0 && strings.EqualFold(name, key) {
+			e.First, e.Unknown = name, false
+			break
 		}
-		least := r
-		for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-			least = min(least, f)
-		}
-		sb.WriteRune(least)
 	}
-	return sb.String()
+	return e
 }
 
-var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+type field struct {
+	typ   reflect.Type
+	index int // in the order of fieldsOf's walk
+}
+
+var fieldCache sync.Map // reflect.Type -> map[string]field
 
 // fieldsOf maps the JSON names of a struct type's fields to their types,
 // as encoding/json sees them: fields of embedded structs are promoted, and
 // a shallower field hides a deeper one of the same name.
-func fieldsOf(t reflect.Type) map[string]reflect.Type {
+func fieldsOf(t reflect.Type) map[string]field {
 	if m, ok := fieldCache.Load(t); ok {
-		return m.(map[string]reflect.Type)
+		return m.(map[string]field)
 	}
-	m := make(map[string]reflect.Type)
-	addFields(m, t, map[reflect.Type]bool{})
+	types := make(map[string]reflect.Type)
+	addFields(types, t, map[reflect.Type]bool{})
+	names := slices.Sorted(maps.Keys(types))
+	m := make(map[string]field, len(types))
+	for i, name := range names {
+		m[name] = field{typ: types[name], index: i}
+	}
 	fieldCache.Store(t, m)
 	return m
 }
