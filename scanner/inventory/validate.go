@@ -224,9 +224,9 @@ func (g *SecurityGroup) arnPartition() (partition string, ok bool) {
 	return partition, rest == g.ID
 }
 
-// Validate checks every value of g that AWS constrains: its id, account
-// id, region and ARN, how many rules it holds, and each rule's direction,
-// protocol, ports and peer, stale rules included. It returns a
+// Validate checks every value of g that AWS constrains: its id, VPC id,
+// account id, region and ARN, its attachments' interface ids, how many rules it holds, and each rule's direction,
+// id, protocol, ports and peer, stale rules included. It returns a
 // *ValueError for the first bad value.
 func (g *SecurityGroup) Validate() error {
 	if g.ID == "" {
@@ -249,6 +249,11 @@ func (g *SecurityGroup) Validate() error {
 	if _, ok := g.arnPartition(); !ok {
 		return &ValueError{GroupID: g.ID, Rule: -1, Field: "arn", Value: g.ARN,
 			Reason: "want arn:<partition>:ec2:" + g.Region + ":" + g.AccountID + ":security-group/" + g.ID + ", the group's own region, account and id"}
+	}
+	for i, a := range g.Attachments {
+		if a.NetworkInterfaceID != "" && !ValidResourceID("eni-", a.NetworkInterfaceID) {
+			return &ValueError{GroupID: g.ID, Rule: -1, Field: fmt.Sprintf("attachments[%d].network_interface_id", i), Value: a.NetworkInterfaceID, Reason: resourceIDReason("eni-")}
+		}
 	}
 	if err := g.checkRuleCount(); err != nil {
 		return err
