@@ -136,9 +136,10 @@ func (w *walker) value(t reflect.Type) error {
 			case reflect.Struct:
 				name := raw[1 : len(raw)-1]
 				if bytes.IndexByte(name, '\\') >= 0 {
-					if name, err = jsontext.AppendUnquote(nil, raw); err != nil {
-						return err
-					}
+					// The decoder has read the name, so the only error
+					// left is invalid UTF-8, which is allowed: the name
+					// comes back with U+FFFD, and is still checked.
+					name, _ = jsontext.AppendUnquote(nil, raw)
 				}
 				f, ok := fields[string(name)]
 				if !ok {

@@ -109,11 +109,13 @@ func checkPosition(t *testing.T, doc string, e *Error) {
 		return
 	}
 	raw := readString(doc[e.Offset:])
-	name, err := jsontext.AppendUnquote(nil, raw)
+	// Invalid UTF-8 comes back as U+FFFD, as Strict reads it, with an
+	// error that does not matter here.
+	name, _ := jsontext.AppendUnquote(nil, raw)
 	if !strings.Contains(string(raw), `\`) {
-		name, err = raw[1:len(raw)-1], nil // as written, invalid UTF-8 too
+		name = raw[1 : len(raw)-1] // as written, invalid UTF-8 too
 	}
-	if err != nil || string(name) != e.Key {
+	if len(raw) < 2 || string(name) != e.Key {
 		t.Errorf("%v: offset %d holds %q, want the key %q", e, e.Offset, name, e.Key)
 	}
 	line := strings.Count(doc[:e.Offset], "\n") + 1
