@@ -18,11 +18,11 @@ import (
 	"strings"
 	"syscall"
 
-	"github.com/go-json-experiment/json/jsontext"
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sgaudit/sgaudit/docs/schema"
+	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -569,29 +569,16 @@ func aliasedText(n, alias *yaml.Node, sum int) (line, total int) {
 // different keys here: the document is decoded into maps, which match
 // keys exactly, as Rego does.)
 func duplicateKey(name string, b []byte) error {
-	// Invalid UTF-8 is allowed, as encoding/json allows it, so that the
-	// check goes on past it.
-	dec := jsontext.NewDecoder(bytes.NewReader(b), jsontext.AllowInvalidUTF8(true))
-	for {
-		_, err := dec.ReadToken()
-		if err == nil {
-			continue
-		}
-		var se *jsontext.SyntacticError
-		if !errors.As(err, &se) || !errors.Is(se.Err, jsontext.ErrDuplicateName) {
-			return nil
-		}
-		path := slices.Collect(se.JSONPointer.Tokens())
-		off := min(int(se.ByteOffset), len(b))
-		line := bytes.Count(b[:off], []byte("\n")) + 1
-		col := off - (bytes.LastIndexByte(b[:off], '\n') + 1) + 1
-		in := ""
-		if len(path) > 1 {
-			in = " in " + strings.Join(path[:len(path)-1], ".")
-		}
-		return policyErr(name, line, "invalid JSON data: column %d: key %q given twice%s (first at line %d); a JSON decoder keeps only one of them",
-			col, se.JSONPointer.LastToken(), in, jsonLine(b, path))
+	e := jsonkeys.Duplicates(b)
+	if e == nil {
+		return nil
 	}
+	in := ""
+	if len(e.Path) > 0 {
+		in = " in " + strings.Join(e.Path, ".")
+	}
+	return policyErr(name, e.Line, "invalid JSON data: column %d: key %q given twice%s (first at line %d); a JSON decoder keeps only one of them",
+		e.Col, e.Key, in, jsonLine(b, append(slices.Clone(e.Path), e.Key)))
 }
 
 // yamlErr turns a go-yaml error into a PolicyError with its line: from the

@@ -6,12 +6,22 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
+
+	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 )
 
 // ErrDuplicateGroup is wrapped by Decode's error for two groups of one
 // inventory with the same id and different content.
 var ErrDuplicateGroup = errors.New("duplicate security group id")
+
+// ErrKey is wrapped by Decode's error for a key that encoding/json would
+// merge with another or ignore: one given twice in an object, two that
+// differ only in case, or one that is no field of sgaudit's format
+// (`Rules` for `rules`). The error wrapped with it is a *jsonkeys.Error,
+// which has the key's line and column.
+var ErrKey = errors.New("invalid key")
 
 // Decode reads an inventory from its JSON (`sgaudit collect -o`); the
 // caller sorts it (Sort), once, after merging any others. Prefer it to
@@ -21,11 +31,21 @@ var ErrDuplicateGroup = errors.New("duplicate security group id")
 // and tags as plain JSON shapes first, so that an error names the field
 // and the byte offset in data.
 //
+// Every key must be a field of the format, spelt exactly, and given once
+// per object (ErrKey): encoding/json would keep the last of two and match
+// keys ignoring case.
+//
 // An inventory file is outside input too, so Decode then checks it (see
 // Check): every account id, every group's values, every prefix list; a
 // group without an id, or two groups with one id and different content,
 // are errors. A group given twice with the same content is kept once.
 func Decode(data []byte) (*Inventory, error) {
+	// First: encoding/json keeps the last of two equal keys and matches
+	// keys ignoring case, so `"security_groups":[]` appended, or `"Rules":[]`
+	// after a group's rules, would empty them without a word.
+	if e := jsonkeys.Strict(data, wireInventoryType); e != nil {
+		return nil, fmt.Errorf("%w: %w", ErrKey, e)
+	}
 	var wire wireInventory
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return nil, err
@@ -51,7 +71,8 @@ func Decode(data []byte) (*Inventory, error) {
 
 // Check validates an inventory read from outside: the account ids of
 // accounts, coverage, groups, interfaces, VPCs and prefix lists are 12
-// digits, every group passes Validate, every prefix list passes Validate,
+// digits, interface, VPC and interface group ids are ids of their kind
+// (ValidResourceID), every group passes Validate, every prefix list passes Validate,
 // and group ids are unique. A group that repeats an earlier one exactly
 // (the same file content given twice) is dropped; one that differs is an
 // error wrapping ErrDuplicateGroup naming both positions; so is a prefix
@@ -121,14 +142,33 @@ func (inv *Inventory) Check() error {
 	if err := inv.checkGroupsAgree(coverage, partitions, files); err != nil {
 		return err
 	}
+	badID := func(where, field, prefix, value string) error {
+		return &ValueError{Where: where, Rule: -1, Field: field, Value: value, Reason: resourceIDReason(prefix)}
+	}
 	for i, n := range inv.NetworkInterfaces {
+		where := fmt.Sprintf("network_interfaces[%d]", i)
 		if !ValidAccountID(n.AccountID) {
-			return badAccount(fmt.Sprintf("network_interfaces[%d]", i), "account_id", n.AccountID)
+			return badAccount(where, "account_id", n.AccountID)
+		}
+		if !ValidResourceID("eni-", n.ID) {
+			return badID(where, "id", "eni-", n.ID)
+		}
+		if n.VPCID != "" && !ValidResourceID("vpc-", n.VPCID) {
+			return badID(where, "vpc_id", "vpc-", n.VPCID)
+		}
+		for j, id := range n.GroupIDs {
+			if !ValidResourceID("sg-", id) {
+				return badID(where, fmt.Sprintf("group_ids[%d]", j), "sg-", id)
+			}
 		}
 	}
 	for i, v := range inv.VPCs {
+		where := fmt.Sprintf("vpcs[%d]", i)
 		if !ValidAccountID(v.AccountID) {
-			return badAccount(fmt.Sprintf("vpcs[%d]", i), "account_id", v.AccountID)
+			return badAccount(where, "account_id", v.AccountID)
+		}
+		if !ValidResourceID("vpc-", v.ID) {
+			return badID(where, "id", "vpc-", v.ID)
 		}
 	}
 	if err := inv.checkPrefixLists(files); err != nil {
@@ -297,6 +337,8 @@ type wireInventory struct {
 	Inventory
 	SecurityGroups []wireGroup `json:"security_groups"`
 }
+
+var wireInventoryType = reflect.TypeFor[wireInventory]()
 
 type wireGroup struct {
 	SecurityGroup

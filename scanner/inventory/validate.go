@@ -175,6 +175,35 @@ func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
 // writes it: "pl-" and 8 to 17 lower-case hex digits.
 func ValidPrefixListID(s string) bool { return prefixListIDPattern.MatchString(s) }
 
+// MaxResourceIDBytes bounds an EC2 resource id (group, rule, VPC and
+// network interface ids); AWS's are at most 21 bytes ("sg-" and 17 hex
+// digits). docs/security.md lists it.
+const MaxResourceIDBytes = 64
+
+// ValidResourceID reports whether s looks like an EC2 resource id of the
+// given prefix ("sg-", "sgr-", "vpc-", "eni-"): the prefix, then at least
+// one of a-z, 0-9 and "-", at most MaxResourceIDBytes in all. Ids reach
+// ARNs, SARIF artifact URIs, file-like paths and terminals, so path
+// separators, dots, spaces, quotes and control bytes are refused. AWS's own
+// ids are the prefix and 8 or 17 hex digits; the check is looser so that
+// hand-written inventories and tests may use short readable ids.
+func ValidResourceID(prefix, s string) bool {
+	if len(s) <= len(prefix) || len(s) > MaxResourceIDBytes || !strings.HasPrefix(s, prefix) {
+		return false
+	}
+	for i := len(prefix); i < len(s); i++ {
+		if c := s[i]; !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// resourceIDReason is the reason given for an id refused by ValidResourceID.
+func resourceIDReason(prefix string) string {
+	return fmt.Sprintf(`not an id: %q, then only a-z, 0-9 and "-", at most %d bytes`, prefix, MaxResourceIDBytes)
+}
+
 // arnPartition returns the partition of a group's ARN when the ARN is the
 // one the group's region, account and id make, and ok false otherwise.
 func (g *SecurityGroup) arnPartition() (partition string, ok bool) {
@@ -195,13 +224,21 @@ func (g *SecurityGroup) arnPartition() (partition string, ok bool) {
 	return partition, rest == g.ID
 }
 
-// Validate checks every value of g that AWS constrains: its id, account
-// id, region and ARN, how many rules it holds, and each rule's direction,
-// protocol, ports and peer, stale rules included. It returns a
+// Validate checks every value of g that AWS constrains: its id, VPC id,
+// account id, region and ARN, its attachments' interface ids, how many rules it holds, and each rule's direction,
+// id, protocol, ports and peer, stale rules included. It returns a
 // *ValueError for the first bad value.
 func (g *SecurityGroup) Validate() error {
 	if g.ID == "" {
 		return &ValueError{Rule: -1, Field: "id", Reason: "a security group needs an id"}
+	}
+	// Before anything names the group by its id (GroupID of the errors
+	// below), so that no error holds a bad id as a group's name.
+	if !ValidResourceID("sg-", g.ID) {
+		return &ValueError{Where: "group", Rule: -1, Field: "id", Value: g.ID, Reason: resourceIDReason("sg-")}
+	}
+	if g.VPCID != "" && !ValidResourceID("vpc-", g.VPCID) {
+		return &ValueError{GroupID: g.ID, Rule: -1, Field: "vpc_id", Value: g.VPCID, Reason: resourceIDReason("vpc-")}
 	}
 	if !ValidAccountID(g.AccountID) {
 		return &ValueError{GroupID: g.ID, Rule: -1, Field: "account_id", Value: g.AccountID, Reason: "an account id is exactly 12 digits"}
@@ -212,6 +249,11 @@ func (g *SecurityGroup) Validate() error {
 	if _, ok := g.arnPartition(); !ok {
 		return &ValueError{GroupID: g.ID, Rule: -1, Field: "arn", Value: g.ARN,
 			Reason: "want arn:<partition>:ec2:" + g.Region + ":" + g.AccountID + ":security-group/" + g.ID + ", the group's own region, account and id"}
+	}
+	for i, a := range g.Attachments {
+		if a.NetworkInterfaceID != "" && !ValidResourceID("eni-", a.NetworkInterfaceID) {
+			return &ValueError{GroupID: g.ID, Rule: -1, Field: fmt.Sprintf("attachments[%d].network_interface_id", i), Value: a.NetworkInterfaceID, Reason: resourceIDReason("eni-")}
+		}
 	}
 	if err := g.checkRuleCount(); err != nil {
 		return err
@@ -284,6 +326,9 @@ func cmpOr(ss ...string) string {
 // checkRule returns the field, value and reason of the first value of r
 // that AWS would not accept, or "" reasons.
 func checkRule(r Rule) (field, value, reason string) {
+	if r.ID != "" && !ValidResourceID("sgr-", r.ID) {
+		return "id", r.ID, resourceIDReason("sgr-")
+	}
 	if r.Direction != Ingress && r.Direction != Egress {
 		return "direction", string(r.Direction), "want ingress or egress"
 	}
@@ -480,6 +525,12 @@ func checkPeer(p Peer) (field, value, reason string) {
 	case PeerSecurityGroup:
 		if p.GroupID == "" {
 			return "peer.group_id", "", "a security_group peer needs the group's id"
+		}
+		if !ValidResourceID("sg-", p.GroupID) {
+			return "peer.group_id", p.GroupID, resourceIDReason("sg-")
+		}
+		if p.VPCID != "" && !ValidResourceID("vpc-", p.VPCID) {
+			return "peer.vpc_id", p.VPCID, resourceIDReason("vpc-")
 		}
 		if p.GroupOwner != "" && !ValidAccountID(p.GroupOwner) {
 			return "peer.group_owner", p.GroupOwner, "an account id is exactly 12 digits"
