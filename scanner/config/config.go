@@ -24,15 +24,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sgaudit/sgaudit/internal/location"
+	"github.com/sgaudit/sgaudit/internal/regularfile"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -160,58 +159,22 @@ func Load(path string) (*Config, error) {
 	return Parse(path, src)
 }
 
-// openRegular opens path for reading if it is a regular file. It looks
-// before opening, so that a named pipe is not opened (which blocks until a
-// writer comes), opens without blocking in case the file was replaced in
-// between, and looks again at what it opened.
+// openRegular opens path for reading if it is a regular file (see
+// regularfile.Open); errors name the file and wrap ErrConfig.
 func openRegular(path string) (*os.File, error) {
-	// When Stat fails, so does the open, whose error says "open".
-	if fi, err := os.Stat(path); err == nil {
-		if err := regular(path, fi); err != nil {
-			return nil, err
-		}
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
-	if err != nil {
+	f, err := regularfile.Open(path)
+	switch {
+	case errors.Is(err, regularfile.ErrNotRegular):
+		return nil, &Error{File: path, Msg: err.Error(), Err: err}
+	case err != nil:
 		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, &Error{Msg: "read config: " + err.Error(), Err: err}
-	}
-	if err := regular(path, fi); err != nil {
-		f.Close()
-		return nil, err
 	}
 	return f, nil
 }
 
 // ErrNotRegular is wrapped by the error for a configuration path that is
 // not a regular file (a directory, a named pipe, a device).
-var ErrNotRegular = errors.New("not a regular file")
-
-func regular(path string, fi fs.FileInfo) error {
-	if fi.Mode().IsRegular() {
-		return nil
-	}
-	return &Error{File: path, Msg: "not a regular file but " + fileKind(fi.Mode()), Err: ErrNotRegular}
-}
-
-// fileKind names a non-regular file mode for messages.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
-}
+var ErrNotRegular = regularfile.ErrNotRegular
 
 // describe names what a suppression covers, for notices: "SGA002 for group
 // sg-0123, region eu-west-1".

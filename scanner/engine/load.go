@@ -16,13 +16,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/sgaudit/sgaudit/docs/schema"
 	"github.com/sgaudit/sgaudit/internal/jsonkeys"
+	"github.com/sgaudit/sgaudit/internal/regularfile"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -250,47 +250,14 @@ func readData(embedded fs.FS, inline map[string]any, files []string, checks []ch
 	return v.(ast.Object), nil
 }
 
-// errNotRegular is the cause for a --data path that is not a regular file.
-var errNotRegular = errors.New("not a regular file")
-
-// readRegular reads path if it is a regular file. A named pipe would block
-// the open until a writer comes (and a signal would not end the wait), a
-// device might never end: it looks before opening, opens without blocking
-// in case the file was replaced in between, and looks again at what it
-// opened.
+// readRegular reads path if it is a regular file (see regularfile.Open).
 func readRegular(path string) ([]byte, error) {
-	// When Stat fails, so does the open, whose error says "open".
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w but %s", errNotRegular, fileKind(fi.Mode()))
-	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	f, err := regularfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%w but %s", errNotRegular, fileKind(fi.Mode()))
-	}
 	return io.ReadAll(f)
-}
-
-// fileKind names a non-regular file mode for messages.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	}
-	return "a special file"
 }
 
 // escalations refuses a public_interface severity below the base
