@@ -9,12 +9,20 @@ import (
 	"os/signal"
 	"sync"
 	"syscall"
+
+	"github.com/sgaudit/sgaudit/internal/atomicfile"
 )
 
 func main() {
 	ch := make(chan os.Signal, 2)
 	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
-	ctx, stop := watchSignals(context.Background(), ch, os.Stderr, os.Exit)
+	// A second signal exits at once, so no deferred clean-up runs: the
+	// report writer's temporary files are removed on the way out.
+	exitNow := func(code int) {
+		atomicfile.RemoveTemporaries()
+		os.Exit(code)
+	}
+	ctx, stop := watchSignals(context.Background(), ch, os.Stderr, exitNow)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	signal.Stop(ch)
 	stop()

@@ -39,6 +39,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // ErrUnsafeName is returned (wrapped) for a file name that is not a single
@@ -130,6 +131,22 @@ func writeInPlace(path string, write func(w io.Writer) error) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// pending holds the paths of the temporary files being written or waiting
+// for Commit, across every Set of the process, for RemoveTemporaries.
+var pending sync.Map
+
+// RemoveTemporaries removes every temporary file a Set of this process has
+// not renamed or removed yet. It is for a process that must exit at once
+// (a second SIGINT) and will run no deferred Close: without it, those
+// files would wait for the next run's Begin.
+func RemoveTemporaries() {
+	pending.Range(func(path, _ any) bool {
+		_ = os.Remove(path.(string)) // best effort: the process is ending
+		pending.Delete(path)
+		return true
+	})
 }
 
 // Set is a group of files written to one directory together. Write renders
@@ -234,6 +251,7 @@ func (s *Set) Write(name string, write func(w io.Writer) error) (err error) {
 		if !ok {
 			_ = f.Close() // already failing; the first error is the useful one
 			_ = s.root.Remove(tmp)
+			pending.Delete(filepath.Join(s.dir, tmp))
 		}
 	}()
 	if err := write(f); err != nil {
@@ -303,6 +321,7 @@ func (s *Set) createTemp(name string) (*os.File, string, error) {
 				return nil, "", err
 			}
 		}
+		pending.Store(filepath.Join(s.dir, tmp), struct{}{})
 		return f, tmp, nil
 	}
 	return nil, "", fmt.Errorf("no free temporary name for %s", name)
@@ -347,6 +366,7 @@ func (s *Set) Commit(ctx context.Context) error {
 		if err := s.root.Rename(o.tmp, o.name); err != nil {
 			return fmt.Errorf("rename temporary file to %s: %w", filepath.Join(s.dir, o.name), err)
 		}
+		pending.Delete(filepath.Join(s.dir, o.tmp))
 		o.done = true
 	}
 	s.syncDir()
@@ -363,6 +383,7 @@ func (s *Set) Close() error {
 		o := &s.ops[i]
 		if o.tmp != "" && !o.done {
 			_ = s.root.Remove(o.tmp) // best effort: the first error is the useful one
+			pending.Delete(filepath.Join(s.dir, o.tmp))
 			o.done = true
 		}
 	}

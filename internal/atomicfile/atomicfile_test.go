@@ -360,3 +360,46 @@ func assertFiles(t *testing.T, dir string, want map[string]string) {
 		t.Errorf("%s holds %v (-want +got):\n%s", dir, slices.Sorted(maps.Keys(got)), diff)
 	}
 }
+
+// TestRemoveTemporaries: a process that must exit at once (a second
+// SIGINT while reports render) runs no deferred Close; RemoveTemporaries
+// removes the temporary files of every Set still open, and nothing else.
+func TestRemoveTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "findings.json"), []byte("previous"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Begin(dir, func(string) bool { return true })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.Write("results.sarif", func(w io.Writer) error { _, err := io.WriteString(w, "done"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	var during []string
+	err = s.Write("findings.json", func(w io.Writer) error {
+		RemoveTemporaries() // the second signal, while this file renders
+		during = names(t, dir)
+		return nil
+	})
+	if err != nil {
+		t.Logf("the write after the removal: %v", err) // the process would be gone by now
+	}
+	if want := []string{"findings.json"}; !slices.Equal(during, want) {
+		t.Errorf("after RemoveTemporaries the directory holds %q, want %q (the previous report only)", during, want)
+	}
+}
+
+func names(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		out = append(out, e.Name())
+	}
+	return out
+}
