@@ -18,13 +18,12 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
-	"strconv"
-	"strings"
 	"unique"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 	"github.com/sgaudit/sgaudit/internal/location"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -191,7 +190,7 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 		}
 		line, col := pos(dec.InputOffset() + skipSpace(dec))
 		return nil, &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
-			Msg: notReport + ": a JSON " + kindName(k) + " where an object is expected"}
+			Msg: notReport + ": a JSON " + jsonkeys.KindName(k) + " where an object is expected"}
 	}
 	if _, err := dec.ReadToken(); err != nil {
 		return nil, jsonErr(notReport, err)
@@ -243,7 +242,7 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 				}
 				line, col := pos(dec.InputOffset() + skipSpace(dec))
 				return nil, &Error{File: name, Line: line, Col: col, Err: ErrBaseline,
-					Msg: "read findings: field findings: a JSON " + kindName(k) + " where an array is expected"}
+					Msg: "read findings: field findings: a JSON " + jsonkeys.KindName(k) + " where an array is expected"}
 			}
 			if _, err := dec.ReadToken(); err != nil {
 				return nil, jsonErr("read findings", err)
@@ -346,13 +345,13 @@ func jsonError(name string, pos func(int64) (int, int), read int64, what string,
 		offset = semErr.ByteOffset
 		switch {
 		case semErr.JSONKind != 0 && semErr.GoType != nil:
-			msg = fmt.Sprintf("a JSON %s where %s is expected", kindName(semErr.JSONKind), jsonKind(semErr.GoType))
+			msg = fmt.Sprintf("a JSON %s where %s is expected", jsonkeys.KindName(semErr.JSONKind), jsonKind(semErr.GoType))
 		case semErr.Err != nil:
 			msg = semErr.Err.Error()
 		default:
 			msg = "a value that cannot be read"
 		}
-		if p := pointerPath(semErr.JSONPointer); p != "" {
+		if p := jsonkeys.Path(semErr.JSONPointer); p != "" {
 			msg = "field " + p + ": " + msg
 		}
 	case errors.As(err, &synErr):
@@ -365,7 +364,7 @@ func jsonError(name string, pos func(int64) (int, int), read int64, what string,
 		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
 			// encoding/json kept the last of two, which could hide a
 			// finding. Quoted: the key is anything the file says.
-			msg = fmt.Sprintf("the key %q is given twice", pointerPath(synErr.JSONPointer))
+			msg = fmt.Sprintf("the key %q is given twice", jsonkeys.Path(synErr.JSONPointer))
 		}
 	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		msg = "unexpected end of JSON input"
@@ -376,42 +375,6 @@ func jsonError(name string, pos func(int64) (int, int), read int64, what string,
 		e.Line, e.Col = pos(offset)
 	}
 	return e
-}
-
-// pointerPath turns a JSON pointer (/findings/3/severity) into the path a
-// reader follows: findings[3].severity.
-func pointerPath(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range p.Tokens() {
-		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
-}
-
-// kindName names a JSON kind.
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case '0':
-		return "number"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "value"
 }
 
 // next peeks at the next token and marks where it starts.

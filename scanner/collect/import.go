@@ -24,6 +24,7 @@ import (
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 	"github.com/sgaudit/sgaudit/internal/location"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -337,7 +338,7 @@ func (im *importer) readStream(s *stream, file int32) error {
 		}
 		return s.jsonError(err)
 	default:
-		return fmt.Errorf("%w: %s is a JSON %s, not an object; %s", ErrInput, s.name, kindName(k), acceptedFormats)
+		return fmt.Errorf("%w: %s is a JSON %s, not an object; %s", ErrInput, s.name, jsonkeys.KindName(k), acceptedFormats)
 	}
 	if _, err := s.dec.ReadToken(); err != nil {
 		return s.jsonError(err)
@@ -537,7 +538,7 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 		_, err := s.dec.ReadToken()
 		return 0, s.jsonError(err)
 	default:
-		return 0, s.errorAt(s.dec.InputOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, kindName(k)))
+		return 0, s.errorAt(s.dec.InputOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, jsonkeys.KindName(k)))
 	}
 	if _, err := s.dec.ReadToken(); err != nil {
 		return 0, s.jsonError(err)
@@ -1190,13 +1191,13 @@ func (s *stream) jsonError(err error) error {
 	switch {
 	case errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil:
 		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
-			clip(pointerPath(semErr.JSONPointer)), kindName(semErr.JSONKind), semErr.GoType))
+			clip(jsonkeys.Path(semErr.JSONPointer)), jsonkeys.KindName(semErr.JSONKind), semErr.GoType))
 	case errors.As(err, &semErr):
 		what := "a value that cannot be read"
 		if semErr.Err != nil {
 			what = semErr.Err.Error()
 		}
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", clip(pointerPath(semErr.JSONPointer)), clip(what)))
+		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", clip(jsonkeys.Path(semErr.JSONPointer)), clip(what)))
 	case errors.As(err, &synErr):
 		what := synErr.Err.Error()
 		switch {
@@ -1205,7 +1206,7 @@ func (s *stream) jsonError(err error) error {
 		case errors.Is(synErr.Err, jsontext.ErrDuplicateName) && synErr.JSONPointer != "":
 			// encoding/json kept the last of two, which could hide rules.
 			// Quoted: the key is anything the file says.
-			what = fmt.Sprintf("the key %s is given twice", quote(pointerPath(synErr.JSONPointer)))
+			what = fmt.Sprintf("the key %s is given twice", quote(jsonkeys.Path(synErr.JSONPointer)))
 		}
 		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
 	case errors.Is(err, io.ErrUnexpectedEOF):
@@ -1227,42 +1228,6 @@ func readError(ctx context.Context, name string, err error) error {
 		return fmt.Errorf("read %s: %w", name, ctxErr)
 	}
 	return fmt.Errorf("%w: read %s: %w", ErrInput, name, err)
-}
-
-// pointerPath turns a JSON pointer (/SecurityGroups/0/IpPermissions/1/FromPort)
-// into the path a reader follows: SecurityGroups[0].IpPermissions[1].FromPort.
-func pointerPath(p jsontext.Pointer) string {
-	var b strings.Builder
-	for tok := range strings.SplitSeq(strings.TrimPrefix(string(p), "/"), "/") {
-		tok = strings.NewReplacer("~1", "/", "~0", "~").Replace(tok)
-		if _, err := strconv.Atoi(tok); err == nil && b.Len() > 0 {
-			b.WriteString("[" + tok + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(tok)
-	}
-	return b.String()
-}
-
-func kindName(k jsontext.Kind) string {
-	switch k {
-	case '{':
-		return "object"
-	case '[':
-		return "array"
-	case '"':
-		return "string"
-	case '0':
-		return "number"
-	case 't', 'f':
-		return "bool"
-	case 'n':
-		return "null"
-	}
-	return "value"
 }
 
 // lineReader counts what it reads, so that an error offset can be given
