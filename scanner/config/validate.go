@@ -73,28 +73,16 @@ func (c *Config) Validate(catalogue []findings.Check) error {
 // open-admin-ports).
 func (c *Config) escalations(catalogue []findings.Check) error {
 	sevs, _ := c.Data["severities"].(map[string]any)
-	for _, key := range slices.Sorted(maps.Keys(sevs)) {
-		esc, _ := sevs[key].(map[string]any)
-		text, ok := esc["public_interface"].(string)
-		if !ok {
-			continue
-		}
-		sev, err := findings.ParseSeverity(text)
-		if err != nil {
-			continue // the schema refused it already
-		}
-		for _, ch := range catalogue {
-			base := cmp.Or(c.Checks[ch.ID].Severity, ch.Severity)
-			if ch.Name != strings.ReplaceAll(key, "_", "-") || sev.Rank() >= base.Rank() {
-				continue
-			}
-			path := []string{"severities", key, "public_interface"}
-			return &Error{File: c.Path, Line: nodeAt(c.dataNode, path).Line, Msg: fmt.Sprintf(
-				"data.%s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
-				strings.Join(path, "."), sev, ch.ID, base, ch.ID)}
-		}
+	low, found := schema.FindLoweredEscalation(sevs, catalogue, func(ch findings.Check) findings.Severity {
+		return cmp.Or(c.Checks[ch.ID].Severity, ch.Severity)
+	})
+	if !found {
+		return nil
 	}
-	return nil
+	path := []string{"severities", low.Key, "public_interface"}
+	return &Error{File: c.Path, Line: nodeAt(c.dataNode, path).Line, Msg: fmt.Sprintf(
+		"data.%s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
+		strings.Join(path, "."), low.Severity, low.Check.ID, low.Base, low.Check.ID)}
 }
 
 // dataWhere names a place in the data section: data.ports.admin[0].

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"maps"
 	"math"
 	"os"
 	"path"
@@ -268,27 +267,18 @@ func readRegular(path string) ([]byte, error) {
 func escalations(srcs []dataSource, merged map[string]any, checks []check) error {
 	sg, _ := merged["sgaudit"].(map[string]any)
 	sevs, _ := sg["severities"].(map[string]any)
-	for _, key := range slices.Sorted(maps.Keys(sevs)) {
-		esc, _ := sevs[key].(map[string]any)
-		text, ok := esc["public_interface"].(string)
-		if !ok {
-			continue
-		}
-		sev, err := findings.ParseSeverity(text)
-		if err != nil {
-			continue // the schema refused it already
-		}
-		for _, c := range checks {
-			if c.Name != strings.ReplaceAll(key, "_", "-") || sev.Rank() >= c.Severity.Rank() {
-				continue
-			}
-			path := []string{"sgaudit", "severities", key, "public_interface"}
-			src := owner(srcs, path)
-			return policyErr(src.name, src.line(path), "invalid data at %s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
-				strings.Join(path, "."), sev, c.ID, c.Severity, c.ID)
-		}
+	catalogue := make([]findings.Check, len(checks))
+	for i, c := range checks {
+		catalogue[i] = c.Check
 	}
-	return nil
+	low, found := schema.FindLoweredEscalation(sevs, catalogue, func(ch findings.Check) findings.Severity { return ch.Severity })
+	if !found {
+		return nil
+	}
+	path := []string{"sgaudit", "severities", low.Key, "public_interface"}
+	src := owner(srcs, path)
+	return policyErr(src.name, src.line(path), "invalid data at %s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
+		strings.Join(path, "."), low.Severity, low.Check.ID, low.Base, low.Check.ID)
 }
 
 // invalid reports a schema violation in src with the line of the value.
