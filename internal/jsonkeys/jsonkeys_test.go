@@ -112,10 +112,14 @@ func checkPosition(t *testing.T, doc string, e *Error) {
 	// Invalid UTF-8 comes back as U+FFFD, as Strict reads it, with an
 	// error that does not matter here.
 	name, _ := jsontext.AppendUnquote(nil, raw)
-	if !strings.Contains(string(raw), `\`) {
-		name = raw[1 : len(raw)-1] // as written, invalid UTF-8 too
+	// A key is reported as written (invalid UTF-8 too) or as the decoder
+	// reads it (each invalid byte U+FFFD): two keys that differ only in
+	// invalid bytes are one key to encoding/json.
+	asWritten := name
+	if len(raw) >= 2 && !strings.Contains(string(raw), `\`) {
+		asWritten = raw[1 : len(raw)-1]
 	}
-	if len(raw) < 2 || string(name) != e.Key {
+	if len(raw) < 2 || (string(name) != e.Key && string(asWritten) != e.Key) {
 		t.Errorf("%v: offset %d holds %q, want the key %q", e, e.Offset, name, e.Key)
 	}
 	line := strings.Count(doc[:e.Offset], "\n") + 1
