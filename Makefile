@@ -46,7 +46,7 @@ test: test-deps ## run every test: unit, Rego, moto integration, SARIF validatio
 # engine's batches) and the reporters: `make test` runs their tests under
 # the race detector only, not twice.
 MODULE    := github.com/sgaudit/sgaudit
-RACE_PKGS := $(MODULE)/scanner/collect $(MODULE)/scanner/engine $(MODULE)/reporters
+RACE_PKGS := $(MODULE)/internal/collect $(MODULE)/internal/engine $(MODULE)/reporters
 # An execution count, not a duration: see .ci/fuzz.
 CI_FUZZTIME ?= 20000x
 

@@ -13,8 +13,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/sgaudit/sgaudit/internal/cputime"
+	"github.com/sgaudit/sgaudit/internal/engine"
 	"github.com/sgaudit/sgaudit/policies"
-	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 

@@ -16,10 +16,10 @@ import (
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
 	"github.com/open-policy-agent/opa/v1/tester"
 
+	"github.com/sgaudit/sgaudit/internal/config"
+	"github.com/sgaudit/sgaudit/internal/engine"
+	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/policies"
-	"github.com/sgaudit/sgaudit/scanner"
-	"github.com/sgaudit/sgaudit/scanner/config"
-	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -33,7 +33,7 @@ import (
 var exampleBlockRE = regexp.MustCompile("(?s)`(my-policies/[a-z0-9_]+\\.rego)`:\n\n```rego\n(.*?)```")
 
 // customIDPattern is the engine's contract for any check's id
-// (scanner/engine/catalogue.go).
+// (internal/engine/catalogue.go).
 var customIDPattern = regexp.MustCompile(`^[A-Z][A-Z0-9]*[0-9]{3}$`)
 
 // exampleFiles returns the Rego files of docs/writing-policies.md by path.
@@ -295,7 +295,7 @@ func TestDocumentedDataOnlyPort(t *testing.T) {
 		{"documented configuration", cfg, []string{"sg-1 (console) allows Admin console (tcp 8443) from 0.0.0.0/0 through tcp 8443"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			eng, err := scanner.LoadEngine(ctx, scanner.Options{Config: tt.cfg})
+			eng, err := scan.LoadEngine(ctx, scan.Options{Config: tt.cfg})
 			if err != nil {
 				t.Fatalf("load the policies: %v", err)
 			}

@@ -105,7 +105,7 @@ func prepareExposures(es []findings.Exposure) []findings.Exposure {
 
 // compareExposedPorts orders ports by protocol (all, tcp, udp, icmp,
 // icmpv6, numbered protocols by number, then any other name), then by
-// range: the order scanner/exposure computes them in, restated here
+// range: the order internal/exposure computes them in, restated here
 // because reporters must not depend on it and must not trust the order a
 // report was built in.
 func compareExposedPorts(a, b findings.ExposedPort) int {

@@ -234,7 +234,7 @@ type checkRule struct {
 //   - a rule "SGA001/critical" for each other severity a result of the run
 //     has, after the catalogue, ordered by check id then severity, highest
 //     first. SARIF allows ids of "/"-separated components (result.ruleId
-//     in the 2.1.0 standard); check ids never hold a "/" (scanner/engine's
+//     in the 2.1.0 standard); check ids never hold a "/" (internal/engine's
 //     id pattern), so none collides.
 //
 // A finding's alert is its rule id and fingerprint: it stays the same alert

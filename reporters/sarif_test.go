@@ -19,8 +19,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"github.com/sgaudit/sgaudit/scanner"
-	"github.com/sgaudit/sgaudit/scanner/config"
+	"github.com/sgaudit/sgaudit/internal/config"
+	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -1033,12 +1033,12 @@ suppressions:
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := scanner.Options{Config: cfg, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
-	eng, err := scanner.LoadEngine(ctx, opts)
+	opts := scan.Options{Config: cfg, Now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }}
+	eng, err := scan.LoadEngine(ctx, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := scanner.Evaluate(ctx, eng, inv, opts)
+	r, err := scan.Evaluate(ctx, eng, inv, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

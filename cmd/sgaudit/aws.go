@@ -16,7 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sgaudit/sgaudit/internal/awsregions"
-	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/internal/collect"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -205,7 +205,7 @@ func (f *awsFlags) loader() func(ctx context.Context) (aws.Config, error) {
 		}
 		cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 		if err != nil {
-			// Not wrapped here: scanner.Inventory says "load AWS
+			// Not wrapped here: scan.Inventory says "load AWS
 			// configuration" for every loader; this only marks it exit 2.
 			return aws.Config{}, &usageError{err}
 		}

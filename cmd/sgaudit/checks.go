@@ -10,7 +10,7 @@ import (
 
 	"github.com/sgaudit/sgaudit/internal/checkdocs"
 	"github.com/sgaudit/sgaudit/internal/safetext"
-	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -48,10 +48,10 @@ func runChecks(ctx context.Context, format string, policyDirs, dataFiles []strin
 	}
 	// The configuration's check settings show in the list: enabled and
 	// severity are what a scan with the same configuration would use.
-	opts := scanner.Options{Logger: loggerFrom(ctx), Config: cfg}
+	opts := scan.Options{Logger: loggerFrom(ctx), Config: cfg}
 	opts.Engine.PolicyDirs = policyDirs
 	opts.Engine.DataFiles = dataFiles
-	eng, err := scanner.LoadEngine(ctx, opts)
+	eng, err := scan.LoadEngine(ctx, opts)
 	if err != nil {
 		return err
 	}

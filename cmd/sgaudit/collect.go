@@ -13,7 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgaudit/sgaudit/internal/atomicfile"
-	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -74,7 +74,7 @@ func inventoryPath(output string) string {
 }
 
 func runCollect(ctx context.Context, f *awsFlags, output string, ios *streams) error {
-	inv, err := scanner.Inventory(ctx, scanner.Options{
+	inv, err := scan.Inventory(ctx, scan.Options{
 		AWSConfig: f.loader(),
 		Collect:   f.collectOptions(ios),
 		Now:       ios.now,

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/sgaudit/sgaudit/scanner"
+	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 
@@ -85,7 +85,7 @@ func (s checkSelection) empty() bool { return len(s.only) == 0 && len(s.skip) ==
 // and wins over --check. An id that names no check, or a glob that
 // matches none, is a usage error: a typo must not leave a check on, or a
 // scan silently empty.
-func (s checkSelection) apply(ctx context.Context, opts *scanner.Options) error {
+func (s checkSelection) apply(ctx context.Context, opts *scan.Options) error {
 	if s.empty() {
 		return nil
 	}
@@ -94,7 +94,7 @@ func (s checkSelection) apply(ctx context.Context, opts *scanner.Options) error 
 	probe := *opts
 	probe.Config = nil
 	probe.Engine.Enabled, probe.Engine.Disabled = nil, nil
-	eng, err := scanner.LoadEngine(ctx, probe)
+	eng, err := scan.LoadEngine(ctx, probe)
 	if err != nil {
 		return err
 	}

@@ -16,9 +16,9 @@ import (
 	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sgaudit/sgaudit/internal/collect"
 	"github.com/sgaudit/sgaudit/internal/faultproxy"
 	"github.com/sgaudit/sgaudit/internal/moto"
-	"github.com/sgaudit/sgaudit/scanner/collect"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/sgaudit/sgaudit/internal/collect"
 	"github.com/sgaudit/sgaudit/internal/safetext"
-	"github.com/sgaudit/sgaudit/scanner/collect"
 )
 
 // progressLine draws one self-overwriting line on a terminal's stderr:

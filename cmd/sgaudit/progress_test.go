@@ -6,7 +6,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/internal/collect"
 )
 
 // TestProgressLineFitsTerminal (issue 10, conventions): every redraw of

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/internal/collect"
 )
 
 // terminalHazards are the characters no output path may let through: ESC

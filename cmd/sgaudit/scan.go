@@ -18,11 +18,11 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/sgaudit/sgaudit/internal/atomicfile"
+	"github.com/sgaudit/sgaudit/internal/baseline"
+	"github.com/sgaudit/sgaudit/internal/config"
+	"github.com/sgaudit/sgaudit/internal/engine"
+	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/reporters"
-	"github.com/sgaudit/sgaudit/scanner"
-	"github.com/sgaudit/sgaudit/scanner/baseline"
-	"github.com/sgaudit/sgaudit/scanner/config"
-	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -339,7 +339,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 			return usagef("create the directory of %s: %w", f.output, err)
 		}
 	}
-	opts := scanner.Options{
+	opts := scan.Options{
 		Inputs:         f.inputs,
 		FallbackRegion: f.aws.region,
 		AWSConfig:      f.aws.loader(),
@@ -356,7 +356,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	if err := f.checks.apply(ctx, &opts); err != nil {
 		return err
 	}
-	rep, err := scanner.Scan(ctx, opts)
+	rep, err := scan.Scan(ctx, opts)
 	if err != nil {
 		return err
 	}

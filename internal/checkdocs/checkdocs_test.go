@@ -13,9 +13,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/sgaudit/sgaudit/internal/engine"
 	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/policies"
-	"github.com/sgaudit/sgaudit/scanner/engine"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 

@@ -203,7 +203,7 @@ func TestDecodeMergesIdenticalGroups(t *testing.T) {
 // trip through its JSON unchanged.
 func FuzzDecode(f *testing.F) {
 	f.Add(inventoryJSON(f, nil))
-	for _, path := range []string{"../engine/testdata/in-inventory.json"} {
+	for _, path := range []string{"../../internal/engine/testdata/in-inventory.json"} {
 		raw, err := os.ReadFile(path)
 		if err != nil {
 			f.Fatal(err)

@@ -10,7 +10,7 @@ import (
 
 // This file says which values of a security group AWS itself accepts, and
 // how AWS writes each of them. The collector and the importer turn what
-// AWS returns into that one written form (scanner/collect/normalize.go);
+// AWS returns into that one written form (internal/collect/normalize.go);
 // Validate then refuses anything else, so that a policy never judges a
 // value AWS would read differently. In particular no spelling of the world
 // reaches a policy other than "0.0.0.0/0" and "::/0", the only ones the

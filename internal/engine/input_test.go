@@ -101,6 +101,12 @@ func filled(mode fillMode) *inventory.Inventory {
 }
 
 // viaJSON is what `opa eval -i inventory.json` would see as input.
+// inventoryValue converts a whole inventory; only the drift test needs it:
+// the engine batches.
+func inventoryValue(inv *inventory.Inventory) ast.Value {
+	return inputValue(sharedInput(inv, nil), inv.SecurityGroups)
+}
+
 func viaJSON(t *testing.T, inv *inventory.Inventory) ast.Value {
 	t.Helper()
 	v, err := ast.InterfaceToValue(jsontest.Generic(t, inv))

@@ -1,4 +1,4 @@
-package scanner
+package scan
 
 import (
 	"bufio"
@@ -15,10 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sgaudit/sgaudit/internal/collect"
 	"github.com/sgaudit/sgaudit/internal/cputime"
 	"github.com/sgaudit/sgaudit/internal/memsample"
 	"github.com/sgaudit/sgaudit/reporters"
-	"github.com/sgaudit/sgaudit/scanner/collect"
 )
 
 // BenchmarkScanOffline is `sgaudit scan --input sgs.json --input enis.json
@@ -33,8 +33,8 @@ import (
 // (the most memory the Go runtime held from the OS, ≈ RSS), MB-input
 // (the files), findings.
 //
-//	go test ./scanner -run '^$' -bench 'ScanOffline/groups=10000$'
-//	go test ./scanner -run '^$' -bench 'ScanOffline/groups=100000$' -benchtime=1x
+//	go test ./internal/scan -run '^$' -bench 'ScanOffline/groups=10000$'
+//	go test ./internal/scan -run '^$' -bench 'ScanOffline/groups=100000$' -benchtime=1x
 func BenchmarkScanOffline(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
@@ -109,8 +109,8 @@ func BenchmarkScanOffline(b *testing.B) {
 // describe-security-group-rules export of the same groups, whose records
 // are held until every group is read.
 //
-//	go test ./scanner -run '^$' -bench 'ImportCLI/groups=100000$' -benchtime=1x
-//	go test ./scanner -run '^$' -bench 'ImportCLI/groups=100000-with-rules$' -benchtime=1x
+//	go test ./internal/scan -run '^$' -bench 'ImportCLI/groups=100000$' -benchtime=1x
+//	go test ./internal/scan -run '^$' -bench 'ImportCLI/groups=100000-with-rules$' -benchtime=1x
 func BenchmarkImportCLI(b *testing.B) {
 	for _, bc := range []struct {
 		n     int

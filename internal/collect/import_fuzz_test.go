@@ -18,7 +18,7 @@ import (
 // successful import round-trips through the inventory format unchanged
 // (encoded as JSON and imported again, it is the same inventory).
 //
-//	go test ./scanner/collect -run '^$' -fuzz '^FuzzImport$' -fuzztime 20s
+//	go test ./internal/collect -run '^$' -fuzz '^FuzzImport$' -fuzztime 20s
 func FuzzImport(f *testing.F) {
 	for _, name := range []string{"cli-sgs.json", "cli-rules.json", "cli-enis.json", "import.golden", "basic.golden", "evidence.golden", "cross-account.golden"} {
 		raw, err := os.ReadFile(filepath.Join("testdata", name))

@@ -1,4 +1,4 @@
-package scanner
+package scan
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/sgaudit/sgaudit/scanner/collect"
+	"github.com/sgaudit/sgaudit/internal/collect"
 )
 
 // TestInventoryInput: bad input files are one line that starts with what

@@ -148,8 +148,8 @@ func synthetic(n int, seed uint64) *inventory.Inventory {
 // findings/group, to show the mix is realistic; gc-cycles, gc-cpu-% and
 // B-alloc/group, what the garbage collector costs and why.
 //
-//	go test ./scanner/engine -run '^$' -bench 'Evaluate/groups=(1000|10000)$'
-//	go test ./scanner/engine -run '^$' -bench 'Evaluate/groups=100000$' -benchtime=1x
+//	go test ./internal/engine -run '^$' -bench 'Evaluate/groups=(1000|10000)$'
+//	go test ./internal/engine -run '^$' -bench 'Evaluate/groups=100000$' -benchtime=1x
 func BenchmarkEvaluate(b *testing.B) {
 	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
@@ -164,7 +164,7 @@ func BenchmarkEvaluate(b *testing.B) {
 // Sort, which every path that builds one ends with (it compacts the slices
 // and shares repeated strings). MB is the live heap of the inventory.
 //
-//	go test ./scanner/engine -run '^$' -bench DecodedInventory -benchtime=1x
+//	go test ./internal/engine -run '^$' -bench DecodedInventory -benchtime=1x
 func BenchmarkDecodedInventory(b *testing.B) {
 	raw, err := json.Marshal(synthetic(100_000, 1))
 	if err != nil {

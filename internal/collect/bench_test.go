@@ -96,7 +96,7 @@ func countStatus(cov []inventory.Coverage, s inventory.CoverageStatus) int {
 // and the inventory it returned (MB-inventory). Every page is a fresh copy,
 // as a real client decodes one from its response.
 //
-//	go test ./scanner/collect -run '^$' -bench CollectMemory -benchtime=1x
+//	go test ./internal/collect -run '^$' -bench CollectMemory -benchtime=1x
 func BenchmarkCollectMemory(b *testing.B) {
 	const (
 		accounts       = 10

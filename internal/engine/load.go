@@ -19,9 +19,9 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
-	"github.com/sgaudit/sgaudit/docs/schema"
 	"github.com/sgaudit/sgaudit/internal/jsonkeys"
 	"github.com/sgaudit/sgaudit/internal/regularfile"
+	"github.com/sgaudit/sgaudit/internal/schema"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 

@@ -26,7 +26,7 @@ func configSchema(t *testing.T) *jsonschema.Schema {
 	c := jsonschema.NewCompiler()
 	c.AssertFormat() // "format": "date" rejects 2027-02-30
 	var configID string
-	for _, name := range []string{"config.schema.json", schema.Data} {
+	for _, name := range []string{schema.Config, schema.Data} {
 		b, err := schema.FS.ReadFile(name)
 		if err != nil {
 			t.Fatal(err)

@@ -1,4 +1,4 @@
-package scanner
+package scan
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/sgaudit/sgaudit/scanner/config"
+	"github.com/sgaudit/sgaudit/internal/config"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -109,7 +109,7 @@ func TestLoadEngineConfig(t *testing.T) {
 // TestExampleConfig: the annotated example is valid for the embedded
 // policies: its data is valid data.sgaudit, its check ids exist.
 func TestExampleConfig(t *testing.T) {
-	cfg, err := config.Load(filepath.Join("..", "examples", "sgaudit.yaml"))
+	cfg, err := config.Load(filepath.Join("..", "..", "examples", "sgaudit.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,7 @@
 // Package scanner ties sgaudit together in one direction:
 // collect (or import) → inventory → engine → findings.Report.
 // Reporters and the CLI sit after it; nothing here writes output.
-package scanner
+package scan
 
 import (
 	"context"
@@ -13,12 +13,12 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/sgaudit/sgaudit/internal/baseline"
+	"github.com/sgaudit/sgaudit/internal/collect"
+	"github.com/sgaudit/sgaudit/internal/config"
+	"github.com/sgaudit/sgaudit/internal/engine"
+	"github.com/sgaudit/sgaudit/internal/exposure"
 	"github.com/sgaudit/sgaudit/policies"
-	"github.com/sgaudit/sgaudit/scanner/baseline"
-	"github.com/sgaudit/sgaudit/scanner/collect"
-	"github.com/sgaudit/sgaudit/scanner/config"
-	"github.com/sgaudit/sgaudit/scanner/engine"
-	"github.com/sgaudit/sgaudit/scanner/exposure"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )

@@ -11,7 +11,7 @@ import (
 )
 
 // GroupTags maps a security group ARN to its tags. Findings name their
-// group but do not carry its tags, so the caller (scanner.Evaluate) builds
+// group but do not carry its tags, so the caller (scan.Evaluate) builds
 // this from the inventory for tag matchers.
 type GroupTags map[string]map[string]string
 

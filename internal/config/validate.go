@@ -10,7 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/sgaudit/sgaudit/docs/schema"
+	"github.com/sgaudit/sgaudit/internal/schema"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 )
 

@@ -303,12 +303,6 @@ func inputValue(sh shared, groups []inventory.SecurityGroup) ast.Value {
 	return ast.NewObject(pairs...)
 }
 
-// inventoryValue converts a whole inventory; the engine itself never needs
-// it (it batches), the drift test does.
-func inventoryValue(inv *inventory.Inventory) ast.Value {
-	return inputValue(sharedInput(inv, nil), inv.SecurityGroups)
-}
-
 func accountTerm(b *builder, a *inventory.Account) *ast.Term {
 	m := b.open()
 	b.add(kID, b.str(a.ID))

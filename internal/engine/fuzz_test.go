@@ -15,7 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
 
-	"github.com/sgaudit/sgaudit/docs/schema"
+	"github.com/sgaudit/sgaudit/internal/schema"
 	"github.com/sgaudit/sgaudit/policies"
 )
 
