@@ -162,10 +162,12 @@ cmd_install() {
       [[ $got == "$want" ]] || die "checksum mismatch for $name: checksums.txt says $want, the download is $got"
       if [[ $ext == zip ]] && command -v unzip >/dev/null 2>&1; then
         unzip -q -o "$tmp/$name" "sgaudit$exe" -d "$dir"
-      elif [[ $ext == zip ]]; then
+      elif [[ $ext == zip ]] && command -v powershell >/dev/null 2>&1; then
         # Windows runners without unzip in Git Bash.
         powershell -NoProfile -NonInteractive -Command \
           "Expand-Archive -Force -LiteralPath '$tmp/$name' -DestinationPath '$dir'"
+      elif [[ $ext == zip ]]; then
+        die "no unzip or PowerShell to extract $name: install unzip on the runner"
       else
         tar -xzf "$tmp/$name" -C "$dir" "sgaudit$exe"
       fi

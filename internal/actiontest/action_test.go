@@ -2,6 +2,7 @@ package actiontest
 
 import (
 	"archive/tar"
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"context"
@@ -413,6 +414,74 @@ func tarGz(t *testing.T, bin string) []byte {
 	return buf.Bytes()
 }
 
+var (
+	zipOnce  sync.Once
+	zipBytes []byte
+)
+
+// windowsArchive is the Windows release archive as GoReleaser packs it: a
+// zip with sgaudit.exe at the top, its Unix mode recorded. The binary is the
+// host's (named .exe): the script's Windows path (zip, checksum, extraction,
+// the .exe name) is what is under test, not Windows itself.
+func windowsArchive(t *testing.T) []byte {
+	t.Helper()
+	bin := releaseBinary(t)
+	zipOnce.Do(func() {
+		data, err := os.ReadFile(bin)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, f := range []struct {
+			name string
+			mode os.FileMode
+			data []byte
+		}{
+			{"README.md", 0o644, []byte("# sgaudit\n")},
+			{"sgaudit.exe", 0o755, data},
+		} {
+			h := &zip.FileHeader{Name: f.name, Method: zip.Deflate}
+			h.SetMode(f.mode)
+			w, err := zw.CreateHeader(h)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if _, err := w.Write(f.data); err != nil {
+				t.Error(err)
+				return
+			}
+		}
+		if err := zw.Close(); err != nil {
+			t.Error(err)
+			return
+		}
+		zipBytes = buf.Bytes()
+	})
+	if zipBytes == nil {
+		t.Fatal("packing the Windows archive failed")
+	}
+	return zipBytes
+}
+
+// windowsRelease is release for a Windows runner of the host's architecture.
+func windowsRelease(t *testing.T, prefix string) map[string][]byte {
+	t.Helper()
+	archive := windowsArchive(t)
+	name := windowsArchiveName(runtime.GOARCH)
+	checksums := fmt.Sprintf("%s  %s\n%s  sgaudit_linux_amd64.tar.gz\n", sum(archive), name, strings.Repeat("0", 64))
+	return map[string][]byte{
+		prefix + "/" + name:       archive,
+		prefix + "/checksums.txt": []byte(checksums),
+	}
+}
+
+func windowsArchiveName(goarch string) string {
+	return fmt.Sprintf("sgaudit_windows_%s.zip", goarch)
+}
+
 func sum(b []byte) string {
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
@@ -502,6 +571,14 @@ func TestInstall(t *testing.T) {
 	tampered := func(files map[string][]byte) map[string][]byte {
 		for p, b := range files {
 			if strings.HasSuffix(p, "/"+host) && strings.HasPrefix(p, "/download/"+releaseVersion) {
+				files[p] = append(slices.Clone(b), 0)
+			}
+		}
+		return files
+	}
+	tamperedWindows := func(files map[string][]byte) map[string][]byte {
+		for p, b := range files {
+			if strings.HasSuffix(p, ".zip") {
 				files[p] = append(slices.Clone(b), 0)
 			}
 		}
@@ -608,6 +685,30 @@ func TestInstall(t *testing.T) {
 			wantPaths: []string{"/download/" + releaseVersion + "/" + archiveName(runtime.GOOS, otherArch)},
 		},
 		{
+			name:        "Windows runner: the zip archive, verified, extracted with unzip, sgaudit.exe on PATH",
+			version:     releaseVersion,
+			files:       func() map[string][]byte { return windowsRelease(t, "/download/"+releaseVersion) },
+			env:         []string{"RUNNER_OS=Windows"},
+			wantVersion: releaseVersion,
+			wantPaths:   []string{"/download/" + releaseVersion + "/" + windowsArchiveName(runtime.GOARCH), "/download/" + releaseVersion + "/checksums.txt"},
+		},
+		{
+			name:      "Windows runner, zip does not match checksums.txt: fail before extracting",
+			version:   releaseVersion,
+			files:     func() map[string][]byte { return tamperedWindows(windowsRelease(t, "/download/"+releaseVersion)) },
+			env:       []string{"RUNNER_OS=Windows"},
+			wantErr:   "checksum mismatch for " + windowsArchiveName(runtime.GOARCH),
+			wantPaths: []string{"/download/" + releaseVersion + "/" + windowsArchiveName(runtime.GOARCH), "/download/" + releaseVersion + "/checksums.txt"},
+		},
+		{
+			name:      "Windows runner with neither unzip nor PowerShell: say so",
+			version:   releaseVersion,
+			files:     func() map[string][]byte { return windowsRelease(t, "/download/"+releaseVersion) },
+			env:       []string{"RUNNER_OS=Windows", "PATH=" + toolsWithoutGo(t)},
+			wantErr:   "no unzip or PowerShell to extract " + windowsArchiveName(runtime.GOARCH),
+			wantPaths: []string{"/download/" + releaseVersion + "/" + windowsArchiveName(runtime.GOARCH), "/download/" + releaseVersion + "/checksums.txt"},
+		},
+		{
 			name:      "a version that is not a tag",
 			version:   "main branch",
 			files:     func() map[string][]byte { return release(t, "/download/"+releaseVersion) },
@@ -647,6 +748,9 @@ func TestInstall(t *testing.T) {
 			}
 			if res.failed != "" {
 				t.Fatalf("step %s exited %d; stderr:\n%s", res.failed, res.exitCode, res.stderr)
+			}
+			if windows := slices.Contains(tt.env, "RUNNER_OS=Windows"); windows != strings.HasSuffix(res.outputs["sgaudit-path"], `sgaudit.exe`) {
+				t.Errorf("sgaudit-path = %q on a %s runner", res.outputs["sgaudit-path"], map[bool]string{true: "Windows", false: runtime.GOOS}[windows])
 			}
 			if got := installedVersion(t, res); got != tt.wantVersion {
 				t.Errorf("installed sgaudit says %q, want %q", got, tt.wantVersion)
