@@ -37,6 +37,9 @@ Exit codes: 0 complete; 2 usage or credentials error; 3 some region could not be
   sgaudit scan --input inventory.json --format html -o out/`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := rejectEmptyPaths(cmd); err != nil {
+				return err
+			}
 			if err := f.validate(cmd.Flags()); err != nil {
 				return err
 			}
@@ -113,4 +116,21 @@ func writeInventory(w io.Writer, inv *inventory.Inventory) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(inv)
+}
+
+// rejectEmptyPaths refuses -o ” and --output-dir ” given on the command
+// line: an empty variable in a script ("-o $OUT") would otherwise print the
+// report to the terminal, or scan and write nothing, without a word.
+func rejectEmptyPaths(cmd *cobra.Command) error {
+	for _, name := range []string{"output", "output-dir"} {
+		f := cmd.Flags().Lookup(name)
+		if f != nil && f.Changed && f.Value.String() == "" {
+			hint := "name a file, or - for stdout"
+			if name == "output-dir" {
+				hint = "name a directory"
+			}
+			return usagef("--%s is empty: %s", name, hint)
+		}
+	}
+	return nil
 }

@@ -134,3 +134,88 @@ func errorLine(w io.Writer, format, msg string, code int) {
 	log := slog.New(safetext.NewHandler(slog.NewJSONHandler(w, nil)))
 	log.Log(context.Background(), level, msg, "exit_code", code)
 }
+
+// otherVariables are the SGAUDIT_ names that are not flags and not
+// mistakes: the GitHub Action's own (action.yml passes its inputs as
+// SGAUDIT_INPUT_*), and the test harness's.
+var otherVariables = []string{"SGAUDIT_INPUT_", "SGAUDIT_ACTION_", "SGAUDIT_TEST_", "SGAUDIT_BENCH_",
+	"SGAUDIT_BIN", "SGAUDIT_EXIT_CODE", "SGAUDIT_MOTO_SERVER", "SGAUDIT_CHROMIUM"}
+
+// warnUnknownEnv warns once per SGAUDIT_ variable that no flag of any
+// command reads: SGAUDIT_FAIL_ONN=high would otherwise be ignored without a
+// word, and the scan pass where the user meant it to fail. The closest
+// flag's variable is suggested. A variable of another command's flag
+// (SGAUDIT_ORG while listing checks) is not a mistake and is left alone.
+func warnUnknownEnv(root *cobra.Command, ios *streams, log *slog.Logger) {
+	if ios.environ == nil {
+		return
+	}
+	known := map[string]bool{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) { known[envName(f.Name)] = true })
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	var unknown []string
+	for _, kv := range ios.environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, envPrefix) || known[name] || slices.Contains(noEnvFlags, strings.ToLower(strings.TrimPrefix(name, envPrefix))) {
+			continue
+		}
+		other := false
+		for _, o := range otherVariables {
+			if name == o || (strings.HasSuffix(o, "_") && strings.HasPrefix(name, o)) {
+				other = true
+			}
+		}
+		if !other {
+			unknown = append(unknown, name)
+		}
+	}
+	slices.Sort(unknown)
+	for _, name := range slices.Compact(unknown) {
+		msg := "environment variable " + name + " is not an sgaudit setting; ignored"
+		if best := closest(name, known); best != "" {
+			msg += " (did you mean " + best + "?)"
+		}
+		log.Warn(msg)
+	}
+}
+
+// closest returns the known name nearest to name by edit distance, when it
+// is at most 2 edits away (a typo, not another word).
+func closest(name string, known map[string]bool) string {
+	best, bestDist := "", 3
+	for k := range known {
+		if d := editDistance(name, k); d < bestDist || (d == bestDist && k < best) {
+			best, bestDist = k, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance of two short ASCII names.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

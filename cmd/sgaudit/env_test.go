@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestEnvFlags (issue 10, conventions): every flag is also SGAUDIT_<FLAG>;
@@ -147,5 +150,67 @@ func TestFailOnCount(t *testing.T) {
 				t.Errorf("stderr = %q, want %q", r.stderr, want)
 			}
 		})
+	}
+}
+
+// TestUnknownEnvWarns: an SGAUDIT_ variable no flag reads is a warning
+// naming it and the closest real one; the Action's and other commands'
+// variables are not.
+func TestUnknownEnvWarns(t *testing.T) {
+	inv := writeInventoryFile(t, sshInventory())
+	tests := []struct {
+		name     string
+		environ  []string
+		want     []string // warning lines, in order
+		wantCode int
+	}{
+		{"a typo of a flag", []string{"SGAUDIT_FAIL_ONN=high", "HOME=/root"},
+			[]string{"environment variable SGAUDIT_FAIL_ONN is not an sgaudit setting; ignored (did you mean SGAUDIT_FAIL_ON?)"}, exitOK},
+		{"no flag near it", []string{"SGAUDIT_SOMETHING_ELSE=1"},
+			[]string{"environment variable SGAUDIT_SOMETHING_ELSE is not an sgaudit setting; ignored"}, exitOK},
+		{"two, sorted, each once", []string{"SGAUDIT_ZZ=1", "SGAUDIT_FORMATT=json", "SGAUDIT_ZZ=2"},
+			[]string{"environment variable SGAUDIT_FORMATT is not an sgaudit setting; ignored (did you mean SGAUDIT_FORMAT?)",
+				"environment variable SGAUDIT_ZZ is not an sgaudit setting; ignored"}, exitOK},
+		{"the Action's inputs, another command's flag, a real flag", []string{"SGAUDIT_INPUT_FORMAT=sarif", "SGAUDIT_ACTION_REF=v1", "SGAUDIT_ORG=true", "SGAUDIT_NO_PROGRESS=true"},
+			nil, exitOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb strings.Builder
+			ios := &streams{out: &out, err: &errb, getenv: func(string) string { return "" },
+				environ: func() []string { return tt.environ }, now: func() time.Time { return fixedNow }}
+			code := runWith(context.Background(), []string{"scan", "--input", inv}, ios)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.wantCode, errb.String())
+			}
+			var got []string
+			for _, l := range strings.Split(errb.String(), "\n") {
+				if _, msg, ok := strings.Cut(l, "msg="); ok && strings.Contains(l, "level=WARN") {
+					got = append(got, strings.Trim(msg, `"`))
+				}
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("warnings:\n got %q\nwant %q\nstderr:\n%s", got, tt.want, errb.String())
+			}
+		})
+	}
+}
+
+// TestEmptyOutputPath: -o ” (an empty variable in a script) is a usage
+// error, not the report on the terminal.
+func TestEmptyOutputPath(t *testing.T) {
+	inv := writeInventoryFile(t, sshInventory())
+	for _, args := range [][]string{
+		{"scan", "--input", inv, "-f", "json", "-o", ""},
+		{"scan", "--input", inv, "-f", "json", "--output="},
+		{"scan", "--input", inv, "-f", "json,sarif", "--output-dir", ""},
+		{"collect", "-o", ""},
+	} {
+		r := runCLI(t, args...)
+		want := "--output is empty"
+		if slices.Contains(args, "--output-dir") {
+			want = "--output-dir is empty"
+		}
+		assertOneLineError(t, r, want)
 	}
 }

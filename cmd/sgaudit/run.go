@@ -29,6 +29,9 @@ type streams struct {
 	outCols, errCols func() int
 	// getenv reads the environment (tests pass their own).
 	getenv func(string) string
+	// environ lists the environment, for warnings about SGAUDIT_ variables
+	// no flag reads; nil skips them.
+	environ func() []string
 	// now is the clock for report timestamps.
 	now func() time.Time
 	// progress is the progress line of a collection, if one is drawn.
@@ -44,7 +47,7 @@ type streams struct {
 // an exit code. Tests call it directly.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ios := &streams{out: stdout, err: stderr, outIsTerminal: isTerminal(stdout), errIsTerminal: isTerminal(stderr),
-		outCols: terminalCols(stdout), errCols: terminalCols(stderr), getenv: os.Getenv, now: time.Now}
+		outCols: terminalCols(stdout), errCols: terminalCols(stderr), getenv: os.Getenv, environ: os.Environ, now: time.Now}
 	return runWith(ctx, args, ios)
 }
 
@@ -101,7 +104,8 @@ It only ever calls read-only AWS APIs (Describe*, Get*, List*).
 
 Every flag can also be set by an environment variable, SGAUDIT_ and the flag's name in
 capitals with _ for - (--fail-on high is SGAUDIT_FAIL_ON=high); --help shows it next to
-each flag. The command line wins over the environment.`,
+each flag. The command line wins over the environment; an SGAUDIT_ variable that no
+flag reads is warned about.`,
 		Example: `  sgaudit scan                                     # every enabled region, table on stdout
   sgaudit scan --format sarif -o results.sarif     # one report to a file
   sgaudit scan --format json,sarif,html -o out/    # several reports, in out/
@@ -126,6 +130,7 @@ each flag. The command line wins over the environment.`,
 				return err
 			}
 			cmd.SetContext(withLogger(cmd.Context(), logger))
+			warnUnknownEnv(cmd.Root(), ios, logger)
 			return nil
 		},
 	}

@@ -134,6 +134,9 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.config.explicit = cmd.Flags().Changed("config")
+			if err := rejectEmptyPaths(cmd); err != nil {
+				return err
+			}
 			if len(f.inputs) > 0 {
 				if err := rejectCollectionFlags(cmd); err != nil {
 					return err
