@@ -363,8 +363,23 @@ func writeCLIExport(sgs, enis, rules io.Writer, n int, seed uint64) (exportStats
 				// with every peer of those in its lists.
 				if j := slices.IndexFunc(g.IpPermissions, func(q cliPermission) bool { return *q.FromPort == *p.FromPort }); j >= 0 {
 					q := &g.IpPermissions[j]
-					q.UserIdGroupPairs = append(q.UserIdGroupPairs, p.UserIdGroupPairs...)
-					q.IpRanges = append(q.IpRanges, p.IpRanges...)
+					// The same peer twice on one port is one rule: AWS
+					// refuses the second, and the import refuses two
+					// records of it.
+					for _, pair := range p.UserIdGroupPairs {
+						if slices.ContainsFunc(q.UserIdGroupPairs, func(o cliPair) bool { return o.GroupId == pair.GroupId }) {
+							st.rules--
+							continue
+						}
+						q.UserIdGroupPairs = append(q.UserIdGroupPairs, pair)
+					}
+					for _, r := range p.IpRanges {
+						if slices.ContainsFunc(q.IpRanges, func(o cliRange) bool { return o.CidrIp == r.CidrIp }) {
+							st.rules--
+							continue
+						}
+						q.IpRanges = append(q.IpRanges, r)
+					}
 					if len(p.PrefixListIds) > 0 && len(q.PrefixListIds) > 0 {
 						st.rules-- // the same rule twice: AWS refuses it
 					}
