@@ -1,6 +1,7 @@
 package inventory
 
 import (
+	"cmp"
 	"reflect"
 	"slices"
 	"strings"
@@ -90,4 +91,38 @@ func TestSortSharesRepeatedStrings(t *testing.T) {
 	same("region", a.Region, b.Region)
 	same("vpc", a.VPCID, b.VPCID)
 	same("tag value", a.Tags[0].Value, b.Tags[0].Value)
+}
+
+// TestCompareRulesOrdersByKey: without ids, CompareRules orders rules
+// exactly as their Key strings compare (it builds them on the stack), long
+// peers included.
+func TestCompareRulesOrdersByKey(t *testing.T) {
+	long := strings.Repeat("x", 200) // past the stack buffer
+	rules := []Rule{
+		{Direction: Ingress, Protocol: "tcp", FromPort: 22, ToPort: 22, Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0"}},
+		{Direction: Ingress, Protocol: "tcp", FromPort: 22, ToPort: 220, Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0"}},
+		{Direction: Ingress, Protocol: "tcp", FromPort: 2, ToPort: 22, Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0"}},
+		{Direction: Ingress, Protocol: "tcp", FromPort: -1, ToPort: -1, Peer: Peer{Kind: PeerCIDRv4, CIDR: "10.0.0.0/8"}},
+		{Direction: Ingress, Protocol: "udp", FromPort: 22, ToPort: 22, Peer: Peer{Kind: PeerCIDRv6, CIDR: "::/0"}},
+		{Direction: Ingress, Protocol: "-1", FromPort: 0, ToPort: 0, Peer: Peer{Kind: PeerSecurityGroup, GroupID: "sg-1", GroupOwner: "111122223333"}},
+		{Direction: Ingress, Protocol: "-1", FromPort: 0, ToPort: 0, Peer: Peer{Kind: PeerSecurityGroup, GroupID: "sg-1"}},
+		{Direction: Ingress, Protocol: "-1", FromPort: 0, ToPort: 0, Peer: Peer{Kind: PeerPrefixList, PrefixListID: "pl-1"}},
+		{Direction: Ingress, Protocol: "tcp", FromPort: 1, ToPort: 1, Peer: Peer{Kind: PeerSecurityGroup, GroupID: "sg-" + long, GroupOwner: "111122223333"}},
+		{Direction: Ingress, Protocol: "tcp", FromPort: 1, ToPort: 1, Peer: Peer{Kind: PeerSecurityGroup, GroupID: "sg-" + long + "y", GroupOwner: "111122223333"}},
+		{Direction: Egress, Protocol: "tcp", FromPort: 1, ToPort: 1, Peer: Peer{Kind: PeerCIDRv4, CIDR: "0.0.0.0/0"}},
+	}
+	for _, a := range rules {
+		for _, b := range rules {
+			want := cmp.Compare(a.Key(), b.Key())
+			if a.Direction != b.Direction {
+				want = cmp.Compare(a.Direction, b.Direction)
+			}
+			if got := CompareRules(a, b); got != want {
+				t.Errorf("CompareRules(%s, %s) = %d, want %d", a.Key(), b.Key(), got, want)
+			}
+		}
+	}
+	if got, want := rules[5].Key(), "ingress|-1|0|0|security_group|111122223333/sg-1"; got != want {
+		t.Errorf("Key = %q, want %q", got, want)
+	}
 }
