@@ -152,6 +152,10 @@ type SourceMapping struct {
 	Sources []SourceCount `json:"sources"`
 	// Reasons count the unmapped findings per reason (Unmapped*), sorted.
 	Reasons []ReasonCount `json:"reasons"`
+	// URL is where the source root is browsed, ending in "/"
+	// (https://github.com/org/repo/blob/<commit>/), when the scan knows
+	// it (in GitHub Actions): the HTML report links each source to it.
+	URL string `json:"url,omitempty"`
 }
 
 // SourceCount is how many findings one source mapped.
