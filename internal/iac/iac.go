@@ -53,6 +53,10 @@ type Options struct {
 	Templates []TemplateMapping
 }
 
+// HasStates reports whether Terraform state was given: only then can a
+// group be judged against it (SGA017).
+func (m *Mapper) HasStates() bool { return m.anyState }
+
 // Empty reports whether there is nothing to map with.
 func (o Options) Empty() bool {
 	return len(o.Dirs) == 0 && len(o.States) == 0 && len(o.Templates) == 0

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -174,8 +175,18 @@ func Scan(ctx context.Context, opts Options) (*findings.Report, error) {
 func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory, opts Options) (*findings.Report, error) {
 	start := time.Now()
 	if opts.Sources != nil {
-		// Before evaluation: SGA017 reads each managed group's iac object.
+		// Before evaluation: SGA017 reads each managed group's iac object,
+		// and is judged only where a state was given (docs/iac.md §4).
 		opts.Sources.Annotate(inv)
+		if opts.Sources.HasStates() {
+			for i := range inv.Coverage {
+				c := &inv.Coverage[i]
+				if !slices.Contains(c.Collected, inventory.KindTerraformState) {
+					c.Collected = append(c.Collected, inventory.KindTerraformState)
+					slices.Sort(c.Collected)
+				}
+			}
+		}
 	}
 	found, checks, err := eng.Evaluate(ctx, inv)
 	if err != nil {

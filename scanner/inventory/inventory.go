@@ -61,6 +61,10 @@ const (
 	KindPrefixLists          = "prefix_lists"
 	KindReferences           = "security_group_references"
 	KindStaleReferences      = "stale_references"
+	// KindTerraformState is not read from AWS: every row has it when the
+	// scan was given Terraform state (--tf-state), so a check that judges
+	// groups against the state is not evaluated without one (docs/iac.md §4).
+	KindTerraformState = "terraform_state"
 )
 
 // Coverage is one row per (account, region) the scan tried. An audit that
