@@ -53,6 +53,10 @@ type Options struct {
 	Templates []TemplateMapping
 }
 
+// SetURL records where the source root is browsed (an https URL ending
+// in /), for the HTML report's links (findings.SourceMapping.URL).
+func (m *Mapper) SetURL(url string) { m.url = url }
+
 // HasStates reports whether Terraform state was given: only then can a
 // group be judged against it (SGA017).
 func (m *Mapper) HasStates() bool { return m.anyState }
@@ -73,6 +77,7 @@ type Mapper struct {
 	modules   map[string]*tfModule  // by directory
 	rootOf    map[*State]string     // chosen root module directory
 	anyState  bool
+	url       string
 }
 
 type tfGroup struct {
@@ -128,6 +133,15 @@ func Load(opts Options) (*Mapper, error) {
 	}
 	slices.Sort(candidates)
 	candidates = slices.Compact(candidates)
+	if len(opts.States) > 0 {
+		// Every candidate is parsed, so a .tf file that does not parse is
+		// an error whatever the states hold (docs/iac.md §5).
+		for _, c := range candidates {
+			if _, err := m.module(c); err != nil {
+				return nil, err
+			}
+		}
+	}
 	for _, f := range opts.States {
 		data, err := readSource(f)
 		if err != nil {
@@ -408,7 +422,7 @@ func (m *Mapper) Map(inv *inventory.Inventory, fs []findings.Finding) *findings.
 	for i := range inv.SecurityGroups {
 		byARN[inv.SecurityGroups[i].ARN] = &inv.SecurityGroups[i]
 	}
-	cov := &findings.SourceMapping{Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}}
+	cov := &findings.SourceMapping{Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}, URL: m.url}
 	sources := map[[2]string]int{}
 	reasons := map[string]int{}
 	for i := range fs {

@@ -20,13 +20,15 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-// RepoRoot is the directory holding go.mod above the test's directory.
+// RepoRoot is the directory holding go.mod above this package's source,
+// so it is found whatever the test's working directory (t.Chdir).
 func RepoRoot(t testing.TB) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
+	_, file, _, ok := runtime.Caller(0)
+	if !ok {
+		t.Fatal("cannot locate internal/sariftest's source")
 	}
+	dir := filepath.Dir(file)
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
 			return dir
