@@ -110,3 +110,15 @@ func TestJSONSource(t *testing.T) {
 		t.Errorf("source_mapping (-want +got):\n%s", diff)
 	}
 }
+
+// TestMarkdownSource: the job summary says the mapping coverage.
+func TestMarkdownSource(t *testing.T) {
+	t.Parallel()
+	out := string(render(t, Markdown{}, mappedCoverage(t)))
+	if !strings.Contains(out, "Mapped to code: 1 of") || !strings.Contains(out, "not mapped: resource not managed") {
+		t.Errorf("Markdown lacks the mapping coverage:\n%s", out)
+	}
+	if plain := string(render(t, Markdown{}, allComplete(t))); strings.Contains(plain, "Mapped to code") {
+		t.Error("a report without code mentions the mapping")
+	}
+}

@@ -66,6 +66,12 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 	var err error
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
 		root, err = parseJSONTemplate(data)
+		if err != nil {
+			// YAML in flow style starts with { too ({Resources: ...}).
+			if y, yerr := parseYAMLTemplate(data); yerr == nil {
+				root, err = y, nil
+			}
+		}
 	} else {
 		root, err = parseYAMLTemplate(data)
 	}

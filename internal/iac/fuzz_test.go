@@ -67,6 +67,7 @@ func FuzzParseTemplate(f *testing.F) {
 	f.Add([]byte(`{"Resources": {"A": {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {"GroupId": {"Ref": "W"}}}}}`))
 	f.Add([]byte("{\"Resources\": {}} x"))
 	f.Add([]byte("Resources: [\n"))
+	f.Add([]byte("{Resources: {A: {Type: AWS::EC2::SecurityGroup}}}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tpl, err := ParseTemplate("t.yaml", data)
 		if err != nil {

@@ -15,8 +15,12 @@ import (
 )
 
 // maxSourceBytes bounds one .tf file or template: the largest real ones
-// are a few hundred kilobytes.
-const maxSourceBytes = 16 << 20
+// are a few hundred kilobytes. maxStateBytes bounds a state, which grows
+// with every resource of a root (docs/iac.md §5).
+const (
+	maxSourceBytes = 16 << 20
+	maxStateBytes  = 512 << 20
+)
 
 // tfBlock is one resource block of a Terraform module.
 type tfBlock struct {
@@ -57,7 +61,7 @@ func parseModule(dir string) (*tfModule, error) {
 			continue
 		}
 		path := filepath.Join(dir, e.Name())
-		src, err := readSource(path)
+		src, err := readSource(path, maxSourceBytes)
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +72,7 @@ func parseModule(dir string) (*tfModule, error) {
 	return m, nil
 }
 
-func readSource(path string) ([]byte, error) {
+func readSource(path string, limit int64) ([]byte, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
@@ -76,8 +80,8 @@ func readSource(path string) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%w: %s: not a regular file", ErrInput, path)
 	}
-	if fi.Size() > maxSourceBytes {
-		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrInput, path, maxSourceBytes)
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrInput, path, limit)
 	}
 	src, err := os.ReadFile(path)
 	if err != nil {

@@ -143,7 +143,7 @@ func Load(opts Options) (*Mapper, error) {
 		}
 	}
 	for _, f := range opts.States {
-		data, err := readSource(f)
+		data, err := readSource(f, maxStateBytes)
 		if err != nil {
 			if errors.Is(err, ErrInput) {
 				return nil, err
@@ -165,7 +165,7 @@ func Load(opts Options) (*Mapper, error) {
 			return nil, fmt.Errorf("%w: CloudFormation stack pattern %q: not a name or glob", ErrInput, t.Stack)
 		}
 		if _, ok := m.parsed[t.File]; !ok {
-			data, err := readSource(t.File)
+			data, err := readSource(t.File, maxSourceBytes)
 			if err != nil {
 				if errors.Is(err, ErrInput) {
 					return nil, err
@@ -256,44 +256,38 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 			}
 			blk = b
 		}
-		a := in.Attributes
+		a := &in.Attributes
 		switch in.Type {
 		case "aws_security_group", "aws_default_security_group":
-			id := anyString(a["id"])
-			if id == "" {
+			if a.ID == "" {
 				continue
 			}
 			g := &tfGroup{state: st, inst: in, block: blk}
-			for _, dir := range []string{"ingress", "egress"} {
-				items, _ := a[dir].([]any)
-				for _, it := range items {
-					if obj, ok := it.(map[string]any); ok {
-						g.rules = append(g.rules, stateInlineSpec(dir, obj))
-					}
-				}
+			for _, r := range a.Ingress {
+				g.rules = append(g.rules, stateInlineSpec("ingress", &r))
 			}
-			m.groups[id] = append(m.groups[id], g)
+			for _, r := range a.Egress {
+				g.rules = append(g.rules, stateInlineSpec("egress", &r))
+			}
+			m.groups[a.ID] = append(m.groups[a.ID], g)
 		case "aws_security_group_rule":
-			id := anyString(a["security_group_id"])
-			if id == "" {
+			if a.SecurityGroupID == "" {
 				continue
 			}
-			spec := stateInlineSpec(anyString(a["type"]), a)
-			if src := anyString(a["source_security_group_id"]); src != "" {
-				spec.addGroups([]string{src})
-				spec.PeersKnown = true
+			spec := stateInlineSpec(a.Type, &a.RuleAttributes)
+			if a.SourceSecurityGroupID != "" {
+				spec.addGroups([]string{a.SourceSecurityGroupID})
 			}
-			m.ruleRes[id] = append(m.ruleRes[id], &tfRule{state: st, inst: in, block: blk, spec: spec})
+			m.ruleRes[a.SecurityGroupID] = append(m.ruleRes[a.SecurityGroupID], &tfRule{state: st, inst: in, block: blk, spec: spec})
 		case "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule":
-			id := anyString(a["security_group_id"])
-			if id == "" {
+			if a.SecurityGroupID == "" {
 				continue
 			}
 			dir := inventory.Ingress
 			if in.Type == "aws_vpc_security_group_egress_rule" {
 				dir = inventory.Egress
 			}
-			m.ruleRes[id] = append(m.ruleRes[id], &tfRule{state: st, inst: in, block: blk, spec: stateVPCRuleSpec(dir, a)})
+			m.ruleRes[a.SecurityGroupID] = append(m.ruleRes[a.SecurityGroupID], &tfRule{state: st, inst: in, block: blk, spec: stateVPCRuleSpec(dir, a)})
 		}
 	}
 	return nil
@@ -301,24 +295,24 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 
 // stateInlineSpec reads an inline ingress or egress entry of a group, or
 // an aws_security_group_rule, as the state holds it: every value known.
-func stateInlineSpec(dir string, a map[string]any) ruleSpec {
+func stateInlineSpec(dir string, a *RuleAttributes) ruleSpec {
 	spec := ruleSpec{Direction: directionOf(dir), PeersKnown: true}
-	if p, ok := normProtocol(anyString(a["protocol"])); ok {
+	if p, ok := normProtocol(a.Protocol); ok {
 		spec.Protocol = p
 	} else {
-		spec.Protocol = anyString(a["protocol"]) // matches nothing
+		spec.Protocol = a.Protocol // matches nothing
 	}
-	if i, ok := anyInt(a["from_port"]); ok {
+	if i, ok := anyInt(a.FromPort); ok {
 		spec.FromPort = intPtr(i)
 	}
-	if i, ok := anyInt(a["to_port"]); ok {
+	if i, ok := anyInt(a.ToPort); ok {
 		spec.ToPort = intPtr(i)
 	}
-	spec.addCIDRs(anyStrings(a["cidr_blocks"]))
-	spec.addCIDRs(anyStrings(a["ipv6_cidr_blocks"]))
-	spec.addPrefixLists(anyStrings(a["prefix_list_ids"]))
-	spec.addGroups(anyStrings(a["security_groups"]))
-	if self, _ := a["self"].(bool); self {
+	spec.addCIDRs(a.CIDRBlocks)
+	spec.addCIDRs(a.IPv6CIDRBlocks)
+	spec.addPrefixLists(a.PrefixListIDs)
+	spec.addGroups(a.SecurityGroups)
+	if a.Self {
 		spec.Peers = append(spec.Peers, peerSpec{Self: true})
 	}
 	return spec
@@ -327,34 +321,32 @@ func stateInlineSpec(dir string, a map[string]any) ruleSpec {
 // stateVPCRuleSpec reads an aws_vpc_security_group_ingress_rule or
 // _egress_rule: one peer, ports null for protocol -1, and the rule's own
 // sgr- id.
-func stateVPCRuleSpec(dir inventory.Direction, a map[string]any) ruleSpec {
-	spec := ruleSpec{Direction: dir, PeersKnown: true}
-	spec.ID = anyString(a["security_group_rule_id"])
-	if id := anyString(a["id"]); spec.ID == "" && strings.HasPrefix(id, "sgr-") {
-		spec.ID = id
+func stateVPCRuleSpec(dir inventory.Direction, a *Attributes) ruleSpec {
+	spec := ruleSpec{Direction: dir, PeersKnown: true, ID: a.SecurityGroupRuleID}
+	if spec.ID == "" && strings.HasPrefix(a.ID, "sgr-") {
+		spec.ID = a.ID
 	}
-	raw := anyString(a["ip_protocol"])
-	if p, ok := normProtocol(raw); ok {
+	if p, ok := normProtocol(a.IPProtocol); ok {
 		spec.Protocol = p
 	} else {
-		spec.Protocol = raw
+		spec.Protocol = a.IPProtocol
 	}
-	if i, ok := anyInt(a["from_port"]); ok {
+	if i, ok := anyInt(a.FromPort); ok {
 		spec.FromPort = intPtr(i)
 	}
-	if i, ok := anyInt(a["to_port"]); ok {
+	if i, ok := anyInt(a.ToPort); ok {
 		spec.ToPort = intPtr(i)
 	}
-	for _, c := range []string{anyString(a["cidr_ipv4"]), anyString(a["cidr_ipv6"])} {
+	for _, c := range []string{a.CIDRIPv4, a.CIDRIPv6} {
 		if c != "" {
 			spec.addCIDRs([]string{c})
 		}
 	}
-	if pl := anyString(a["prefix_list_id"]); pl != "" {
-		spec.addPrefixLists([]string{pl})
+	if a.PrefixListID != "" {
+		spec.addPrefixLists([]string{a.PrefixListID})
 	}
-	if sg := anyString(a["referenced_security_group_id"]); sg != "" {
-		spec.addGroups([]string{sg})
+	if a.ReferencedSecurityGroupID != "" {
+		spec.addGroups([]string{a.ReferencedSecurityGroupID})
 	}
 	return spec
 }
@@ -363,7 +355,7 @@ func stateVPCRuleSpec(dir inventory.Direction, a map[string]any) ruleSpec {
 // records one), or nil.
 func (m *Mapper) group(id, arn string) *tfGroup {
 	for _, g := range m.groups[id] {
-		if a := anyString(g.inst.Attributes["arn"]); a == "" || arn == "" || a == arn {
+		if a := g.inst.Attributes.ARN; a == "" || arn == "" || a == arn {
 			return g
 		}
 	}
@@ -425,9 +417,31 @@ func (m *Mapper) Map(inv *inventory.Inventory, fs []findings.Finding) *findings.
 	cov := &findings.SourceMapping{Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}, URL: m.url}
 	sources := map[[2]string]int{}
 	reasons := map[string]int{}
+	// A group's rules by key, read once for all its findings: decoding
+	// the compact rules and building keys per finding was most of the cost.
+	keyed := map[string]map[string]inventory.Rule{}
+	ruleOf := func(g *inventory.SecurityGroup, key string) *inventory.Rule {
+		byKey, ok := keyed[g.ARN]
+		if !ok {
+			byKey = make(map[string]inventory.Rule, g.Rules.Len())
+			for _, r := range g.Rules.All() {
+				byKey[r.Key()] = r
+			}
+			keyed[g.ARN] = byKey
+		}
+		if r, ok := byKey[key]; ok {
+			return &r
+		}
+		return nil
+	}
 	for i := range fs {
 		f := &fs[i]
-		mp := m.mapFinding(f, byARN[f.GroupARN])
+		var rule *inventory.Rule
+		g := byARN[f.GroupARN]
+		if g != nil && f.RuleKey != "" {
+			rule = ruleOf(g, f.RuleKey)
+		}
+		mp := m.mapFinding(f, g, rule)
 		f.Source = mp.source
 		if mp.source != nil {
 			cov.Mapped++
@@ -448,16 +462,9 @@ func (m *Mapper) Map(inv *inventory.Inventory, fs []findings.Finding) *findings.
 	return cov
 }
 
-func (m *Mapper) mapFinding(f *findings.Finding, g *inventory.SecurityGroup) mapping {
-	var rule *inventory.Rule
-	if g != nil && f.RuleKey != "" {
-		for _, r := range g.Rules.All() {
-			if r.Key() == f.RuleKey {
-				rule = &r
-				break
-			}
-		}
-	}
+// mapFinding maps f, on group g (nil when the inventory lacks it) and
+// rule (nil for a finding on the group).
+func (m *Mapper) mapFinding(f *findings.Finding, g *inventory.SecurityGroup, rule *inventory.Rule) mapping {
 	tg := m.group(f.GroupID, f.GroupARN)
 	// A rule resource of this state may name a group managed elsewhere.
 	if rule != nil {

@@ -262,7 +262,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"state not JSON", map[string]string{"s.tfstate": "{"},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
-			"invalid IaC input: " + "%ROOT%/s.tfstate: not a Terraform state in JSON: unexpected end of JSON input"},
+			"invalid IaC input: " + "%ROOT%/s.tfstate: not a Terraform state in JSON: jsontext: unexpected EOF after offset 1"},
 		{"state version 3", map[string]string{"s.tfstate": `{"version": 3}`},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
 			"invalid IaC input: %ROOT%/s.tfstate: state format version 3 (want 4, written by Terraform 0.12 and later)"},
@@ -276,7 +276,7 @@ func TestLoadErrors(t *testing.T) {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
 			},
 			"invalid IaC input: %ROOT%/t.yaml: not a CloudFormation template (no Resources mapping)"},
-		{"template bad JSON", map[string]string{"t.json": "{\n\"Resources\": {\n\"A\": [1,]}}\n"},
+		{"template bad JSON", map[string]string{"t.json": "{\n\"Resources\": {\n\"A\": [1,}}\n"},
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
 			},

@@ -193,26 +193,3 @@ func anyInt(v any) (int, bool) {
 	}
 	return 0, false
 }
-
-func anyString(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(x)
-	}
-	return ""
-}
-
-func anyStrings(v any) []string {
-	xs, _ := v.([]any)
-	out := make([]string, 0, len(xs))
-	for _, x := range xs {
-		if s := anyString(x); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
-}

@@ -1,12 +1,14 @@
 package iac
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // ErrInput marks a file the user gave that cannot be read as what it was
@@ -25,8 +27,47 @@ type Instance struct {
 	Modules []string
 	Type    string
 	Name    string
-	// Attributes are the instance's attributes as the state holds them.
-	Attributes map[string]any
+	// Attributes are the attributes sgaudit reads of the instance; the
+	// state's others (tags, timeouts, and secrets of other resources) are
+	// never decoded.
+	Attributes Attributes
+}
+
+// Attributes are what a state records of a group or a rule resource that
+// the mapping reads (docs/iac.md §2): one struct for every supported type,
+// each using its own fields. Ports are numbers in states, strings in some
+// old ones: either is read.
+type Attributes struct {
+	ID  string `json:"id"`
+	ARN string `json:"arn"`
+	// Ingress and Egress are a group's inline rules.
+	Ingress []RuleAttributes `json:"ingress"`
+	Egress  []RuleAttributes `json:"egress"`
+	RuleAttributes
+	// aws_security_group_rule: its type (ingress, egress) and peer group.
+	Type                  string `json:"type"`
+	SecurityGroupID       string `json:"security_group_id"`
+	SourceSecurityGroupID string `json:"source_security_group_id"`
+	// aws_vpc_security_group_*_rule: one peer, and the rule's sgr- id.
+	SecurityGroupRuleID       string `json:"security_group_rule_id"`
+	IPProtocol                string `json:"ip_protocol"`
+	CIDRIPv4                  string `json:"cidr_ipv4"`
+	CIDRIPv6                  string `json:"cidr_ipv6"`
+	PrefixListID              string `json:"prefix_list_id"`
+	ReferencedSecurityGroupID string `json:"referenced_security_group_id"`
+}
+
+// RuleAttributes are an inline rule of a group, or an
+// aws_security_group_rule.
+type RuleAttributes struct {
+	Protocol       string   `json:"protocol"`
+	FromPort       any      `json:"from_port"`
+	ToPort         any      `json:"to_port"`
+	CIDRBlocks     []string `json:"cidr_blocks"`
+	IPv6CIDRBlocks []string `json:"ipv6_cidr_blocks"`
+	PrefixListIDs  []string `json:"prefix_list_ids"`
+	SecurityGroups []string `json:"security_groups"`
+	Self           bool     `json:"self"`
 }
 
 // supportedTypes are the resource types whose instances are kept: the
@@ -52,10 +93,10 @@ type State struct {
 // are kept. Errors wrap ErrInput and name the file.
 func ParseState(file string, data []byte) (*State, error) {
 	var head struct {
-		Version       *int            `json:"version"`
-		FormatVersion string          `json:"format_version"`
-		Resources     json.RawMessage `json:"resources"`
-		Values        json.RawMessage `json:"values"`
+		Version       *int           `json:"version"`
+		FormatVersion string         `json:"format_version"`
+		Resources     jsontext.Value `json:"resources"`
+		Values        jsontext.Value `json:"values"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		return nil, fmt.Errorf("%w: %s: not a Terraform state in JSON: %v", ErrInput, file, err)
@@ -83,19 +124,18 @@ func ParseState(file string, data []byte) (*State, error) {
 	return st, nil
 }
 
-func (st *State) readV4(raw json.RawMessage) error {
+func (st *State) readV4(raw jsontext.Value) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil
 	}
+	// Instances stay raw until the type is known: the attributes of the
+	// other resources are never decoded.
 	var resources []struct {
-		Module    string `json:"module"`
-		Mode      string `json:"mode"`
-		Type      string `json:"type"`
-		Name      string `json:"name"`
-		Instances []struct {
-			IndexKey   any            `json:"index_key"`
-			Attributes map[string]any `json:"attributes"`
-		} `json:"instances"`
+		Module    string         `json:"module"`
+		Mode      string         `json:"mode"`
+		Type      string         `json:"type"`
+		Name      string         `json:"name"`
+		Instances jsontext.Value `json:"instances"`
 	}
 	if err := json.Unmarshal(raw, &resources); err != nil {
 		return fmt.Errorf("resources: %v", err)
@@ -104,6 +144,15 @@ func (st *State) readV4(raw json.RawMessage) error {
 		if r.Mode != "managed" || !supportedTypes[r.Type] {
 			continue
 		}
+		var instances []struct {
+			IndexKey   any        `json:"index_key"`
+			Attributes Attributes `json:"attributes"`
+		}
+		if len(r.Instances) > 0 {
+			if err := json.Unmarshal(r.Instances, &instances); err != nil {
+				return fmt.Errorf("resources[%d] %s.%s: %v", i, r.Type, r.Name, err)
+			}
+		}
 		modules, err := modulePath(r.Module)
 		if err != nil {
 			return fmt.Errorf("resources[%d]: module %q: %v", i, r.Module, err)
@@ -111,7 +160,7 @@ func (st *State) readV4(raw json.RawMessage) error {
 		if r.Name == "" {
 			return fmt.Errorf("resources[%d]: %s without a name", i, r.Type)
 		}
-		for _, in := range r.Instances {
+		for _, in := range instances {
 			key, err := indexKey(in.IndexKey)
 			if err != nil {
 				return fmt.Errorf("resources[%d] %s.%s: index_key: %v", i, r.Type, r.Name, err)
@@ -135,12 +184,12 @@ type showModule struct {
 		Mode    string         `json:"mode"`
 		Type    string         `json:"type"`
 		Name    string         `json:"name"`
-		Values  map[string]any `json:"values"`
+		Values  jsontext.Value `json:"values"`
 	} `json:"resources"`
 	ChildModules []showModule `json:"child_modules"`
 }
 
-func (st *State) readShow(raw json.RawMessage) error {
+func (st *State) readShow(raw jsontext.Value) error {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil // an empty state prints no values
 	}
@@ -172,8 +221,14 @@ func (st *State) walkShow(m showModule, depth int) error {
 		if r.Address == "" || r.Name == "" {
 			return fmt.Errorf("%s resource without an address or name", r.Type)
 		}
+		var attrs Attributes
+		if len(r.Values) > 0 {
+			if err := json.Unmarshal(r.Values, &attrs); err != nil {
+				return fmt.Errorf("%s: values: %v", r.Address, err)
+			}
+		}
 		st.Instances = append(st.Instances, Instance{
-			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: r.Values,
+			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: attrs,
 		})
 	}
 	for _, c := range m.ChildModules {
