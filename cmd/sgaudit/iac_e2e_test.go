@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	gocmp "github.com/google/go-cmp/cmp"
@@ -359,5 +360,93 @@ func TestIaCInputErrors(t *testing.T) {
 		{[]string{"--iac", filepath.Join(dir, "nope")}, "nope: not a directory"},
 	} {
 		assertOneLineError(t, runCLI(t, append([]string{"scan", "--no-config", "--input", inv}, tt.args...)...), tt.want)
+	}
+}
+
+// The template of TestScanMapsFindingsToCloudFormation; lines asserted.
+const e2eTemplate = `AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  Vpc:
+    Type: AWS::EC2::VPC
+    Properties:
+      CidrBlock: 10.50.0.0/16
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: !Sub "web of ${AWS::StackName}"
+      VpcId: !Ref Vpc
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          CidrIp: 10.0.0.0/8
+        - IpProtocol: tcp
+          FromPort: 22
+          ToPort: 22
+          CidrIp: 0.0.0.0/0
+`
+
+// TestScanMapsFindingsToCloudFormation creates a stack in moto (which tags
+// its groups with the stack name and logical id, as CloudFormation does),
+// maps it to its template through the configuration file, and finds the
+// findings on the template's lines.
+func TestScanMapsFindingsToCloudFormation(t *testing.T) {
+	srv := moto.StartT(t)
+	ctx := context.Background()
+	cf := cloudformation.NewFromConfig(srv.Config(ctx, "eu-west-1"))
+	if _, err := cf.CreateStack(ctx, &cloudformation.CreateStackInput{StackName: aws.String("web-prod"), TemplateBody: aws.String(e2eTemplate)}); err != nil {
+		t.Fatalf("create stack: %v", err)
+	}
+	repo := t.TempDir()
+	for name, body := range map[string]string{
+		"cfn/web.yaml":  e2eTemplate,
+		".sgaudit.yaml": "iac:\n  cloudformation:\n    - {stack: \"web-*\", template: cfn/web.yaml}\n",
+	} {
+		p := filepath.Join(repo, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	isolateAWSEnv(t)
+	t.Setenv("AWS_ENDPOINT_URL", srv.Endpoint)
+	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	t.Setenv("AWS_REGION", "eu-west-1")
+	t.Chdir(repo)
+	rep, r := scanJSON(t, "--regions", "eu-west-1") // .sgaudit.yaml maps the stack
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	got := map[string]findings.Source{}
+	for _, f := range rep.Findings {
+		if f.GroupName == "default" {
+			continue
+		}
+		if f.Source == nil {
+			t.Errorf("%s on %s (%s) is not mapped", f.CheckID, f.GroupName, f.RuleKey)
+			continue
+		}
+		key := f.CheckID
+		if parts := strings.Split(f.RuleKey, "|"); len(parts) > 2 {
+			key += " port " + parts[2]
+		}
+		got[key] = *f.Source
+	}
+	entry := findings.Source{File: "cfn/web.yaml", StartLine: 17, EndLine: 20, Address: "Resources.Web.Properties.SecurityGroupIngress[1]"}
+	group := findings.Source{File: "cfn/web.yaml", StartLine: 7, EndLine: 20, Address: "Resources.Web"}
+	https := findings.Source{File: "cfn/web.yaml", StartLine: 13, EndLine: 16, Address: "Resources.Web.Properties.SecurityGroupIngress[0]"}
+	want := map[string]findings.Source{
+		"SGA001 port 22": entry, "SGA005 port 22": entry, // SSH from the world
+		"SGA007 port 22": entry, "SGA007 port 443": https, // no descriptions
+		"SGA008": group, // unused: on the group's resource
+	}
+	if diff := gocmp.Diff(want, got); diff != "" {
+		t.Errorf("sources by check (-want +got):\n%s", diff)
+	}
+	if c, _ := rep.Check("SGA017"); c.Status != findings.CheckNotEvaluated {
+		t.Errorf("SGA017 is %s without a Terraform state, want not_evaluated", c.Status)
 	}
 }
