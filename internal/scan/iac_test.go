@@ -82,8 +82,8 @@ func TestEvaluateDrift(t *testing.T) {
 		}
 		c, _ := rep.Check("SGA017")
 		if !withState {
-			if len(drift) != 0 || c.Status != findings.CheckNotEvaluated {
-				t.Errorf("without a state: %d SGA017 findings, status %s; want none, not evaluated", len(drift), c.Status)
+			if len(drift) != 0 || c.Status != findings.CheckNotEvaluated || c.StatusDetail != "requires Terraform state, which was not given (--tf-state)" {
+				t.Errorf("without a state: %d SGA017 findings, status %s (%s); want none, not evaluated for want of a state", len(drift), c.Status, c.StatusDetail)
 			}
 			continue
 		}
