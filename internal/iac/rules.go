@@ -123,15 +123,13 @@ func (s ruleSpec) score(groupID string, r inventory.Rule) int {
 }
 
 // portsMatch compares declared ports with the live rule's, which the
-// inventory stores as EC2 applies them (docs/inventory.md §7): protocol
-// all is 0-65535 whatever was declared, other non-port protocols -1/-1.
+// inventory stores as EC2 applies them (docs/inventory.md §7): a port
+// range for tcp and udp, type and code for icmp and icmpv6 (as Terraform
+// and CloudFormation declare them too); protocol all is 0-65535 and every
+// other protocol -1/-1 whatever was declared, so those always match.
 func portsMatch(protocol string, from, to int, r inventory.Rule) bool {
 	switch protocol {
-	case inventory.ProtocolAll:
-		return true
-	case inventory.ProtocolTCP, inventory.ProtocolUDP:
-		return from == r.FromPort && to == r.ToPort
-	case inventory.ProtocolICMP, inventory.ProtocolICMPv6:
+	case inventory.ProtocolTCP, inventory.ProtocolUDP, inventory.ProtocolICMP, inventory.ProtocolICMPv6:
 		return from == r.FromPort && to == r.ToPort
 	}
 	return true
