@@ -100,6 +100,7 @@ var (
 	dataKinds = map[string]bool{
 		inventory.KindSecurityGroups: true, inventory.KindSecurityGroupRules: true, inventory.KindNetworkInterfaces: true,
 		inventory.KindLaunchTemplates: true, inventory.KindPrefixLists: true, inventory.KindReferences: true, inventory.KindStaleReferences: true,
+		inventory.KindTerraformState: true,
 	}
 )
 

@@ -12,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -223,6 +224,27 @@ type htmlFinding struct {
 	New      bool
 	// Frameworks are the compliance controls the finding maps to.
 	Frameworks []htmlFramework
+	// SourceText is file:start-end of the code that declares the group or
+	// rule (docs/iac.md), SourceAddress its address, SourceURL a link to
+	// it when the report knows where the repository is browsed.
+	SourceText, SourceAddress, SourceURL string
+}
+
+// sourceURL links a source to its lines in the repository's web view:
+// SourceMapping.URL (an https URL ending in /) then the file, with
+// GitHub's #Lstart-Lend; "" when the report has no such URL.
+func sourceURL(m *findings.SourceMapping, s *findings.Source) string {
+	if m == nil || s == nil || !strings.HasPrefix(m.URL, "https://") || !strings.HasSuffix(m.URL, "/") {
+		return ""
+	}
+	segs := strings.Split(s.File, "/")
+	for i, seg := range segs {
+		if seg == "" || seg == "." || seg == ".." {
+			return ""
+		}
+		segs[i] = url.PathEscape(seg)
+	}
+	return m.URL + strings.Join(segs, "/") + "#L" + strconv.Itoa(s.StartLine) + "-L" + strconv.Itoa(s.EndLine)
 }
 
 // htmlKV is one evidence entry. Block values (objects, arrays, multi-line
@@ -335,6 +357,7 @@ func newHTMLPage(r *findings.Report) htmlPage {
 	suppressed := map[string]int{}
 	for _, f := range all {
 		hf := newHTMLFinding(f, checkByID[f.CheckID], accountNames)
+		hf.SourceURL = sourceURL(r.SourceMapping, f.Source)
 		if f.Suppression != nil {
 			p.Suppressed = append(p.Suppressed, hf)
 			suppressed[f.CheckID]++
@@ -347,7 +370,11 @@ func newHTMLPage(r *findings.Report) htmlPage {
 	p.addCoverage(r.Coverage, accountNames)
 	p.addChecks(r.Checks, open, suppressed)
 	p.addSummary(accountNames)
-	p.addNotices(r.Notices)
+	notices := r.Notices
+	if text := sourceMappingText(r.SourceMapping); text != "" {
+		notices = append(slices.Clone(notices), findings.Notice{Level: findings.NoticeInfo, Message: text})
+	}
+	p.addNotices(notices)
 	p.addBaseline(r.Baseline, checkByID, accountNames)
 	p.addExposures(r.Exposures, r.Coverage, accountNames)
 
@@ -388,6 +415,10 @@ func newHTMLFinding(f findings.Finding, c findings.Check, accountNames map[strin
 	hf.Baseline = string(f.Baseline)
 	hf.New = f.Baseline == findings.BaselineNew
 	hf.Frameworks = htmlFrameworks(f.Frameworks)
+	if src := f.Source; src != nil {
+		hf.SourceText = src.File + ":" + strconv.Itoa(src.StartLine) + "-" + strconv.Itoa(src.EndLine)
+		hf.SourceAddress = src.Address
+	}
 	return hf
 }
 

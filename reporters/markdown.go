@@ -56,6 +56,9 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 		plural(p.Summary.SecurityGroups, "security group"), plural(p.Summary.Rules, "rule"),
 		len(p.Coverage)-len(missing), len(p.Coverage), plural(len(p.Accounts), "account"))
 	writeMarkdownAccounts(&b, p.Accounts)
+	if text := sourceMappingText(p.SourceMapping); text != "" {
+		b.WriteString(md(text) + ".\n\n")
+	}
 	if bl := p.Baseline; bl != nil {
 		fmt.Fprintf(&b, "**Since baseline** %s: %d new, %d unchanged, %d fixed.\n\n",
 			md(bl.Path), bl.New, bl.Unchanged, bl.Fixed)

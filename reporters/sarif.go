@@ -175,6 +175,9 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 		}
 	}
 	props.Add("regions", regions)
+	if m := p.SourceMapping; m != nil {
+		props.Add("source_mapping", sourceMappingText(m))
+	}
 
 	run := sarif.NewRun().
 		WithTool(sarif.NewTool().WithDriver(driver)).
@@ -449,6 +452,11 @@ func result(f findings.Finding, ruleID string, ruleIndex int) *sarif.Result {
 	loc := sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewSimpleArtifactLocation(uri)).
 		WithRegion(sarif.NewRegion().WithStartLine(1)))
+	if src := sourceLocation(f.Source); src != nil {
+		// The block of code that declares the group or rule (docs/iac.md):
+		// GitHub shows the alert on it, in pull requests that touch it.
+		loc = src
+	}
 	if f.GroupARN != "" {
 		loc.AddLogicalLocation(sarif.NewLogicalLocation().
 			WithName(f.GroupID).
@@ -467,6 +475,9 @@ func result(f findings.Finding, ruleID string, ruleIndex int) *sarif.Result {
 	}
 	if f.RuleID != "" {
 		props.Add("rule_id", f.RuleID)
+	}
+	if f.Source != nil && f.Source.Address != "" {
+		props.Add("source_address", f.Source.Address)
 	}
 	if len(f.Frameworks) > 0 {
 		props.Add("frameworks", f.Frameworks)
@@ -511,6 +522,26 @@ func result(f findings.Finding, ruleID string, ruleIndex int) *sarif.Result {
 	return res
 }
 
+// sourceLocation is the physical location of a finding mapped to code: a
+// repository-relative URI under %SRCROOT% (each segment escaped) and the
+// block's lines. Nil when the finding is not mapped or its source is not
+// a clean relative path, so it keeps the group's pseudo-path.
+func sourceLocation(s *findings.Source) *sarif.Location {
+	if s == nil || s.File == "" || s.StartLine < 1 || s.EndLine < s.StartLine {
+		return nil
+	}
+	segs := strings.Split(s.File, "/")
+	for i, seg := range segs {
+		if seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "\\\x00") {
+			return nil
+		}
+		segs[i] = pathSegment(seg)
+	}
+	return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
+		WithArtifactLocation(sarif.NewSimpleArtifactLocation(strings.Join(segs, "/")).WithURIBaseID("%SRCROOT%")).
+		WithRegion(sarif.NewRegion().WithStartLine(s.StartLine).WithEndLine(s.EndLine)))
+}
+
 // resultMessage is the finding's message as complete sentences, then the
 // group's ARN and the exact command that fixes it. GitHub shows only the
 // text, so everything a reader needs is in it.
@@ -518,6 +549,9 @@ func resultMessage(f findings.Finding) string {
 	msg := sentence(firstNonEmpty(strings.TrimSpace(sanitize(f.Message)), f.Title, f.CheckID))
 	if f.GroupARN != "" {
 		msg += " Group ARN: " + sanitize(f.GroupARN) + "."
+	}
+	if f.Source != nil && f.Source.Address != "" {
+		msg += " Declared by " + sanitize(f.Source.Address) + "."
 	}
 	if rem := strings.TrimSpace(sanitize(f.Remediation)); rem != "" {
 		msg += " To fix it, run: `" + rem + "`."

@@ -8,9 +8,6 @@ import (
 	"maps"
 	"math/rand/v2"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +17,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/sgaudit/sgaudit/internal/config"
+	"github.com/sgaudit/sgaudit/internal/sariftest"
 	"github.com/sgaudit/sgaudit/internal/scan"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -169,91 +167,12 @@ func TestSARIFValidatesAgainstSchema(t *testing.T) {
 	}
 }
 
-// multitoolPath finds the SARIF multitool's native binary. The npm .bin
-// wrapper runs it through a shell, which splits "Sarif;Ghas" at the ';'.
-func multitoolPath(t *testing.T) string {
-	t.Helper()
-	pkg, exe := runtime.GOOS, "Sarif.Multitool"
-	if pkg == "windows" {
-		pkg, exe = "win32", "Sarif.Multitool.exe"
-	}
-	return requireTool(t, filepath.Join("node_modules", "@microsoft", "sarif-multitool-"+pkg, exe))
-}
+// multitoolPath and multitoolErrors: see internal/sariftest, shared with
+// the CLI's end-to-end tests.
+func multitoolPath(t *testing.T) string { return sariftest.MultitoolPath(t) }
 
-// multitoolErrors validates a SARIF log with Microsoft's multitool and
-// GitHub's upload rules (testdata/github-sarif.config.xml) and returns the
-// error-level results, formatted. The multitool exits 0 even when it finds
-// errors, so its own output log is the verdict.
 func multitoolErrors(t *testing.T, tool string, log []byte) []string {
-	t.Helper()
-	dir := t.TempDir()
-	in := filepath.Join(dir, "out.sarif") // the multitool skips files not named *.sarif
-	if err := os.WriteFile(in, log, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	config, err := filepath.Abs("testdata/github-sarif.config.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	verdict := filepath.Join(dir, "v.sarif")
-	cmd := exec.Command(tool, "validate", in,
-		"--rule-kind", "Sarif;Ghas", "--config", config, "--output", verdict, "--level", "Error;Warning;Note")
-	cmd.Dir = dir
-	// .NET writes caches under HOME; keep it inside the test's directory.
-	cmd.Env = append(os.Environ(), "DOTNET_CLI_HOME="+dir, "DOTNET_CLI_TELEMETRY_OPTOUT=1")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("sarif-multitool: %v\n%s", err, out)
-	}
-	b, err := os.ReadFile(verdict)
-	if err != nil {
-		t.Fatalf("sarif-multitool wrote no log: %v", err)
-	}
-	var v struct {
-		Runs []struct {
-			Invocations []struct {
-				ExecutionSuccessful       bool `json:"executionSuccessful"`
-				ToolExecutionNotification []struct {
-					Level   string `json:"level"`
-					Message struct {
-						Text string `json:"text"`
-					} `json:"message"`
-					Descriptor struct {
-						ID string `json:"id"`
-					} `json:"descriptor"`
-				} `json:"toolExecutionNotifications"`
-			} `json:"invocations"`
-			Results []struct {
-				RuleID  string `json:"ruleId"`
-				Level   string `json:"level"`
-				Message struct {
-					Text string `json:"text"`
-				} `json:"message"`
-			} `json:"results"`
-		} `json:"runs"`
-	}
-	if err := json.Unmarshal(b, &v); err != nil {
-		t.Fatalf("decode multitool log: %v", err)
-	}
-	var errs []string
-	for _, run := range v.Runs {
-		for _, inv := range run.Invocations {
-			if !inv.ExecutionSuccessful {
-				errs = append(errs, "multitool execution failed")
-			}
-			for _, n := range inv.ToolExecutionNotification {
-				// A target the multitool skipped was not validated at all.
-				if n.Level == "error" || strings.HasPrefix(n.Descriptor.ID, "WRN997") {
-					errs = append(errs, fmt.Sprintf("%s: %s", n.Descriptor.ID, n.Message.Text))
-				}
-			}
-		}
-		for _, r := range run.Results {
-			if r.Level == "error" {
-				errs = append(errs, fmt.Sprintf("%s: %s", r.RuleID, r.Message.Text))
-			}
-		}
-	}
-	return errs
+	return sariftest.MultitoolErrors(t, tool, log)
 }
 
 func TestSARIFMultitool(t *testing.T) {

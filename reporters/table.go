@@ -108,7 +108,15 @@ func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, basel
 	if baseline {
 		header = append(header, "NEW")
 	}
-	header = append(header, "CHECK", "ACCOUNT/REGION", "GROUP", "RULE", "MESSAGE")
+	header = append(header, "CHECK", "ACCOUNT/REGION", "GROUP", "RULE")
+	// SOURCE (file:line of the code that declares the group or rule,
+	// docs/iac.md) only when some finding was mapped: other tables are
+	// unchanged.
+	withSource := slices.ContainsFunc(active, func(f findings.Finding) bool { return f.Source != nil })
+	if withSource {
+		header = append(header, "SOURCE")
+	}
+	header = append(header, "MESSAGE")
 	rows := [][]string{header}
 	var plain bytes.Buffer
 	var sevs []findings.Severity
@@ -127,28 +135,41 @@ func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, basel
 				cell(f.CheckID, maxCell),
 				cell(f.AccountID+"/"+f.Region, maxCell),
 				groupCell(f.GroupID, f.GroupName),
-				cell(dash(f.RuleID), maxCell),
-				cell(messageBody(f), t.maxMessage()))
+				cell(dash(f.RuleID), maxCell))
+			if withSource {
+				row = append(row, cell(dash(sourceText(f.Source)), maxCell))
+			}
+			row = append(row, cell(messageBody(f), t.maxMessage()))
 		} else {
 			grouped = true
 			row = append(row,
 				cell(f.CheckID, maxCell)+" ×"+strconv.Itoa(len(g)),
 				common(g, "account/region", func(f findings.Finding) string { return cell(f.AccountID+"/"+f.Region, maxCell) }),
 				common(g, "group", func(f findings.Finding) string { return groupCell(f.GroupID, f.GroupName) }),
-				common(g, "rule", func(f findings.Finding) string { return cell(dash(f.RuleID), maxCell) }),
-				groupMessage(g, t.maxMessage()))
+				common(g, "rule", func(f findings.Finding) string { return cell(dash(f.RuleID), maxCell) }))
+			if withSource {
+				row = append(row, common(g, "source", func(f findings.Finding) string { return cell(dash(sourceText(f.Source)), maxCell) }))
+			}
+			row = append(row, groupMessage(g, t.maxMessage()))
 		}
 		rows = append(rows, row)
 		sevs = append(sevs, f.Severity)
 	}
 	n := len(header)
+	if withSource {
+		n-- // the columns before SOURCE keep their places from the end
+	}
 	// The middle columns give way first, cut in their middle so that both
 	// ends of an id stay readable; the message keeps its key part.
 	fits := []fit{
-		{col: n - 2, soft: 20, min: 6, middle: true},               // RULE
-		{col: n - 4, soft: 23, min: 12, middle: true},              // ACCOUNT/REGION
-		{col: n - 3, soft: 24, min: 12, middle: true},              // GROUP
-		{col: n - 1, soft: 50, min: len("MESSAGE"), keep: keyPart}, // MESSAGE
+		{col: n - 2, soft: 20, min: 6, middle: true},                         // RULE
+		{col: n - 4, soft: 23, min: 12, middle: true},                        // ACCOUNT/REGION
+		{col: n - 3, soft: 24, min: 12, middle: true},                        // GROUP
+		{col: len(header) - 1, soft: 50, min: len("MESSAGE"), keep: keyPart}, // MESSAGE
+	}
+	if withSource {
+		// Cut in the middle: the file name and line at the end stay.
+		fits = append(fits, fit{col: n - 1, soft: 30, min: 10, middle: true}) // SOURCE
 	}
 	// On a terminal, an ACCOUNT/REGION column that says the same on every
 	// row is said once above the table: its room goes to the messages.
@@ -189,6 +210,14 @@ func (t Table) findingsTable(out *bytes.Buffer, active []findings.Finding, basel
 			out.WriteString(line)
 		}
 	}
+}
+
+// sourceText is a source as file:line, "" for none.
+func sourceText(s *findings.Source) string {
+	if s == nil {
+		return ""
+	}
+	return s.File + ":" + strconv.Itoa(s.StartLine)
 }
 
 // sameColumn reports whether every row holds the same value in column c.
@@ -544,6 +573,9 @@ func (t Table) summary(out *bytes.Buffer, p *findings.Report) {
 	fmt.Fprintf(out, "Scanned: %s and %s in %d of %d account/regions (%s)\n",
 		plural(p.Summary.SecurityGroups, "security group"), plural(p.Summary.Rules, "rule"),
 		read, len(p.Coverage), plural(len(p.Accounts), "account"))
+	if text := sourceMappingText(p.SourceMapping); text != "" {
+		out.WriteString(text + "\n")
+	}
 	t.accounts(out, p.Accounts)
 }
 

@@ -89,6 +89,8 @@ type scanFlags struct {
 	verbose bool
 	// policyTimeout bounds policy evaluation (engine.Options.Timeout).
 	policyTimeout time.Duration
+	// iac is --iac, --tf-state and --cfn-template (docs/iac.md).
+	iac iacFlags
 }
 
 func newScanCmd(ios *streams) *cobra.Command {
@@ -116,6 +118,11 @@ Filters: --severity critical,high reports only those severities, in every format
 notice in each report says so), and --fail-on judges what is reported. --check and
 --skip-check (ids or globs such as SGA00*) choose the checks over the configuration.
 
+Code: --tf-state FILE (Terraform state) with --iac DIR (default: the working directory when it
+holds *.tf files), and --cfn-template STACK=FILE, locate findings on the block that declares the
+group or rule (SARIF, JSON source, the table's SOURCE column) and turn on SGA017, rules added
+outside Terraform (docs/iac.md).
+
 Terminal: the table fits the terminal's width (--wide for whole values), shows a check
 that repeats below HIGH as one line with ×N (--verbose lists each finding), and has no colour
 with --no-color, NO_COLOR or TERM=dumb. --quiet prints only errors.
@@ -130,7 +137,8 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
   sgaudit scan --input inventory.json --policy-dir ./my-policies
   sgaudit scan --config ci.sgaudit.yaml --baseline last/findings.json --fail-on high
   sgaudit scan --severity critical,high --skip-check SGA005 --fail-on high
-  sgaudit scan --input sgs.json --input enis.json --region eu-west-1`,
+  sgaudit scan --input sgs.json --input enis.json --region eu-west-1
+  sgaudit scan --tf-state prod.tfstate --iac infra --format sarif -o results.sarif`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.config.explicit = cmd.Flags().Changed("config")
@@ -153,6 +161,7 @@ Exit codes: 0 complete and nothing at --fail-on; 1 a finding at or above --fail-
 	}
 	f.aws.register(cmd)
 	f.config.register(cmd)
+	f.iac.register(cmd)
 	fl := cmd.Flags()
 	fl.StringArrayVarP(&f.inputs, "input", "i", nil, "audit this file instead of calling AWS: sgaudit inventory JSON or aws ec2 describe-security-groups / describe-network-interfaces / describe-security-group-rules JSON (repeatable)")
 	fl.StringSliceVarP(&f.formats, "format", "f", []string{"table"}, "report formats, comma-separated: "+strings.Join(reporters.Names(), ", "))
@@ -332,6 +341,11 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 			return err
 		}
 	}
+	// The code and states too: a bad state fails before AWS is read.
+	sources, err := f.iac.load(cfg)
+	if err != nil {
+		return err
+	}
 	if f.outputDir != "" {
 		if err := os.MkdirAll(f.outputDir, 0o755); err != nil {
 			return usagef("create output directory: %w", err)
@@ -349,6 +363,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 		Collect:        f.aws.collectOptions(ios),
 		Config:         cfg,
 		Baseline:       base,
+		Sources:        sources,
 		Version:        versionString(),
 		Now:            ios.now,
 		Logger:         log,

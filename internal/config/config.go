@@ -78,10 +78,22 @@ type Config struct {
 	Data map[string]any
 	// Suppressions in file order; the first that matches a finding wins.
 	Suppressions []Suppression
+	// CloudFormation maps stacks to templates (iac.cloudformation), in
+	// file order: the first pattern that matches a stack wins
+	// (docs/iac.md §1).
+	CloudFormation []CloudFormationTemplate
 
 	// dataNode keeps the data section's YAML so Validate can point at the
 	// line of a value that data.schema.json refuses.
 	dataNode *yaml.Node
+}
+
+// CloudFormationTemplate ties the stacks named Stack (a name or a glob) to
+// a template file, relative to the working directory.
+type CloudFormationTemplate struct {
+	Stack, Template string
+	// Line is where the entry is in the file.
+	Line int
 }
 
 // CheckSettings are the settings of one check.

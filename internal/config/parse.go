@@ -32,7 +32,9 @@ const (
 var (
 	accountRE    = regexp.MustCompile(`^[0-9]{12}$`)
 	yamlLineRE   = regexp.MustCompile(`^yaml: line ([0-9]+): (.*)$`)
-	topLevelKeys = []string{"version", "checks", "data", "suppressions"}
+	topLevelKeys = []string{"version", "checks", "data", "suppressions", "iac"}
+	iacKeys      = []string{"cloudformation"}
+	cfnKeys      = []string{"stack", "template"}
 	checkKeys    = []string{"enabled", "severity"}
 	// matcherKeys are the suppression keys that select findings; at least
 	// one is required so that no suppression silently accepts everything.
@@ -101,6 +103,8 @@ func Parse(name string, src []byte) (*Config, error) {
 			return nil
 		case "suppressions":
 			return d.suppressions(v, cfg)
+		case "iac":
+			return d.iac(v, cfg)
 		}
 		return nil
 	})
@@ -423,6 +427,60 @@ func (d decoder) suppressions(v *yaml.Node, cfg *Config) error {
 		cfg.Suppressions = append(cfg.Suppressions, s)
 	}
 	return nil
+}
+
+// maxTemplates bounds iac.cloudformation: each group of a stack is
+// matched against the patterns in order.
+const maxTemplates = 1_000
+
+// iac reads the iac section: the CloudFormation stack → template mapping
+// (docs/iac.md §1).
+func (d decoder) iac(v *yaml.Node, cfg *Config) error {
+	if isNull(v) {
+		return nil
+	}
+	return d.mapping(v, "iac", iacKeys, func(key string, _, list *yaml.Node) error {
+		if isNull(list) {
+			return nil
+		}
+		if list.Kind != yaml.SequenceNode {
+			return d.errf(list, "iac.cloudformation: want a list of {stack, template}, got %s", kindName(list))
+		}
+		if len(list.Content) > maxTemplates {
+			return d.errf(list.Content[maxTemplates], "more than %d iac.cloudformation entries; use stack globs", maxTemplates)
+		}
+		for i, item := range list.Content {
+			at := fmt.Sprintf("iac.cloudformation[%d]", i)
+			item = resolve(item)
+			if item.Kind != yaml.MappingNode {
+				return d.errf(item, "%s: want a mapping with stack and template, got %s", at, kindName(item))
+			}
+			t := CloudFormationTemplate{Line: item.Line}
+			err := d.mapping(item, at, cfnKeys, func(key string, _, val *yaml.Node) error {
+				s, err := d.scalar(val, where(at, key))
+				if err != nil {
+					return err
+				}
+				if key == "stack" {
+					if _, err := path.Match(s, ""); err != nil || s == "" {
+						return d.errf(val, "%s.stack: %q is not a stack name or glob", at, s)
+					}
+					t.Stack = s
+				} else {
+					t.Template = s
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if t.Stack == "" || t.Template == "" {
+				return d.errf(item, "%s: needs both stack and template", at)
+			}
+			cfg.CloudFormation = append(cfg.CloudFormation, t)
+		}
+		return nil
+	})
 }
 
 // identity is everything a suppression says, as one comparable string.

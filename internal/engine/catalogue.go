@@ -27,6 +27,7 @@ var knownKinds = map[string]bool{
 	inventory.KindPrefixLists:        true,
 	inventory.KindReferences:         true,
 	inventory.KindStaleReferences:    true,
+	inventory.KindTerraformState:     true,
 }
 
 // pkgModules is every module of one Rego package; a package may be split

@@ -227,6 +227,10 @@ func (e *Engine) gates(inv *inventory.Inventory, catalogue []findings.Check) map
 		if len(missingPairs) == len(pairs) {
 			c.Status = findings.CheckNotEvaluated
 			c.StatusDetail = fmt.Sprintf("requires %s, which was not collected", need)
+			if need == inventory.KindTerraformState {
+				// Not read from AWS: given by the user (docs/iac.md §4).
+				c.StatusDetail = "requires Terraform state, which was not given (--tf-state)"
+			}
 			continue
 		}
 		c.Status = findings.CheckPartial

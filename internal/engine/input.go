@@ -73,6 +73,12 @@ var (
 	kUsedBy             = ast.StringTerm("used_by")
 	kVPCID              = ast.StringTerm("vpc_id")
 	kVPCs               = ast.StringTerm("vpcs")
+	// The group's iac object (docs/iac.md §4).
+	kIaC            = ast.StringTerm("iac")
+	kManagedBy      = ast.StringTerm("managed_by")
+	kAddress        = ast.StringTerm("address")
+	kState          = ast.StringTerm("state")
+	kUnmanagedRules = ast.StringTerm("unmanaged_rules")
 )
 
 // builder converts one batch. It is not safe for concurrent use: each
@@ -343,6 +349,20 @@ func groupTerm(b *builder, g *inventory.SecurityGroup) *ast.Term {
 	b.add(kStaleRules, rulesTerm(b, g.StaleRules))
 	b.add(kAttachments, array(b, g.Attachments, attachmentTerm))
 	b.add(kUsedBy, array(b, g.UsedBy, evidenceTerm))
+	if g.IaC != nil {
+		b.add(kIaC, iacTerm(b, g.IaC))
+	}
+	return b.close(m)
+}
+
+// iacTerm is a group's iac object (docs/iac.md §4), set only for groups
+// that infrastructure as code given to the scan manages.
+func iacTerm(b *builder, c *inventory.IaC) *ast.Term {
+	m := b.open()
+	b.add(kManagedBy, b.common(c.ManagedBy))
+	b.add(kAddress, b.str(c.Address))
+	b.add(kState, b.common(c.State))
+	b.add(kUnmanagedRules, array(b, c.UnmanagedRules, ruleTerm))
 	return b.close(m)
 }
 

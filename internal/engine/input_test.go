@@ -88,6 +88,14 @@ func fill(v reflect.Value, mode fillMode, depth int, n *int) {
 		for i := range v.NumField() {
 			fill(v.Field(i), mode, depth+1, n)
 		}
+	case reflect.Pointer:
+		// An optional object (a group's iac): absent with nils, set otherwise.
+		if mode == nils {
+			return
+		}
+		p := reflect.New(v.Type().Elem())
+		fill(p.Elem(), mode, depth, n)
+		v.Set(p)
 	default:
 		panic(fmt.Sprintf("fill: add support for %s", v.Type()))
 	}

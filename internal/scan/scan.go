@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,6 +19,7 @@ import (
 	"github.com/sgaudit/sgaudit/internal/config"
 	"github.com/sgaudit/sgaudit/internal/engine"
 	"github.com/sgaudit/sgaudit/internal/exposure"
+	"github.com/sgaudit/sgaudit/internal/iac"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -43,9 +45,13 @@ type Options struct {
 	// Baseline is an earlier report to compare with (--baseline); nil
 	// means none.
 	Baseline *baseline.Baseline
-	Version  string
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Sources maps findings to the Terraform and CloudFormation code that
+	// declares their groups, and marks drift before evaluation
+	// (docs/iac.md); nil means no code was given.
+	Sources *iac.Mapper
+	Version string
+	Now     func() time.Time
+	Logger  *slog.Logger
 }
 
 func (o *Options) logger() *slog.Logger {
@@ -168,6 +174,20 @@ func Scan(ctx context.Context, opts Options) (*findings.Report, error) {
 // Evaluate judges an inventory and assembles the report.
 func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory, opts Options) (*findings.Report, error) {
 	start := time.Now()
+	if opts.Sources != nil {
+		// Before evaluation: SGA017 reads each managed group's iac object,
+		// and is judged only where a state was given (docs/iac.md §4).
+		opts.Sources.Annotate(inv)
+		if opts.Sources.HasStates() {
+			for i := range inv.Coverage {
+				c := &inv.Coverage[i]
+				if !slices.Contains(c.Collected, inventory.KindTerraformState) {
+					c.Collected = append(c.Collected, inventory.KindTerraformState)
+					slices.Sort(c.Collected)
+				}
+			}
+		}
+	}
 	found, checks, err := eng.Evaluate(ctx, inv)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
@@ -196,6 +216,10 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 		f := &rep.Findings[i]
 		f.AccountName = names[f.AccountID]
 		f.Frameworks = frameworks[f.CheckID]
+	}
+	if opts.Sources != nil {
+		rep.SourceMapping = opts.Sources.Map(inv, rep.Findings)
+		opts.logger().Info("mapped findings to code", "mapped", rep.SourceMapping.Mapped, "unmapped", rep.SourceMapping.Unmapped)
 	}
 	services, err := exposure.ServicesFromData(policies.FS)
 	if err != nil {

@@ -109,6 +109,66 @@ type Finding struct {
 	// Baseline says whether the finding is new since --baseline, or was
 	// there already. Empty without a baseline.
 	Baseline BaselineState `json:"baseline,omitempty"`
+	// Source is the block of infrastructure as code that declares the
+	// group, or the rule at fault, when the scan was given the code and
+	// the state that manage it (docs/iac.md). Nil otherwise.
+	Source *Source `json:"source,omitempty"`
+}
+
+// Source is a block of a Terraform or CloudFormation file.
+type Source struct {
+	// File is relative to the source root (the working directory),
+	// slash-separated: the path GitHub shows the alert on.
+	File      string `json:"file"`
+	StartLine int    `json:"start_line"`
+	EndLine   int    `json:"end_line"`
+	// Address names the block: a Terraform address
+	// (module.net.aws_security_group.web["a"]) or a CloudFormation path
+	// (Resources.Web.Properties.SecurityGroupIngress[0]).
+	Address string `json:"address"`
+}
+
+// Reasons a finding was not mapped to a source (SourceMapping.Unmapped).
+const (
+	// UnmappedNoSource: no state or template was given that could manage
+	// the group (no --tf-state; a CloudFormation stack without a template).
+	UnmappedNoSource = "no_state_given"
+	// UnmappedNotManaged: the states given do not hold the group, and no
+	// CloudFormation stack created it.
+	UnmappedNotManaged = "resource_not_managed"
+	// UnmappedFileNotFound: a state or stack holds the group, but its
+	// block was not found in the code given (or lies outside the source
+	// root).
+	UnmappedFileNotFound = "file_not_found"
+)
+
+// SourceMapping says how many findings were mapped to infrastructure as
+// code, per source, and why the rest were not (docs/iac.md §3).
+type SourceMapping struct {
+	Mapped   int `json:"mapped"`
+	Unmapped int `json:"unmapped"`
+	// Sources count the mapped findings per state file or template,
+	// sorted by kind and name.
+	Sources []SourceCount `json:"sources"`
+	// Reasons count the unmapped findings per reason (Unmapped*), sorted.
+	Reasons []ReasonCount `json:"reasons"`
+	// URL is where the source root is browsed, ending in "/"
+	// (https://github.com/org/repo/blob/<commit>/), when the scan knows
+	// it (in GitHub Actions): the HTML report links each source to it.
+	URL string `json:"url,omitempty"`
+}
+
+// SourceCount is how many findings one source mapped.
+type SourceCount struct {
+	Kind     string `json:"kind"` // terraform, cloudformation
+	Name     string `json:"name"` // the state file or template, as given
+	Findings int    `json:"findings"`
+}
+
+// ReasonCount is how many findings were not mapped for one reason.
+type ReasonCount struct {
+	Reason   string `json:"reason"`
+	Findings int    `json:"findings"`
 }
 
 // BaselineState compares a finding with a baseline report, by fingerprint.
@@ -216,6 +276,9 @@ type Report struct {
 	Baseline *BaselineSummary `json:"baseline,omitempty"`
 	// Notices are warnings about the scan itself (expired suppressions...).
 	Notices []Notice `json:"notices"`
+	// SourceMapping is set when the scan was given infrastructure as code
+	// (--iac, --tf-state, --cfn-template): how findings map to it.
+	SourceMapping *SourceMapping `json:"source_mapping,omitempty"`
 }
 
 // Sort puts checks by id and findings by (account, region, group, check,

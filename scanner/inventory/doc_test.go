@@ -66,6 +66,7 @@ func TestEveryFieldDocumented(t *testing.T) {
 		{3, Account{}},
 		{4, Coverage{}},
 		{6, SecurityGroup{}},
+		{6, IaC{}},
 		{7, Rule{}},
 		{7, Peer{}},
 		{8, Attachment{}},

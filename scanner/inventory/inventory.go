@@ -62,6 +62,10 @@ const (
 	KindPrefixLists          = "prefix_lists"
 	KindReferences           = "security_group_references"
 	KindStaleReferences      = "stale_references"
+	// KindTerraformState is not read from AWS: every row has it when the
+	// scan was given Terraform state (--tf-state), so a check that judges
+	// groups against the state is not evaluated without one (docs/iac.md §4).
+	KindTerraformState = "terraform_state"
 )
 
 // Coverage is one row per (account, region) the scan tried. An audit that
@@ -105,6 +109,26 @@ type SecurityGroup struct {
 	// has the id and Key of the matching rule in Rules when the group still
 	// lists it. Only meaningful where stale_references was collected.
 	StaleRules Rules `json:"stale_rules"`
+	// IaC is set when infrastructure as code given to the scan manages the
+	// group (sgaudit scan --tf-state): derived before evaluation, never
+	// collected (docs/iac.md §4). Nil otherwise.
+	IaC *IaC `json:"iac,omitempty"`
+}
+
+// IaC says which infrastructure as code manages a group, and which of its
+// live rules that code does not declare (docs/iac.md §4).
+type IaC struct {
+	// ManagedBy is the tool: "terraform".
+	ManagedBy string `json:"managed_by"`
+	// Address is the group's address in the state,
+	// module.net.aws_security_group.web["a"].
+	Address string `json:"address"`
+	// State is the state file that holds it, as given on the command line.
+	State string `json:"state"`
+	// UnmanagedRules are the rules of Rules that no state given declares
+	// (neither the group's inline rules nor a rule resource of the group):
+	// added outside Terraform, in the console or by a script.
+	UnmanagedRules []Rule `json:"unmanaged_rules"`
 }
 
 // Direction is ingress or egress.

@@ -273,6 +273,28 @@ func (g *SecurityGroup) Validate() error {
 			}
 		}
 	}
+	return g.checkIaC()
+}
+
+// checkIaC refuses an iac object whose unmanaged rules are not rules of
+// the group: a policy reports them as the group's (docs/iac.md §4).
+func (g *SecurityGroup) checkIaC() error {
+	if g.IaC == nil {
+		return nil
+	}
+	if g.IaC.ManagedBy != "terraform" {
+		return &ValueError{GroupID: g.ID, Rule: -1, Field: "iac.managed_by", Value: g.IaC.ManagedBy, Reason: "want terraform"}
+	}
+	keys := make(map[string]bool, g.Rules.Len())
+	for _, r := range g.Rules.All() {
+		keys[r.Key()] = true
+	}
+	for i, r := range g.IaC.UnmanagedRules {
+		if !keys[r.Key()] {
+			return &ValueError{GroupID: g.ID, Rule: -1, Field: fmt.Sprintf("iac.unmanaged_rules[%d]", i), Value: describeRule(r),
+				Reason: "not one of the group's rules"}
+		}
+	}
 	return nil
 }
 

@@ -1,0 +1,432 @@
+package iac
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/go-json-experiment/json/jsontext"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// node is one value of a CloudFormation template, YAML or JSON, with the
+// lines it spans: the one tree both parsers build, so the mapping does
+// not care which the template was.
+type node struct {
+	Kind  nodeKind
+	Tag   string // a YAML short form: "!Ref", "!GetAtt", "!Sub", ...
+	Value string // scalars
+	Keys  []string
+	Vals  []*node // mappings: Vals[i] is the value of Keys[i]; sequences: the items
+	// Start and End are the lines of the value; for a mapping value,
+	// KeyLine is the line of its key.
+	Start, End, KeyLine int
+}
+
+type nodeKind int
+
+const (
+	scalarNode nodeKind = iota + 1
+	mapNode
+	seqNode
+)
+
+func (n *node) get(key string) *node {
+	if n == nil || n.Kind != mapNode {
+		return nil
+	}
+	for i, k := range n.Keys {
+		if k == key {
+			return n.Vals[i]
+		}
+	}
+	return nil
+}
+
+// Template is a parsed CloudFormation template: its resources by logical
+// id.
+type Template struct {
+	File      string
+	Resources map[string]*node
+}
+
+// maxTemplateDepth bounds nesting, so a hostile template cannot exhaust
+// the stack; real templates nest a dozen levels.
+const maxTemplateDepth = 200
+
+// ParseTemplate reads a CloudFormation template in YAML (short forms
+// such as !Ref, !GetAtt and !Sub included) or JSON. Errors wrap ErrInput
+// and name the file and, where the parser gives one, the line.
+func ParseTemplate(file string, data []byte) (*Template, error) {
+	var root *node
+	var err error
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
+		root, err = parseJSONTemplate(data)
+		if err != nil {
+			// YAML in flow style starts with { too ({Resources: ...}).
+			if y, yerr := parseYAMLTemplate(data); yerr == nil {
+				root, err = y, nil
+			}
+		}
+	} else {
+		root, err = parseYAMLTemplate(data)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, file, err)
+	}
+	res := root.get("Resources")
+	if root == nil || root.Kind != mapNode || res == nil || res.Kind != mapNode {
+		return nil, fmt.Errorf("%w: %s: not a CloudFormation template (no Resources mapping)", ErrInput, file)
+	}
+	t := &Template{File: file, Resources: make(map[string]*node, len(res.Keys))}
+	for i, k := range res.Keys {
+		if _, dup := t.Resources[k]; dup {
+			return nil, fmt.Errorf("%w: %s:%d: resource %s given twice", ErrInput, file, res.Vals[i].KeyLine, k)
+		}
+		t.Resources[k] = res.Vals[i]
+	}
+	return t, nil
+}
+
+func parseYAMLTemplate(data []byte) (*node, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, errors.New("empty file")
+		}
+		return nil, err
+	}
+	if len(doc.Content) != 1 {
+		return nil, errors.New("not one YAML document")
+	}
+	return fromYAML(doc.Content[0], 0)
+}
+
+func fromYAML(y *yaml.Node, depth int) (*node, error) {
+	if depth > maxTemplateDepth {
+		return nil, fmt.Errorf("line %d: nested deeper than %d", y.Line, maxTemplateDepth)
+	}
+	if y.Kind == yaml.AliasNode {
+		// An alias repeats a value written elsewhere: its lines are the
+		// alias's own.
+		if y.Alias == nil {
+			return nil, fmt.Errorf("line %d: alias without a target", y.Line)
+		}
+		n := &node{Kind: scalarNode, Value: "*" + y.Value, Start: y.Line, End: y.Line}
+		return n, nil
+	}
+	n := &node{Start: y.Line, End: y.Line}
+	if strings.HasPrefix(y.Tag, "!") && !strings.HasPrefix(y.Tag, "!!") {
+		n.Tag = y.Tag
+	}
+	switch y.Kind {
+	case yaml.ScalarNode:
+		n.Kind, n.Value = scalarNode, y.Value
+		if y.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
+			// A block scalar starts on the line after its indicator.
+			n.End = y.Line + strings.Count(strings.TrimRight(y.Value, "\n"), "\n") + 1
+		} else if lines := strings.Count(y.Value, "\n"); lines > 0 {
+			n.End = y.Line + lines
+		}
+	case yaml.MappingNode:
+		n.Kind = mapNode
+		if len(y.Content)%2 != 0 {
+			return nil, fmt.Errorf("line %d: mapping with a key and no value", y.Line)
+		}
+		for i := 0; i+1 < len(y.Content); i += 2 {
+			k, v := y.Content[i], y.Content[i+1]
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: a mapping key that is not a string", k.Line)
+			}
+			c, err := fromYAML(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			c.KeyLine = k.Line
+			n.Keys = append(n.Keys, k.Value)
+			n.Vals = append(n.Vals, c)
+			n.End = max(n.End, c.End)
+		}
+	case yaml.SequenceNode:
+		n.Kind = seqNode
+		for _, v := range y.Content {
+			c, err := fromYAML(v, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.Vals = append(n.Vals, c)
+			n.End = max(n.End, c.End)
+		}
+	default:
+		return nil, fmt.Errorf("line %d: unexpected YAML node", y.Line)
+	}
+	return n, nil
+}
+
+// parseJSONTemplate builds the tree with a streaming decoder whose input
+// offsets give every value's first and last line.
+func parseJSONTemplate(data []byte) (*node, error) {
+	lines := lineStarts(data)
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	n, err := readJSON(dec, data, lines, 0)
+	if err != nil {
+		return nil, jsonError(err, lines)
+	}
+	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("line %d: data after the template", lineOf(lines, int(dec.InputOffset())))
+	}
+	return n, nil
+}
+
+func jsonError(err error, lines []int) error {
+	var se *jsontext.SyntacticError
+	if errors.As(err, &se) {
+		return fmt.Errorf("line %d: %v", lineOf(lines, int(se.ByteOffset)), se.Err)
+	}
+	return err
+}
+
+func readJSON(dec *jsontext.Decoder, data []byte, lines []int, depth int) (*node, error) {
+	if depth > maxTemplateDepth {
+		return nil, fmt.Errorf("line %d: nested deeper than %d", lineOf(lines, int(dec.InputOffset())), maxTemplateDepth)
+	}
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return nil, err
+	}
+	// The token ends at InputOffset; its first byte is the first
+	// non-space byte after the previous token.
+	end := int(dec.InputOffset())
+	start := end - 1
+	n := &node{}
+	kind := tok.Kind()
+	switch kind {
+	case '{':
+		n.Kind = mapNode
+		n.Start = lineOf(lines, start)
+		for dec.PeekKind() != '}' {
+			kt, err := dec.ReadToken()
+			if err != nil {
+				return nil, err
+			}
+			if kt.Kind() != '"' {
+				return nil, errors.New("object key is not a string")
+			}
+			// The token is void after the next read: copy the key now.
+			key := kt.String()
+			keyLine := lineOf(lines, int(dec.InputOffset())-1)
+			c, err := readJSON(dec, data, lines, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			c.KeyLine = keyLine
+			n.Keys = append(n.Keys, key)
+			n.Vals = append(n.Vals, c)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		n.End = lineOf(lines, int(dec.InputOffset())-1)
+	case '[':
+		n.Kind = seqNode
+		n.Start = lineOf(lines, start)
+		for dec.PeekKind() != ']' {
+			c, err := readJSON(dec, data, lines, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			n.Vals = append(n.Vals, c)
+		}
+		if _, err := dec.ReadToken(); err != nil {
+			return nil, err
+		}
+		n.End = lineOf(lines, int(dec.InputOffset())-1)
+	case 0:
+		return nil, errors.New("unexpected end of the template")
+	default:
+		n.Kind = scalarNode
+		n.Value = tok.String()
+		if kind == 'n' {
+			n.Value = ""
+		}
+		// A string token may not span lines: its last byte is on the
+		// line of its first.
+		n.Start = lineOf(lines, end-1)
+		n.End = n.Start
+	}
+	return n, nil
+}
+
+// lineStarts returns the byte offset of each line's first byte.
+func lineStarts(data []byte) []int {
+	starts := []int{0}
+	for i, c := range data {
+		if c == '\n' {
+			starts = append(starts, i+1)
+		}
+	}
+	return starts
+}
+
+// lineOf returns the 1-based line holding byte offset off.
+func lineOf(starts []int, off int) int {
+	lo, hi := 0, len(starts)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if starts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo + 1
+}
+
+// resourceLines is the span of a resource: from its logical id's line to
+// the last line of its body.
+func resourceLines(r *node) (int, int) {
+	return min(r.KeyLine, r.Start), r.End
+}
+
+// cfnRule is one rule a template declares for a group: an entry of its
+// SecurityGroupIngress or SecurityGroupEgress, or a standalone
+// AWS::EC2::SecurityGroupIngress / Egress resource.
+type cfnRule struct {
+	Start, End int
+	Address    string // Resources.Web.Properties.SecurityGroupIngress[1], or the standalone resource's logical id
+	Spec       ruleSpec
+}
+
+// groupRules lists the rules the template declares for the group with
+// logical id logical.
+func (t *Template) groupRules(logical string) []cfnRule {
+	var out []cfnRule
+	if g := t.Resources[logical]; g != nil {
+		props := g.get("Properties")
+		for _, dir := range []inventory.Direction{inventory.Ingress, inventory.Egress} {
+			prop := "SecurityGroupIngress"
+			if dir == inventory.Egress {
+				prop = "SecurityGroupEgress"
+			}
+			list := props.get(prop)
+			if list == nil || list.Kind != seqNode {
+				continue
+			}
+			for i, e := range list.Vals {
+				out = append(out, cfnRule{
+					Start: e.Start, End: e.End,
+					Address: fmt.Sprintf("Resources.%s.Properties.%s[%d]", logical, prop, i),
+					Spec:    cfnRuleSpec(dir, e),
+				})
+			}
+		}
+	}
+	for _, id := range sortedKeys(t.Resources) {
+		r := t.Resources[id]
+		var dir inventory.Direction
+		switch r.get("Type").scalar() {
+		case "AWS::EC2::SecurityGroupIngress":
+			dir = inventory.Ingress
+		case "AWS::EC2::SecurityGroupEgress":
+			dir = inventory.Egress
+		default:
+			continue
+		}
+		props := r.get("Properties")
+		if refersTo(props.get("GroupId"), logical) {
+			start, end := resourceLines(r)
+			out = append(out, cfnRule{Start: start, End: end, Address: "Resources." + id, Spec: cfnRuleSpec(dir, props)})
+		}
+	}
+	return out
+}
+
+// scalar returns a plain scalar's value, or "" for anything else (a
+// mapping, a sequence, a short form such as !Ref).
+func (n *node) scalar() string {
+	if n == nil || n.Kind != scalarNode || n.Tag != "" {
+		return ""
+	}
+	return n.Value
+}
+
+// refersTo reports whether v names the group with logical id logical:
+// !Ref X, {"Ref": X}, !GetAtt X.GroupId, {"Fn::GetAtt": [X, "GroupId"]}.
+func refersTo(v *node, logical string) bool {
+	if v == nil {
+		return false
+	}
+	switch {
+	case v.Kind == scalarNode && v.Tag == "!Ref":
+		return v.Value == logical
+	case v.Kind == scalarNode && v.Tag == "!GetAtt":
+		return v.Value == logical+".GroupId"
+	case v.Kind == seqNode && v.Tag == "!GetAtt":
+		return len(v.Vals) == 2 && v.Vals[0].Value == logical && v.Vals[1].Value == "GroupId"
+	case v.Kind == mapNode && len(v.Keys) == 1 && v.Keys[0] == "Ref":
+		return v.Vals[0].scalar() == logical
+	case v.Kind == mapNode && len(v.Keys) == 1 && v.Keys[0] == "Fn::GetAtt":
+		a := v.Vals[0]
+		if a.Kind == scalarNode {
+			return a.Value == logical+".GroupId"
+		}
+		return a.Kind == seqNode && len(a.Vals) == 2 && a.Vals[0].scalar() == logical && a.Vals[1].scalar() == "GroupId"
+	}
+	return false
+}
+
+// cfnRuleSpec reads the literal values of a rule's properties; !Ref,
+// !Sub, Fn::... and every other intrinsic function are unknown.
+func cfnRuleSpec(dir inventory.Direction, e *node) ruleSpec {
+	spec := ruleSpec{Direction: dir, PeersKnown: true}
+	if e == nil || e.Kind != mapNode {
+		return ruleSpec{Direction: dir}
+	}
+	if p := e.get("IpProtocol"); p != nil {
+		if s := p.scalar(); s != "" {
+			if np, ok := normProtocol(s); ok {
+				spec.Protocol = np
+			} else {
+				spec.Protocol = s
+			}
+		}
+	}
+	if i, ok := anyInt(e.get("FromPort").scalar()); ok {
+		spec.FromPort = intPtr(i)
+	}
+	if i, ok := anyInt(e.get("ToPort").scalar()); ok {
+		spec.ToPort = intPtr(i)
+	}
+	peerProps := []struct {
+		name string
+		add  func([]string)
+	}{
+		{"CidrIp", spec.addCIDRs},
+		{"CidrIpv6", spec.addCIDRs},
+		{"SourcePrefixListId", spec.addPrefixLists},
+		{"DestinationPrefixListId", spec.addPrefixLists},
+		{"SourceSecurityGroupId", spec.addGroups},
+		{"DestinationSecurityGroupId", spec.addGroups},
+	}
+	for _, p := range peerProps {
+		v := e.get(p.name)
+		if v == nil {
+			continue
+		}
+		s := v.scalar()
+		if s == "" {
+			spec.PeersKnown = false
+			continue
+		}
+		p.add([]string{s})
+	}
+	if len(spec.Peers) == 0 {
+		spec.PeersKnown = false
+	}
+	return spec
+}

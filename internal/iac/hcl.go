@@ -1,0 +1,317 @@
+package iac
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// maxSourceBytes bounds one .tf file or template: the largest real ones
+// are a few hundred kilobytes. maxStateBytes bounds a state, which grows
+// with every resource of a root (docs/iac.md §5).
+const (
+	maxSourceBytes = 16 << 20
+	maxStateBytes  = 512 << 20
+)
+
+// tfBlock is one resource block of a Terraform module.
+type tfBlock struct {
+	File       string // absolute path
+	Start, End int    // lines, 1-based, inclusive
+	// Inline are the ingress and egress blocks inside an
+	// aws_security_group (or aws_default_security_group) block.
+	Inline []inlineBlock
+}
+
+type inlineBlock struct {
+	Start, End int
+	Spec       ruleSpec
+}
+
+// tfModule is one directory of .tf files: its resource blocks by
+// "type.name" and its module calls by name.
+type tfModule struct {
+	Dir       string
+	Resources map[string]*tfBlock
+	// Modules maps a module call's name to the directory of its source
+	// when the source is local ("./modules/net"), else to "".
+	Modules map[string]string
+}
+
+// parseModule reads every *.tf file of dir (not its subdirectories, as
+// Terraform does). A file that does not parse is an error naming its
+// file and line. Files are read in name order, so the first of two
+// blocks with one address (which Terraform itself refuses) wins.
+func parseModule(dir string) (*tfModule, error) {
+	m := &tfModule{Dir: dir, Resources: map[string]*tfBlock{}, Modules: map[string]string{}}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read Terraform module %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".tf") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		src, err := readSource(path, maxSourceBytes)
+		if err != nil {
+			return nil, err
+		}
+		if err := m.parseFile(path, src); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+func readSource(path string, limit int64) ([]byte, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s: not a regular file", ErrInput, path)
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%w: %s: larger than %d bytes", ErrInput, path, limit)
+	}
+	src, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return src, nil
+}
+
+func (m *tfModule) parseFile(path string, src []byte) error {
+	file, diags := hclsyntax.ParseConfig(src, path, hcl.Pos{Line: 1, Column: 1, Byte: 0})
+	if diags.HasErrors() {
+		d := diags[0]
+		for _, x := range diags {
+			if x.Severity == hcl.DiagError {
+				d = x
+				break
+			}
+		}
+		line := 0
+		if d.Subject != nil {
+			line = d.Subject.Start.Line
+		}
+		return fmt.Errorf("%w: %s:%d: %s", ErrInput, path, line, d.Summary)
+	}
+	body, ok := file.Body.(*hclsyntax.Body)
+	if !ok {
+		return fmt.Errorf("%w: %s: not native HCL syntax", ErrInput, path)
+	}
+	for _, b := range body.Blocks {
+		switch {
+		case b.Type == "resource" && len(b.Labels) == 2:
+			key := b.Labels[0] + "." + b.Labels[1]
+			if _, dup := m.Resources[key]; dup {
+				continue
+			}
+			r := b.Range()
+			blk := &tfBlock{File: path, Start: r.Start.Line, End: r.End.Line}
+			if b.Labels[0] == "aws_security_group" || b.Labels[0] == "aws_default_security_group" {
+				blk.Inline = inlineBlocks(b.Body)
+			}
+			m.Resources[key] = blk
+		case b.Type == "module" && len(b.Labels) == 1:
+			if _, dup := m.Modules[b.Labels[0]]; dup {
+				continue
+			}
+			m.Modules[b.Labels[0]] = ""
+			if attr, ok := b.Body.Attributes["source"]; ok {
+				if s, ok := literalString(attr.Expr); ok && isLocalSource(s) {
+					m.Modules[b.Labels[0]] = filepath.Join(m.Dir, filepath.FromSlash(s))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// isLocalSource reports whether a module source is a local path, the only
+// kind whose code is in the repository (docs/iac.md §2).
+func isLocalSource(s string) bool {
+	return strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../")
+}
+
+// inlineBlocks reads the ingress and egress blocks of a group's body; a
+// dynamic block counts, with its direction only.
+func inlineBlocks(body *hclsyntax.Body) []inlineBlock {
+	var out []inlineBlock
+	for _, b := range body.Blocks {
+		typ := b.Type
+		inner := b.Body
+		if typ == "dynamic" && len(b.Labels) == 1 {
+			typ = b.Labels[0]
+			inner = nil
+		}
+		if typ != "ingress" && typ != "egress" {
+			continue
+		}
+		r := b.Range()
+		spec := ruleSpec{Direction: directionOf(typ)}
+		if inner != nil {
+			spec = hclRuleSpec(typ, inner)
+		}
+		out = append(out, inlineBlock{Start: r.Start.Line, End: r.End.Line, Spec: spec})
+	}
+	return out
+}
+
+func directionOf(s string) inventory.Direction {
+	if s == "egress" {
+		return inventory.Egress
+	}
+	return inventory.Ingress
+}
+
+// hclRuleSpec reads what an inline block says literally; an attribute
+// that needs variables or functions is unknown.
+func hclRuleSpec(typ string, body *hclsyntax.Body) ruleSpec {
+	spec := ruleSpec{Direction: directionOf(typ), PeersKnown: true}
+	if v, ok := literal(body, "protocol"); ok && v.Type() == cty.String {
+		if p, ok := normProtocol(v.AsString()); ok {
+			spec.Protocol = p
+		} else {
+			spec.Protocol = v.AsString() // matches nothing
+		}
+	}
+	if v, ok := literal(body, "from_port"); ok {
+		if i, ok := ctyInt(v); ok {
+			spec.FromPort = intPtr(i)
+		}
+	}
+	if v, ok := literal(body, "to_port"); ok {
+		if i, ok := ctyInt(v); ok {
+			spec.ToPort = intPtr(i)
+		}
+	}
+	lists := map[string]func([]string){
+		"cidr_blocks":      spec.addCIDRs,
+		"ipv6_cidr_blocks": spec.addCIDRs,
+		"prefix_list_ids":  spec.addPrefixLists,
+		"security_groups":  spec.addGroups,
+	}
+	for _, name := range []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups"} {
+		if _, present := body.Attributes[name]; !present {
+			continue
+		}
+		v, ok := literal(body, name)
+		xs, ok2 := ctyStrings(v)
+		if !ok || !ok2 {
+			spec.PeersKnown = false
+			continue
+		}
+		lists[name](xs)
+	}
+	if _, present := body.Attributes["self"]; present {
+		v, ok := literal(body, "self")
+		switch {
+		case !ok || v.Type() != cty.Bool:
+			spec.PeersKnown = false
+		case v.True():
+			spec.Peers = append(spec.Peers, peerSpec{Self: true})
+		}
+	}
+	if len(spec.Peers) == 0 {
+		spec.PeersKnown = false
+	}
+	return spec
+}
+
+// literal evaluates an attribute without variables or functions: what the
+// code says literally, or ok false.
+func literal(body *hclsyntax.Body, name string) (cty.Value, bool) {
+	attr, ok := body.Attributes[name]
+	if !ok {
+		return cty.NilVal, false
+	}
+	v, diags := attr.Expr.Value(nil)
+	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() {
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
+func literalString(e hclsyntax.Expression) (string, bool) {
+	v, diags := e.Value(nil)
+	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || v.Type() != cty.String {
+		return "", false
+	}
+	return v.AsString(), true
+}
+
+func ctyInt(v cty.Value) (int, bool) {
+	switch v.Type() {
+	case cty.Number:
+		bf := v.AsBigFloat()
+		if !bf.IsInt() {
+			return 0, false
+		}
+		i, acc := bf.Int64()
+		if acc != 0 || i < -1 || i > 65535 {
+			return 0, false
+		}
+		return int(i), true
+	case cty.String:
+		return anyInt(v.AsString())
+	}
+	return 0, false
+}
+
+func ctyStrings(v cty.Value) ([]string, bool) {
+	if v == cty.NilVal || !(v.Type().IsTupleType() || v.Type().IsListType() || v.Type().IsSetType()) {
+		return nil, false
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() || e.Type() != cty.String {
+			return nil, false
+		}
+		out = append(out, e.AsString())
+	}
+	return out, true
+}
+
+// terraformRoots lists the directories under dir that hold *.tf files:
+// the candidate root modules of a state (docs/iac.md §2). Hidden
+// directories (.git, .terraform, whose copies of remote modules are not
+// the repository's code) and node_modules are skipped.
+func terraformRoots(dir string) ([]string, error) {
+	var roots []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if path != dir && (strings.HasPrefix(name, ".") || name == "node_modules") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(d.Name(), ".tf") && d.Type().IsRegular() {
+			parent := filepath.Dir(path)
+			if len(roots) == 0 || roots[len(roots)-1] != parent {
+				roots = append(roots, parent)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list Terraform directories under %s: %w", dir, err)
+	}
+	slices.Sort(roots)
+	return slices.Compact(roots), nil
+}

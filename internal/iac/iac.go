@@ -1,0 +1,567 @@
+// Package iac maps live security groups and rules to the Terraform and
+// CloudFormation code that declares them, so findings point at source
+// lines, and marks the rules of managed groups that no state declares
+// (drift). docs/iac.md is its contract.
+package iac
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// CloudFormation's tags on every resource of a stack.
+const (
+	TagStackName = "aws:cloudformation:stack-name"
+	TagLogicalID = "aws:cloudformation:logical-id"
+)
+
+// Source kinds in findings.SourceCount.
+const (
+	KindTerraform      = "terraform"
+	KindCloudFormation = "cloudformation"
+)
+
+// TemplateMapping ties CloudFormation stacks to a template: Stack is a
+// stack name or a glob (path.Match syntax, "app-*"), File the template.
+type TemplateMapping struct {
+	Stack string
+	File  string
+}
+
+// Options says where the code and the states are.
+type Options struct {
+	// Root is the source root: files are reported relative to it (the
+	// repository's working directory in CI). Default: the working
+	// directory.
+	Root string
+	// Dirs are the --iac directories: every directory under them that
+	// holds *.tf files is a candidate root module of each state.
+	Dirs []string
+	// States are Terraform state files (v4, or terraform show -json).
+	States []string
+	// Templates map stacks to templates, first match wins.
+	Templates []TemplateMapping
+}
+
+// SetURL records where the source root is browsed (an https URL ending
+// in /), for the HTML report's links (findings.SourceMapping.URL).
+func (m *Mapper) SetURL(url string) { m.url = url }
+
+// HasStates reports whether Terraform state was given: only then can a
+// group be judged against it (SGA017).
+func (m *Mapper) HasStates() bool { return m.anyState }
+
+// Empty reports whether there is nothing to map with.
+func (o Options) Empty() bool {
+	return len(o.Dirs) == 0 && len(o.States) == 0 && len(o.Templates) == 0
+}
+
+// Mapper holds the parsed states, code and templates.
+type Mapper struct {
+	root      string
+	states    []*State
+	groups    map[string][]*tfGroup // by group id
+	ruleRes   map[string][]*tfRule  // rule resources by the group id they name
+	templates []TemplateMapping     // validated
+	parsed    map[string]*Template  // by template file
+	modules   map[string]*tfModule  // by directory
+	rootOf    map[*State]string     // chosen root module directory
+	anyState  bool
+	url       string
+}
+
+type tfGroup struct {
+	state *State
+	inst  Instance
+	block *tfBlock // nil: not found in the code
+	// rules are the rules the state declares for the group: its inline
+	// ingress and egress attributes.
+	rules []ruleSpec
+}
+
+type tfRule struct {
+	state *State
+	inst  Instance
+	block *tfBlock
+	spec  ruleSpec
+}
+
+// Load reads every state and template and the Terraform code under
+// opts.Dirs. A file that cannot be read as what it was given as is an
+// error wrapping ErrInput that names it.
+func Load(opts Options) (*Mapper, error) {
+	root := opts.Root
+	if root == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("find the working directory: %w", err)
+		}
+		root = wd
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, fmt.Errorf("find the source root: %w", err)
+	}
+	m := &Mapper{
+		root: root, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
+		parsed: map[string]*Template{}, modules: map[string]*tfModule{}, rootOf: map[*State]string{},
+	}
+	var candidates []string
+	for _, d := range opts.Dirs {
+		abs, err := filepath.Abs(d)
+		if err != nil {
+			return nil, fmt.Errorf("find %s: %w", d, err)
+		}
+		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("%w: --iac %s: not a directory", ErrInput, d)
+		}
+		roots, err := terraformRoots(abs)
+		if err != nil {
+			return nil, err
+		}
+		candidates = append(candidates, roots...)
+	}
+	slices.Sort(candidates)
+	candidates = slices.Compact(candidates)
+	if len(opts.States) > 0 {
+		// Every candidate is parsed, so a .tf file that does not parse is
+		// an error whatever the states hold (docs/iac.md §5).
+		for _, c := range candidates {
+			if _, err := m.module(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	for _, f := range opts.States {
+		data, err := readSource(f, maxStateBytes)
+		if err != nil {
+			if errors.Is(err, ErrInput) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: %w", ErrInput, err)
+		}
+		st, err := ParseState(f, data)
+		if err != nil {
+			return nil, err
+		}
+		m.states = append(m.states, st)
+		m.anyState = true
+		if err := m.addState(st, candidates); err != nil {
+			return nil, err
+		}
+	}
+	for _, t := range opts.Templates {
+		if _, err := path.Match(t.Stack, ""); err != nil || t.Stack == "" {
+			return nil, fmt.Errorf("%w: CloudFormation stack pattern %q: not a name or glob", ErrInput, t.Stack)
+		}
+		if _, ok := m.parsed[t.File]; !ok {
+			data, err := readSource(t.File, maxSourceBytes)
+			if err != nil {
+				if errors.Is(err, ErrInput) {
+					return nil, err
+				}
+				return nil, fmt.Errorf("%w: %w", ErrInput, err)
+			}
+			tpl, err := ParseTemplate(t.File, data)
+			if err != nil {
+				return nil, err
+			}
+			m.parsed[t.File] = tpl
+		}
+		m.templates = append(m.templates, t)
+	}
+	return m, nil
+}
+
+// module parses dir once.
+func (m *Mapper) module(dir string) (*tfModule, error) {
+	if mod, ok := m.modules[dir]; ok {
+		return mod, nil
+	}
+	mod, err := parseModule(dir)
+	if err != nil {
+		return nil, err
+	}
+	m.modules[dir] = mod
+	return mod, nil
+}
+
+// block finds an instance's resource block under the root module dir,
+// following local module calls; nil when the code does not have it.
+func (m *Mapper) block(root string, in Instance) (*tfBlock, error) {
+	dir := root
+	for _, name := range in.Modules {
+		mod, err := m.module(dir)
+		if err != nil {
+			return nil, err
+		}
+		next := mod.Modules[name]
+		if next == "" {
+			return nil, nil // a registry or git module: not in the repository
+		}
+		if fi, err := os.Stat(next); err != nil || !fi.IsDir() {
+			return nil, nil
+		}
+		dir = next
+	}
+	mod, err := m.module(dir)
+	if err != nil {
+		return nil, err
+	}
+	return mod.Resources[in.Type+"."+in.Name], nil
+}
+
+// addState picks the state's root module among the candidates (the one
+// where most of its instances find their block; on a tie the one holding
+// the state file, then the first by path: docs/iac.md §2) and indexes its
+// groups and rules.
+func (m *Mapper) addState(st *State, candidates []string) error {
+	stateDir := ""
+	if abs, err := filepath.Abs(st.File); err == nil {
+		stateDir = filepath.Dir(abs)
+	}
+	best, bestN := "", 0
+	for _, c := range candidates {
+		n := 0
+		for _, in := range st.Instances {
+			b, err := m.block(c, in)
+			if err != nil {
+				return err
+			}
+			if b != nil {
+				n++
+			}
+		}
+		if n > bestN || (n == bestN && n > 0 && c == stateDir) {
+			best, bestN = c, n
+		}
+	}
+	m.rootOf[st] = best
+	for _, in := range st.Instances {
+		var blk *tfBlock
+		if best != "" {
+			b, err := m.block(best, in)
+			if err != nil {
+				return err
+			}
+			blk = b
+		}
+		a := &in.Attributes
+		switch in.Type {
+		case "aws_security_group", "aws_default_security_group":
+			if a.ID == "" {
+				continue
+			}
+			g := &tfGroup{state: st, inst: in, block: blk}
+			for _, r := range a.Ingress {
+				g.rules = append(g.rules, stateInlineSpec("ingress", &r))
+			}
+			for _, r := range a.Egress {
+				g.rules = append(g.rules, stateInlineSpec("egress", &r))
+			}
+			m.groups[a.ID] = append(m.groups[a.ID], g)
+		case "aws_security_group_rule":
+			if a.SecurityGroupID == "" {
+				continue
+			}
+			spec := stateInlineSpec(a.Type, &a.RuleAttributes)
+			if a.SourceSecurityGroupID != "" {
+				spec.addGroups([]string{a.SourceSecurityGroupID})
+			}
+			m.ruleRes[a.SecurityGroupID] = append(m.ruleRes[a.SecurityGroupID], &tfRule{state: st, inst: in, block: blk, spec: spec})
+		case "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule":
+			if a.SecurityGroupID == "" {
+				continue
+			}
+			dir := inventory.Ingress
+			if in.Type == "aws_vpc_security_group_egress_rule" {
+				dir = inventory.Egress
+			}
+			m.ruleRes[a.SecurityGroupID] = append(m.ruleRes[a.SecurityGroupID], &tfRule{state: st, inst: in, block: blk, spec: stateVPCRuleSpec(dir, a)})
+		}
+	}
+	return nil
+}
+
+// stateInlineSpec reads an inline ingress or egress entry of a group, or
+// an aws_security_group_rule, as the state holds it: every value known.
+func stateInlineSpec(dir string, a *RuleAttributes) ruleSpec {
+	spec := ruleSpec{Direction: directionOf(dir), PeersKnown: true}
+	if p, ok := normProtocol(a.Protocol); ok {
+		spec.Protocol = p
+	} else {
+		spec.Protocol = a.Protocol // matches nothing
+	}
+	if i, ok := anyInt(a.FromPort); ok {
+		spec.FromPort = intPtr(i)
+	}
+	if i, ok := anyInt(a.ToPort); ok {
+		spec.ToPort = intPtr(i)
+	}
+	spec.addCIDRs(a.CIDRBlocks)
+	spec.addCIDRs(a.IPv6CIDRBlocks)
+	spec.addPrefixLists(a.PrefixListIDs)
+	spec.addGroups(a.SecurityGroups)
+	if a.Self {
+		spec.Peers = append(spec.Peers, peerSpec{Self: true})
+	}
+	return spec
+}
+
+// stateVPCRuleSpec reads an aws_vpc_security_group_ingress_rule or
+// _egress_rule: one peer, ports null for protocol -1, and the rule's own
+// sgr- id.
+func stateVPCRuleSpec(dir inventory.Direction, a *Attributes) ruleSpec {
+	spec := ruleSpec{Direction: dir, PeersKnown: true, ID: a.SecurityGroupRuleID}
+	if spec.ID == "" && strings.HasPrefix(a.ID, "sgr-") {
+		spec.ID = a.ID
+	}
+	if p, ok := normProtocol(a.IPProtocol); ok {
+		spec.Protocol = p
+	} else {
+		spec.Protocol = a.IPProtocol
+	}
+	if i, ok := anyInt(a.FromPort); ok {
+		spec.FromPort = intPtr(i)
+	}
+	if i, ok := anyInt(a.ToPort); ok {
+		spec.ToPort = intPtr(i)
+	}
+	for _, c := range []string{a.CIDRIPv4, a.CIDRIPv6} {
+		if c != "" {
+			spec.addCIDRs([]string{c})
+		}
+	}
+	if a.PrefixListID != "" {
+		spec.addPrefixLists([]string{a.PrefixListID})
+	}
+	if a.ReferencedSecurityGroupID != "" {
+		spec.addGroups([]string{a.ReferencedSecurityGroupID})
+	}
+	return spec
+}
+
+// group returns the state's group with this id (and ARN, when the state
+// records one), or nil.
+func (m *Mapper) group(id, arn string) *tfGroup {
+	for _, g := range m.groups[id] {
+		if a := g.inst.Attributes.ARN; a == "" || arn == "" || a == arn {
+			return g
+		}
+	}
+	return nil
+}
+
+// declared reports whether a state declares the live rule r of group g:
+// an inline entry of the group or a rule resource naming the group.
+func (m *Mapper) declared(g *inventory.SecurityGroup, tg *tfGroup, r inventory.Rule) bool {
+	for _, s := range tg.rules {
+		if s.score(g.ID, r) >= 0 {
+			return true
+		}
+	}
+	for _, rr := range m.ruleRes[g.ID] {
+		if rr.spec.score(g.ID, r) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Annotate sets the iac object of every group a state manages
+// (docs/iac.md §4): its address, and the live rules no state declares,
+// which SGA017 reports as drift. It runs before evaluation.
+func (m *Mapper) Annotate(inv *inventory.Inventory) {
+	for i := range inv.SecurityGroups {
+		g := &inv.SecurityGroups[i]
+		tg := m.group(g.ID, g.ARN)
+		if tg == nil {
+			g.IaC = nil
+			continue
+		}
+		unmanaged := []inventory.Rule{}
+		for _, r := range g.Rules.All() {
+			if !m.declared(g, tg, r) {
+				unmanaged = append(unmanaged, r)
+			}
+		}
+		g.IaC = &inventory.IaC{ManagedBy: KindTerraform, Address: tg.inst.Address, State: tg.state.File, UnmanagedRules: unmanaged}
+	}
+}
+
+// mapping is where one finding landed, or why it did not.
+type mapping struct {
+	source *findings.Source
+	kind   string // of the source
+	name   string // the state file or template
+	reason string
+}
+
+// Map sets Source on every finding whose group (or rule) the code
+// declares, and returns the mapping coverage (docs/iac.md §3).
+func (m *Mapper) Map(inv *inventory.Inventory, fs []findings.Finding) *findings.SourceMapping {
+	byARN := make(map[string]*inventory.SecurityGroup, len(inv.SecurityGroups))
+	for i := range inv.SecurityGroups {
+		byARN[inv.SecurityGroups[i].ARN] = &inv.SecurityGroups[i]
+	}
+	cov := &findings.SourceMapping{Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}, URL: m.url}
+	sources := map[[2]string]int{}
+	reasons := map[string]int{}
+	// A group's rules by key, read once for all its findings: decoding
+	// the compact rules and building keys per finding was most of the cost.
+	keyed := map[string]map[string]inventory.Rule{}
+	ruleOf := func(g *inventory.SecurityGroup, key string) *inventory.Rule {
+		byKey, ok := keyed[g.ARN]
+		if !ok {
+			byKey = make(map[string]inventory.Rule, g.Rules.Len())
+			for _, r := range g.Rules.All() {
+				byKey[r.Key()] = r
+			}
+			keyed[g.ARN] = byKey
+		}
+		if r, ok := byKey[key]; ok {
+			return &r
+		}
+		return nil
+	}
+	for i := range fs {
+		f := &fs[i]
+		var rule *inventory.Rule
+		g := byARN[f.GroupARN]
+		if g != nil && f.RuleKey != "" {
+			rule = ruleOf(g, f.RuleKey)
+		}
+		mp := m.mapFinding(f, g, rule)
+		f.Source = mp.source
+		if mp.source != nil {
+			cov.Mapped++
+			sources[[2]string{mp.kind, mp.name}]++
+		} else {
+			cov.Unmapped++
+			reasons[mp.reason]++
+		}
+	}
+	for _, k := range slices.SortedFunc(maps.Keys(sources), func(a, b [2]string) int {
+		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+	}) {
+		cov.Sources = append(cov.Sources, findings.SourceCount{Kind: k[0], Name: k[1], Findings: sources[k]})
+	}
+	for _, r := range slices.Sorted(maps.Keys(reasons)) {
+		cov.Reasons = append(cov.Reasons, findings.ReasonCount{Reason: r, Findings: reasons[r]})
+	}
+	return cov
+}
+
+// mapFinding maps f, on group g (nil when the inventory lacks it) and
+// rule (nil for a finding on the group).
+func (m *Mapper) mapFinding(f *findings.Finding, g *inventory.SecurityGroup, rule *inventory.Rule) mapping {
+	tg := m.group(f.GroupID, f.GroupARN)
+	// A rule resource of this state may name a group managed elsewhere.
+	if rule != nil {
+		rules := m.ruleRes[f.GroupID]
+		specs := make([]ruleSpec, len(rules))
+		for i, r := range rules {
+			specs[i] = r.spec
+		}
+		if i := bestMatch(specs, f.GroupID, *rule); i >= 0 {
+			if rr := rules[i]; rr.block != nil {
+				if src := m.source(rr.block.File, rr.block.Start, rr.block.End, rr.inst.Address); src != nil {
+					return mapping{source: src, kind: KindTerraform, name: rr.state.File}
+				}
+			}
+		}
+	}
+	if tg != nil {
+		if tg.block == nil {
+			return mapping{reason: findings.UnmappedFileNotFound}
+		}
+		start, end := tg.block.Start, tg.block.End
+		// Only a rule the group's inline rules declare is looked for among
+		// the inline blocks: a rule added by hand (drift) is on no block,
+		// and a dynamic block would otherwise claim it.
+		if rule != nil && slices.ContainsFunc(tg.rules, func(s ruleSpec) bool { return s.score(f.GroupID, *rule) >= 0 }) {
+			specs := make([]ruleSpec, len(tg.block.Inline))
+			for i, b := range tg.block.Inline {
+				specs[i] = b.Spec
+			}
+			if i := bestMatch(specs, f.GroupID, *rule); i >= 0 {
+				start, end = tg.block.Inline[i].Start, tg.block.Inline[i].End
+			}
+		}
+		if src := m.source(tg.block.File, start, end, tg.inst.Address); src != nil {
+			return mapping{source: src, kind: KindTerraform, name: tg.state.File}
+		}
+		return mapping{reason: findings.UnmappedFileNotFound}
+	}
+	if g != nil {
+		if stack, ok := g.Tags.Get(TagStackName); ok {
+			return m.mapCloudFormation(g, stack, rule)
+		}
+	}
+	if !m.anyState {
+		return mapping{reason: findings.UnmappedNoSource}
+	}
+	return mapping{reason: findings.UnmappedNotManaged}
+}
+
+func (m *Mapper) mapCloudFormation(g *inventory.SecurityGroup, stack string, rule *inventory.Rule) mapping {
+	var tpl *Template
+	for _, t := range m.templates {
+		if ok, _ := path.Match(t.Stack, stack); ok {
+			tpl = m.parsed[t.File]
+			break
+		}
+	}
+	if tpl == nil {
+		return mapping{reason: findings.UnmappedNoSource}
+	}
+	logical, _ := g.Tags.Get(TagLogicalID)
+	res := tpl.Resources[logical]
+	if res == nil {
+		return mapping{reason: findings.UnmappedFileNotFound}
+	}
+	start, end := resourceLines(res)
+	addr := "Resources." + logical
+	if rule != nil {
+		rules := tpl.groupRules(logical)
+		specs := make([]ruleSpec, len(rules))
+		for i, r := range rules {
+			specs[i] = r.Spec
+		}
+		if i := bestMatch(specs, g.ID, *rule); i >= 0 {
+			start, end, addr = rules[i].Start, rules[i].End, rules[i].Address
+		}
+	}
+	if src := m.source(tpl.File, start, end, addr); src != nil {
+		return mapping{source: src, kind: KindCloudFormation, name: tpl.File}
+	}
+	return mapping{reason: findings.UnmappedFileNotFound}
+}
+
+// source makes a Source of a file's lines, relative to the root; nil when
+// the file lies outside it (GitHub could not show it).
+func (m *Mapper) source(file string, start, end int, addr string) *findings.Source {
+	abs, err := filepath.Abs(file)
+	if err != nil {
+		return nil
+	}
+	rel, err := filepath.Rel(m.root, abs)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return nil
+	}
+	return &findings.Source{File: filepath.ToSlash(rel), StartLine: start, EndLine: max(end, start), Address: addr}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}

@@ -1,0 +1,336 @@
+package iac
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// ErrInput marks a file the user gave that cannot be read as what it was
+// given as (a state that is not a state, a template that does not parse):
+// exit 2, one line naming the file (docs/iac.md §5).
+var ErrInput = errors.New("invalid IaC input")
+
+// Instance is one resource instance of a Terraform state: a managed
+// resource with its module path and count or for_each key.
+type Instance struct {
+	// Address is Terraform's address of the instance, as `terraform state
+	// list` prints it: module.net["a"].aws_security_group.web[0].
+	Address string
+	// Modules is the module path without instance keys (["net"] for
+	// module.net["a"]): the module blocks to follow from the root.
+	Modules []string
+	Type    string
+	Name    string
+	// Attributes are the attributes sgaudit reads of the instance; the
+	// state's others (tags, timeouts, and secrets of other resources) are
+	// never decoded.
+	Attributes Attributes
+}
+
+// Attributes are what a state records of a group or a rule resource that
+// the mapping reads (docs/iac.md §2): one struct for every supported type,
+// each using its own fields. Ports are numbers in states, strings in some
+// old ones: either is read.
+type Attributes struct {
+	ID  string `json:"id"`
+	ARN string `json:"arn"`
+	// Ingress and Egress are a group's inline rules.
+	Ingress []RuleAttributes `json:"ingress"`
+	Egress  []RuleAttributes `json:"egress"`
+	RuleAttributes
+	// aws_security_group_rule: its type (ingress, egress) and peer group.
+	Type                  string `json:"type"`
+	SecurityGroupID       string `json:"security_group_id"`
+	SourceSecurityGroupID string `json:"source_security_group_id"`
+	// aws_vpc_security_group_*_rule: one peer, and the rule's sgr- id.
+	SecurityGroupRuleID       string `json:"security_group_rule_id"`
+	IPProtocol                string `json:"ip_protocol"`
+	CIDRIPv4                  string `json:"cidr_ipv4"`
+	CIDRIPv6                  string `json:"cidr_ipv6"`
+	PrefixListID              string `json:"prefix_list_id"`
+	ReferencedSecurityGroupID string `json:"referenced_security_group_id"`
+}
+
+// RuleAttributes are an inline rule of a group, or an
+// aws_security_group_rule.
+type RuleAttributes struct {
+	Protocol       string   `json:"protocol"`
+	FromPort       any      `json:"from_port"`
+	ToPort         any      `json:"to_port"`
+	CIDRBlocks     []string `json:"cidr_blocks"`
+	IPv6CIDRBlocks []string `json:"ipv6_cidr_blocks"`
+	PrefixListIDs  []string `json:"prefix_list_ids"`
+	SecurityGroups []string `json:"security_groups"`
+	Self           bool     `json:"self"`
+}
+
+// supportedTypes are the resource types whose instances are kept: the
+// groups and the rule resources (docs/iac.md §2).
+var supportedTypes = map[string]bool{
+	"aws_security_group":                  true,
+	"aws_default_security_group":          true,
+	"aws_security_group_rule":             true,
+	"aws_vpc_security_group_ingress_rule": true,
+	"aws_vpc_security_group_egress_rule":  true,
+}
+
+// State is a parsed Terraform state: the managed security group and rule
+// instances it holds, sorted by address.
+type State struct {
+	File      string
+	Instances []Instance
+}
+
+// ParseState reads a Terraform state in JSON: a state file of format
+// version 4 (terraform.tfstate, `terraform state pull`) or the output of
+// `terraform show -json`. Only managed instances of the supported types
+// are kept. Errors wrap ErrInput and name the file.
+func ParseState(file string, data []byte) (*State, error) {
+	var head struct {
+		Version       *int           `json:"version"`
+		FormatVersion string         `json:"format_version"`
+		Resources     jsontext.Value `json:"resources"`
+		Values        jsontext.Value `json:"values"`
+	}
+	if err := json.Unmarshal(data, &head); err != nil {
+		return nil, fmt.Errorf("%w: %s: not a Terraform state in JSON: %v", ErrInput, file, err)
+	}
+	st := &State{File: file}
+	var err error
+	switch {
+	case head.Version != nil && *head.Version == 4:
+		err = st.readV4(head.Resources)
+	case head.Version != nil:
+		err = fmt.Errorf("state format version %d (want 4, written by Terraform 0.12 and later)", *head.Version)
+	case head.FormatVersion != "":
+		if major, _, _ := strings.Cut(head.FormatVersion, "."); major != "1" && major != "0" {
+			err = fmt.Errorf("terraform show -json format_version %q (want 1.x)", head.FormatVersion)
+			break
+		}
+		err = st.readShow(head.Values)
+	default:
+		err = errors.New("neither a state file (version 4) nor `terraform show -json` output (format_version)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, file, err)
+	}
+	sortInstances(st.Instances)
+	return st, nil
+}
+
+func (st *State) readV4(raw jsontext.Value) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	// Instances stay raw until the type is known: the attributes of the
+	// other resources are never decoded.
+	var resources []struct {
+		Module    string         `json:"module"`
+		Mode      string         `json:"mode"`
+		Type      string         `json:"type"`
+		Name      string         `json:"name"`
+		Instances jsontext.Value `json:"instances"`
+	}
+	if err := json.Unmarshal(raw, &resources); err != nil {
+		return fmt.Errorf("resources: %v", err)
+	}
+	for i, r := range resources {
+		if r.Mode != "managed" || !supportedTypes[r.Type] {
+			continue
+		}
+		var instances []struct {
+			IndexKey   any        `json:"index_key"`
+			Attributes Attributes `json:"attributes"`
+		}
+		if len(r.Instances) > 0 {
+			if err := json.Unmarshal(r.Instances, &instances); err != nil {
+				return fmt.Errorf("resources[%d] %s.%s: %v", i, r.Type, r.Name, err)
+			}
+		}
+		modules, err := modulePath(r.Module)
+		if err != nil {
+			return fmt.Errorf("resources[%d]: module %q: %v", i, r.Module, err)
+		}
+		if r.Name == "" {
+			return fmt.Errorf("resources[%d]: %s without a name", i, r.Type)
+		}
+		for _, in := range instances {
+			key, err := indexKey(in.IndexKey)
+			if err != nil {
+				return fmt.Errorf("resources[%d] %s.%s: index_key: %v", i, r.Type, r.Name, err)
+			}
+			addr := r.Type + "." + r.Name + key
+			if r.Module != "" {
+				addr = r.Module + "." + addr
+			}
+			st.Instances = append(st.Instances, Instance{
+				Address: addr, Modules: modules, Type: r.Type, Name: r.Name, Attributes: in.Attributes,
+			})
+		}
+	}
+	return nil
+}
+
+type showModule struct {
+	Address   string `json:"address"`
+	Resources []struct {
+		Address string         `json:"address"`
+		Mode    string         `json:"mode"`
+		Type    string         `json:"type"`
+		Name    string         `json:"name"`
+		Values  jsontext.Value `json:"values"`
+	} `json:"resources"`
+	ChildModules []showModule `json:"child_modules"`
+}
+
+func (st *State) readShow(raw jsontext.Value) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil // an empty state prints no values
+	}
+	var values struct {
+		RootModule showModule `json:"root_module"`
+	}
+	if err := json.Unmarshal(raw, &values); err != nil {
+		return fmt.Errorf("values: %v", err)
+	}
+	return st.walkShow(values.RootModule, 0)
+}
+
+// maxModuleDepth bounds module nesting; Terraform has no limit, but a
+// state nested deeper than this is not one anybody wrote.
+const maxModuleDepth = 64
+
+func (st *State) walkShow(m showModule, depth int) error {
+	if depth > maxModuleDepth {
+		return fmt.Errorf("modules nested deeper than %d", maxModuleDepth)
+	}
+	modules, err := modulePath(m.Address)
+	if err != nil {
+		return fmt.Errorf("module %q: %v", m.Address, err)
+	}
+	for _, r := range m.Resources {
+		if r.Mode != "managed" || !supportedTypes[r.Type] {
+			continue
+		}
+		if r.Address == "" || r.Name == "" {
+			return fmt.Errorf("%s resource without an address or name", r.Type)
+		}
+		var attrs Attributes
+		if len(r.Values) > 0 {
+			if err := json.Unmarshal(r.Values, &attrs); err != nil {
+				return fmt.Errorf("%s: values: %v", r.Address, err)
+			}
+		}
+		st.Instances = append(st.Instances, Instance{
+			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: attrs,
+		})
+	}
+	for _, c := range m.ChildModules {
+		if err := st.walkShow(c, depth+1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexKey renders a count index or for_each key as Terraform does in an
+// address: [0] or ["a"].
+func indexKey(k any) (string, error) {
+	switch x := k.(type) {
+	case nil:
+		return "", nil
+	case float64:
+		if x < 0 || x != float64(int64(x)) {
+			return "", fmt.Errorf("count index %v is not a whole number", x)
+		}
+		return "[" + strconv.FormatInt(int64(x), 10) + "]", nil
+	case string:
+		return "[" + strconv.Quote(x) + "]", nil
+	}
+	return "", fmt.Errorf("want a number or a string, got %T", k)
+}
+
+// modulePath reads a module instance address (module.a["x"].module.b[0])
+// into the module names (["a", "b"]).
+func modulePath(addr string) ([]string, error) {
+	var out []string
+	rest := addr
+	for rest != "" {
+		after, ok := strings.CutPrefix(rest, "module.")
+		if !ok {
+			return nil, errors.New("want module.NAME steps")
+		}
+		n := 0
+		for n < len(after) && isIdentByte(after[n], n == 0) {
+			n++
+		}
+		if n == 0 {
+			return nil, errors.New("module without a name")
+		}
+		out = append(out, after[:n])
+		rest = after[n:]
+		if strings.HasPrefix(rest, "[") {
+			end, err := keyEnd(rest)
+			if err != nil {
+				return nil, err
+			}
+			rest = rest[end:]
+		}
+		if rest == "" {
+			break
+		}
+		if rest, ok = strings.CutPrefix(rest, "."); !ok || rest == "" {
+			return nil, errors.New("want . between module steps")
+		}
+	}
+	return out, nil
+}
+
+// keyEnd returns the length of the [key] at the start of s: [0] or a
+// quoted string with escapes.
+func keyEnd(s string) (int, error) {
+	if len(s) > 1 && s[1] == '"' {
+		for i := 2; i < len(s); i++ {
+			switch s[i] {
+			case '\\':
+				i++
+			case '"':
+				if i+1 < len(s) && s[i+1] == ']' {
+					return i + 2, nil
+				}
+				return 0, errors.New("unterminated key")
+			}
+		}
+		return 0, errors.New("unterminated key")
+	}
+	i := 1
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i == 1 || i >= len(s) || s[i] != ']' {
+		return 0, errors.New("bad index")
+	}
+	return i + 1, nil
+}
+
+// isIdentByte reports whether c may appear in an HCL identifier (ASCII
+// only: Terraform's module and resource names are).
+func isIdentByte(c byte, first bool) bool {
+	switch {
+	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_':
+		return true
+	case c >= '0' && c <= '9', c == '-':
+		return !first
+	}
+	return false
+}
+
+func sortInstances(xs []Instance) {
+	slices.SortStableFunc(xs, func(a, b Instance) int { return strings.Compare(a.Address, b.Address) })
+}

@@ -1,0 +1,124 @@
+package reporters
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// mappedCoverage is a report whose findings are all one check at HIGH (a
+// row each in the table), the first mapped to code, with its coverage.
+func mappedCoverage(t *testing.T) *findings.Report {
+	r := mappedReport(t)
+	for i := range r.Findings {
+		r.Findings[i].Severity = findings.SeverityHigh
+	}
+	r.SourceMapping = &findings.SourceMapping{
+		Mapped: 1, Unmapped: len(r.Findings) - 1,
+		Sources: []findings.SourceCount{{Kind: "terraform", Name: "infra/terraform.tfstate", Findings: 1}},
+		Reasons: []findings.ReasonCount{{Reason: findings.UnmappedNotManaged, Findings: len(r.Findings) - 1}},
+		URL:     "https://github.com/acme/net/blob/0123abc/",
+	}
+	return r
+}
+
+// TestTableSource: the table gets a SOURCE column with file:line only
+// when a finding is mapped, and says the mapping coverage.
+func TestTableSource(t *testing.T) {
+	t.Parallel()
+	out := string(render(t, Table{}, mappedCoverage(t)))
+	header := ""
+	for line := range strings.Lines(out) {
+		if strings.HasPrefix(line, "SEVERITY") {
+			header = line
+			break
+		}
+	}
+	if !strings.Contains(header, "  SOURCE  ") {
+		t.Fatalf("header %q has no SOURCE column", header)
+	}
+	if !strings.Contains(out, "infra/modules/web sg/main.tf:5 ") {
+		t.Errorf("table lacks file:line:\n%s", out)
+	}
+	n := len(mappedCoverage(t).Findings)
+	want := "Mapped to code: 1 of " + plural(n, "finding") + " (terraform infra/terraform.tfstate: 1); not mapped: resource not managed " + itoa(n-1) + "\n"
+	if !strings.Contains(out, want) {
+		t.Errorf("table lacks %q:\n%s", want, out)
+	}
+	plain := string(render(t, Table{}, allComplete(t)))
+	if strings.Contains(plain, "  SOURCE  ") || strings.Contains(plain, "Mapped to code") {
+		t.Errorf("a report without code mentions sources:\n%s", plain)
+	}
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestHTMLSource: the mapped finding's details link its lines.
+func TestHTMLSource(t *testing.T) {
+	t.Parallel()
+	out := string(renderHTML(t, mappedCoverage(t)))
+	link := `<a class="source" href="https://github.com/acme/net/blob/0123abc/infra/modules/web%20sg/main.tf#L5-L31"><code>infra/modules/web sg/main.tf:5-31</code></a>`
+	if !strings.Contains(out, link) {
+		t.Errorf("HTML lacks the source link %s", link)
+	}
+	if !strings.Contains(out, "Mapped to code: 1 of") {
+		t.Error("HTML lacks the mapping coverage")
+	}
+	// No URL: the lines, unlinked.
+	r := mappedCoverage(t)
+	r.SourceMapping.URL = "javascript:alert(1)/"
+	out = string(renderHTML(t, r))
+	if strings.Contains(out, "javascript:") && strings.Contains(out, `href="javascript`) {
+		t.Error("HTML links a javascript: URL")
+	}
+	if !strings.Contains(out, `<code class="source">infra/modules/web sg/main.tf:5-31</code>`) {
+		t.Error("HTML without a URL lacks the source text")
+	}
+}
+
+// TestJSONSource: findings.json carries source and source_mapping.
+func TestJSONSource(t *testing.T) {
+	t.Parallel()
+	var got struct {
+		Findings []struct {
+			Source *findings.Source `json:"source"`
+		} `json:"findings"`
+		SourceMapping *findings.SourceMapping `json:"source_mapping"`
+	}
+	r := mappedCoverage(t)
+	out := render(t, JSON{}, r)
+	if err := validateJSON(t, findingsSchema(t), out); err != nil {
+		t.Errorf("findings JSON with sources does not match its schema: %v", err)
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatal(err)
+	}
+	var sources []*findings.Source
+	for _, f := range got.Findings {
+		if f.Source != nil {
+			sources = append(sources, f.Source)
+		}
+	}
+	if diff := cmp.Diff([]*findings.Source{r.Findings[0].Source}, sources); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(r.SourceMapping, got.SourceMapping); diff != "" {
+		t.Errorf("source_mapping (-want +got):\n%s", diff)
+	}
+}
+
+// TestMarkdownSource: the job summary says the mapping coverage.
+func TestMarkdownSource(t *testing.T) {
+	t.Parallel()
+	out := string(render(t, Markdown{}, mappedCoverage(t)))
+	if !strings.Contains(out, "Mapped to code: 1 of") || !strings.Contains(out, "not mapped: resource not managed") {
+		t.Errorf("Markdown lacks the mapping coverage:\n%s", out)
+	}
+	if plain := string(render(t, Markdown{}, allComplete(t))); strings.Contains(plain, "Mapped to code") {
+		t.Error("a report without code mentions the mapping")
+	}
+}
