@@ -40,23 +40,26 @@ limits := data.sgaudit.wide_public_ranges
 # limit: those of SGA001, SGA002 and SGA004.
 risky_categories := {"admin", "database", "high_risk"}
 
-# pattern matches a CIDR short enough to be wide under some limit of its
-# family: one regex per CIDR rule is this check's pass over every rule.
-pattern := net.shorter_than_pattern({family: max({n | some class in ["risky_ports", "other_ports"]; n := limits[class][family]}) |
-	some family in ["ipv4", "ipv6"]
-})
+# lengths[kind] holds, as text, the prefix lengths short enough to be wide
+# under some limit of the peer kind's family: {"1", ..., "15"} for
+# cidr_ipv4 with the defaults. /0, the world, is never in it.
+lengths := {kind: {sprintf("%d", [n]) | some n in numbers.range(1, m); n < m} |
+	some kind, family in {"cidr_ipv4": "ipv4", "cidr_ipv6": "ipv6"}
+	m := max({limits[class][family] | some class in ["risky_ports", "other_ports"]})
+}
 
 # candidates[i] lists the ingress rules of input.security_groups[i] whose
 # CIDR is public and short enough for some limit, on ports (tcp, udp, all).
-# The lookup walks the rules and skips those without a CIDR (group and
-# prefix-list peers) without evaluating an expression; private ranges stop
-# at is_public, before the port catalogue is looked at.
+# This is the check's one pass over every rule: per CIDR rule a split and
+# two lookups (no regex: OPA's regex cache takes a lock, which two workers
+# contend for); group and prefix-list peers stop at the first lookup.
+# Private ranges stop at is_public, before the port catalogue is looked at.
 candidates := {i: rules |
-	re := pattern
+	by_kind := lengths
 	some i, g in input.security_groups
 	rules := [r |
 		some j
-		regex.match(re, g.rules[j].peer.cidr)
+		by_kind[g.rules[j].peer.kind][split(g.rules[j].peer.cidr, "/")[1]]
 		r := g.rules[j]
 		r.direction == "ingress"
 		{"tcp", "udp", "all"}[r.protocol]
@@ -76,12 +79,16 @@ wide_lists := {sg.prefix_list_key(pl.account_id, pl.region, pl.id): {
 	"name": object.get(pl, "name", ""),
 	"cidrs": wide,
 } |
-	re := pattern
+	by_kind := lengths
 	some pl in input.prefix_lists
 	object.get(pl, "owner", "") != "AWS"
 	cidrs := [e.cidr | some e in pl.entries]
 	not net.world_cidrs(cidrs)[0]
-	wide := [c | some c in cidrs; regex.match(re, c); net.is_public(c)]
+	wide := [c |
+		some c in cidrs
+		by_kind[{false: "cidr_ipv4", true: "cidr_ipv6"}[contains(c, ":")]][split(c, "/")[1]]
+		net.is_public(c)
+	]
 	wide[0]
 }
 

@@ -256,12 +256,48 @@ non_public_ipv6 := [
 	"3fff::/20", # documentation (RFC 9637)
 ]
 
+# non_public_by_octet["10"] lists the entries of non_public_ipv4 that can
+# hold an IPv4 prefix of /8 or longer whose first octet is "10": those
+# starting in that octet, and the wider ones spanning it (224.0.0.0/3 for
+# 224-255). One net.cidr_contains_matches over thirteen CIDRs parses them
+# all, per call; through this index the usual private rule (10.0.0.0/8)
+# is compared with one (docs/performance.md: measured 13 µs down to 2).
+non_public_by_octet := {sprintf("%d", [o]): [c | some [c, p] in non_public_octets; p == o] |
+	some [_, o] in non_public_octets
+}
+
+# non_public_octets pairs each entry of non_public_ipv4 with each first
+# octet it spans: one for a /8 or longer, 2^(8-n) for a /n.
+non_public_octets := [[c, o] |
+	some c in non_public_ipv4
+	first := to_number(split(c, ".")[0])
+	span := bits.lsh(1, max([8 - prefix_length(c), 0]))
+	some o in numbers.range(first, (first + span) - 1)
+]
+
+# non_public_exact holds the entries of non_public_ipv4 and
+# non_public_ipv6 as written: the usual wide private rule (10.0.0.0/8) is
+# told by one lookup.
+non_public_exact := {c | some c in non_public_ipv4} | {c | some c in non_public_ipv6}
+
 # is_public(cidr) is true when cidr holds at least one public address. An
-# IPv4 prefix is public unless one non-public range holds it whole. An
-# IPv6 prefix is public when it holds a whole public range (::/1 holds
+# IPv4 prefix is public unless one non-public range holds it whole: for a
+# /8 or longer, one of its first octet's (non_public_by_octet; one
+# net.cidr_contains_matches over all thirteen parses them all, per call).
+# An IPv6 prefix is public when it holds a whole public range (::/1 holds
 # 2000::/3), or a public range holds it and no non-public range does.
+# No regex: checks call this per rule, and OPA's regex cache takes a lock
+# (docs/performance.md).
 is_public(cidr) if {
 	not contains(cidr, ":")
+	not non_public_exact[cidr]
+	prefix_length(cidr) >= 8
+	count(net.cidr_contains_matches(object.get(non_public_by_octet, split(cidr, ".")[0], []), cidr)) == 0
+}
+
+is_public(cidr) if {
+	not contains(cidr, ":")
+	prefix_length(cidr) < 8
 	count(net.cidr_contains_matches(non_public_ipv4, cidr)) == 0
 }
 
@@ -272,6 +308,7 @@ is_public(cidr) if {
 
 is_public(cidr) if {
 	contains(cidr, ":")
+	not non_public_exact[cidr]
 	count(net.cidr_contains_matches(public_ipv6, cidr)) > 0
 	count(net.cidr_contains_matches(non_public_ipv6, cidr)) == 0
 }
@@ -288,18 +325,3 @@ prefix_length(cidr) := to_number(parts[1]) if {
 family_key(cidr) := "ipv6" if contains(cidr, ":")
 
 else := "ipv4"
-
-# shorter_than_pattern(limits) is an RE2 pattern matching the CIDRs of a
-# family (limits: {"ipv4": n, "ipv6": m}) whose prefix length is 1 to n-1
-# (IPv4) or 1 to m-1 (IPv6): one regex per rule finds the candidates of a
-# limit, as short_cidr does for the world. /0, the world, never matches.
-shorter_than_pattern(limits) := sprintf(`^(?:[0-9.]+/(?:%s)|[0-9a-f.]*:[0-9a-f:.]*/(?:%s))$`, [
-	lengths_below(object.get(limits, "ipv4", 0)),
-	lengths_below(object.get(limits, "ipv6", 0)),
-])
-
-# lengths_below(n) is "1|2|...|n-1", or a pattern that matches no length
-# when n <= 1.
-lengths_below(n) := concat("|", [sprintf("%d", [k]) | some k in numbers.range(1, n - 1)]) if n > 1
-
-else := "x"

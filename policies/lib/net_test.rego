@@ -299,19 +299,11 @@ test_prefix_length if {
 	not net.prefix_length("10.0.0.0")
 }
 
-test_shorter_than_pattern if {
-	p := net.shorter_than_pattern({"ipv4": 8, "ipv6": 12})
-	every c in ["0.0.0.0/1", "64.0.0.0/7", "::/1", "2600::/11"] {
-		regex.match(p, c)
-	}
-	every c in ["0.0.0.0/0", "::/0", "64.0.0.0/8", "64.0.0.0/9", "64.0.0.0/17", "2600::/12", "2600::/64", "10.0.0.0/80"] {
-		not regex.match(p, c)
-	}
-}
-
-test_shorter_than_pattern_limit_one_matches_nothing if {
-	p := net.shorter_than_pattern({"ipv4": 1, "ipv6": 1})
-	every c in ["0.0.0.0/0", "0.0.0.0/1", "::/0", "::/1", "2600::/8"] {
-		not regex.match(p, c)
-	}
+test_non_public_by_octet if {
+	net.non_public_by_octet["10"] == ["10.0.0.0/8"]
+	net.non_public_by_octet["192"] == ["192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16"]
+	net.non_public_by_octet["224"] == ["224.0.0.0/3"]
+	net.non_public_by_octet["255"] == ["224.0.0.0/3"]
+	not net.non_public_by_octet["11"]
+	not net.non_public_by_octet["223"]
 }
