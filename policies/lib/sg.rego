@@ -138,14 +138,13 @@ short_pattern := sprintf(`^[0-9.]+/(?:%s)$|:[0-9a-f:.]*/(?:%s)$`, [
 
 # wide_limit(family) is the largest SGA016 limit of the family; 0 when the
 # data holds none.
-wide_limit(family) := max({n |
-	some class in ["risky_ports", "other_ports"]
-	n := data.sgaudit.wide_public_ranges[class][family]
-}) if {
-	data.sgaudit.wide_public_ranges[_][family]
-}
+wide_limit(family) := max([object.get(wide_limits, [class, family], 0) | some class in ["risky_ports", "other_ports"]])
 
-else := 0
+# wide_limits is data.sgaudit.wide_public_ranges, or {} without it. (Not
+# object.get over data.sgaudit: that reads this package too, a recursion.)
+default wide_limits := {}
+
+wide_limits := data.sgaudit.wide_public_ranges
 
 # short_lengths(limit) is "0|1|...|m", m being 9 or limit-1 if larger.
 short_lengths(limit) := concat("|", [sprintf("%d", [n]) | some n in numbers.range(0, max([9, limit - 1]))])

@@ -157,6 +157,14 @@ test_short_pattern_follows_the_sga016_limits if {
 	}
 }
 
+test_short_pattern_without_sga016_data_is_the_world_alone if {
+	p := sg.short_pattern with data.sgaudit.wide_public_ranges as {}
+	regex.match(p, "10.0.0.0/9")
+	regex.match(p, "::/9")
+	not regex.match(p, "10.0.0.0/10")
+	not regex.match(p, "::/10")
+}
+
 kind(c) := "cidr_ipv6" if contains(c, ":")
 
 else := "cidr_ipv4"
