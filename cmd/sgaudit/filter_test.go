@@ -169,7 +169,7 @@ func TestCheckFlags(t *testing.T) {
 		{"empty list", []string{"--check", ","}, "--check is empty"},
 		{"every check skipped", []string{"--skip-check", "*", "--fail-on", "low"}, "leave no check to run"},
 		{"the only check skipped", []string{"--check", "SGA001", "--skip-check", "SGA001"}, "leave no check to run"},
-		{"only the checks that are off by default left", []string{"--skip-check", "SGA00*,SGA01[0-3]"}, "leave no check to run"},
+		{"only the checks that are off by default left", []string{"--skip-check", "SGA00*,SGA01[0-3],SGA016"}, "leave no check to run"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			assertOneLineError(t, runCLI(t, append([]string{"scan", "--input", inv}, tt.args...)...), tt.want)
