@@ -172,3 +172,201 @@ test_private_and_special_ranges_never_count if {
 		with data.sgaudit.wide_public_ranges as limits
 	{f.rule.id | some f in findings} == {c | some c in controls}
 }
+
+test_partly_public_counts if {
+	# Each holds a private or special range, and public addresses too.
+	flagged([
+		ssh("0.0.0.0/1", "0.0.0.0/1"), # holds 10.0.0.0/8
+		ssh("10.0.0.0/7", "10.0.0.0/7"), # 10/8 private, 11/8 public
+		ssh("192.168.0.0/15", "192.168.0.0/15"), # 192.169/16 is public
+		ssh("96.0.0.0/3", "96.0.0.0/3"), # holds 100.64.0.0/10 and 127/8
+		ssh("192.0.0.0/8", "192.0.0.0/8"), # holds the documentation /24s
+		ssh("::/1", "::/1"), # holds ::1 and 2000::/3
+		ssh("2000::/3", "2000::/3"), # holds 2001:db8::/32
+		ssh("::/8", "::/8"), # holds the NAT64 prefix 64:ff9b::/96
+	]) == {"0.0.0.0/1", "10.0.0.0/7", "192.168.0.0/15", "96.0.0.0/3", "192.0.0.0/8", "::/1", "2000::/3", "::/8"}
+}
+
+# Ports: authorised ports are not judged, ICMP and port-less protocols neither.
+
+test_authorised_ports_are_not_judged if {
+	# HTTPS from the world is no finding (SGA005 authorises it): from half
+	# of it neither. tcp 80-443 opens more than the authorised ports.
+	flagged([
+		ingress("sgr-1", "tcp", 443, 443, "0.0.0.0/1"),
+		ingress("sgr-2", "tcp", 80, 80, "::/1"),
+		ingress("sgr-3", "tcp", 80, 443, "0.0.0.0/1"),
+		ingress("sgr-4", "udp", 443, 443, "0.0.0.0/1"),
+	]) == {"sgr-3", "sgr-4"}
+}
+
+test_authorised_ports_are_data if {
+	rules := [admin_ui("sgr-1", "0.0.0.0/1")]
+	flagged(rules) == {"sgr-1"}
+	findings := wide_public_range.deny with input as {"security_groups": [group(rules)]}
+		with data.sgaudit.authorized_ports as [{"protocol": "tcp", "from_port": 8443, "to_port": 8443}]
+	count(findings) == 0
+}
+
+test_icmp_and_port_less_protocols_are_not_judged if {
+	flagged([
+		ingress("sgr-1", "icmp", -1, -1, "0.0.0.0/1"),
+		ingress("sgr-2", "icmpv6", 128, 0, "::/1"),
+		ingress("sgr-3", "47", -1, -1, "0.0.0.0/1"),
+		ingress("sgr-4", "udp", 53, 53, "0.0.0.0/1"),
+	]) == {"sgr-4"}
+}
+
+test_all_traffic_is_risky if {
+	findings := deny_for([ingress("sgr-1", "all", 0, 65535, "64.0.0.0/10")])
+	count(findings) == 1
+	some f in findings
+	f.evidence.port_class == "risky_ports"
+	contains(f.msg, "allows all traffic (")
+	contains(f.msg, "admin, database or high-risk services) from 64.0.0.0/10")
+	"SSH" in f.evidence.services
+}
+
+test_range_holding_a_risky_port_is_risky if {
+	# tcp 20-30 holds FTP, SSH, Telnet and SMTP: /12 is wide for it.
+	some f in deny_for([ingress("sgr-1", "tcp", 20, 30, "64.0.0.0/12")])
+	f.evidence.services == ["FTP", "SMTP", "SSH", "Telnet"]
+	startswith(f.msg, "sg-1 (partners) allows tcp 20-30 (4 admin, database or high-risk services) from 64.0.0.0/12")
+}
+
+test_database_and_high_risk_ports_are_risky if {
+	# /12 is wide for PostgreSQL and SMB (/16), not for tcp 9443 (/8).
+	flagged([
+		ingress("sgr-1", "tcp", 5432, 5432, "64.0.0.0/12"),
+		ingress("sgr-2", "tcp", 445, 445, "64.0.0.0/12"),
+		ingress("sgr-3", "tcp", 9443, 9443, "64.0.0.0/12"),
+	]) == {"sgr-1", "sgr-2"}
+}
+
+# Direction and peers.
+
+test_egress_is_not_judged if {
+	r := object.union(ssh("sgr-1", "0.0.0.0/1"), {"direction": "egress"})
+	flagged([r]) == set()
+	flagged([ssh("sgr-1", "0.0.0.0/1")]) == {"sgr-1"}
+}
+
+test_security_group_peer_is_not_judged if {
+	r := object.union(ssh("sgr-1", "x"), {"peer": {"kind": "security_group", "group_id": "sg-2"}})
+	flagged([r]) == set()
+}
+
+test_halves_that_are_the_world_are_left_to_the_world_checks if {
+	# SGA001 reports the pair as SSH from the world; neither half again.
+	flagged([ssh("sgr-1", "0.0.0.0/1"), ssh("sgr-2", "128.0.0.0/1")]) == set()
+	flagged([ssh("sgr-1", "::/1"), ssh("sgr-2", "8000::/1")]) == set()
+}
+
+test_halves_on_different_ports_are_each_wide if {
+	# Not the world for any one port: each half is half the world.
+	flagged([ssh("sgr-1", "0.0.0.0/1"), admin_ui("sgr-2", "128.0.0.0/1")]) == {"sgr-1", "sgr-2"}
+}
+
+test_regression_ipv4_mapped_half_is_not_the_world if {
+	# 8000::/1 + ::ffff:0:0/96 once merged into "the IPv4 world", which hid
+	# 8000::/1 here as part of it. 8000::/1 holds no public address
+	# (outside 2000::/3), so nothing is wide; ::/1 with the mapped prefix is.
+	flagged([ssh("sgr-1", "8000::/1"), ssh("sgr-2", "::ffff:0:0/96")]) == set()
+	flagged([ssh("sgr-1", "::/1"), ssh("sgr-2", "::ffff:0:0/96")]) == {"sgr-1"}
+}
+
+test_each_group_judged_on_its_own if {
+	g2 := object.union(group([ssh("sgr-9", "0.0.0.0/1")]), {"id": "sg-2", "arn": "arn:sg-2"})
+	findings := wide_public_range.deny with input as {"security_groups": [group([ssh("sgr-1", "10.0.0.0/8")]), g2]}
+	{[f.group_arn, f.rule.id] | some f in findings} == {["arn:sg-2", "sgr-9"]}
+}
+
+test_rule_without_id_gets_content_remediation if {
+	some f in deny_for([ssh("", "0.0.0.0/1")])
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --ip-permissions 'IpProtocol=tcp,FromPort=22,ToPort=22,IpRanges=[{CidrIp=0.0.0.0/1}]'"
+}
+
+# Prefix lists are expanded into their entries.
+
+pl(id, owner, cidrs) := {
+	"id": id, "name": "partners", "owner": owner, "account_id": "111111111111", "region": "eu-west-1",
+	"entries": [{"cidr": c} | some c in cidrs],
+}
+
+from_list(id, proto, from, to, list) := object.union(ingress(id, proto, from, to, "x"), {"peer": {"kind": "prefix_list", "prefix_list_id": list}})
+
+deny_with_lists(rules, lists) := findings if {
+	findings := wide_public_range.deny with input as {"security_groups": [group(rules)], "prefix_lists": lists}
+}
+
+test_prefix_list_entries_are_judged if {
+	findings := deny_with_lists(
+		[from_list("sgr-1", "tcp", 22, 22, "pl-1")],
+		[pl("pl-1", "111111111111", ["10.0.0.0/8", "198.51.100.0/24", "2600::/8", "64.0.0.0/2", "64.1.0.0/16"])],
+	)
+	count(findings) == 1
+	some f in findings
+	f.msg == "sg-1 (partners) allows tcp 22 (SSH) from pl-1 (partners), holding 2600::/8 and 64.0.0.0/2: public ranges wider than /16 (IPv4) and /32 (IPv6), the limit for admin, database and high-risk ports"
+	f.evidence.wide_cidrs == ["2600::/8", "64.0.0.0/2"]
+	f.evidence.ip_family == "IPv4, IPv6"
+	f.evidence.limits == {"IPv4": 16, "IPv6": 32}
+	f.evidence.prefix_list == {"id": "pl-1", "name": "partners"}
+	f.remediation == "aws ec2 revoke-security-group-ingress --region eu-west-1 --group-id sg-1 --security-group-rule-ids sgr-1"
+}
+
+test_prefix_list_entries_judged_by_the_rules_ports if {
+	# 64.0.0.0/12 is wide for SSH (/16) but not for 8443 (/8).
+	lists := [pl("pl-1", "111111111111", ["64.0.0.0/12"])]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-1")], lists)) == 1
+	count(deny_with_lists([from_list("sgr-1", "tcp", 8443, 8443, "pl-1")], lists)) == 0
+}
+
+test_prefix_list_that_is_the_world_is_left_to_the_world_checks if {
+	lists := [
+		pl("pl-1", "111111111111", ["0.0.0.0/0", "64.0.0.0/2"]),
+		pl("pl-2", "111111111111", ["0.0.0.0/1", "128.0.0.0/1"]),
+	]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-1"), from_list("sgr-2", "tcp", 22, 22, "pl-2")], lists)) == 0
+
+	# One half of pl-2 alone is wide.
+	half := [pl("pl-2", "111111111111", ["0.0.0.0/1"])]
+	count(deny_with_lists([from_list("sgr-2", "tcp", 22, 22, "pl-2")], half)) == 1
+}
+
+test_prefix_list_and_cidr_that_are_the_world_together if {
+	# The list's half and the rule's half are SSH from the world (SGA001).
+	lists := [pl("pl-1", "111111111111", ["0.0.0.0/1"])]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-1"), ssh("sgr-2", "128.0.0.0/1")], lists)) == 0
+}
+
+test_aws_managed_prefix_list_is_not_judged if {
+	# CloudFront's origin-facing list has /15s: AWS's own, not the internet's.
+	lists := [pl("pl-1", "AWS", ["13.32.0.0/15", "52.84.0.0/15"])]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 8080, 8080, "pl-1")], lists)) == 0
+
+	# The same entries in a list of one's own are judged.
+	mine := [pl("pl-1", "111111111111", ["13.32.0.0/15", "52.84.0.0/15"])]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 8080, 8080, "pl-1")], mine)) == 1
+}
+
+test_prefix_list_matched_by_account_and_region if {
+	lists := [
+		object.union(pl("pl-1", "111111111111", ["64.0.0.0/2"]), {"region": "us-east-1"}),
+		object.union(pl("pl-1", "222222222222", ["64.0.0.0/2"]), {"account_id": "222222222222"}),
+		pl("pl-1", "111111111111", ["10.0.0.0/8"]),
+	]
+	count(deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-1")], lists)) == 0
+
+	# The rule's own account and region find the wide one.
+	g := object.union(group([from_list("sgr-1", "tcp", 22, 22, "pl-1")]), {"region": "us-east-1"})
+	count(wide_public_range.deny) == 1 with input as {"security_groups": [g], "prefix_lists": lists}
+}
+
+test_unknown_prefix_list_is_not_judged if {
+	count(deny_with_lists([from_list("sgr-1", "tcp", 22, 22, "pl-missing")], [])) == 0
+}
+
+test_prefix_list_egress_is_not_judged if {
+	r := object.union(from_list("sgr-1", "tcp", 22, 22, "pl-1"), {"direction": "egress"})
+	count(deny_with_lists([r], [pl("pl-1", "111111111111", ["64.0.0.0/2"])])) == 0
+}
