@@ -103,7 +103,7 @@ func BenchmarkEachCheck(b *testing.B) {
 		"open_admin_ports", "open_database_ports", "open_all_traffic", "open_high_risk_ports",
 		"unauthorized_open_port", "group_description", "rule_description", "unused_group",
 		"default_group_rules", "default_group_in_use", "launch_wizard_group", "rules_quota",
-		"stale_reference", "unrestricted_egress", "naming_convention",
+		"stale_reference", "unrestricted_egress", "naming_convention", "wide_public_range",
 	} {
 		for _, dirty := range []bool{false, true} {
 			b.Run(fmt.Sprintf("%s/dirty=%t", name, dirty), func(b *testing.B) {

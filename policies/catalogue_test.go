@@ -24,11 +24,6 @@ import (
 // suppressions, baselines and alerts of the old one. None so far.
 var retiredIDs = map[string]string{
 	// "SGA0nn": "why the check was removed, and when",
-
-	// Not retired: reserved on this branch for the check another branch
-	// adds as SGA016, so that SGA017 leaves no gap here. Delete this line
-	// when that check is merged (the test then fails until it is).
-	"SGA016": "reserved for the check merged from another branch",
 }
 
 // builtinID reads the number of a built-in check id.

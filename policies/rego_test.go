@@ -279,6 +279,20 @@ func TestChecksReadTheInventoryContract(t *testing.T) {
 	}
 	big := group("sg-big", "big", "partner access", many, eni)
 
+	// Almost the world (SGA016): half of IPv4 on SSH, and a customer prefix
+	// list holding a public IPv6 /8 on PostgreSQL. Not: a private /8 on
+	// MySQL, a public /12 on an unnamed port (its limit is /8), HTTPS from
+	// half the world (authorised), egress to half the world; nor sg-edge's
+	// two halves of 9100, which together are the world (SGA005).
+	partner := group("sg-partner", "partner", "partner access", []inventory.Rule{
+		rule("sgr-p1", inventory.Ingress, "tcp", 22, 22, cidr("0.0.0.0/1"), "partner ssh"),
+		rule("sgr-p2", inventory.Ingress, "tcp", 3306, 3306, cidr("10.0.0.0/8"), "mysql from the vpc"),
+		rule("sgr-p3", inventory.Ingress, "tcp", 8443, 8443, cidr("64.0.0.0/12"), "partner console"),
+		rule("sgr-p4", inventory.Ingress, "tcp", 443, 443, cidr("128.0.0.0/1"), "https"),
+		rule("sgr-p5", inventory.Ingress, "tcp", 5432, 5432, inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-partner"}, "partner db"),
+		rule("sgr-p6", inventory.Egress, "tcp", 443, 443, cidr("0.0.0.0/1"), "updates"),
+	}, eni)
+
 	inv := inventory.Inventory{
 		SchemaVersion: inventory.SchemaVersion,
 		Coverage: []inventory.Coverage{{
@@ -288,10 +302,13 @@ func TestChecksReadTheInventoryContract(t *testing.T) {
 				inventory.KindPrefixLists, inventory.KindStaleReferences,
 			},
 		}},
-		SecurityGroups: []inventory.SecurityGroup{big, db, def, def2, edge, open, web, wiz},
+		SecurityGroups: []inventory.SecurityGroup{big, db, def, def2, edge, open, partner, web, wiz},
 		PrefixLists: []inventory.PrefixList{{
 			ID: "pl-all", Name: "anyone", Owner: acct, AccountID: acct, Region: region,
 			Entries: []inventory.PrefixListEntry{{CIDR: "2001:db8::/32"}, {CIDR: "::/0"}},
+		}, {
+			ID: "pl-partner", Name: "partner", Owner: acct, AccountID: acct, Region: region,
+			Entries: []inventory.PrefixListEntry{{CIDR: "10.0.0.0/8"}, {CIDR: "2600::/8"}},
 		}},
 		VPCs: []inventory.VPC{
 			{ID: "vpc-1", AccountID: acct, Region: region, NetworkInterfaces: 0},
@@ -368,6 +385,10 @@ func TestChecksReadTheInventoryContract(t *testing.T) {
 		{Check: "open_high_risk_ports", GroupID: "sg-open", RuleID: "sgr-o1"},
 		{Check: "unauthorized_open_port", GroupID: "sg-open", RuleID: "sgr-o1"},
 		{Check: "unused_group", GroupID: "sg-open"},
+		// sg-partner: half of IPv4 on SSH; a public /8 of IPv6 through a
+		// prefix list on PostgreSQL.
+		{Check: "wide_public_range", GroupID: "sg-partner", RuleID: "sgr-p1"},
+		{Check: "wide_public_range", GroupID: "sg-partner", RuleID: "sgr-p5"},
 		// sg-web: SSH on an interface with a public IP (SGA001 CRITICAL, and
 		// SGA005). HTTPS is authorised; AWS's egress rule is SGA014 only.
 		{Check: "open_admin_ports", GroupID: "sg-web", RuleID: "sgr-w1", Severity: "CRITICAL", Discriminator: "SSH"},

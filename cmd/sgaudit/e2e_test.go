@@ -15,6 +15,7 @@ import (
 	"github.com/sgaudit/sgaudit/internal/demoworld"
 	"github.com/sgaudit/sgaudit/internal/moto"
 	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
 // seededEmulator starts moto, seeds the demo world and points the AWS SDK's
@@ -58,9 +59,9 @@ func findingKeys(rep *findings.Report, w *demoworld.World) []string {
 }
 
 // demoWorldFindings is what sgaudit must find in the demo world: every
-// check of v0.1 fires, and the groups that are fine (HTTPS from the world,
-// SSH from a group, a self reference, a private CIDR, GRE and ICMP from the
-// world) produce nothing.
+// check of v0.1 fires, SSH from half of the internet is SGA016 alone, and
+// the groups that are fine (HTTPS from the world, SSH from a group, a self
+// reference, a private CIDR, GRE and ICMP from the world) produce nothing.
 var demoWorldFindings = []string{
 	"SGA001 CRITICAL us-east-1 bastion",         // SSH from 0.0.0.0/0 on an interface with an Elastic IP
 	"SGA001 HIGH eu-west-1 ops-tools",           // RDP over UDP from 0.0.0.0/0
@@ -89,6 +90,7 @@ var demoWorldFindings = []string{
 	"SGA009 MEDIUM eu-west-1 default@analytics", // same, VPC with interfaces
 	"SGA009 MEDIUM us-east-1 default@prod",
 	"SGA011 LOW us-east-1 launch-wizard-1", // a launch-wizard group
+	"SGA016 MEDIUM us-east-1 partner-sftp", // SSH from 0.0.0.0/1, half of the internet
 }
 
 func scanJSON(t *testing.T, args ...string) (*findings.Report, cliResult) {
@@ -138,8 +140,31 @@ func TestScanDemoWorldAgainstEmulator(t *testing.T) {
 	if diff := cmp.Diff(wantPorts, rep.Exposures[0].Ports); diff != "" || rep.Exposures[0].PublicIP == "" {
 		t.Errorf("bastion exposure (public IP %q) (-want +got):\n%s", rep.Exposures[0].PublicIP, diff)
 	}
-	if rep.Summary.SecurityGroups != 12 { // 8 seeded + a default group per seeded VPC and per default VPC
-		t.Errorf("scanned %d groups, want 12", rep.Summary.SecurityGroups)
+	if rep.Summary.SecurityGroups != 13 { // 9 seeded + a default group per seeded VPC and per default VPC
+		t.Errorf("scanned %d groups, want 13", rep.Summary.SecurityGroups)
+	}
+}
+
+// TestHalfOfIPv4OnSSHIsOneFinding: a group whose one rule opens SSH to
+// 0.0.0.0/1, half of the internet, is exactly one finding, SGA016's. No
+// world check sees it (it is not 0.0.0.0/0), so before SGA016 the scan
+// was clean.
+func TestHalfOfIPv4OnSSHIsOneFinding(t *testing.T) {
+	inv := cleanInventory()
+	inv.SecurityGroups = []inventory.SecurityGroup{testGroup("sg-0000000000000003", "partner-sftp", "SFTP drop box for partner uploads", tcp(22, "0.0.0.0/1"))}
+	rep, r := scanJSON(t, "--input", writeInventoryFile(t, inv))
+	if r.code != 0 {
+		t.Errorf("exit %d, want 0 (a MEDIUM finding, no --fail-on); stderr: %s", r.code, r.stderr)
+	}
+	type got struct{ Check, Severity, Rule, Message string }
+	var findings []got
+	for _, f := range rep.Findings {
+		findings = append(findings, got{f.CheckID, string(f.Severity), f.RuleID, f.Message})
+	}
+	want := []got{{"SGA016", "MEDIUM", "sgr-0000000000000003a",
+		"sg-0000000000000003 (partner-sftp) allows tcp 22 (SSH) from 0.0.0.0/1: a public range wider than /16, the limit for admin, database and high-risk ports"}}
+	if diff := cmp.Diff(want, findings); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
 	}
 }
 

@@ -199,7 +199,7 @@ func TestValidateErrors(t *testing.T) {
 		{"unknown check in a suppression", "suppressions:\n  - check: SGA001\n    reason: x\n  - check: SGA02\n    reason: x\n",
 			`c.yaml:4: unknown check id "SGA02" in suppressions[1] (sgaudit checks lists them)`},
 		{"unknown data key", "data:\n  rules_qouta: 40\n",
-			`c.yaml:2: unknown key "rules_qouta" in data (known: authorized_ports, naming_pattern, placeholder_descriptions, placeholder_patterns, ports, rules_quota, severities); data for your own policies goes in a --data file`},
+			`c.yaml:2: unknown key "rules_qouta" in data (known: authorized_ports, naming_pattern, placeholder_descriptions, placeholder_patterns, ports, rules_quota, severities, wide_public_ranges); data for your own policies goes in a --data file`},
 		{"a port category of your own", "data:\n  ports:\n    bastion:\n      - {service: SSH on 2222, protocols: [tcp], from_port: 2222, to_port: 2222}\n    empty: []\n", ""},
 		{"list where the schema wants a mapping", "data:\n  ports: [22]\n",
 			`c.yaml:2: data.ports: want object, got a list`},

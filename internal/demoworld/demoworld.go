@@ -152,8 +152,9 @@ func (s *seeder) eni(subnetID, desc string, withPublicIP bool, groupNames ...str
 }
 
 // seedProduction: a production VPC with a web tier that is fine, a bastion
-// open to the world on a public IP, a database open to the world, and the
-// leftovers every account has (a launch-wizard group, a legacy group).
+// open to the world on a public IP, a database open to the world, an SFTP
+// group open to half of the internet, and the leftovers every account has
+// (a launch-wizard group, a legacy group).
 func (s *seeder) seedProduction() error {
 	vpc, subnet, err := s.vpc("prod", "10.10.0.0/16")
 	if err != nil {
@@ -179,6 +180,10 @@ func (s *seeder) seedProduction() error {
 		},
 		func() error { _, err := s.group(vpc, "legacy-ftp", "legacy-ftp"); return err },
 		func() error {
+			_, err := s.group(vpc, "partner-sftp", "SFTP drop box for partner uploads", "env", "prod")
+			return err
+		},
+		func() error {
 			return s.ingress("prod-web-sg",
 				rule{proto: "tcp", from: 443, to: 443, cidr: "0.0.0.0/0", desc: "HTTPS from the internet"},
 				rule{proto: "tcp", from: 443, to: 443, cidr6: "::/0", desc: "HTTPS from the internet (IPv6)"})
@@ -202,9 +207,15 @@ func (s *seeder) seedProduction() error {
 		func() error {
 			return s.ingress("legacy-ftp", rule{proto: "tcp", from: 21, to: 21, cidr: "10.0.0.0/8", desc: "FTP from the office"})
 		},
+		func() error {
+			// Half of the internet, because the partner's addresses change:
+			// not the world, so only SGA016 sees it.
+			return s.ingress("partner-sftp", rule{proto: "tcp", from: 22, to: 22, cidr: "0.0.0.0/1", desc: "partner uploads"})
+		},
 		func() error { return s.eni(subnet, "web-1", false, "prod-web-sg") },
 		func() error { return s.eni(subnet, "db-1", false, "prod-db-sg") },
 		func() error { return s.eni(subnet, "bastion-1", true, "bastion") },
+		func() error { return s.eni(subnet, "sftp-1", false, "partner-sftp") },
 	}
 	return runAll(steps)
 }

@@ -27,8 +27,8 @@ func TestSeedCreatesTheWorld(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(w.Groups) != 8 {
-		t.Errorf("seeded %d groups, want 8: %v", len(w.Groups), w.Groups)
+	if len(w.Groups) != 9 {
+		t.Errorf("seeded %d groups, want 9: %v", len(w.Groups), w.Groups)
 	}
 	c := ec2.NewFromConfig(srv.Config(ctx, "us-east-1"))
 	out, err := c.DescribeNetworkInterfaces(ctx, &ec2.DescribeNetworkInterfacesInput{

@@ -64,7 +64,7 @@ func TestDataIsValidated(t *testing.T) {
 		{"whole number written as a fraction", "d.json", `{"sgaudit": {"ports": {"admin": [{"service": "SSH", "protocols": ["tcp"], "from_port": 22.0, "to_port": 22}]}}}`,
 			`d.json:1: invalid data at sgaudit.ports.admin[0].from_port: want a whole number written without a fraction or exponent, got 22.0`},
 		{"unknown key in sgaudit", "d.yaml", "sgaudit:\n  rules_qouta: 40\n",
-			`d.yaml:2: invalid data at sgaudit.rules_qouta: unknown key (known: authorized_ports, naming_pattern, placeholder_descriptions, placeholder_patterns, ports, rules_quota, severities); data for your own policies goes under another top-level key`},
+			`d.yaml:2: invalid data at sgaudit.rules_qouta: unknown key (known: authorized_ports, naming_pattern, placeholder_descriptions, placeholder_patterns, ports, rules_quota, severities, wide_public_ranges); data for your own policies goes under another top-level key`},
 		{"missing key in a list entry", "d.json", "{\"sgaudit\": {\"ports\": {\"admin\": [\n  {\"service\": \"SSH\", \"from_port\": 22, \"to_port\": 22}\n]}}}",
 			`d.json:2: invalid data at sgaudit.ports.admin[0]: missing key "protocols"`},
 		{"upside-down range", "d.yaml", "sgaudit:\n  authorized_ports:\n    - {protocol: tcp, from_port: 443, to_port: 80}\n",

@@ -320,3 +320,12 @@ test_prefix_list_and_cidr_together_are_the_world if {
 	some f in findings
 	f.evidence.peer == "128.0.0.0/1 + pl-half"
 }
+
+test_regression_ipv4_mapped_ipv6_is_not_the_ipv4_world if {
+	# OPA's CIDR merge turns ::ffff:0:0/96 into 0.0.0.0/0; with 8000::/1 it
+	# was reported as SSH from the world. IPv6 rules never admit IPv4.
+	count(deny_for([
+		ingress("sgr-1", "tcp", 22, 22, "8000::/1"),
+		ingress("sgr-2", "tcp", 22, 22, "::ffff:0:0/96"),
+	])) == 0
+}

@@ -83,13 +83,17 @@ world_units := 1024
 # or a set such as 0.0.0.0/1 + 128.0.0.0/1. Each family is merged on its
 # own: net.cidr_merge of IPv4 and IPv6 CIDRs together drops the IPv4 ones
 # (OPA 1.22 maps them into ::ffff:0:0/96). A malformed CIDR makes its
-# family's merge undefined, so it never counts as the world.
+# family's merge undefined, so it never counts as the world. The other way
+# round, the merge turns an IPv4-mapped IPv6 prefix (::ffff:0:0/96) into
+# IPv4 (0.0.0.0/0); but an IPv6 rule never admits IPv4 traffic, so a
+# result of the other family is dropped, not taken for the world.
 world_cidrs(cidrs) := sort([w |
 	some v6 in [false, true]
 	family := [c | some c in cidrs; contains(c, ":") == v6]
 	count(family) > 0
 	some w in net.cidr_merge(family)
 	is_world(w)
+	contains(w, ":") == v6
 ])
 
 # covers_world(cidrs) is true when cidrs together cover a whole address space.
@@ -206,3 +210,118 @@ else := "unknown peer"
 group_text(peer) := sprintf("%s/%s", [peer.group_owner, peer.group_id]) if object.get(peer, "group_owner", "") != ""
 
 else := peer.group_id
+
+# ---------------------------------------------------------------------------
+# Public address space, for SGA016 (wide public ranges). A CIDR is public
+# when it holds at least one address a packet from the internet can come
+# from; a prefix that is partly public counts (0.0.0.0/1 holds 10.0.0.0/8
+# but is mostly public), because the rule admits its public part whatever
+# else it names.
+
+# non_public_ipv4 are the IPv4 ranges no internet packet comes from: the
+# IANA IPv4 special-purpose registry's top-level entries that are not
+# globally reachable, plus multicast (never a source address) and the
+# reserved 240.0.0.0/4. Written merged (net.cidr_merge of the list is the
+# list, which net_test checks), so a prefix wholly inside them is inside
+# one entry, and one net.cidr_contains_matches tells.
+non_public_ipv4 := [
+	"0.0.0.0/8", # "this network" (RFC 791)
+	"10.0.0.0/8", # private (RFC 1918)
+	"100.64.0.0/10", # shared address space, carrier-grade NAT (RFC 6598)
+	"127.0.0.0/8", # loopback
+	"169.254.0.0/16", # link-local (RFC 3927)
+	"172.16.0.0/12", # private (RFC 1918)
+	"192.0.0.0/24", # IETF protocol assignments (RFC 6890)
+	"192.0.2.0/24", # documentation, TEST-NET-1 (RFC 5737)
+	"192.168.0.0/16", # private (RFC 1918)
+	"198.18.0.0/15", # benchmarking (RFC 2544)
+	"198.51.100.0/24", # documentation, TEST-NET-2 (RFC 5737)
+	"203.0.113.0/24", # documentation, TEST-NET-3 (RFC 5737)
+	"224.0.0.0/3", # multicast 224.0.0.0/4 and reserved 240.0.0.0/4 (RFC 1112)
+]
+
+# public_ipv6 are the IPv6 ranges that hold public addresses: global
+# unicast, the only space IANA allocates from (2000::/3), and the NAT64
+# well-known prefix, which stands for public IPv4 (RFC 6052). Everything
+# else holds none: loopback, IPv4-mapped, ULA fc00::/7, link-local
+# fe80::/10, multicast ff00::/8, and the unallocated rest.
+public_ipv6 := ["64:ff9b::/96", "2000::/3"]
+
+# non_public_ipv6 are the special-purpose ranges inside public_ipv6 that
+# are not globally reachable (IANA IPv6 special-purpose registry).
+non_public_ipv6 := [
+	"2001:2::/48", # benchmarking (RFC 5180)
+	"2001:10::/28", # ORCHID, deprecated (RFC 4843)
+	"2001:db8::/32", # documentation (RFC 3849)
+	"3fff::/20", # documentation (RFC 9637)
+]
+
+# non_public_by_octet["10"] lists the entries of non_public_ipv4 that can
+# hold an IPv4 prefix of /8 or longer whose first octet is "10": those
+# starting in that octet, and the wider ones spanning it (224.0.0.0/3 for
+# 224-255). One net.cidr_contains_matches over thirteen CIDRs parses them
+# all, per call; through this index the usual private rule (10.0.0.0/8)
+# is compared with one (docs/performance.md: measured 13 µs down to 2).
+non_public_by_octet := {sprintf("%d", [o]): [c | some [c, p] in non_public_octets; p == o] |
+	some [_, o] in non_public_octets
+}
+
+# non_public_octets pairs each entry of non_public_ipv4 with each first
+# octet it spans: one for a /8 or longer, 2^(8-n) for a /n.
+non_public_octets := [[c, o] |
+	some c in non_public_ipv4
+	first := to_number(split(c, ".")[0])
+	span := bits.lsh(1, max([8 - prefix_length(c), 0]))
+	some o in numbers.range(first, (first + span) - 1)
+]
+
+# non_public_exact holds the entries of non_public_ipv4 and
+# non_public_ipv6 as written: the usual wide private rule (10.0.0.0/8) is
+# told by one lookup.
+non_public_exact := {c | some c in non_public_ipv4} | {c | some c in non_public_ipv6}
+
+# is_public(cidr) is true when cidr holds at least one public address. An
+# IPv4 prefix is public unless one non-public range holds it whole: for a
+# /8 or longer, one of its first octet's (non_public_by_octet; one
+# net.cidr_contains_matches over all thirteen parses them all, per call).
+# An IPv6 prefix is public when it holds a whole public range (::/1 holds
+# 2000::/3), or a public range holds it and no non-public range does.
+# No regex: checks call this per rule, and OPA's regex cache takes a lock
+# (docs/performance.md).
+is_public(cidr) if {
+	not contains(cidr, ":")
+	not non_public_exact[cidr]
+	prefix_length(cidr) >= 8
+	count(net.cidr_contains_matches(object.get(non_public_by_octet, split(cidr, ".")[0], []), cidr)) == 0
+}
+
+is_public(cidr) if {
+	not contains(cidr, ":")
+	prefix_length(cidr) < 8
+	count(net.cidr_contains_matches(non_public_ipv4, cidr)) == 0
+}
+
+is_public(cidr) if {
+	contains(cidr, ":")
+	count(net.cidr_contains_matches(cidr, public_ipv6)) > 0
+}
+
+is_public(cidr) if {
+	contains(cidr, ":")
+	not non_public_exact[cidr]
+	count(net.cidr_contains_matches(public_ipv6, cidr)) > 0
+	count(net.cidr_contains_matches(non_public_ipv6, cidr)) == 0
+}
+
+# prefix_length(cidr) is the CIDR's prefix length as a number: 8 for
+# "10.0.0.0/8". Undefined for a string without one.
+prefix_length(cidr) := to_number(parts[1]) if {
+	parts := split(cidr, "/")
+	count(parts) == 2
+}
+
+# family_key(cidr) is "ipv6" or "ipv4", the keys of per-family data
+# (data.sgaudit.wide_public_ranges).
+family_key(cidr) := "ipv6" if contains(cidr, ":")
+
+else := "ipv4"

@@ -212,6 +212,15 @@ test_world_cidrs_families_merge_apart if {
 	net.world_cidrs(["::/0", "10.0.0.0/8"]) == ["::/0"]
 }
 
+test_regression_ipv4_mapped_ipv6_is_not_the_ipv4_world if {
+	# net.cidr_merge turns ::ffff:0:0/96 into 0.0.0.0/0; an IPv6 rule never
+	# admits IPv4 traffic, so these were a false "SSH from the world".
+	net.world_cidrs(["::ffff:0:0/96"]) == []
+	net.world_cidrs(["8000::/1", "::ffff:0:0/96"]) == []
+	net.world_cidrs(["::/1", "8000::/1", "::ffff:0:0/96"]) == ["::/0"]
+	net.world_cidrs(["0.0.0.0/1", "::ffff:128.0.0.0/97"]) == []
+}
+
 test_world_cidrs_gaps_and_overlaps if {
 	net.world_cidrs(["0.0.0.0/1", "10.0.0.0/8", "128.0.0.0/2"]) == []
 	net.world_cidrs([]) == []
@@ -243,4 +252,59 @@ test_short_cidr if {
 	every c in ["10.0.0.0/10", "192.168.0.0/16", "2001:db8::/32", "1.2.3.4/32", "1.2.3.4"] {
 		not regex.match(net.short_cidr, c)
 	}
+}
+
+# Public address space (SGA016)
+
+# (That the non-public lists are merged is tested in
+# checks/wide_public_range_test.rego: here `net` is this package, and
+# net.cidr_merge the builtin is out of reach.)
+
+test_is_public_ipv4 if {
+	every cidr in ["8.8.8.8/32", "0.0.0.0/1", "128.0.0.0/1", "11.0.0.0/8", "10.0.0.0/7", "100.0.0.0/10", "100.128.0.0/9", "192.169.0.0/16", "223.255.255.0/24", "192.0.3.0/24", "172.32.0.0/11", "4.0.0.0/6"] {
+		net.is_public(cidr)
+	}
+}
+
+test_is_not_public_ipv4 if {
+	every cidr in [
+		"10.0.0.0/8", "10.1.0.0/16", "172.16.0.0/12", "172.31.255.0/24", "192.168.0.0/16",
+		"100.64.0.0/10", "169.254.169.254/32", "127.0.0.0/8", "0.0.0.0/8",
+		"192.0.0.0/24", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "198.18.0.0/15",
+		"224.0.0.0/4", "240.0.0.0/4", "224.0.0.0/3", "255.255.255.255/32",
+		"10.1.2.0/24", "192.0.2.128/25", "240.0.0.0/5", "248.0.0.0/7", "0.0.0.0/9",
+	] {
+		not net.is_public(cidr)
+	}
+}
+
+test_is_public_ipv6 if {
+	every cidr in ["::/1", "2000::/3", "2600::/8", "2a05:d000::/25", "64:ff9b::/96", "::/8", "2001:db8::/31"] {
+		net.is_public(cidr)
+	}
+}
+
+test_is_not_public_ipv6 if {
+	every cidr in [
+		"::1/128", "::/128", "::ffff:0:0/96", "fc00::/7", "fd12:3456::/32", "fe80::/10", "ff00::/8",
+		"2001:db8::/32", "2001:db8:1::/48", "3fff::/20", "2001:2::/48", "8000::/1", "4000::/2",
+	] {
+		not net.is_public(cidr)
+	}
+}
+
+test_prefix_length if {
+	net.prefix_length("10.0.0.0/8") == 8
+	net.prefix_length("::/0") == 0
+	net.prefix_length("2001:db8::/128") == 128
+	not net.prefix_length("10.0.0.0")
+}
+
+test_non_public_by_octet if {
+	net.non_public_by_octet["10"] == ["10.0.0.0/8"]
+	net.non_public_by_octet["192"] == ["192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16"]
+	net.non_public_by_octet["224"] == ["224.0.0.0/3"]
+	net.non_public_by_octet["255"] == ["224.0.0.0/3"]
+	not net.non_public_by_octet["11"]
+	not net.non_public_by_octet["223"]
 }

@@ -92,13 +92,18 @@ candidate_regions := {concat("/", [account, region]) |
 
 # short_rules[i] lists the CIDR rules of input.security_groups[i] with a
 # prefix of /0 to /9: the world itself, and the only CIDRs that can be part
-# of a set that adds up to it (net.short_cidr, inlined), except egress rules
+# of a set that adds up to it (net.short_cidr), except egress rules
 # to the world alone (/0). Every group has AWS's allow-all egress rule to
 # 0.0.0.0/0, and only SGA014 (off by default) asks about it: leaving it out
 # here keeps most groups out of short_rules and of everything built on it
 # (measured: ~10% of the whole pack's cost), and world_egress_pairs finds
-# those rules in a pass of its own. This is the one pass over every rule
-# that the world checks pay for.
+# those rules in a pass of its own. It also keeps the ingress rules that
+# SGA016 (wide public ranges) may report: prefixes shorter than its largest
+# limit for the family (short_pattern). This is the one pass over every
+# rule that the world checks and SGA016 pay for: a second pass of its own
+# cost SGA016 a quarter of the clean pack (docs/performance.md). Every use
+# of short_rules filters its rules again (world_port_pairs: /0;
+# seed_rules: /1-/9; SGA016: its limits).
 #
 # Performance rule for everything below: no reference to a package-level
 # rule inside a loop. Each such reference is a virtual-document lookup
@@ -106,13 +111,14 @@ candidate_regions := {concat("/", [account, region]) |
 # it keeps across batches, under a lock if so); a literal, or a local bound
 # before the loop, is a plain lookup.
 short_rules := {i: rules |
-	patterns := {"ingress": `/[0-9]$`, "egress": `/[1-9]$`}
+	pattern := short_pattern
+	patterns := {"ingress": `/[0-9]+$`, "egress": `/[1-9]$`}
 	some i, g in input.security_groups
 	rules := [r |
 		# The lookup walks the rules and skips those without a CIDR
 		# (group and prefix-list peers) without evaluating an expression.
 		some j
-		regex.match(`/[0-9]$`, g.rules[j].peer.cidr)
+		regex.match(pattern, g.rules[j].peer.cidr)
 
 		# Only short rules get here, one or two per group.
 		r := g.rules[j]
@@ -120,6 +126,28 @@ short_rules := {i: rules |
 	]
 	rules[0]
 }
+
+# short_pattern matches the CIDRs short_rules keeps: a prefix of /0 to /9
+# (the world and its parts), or, per family, shorter than the largest
+# limit of data.sgaudit.wide_public_ranges (SGA016): with the defaults,
+# IPv4 /0-/15 and IPv6 /0-/31. Built once per scan.
+short_pattern := sprintf(`^[0-9.]+/(?:%s)$|:[0-9a-f:.]*/(?:%s)$`, [
+	short_lengths(wide_limit("ipv4")),
+	short_lengths(wide_limit("ipv6")),
+])
+
+# wide_limit(family) is the largest SGA016 limit of the family; 0 when the
+# data holds none.
+wide_limit(family) := max([object.get(wide_limits, [class, family], 0) | some class in ["risky_ports", "other_ports"]])
+
+# wide_limits is data.sgaudit.wide_public_ranges, or {} without it. (Not
+# object.get over data.sgaudit: that reads this package too, a recursion.)
+default wide_limits := {}
+
+wide_limits := data.sgaudit.wide_public_ranges
+
+# short_lengths(limit) is "0|1|...|m", m being 9 or limit-1 if larger.
+short_lengths(limit) := concat("|", [sprintf("%d", [n]) | some n in numbers.range(0, max([9, limit - 1]))])
 
 # listed_rules[i] lists the rules of input.security_groups[i] that name a
 # candidate prefix list. Without candidate lists anywhere (the usual case)

@@ -127,6 +127,44 @@ test_world_port_rules_agrees_with_net_helpers if {
 	count(got) == 12
 }
 
+test_short_rules_keep_the_world_and_sga016_candidates if {
+	# /0-/9 for the world; ingress shorter than SGA016's largest limits
+	# (IPv4 16, IPv6 32 by default) for it; egress only /1-/9.
+	g := with_rules([
+		rule("in-0", "ingress", "tcp", 22, 22, v4("0.0.0.0/0")),
+		rule("in-9", "ingress", "tcp", 22, 22, v4("10.0.0.0/9")),
+		rule("in-15", "ingress", "tcp", 22, 22, v4("10.0.0.0/15")),
+		rule("in-16", "ingress", "tcp", 22, 22, v4("10.0.0.0/16")),
+		rule("in-v6-31", "ingress", "tcp", 22, 22, v6("2600::/31")),
+		rule("in-v6-32", "ingress", "tcp", 22, 22, v6("2600::/32")),
+		rule("in-v4-mapped", "ingress", "tcp", 22, 22, v6("::ffff:10.0.0.0/104")),
+		rule("eg-0", "egress", "all", 0, 65535, v4("0.0.0.0/0")),
+		rule("eg-9", "egress", "tcp", 22, 22, v4("10.0.0.0/9")),
+		rule("eg-12", "egress", "tcp", 22, 22, v4("10.0.0.0/12")),
+	])
+	got := {r.id | some r in sg.short_rules[0]} with input.security_groups as [g]
+	got == {"in-0", "in-9", "in-15", "in-v6-31", "eg-9"}
+}
+
+test_short_pattern_follows_the_sga016_limits if {
+	limits := {"risky_ports": {"ipv4": 24, "ipv6": 8}, "other_ports": {"ipv4": 1, "ipv6": 1}}
+	p := sg.short_pattern with data.sgaudit.wide_public_ranges as limits
+	every c in ["0.0.0.0/0", "10.0.0.0/23", "::/0", "::/9"] {
+		regex.match(p, c)
+	}
+	every c in ["10.0.0.0/24", "::/10", "2600::/23"] {
+		not regex.match(p, c)
+	}
+}
+
+test_short_pattern_without_sga016_data_is_the_world_alone if {
+	p := sg.short_pattern with data.sgaudit.wide_public_ranges as {}
+	regex.match(p, "10.0.0.0/9")
+	regex.match(p, "::/9")
+	not regex.match(p, "10.0.0.0/10")
+	not regex.match(p, "::/10")
+}
+
 kind(c) := "cidr_ipv6" if contains(c, ":")
 
 else := "cidr_ipv4"
