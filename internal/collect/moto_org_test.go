@@ -166,7 +166,21 @@ func orgCollectOptions() Options {
 
 // motoKinds are the kinds moto can give: it implements neither
 // DescribeSecurityGroupReferences nor DescribeStaleSecurityGroups.
-var motoKinds = allKinds(inventory.KindReferences, inventory.KindStaleReferences)
+// Of the proof-of-use kinds, it lacks those motoLacks lists.
+var motoKinds = func() []string {
+	out := allKinds(inventory.KindReferences, inventory.KindStaleReferences)
+	for _, k := range useKinds() {
+		if !slices.Contains(motoLacks, k.Kind) {
+			out = append(out, k.Kind)
+		}
+	}
+	slices.Sort(out)
+	return out
+}()
+
+// motoLacks are the proof-of-use kinds whose service moto 5.2 does not
+// implement.
+var motoLacks = []string{}
 
 // Their bare 500s are retried as any 500, up to bareServerErrorAttempts.
 const motoUnsupported = "DescribeSecurityGroupReferences: not supported by this endpoint (HTTP 500 without an AWS error code); " +

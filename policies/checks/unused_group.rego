@@ -2,8 +2,10 @@
 # title: Unused security group
 # description: >-
 #   No network interface carries the group, no launch template or launch
-#   configuration names it, and no other group's rule references it (a group's
-#   reference to itself does not count). Only judged where network interfaces
+#   configuration names it, no other group's rule references it (a group's
+#   reference to itself does not count), and no service's configuration names
+#   it (Lambda, RDS, load balancers...: docs/checks/SGA008.md lists them); a
+#   service that could not be read is named as not checked. Only judged where network interfaces
 #   were collected; default groups are never unused (AWS keeps them). While
 #   another account of the scan was not read, its groups' rules were not
 #   checked, and the finding says so.
@@ -92,25 +94,63 @@ same_partition(_, _, "")
 
 # use_kinds are the data kinds, besides network_interfaces, that can show a
 # group is used, with how messages name them. EC2 deletes a group that only
-# a launch template or launch configuration names (the Auto Scaling group
-# then fails at scale-out), so a verdict without them must say so.
+# a launch template, a launch configuration or a service's configuration
+# names (the next scale-out or run then fails), so a verdict without them
+# must say so. The service kinds are internal/collect's table of
+# proof-of-use kinds (usekinds.go; TestUseKindsMatchPolicy holds this list
+# to it), each with the AWS CLI command that prints what of that kind
+# names a group: check with %[1]s the region and %[2]s the group id, plain
+# (for an id that cannot sit in a query) with %[1]s the quoted region.
 use_kinds := {
 	"launch_templates": {"plural": "launch templates", "singular": "launch template"},
 	"launch_configurations": {"plural": "launch configurations", "singular": "launch configuration"},
 	"security_group_references": {"plural": "cross-VPC references", "singular": "cross-VPC reference"},
+	"lambda": {
+		"plural": "Lambda functions", "singular": "Lambda function",
+		"check": "aws lambda list-functions --region %[1]s --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"%[2]s\"`)].FunctionArn' --output text",
+		"plain": "aws lambda list-functions --region %[1]s --function-version ALL",
+	},
+	"rds": {
+		"plural": "RDS instances and clusters", "singular": "RDS instance or cluster",
+		"check": "aws rds describe-db-instances --region %[1]s --query 'DBInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].DBInstanceArn' --output text && aws rds describe-db-clusters --region %[1]s --query 'DBClusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].DBClusterArn' --output text",
+		"plain": "aws rds describe-db-instances --region %[1]s && aws rds describe-db-clusters --region %[1]s",
+	},
+	"elbv2": {
+		"plural": "load balancers", "singular": "load balancer",
+		"check": "aws elbv2 describe-load-balancers --region %[1]s --query 'LoadBalancers[?contains(SecurityGroups || `[]`, `\"%[2]s\"`)].LoadBalancerArn' --output text",
+		"plain": "aws elbv2 describe-load-balancers --region %[1]s",
+	},
+	"elb": {
+		"plural": "Classic Load Balancers", "singular": "Classic Load Balancer",
+		"check": "aws elb describe-load-balancers --region %[1]s --query 'LoadBalancerDescriptions[?contains(SecurityGroups || `[]`, `\"%[2]s\"`)].LoadBalancerName' --output text",
+		"plain": "aws elb describe-load-balancers --region %[1]s",
+	},
 }
 
-# unchecked["account/region"] lists, launch templates first, the use kinds not
-# collected in a region where interfaces were; [] when all were. Built once
-# per evaluation from input.coverage, so a group pays one lookup.
+# use_kind_order is the order messages and remediations name the use kinds
+# in: EC2's own first, then the services in the collector's table order.
+use_kind_order := [
+	"launch_templates", "launch_configurations", "security_group_references",
+	"lambda", "rds", "elbv2", "elb",
+]
+
+# unchecked["account/region"] lists, in use_kind_order, the use kinds not
+# collected in a region where interfaces were, each as {"kind", "reason"}:
+# the reason is the coverage detail of the kind's failed calls (the
+# collector names them "kind:Operation"), "" when the kind was not read at
+# all (an AWS CLI export, an older inventory). [] when all were collected.
+# Built once per evaluation from input.coverage, so a group pays one
+# lookup.
 unchecked := {region: gaps |
 	kinds := sg.collected_kinds
 	some c in input.coverage
 	region := concat("/", [c.account_id, c.region])
 	kinds[concat("/", [region, "network_interfaces"])]
-	gaps := [k |
-		some k in ["launch_templates", "launch_configurations", "security_group_references"]
+	problems := split(object.get(c, "detail", ""), "; ")
+	gaps := [{"kind": k, "reason": concat("; ", reasons)} |
+		some k in use_kind_order
 		not kinds[concat("/", [region, k])]
+		reasons := [p | some p in problems; startswith(p, concat("", [k, ":"]))]
 	]
 }
 
@@ -136,7 +176,7 @@ else := {
 		sg.label(g), concat(", ", not_checked_text(gaps, unread)), concat(", ", checked),
 	]),
 	"remediation": guarded_delete(g, gaps, unread),
-	"evidence": object.union({"checked": checked, "not_checked": gaps}, unread_evidence(unread)),
+	"evidence": object.union({"checked": checked, "not_checked": [x.kind | some x in gaps]}, unread_evidence(unread)),
 } if {
 	count(gaps) > 0
 }
@@ -151,11 +191,15 @@ else := {
 }
 
 # not_checked_text(gaps, unread) names, for messages, the use kinds not
-# collected, then the accounts not read.
+# collected, with why when a call failed, then the accounts not read.
 not_checked_text(gaps, unread) := array.concat(
-	[use_kinds[k].plural | some k in gaps],
+	[gap_text(x) | some x in gaps],
 	[accounts_text(unread) | count(unread) > 0],
 )
+
+gap_text(x) := use_kinds[x.kind].plural if x.reason == ""
+
+else := sprintf("%s could not be read (%s)", [use_kinds[x.kind].plural, x.reason])
 
 accounts_text(unread) := sprintf("the rules of account %s (not read completely)", unread) if count(unread) == 1
 
@@ -178,8 +222,8 @@ else := sprintf("%s or %s", [concat(", ", array.slice(words, 0, count(words) - 1
 # end the comment or the JMESPath literal: a forged id gets the checks
 # alone, quoted, without --query, and the accounts in a comment.
 guarded_delete(g, gaps, unread) := sprintf("%s # each prints nothing if no %s names it; %sthen: %s", [
-	concat(" && ", [check_command(k, g.region, g.id) | some k in gaps]),
-	or_list([use_kinds[k].singular | some k in gaps]),
+	concat(" && ", [check_command(x.kind, g.region, g.id) | some x in gaps]),
+	or_list([use_kinds[x.kind].singular | some x in gaps]),
 	account_check(g, unread),
 	sg.delete_command(g),
 ]) if {
@@ -192,7 +236,7 @@ else := sprintf("# %sthen: %s", [account_check(g, unread), sg.delete_command(g)]
 }
 
 else := concat(" ", array.concat(
-	[c | c := concat(" && ", [plain_check_command(k, sg.shell_word(g.region), sg.shell_word(g.id)) | some k in gaps]); c != ""],
+	[c | c := concat(" && ", [plain_check_command(x.kind, sg.shell_word(g.region), sg.shell_word(g.id)) | some x in gaps]); c != ""],
 	[sprintf("# not checked: %s", [accounts_text(unread)]) | count(unread) > 0],
 ))
 
@@ -220,3 +264,8 @@ plain_check_command("launch_templates", region, _) := sprintf("aws ec2 describe-
 plain_check_command("launch_configurations", region, _) := sprintf("aws autoscaling describe-launch-configurations --region %s", [region])
 
 plain_check_command("security_group_references", region, id) := sprintf("aws ec2 describe-security-group-references --region %s --group-id %s", [region, id])
+
+# The service kinds' commands are in use_kinds.
+check_command(kind, region, id) := sprintf(use_kinds[kind].check, [region, id])
+
+plain_check_command(kind, region, _) := sprintf(use_kinds[kind].plain, [region])

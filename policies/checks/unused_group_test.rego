@@ -85,14 +85,38 @@ finding_for(kinds) := f if {
 }
 
 every_use_kind := [
-	"launch_configurations", "launch_templates", "network_interfaces",
-	"security_group_references", "security_group_rules", "security_groups",
+	"elb", "elbv2", "lambda", "launch_configurations", "launch_templates", "network_interfaces",
+	"rds", "security_group_references", "security_group_rules", "security_groups",
+]
+
+every_use_kind_text := "elb, elbv2, lambda, launch_configurations, launch_templates, network_interfaces, rds, security_group_references, security_group_rules, security_groups"
+
+# The use kinds in the order messages name them: EC2's, then the services'.
+gap_kinds := [
+	"launch_templates", "launch_configurations", "security_group_references",
+	"lambda", "rds", "elbv2", "elb",
+]
+
+gap_text := "launch templates, launch configurations, cross-VPC references, Lambda functions, RDS instances and clusters, load balancers, Classic Load Balancers"
+
+gap_singulars := "launch template, launch configuration, cross-VPC reference, Lambda function, RDS instance or cluster, load balancer or Classic Load Balancer"
+
+lambda_check := "aws lambda list-functions --region eu-west-1 --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"sg-1\"`)].FunctionArn' --output text"
+
+service_checks := [
+	lambda_check,
+	concat(" ", [
+		"aws rds describe-db-instances --region eu-west-1 --query 'DBInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"sg-1\"`)].DBInstanceArn' --output text",
+		"&& aws rds describe-db-clusters --region eu-west-1 --query 'DBClusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"sg-1\"`)].DBClusterArn' --output text",
+	]),
+	"aws elbv2 describe-load-balancers --region eu-west-1 --query 'LoadBalancers[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LoadBalancerArn' --output text",
+	"aws elb describe-load-balancers --region eu-west-1 --query 'LoadBalancerDescriptions[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LoadBalancerName' --output text",
 ]
 
 test_all_use_kinds_collected_is_a_plain_delete if {
 	f := finding_for(every_use_kind)
 	f.evidence == {"checked": every_use_kind}
-	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: launch_configurations, launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)"
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: %s)", [every_use_kind_text])
 	f.remediation == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
 }
 
@@ -103,9 +127,9 @@ test_regression_interfaces_only_names_what_was_not_checked if {
 	f := finding_for(["security_groups", "network_interfaces"])
 	f.evidence == {
 		"checked": ["network_interfaces", "security_groups"],
-		"not_checked": ["launch_templates", "launch_configurations", "security_group_references"],
+		"not_checked": gap_kinds,
 	}
-	f.msg == "sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: launch templates, launch configurations, cross-VPC references (checked: network_interfaces, security_groups)"
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: %s (checked: network_interfaces, security_groups)", [gap_text])
 	f.remediation == concat(" ", [
 		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
 		"--query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`)",
@@ -114,7 +138,8 @@ test_regression_interfaces_only_names_what_was_not_checked if {
 		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
 		"&& aws ec2 describe-security-group-references --region eu-west-1 --group-id sg-1",
 		"--query 'SecurityGroupReferenceSet[].[ReferencingVpcId,VpcPeeringConnectionId,TransitGatewayId]' --output text",
-		"# each prints nothing if no launch template, launch configuration or cross-VPC reference names it;",
+		concat(" ", [sprintf("&& %s", [c]) | some c in service_checks]),
+		sprintf("# each prints nothing if no %s names it;", [gap_singulars]),
 		"then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1",
 	])
 }
@@ -123,7 +148,7 @@ test_one_use_kind_missing if {
 	kinds := [k | some k in every_use_kind; k != "launch_configurations"]
 	f := finding_for(kinds)
 	f.evidence == {"checked": kinds, "not_checked": ["launch_configurations"]}
-	endswith(f.msg, "; not checked: launch configurations (checked: launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)")
+	endswith(f.msg, "; not checked: launch configurations (checked: elb, elbv2, lambda, launch_templates, network_interfaces, rds, security_group_references, security_group_rules, security_groups)")
 	f.remediation == concat(" ", [
 		"aws autoscaling describe-launch-configurations --region eu-west-1",
 		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
@@ -142,6 +167,10 @@ test_forged_id_gets_quoted_checks_and_no_delete if {
 		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
 		"aws autoscaling describe-launch-configurations --region eu-west-1",
 		"aws ec2 describe-security-group-references --region eu-west-1 --group-id 'sg-1\ntouch /tmp/x'",
+		"aws lambda list-functions --region eu-west-1 --function-version ALL",
+		"aws rds describe-db-instances --region eu-west-1 && aws rds describe-db-clusters --region eu-west-1",
+		"aws elbv2 describe-load-balancers --region eu-west-1",
+		"aws elb describe-load-balancers --region eu-west-1",
 	])
 }
 
@@ -152,7 +181,7 @@ test_gaps_are_per_region if {
 	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [group("sg-1", []), us]}
 	{[f.group_arn, object.get(f.evidence, "not_checked", "none")] | some f in findings} == {
 		[arn("sg-1"), "none"],
-		[arn("sg-2"), ["launch_templates", "launch_configurations", "security_group_references"]],
+		[arn("sg-2"), gap_kinds],
 	}
 }
 
@@ -199,7 +228,7 @@ account_check := concat(" ", [
 test_regression_denied_account_is_not_checked if {
 	f := finding_with(other_account("denied", []), accounts("aws"))
 	f.evidence == {"checked": every_use_kind, "accounts_not_read": ["222222222222"]}
-	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: the rules of account 222222222222 (not read completely) (checked: launch_configurations, launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)"
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: the rules of account 222222222222 (not read completely) (checked: %s)", [every_use_kind_text])
 
 	# Nothing runs when pasted: the delete waits in a comment.
 	f.remediation == concat(" ", ["#", account_check, "then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"])
@@ -211,11 +240,11 @@ test_unread_account_and_missing_kinds if {
 	some f in findings
 	f.evidence == {
 		"checked": ["network_interfaces", "security_groups"],
-		"not_checked": ["launch_templates", "launch_configurations", "security_group_references"],
+		"not_checked": gap_kinds,
 		"accounts_not_read": ["222222222222", "333333333333"],
 	}
-	endswith(f.msg, "; not checked: launch templates, launch configurations, cross-VPC references, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)")
-	contains(f.remediation, "--output text # each prints nothing if no launch template, launch configuration or cross-VPC reference names it; with the credentials of each of accounts 222222222222, 333333333333, this prints nothing")
+	endswith(f.msg, sprintf("; not checked: %s, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)", [gap_text]))
+	contains(f.remediation, sprintf("--output text # each prints nothing if no %s names it; with the credentials of each of accounts 222222222222, 333333333333, this prints nothing", [gap_singulars]))
 	endswith(f.remediation, "; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1")
 	not startswith(f.remediation, "#")
 }
@@ -261,4 +290,27 @@ test_forged_id_with_unread_account_gets_no_delete if {
 	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [hostile]}
 	some f in findings
 	f.remediation == "# not checked: the rules of account 222222222222 (not read completely)"
+}
+
+test_service_evidence_means_used if {
+	fn := [{"kind": "lambda", "id": "arn:aws:lambda:eu-west-1:111111111111:function:idle"}]
+	unused([group("sg-1", fn), group("sg-2", [])], every_use_kind) == {arn("sg-2")}
+}
+
+test_denied_service_is_not_checked_with_its_reason if {
+	# lambda:ListFunctions was denied: the row is denied, every other kind
+	# was read. Not a false "unused": the message says why Lambda was not
+	# checked, and the delete waits behind the Lambda check.
+	kinds := [k | some k in every_use_kind; k != "lambda"]
+	row := {
+		"account_id": "111111111111", "region": "eu-west-1", "status": "denied", "collected": kinds,
+		"failed_api": "lambda:ListFunctions", "error_code": "AccessDeniedException",
+		"detail": "lambda:ListFunctions: AccessDeniedException: not authorized; elb:DescribeLoadBalancers: not supported by this endpoint (HTTP 500 without an AWS error code)",
+	}
+	findings := unused_group.deny with input as {"coverage": [row], "security_groups": [group("sg-1", [])]}
+	count(findings) == 1
+	some f in findings
+	f.evidence == {"checked": kinds, "not_checked": ["lambda"]}
+	f.msg == "sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: Lambda functions could not be read (lambda:ListFunctions: AccessDeniedException: not authorized) (checked: elb, elbv2, launch_configurations, launch_templates, network_interfaces, rds, security_group_references, security_group_rules, security_groups)"
+	f.remediation == sprintf("%s # each prints nothing if no Lambda function names it; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1", [lambda_check])
 }
