@@ -12,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"golang.org/x/time/rate"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -175,6 +177,13 @@ func (p *pairReader) readUses(ctx context.Context, t task) map[string][]useRef {
 			defer func() { <-sem }()
 			cfg := t.cfg.Copy()
 			cfg.Region = t.region
+			custom := cfg.BaseEndpoint != nil
+			if custom {
+				// One endpoint for every service (an emulator): a host
+				// prefix (MWAA's "api.") would name a host that does not
+				// exist.
+				cfg.APIOptions = append(slices.Clone(cfg.APIOptions), withoutHostPrefix)
+			}
 			r := &useReader{c: p.c, cfg: cfg, account: t.account.ID, partition: t.account.Partition,
 				region: t.region, log: p.log.With("kind", k.Kind), kind: k.Kind}
 			refs, err := k.collector.collect(ctx, r)
@@ -184,7 +193,7 @@ func (p *pairReader) readUses(ctx context.Context, t task) map[string][]useRef {
 					refs = []useRef{} // read, and none: not the nil of a failure
 				}
 				got[i] = refs
-			case noEndpoint(err):
+			case !custom && noEndpoint(err):
 				// The service is not offered in this region: nothing of
 				// it can name a group here.
 				p.log.Info("service has no endpoint in the region", "kind", k.Kind)
@@ -215,6 +224,7 @@ func (p *pairReader) readUses(ctx context.Context, t task) map[string][]useRef {
 // noEndpoint reports whether err is the DNS answer that a service's
 // regional endpoint does not exist: AWS publishes an endpoint for every
 // region a service is offered in, and EC2 of the same region answered.
+// Not asked with a custom endpoint, whose host says nothing of a region.
 func noEndpoint(err error) bool {
 	var de *net.DNSError
 	return errors.As(err, &de) && de.IsNotFound
@@ -305,4 +315,12 @@ func isUseKind(kind string) bool {
 		}
 	}
 	return false
+}
+
+// withoutHostPrefix turns off the endpoint host prefix of every operation.
+func withoutHostPrefix(s *middleware.Stack) error {
+	return s.Initialize.Add(middleware.InitializeMiddlewareFunc("sgauditWithoutHostPrefix",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
+		}), middleware.Before)
 }

@@ -47,7 +47,7 @@ func TestUseKindsDoc(t *testing.T) {
 // data kind has.
 func TestUseKindsTable(t *testing.T) {
 	kindName := regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	iamAction := regexp.MustCompile(`^[a-z0-9-]+:(Describe|Get|List)[A-Za-z0-9]+$`)
+	iamAction := regexp.MustCompile(`^[a-z0-9-]+:(Describe|Get|List|BatchGet)[A-Za-z0-9]+$`)
 	seen := map[string]bool{}
 	for _, k := range regionKinds {
 		seen[k] = true
@@ -70,7 +70,7 @@ func TestUseKindsTable(t *testing.T) {
 			}
 		}
 		for _, api := range k.APIs {
-			if !regexp.MustCompile(`^(Describe|Get|List)[A-Za-z0-9]+$`).MatchString(api) {
+			if !regexp.MustCompile(`^(Describe|Get|List|BatchGet)[A-Za-z0-9]+$`).MatchString(api) {
 				t.Errorf("kind %s: API %q is not a read-only operation", k.Kind, api)
 			}
 		}
