@@ -103,6 +103,7 @@ var useSeeds = []struct {
 	{"vpc_endpoint", seedVPCEndpoint},
 	{"route53resolver", seedResolverEndpoint},
 	{"spot_fleet", seedSpotFleet},
+	{"ec2_fleet", seedEC2Fleet},
 	{"elbv2", seedELBv2},
 	{"elb", seedELB},
 }
@@ -276,15 +277,19 @@ func TestProofOfUseAgainstMoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	const region = "eu-west-1"
+	start := time.Now()
 	w := seedUseWorld(t, ctx, s, region)
+	t.Logf("seeded %d services in %v", len(useSeeds), time.Since(start))
 
 	p := faultproxy.StartT(t, faultproxy.Options{Target: s.Endpoint})
 	cfg := s.Config(ctx, region)
 	cfg.BaseEndpoint = aws.String(p.URL())
+	start = time.Now()
 	inv, err := w.collector(cfg).run(ctx)
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
+	t.Logf("collected in %v", time.Since(start))
 	if len(inv.Coverage) != 1 || inv.Coverage[0].Status != inventory.CoverageOK {
 		t.Fatalf("coverage %+v, want one ok row", inv.Coverage)
 	}

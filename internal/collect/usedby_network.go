@@ -1,7 +1,12 @@
 package collect
 
 import (
+	"cmp"
 	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -100,8 +105,7 @@ var spotFleetLive = map[ec2types.BatchState]bool{
 }
 
 // readSpotFleets lists Spot Fleet requests and reads the groups of their
-// launch specifications (those given as launch templates are read with
-// the templates).
+// launch specifications, and of the launch template versions they name.
 func readSpotFleets(ctx context.Context, r *useReader) ([]useRef, error) {
 	reqs, err := useList(ctx, r, "DescribeSpotFleetRequests",
 		ec2.NewDescribeSpotFleetRequestsPaginator(ec2.NewFromConfig(r.cfg), &ec2.DescribeSpotFleetRequestsInput{MaxResults: aws.Int32(maxResults)}),
@@ -112,11 +116,20 @@ func readSpotFleets(ctx context.Context, r *useReader) ([]useRef, error) {
 		return nil, err
 	}
 	var out []useRef
+	perFleet := map[string][]fleetTemplate{}
+	var specs []fleetTemplate
 	for _, q := range reqs {
 		if !spotFleetLive[q.SpotFleetRequestState] || q.SpotFleetRequestConfig == nil {
 			continue
 		}
 		id := aws.ToString(q.SpotFleetRequestId)
+		for _, cfg := range q.SpotFleetRequestConfig.LaunchTemplateConfigs {
+			if s := cfg.LaunchTemplateSpecification; s != nil {
+				t := fleetTemplate{id: aws.ToString(s.LaunchTemplateId), name: aws.ToString(s.LaunchTemplateName), version: aws.ToString(s.Version)}
+				perFleet[id] = append(perFleet[id], t)
+				specs = append(specs, t)
+			}
+		}
 		for _, spec := range q.SpotFleetRequestConfig.LaunchSpecifications {
 			for _, g := range spec.SecurityGroups {
 				out = append(out, refs(id, "launch specification", aws.ToString(g.GroupId))...)
@@ -125,6 +138,138 @@ func readSpotFleets(ctx context.Context, r *useReader) ([]useRef, error) {
 				out = append(out, refs(id, "launch specification", ni.Groups...)...)
 			}
 		}
+	}
+	if len(specs) == 0 {
+		return out, nil
+	}
+	groups, err := templateGroups(ctx, r, ec2.NewFromConfig(r.cfg), specs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range slices.Sorted(maps.Keys(perFleet)) {
+		out = append(out, fleetRefs(id, perFleet[id], groups)...)
+	}
+	return out, nil
+}
+
+// fleetTemplate is a launch template version a fleet launches from, as the
+// fleet names it: by id or name, and a version number, $Default or
+// $Latest ("" is $Default).
+type fleetTemplate struct {
+	id, name, version string
+}
+
+func (f fleetTemplate) String() string {
+	return "launch template " + cmp.Or(f.id, f.name) + " version " + cmp.Or(f.version, "$Default")
+}
+
+// templateGroups reads the groups of the launch template versions fleets
+// name, one DescribeLaunchTemplateVersions call per template: a fleet may
+// pin a version other than the $Default and $Latest ones that
+// launch_templates reads. Groups named by name come back as names. A
+// template deleted since the fleet was read names nothing.
+func templateGroups(ctx context.Context, r *useReader, c *ec2.Client, specs []fleetTemplate) (map[fleetTemplate][]string, error) {
+	byTemplate := map[fleetTemplate][]string{} // template (no version) → versions asked
+	for _, s := range specs {
+		t := fleetTemplate{id: s.id, name: s.name}
+		v := cmp.Or(s.version, "$Default")
+		if !slices.Contains(byTemplate[t], v) {
+			byTemplate[t] = append(byTemplate[t], v)
+		}
+	}
+	out := map[fleetTemplate][]string{}
+	templates := slices.SortedFunc(maps.Keys(byTemplate), func(a, b fleetTemplate) int {
+		return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.name, b.name))
+	})
+	for _, t := range templates {
+		in := &ec2.DescribeLaunchTemplateVersionsInput{Versions: byTemplate[t]}
+		if t.id != "" {
+			in.LaunchTemplateId = aws.String(t.id)
+		} else {
+			in.LaunchTemplateName = aws.String(t.name)
+		}
+		o, err := useCall(ctx, r, "DescribeLaunchTemplateVersions", func(ctx context.Context) (*ec2.DescribeLaunchTemplateVersionsOutput, error) {
+			return c.DescribeLaunchTemplateVersions(ctx, in)
+		})
+		if strings.Contains(errorCode(err), "NotFound") {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var latest int64
+		for _, v := range o.LaunchTemplateVersions {
+			latest = max(latest, aws.ToInt64(v.VersionNumber))
+		}
+		for _, v := range o.LaunchTemplateVersions {
+			d := v.LaunchTemplateData
+			if d == nil {
+				continue
+			}
+			groups := slices.Concat(d.SecurityGroupIds, d.SecurityGroups)
+			for _, ni := range d.NetworkInterfaces {
+				groups = append(groups, ni.Groups...)
+			}
+			n := aws.ToInt64(v.VersionNumber)
+			for _, asked := range byTemplate[t] {
+				if asked == strconv.FormatInt(n, 10) || (asked == "$Default" && aws.ToBool(v.DefaultVersion)) || (asked == "$Latest" && n == latest) {
+					out[fleetTemplate{id: t.id, name: t.name, version: asked}] = groups
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// fleetRefs are the references of one fleet's launch templates.
+func fleetRefs(id string, specs []fleetTemplate, groups map[fleetTemplate][]string) []useRef {
+	var out []useRef
+	for _, s := range specs {
+		s.version = cmp.Or(s.version, "$Default")
+		out = append(out, refs(id, s.String(), groups[s]...)...)
+	}
+	return out
+}
+
+// ec2FleetLive are the EC2 Fleet states that may still launch instances.
+var ec2FleetLive = map[ec2types.FleetStateCode]bool{
+	ec2types.FleetStateCodeSubmitted: true, ec2types.FleetStateCodeActive: true, ec2types.FleetStateCodeModifying: true,
+}
+
+// readEC2Fleets lists EC2 Fleets and reads the launch template versions
+// they launch from.
+func readEC2Fleets(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := ec2.NewFromConfig(r.cfg)
+	fleets, err := useList(ctx, r, "DescribeFleets",
+		ec2.NewDescribeFleetsPaginator(c, &ec2.DescribeFleetsInput{MaxResults: aws.Int32(maxResults)}),
+		func(o *ec2.DescribeFleetsOutput) []ec2types.FleetData { return o.Fleets })
+	if err != nil {
+		return nil, err
+	}
+	perFleet := map[string][]fleetTemplate{}
+	var ids []string
+	var specs []fleetTemplate
+	for _, f := range fleets {
+		if !ec2FleetLive[f.FleetState] {
+			continue
+		}
+		id := aws.ToString(f.FleetId)
+		ids = append(ids, id)
+		for _, cfg := range f.LaunchTemplateConfigs {
+			if s := cfg.LaunchTemplateSpecification; s != nil {
+				t := fleetTemplate{id: aws.ToString(s.LaunchTemplateId), name: aws.ToString(s.LaunchTemplateName), version: aws.ToString(s.Version)}
+				perFleet[id] = append(perFleet[id], t)
+				specs = append(specs, t)
+			}
+		}
+	}
+	groups, err := templateGroups(ctx, r, c, specs)
+	if err != nil {
+		return nil, err
+	}
+	var out []useRef
+	for _, id := range ids {
+		out = append(out, fleetRefs(id, perFleet[id], groups)...)
 	}
 	return out, nil
 }

@@ -224,3 +224,28 @@ func seedSpotFleet(t *testing.T, ctx context.Context, n useNet) (string, invento
 	must(t, "Spot Fleet request", err)
 	return g, inventory.Evidence{Kind: "spot_fleet", ID: aws.ToString(out.SpotFleetRequestId), Detail: "launch specification"}
 }
+
+// seedEC2Fleet makes a fleet pin version 1 of a template whose $Default
+// and $Latest (version 2) name no group: only the fleet names it.
+func seedEC2Fleet(t *testing.T, ctx context.Context, n useNet) (string, inventory.Evidence) {
+	g := n.group("ec2-fleet-only")
+	c := ec2.NewFromConfig(n.cfg)
+	lt, err := c.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("pinned"),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12345678"), SecurityGroupIds: []string{g}}})
+	must(t, "launch template", err)
+	id := aws.ToString(lt.LaunchTemplate.LaunchTemplateId)
+	_, err = c.CreateLaunchTemplateVersion(ctx, &ec2.CreateLaunchTemplateVersionInput{LaunchTemplateId: aws.String(id),
+		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String("ami-12345678")}})
+	must(t, "launch template version 2", err)
+	_, err = c.ModifyLaunchTemplate(ctx, &ec2.ModifyLaunchTemplateInput{LaunchTemplateId: aws.String(id), DefaultVersion: aws.String("2")})
+	must(t, "launch template default version", err)
+	out, err := c.CreateFleet(ctx, &ec2.CreateFleetInput{Type: ec2types.FleetTypeMaintain,
+		TargetCapacitySpecification: &ec2types.TargetCapacitySpecificationRequest{TotalTargetCapacity: aws.Int32(1),
+			DefaultTargetCapacityType: ec2types.DefaultTargetCapacityTypeOnDemand},
+		LaunchTemplateConfigs: []ec2types.FleetLaunchTemplateConfigRequest{{LaunchTemplateSpecification: &ec2types.FleetLaunchTemplateSpecificationRequest{
+			LaunchTemplateId: aws.String(id), Version: aws.String("1")},
+			// moto needs the instance type in an override.
+			Overrides: []ec2types.FleetLaunchTemplateOverridesRequest{{InstanceType: ec2types.InstanceTypeT3Micro}}}}})
+	must(t, "EC2 Fleet", err)
+	return g, inventory.Evidence{Kind: "ec2_fleet", ID: aws.ToString(out.FleetId), Detail: "launch template " + id + " version 1"}
+}

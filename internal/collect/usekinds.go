@@ -172,10 +172,19 @@ func useKinds() []useKind {
 		},
 		{
 			Kind: "spot_fleet", Service: "Amazon EC2 Spot Fleet", Resources: "requests that may still launch (submitted, active, modifying)",
-			APIs:   []string{"DescribeSpotFleetRequests"},
-			IAM:    []string{"ec2:DescribeSpotFleetRequests"},
-			Fields: "`LaunchSpecifications[].SecurityGroups`, `.NetworkInterfaces[].Groups`", Calls: "1 per page of 1,000",
+			APIs:      []string{"DescribeSpotFleetRequests", "DescribeLaunchTemplateVersions"},
+			IAM:       []string{"ec2:DescribeSpotFleetRequests", "ec2:DescribeLaunchTemplateVersions"},
+			Fields:    "`LaunchSpecifications[].SecurityGroups`, `.NetworkInterfaces[].Groups`, and the groups of the launch template versions of `LaunchTemplateConfigs`",
+			Calls:     "1 per page of 1,000 + 1 per launch template named",
 			collector: useFunc(readSpotFleets),
+		},
+		{
+			Kind: "ec2_fleet", Service: "Amazon EC2 Fleet", Resources: "fleets that may still launch (submitted, active, modifying)",
+			APIs:      []string{"DescribeFleets", "DescribeLaunchTemplateVersions"},
+			IAM:       []string{"ec2:DescribeFleets", "ec2:DescribeLaunchTemplateVersions"},
+			Fields:    "the groups of the launch template versions of `LaunchTemplateConfigs` (a pinned version too, not only `$Default` and `$Latest`)",
+			Calls:     "1 per page of 1,000 + 1 per launch template named",
+			collector: useFunc(readEC2Fleets),
 		},
 		{
 			Kind: "elbv2", Service: "Elastic Load Balancing", Resources: "Application, Network and Gateway Load Balancers",

@@ -217,8 +217,13 @@ use_kinds := {
 	},
 	"spot_fleet": {
 		"plural": "Spot Fleet requests", "singular": "Spot Fleet request",
-		"check": "aws ec2 describe-spot-fleet-requests --region %[1]s --query 'SpotFleetRequestConfigs[?contains(SpotFleetRequestConfig.LaunchSpecifications[].SecurityGroups[].GroupId || `[]`, `\"%[2]s\"`) || contains(SpotFleetRequestConfig.LaunchSpecifications[].NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].SpotFleetRequestId' --output text",
+		"check": "aws ec2 describe-spot-fleet-requests --region %[1]s --query 'SpotFleetRequestConfigs[?contains(SpotFleetRequestConfig.LaunchSpecifications[].SecurityGroups[].GroupId || `[]`, `\"%[2]s\"`) || contains(SpotFleetRequestConfig.LaunchSpecifications[].NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].SpotFleetRequestId' --output text && aws ec2 describe-spot-fleet-requests --region %[1]s --query 'SpotFleetRequestConfigs[].SpotFleetRequestConfig.LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region %[1]s --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"%[2]s\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
 		"plain": "aws ec2 describe-spot-fleet-requests --region %[1]s",
+	},
+	"ec2_fleet": {
+		"plural": "EC2 Fleets", "singular": "EC2 Fleet",
+		"check": "aws ec2 describe-fleets --region %[1]s --query 'Fleets[].LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region %[1]s --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"%[2]s\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
+		"plain": "aws ec2 describe-fleets --region %[1]s",
 	},
 	"elbv2": {
 		"plural": "load balancers", "singular": "load balancer",
@@ -261,6 +266,7 @@ use_kind_order := [
 	"route53resolver",
 	"elasticbeanstalk",
 	"spot_fleet",
+	"ec2_fleet",
 	"elbv2",
 	"elb",
 ]

@@ -89,6 +89,7 @@ every_use_kind := [
 	"batch",
 	"codebuild",
 	"dms",
+	"ec2_fleet",
 	"ecs",
 	"efs",
 	"eks",
@@ -118,7 +119,7 @@ every_use_kind := [
 	"vpc_endpoint",
 ]
 
-every_use_kind_text := "apprunner, batch, codebuild, dms, ecs, efs, eks, elasticache, elasticache_serverless, elasticbeanstalk, elb, elbv2, emr, events, glue, lambda, launch_configurations, launch_templates, msk, mwaa, network_interfaces, opensearch, rds, redshift, route53resolver, sagemaker, security_group_references, security_group_rules, security_groups, spot_fleet, vpc_endpoint"
+every_use_kind_text := "apprunner, batch, codebuild, dms, ec2_fleet, ecs, efs, eks, elasticache, elasticache_serverless, elasticbeanstalk, elb, elbv2, emr, events, glue, lambda, launch_configurations, launch_templates, msk, mwaa, network_interfaces, opensearch, rds, redshift, route53resolver, sagemaker, security_group_references, security_group_rules, security_groups, spot_fleet, vpc_endpoint"
 
 # The use kinds in the order messages name them: EC2's, then the services'.
 gap_kinds := [
@@ -148,13 +149,14 @@ gap_kinds := [
 	"route53resolver",
 	"elasticbeanstalk",
 	"spot_fleet",
+	"ec2_fleet",
 	"elbv2",
 	"elb",
 ]
 
-gap_text := "launch templates, launch configurations, cross-VPC references, Lambda functions, ECS services and task sets, EventBridge rules' ECS targets, Batch compute environments, CodeBuild projects, EKS clusters and node groups, RDS instances and clusters, ElastiCache clusters, ElastiCache serverless caches, Redshift clusters, OpenSearch domains, MSK clusters, EFS mount targets, EMR clusters, SageMaker notebook instances, domains and models, Glue connections, DMS replication instances, MWAA environments, App Runner VPC connectors, VPC endpoints, Route 53 Resolver endpoints, Elastic Beanstalk environments, Spot Fleet requests, load balancers, Classic Load Balancers"
+gap_text := "launch templates, launch configurations, cross-VPC references, Lambda functions, ECS services and task sets, EventBridge rules' ECS targets, Batch compute environments, CodeBuild projects, EKS clusters and node groups, RDS instances and clusters, ElastiCache clusters, ElastiCache serverless caches, Redshift clusters, OpenSearch domains, MSK clusters, EFS mount targets, EMR clusters, SageMaker notebook instances, domains and models, Glue connections, DMS replication instances, MWAA environments, App Runner VPC connectors, VPC endpoints, Route 53 Resolver endpoints, Elastic Beanstalk environments, Spot Fleet requests, EC2 Fleets, load balancers, Classic Load Balancers"
 
-gap_singulars := "launch template, launch configuration, cross-VPC reference, Lambda function, ECS service or task set, EventBridge rule, Batch compute environment, CodeBuild project, EKS cluster or node group, RDS instance or cluster, ElastiCache cluster, ElastiCache serverless cache, Redshift cluster, OpenSearch domain, MSK cluster, EFS mount target, EMR cluster, SageMaker notebook instance, domain or model, Glue connection, DMS replication instance, MWAA environment, App Runner VPC connector, VPC endpoint, Route 53 Resolver endpoint, Elastic Beanstalk environment, Spot Fleet request, load balancer or Classic Load Balancer"
+gap_singulars := "launch template, launch configuration, cross-VPC reference, Lambda function, ECS service or task set, EventBridge rule, Batch compute environment, CodeBuild project, EKS cluster or node group, RDS instance or cluster, ElastiCache cluster, ElastiCache serverless cache, Redshift cluster, OpenSearch domain, MSK cluster, EFS mount target, EMR cluster, SageMaker notebook instance, domain or model, Glue connection, DMS replication instance, MWAA environment, App Runner VPC connector, VPC endpoint, Route 53 Resolver endpoint, Elastic Beanstalk environment, Spot Fleet request, EC2 Fleet, load balancer or Classic Load Balancer"
 
 lambda_check := "aws lambda list-functions --region eu-west-1 --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"sg-1\"`)].FunctionArn' --output text"
 
@@ -182,7 +184,8 @@ service_checks := [
 	"aws ec2 describe-vpc-endpoints --region eu-west-1 --query 'VpcEndpoints[?contains(Groups[].GroupId || `[]`, `\"sg-1\"`)].VpcEndpointId' --output text",
 	"aws route53resolver list-resolver-endpoints --region eu-west-1 --query 'ResolverEndpoints[?contains(SecurityGroupIds || `[]`, `\"sg-1\"`)].Arn' --output text",
 	"aws elasticbeanstalk describe-environments --region eu-west-1 --query 'Environments[].[ApplicationName,EnvironmentName]' --output text | while read -r a e; do aws elasticbeanstalk describe-configuration-settings --region eu-west-1 --application-name \"$a\" --environment-name \"$e\" --query 'ConfigurationSettings[].OptionSettings[?OptionName == `SecurityGroups` && contains(Value, `\"sg-1\"`)].Namespace[]' --output text | sed \"s/^/$e /\"; done",
-	"aws ec2 describe-spot-fleet-requests --region eu-west-1 --query 'SpotFleetRequestConfigs[?contains(SpotFleetRequestConfig.LaunchSpecifications[].SecurityGroups[].GroupId || `[]`, `\"sg-1\"`) || contains(SpotFleetRequestConfig.LaunchSpecifications[].NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].SpotFleetRequestId' --output text",
+	"aws ec2 describe-spot-fleet-requests --region eu-west-1 --query 'SpotFleetRequestConfigs[?contains(SpotFleetRequestConfig.LaunchSpecifications[].SecurityGroups[].GroupId || `[]`, `\"sg-1\"`) || contains(SpotFleetRequestConfig.LaunchSpecifications[].NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].SpotFleetRequestId' --output text && aws ec2 describe-spot-fleet-requests --region eu-west-1 --query 'SpotFleetRequestConfigs[].SpotFleetRequestConfig.LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region eu-west-1 --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
+	"aws ec2 describe-fleets --region eu-west-1 --query 'Fleets[].LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region eu-west-1 --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
 	"aws elbv2 describe-load-balancers --region eu-west-1 --query 'LoadBalancers[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LoadBalancerArn' --output text",
 	"aws elb describe-load-balancers --region eu-west-1 --query 'LoadBalancerDescriptions[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LoadBalancerName' --output text",
 ]
@@ -212,6 +215,7 @@ service_plain := [
 	"aws route53resolver list-resolver-endpoints --region eu-west-1",
 	"aws elasticbeanstalk describe-environments --region eu-west-1",
 	"aws ec2 describe-spot-fleet-requests --region eu-west-1",
+	"aws ec2 describe-fleets --region eu-west-1",
 	"aws elbv2 describe-load-balancers --region eu-west-1",
 	"aws elb describe-load-balancers --region eu-west-1",
 ]
