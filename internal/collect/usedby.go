@@ -103,14 +103,20 @@ type useReader struct {
 	region    string
 	log       *slog.Logger
 	kind      string
+	service   string // the IAM prefix of its actions: "lambda", "ec2"
 }
 
 // limiter is the request budget of the kind's service in the pair. AWS
-// throttles each service on its own, so each has its own bucket: the
-// services' calls never eat into EC2's, and a pair's thirty services do
-// not queue behind one bucket (docs/architecture.md §4).
+// throttles each service on its own, so each service has its own bucket:
+// the other services' calls never eat into EC2's, and a pair's services
+// do not queue behind one bucket. The kinds read through EC2 (VPC
+// endpoints, fleets) share the pair's EC2 bucket (docs/architecture.md
+// §4).
 func (r *useReader) limiter() *rate.Limiter {
-	return r.c.limiter(r.account, r.region+"/"+r.kind)
+	if r.service == "ec2" {
+		return r.c.limiter(r.account, r.region)
+	}
+	return r.c.limiter(r.account, r.region+"/"+r.service)
 }
 
 // useError is the failure of a proof-of-use kind and the operation that
@@ -185,7 +191,7 @@ func (p *pairReader) readUses(ctx context.Context, t task) map[string][]useRef {
 				cfg.APIOptions = append(slices.Clone(cfg.APIOptions), withoutHostPrefix)
 			}
 			r := &useReader{c: p.c, cfg: cfg, account: t.account.ID, partition: t.account.Partition,
-				region: t.region, log: p.log.With("kind", k.Kind), kind: k.Kind}
+				region: t.region, log: p.log.With("kind", k.Kind), kind: k.Kind, service: k.service()}
 			refs, err := k.collector.collect(ctx, r)
 			switch {
 			case err == nil:
@@ -202,7 +208,7 @@ func (p *pairReader) readUses(ctx context.Context, t task) map[string][]useRef {
 				op := k.APIs[0]
 				var ue *useError
 				if errors.As(err, &ue) {
-					op = ue.op
+					op, err = ue.op, ue.err
 				}
 				// Qualified by the kind: both load balancer kinds call
 				// DescribeLoadBalancers, and SGA008 finds a kind's reason
@@ -323,4 +329,14 @@ func withoutHostPrefix(s *middleware.Stack) error {
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			return next.HandleInitialize(smithyhttp.DisableEndpointHostPrefix(ctx, true), in)
 		}), middleware.Before)
+}
+
+// service is the IAM prefix of the kind's actions, which names its
+// service's throttling bucket.
+func (k useKind) service() string {
+	if len(k.IAM) == 0 {
+		return k.Kind
+	}
+	prefix, _, _ := strings.Cut(k.IAM[0], ":")
+	return prefix
 }

@@ -428,3 +428,53 @@ func TestProofOfUseDeniedServiceAgainstMoto(t *testing.T) {
 		}
 	}
 }
+
+// TestProofOfUseCallsOnAnEmptyRegion: where no service has a resource,
+// proof of use costs one call per listing API, 30 in all (EventBridge
+// lists the rules of its default bus), whatever the number of groups.
+func TestProofOfUseCallsOnAnEmptyRegion(t *testing.T) {
+	s := motoServer.Get(t)
+	ctx := context.Background()
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const region = "ap-southeast-2"
+	c := ec2.NewFromConfig(s.Config(ctx, region))
+	for i := range 50 {
+		if _, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String(fmt.Sprintf("g%d", i)),
+			Description: aws.String("nothing uses it")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := faultproxy.StartT(t, faultproxy.Options{Target: s.Endpoint})
+	cfg := s.Config(ctx, region)
+	cfg.BaseEndpoint = aws.String(p.URL())
+	w := useWorld{region: region, fakes: map[string][]useRef{}}
+	for _, k := range motoLacks {
+		w.fakes[k] = nil
+	}
+	col := w.collector(cfg)
+	if _, err := col.run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	iam := map[string]bool{}
+	for _, k := range useKinds() {
+		for _, a := range k.IAM {
+			iam[a] = true
+		}
+	}
+	calls := 0
+	for _, c := range p.Calls() {
+		if c.Region == region && iam[c.Service+":"+c.Action] && c.Action != "DescribeLaunchTemplateVersions" {
+			calls++
+		}
+	}
+	for _, k := range col.useKinds {
+		if f, ok := k.collector.(*fakeUses); ok {
+			calls += f.calls[region]
+		}
+	}
+	if calls != 30 {
+		t.Errorf("%d proof-of-use calls in an empty region, want 30", calls)
+	}
+}
