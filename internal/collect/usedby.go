@@ -262,21 +262,23 @@ func linkUses(inv *inventory.Inventory, all []usesOf) {
 	if len(all) == 0 {
 		return
 	}
-	byRegionID := make(map[string]int, len(inv.SecurityGroups))
-	byName := map[string][]int{}
+	type regionID struct{ region, id string }
+	type named struct{ account, region, name string }
+	byRegionID := make(map[regionID]int, len(inv.SecurityGroups))
 	for i, g := range inv.SecurityGroups {
-		byRegionID[g.Region+"/"+g.ID] = i
-		byName[g.AccountID+"/"+g.Region+"/"+g.Name] = append(byName[g.AccountID+"/"+g.Region+"/"+g.Name], i)
+		byRegionID[regionID{g.Region, g.ID}] = i
 	}
-	seen := map[int]map[inventory.Evidence]bool{}
+	var byName map[named][]int // built on the first name: most services take ids only
+	type once struct {
+		group int
+		ev    inventory.Evidence
+	}
+	seen := map[once]bool{}
 	add := func(i int, ev inventory.Evidence) {
-		if seen[i] == nil {
-			seen[i] = map[inventory.Evidence]bool{}
-		}
-		if seen[i][ev] {
+		if seen[once{i, ev}] {
 			return
 		}
-		seen[i][ev] = true
+		seen[once{i, ev}] = true
 		g := &inv.SecurityGroups[i]
 		g.UsedBy = append(g.UsedBy, ev)
 	}
@@ -285,12 +287,19 @@ func linkUses(inv *inventory.Inventory, all []usesOf) {
 			for _, ref := range u.uses[kind] {
 				ev := inventory.Evidence{Kind: inventory.EvidenceKind(kind), ID: ref.ID, Detail: ref.Detail}
 				if strings.HasPrefix(ref.Group, "sg-") {
-					if i, ok := byRegionID[u.region+"/"+ref.Group]; ok {
+					if i, ok := byRegionID[regionID{u.region, ref.Group}]; ok {
 						add(i, ev)
 					}
 					continue
 				}
-				matches := byName[u.account+"/"+u.region+"/"+ref.Group]
+				if byName == nil {
+					byName = map[named][]int{}
+					for i, g := range inv.SecurityGroups {
+						k := named{g.AccountID, g.Region, g.Name}
+						byName[k] = append(byName[k], i)
+					}
+				}
+				matches := byName[named{u.account, u.region, ref.Group}]
 				note := "by name"
 				if len(matches) > 1 {
 					note = "by name, ambiguous across " + strconv.Itoa(len(matches)) + " VPCs"

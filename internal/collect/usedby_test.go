@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"regexp"
@@ -241,3 +242,93 @@ func TestCollectUsesWithFakes(t *testing.T) {
 }
 
 func awsString(s string) *string { return &s }
+
+// TestLinkUses: evidence goes to the group a reference names, by id in
+// the resource's region whatever the account (a group shared with a
+// participant of a shared VPC), or by name in the resource's own account
+// and region, to every VPC's group of that name when several have it; a
+// reference to a group not in the inventory, or in another region, is
+// dropped; the same reference twice is one piece of evidence.
+func TestLinkUses(t *testing.T) {
+	const a, b = "111111111111", "222222222222"
+	group := func(id, account, region, name string) inventory.SecurityGroup {
+		return inventory.SecurityGroup{ID: id, AccountID: account, Region: region, Name: name, UsedBy: []inventory.Evidence{}}
+	}
+	tests := []struct {
+		name string
+		uses []usesOf
+		want map[string][]inventory.Evidence
+	}{
+		{
+			name: "shared group named by id from another account",
+			uses: []usesOf{{account: b, region: "eu-west-1", uses: map[string][]useRef{"lambda": {{Group: "sg-a1", ID: "arn:fn"}}}}},
+			want: map[string][]inventory.Evidence{"sg-a1": {{Kind: "lambda", ID: "arn:fn"}}},
+		},
+		{
+			name: "same id in another region is not the group",
+			uses: []usesOf{{account: a, region: "us-east-1", uses: map[string][]useRef{"lambda": {{Group: "sg-a1", ID: "arn:fn"}}}}},
+			want: map[string][]inventory.Evidence{},
+		},
+		{
+			name: "name in two VPCs of the account",
+			uses: []usesOf{{account: a, region: "eu-west-1", uses: map[string][]useRef{"elasticbeanstalk": {{Group: "web", ID: "arn:env", Detail: "aws:elb:loadbalancer"}}}}},
+			want: map[string][]inventory.Evidence{
+				"sg-a2": {{Kind: "elasticbeanstalk", ID: "arn:env", Detail: "aws:elb:loadbalancer, by name, ambiguous across 2 VPCs"}},
+				"sg-a3": {{Kind: "elasticbeanstalk", ID: "arn:env", Detail: "aws:elb:loadbalancer, by name, ambiguous across 2 VPCs"}},
+			},
+		},
+		{
+			name: "name of another account's group is not looked up",
+			uses: []usesOf{{account: b, region: "eu-west-1", uses: map[string][]useRef{"elasticbeanstalk": {{Group: "web", ID: "arn:env"}}}}},
+			want: map[string][]inventory.Evidence{},
+		},
+		{
+			name: "twice is once, unknown group dropped",
+			uses: []usesOf{{account: a, region: "eu-west-1", uses: map[string][]useRef{"ecs": {
+				{Group: "sg-a1", ID: "arn:svc"}, {Group: "sg-a1", ID: "arn:svc"}, {Group: "sg-gone", ID: "arn:svc"},
+			}}}},
+			want: map[string][]inventory.Evidence{"sg-a1": {{Kind: "ecs", ID: "arn:svc"}}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{
+				group("sg-a1", a, "eu-west-1", "app"), group("sg-a2", a, "eu-west-1", "web"),
+				group("sg-a3", a, "eu-west-1", "web"), group("sg-b1", b, "eu-west-1", "other"),
+			}}
+			linkUses(inv, tt.uses)
+			got := map[string][]inventory.Evidence{}
+			for _, g := range inv.SecurityGroups {
+				if len(g.UsedBy) > 0 {
+					got[g.ID] = g.UsedBy
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("used_by (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// BenchmarkLinkUses links 50,000 references to 100,000 groups.
+func BenchmarkLinkUses(b *testing.B) {
+	const groups, refs = 100_000, 50_000
+	base := make([]inventory.SecurityGroup, groups)
+	for i := range base {
+		base[i] = inventory.SecurityGroup{ID: fmt.Sprintf("sg-%017x", i), AccountID: "111111111111", Region: "eu-west-1",
+			Name: fmt.Sprintf("g%d", i), UsedBy: []inventory.Evidence{}}
+	}
+	uses := map[string][]useRef{}
+	for i := range refs {
+		kind := useKinds()[i%len(useKinds())].Kind
+		uses[kind] = append(uses[kind], useRef{Group: fmt.Sprintf("sg-%017x", (i*7)%groups), ID: fmt.Sprintf("arn:aws:x:eu-west-1:111111111111:r/%d", i)})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		inv := &inventory.Inventory{SecurityGroups: slices.Clone(base)}
+		for i := range inv.SecurityGroups {
+			inv.SecurityGroups[i].UsedBy = nil
+		}
+		linkUses(inv, []usesOf{{account: "111111111111", region: "eu-west-1", uses: uses}})
+	}
+}
