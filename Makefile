@@ -80,6 +80,7 @@ bench: ## run the benchmarks (evaluation at 1k/10k/100k groups, collection)
 .PHONY: docs
 docs: ## regenerate docs/checks.md from the policies' METADATA
 	$(GO) run ./cmd/sgaudit checks --format markdown --no-config > docs/checks.md
+	UPDATE_GOLDEN=1 $(GO) test ./internal/collect -run '^TestUseKindsDoc$$' -count=1
 
 .PHONY: clean
 clean: ## remove build output (keeps the tool installs)

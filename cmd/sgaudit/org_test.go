@@ -115,7 +115,7 @@ func TestScanOrganisationThroughProxy(t *testing.T) {
 }
 
 // readOnlyAction is every AWS action sgaudit may call: it never changes anything.
-var readOnlyAction = regexp.MustCompile(`^(Describe|Get|List)[A-Za-z]+$|^AssumeRole$`)
+var readOnlyAction = regexp.MustCompile(`^(Describe|Get|List|BatchGet)[A-Za-z0-9]+$|^AssumeRole$`)
 
 func readJSONFile(t *testing.T, path string, v any) {
 	t.Helper()

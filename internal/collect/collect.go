@@ -229,6 +229,9 @@ type collector struct {
 	newSTS func(cfg aws.Config) STSAPI
 	newOrg func(cfg aws.Config) OrganizationsAPI
 	newIAM func(cfg aws.Config) IAMAPI
+	// useKinds are the proof-of-use kinds read in every pair (usedby.go);
+	// tests replace their collectors with fakes.
+	useKinds []useKind
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter // "account/region" → its budget
@@ -283,6 +286,7 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 		// IAM is global: the config's region only picks the partition's
 		// endpoint.
 		newIAM:   func(cfg aws.Config) IAMAPI { return iam.NewFromConfig(cfg) },
+		useKinds: useKinds(),
 		limiters: map[string]*rate.Limiter{},
 	}
 }

@@ -412,6 +412,9 @@ func newTestCollector(cloud *fakeCloud, st fakeSTS, opts Options) *collector {
 	c.newSTS = func(aws.Config) STSAPI { return st }
 	c.newOrg = func(aws.Config) OrganizationsAPI { panic("fake: Organizations not expected") }
 	c.newIAM = cloud.iamClient
+	// The EC2 fakes know no other service; usedby_test.go gives the
+	// proof-of-use kinds fakes of their own.
+	c.useKinds = nil
 	return c
 }
 
@@ -580,6 +583,7 @@ func newOrgCollector(o *fakeOrg, opts Options) *collector {
 	c.newSTS = func(aws.Config) STSAPI { return orgSTS{org: o} }
 	c.newOrg = func(aws.Config) OrganizationsAPI { return o }
 	c.newIAM = o.iamClient
+	c.useKinds = nil
 	return c
 }
 

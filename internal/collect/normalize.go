@@ -44,6 +44,9 @@ type RegionData struct {
 	References []types.SecurityGroupReference `json:"SecurityGroupReferenceSet,omitempty"`
 	// Stale is DescribeStaleSecurityGroups' output for every VPC with groups.
 	Stale []types.StaleSecurityGroup `json:"StaleSecurityGroupSet,omitempty"`
+	// Uses maps a proof-of-use kind (usedby.go) to the groups its
+	// resources name; a kind that was not read is absent.
+	Uses map[string][]useRef `json:"-"`
 }
 
 // normalizer converts raw EC2 data into the inventory's security groups,
@@ -61,6 +64,7 @@ type RegionData struct {
 type normalizer struct {
 	inv  *inventory.Inventory
 	refs []RegionData // Region and References only
+	uses []usesOf
 }
 
 func newNormalizer() *normalizer {
@@ -78,6 +82,9 @@ func (n *normalizer) add(d RegionData) {
 	if len(d.References) > 0 {
 		n.refs = append(n.refs, RegionData{Region: d.Region, References: d.References})
 	}
+	if len(d.Uses) > 0 {
+		n.uses = append(n.uses, usesOf{account: d.Account.ID, region: d.Region, uses: d.Uses})
+	}
 }
 
 // finish links the evidence that crosses regions and accounts. The
@@ -87,6 +94,7 @@ func (n *normalizer) add(d RegionData) {
 func (n *normalizer) finish() *inventory.Inventory {
 	crossVPC := linkReferences(n.inv.SecurityGroups)
 	linkPeerReferences(n.inv, n.refs, crossVPC)
+	linkUses(n.inv, n.uses)
 	return n.inv
 }
 

@@ -108,6 +108,7 @@ func (c *collector) collectRegion(ctx context.Context, t task) result {
 	wg.Go(func() { data.LaunchTemplateVersions = p.launchTemplates(gctx) })
 	wg.Go(func() { data.LaunchConfigurations = p.launchConfigurations(gctx) })
 	wg.Go(func() { data.PrefixLists = p.prefixLists(gctx) })
+	wg.Go(func() { data.Uses = p.readUses(gctx, t) })
 	groups, err := drain(gctx, c, p.lim, p.log, "DescribeSecurityGroups",
 		ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)}),
 		func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
@@ -135,7 +136,7 @@ func (p *pairReader) coverage(ctx context.Context, t task, data *RegionData) inv
 	cov := inventory.Coverage{AccountID: t.account.ID, Region: t.region, Status: inventory.CoverageOK, Collected: []string{}}
 	groupsFailed := p.failed(inventory.KindSecurityGroups)
 	var problems []string
-	for _, kind := range regionKinds {
+	for _, kind := range slices.Concat(regionKinds, p.c.useKindNames()) {
 		e, failed := p.errs[kind]
 		if !failed {
 			if !groupsFailed {
@@ -187,6 +188,8 @@ func dropKind(d *RegionData, kind string) {
 		d.References = nil
 	case inventory.KindStaleReferences:
 		d.Stale = nil
+	default:
+		delete(d.Uses, kind)
 	}
 }
 

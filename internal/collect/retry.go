@@ -110,14 +110,16 @@ func httpStatus(err error) int {
 // endpointLacks reports whether a failure of kind means that the endpoint
 // does not implement the kind's API, so the pair stays ok with the kind
 // missing from coverage.collected. Only the optional kinds an emulator is
-// known to lack qualify, only on their first page (an endpoint that
+// known to lack qualify (references, stale references, and the
+// proof-of-use kinds, whose whole service an emulator may lack: SGA008
+// still says "not checked" where they are missing), only on their first page (an endpoint that
 // answered one page has the API), and only with an answer that says so:
 // an AWS "InvalidAction" style code, or a bare 500 or 501 once its retries
 // are spent. Every other failure, of every other kind, is a coverage gap:
 // a bare 500 on DescribeSecurityGroups must never make a region look
 // clean.
 func endpointLacks(kind string, err error) bool {
-	if kind != inventory.KindReferences && kind != inventory.KindStaleReferences {
+	if kind != inventory.KindReferences && kind != inventory.KindStaleReferences && !isUseKind(kind) {
 		return false
 	}
 	var pe *pageError

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/sgaudit/sgaudit/internal/collect"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -33,6 +34,7 @@ func TestUnusedWhileAnAccountIsUnread(t *testing.T) {
 	for i := range read.Coverage {
 		read.Coverage[i].Collected = append(read.Coverage[i].Collected, inventory.KindLaunchTemplates,
 			inventory.KindLaunchConfigurations, inventory.KindReferences)
+		read.Coverage[i].Collected = append(read.Coverage[i].Collected, collect.ProofOfUseKinds()...)
 		slices.Sort(read.Coverage[i].Collected)
 	}
 	withDenied := *read

@@ -57,6 +57,11 @@ func identify(r *http.Request, body []byte) request {
 		req.call.Action = op
 	} else if a := form.Get("Action"); a != "" {
 		req.call.Action = a
+	} else if op := restOperationName(req.call.Service, r); op != "" {
+		// REST-JSON: the operation is the method and path, and its
+		// errors are JSON documents.
+		req.call.Action = op
+		req.json = true
 	} else {
 		req.call.Action = r.URL.Query().Get("Action")
 	}

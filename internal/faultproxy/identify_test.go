@@ -30,6 +30,27 @@ func TestIdentify(t *testing.T) {
 			want:    request{call: Call{Service: "ec2", Action: "DescribeSecurityGroups", Region: "eu-west-1"}, accessKey: "AKIDEC2"},
 		},
 		{
+			name:    "REST-JSON operation from method and path",
+			method:  http.MethodGet,
+			target:  "/2015-03-31/functions/?FunctionVersion=ALL&MaxItems=50",
+			headers: map[string]string{"Authorization": sig("AKIDL/20261125/eu-west-1/lambda/aws4_request")},
+			want:    request{call: Call{Service: "lambda", Action: "ListFunctions", Region: "eu-west-1"}, accessKey: "AKIDL", json: true},
+		},
+		{
+			name:    "REST-JSON operation with a name in the path",
+			method:  http.MethodGet,
+			target:  "/clusters/platform/node-groups/workers",
+			headers: map[string]string{"Authorization": sig("AKIDE/20261125/eu-west-1/eks/aws4_request")},
+			want:    request{call: Call{Service: "eks", Action: "DescribeNodegroup", Region: "eu-west-1"}, accessKey: "AKIDE", json: true},
+		},
+		{
+			name:    "REST-JSON request not listed has no action",
+			method:  http.MethodDelete,
+			target:  "/2015-03-31/functions/fn",
+			headers: map[string]string{"Authorization": sig("AKIDL/20261125/eu-west-1/lambda/aws4_request")},
+			want:    request{call: Call{Service: "lambda", Region: "eu-west-1"}, accessKey: "AKIDL"},
+		},
+		{
 			name:    "sts assume role reads the role's account",
 			headers: map[string]string{"Authorization": sig("AKIDSTS/20261125/us-east-1/sts/aws4_request"), "Content-Type": form},
 			body:    "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2FAudit&RoleSessionName=sgaudit&Version=2011-06-15",

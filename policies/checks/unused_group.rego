@@ -2,8 +2,10 @@
 # title: Unused security group
 # description: >-
 #   No network interface carries the group, no launch template or launch
-#   configuration names it, and no other group's rule references it (a group's
-#   reference to itself does not count). Only judged where network interfaces
+#   configuration names it, no other group's rule references it (a group's
+#   reference to itself does not count), and no service's configuration names
+#   it (Lambda, RDS, load balancers...: docs/checks/SGA008.md lists them); a
+#   service that could not be read is named as not checked. Only judged where network interfaces
 #   were collected; default groups are never unused (AWS keeps them). While
 #   another account of the scan was not read, its groups' rules were not
 #   checked, and the finding says so.
@@ -92,25 +94,200 @@ same_partition(_, _, "")
 
 # use_kinds are the data kinds, besides network_interfaces, that can show a
 # group is used, with how messages name them. EC2 deletes a group that only
-# a launch template or launch configuration names (the Auto Scaling group
-# then fails at scale-out), so a verdict without them must say so.
+# a launch template, a launch configuration or a service's configuration
+# names (the next scale-out or run then fails), so a verdict without them
+# must say so. The service kinds are internal/collect's table of
+# proof-of-use kinds (usekinds.go; TestUseKindsMatchPolicy holds this list
+# to it), each with the AWS CLI command that prints what of that kind
+# names a group: check with %[1]s the region and %[2]s the group id, plain
+# (for an id that cannot sit in a query) with %[1]s the quoted region.
 use_kinds := {
 	"launch_templates": {"plural": "launch templates", "singular": "launch template"},
 	"launch_configurations": {"plural": "launch configurations", "singular": "launch configuration"},
 	"security_group_references": {"plural": "cross-VPC references", "singular": "cross-VPC reference"},
+	"lambda": {
+		"plural": "Lambda functions", "singular": "Lambda function",
+		"check": "aws lambda list-functions --region %[1]s --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"%[2]s\"`)].FunctionArn' --output text",
+		"plain": "aws lambda list-functions --region %[1]s --function-version ALL",
+	},
+	"ecs": {
+		"plural": "ECS services and task sets", "singular": "ECS service or task set",
+		"check": "for c in $(aws ecs list-clusters --region %[1]s --query clusterArns --output text); do for s in $(aws ecs list-services --region %[1]s --cluster \"$c\" --query serviceArns --output text); do aws ecs describe-services --region %[1]s --cluster \"$c\" --services \"$s\" --query 'services[?contains(networkConfiguration.awsvpcConfiguration.securityGroups || `[]`, `\"%[2]s\"`) || contains(taskSets[].networkConfiguration.awsvpcConfiguration.securityGroups[] || `[]`, `\"%[2]s\"`)].serviceArn' --output text; done; done",
+		"plain": "aws ecs list-clusters --region %[1]s",
+	},
+	"events": {
+		"plural": "EventBridge rules' ECS targets", "singular": "EventBridge rule",
+		"check": "for b in $(aws events list-event-buses --region %[1]s --query 'EventBuses[].Name' --output text); do for r in $(aws events list-rules --region %[1]s --event-bus-name \"$b\" --query 'Rules[].Name' --output text); do aws events list-targets-by-rule --region %[1]s --event-bus-name \"$b\" --rule \"$r\" --query 'Targets[?contains(EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`)].Arn' --output text; done; done",
+		"plain": "aws events list-event-buses --region %[1]s",
+	},
+	"batch": {
+		"plural": "Batch compute environments", "singular": "Batch compute environment",
+		"check": "aws batch describe-compute-environments --region %[1]s --query 'computeEnvironments[?contains(computeResources.securityGroupIds || `[]`, `\"%[2]s\"`)].computeEnvironmentArn' --output text",
+		"plain": "aws batch describe-compute-environments --region %[1]s",
+	},
+	"codebuild": {
+		"plural": "CodeBuild projects", "singular": "CodeBuild project",
+		"check": "for p in $(aws codebuild list-projects --region %[1]s --query projects --output text); do aws codebuild batch-get-projects --region %[1]s --names \"$p\" --query 'projects[?contains(vpcConfig.securityGroupIds || `[]`, `\"%[2]s\"`)].arn' --output text; done",
+		"plain": "aws codebuild list-projects --region %[1]s",
+	},
+	"eks": {
+		"plural": "EKS clusters and node groups", "singular": "EKS cluster or node group",
+		"check": "for c in $(aws eks list-clusters --region %[1]s --query clusters --output text); do aws eks describe-cluster --region %[1]s --name \"$c\" --query '[cluster][?resourcesVpcConfig.clusterSecurityGroupId == `\"%[2]s\"` || contains(resourcesVpcConfig.securityGroupIds || `[]`, `\"%[2]s\"`)].arn' --output text; for n in $(aws eks list-nodegroups --region %[1]s --cluster-name \"$c\" --query nodegroups --output text); do aws eks describe-nodegroup --region %[1]s --cluster-name \"$c\" --nodegroup-name \"$n\" --query '[nodegroup][?contains(remoteAccess.sourceSecurityGroups || `[]`, `\"%[2]s\"`)].nodegroupArn' --output text; done; done",
+		"plain": "aws eks list-clusters --region %[1]s",
+	},
+	"rds": {
+		"plural": "RDS instances and clusters", "singular": "RDS instance or cluster",
+		"check": "aws rds describe-db-instances --region %[1]s --query 'DBInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].DBInstanceArn' --output text && aws rds describe-db-clusters --region %[1]s --query 'DBClusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].DBClusterArn' --output text",
+		"plain": "aws rds describe-db-instances --region %[1]s && aws rds describe-db-clusters --region %[1]s",
+	},
+	"elasticache": {
+		"plural": "ElastiCache clusters", "singular": "ElastiCache cluster",
+		"check": "aws elasticache describe-cache-clusters --region %[1]s --query 'CacheClusters[?contains(SecurityGroups[].SecurityGroupId || `[]`, `\"%[2]s\"`)].ARN' --output text",
+		"plain": "aws elasticache describe-cache-clusters --region %[1]s",
+	},
+	"elasticache_serverless": {
+		"plural": "ElastiCache serverless caches", "singular": "ElastiCache serverless cache",
+		"check": "aws elasticache describe-serverless-caches --region %[1]s --query 'ServerlessCaches[?contains(SecurityGroupIds || `[]`, `\"%[2]s\"`)].ARN' --output text",
+		"plain": "aws elasticache describe-serverless-caches --region %[1]s",
+	},
+	"redshift": {
+		"plural": "Redshift clusters", "singular": "Redshift cluster",
+		"check": "aws redshift describe-clusters --region %[1]s --query 'Clusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].ClusterIdentifier' --output text",
+		"plain": "aws redshift describe-clusters --region %[1]s",
+	},
+	"opensearch": {
+		"plural": "OpenSearch domains", "singular": "OpenSearch domain",
+		"check": "for d in $(aws opensearch list-domain-names --region %[1]s --query 'DomainNames[].DomainName' --output text); do aws opensearch describe-domain --region %[1]s --domain-name \"$d\" --query '[DomainStatus][?contains(VPCOptions.SecurityGroupIds || `[]`, `\"%[2]s\"`)].ARN' --output text; done",
+		"plain": "aws opensearch list-domain-names --region %[1]s",
+	},
+	"msk": {
+		"plural": "MSK clusters", "singular": "MSK cluster",
+		"check": "aws kafka list-clusters-v2 --region %[1]s --query 'ClusterInfoList[?contains(Provisioned.BrokerNodeGroupInfo.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(Serverless.VpcConfigs[].SecurityGroupIds[] || `[]`, `\"%[2]s\"`)].ClusterArn' --output text",
+		"plain": "aws kafka list-clusters-v2 --region %[1]s",
+	},
+	"efs": {
+		"plural": "EFS mount targets", "singular": "EFS mount target",
+		"check": "for f in $(aws efs describe-file-systems --region %[1]s --query 'FileSystems[].FileSystemId' --output text); do for m in $(aws efs describe-mount-targets --region %[1]s --file-system-id \"$f\" --query 'MountTargets[].MountTargetId' --output text); do aws efs describe-mount-target-security-groups --region %[1]s --mount-target-id \"$m\" --query 'SecurityGroups[?@ == `\"%[2]s\"`]' --output text | sed \"s/^/$f $m /\"; done; done",
+		"plain": "aws efs describe-file-systems --region %[1]s",
+	},
+	"emr": {
+		"plural": "EMR clusters", "singular": "EMR cluster",
+		"check": "for c in $(aws emr list-clusters --region %[1]s --active --query 'Clusters[].Id' --output text); do aws emr describe-cluster --region %[1]s --cluster-id \"$c\" --query '[Cluster][?contains([Ec2InstanceAttributes.EmrManagedMasterSecurityGroup, Ec2InstanceAttributes.EmrManagedSlaveSecurityGroup, Ec2InstanceAttributes.ServiceAccessSecurityGroup], `\"%[2]s\"`) || contains(Ec2InstanceAttributes.AdditionalMasterSecurityGroups || `[]`, `\"%[2]s\"`) || contains(Ec2InstanceAttributes.AdditionalSlaveSecurityGroups || `[]`, `\"%[2]s\"`)].ClusterArn' --output text; done",
+		"plain": "aws emr list-clusters --region %[1]s --active",
+	},
+	"sagemaker": {
+		"plural": "SageMaker notebook instances, domains and models", "singular": "SageMaker notebook instance, domain or model",
+		"check": "for n in $(aws sagemaker list-notebook-instances --region %[1]s --query 'NotebookInstances[].NotebookInstanceName' --output text); do aws sagemaker describe-notebook-instance --region %[1]s --notebook-instance-name \"$n\" --query '[@][?contains(SecurityGroups || `[]`, `\"%[2]s\"`)].NotebookInstanceArn' --output text; done && for d in $(aws sagemaker list-domains --region %[1]s --query 'Domains[].DomainId' --output text); do aws sagemaker describe-domain --region %[1]s --domain-id \"$d\" --query '[@][?contains(DefaultUserSettings.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(DomainSettings.SecurityGroupIds || `[]`, `\"%[2]s\"`)].DomainArn' --output text; done && for m in $(aws sagemaker list-models --region %[1]s --query 'Models[].ModelName' --output text); do aws sagemaker describe-model --region %[1]s --model-name \"$m\" --query '[@][?contains(VpcConfig.SecurityGroupIds || `[]`, `\"%[2]s\"`)].ModelArn' --output text; done",
+		"plain": "aws sagemaker list-notebook-instances --region %[1]s && aws sagemaker list-domains --region %[1]s && aws sagemaker list-models --region %[1]s",
+	},
+	"glue": {
+		"plural": "Glue connections", "singular": "Glue connection",
+		"check": "aws glue get-connections --region %[1]s --hide-password --query 'ConnectionList[?contains(PhysicalConnectionRequirements.SecurityGroupIdList || `[]`, `\"%[2]s\"`)].Name' --output text",
+		"plain": "aws glue get-connections --region %[1]s --hide-password",
+	},
+	"dms": {
+		"plural": "DMS replication instances", "singular": "DMS replication instance",
+		"check": "aws dms describe-replication-instances --region %[1]s --query 'ReplicationInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].ReplicationInstanceArn' --output text",
+		"plain": "aws dms describe-replication-instances --region %[1]s",
+	},
+	"mwaa": {
+		"plural": "MWAA environments", "singular": "MWAA environment",
+		"check": "for e in $(aws mwaa list-environments --region %[1]s --query Environments --output text); do aws mwaa get-environment --region %[1]s --name \"$e\" --query '[Environment][?contains(NetworkConfiguration.SecurityGroupIds || `[]`, `\"%[2]s\"`)].Arn' --output text; done",
+		"plain": "aws mwaa list-environments --region %[1]s",
+	},
+	"apprunner": {
+		"plural": "App Runner VPC connectors", "singular": "App Runner VPC connector",
+		"check": "aws apprunner list-vpc-connectors --region %[1]s --query 'VpcConnectors[?contains(SecurityGroups || `[]`, `\"%[2]s\"`)].VpcConnectorArn' --output text",
+		"plain": "aws apprunner list-vpc-connectors --region %[1]s",
+	},
+	"vpc_endpoint": {
+		"plural": "VPC endpoints", "singular": "VPC endpoint",
+		"check": "aws ec2 describe-vpc-endpoints --region %[1]s --query 'VpcEndpoints[?contains(Groups[].GroupId || `[]`, `\"%[2]s\"`)].VpcEndpointId' --output text",
+		"plain": "aws ec2 describe-vpc-endpoints --region %[1]s",
+	},
+	"route53resolver": {
+		"plural": "Route 53 Resolver endpoints", "singular": "Route 53 Resolver endpoint",
+		"check": "aws route53resolver list-resolver-endpoints --region %[1]s --query 'ResolverEndpoints[?contains(SecurityGroupIds || `[]`, `\"%[2]s\"`)].Arn' --output text",
+		"plain": "aws route53resolver list-resolver-endpoints --region %[1]s",
+	},
+	"elasticbeanstalk": {
+		"plural": "Elastic Beanstalk environments", "singular": "Elastic Beanstalk environment",
+		"check": "aws elasticbeanstalk describe-environments --region %[1]s --query 'Environments[].[ApplicationName,EnvironmentName]' --output text | while read -r a e; do aws elasticbeanstalk describe-configuration-settings --region %[1]s --application-name \"$a\" --environment-name \"$e\" --query 'ConfigurationSettings[].OptionSettings[?OptionName == `SecurityGroups` && contains(Value, `\"%[2]s\"`)].Namespace[]' --output text | sed \"s/^/$e /\"; done",
+		"plain": "aws elasticbeanstalk describe-environments --region %[1]s",
+	},
+	"spot_fleet": {
+		"plural": "Spot Fleet requests", "singular": "Spot Fleet request",
+		"check": "aws ec2 describe-spot-fleet-requests --region %[1]s --query 'SpotFleetRequestConfigs[?contains(SpotFleetRequestConfig.LaunchSpecifications[].SecurityGroups[].GroupId || `[]`, `\"%[2]s\"`) || contains(SpotFleetRequestConfig.LaunchSpecifications[].NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].SpotFleetRequestId' --output text && aws ec2 describe-spot-fleet-requests --region %[1]s --query 'SpotFleetRequestConfigs[].SpotFleetRequestConfig.LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region %[1]s --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"%[2]s\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
+		"plain": "aws ec2 describe-spot-fleet-requests --region %[1]s",
+	},
+	"ec2_fleet": {
+		"plural": "EC2 Fleets", "singular": "EC2 Fleet",
+		"check": "aws ec2 describe-fleets --region %[1]s --query 'Fleets[].LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region %[1]s --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"%[2]s\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"%[2]s\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
+		"plain": "aws ec2 describe-fleets --region %[1]s",
+	},
+	"elbv2": {
+		"plural": "load balancers", "singular": "load balancer",
+		"check": "aws elbv2 describe-load-balancers --region %[1]s --query 'LoadBalancers[?contains(SecurityGroups || `[]`, `\"%[2]s\"`)].LoadBalancerArn' --output text",
+		"plain": "aws elbv2 describe-load-balancers --region %[1]s",
+	},
+	"elb": {
+		"plural": "Classic Load Balancers", "singular": "Classic Load Balancer",
+		"check": "aws elb describe-load-balancers --region %[1]s --query 'LoadBalancerDescriptions[?contains(SecurityGroups || `[]`, `\"%[2]s\"`)].LoadBalancerName' --output text",
+		"plain": "aws elb describe-load-balancers --region %[1]s",
+	},
 }
 
-# unchecked["account/region"] lists, launch templates first, the use kinds not
-# collected in a region where interfaces were; [] when all were. Built once
-# per evaluation from input.coverage, so a group pays one lookup.
+# use_kind_order is the order messages and remediations name the use kinds
+# in: EC2's own first, then the services in the collector's table order.
+use_kind_order := [
+	"launch_templates",
+	"launch_configurations",
+	"security_group_references",
+	"lambda",
+	"ecs",
+	"events",
+	"batch",
+	"codebuild",
+	"eks",
+	"rds",
+	"elasticache",
+	"elasticache_serverless",
+	"redshift",
+	"opensearch",
+	"msk",
+	"efs",
+	"emr",
+	"sagemaker",
+	"glue",
+	"dms",
+	"mwaa",
+	"apprunner",
+	"vpc_endpoint",
+	"route53resolver",
+	"elasticbeanstalk",
+	"spot_fleet",
+	"ec2_fleet",
+	"elbv2",
+	"elb",
+]
+
+# unchecked["account/region"] lists, in use_kind_order, the use kinds not
+# collected in a region where interfaces were, each as {"kind", "reason"}:
+# the reason is the coverage detail of the kind's failed calls (the
+# collector names them "kind:Operation"), "" when the kind was not read at
+# all (an AWS CLI export, an older inventory). [] when all were collected.
+# Built once per evaluation from input.coverage, so a group pays one
+# lookup.
 unchecked := {region: gaps |
 	kinds := sg.collected_kinds
 	some c in input.coverage
 	region := concat("/", [c.account_id, c.region])
 	kinds[concat("/", [region, "network_interfaces"])]
-	gaps := [k |
-		some k in ["launch_templates", "launch_configurations", "security_group_references"]
+	problems := split(object.get(c, "detail", ""), "; ")
+	gaps := [{"kind": k, "reason": concat("; ", reasons)} |
+		some k in use_kind_order
 		not kinds[concat("/", [region, k])]
+		reasons := [p | some p in problems; startswith(p, concat("", [k, ":"]))]
 	]
 }
 
@@ -136,7 +313,7 @@ else := {
 		sg.label(g), concat(", ", not_checked_text(gaps, unread)), concat(", ", checked),
 	]),
 	"remediation": guarded_delete(g, gaps, unread),
-	"evidence": object.union({"checked": checked, "not_checked": gaps}, unread_evidence(unread)),
+	"evidence": object.union({"checked": checked, "not_checked": [x.kind | some x in gaps]}, unread_evidence(unread)),
 } if {
 	count(gaps) > 0
 }
@@ -151,11 +328,15 @@ else := {
 }
 
 # not_checked_text(gaps, unread) names, for messages, the use kinds not
-# collected, then the accounts not read.
+# collected, with why when a call failed, then the accounts not read.
 not_checked_text(gaps, unread) := array.concat(
-	[use_kinds[k].plural | some k in gaps],
+	[gap_text(x) | some x in gaps],
 	[accounts_text(unread) | count(unread) > 0],
 )
+
+gap_text(x) := use_kinds[x.kind].plural if x.reason == ""
+
+else := sprintf("%s could not be read (%s)", [use_kinds[x.kind].plural, x.reason])
 
 accounts_text(unread) := sprintf("the rules of account %s (not read completely)", unread) if count(unread) == 1
 
@@ -178,8 +359,8 @@ else := sprintf("%s or %s", [concat(", ", array.slice(words, 0, count(words) - 1
 # end the comment or the JMESPath literal: a forged id gets the checks
 # alone, quoted, without --query, and the accounts in a comment.
 guarded_delete(g, gaps, unread) := sprintf("%s # each prints nothing if no %s names it; %sthen: %s", [
-	concat(" && ", [check_command(k, g.region, g.id) | some k in gaps]),
-	or_list([use_kinds[k].singular | some k in gaps]),
+	concat(" && ", [check_command(x.kind, g.region, g.id) | some x in gaps]),
+	or_list([use_kinds[x.kind].singular | some x in gaps]),
 	account_check(g, unread),
 	sg.delete_command(g),
 ]) if {
@@ -192,7 +373,7 @@ else := sprintf("# %sthen: %s", [account_check(g, unread), sg.delete_command(g)]
 }
 
 else := concat(" ", array.concat(
-	[c | c := concat(" && ", [plain_check_command(k, sg.shell_word(g.region), sg.shell_word(g.id)) | some k in gaps]); c != ""],
+	[c | c := concat(" && ", [plain_check_command(x.kind, sg.shell_word(g.region), sg.shell_word(g.id)) | some x in gaps]); c != ""],
 	[sprintf("# not checked: %s", [accounts_text(unread)]) | count(unread) > 0],
 ))
 
@@ -220,3 +401,8 @@ plain_check_command("launch_templates", region, _) := sprintf("aws ec2 describe-
 plain_check_command("launch_configurations", region, _) := sprintf("aws autoscaling describe-launch-configurations --region %s", [region])
 
 plain_check_command("security_group_references", region, id) := sprintf("aws ec2 describe-security-group-references --region %s --group-id %s", [region, id])
+
+# The service kinds' commands are in use_kinds.
+check_command(kind, region, id) := sprintf(use_kinds[kind].check, [region, id])
+
+plain_check_command(kind, region, _) := sprintf(use_kinds[kind].plain, [region])

@@ -85,14 +85,145 @@ finding_for(kinds) := f if {
 }
 
 every_use_kind := [
-	"launch_configurations", "launch_templates", "network_interfaces",
-	"security_group_references", "security_group_rules", "security_groups",
+	"apprunner",
+	"batch",
+	"codebuild",
+	"dms",
+	"ec2_fleet",
+	"ecs",
+	"efs",
+	"eks",
+	"elasticache",
+	"elasticache_serverless",
+	"elasticbeanstalk",
+	"elb",
+	"elbv2",
+	"emr",
+	"events",
+	"glue",
+	"lambda",
+	"launch_configurations",
+	"launch_templates",
+	"msk",
+	"mwaa",
+	"network_interfaces",
+	"opensearch",
+	"rds",
+	"redshift",
+	"route53resolver",
+	"sagemaker",
+	"security_group_references",
+	"security_group_rules",
+	"security_groups",
+	"spot_fleet",
+	"vpc_endpoint",
+]
+
+every_use_kind_text := "apprunner, batch, codebuild, dms, ec2_fleet, ecs, efs, eks, elasticache, elasticache_serverless, elasticbeanstalk, elb, elbv2, emr, events, glue, lambda, launch_configurations, launch_templates, msk, mwaa, network_interfaces, opensearch, rds, redshift, route53resolver, sagemaker, security_group_references, security_group_rules, security_groups, spot_fleet, vpc_endpoint"
+
+# The use kinds in the order messages name them: EC2's, then the services'.
+gap_kinds := [
+	"launch_templates",
+	"launch_configurations",
+	"security_group_references",
+	"lambda",
+	"ecs",
+	"events",
+	"batch",
+	"codebuild",
+	"eks",
+	"rds",
+	"elasticache",
+	"elasticache_serverless",
+	"redshift",
+	"opensearch",
+	"msk",
+	"efs",
+	"emr",
+	"sagemaker",
+	"glue",
+	"dms",
+	"mwaa",
+	"apprunner",
+	"vpc_endpoint",
+	"route53resolver",
+	"elasticbeanstalk",
+	"spot_fleet",
+	"ec2_fleet",
+	"elbv2",
+	"elb",
+]
+
+gap_text := "launch templates, launch configurations, cross-VPC references, Lambda functions, ECS services and task sets, EventBridge rules' ECS targets, Batch compute environments, CodeBuild projects, EKS clusters and node groups, RDS instances and clusters, ElastiCache clusters, ElastiCache serverless caches, Redshift clusters, OpenSearch domains, MSK clusters, EFS mount targets, EMR clusters, SageMaker notebook instances, domains and models, Glue connections, DMS replication instances, MWAA environments, App Runner VPC connectors, VPC endpoints, Route 53 Resolver endpoints, Elastic Beanstalk environments, Spot Fleet requests, EC2 Fleets, load balancers, Classic Load Balancers"
+
+gap_singulars := "launch template, launch configuration, cross-VPC reference, Lambda function, ECS service or task set, EventBridge rule, Batch compute environment, CodeBuild project, EKS cluster or node group, RDS instance or cluster, ElastiCache cluster, ElastiCache serverless cache, Redshift cluster, OpenSearch domain, MSK cluster, EFS mount target, EMR cluster, SageMaker notebook instance, domain or model, Glue connection, DMS replication instance, MWAA environment, App Runner VPC connector, VPC endpoint, Route 53 Resolver endpoint, Elastic Beanstalk environment, Spot Fleet request, EC2 Fleet, load balancer or Classic Load Balancer"
+
+lambda_check := "aws lambda list-functions --region eu-west-1 --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"sg-1\"`)].FunctionArn' --output text"
+
+# Every service's check for sg-1 in eu-west-1, in gap_kinds order.
+service_checks := [
+	"aws lambda list-functions --region eu-west-1 --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"sg-1\"`)].FunctionArn' --output text",
+	"for c in $(aws ecs list-clusters --region eu-west-1 --query clusterArns --output text); do for s in $(aws ecs list-services --region eu-west-1 --cluster \"$c\" --query serviceArns --output text); do aws ecs describe-services --region eu-west-1 --cluster \"$c\" --services \"$s\" --query 'services[?contains(networkConfiguration.awsvpcConfiguration.securityGroups || `[]`, `\"sg-1\"`) || contains(taskSets[].networkConfiguration.awsvpcConfiguration.securityGroups[] || `[]`, `\"sg-1\"`)].serviceArn' --output text; done; done",
+	"for b in $(aws events list-event-buses --region eu-west-1 --query 'EventBuses[].Name' --output text); do for r in $(aws events list-rules --region eu-west-1 --event-bus-name \"$b\" --query 'Rules[].Name' --output text); do aws events list-targets-by-rule --region eu-west-1 --event-bus-name \"$b\" --rule \"$r\" --query 'Targets[?contains(EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"sg-1\"`)].Arn' --output text; done; done",
+	"aws batch describe-compute-environments --region eu-west-1 --query 'computeEnvironments[?contains(computeResources.securityGroupIds || `[]`, `\"sg-1\"`)].computeEnvironmentArn' --output text",
+	"for p in $(aws codebuild list-projects --region eu-west-1 --query projects --output text); do aws codebuild batch-get-projects --region eu-west-1 --names \"$p\" --query 'projects[?contains(vpcConfig.securityGroupIds || `[]`, `\"sg-1\"`)].arn' --output text; done",
+	"for c in $(aws eks list-clusters --region eu-west-1 --query clusters --output text); do aws eks describe-cluster --region eu-west-1 --name \"$c\" --query '[cluster][?resourcesVpcConfig.clusterSecurityGroupId == `\"sg-1\"` || contains(resourcesVpcConfig.securityGroupIds || `[]`, `\"sg-1\"`)].arn' --output text; for n in $(aws eks list-nodegroups --region eu-west-1 --cluster-name \"$c\" --query nodegroups --output text); do aws eks describe-nodegroup --region eu-west-1 --cluster-name \"$c\" --nodegroup-name \"$n\" --query '[nodegroup][?contains(remoteAccess.sourceSecurityGroups || `[]`, `\"sg-1\"`)].nodegroupArn' --output text; done; done",
+	"aws rds describe-db-instances --region eu-west-1 --query 'DBInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"sg-1\"`)].DBInstanceArn' --output text && aws rds describe-db-clusters --region eu-west-1 --query 'DBClusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"sg-1\"`)].DBClusterArn' --output text",
+	"aws elasticache describe-cache-clusters --region eu-west-1 --query 'CacheClusters[?contains(SecurityGroups[].SecurityGroupId || `[]`, `\"sg-1\"`)].ARN' --output text",
+	"aws elasticache describe-serverless-caches --region eu-west-1 --query 'ServerlessCaches[?contains(SecurityGroupIds || `[]`, `\"sg-1\"`)].ARN' --output text",
+	"aws redshift describe-clusters --region eu-west-1 --query 'Clusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"sg-1\"`)].ClusterIdentifier' --output text",
+	"for d in $(aws opensearch list-domain-names --region eu-west-1 --query 'DomainNames[].DomainName' --output text); do aws opensearch describe-domain --region eu-west-1 --domain-name \"$d\" --query '[DomainStatus][?contains(VPCOptions.SecurityGroupIds || `[]`, `\"sg-1\"`)].ARN' --output text; done",
+	"aws kafka list-clusters-v2 --region eu-west-1 --query 'ClusterInfoList[?contains(Provisioned.BrokerNodeGroupInfo.SecurityGroups || `[]`, `\"sg-1\"`) || contains(Serverless.VpcConfigs[].SecurityGroupIds[] || `[]`, `\"sg-1\"`)].ClusterArn' --output text",
+	"for f in $(aws efs describe-file-systems --region eu-west-1 --query 'FileSystems[].FileSystemId' --output text); do for m in $(aws efs describe-mount-targets --region eu-west-1 --file-system-id \"$f\" --query 'MountTargets[].MountTargetId' --output text); do aws efs describe-mount-target-security-groups --region eu-west-1 --mount-target-id \"$m\" --query 'SecurityGroups[?@ == `\"sg-1\"`]' --output text | sed \"s/^/$f $m /\"; done; done",
+	"for c in $(aws emr list-clusters --region eu-west-1 --active --query 'Clusters[].Id' --output text); do aws emr describe-cluster --region eu-west-1 --cluster-id \"$c\" --query '[Cluster][?contains([Ec2InstanceAttributes.EmrManagedMasterSecurityGroup, Ec2InstanceAttributes.EmrManagedSlaveSecurityGroup, Ec2InstanceAttributes.ServiceAccessSecurityGroup], `\"sg-1\"`) || contains(Ec2InstanceAttributes.AdditionalMasterSecurityGroups || `[]`, `\"sg-1\"`) || contains(Ec2InstanceAttributes.AdditionalSlaveSecurityGroups || `[]`, `\"sg-1\"`)].ClusterArn' --output text; done",
+	"for n in $(aws sagemaker list-notebook-instances --region eu-west-1 --query 'NotebookInstances[].NotebookInstanceName' --output text); do aws sagemaker describe-notebook-instance --region eu-west-1 --notebook-instance-name \"$n\" --query '[@][?contains(SecurityGroups || `[]`, `\"sg-1\"`)].NotebookInstanceArn' --output text; done && for d in $(aws sagemaker list-domains --region eu-west-1 --query 'Domains[].DomainId' --output text); do aws sagemaker describe-domain --region eu-west-1 --domain-id \"$d\" --query '[@][?contains(DefaultUserSettings.SecurityGroups || `[]`, `\"sg-1\"`) || contains(DomainSettings.SecurityGroupIds || `[]`, `\"sg-1\"`)].DomainArn' --output text; done && for m in $(aws sagemaker list-models --region eu-west-1 --query 'Models[].ModelName' --output text); do aws sagemaker describe-model --region eu-west-1 --model-name \"$m\" --query '[@][?contains(VpcConfig.SecurityGroupIds || `[]`, `\"sg-1\"`)].ModelArn' --output text; done",
+	"aws glue get-connections --region eu-west-1 --hide-password --query 'ConnectionList[?contains(PhysicalConnectionRequirements.SecurityGroupIdList || `[]`, `\"sg-1\"`)].Name' --output text",
+	"aws dms describe-replication-instances --region eu-west-1 --query 'ReplicationInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"sg-1\"`)].ReplicationInstanceArn' --output text",
+	"for e in $(aws mwaa list-environments --region eu-west-1 --query Environments --output text); do aws mwaa get-environment --region eu-west-1 --name \"$e\" --query '[Environment][?contains(NetworkConfiguration.SecurityGroupIds || `[]`, `\"sg-1\"`)].Arn' --output text; done",
+	"aws apprunner list-vpc-connectors --region eu-west-1 --query 'VpcConnectors[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].VpcConnectorArn' --output text",
+	"aws ec2 describe-vpc-endpoints --region eu-west-1 --query 'VpcEndpoints[?contains(Groups[].GroupId || `[]`, `\"sg-1\"`)].VpcEndpointId' --output text",
+	"aws route53resolver list-resolver-endpoints --region eu-west-1 --query 'ResolverEndpoints[?contains(SecurityGroupIds || `[]`, `\"sg-1\"`)].Arn' --output text",
+	"aws elasticbeanstalk describe-environments --region eu-west-1 --query 'Environments[].[ApplicationName,EnvironmentName]' --output text | while read -r a e; do aws elasticbeanstalk describe-configuration-settings --region eu-west-1 --application-name \"$a\" --environment-name \"$e\" --query 'ConfigurationSettings[].OptionSettings[?OptionName == `SecurityGroups` && contains(Value, `\"sg-1\"`)].Namespace[]' --output text | sed \"s/^/$e /\"; done",
+	"aws ec2 describe-spot-fleet-requests --region eu-west-1 --query 'SpotFleetRequestConfigs[?contains(SpotFleetRequestConfig.LaunchSpecifications[].SecurityGroups[].GroupId || `[]`, `\"sg-1\"`) || contains(SpotFleetRequestConfig.LaunchSpecifications[].NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].SpotFleetRequestId' --output text && aws ec2 describe-spot-fleet-requests --region eu-west-1 --query 'SpotFleetRequestConfigs[].SpotFleetRequestConfig.LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region eu-west-1 --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
+	"aws ec2 describe-fleets --region eu-west-1 --query 'Fleets[].LaunchTemplateConfigs[].LaunchTemplateSpecification.[LaunchTemplateId, Version || `\"$Default\"`]' --output text | while read -r t v; do aws ec2 describe-launch-template-versions --region eu-west-1 --launch-template-id \"$t\" --versions \"$v\" --query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`) || contains(LaunchTemplateData.NetworkInterfaces[].Groups[] || `[]`, `\"sg-1\"`)].[LaunchTemplateId,VersionNumber]' --output text; done",
+	"aws elbv2 describe-load-balancers --region eu-west-1 --query 'LoadBalancers[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LoadBalancerArn' --output text",
+	"aws elb describe-load-balancers --region eu-west-1 --query 'LoadBalancerDescriptions[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LoadBalancerName' --output text",
+]
+
+# And the plain listing for an id that cannot sit in a query.
+service_plain := [
+	"aws lambda list-functions --region eu-west-1 --function-version ALL",
+	"aws ecs list-clusters --region eu-west-1",
+	"aws events list-event-buses --region eu-west-1",
+	"aws batch describe-compute-environments --region eu-west-1",
+	"aws codebuild list-projects --region eu-west-1",
+	"aws eks list-clusters --region eu-west-1",
+	"aws rds describe-db-instances --region eu-west-1 && aws rds describe-db-clusters --region eu-west-1",
+	"aws elasticache describe-cache-clusters --region eu-west-1",
+	"aws elasticache describe-serverless-caches --region eu-west-1",
+	"aws redshift describe-clusters --region eu-west-1",
+	"aws opensearch list-domain-names --region eu-west-1",
+	"aws kafka list-clusters-v2 --region eu-west-1",
+	"aws efs describe-file-systems --region eu-west-1",
+	"aws emr list-clusters --region eu-west-1 --active",
+	"aws sagemaker list-notebook-instances --region eu-west-1 && aws sagemaker list-domains --region eu-west-1 && aws sagemaker list-models --region eu-west-1",
+	"aws glue get-connections --region eu-west-1 --hide-password",
+	"aws dms describe-replication-instances --region eu-west-1",
+	"aws mwaa list-environments --region eu-west-1",
+	"aws apprunner list-vpc-connectors --region eu-west-1",
+	"aws ec2 describe-vpc-endpoints --region eu-west-1",
+	"aws route53resolver list-resolver-endpoints --region eu-west-1",
+	"aws elasticbeanstalk describe-environments --region eu-west-1",
+	"aws ec2 describe-spot-fleet-requests --region eu-west-1",
+	"aws ec2 describe-fleets --region eu-west-1",
+	"aws elbv2 describe-load-balancers --region eu-west-1",
+	"aws elb describe-load-balancers --region eu-west-1",
 ]
 
 test_all_use_kinds_collected_is_a_plain_delete if {
 	f := finding_for(every_use_kind)
 	f.evidence == {"checked": every_use_kind}
-	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: launch_configurations, launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)"
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface, launch template or other group's rule references it (checked: %s)", [every_use_kind_text])
 	f.remediation == "aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"
 }
 
@@ -103,9 +234,9 @@ test_regression_interfaces_only_names_what_was_not_checked if {
 	f := finding_for(["security_groups", "network_interfaces"])
 	f.evidence == {
 		"checked": ["network_interfaces", "security_groups"],
-		"not_checked": ["launch_templates", "launch_configurations", "security_group_references"],
+		"not_checked": gap_kinds,
 	}
-	f.msg == "sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: launch templates, launch configurations, cross-VPC references (checked: network_interfaces, security_groups)"
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: %s (checked: network_interfaces, security_groups)", [gap_text])
 	f.remediation == concat(" ", [
 		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
 		"--query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`)",
@@ -114,7 +245,8 @@ test_regression_interfaces_only_names_what_was_not_checked if {
 		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
 		"&& aws ec2 describe-security-group-references --region eu-west-1 --group-id sg-1",
 		"--query 'SecurityGroupReferenceSet[].[ReferencingVpcId,VpcPeeringConnectionId,TransitGatewayId]' --output text",
-		"# each prints nothing if no launch template, launch configuration or cross-VPC reference names it;",
+		concat(" ", [sprintf("&& %s", [c]) | some c in service_checks]),
+		sprintf("# each prints nothing if no %s names it;", [gap_singulars]),
 		"then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1",
 	])
 }
@@ -123,7 +255,7 @@ test_one_use_kind_missing if {
 	kinds := [k | some k in every_use_kind; k != "launch_configurations"]
 	f := finding_for(kinds)
 	f.evidence == {"checked": kinds, "not_checked": ["launch_configurations"]}
-	endswith(f.msg, "; not checked: launch configurations (checked: launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)")
+	endswith(f.msg, sprintf("; not checked: launch configurations (checked: %s)", [concat(", ", kinds)]))
 	f.remediation == concat(" ", [
 		"aws autoscaling describe-launch-configurations --region eu-west-1",
 		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
@@ -138,11 +270,14 @@ test_forged_id_gets_quoted_checks_and_no_delete if {
 	hostile := object.union(group("sg-1", []), {"id": "sg-1\ntouch /tmp/x"})
 	findings := unused_group.deny with input as {"coverage": coverage(["network_interfaces"]), "security_groups": [hostile]}
 	some f in findings
-	f.remediation == concat(" && ", [
-		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
-		"aws autoscaling describe-launch-configurations --region eu-west-1",
-		"aws ec2 describe-security-group-references --region eu-west-1 --group-id 'sg-1\ntouch /tmp/x'",
-	])
+	f.remediation == concat(" && ", array.concat(
+		[
+			"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
+			"aws autoscaling describe-launch-configurations --region eu-west-1",
+			"aws ec2 describe-security-group-references --region eu-west-1 --group-id 'sg-1\ntouch /tmp/x'",
+		],
+		service_plain,
+	))
 }
 
 test_gaps_are_per_region if {
@@ -152,7 +287,7 @@ test_gaps_are_per_region if {
 	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [group("sg-1", []), us]}
 	{[f.group_arn, object.get(f.evidence, "not_checked", "none")] | some f in findings} == {
 		[arn("sg-1"), "none"],
-		[arn("sg-2"), ["launch_templates", "launch_configurations", "security_group_references"]],
+		[arn("sg-2"), gap_kinds],
 	}
 }
 
@@ -199,7 +334,7 @@ account_check := concat(" ", [
 test_regression_denied_account_is_not_checked if {
 	f := finding_with(other_account("denied", []), accounts("aws"))
 	f.evidence == {"checked": every_use_kind, "accounts_not_read": ["222222222222"]}
-	f.msg == "sg-1 (sg-1) is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: the rules of account 222222222222 (not read completely) (checked: launch_configurations, launch_templates, network_interfaces, security_group_references, security_group_rules, security_groups)"
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: the rules of account 222222222222 (not read completely) (checked: %s)", [every_use_kind_text])
 
 	# Nothing runs when pasted: the delete waits in a comment.
 	f.remediation == concat(" ", ["#", account_check, "then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"])
@@ -211,11 +346,11 @@ test_unread_account_and_missing_kinds if {
 	some f in findings
 	f.evidence == {
 		"checked": ["network_interfaces", "security_groups"],
-		"not_checked": ["launch_templates", "launch_configurations", "security_group_references"],
+		"not_checked": gap_kinds,
 		"accounts_not_read": ["222222222222", "333333333333"],
 	}
-	endswith(f.msg, "; not checked: launch templates, launch configurations, cross-VPC references, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)")
-	contains(f.remediation, "--output text # each prints nothing if no launch template, launch configuration or cross-VPC reference names it; with the credentials of each of accounts 222222222222, 333333333333, this prints nothing")
+	endswith(f.msg, sprintf("; not checked: %s, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)", [gap_text]))
+	contains(f.remediation, sprintf("--output text # each prints nothing if no %s names it; with the credentials of each of accounts 222222222222, 333333333333, this prints nothing", [gap_singulars]))
 	endswith(f.remediation, "; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1")
 	not startswith(f.remediation, "#")
 }
@@ -261,4 +396,42 @@ test_forged_id_with_unread_account_gets_no_delete if {
 	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [hostile]}
 	some f in findings
 	f.remediation == "# not checked: the rules of account 222222222222 (not read completely)"
+}
+
+test_service_evidence_means_used if {
+	fn := [{"kind": "lambda", "id": "arn:aws:lambda:eu-west-1:111111111111:function:idle"}]
+	unused([group("sg-1", fn), group("sg-2", [])], every_use_kind) == {arn("sg-2")}
+}
+
+test_denied_service_is_not_checked_with_its_reason if {
+	# lambda:ListFunctions was denied: the row is denied, every other kind
+	# was read. Not a false "unused": the message says why Lambda was not
+	# checked, and the delete waits behind the Lambda check.
+	kinds := [k | some k in every_use_kind; k != "lambda"]
+	row := {
+		"account_id": "111111111111", "region": "eu-west-1", "status": "denied", "collected": kinds,
+		"failed_api": "lambda:ListFunctions", "error_code": "AccessDeniedException",
+		"detail": "lambda:ListFunctions: AccessDeniedException: not authorized; elb:DescribeLoadBalancers: not supported by this endpoint (HTTP 500 without an AWS error code)",
+	}
+	findings := unused_group.deny with input as {"coverage": [row], "security_groups": [group("sg-1", [])]}
+	count(findings) == 1
+	some f in findings
+	f.evidence == {"checked": kinds, "not_checked": ["lambda"]}
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: Lambda functions could not be read (lambda:ListFunctions: AccessDeniedException: not authorized) (checked: %s)", [concat(", ", kinds)])
+	f.remediation == sprintf("%s # each prints nothing if no Lambda function names it; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1", [lambda_check])
+}
+
+test_every_service_check_names_the_group_and_region if {
+	# Each service's check prints what names sg-1 in eu-west-1 (its query
+	# holds the id as a JMESPath literal); its plain form names no group.
+	count(service_checks) == count(service_plain)
+	every c in service_checks {
+		regex.match(`^(aws|for) `, c)
+		contains(c, "--region eu-west-1")
+		contains(c, "`\"sg-1\"`")
+	}
+	every p in service_plain {
+		contains(p, "--region eu-west-1")
+		not contains(p, "sg-1")
+	}
 }

@@ -1,0 +1,197 @@
+package collect
+
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/batch"
+	batchtypes "github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/eks"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+)
+
+// Proof-of-use collectors of containers and batch jobs: what starts tasks
+// with the groups of its configuration, at zero tasks in between.
+
+// ecsDescribeServicesBatch is how many services DescribeServices takes.
+const ecsDescribeServicesBatch = 10
+
+// awsvpcGroups are the groups of an ECS awsvpc network configuration.
+func awsvpcGroups(n *ecstypes.NetworkConfiguration) []string {
+	if n == nil || n.AwsvpcConfiguration == nil {
+		return nil
+	}
+	return n.AwsvpcConfiguration.SecurityGroups
+}
+
+// readECS lists every cluster's services with their task sets and
+// deployments: a service scaled to zero starts its next task with these
+// groups.
+func readECS(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := ecs.NewFromConfig(r.cfg)
+	clusters, err := useList(ctx, r, "ListClusters",
+		ecs.NewListClustersPaginator(c, &ecs.ListClustersInput{MaxResults: aws.Int32(100)}), // 1–100
+		func(o *ecs.ListClustersOutput) []string { return o.ClusterArns })
+	if err != nil {
+		return nil, err
+	}
+	return useFanOut(ctx, clusters, func(ctx context.Context, cluster string) ([]useRef, error) {
+		arns, err := useList(ctx, r, "ListServices",
+			ecs.NewListServicesPaginator(c, &ecs.ListServicesInput{Cluster: aws.String(cluster), MaxResults: aws.Int32(100)}), // 1–100
+			func(o *ecs.ListServicesOutput) []string { return o.ServiceArns })
+		if err != nil {
+			return nil, err
+		}
+		var out []useRef
+		for chunk := range slices.Chunk(arns, ecsDescribeServicesBatch) {
+			d, err := useCall(ctx, r, "DescribeServices", func(ctx context.Context) (*ecs.DescribeServicesOutput, error) {
+				return c.DescribeServices(ctx, &ecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: chunk})
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, s := range d.Services {
+				arn := aws.ToString(s.ServiceArn)
+				out = append(out, refs(arn, "", awsvpcGroups(s.NetworkConfiguration)...)...)
+				for _, dep := range s.Deployments {
+					out = append(out, refs(arn, "deployment "+aws.ToString(dep.Id), awsvpcGroups(dep.NetworkConfiguration)...)...)
+				}
+				for _, ts := range s.TaskSets {
+					out = append(out, refs(aws.ToString(ts.TaskSetArn), "", awsvpcGroups(ts.NetworkConfiguration)...)...)
+				}
+			}
+		}
+		return out, nil
+	})
+}
+
+// eventBridgePage is the largest page ListEventBuses, ListRules and
+// ListTargetsByRule take.
+const eventBridgePage = 100
+
+// readEvents lists the targets of every rule of every event bus: a rule
+// that runs ECS tasks starts them with the groups of its target.
+func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := eventbridge.NewFromConfig(r.cfg)
+	var buses []string
+	for token := (*string)(nil); ; {
+		o, err := useCall(ctx, r, "ListEventBuses", func(ctx context.Context) (*eventbridge.ListEventBusesOutput, error) {
+			return c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{Limit: aws.Int32(eventBridgePage), NextToken: token})
+		})
+		if err != nil {
+			return nil, err
+		}
+		for _, b := range o.EventBuses {
+			buses = append(buses, aws.ToString(b.Name))
+		}
+		if token = o.NextToken; aws.ToString(token) == "" {
+			break
+		}
+	}
+	var rules []ebtypes.Rule
+	for _, bus := range buses {
+		for token := (*string)(nil); ; {
+			o, err := useCall(ctx, r, "ListRules", func(ctx context.Context) (*eventbridge.ListRulesOutput, error) {
+				return c.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String(bus), Limit: aws.Int32(eventBridgePage), NextToken: token})
+			})
+			if err != nil {
+				return nil, err
+			}
+			rules = append(rules, o.Rules...)
+			if token = o.NextToken; aws.ToString(token) == "" {
+				break
+			}
+		}
+	}
+	return useFanOut(ctx, rules, func(ctx context.Context, rule ebtypes.Rule) ([]useRef, error) {
+		var out []useRef
+		for token := (*string)(nil); ; {
+			o, err := useCall(ctx, r, "ListTargetsByRule", func(ctx context.Context) (*eventbridge.ListTargetsByRuleOutput, error) {
+				return c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule.Name, EventBusName: rule.EventBusName,
+					Limit: aws.Int32(eventBridgePage), NextToken: token})
+			})
+			if err != nil {
+				return nil, err
+			}
+			for _, t := range o.Targets {
+				if e := t.EcsParameters; e != nil && e.NetworkConfiguration != nil && e.NetworkConfiguration.AwsvpcConfiguration != nil {
+					out = append(out, refs(aws.ToString(rule.Arn), "target "+aws.ToString(t.Id), e.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups...)...)
+				}
+			}
+			if token = o.NextToken; aws.ToString(token) == "" {
+				break
+			}
+		}
+		return out, nil
+	})
+}
+
+// readBatch lists compute environments: one at zero vCPUs launches its
+// next instance with these groups. Their launch templates are read as any
+// other (launch_templates).
+func readBatch(ctx context.Context, r *useReader) ([]useRef, error) {
+	envs, err := useList(ctx, r, "DescribeComputeEnvironments",
+		batch.NewDescribeComputeEnvironmentsPaginator(batch.NewFromConfig(r.cfg),
+			&batch.DescribeComputeEnvironmentsInput{MaxResults: aws.Int32(100)}), // 1–100
+		func(o *batch.DescribeComputeEnvironmentsOutput) []batchtypes.ComputeEnvironmentDetail {
+			return o.ComputeEnvironments
+		})
+	if err != nil {
+		return nil, err
+	}
+	var out []useRef
+	for _, e := range envs {
+		if e.ComputeResources != nil {
+			out = append(out, refs(aws.ToString(e.ComputeEnvironmentArn), "", e.ComputeResources.SecurityGroupIds...)...)
+		}
+	}
+	return out, nil
+}
+
+// readEKS lists clusters (their cluster and additional groups) and their
+// node groups (the groups allowed to reach a node group's remote access).
+func readEKS(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := eks.NewFromConfig(r.cfg)
+	clusters, err := useList(ctx, r, "ListClusters",
+		eks.NewListClustersPaginator(c, &eks.ListClustersInput{MaxResults: aws.Int32(100)}), // 1–100
+		func(o *eks.ListClustersOutput) []string { return o.Clusters })
+	if err != nil {
+		return nil, err
+	}
+	return useFanOut(ctx, clusters, func(ctx context.Context, name string) ([]useRef, error) {
+		d, err := useCall(ctx, r, "DescribeCluster", func(ctx context.Context) (*eks.DescribeClusterOutput, error) {
+			return c.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String(name)})
+		})
+		if err != nil {
+			return nil, err
+		}
+		var out []useRef
+		if cl := d.Cluster; cl != nil && cl.ResourcesVpcConfig != nil {
+			arn := aws.ToString(cl.Arn)
+			out = append(out, refs(arn, "cluster security group", aws.ToString(cl.ResourcesVpcConfig.ClusterSecurityGroupId))...)
+			out = append(out, refs(arn, "additional security group", cl.ResourcesVpcConfig.SecurityGroupIds...)...)
+		}
+		groups, err := useList(ctx, r, "ListNodegroups",
+			eks.NewListNodegroupsPaginator(c, &eks.ListNodegroupsInput{ClusterName: aws.String(name), MaxResults: aws.Int32(100)}), // 1–100
+			func(o *eks.ListNodegroupsOutput) []string { return o.Nodegroups })
+		if err != nil {
+			return nil, err
+		}
+		for _, ng := range groups {
+			d, err := useCall(ctx, r, "DescribeNodegroup", func(ctx context.Context) (*eks.DescribeNodegroupOutput, error) {
+				return c.DescribeNodegroup(ctx, &eks.DescribeNodegroupInput{ClusterName: aws.String(name), NodegroupName: aws.String(ng)})
+			})
+			if err != nil {
+				return nil, err
+			}
+			if n := d.Nodegroup; n != nil && n.RemoteAccess != nil {
+				out = append(out, refs(aws.ToString(n.NodegroupArn), "remote access", n.RemoteAccess.SourceSecurityGroups...)...)
+			}
+		}
+		return out, nil
+	})
+}
