@@ -330,9 +330,39 @@ else := {
 # not_checked_text(gaps, unread) names, for messages, the use kinds not
 # collected, with why when a call failed, then the accounts not read.
 not_checked_text(gaps, unread) := array.concat(
-	[gap_text(x) | some x in gaps],
+	array.concat(
+		[gap_text(x) | some x in guarded_gaps(gaps)],
+		[absent_text(gaps) | absent_summarised(gaps)],
+	),
 	[accounts_text(unread) | count(unread) > 0],
 )
+
+# absent_gaps(gaps) are the services whose configuration the data does not
+# hold at all (an AWS CLI export of groups, an inventory from an older
+# sgaudit), as opposed to those whose calls failed. More than one is
+# summarised: naming 26 services, each with its own AWS CLI check, made
+# every finding of such an import a paragraph and its remediation 11 KB of
+# shell. EC2's own kinds (launch templates and configurations, cross-VPC
+# references) are always named, with their checks.
+absent_gaps(gaps) := [x | some x in gaps; x.reason == ""; not ec2_kinds[x.kind]]
+
+ec2_kinds := {"launch_templates", "launch_configurations", "security_group_references"}
+
+absent_summarised(gaps) if count(absent_gaps(gaps)) > 1
+
+# guarded_gaps(gaps) are the kinds named one by one, in the message and in
+# the remediation's checks: every failed one, EC2's, and the absent
+# services unless they are summarised.
+guarded_gaps(gaps) := gaps if not absent_summarised(gaps)
+
+else := [x | some x in gaps; not absent_service(x)]
+
+absent_service(x) if {
+	x.reason == ""
+	not ec2_kinds[x.kind]
+}
+
+absent_text(gaps) := sprintf("%d services whose configuration this data does not hold (evidence.not_checked lists them; a live scan reads them)", [count(absent_gaps(gaps))])
 
 gap_text(x) := use_kinds[x.kind].plural if x.reason == ""
 
@@ -358,24 +388,38 @@ else := sprintf("%s or %s", [concat(", ", array.slice(words, 0, count(words) - 1
 # line cannot name. Only for plain AWS region and group ids, which cannot
 # end the comment or the JMESPath literal: a forged id gets the checks
 # alone, quoted, without --query, and the accounts in a comment.
-guarded_delete(g, gaps, unread) := sprintf("%s # each prints nothing if no %s names it; %sthen: %s", [
-	concat(" && ", [check_command(x.kind, g.region, g.id) | some x in gaps]),
-	or_list([use_kinds[x.kind].singular | some x in gaps]),
+guarded_delete(g, gaps, unread) := sprintf("%s # each prints nothing if no %s names it; %s%sthen: %s", [
+	concat(" && ", [check_command(x.kind, g.region, g.id) | some x in guarded]),
+	or_list([use_kinds[x.kind].singular | some x in guarded]),
+	absent_note(gaps, g),
 	account_check(g, unread),
 	sg.delete_command(g),
 ]) if {
-	count(gaps) > 0
+	guarded := guarded_gaps(gaps)
+	count(guarded) > 0
 	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
 }
 
-else := sprintf("# %sthen: %s", [account_check(g, unread), sg.delete_command(g)]) if {
+else := sprintf("# %s%sthen: %s", [absent_note(gaps, g), account_check(g, unread), sg.delete_command(g)]) if {
 	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
 }
 
 else := concat(" ", array.concat(
-	[c | c := concat(" && ", [plain_check_command(x.kind, sg.shell_word(g.region), sg.shell_word(g.id)) | some x in gaps]); c != ""],
-	[sprintf("# not checked: %s", [accounts_text(unread)]) | count(unread) > 0],
+	[c | c := concat(" && ", [plain_check_command(x.kind, sg.shell_word(g.region), sg.shell_word(g.id)) | some x in guarded_gaps(gaps)]); c != ""],
+	array.concat(
+		[sprintf("# not checked: %s", [absent_text(gaps)]) | absent_summarised(gaps)],
+		[sprintf("# not checked: %s", [accounts_text(unread)]) | count(unread) > 0],
+	),
 ))
+
+# absent_note(gaps, g) is, inside the remediation's comment, what to run
+# first when the data lacks many kinds of use: a live scan of the group's
+# region reads them all, read-only.
+absent_note(gaps, g) := sprintf("first, a live sgaudit scan --region %s reads the %d services this data lacks (read-only); ", [g.region, count(absent_gaps(gaps))]) if {
+	absent_summarised(gaps)
+}
+
+else := ""
 
 # account_check(g, unread) says, inside the remediation's comment, what to
 # run in each account not read: it prints the groups whose rules name g.

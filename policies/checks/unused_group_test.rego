@@ -154,10 +154,6 @@ gap_kinds := [
 	"elb",
 ]
 
-gap_text := "launch templates, launch configurations, cross-VPC references, Lambda functions, ECS services and task sets, EventBridge rules' ECS targets, Batch compute environments, CodeBuild projects, EKS clusters and node groups, RDS instances and clusters, ElastiCache clusters, ElastiCache serverless caches, Redshift clusters, OpenSearch domains, MSK clusters, EFS mount targets, EMR clusters, SageMaker notebook instances, domains and models, Glue connections, DMS replication instances, MWAA environments, App Runner VPC connectors, VPC endpoints, Route 53 Resolver endpoints, Elastic Beanstalk environments, Spot Fleet requests, EC2 Fleets, load balancers, Classic Load Balancers"
-
-gap_singulars := "launch template, launch configuration, cross-VPC reference, Lambda function, ECS service or task set, EventBridge rule, Batch compute environment, CodeBuild project, EKS cluster or node group, RDS instance or cluster, ElastiCache cluster, ElastiCache serverless cache, Redshift cluster, OpenSearch domain, MSK cluster, EFS mount target, EMR cluster, SageMaker notebook instance, domain or model, Glue connection, DMS replication instance, MWAA environment, App Runner VPC connector, VPC endpoint, Route 53 Resolver endpoint, Elastic Beanstalk environment, Spot Fleet request, EC2 Fleet, load balancer or Classic Load Balancer"
-
 lambda_check := "aws lambda list-functions --region eu-west-1 --function-version ALL --query 'Functions[?contains(VpcConfig.SecurityGroupIds || `[]`, `\"sg-1\"`)].FunctionArn' --output text"
 
 # Every service's check for sg-1 in eu-west-1, in gap_kinds order.
@@ -236,7 +232,7 @@ test_regression_interfaces_only_names_what_was_not_checked if {
 		"checked": ["network_interfaces", "security_groups"],
 		"not_checked": gap_kinds,
 	}
-	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: %s (checked: network_interfaces, security_groups)", [gap_text])
+	f.msg == sprintf("sg-1 (sg-1) is unused: no network interface or other group's rule references it; not checked: %s (checked: network_interfaces, security_groups)", [ec2_gap_text])
 	f.remediation == concat(" ", [
 		"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
 		"--query 'LaunchTemplateVersions[?contains(LaunchTemplateData.SecurityGroupIds || `[]`, `\"sg-1\"`)",
@@ -245,10 +241,43 @@ test_regression_interfaces_only_names_what_was_not_checked if {
 		"--query 'LaunchConfigurations[?contains(SecurityGroups || `[]`, `\"sg-1\"`)].LaunchConfigurationName' --output text",
 		"&& aws ec2 describe-security-group-references --region eu-west-1 --group-id sg-1",
 		"--query 'SecurityGroupReferenceSet[].[ReferencingVpcId,VpcPeeringConnectionId,TransitGatewayId]' --output text",
-		concat(" ", [sprintf("&& %s", [c]) | some c in service_checks]),
-		sprintf("# each prints nothing if no %s names it;", [gap_singulars]),
+		"# each prints nothing if no launch template, launch configuration or cross-VPC reference names it;",
+		sprintf("first, a live sgaudit scan --region eu-west-1 reads the %d services this data lacks (read-only);", [absent_services]),
 		"then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1",
 	])
+
+	# 11 KB of shell per finding before the services were summarised.
+	count(f.remediation) < 1000
+}
+
+# An export without any service's configuration: EC2's own kinds are named
+# with their checks, the services counted (all but the three EC2 kinds).
+absent_services := count(gap_kinds) - count(unused_group.ec2_kinds)
+
+ec2_gap_text := sprintf("launch templates, launch configurations, cross-VPC references, %d services whose configuration this data does not hold (evidence.not_checked lists them; a live scan reads them)", [absent_services])
+
+test_one_absent_service_is_named_with_its_check if {
+	# An inventory from before one service was read: that one is named,
+	# with its check, not summarised.
+	kinds := [k | some k in every_use_kind; k != "lambda"]
+	f := finding_for(kinds)
+	f.evidence == {"checked": kinds, "not_checked": ["lambda"]}
+	endswith(f.msg, sprintf("; not checked: Lambda functions (checked: %s)", [concat(", ", kinds)]))
+	f.remediation == concat(" ", [lambda_check, "# each prints nothing if no Lambda function names it; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1"])
+}
+
+test_denied_service_is_named_among_absent_ones if {
+	# A denied call is named with its reason and its check even when the
+	# other services are summarised.
+	cov := [{
+		"account_id": "111111111111", "region": "eu-west-1", "status": "denied",
+		"collected": ["network_interfaces", "security_groups", "launch_templates", "launch_configurations", "security_group_references"],
+		"detail": "lambda:ListFunctions: AccessDeniedException: no",
+	}]
+	findings := unused_group.deny with input as {"coverage": cov, "security_groups": [group("sg-1", [])]}
+	some f in findings
+	contains(f.msg, sprintf("not checked: Lambda functions could not be read (lambda:ListFunctions: AccessDeniedException: no), %d services whose configuration", [absent_services - 1]))
+	startswith(f.remediation, concat(" ", [lambda_check, "# each prints nothing if no Lambda function names it; first, a live sgaudit scan"]))
 }
 
 test_one_use_kind_missing if {
@@ -270,14 +299,14 @@ test_forged_id_gets_quoted_checks_and_no_delete if {
 	hostile := object.union(group("sg-1", []), {"id": "sg-1\ntouch /tmp/x"})
 	findings := unused_group.deny with input as {"coverage": coverage(["network_interfaces"]), "security_groups": [hostile]}
 	some f in findings
-	f.remediation == concat(" && ", array.concat(
-		[
+	f.remediation == concat(" ", [
+		concat(" && ", [
 			"aws ec2 describe-launch-template-versions --region eu-west-1 --versions '$Latest' '$Default'",
 			"aws autoscaling describe-launch-configurations --region eu-west-1",
 			"aws ec2 describe-security-group-references --region eu-west-1 --group-id 'sg-1\ntouch /tmp/x'",
-		],
-		service_plain,
-	))
+		]),
+		sprintf("# not checked: %d services whose configuration this data does not hold (evidence.not_checked lists them; a live scan reads them)", [absent_services]),
+	])
 }
 
 test_gaps_are_per_region if {
@@ -349,8 +378,8 @@ test_unread_account_and_missing_kinds if {
 		"not_checked": gap_kinds,
 		"accounts_not_read": ["222222222222", "333333333333"],
 	}
-	endswith(f.msg, sprintf("; not checked: %s, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)", [gap_text]))
-	contains(f.remediation, sprintf("--output text # each prints nothing if no %s names it; with the credentials of each of accounts 222222222222, 333333333333, this prints nothing", [gap_singulars]))
+	endswith(f.msg, sprintf("; not checked: %s, the rules of accounts 222222222222, 333333333333 (not read completely) (checked: network_interfaces, security_groups)", [ec2_gap_text]))
+	contains(f.remediation, sprintf("--output text # each prints nothing if no launch template, launch configuration or cross-VPC reference names it; first, a live sgaudit scan --region eu-west-1 reads the %d services this data lacks (read-only); with the credentials of each of accounts 222222222222, 333333333333, this prints nothing", [absent_services]))
 	endswith(f.remediation, "; then: aws ec2 delete-security-group --region eu-west-1 --group-id sg-1")
 	not startswith(f.remediation, "#")
 }
