@@ -41,8 +41,9 @@ type TemplateMapping struct {
 // Options says where the code and the states are.
 type Options struct {
 	// Root is the source root: files are reported relative to it (the
-	// repository's working directory in CI). Default: the working
-	// directory.
+	// repository's working directory in CI). Default: the repository
+	// holding the working directory (the nearest directory upwards with
+	// a .git), else the working directory (docs/iac.md §1).
 	Root string
 	// Dirs are the --iac directories: every directory under them that
 	// holds *.tf files is a candidate root module of each state.
@@ -106,7 +107,7 @@ func Load(opts Options) (*Mapper, error) {
 		if err != nil {
 			return nil, fmt.Errorf("find the working directory: %w", err)
 		}
-		root = wd
+		root = repositoryRoot(wd)
 	}
 	root, err := filepath.Abs(root)
 	if err != nil {
@@ -181,6 +182,23 @@ func Load(opts Options) (*Mapper, error) {
 		m.templates = append(m.templates, t)
 	}
 	return m, nil
+}
+
+// repositoryRoot is the nearest directory from dir upwards that holds
+// .git (a directory, or a file in a worktree or submodule): GitHub
+// resolves SARIF URIs against the repository's root, so a scan run in
+// infra/ must still report infra/main.tf. dir itself when there is none.
+func repositoryRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }
 
 // module parses dir once.

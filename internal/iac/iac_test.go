@@ -308,3 +308,41 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadRootIsRepository: run in a subdirectory of the repository
+// (cd infra; --iac .) or with --iac ../infra, files are still relative
+// to the repository's root, where GitHub resolves SARIF URIs; without a
+// repository, to the working directory.
+func TestLoadRootIsRepository(t *testing.T) {
+	tests := []struct {
+		name    string
+		git     bool
+		workdir string // slash path under the root
+		dirs    []string
+		want    string
+	}{
+		{"in the repository's root", true, ".", []string{"infra"}, "infra/main.tf"},
+		{"in the module's directory", true, "infra", []string{"."}, "infra/main.tf"},
+		{"in a sibling directory, --iac ../infra", true, "docs", []string{"../infra"}, "infra/main.tf"},
+		{"in no repository: the working directory", false, "infra", []string{"."}, "main.tf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, opts := fixture(t)
+			if tt.git {
+				writeFiles(t, root, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "docs/x.md": "x\n"})
+			}
+			t.Chdir(filepath.Join(root, filepath.FromSlash(tt.workdir)))
+			opts.Root, opts.Dirs, opts.Templates = "", tt.dirs, nil
+			m, err := Load(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := []findings.Finding{finding(webID, nil)}
+			m.Map(fixtureInventory(), fs)
+			if fs[0].Source == nil || fs[0].Source.File != tt.want {
+				t.Errorf("source %+v, want file %s", fs[0].Source, tt.want)
+			}
+		})
+	}
+}
