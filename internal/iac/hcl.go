@@ -179,11 +179,18 @@ func directionOf(s string) inventory.Direction {
 // that needs variables or functions is unknown.
 func hclRuleSpec(typ string, body *hclsyntax.Body) ruleSpec {
 	spec := ruleSpec{Direction: directionOf(typ), PeersKnown: true}
-	if v, ok := literal(body, "protocol"); ok && v.Type() == cty.String {
-		if p, ok := normProtocol(v.AsString()); ok {
+	if v, ok := literal(body, "protocol"); ok && (v.Type() == cty.String || v.Type() == cty.Number) {
+		// protocol = 6, a number, is what Terraform converts to "6".
+		var raw string
+		if v.Type() == cty.Number {
+			raw = v.AsBigFloat().Text('f', -1)
+		} else {
+			raw = v.AsString()
+		}
+		if p, ok := normProtocol(raw); ok {
 			spec.Protocol = p
 		} else {
-			spec.Protocol = v.AsString() // matches nothing
+			spec.Protocol = raw // matches nothing
 		}
 	}
 	if v, ok := literal(body, "from_port"); ok {

@@ -1,0 +1,105 @@
+package iac
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// inlineMain has one group whose inline blocks each name their peers
+// another way; lines are asserted in TestInlineBlockPeers.
+const inlineMain = `resource "aws_security_group" "g" {
+  ingress {
+    protocol    = 6
+    from_port   = 22
+    to_port     = 22
+    cidr_blocks = ["10.0.0.0/8", "192.168.0.0/16"]
+  }
+  ingress {
+    protocol         = "tcp"
+    from_port        = 22
+    to_port          = 22
+    ipv6_cidr_blocks = ["2001:db8::/32"]
+  }
+  ingress {
+    protocol  = "-1"
+    from_port = 0
+    to_port   = 0
+    self      = true
+  }
+  ingress {
+    protocol        = "tcp"
+    from_port       = 443
+    to_port         = 443
+    prefix_list_ids = ["pl-12345678"]
+  }
+  ingress {
+    protocol  = "esp"
+    from_port = 0
+    to_port   = 0
+    cidr_blocks = ["10.0.0.0/8"]
+  }
+}
+`
+
+// TestInlineBlockPeers: a live rule goes to the inline block naming its
+// peer, whatever the kind of peer and however the protocol is written.
+func TestInlineBlockPeers(t *testing.T) {
+	t.Parallel()
+	const id = "sg-00000000000inline"
+	root := t.TempDir()
+	st := map[string]any{"version": 4, "resources": []any{map[string]any{
+		"mode": "managed", "type": "aws_security_group", "name": "g",
+		"instances": []any{map[string]any{"attributes": map[string]any{
+			"id": id, "arn": arn(id),
+			"ingress": []any{
+				inlineRule("tcp", 22, 22, "10.0.0.0/8", "192.168.0.0/16"),
+				map[string]any{"protocol": "tcp", "from_port": 22, "to_port": 22, "ipv6_cidr_blocks": []string{"2001:db8::/32"}},
+				map[string]any{"protocol": "-1", "from_port": 0, "to_port": 0, "self": true},
+				map[string]any{"protocol": "tcp", "from_port": 443, "to_port": 443, "prefix_list_ids": []string{"pl-12345678"}},
+				inlineRule("esp", 0, 0, "10.0.0.0/8"),
+			},
+			"egress": []any{},
+		}}},
+	}}}
+	writeFiles(t, root, map[string]string{"main.tf": inlineMain, "s.tfstate": mustJSON(t, st)})
+	m, err := Load(Options{Root: root, Dirs: []string{root}, States: []string{filepath.Join(root, "s.tfstate")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v6 := liveRule("", inventory.Ingress, "tcp", 22, 22, "2001:db8::/32")
+	self := inventory.Rule{Direction: inventory.Ingress, Protocol: "all", RawProtocol: "-1", FromPort: 0, ToPort: 65535,
+		Peer: inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: id, GroupOwner: acct}}
+	pl := inventory.Rule{Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp", FromPort: 443, ToPort: 443,
+		Peer: inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-12345678"}}
+	second := liveRule("", inventory.Ingress, "tcp", 22, 22, "192.168.0.0/16")
+	esp := liveRule("", inventory.Ingress, "50", -1, -1, "10.0.0.0/8")
+	rules := []inventory.Rule{second, v6, self, pl, esp}
+	inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(id, nil, rules...)}}
+	m.Annotate(inv)
+	if got := inv.SecurityGroups[0].IaC; got == nil || len(got.UnmanagedRules) != 0 {
+		t.Errorf("iac %+v: want every rule declared", got)
+	}
+	for _, tt := range []struct {
+		name       string
+		rule       inventory.Rule
+		start, end int
+	}{
+		{"protocol as the number 6, the second of two CIDRs", second, 2, 7},
+		{"ipv6_cidr_blocks", v6, 8, 13},
+		{"self with protocol -1", self, 14, 19},
+		{"prefix_list_ids", pl, 20, 25},
+		{"an IANA protocol name", esp, 26, 31},
+	} {
+		fs := []findings.Finding{finding(id, &tt.rule)}
+		m.Map(inv, fs)
+		want := &findings.Source{File: "main.tf", StartLine: tt.start, EndLine: tt.end, Address: "aws_security_group.g"}
+		if diff := cmp.Diff(want, fs[0].Source); diff != "" {
+			t.Errorf("%s: source (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
