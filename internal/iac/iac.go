@@ -88,6 +88,9 @@ type tfGroup struct {
 	// rules are the rules the state declares for the group: its inline
 	// ingress and egress attributes.
 	rules []ruleSpec
+	// unknown are the directions whose inline rules the state does not
+	// record: their live rules are never drift, which would be a guess.
+	unknown []inventory.Direction
 }
 
 type tfRule struct {
@@ -281,11 +284,19 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 				continue
 			}
 			g := &tfGroup{state: st, inst: in, block: blk}
-			for _, r := range a.Ingress {
-				g.rules = append(g.rules, stateInlineSpec("ingress", &r))
+			if a.Ingress == nil {
+				g.unknown = append(g.unknown, inventory.Ingress)
+			} else {
+				for _, r := range *a.Ingress {
+					g.rules = append(g.rules, stateInlineSpec("ingress", &r))
+				}
 			}
-			for _, r := range a.Egress {
-				g.rules = append(g.rules, stateInlineSpec("egress", &r))
+			if a.Egress == nil {
+				g.unknown = append(g.unknown, inventory.Egress)
+			} else {
+				for _, r := range *a.Egress {
+					g.rules = append(g.rules, stateInlineSpec("egress", &r))
+				}
 			}
 			m.groups[a.ID] = append(m.groups[a.ID], g)
 		case "aws_security_group_rule":
@@ -383,6 +394,9 @@ func (m *Mapper) group(id, arn string) *tfGroup {
 // declared reports whether a state declares the live rule r of group g:
 // an inline entry of the group or a rule resource naming the group.
 func (m *Mapper) declared(g *inventory.SecurityGroup, tg *tfGroup, r inventory.Rule) bool {
+	if slices.Contains(tg.unknown, r.Direction) {
+		return true // not recorded: missing data is never drift
+	}
 	for _, s := range tg.rules {
 		if s.score(g.ID, r) >= 0 {
 			return true

@@ -103,3 +103,45 @@ func TestInlineBlockPeers(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotateMissingAttributes: a state that does not record a group's
+// inline rules (the attribute absent or null) says nothing of them: its
+// live rules in that direction are not drift, while an empty list is a
+// state that declares none.
+func TestAnnotateMissingAttributes(t *testing.T) {
+	t.Parallel()
+	const id = "sg-0000000000missing"
+	in := liveRule("", inventory.Ingress, "tcp", 22, 22, "0.0.0.0/0")
+	out := liveRule("", inventory.Egress, "all", 0, 65535, "0.0.0.0/0")
+	for _, tt := range []struct {
+		name  string
+		attrs map[string]any
+		want  []inventory.Rule
+	}{
+		{"no ingress or egress attribute", map[string]any{"id": id}, []inventory.Rule{}},
+		{"null ingress, empty egress", map[string]any{"id": id, "ingress": nil, "egress": []any{}}, []inventory.Rule{out}},
+		{"empty lists: both drift", map[string]any{"id": id, "ingress": []any{}, "egress": []any{}}, []inventory.Rule{in, out}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			st := map[string]any{"version": 4, "resources": []any{map[string]any{
+				"mode": "managed", "type": "aws_security_group", "name": "g",
+				"instances": []any{map[string]any{"attributes": tt.attrs}},
+			}}}
+			writeFiles(t, root, map[string]string{"s.tfstate": mustJSON(t, st)})
+			m, err := Load(Options{Root: root, States: []string{filepath.Join(root, "s.tfstate")}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(id, nil, in, out)}}
+			m.Annotate(inv)
+			got := inv.SecurityGroups[0].IaC
+			if got == nil {
+				t.Fatal("group not marked managed")
+			}
+			if diff := cmp.Diff(tt.want, got.UnmanagedRules); diff != "" {
+				t.Errorf("unmanaged rules (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

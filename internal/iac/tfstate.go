@@ -40,9 +40,11 @@ type Instance struct {
 type Attributes struct {
 	ID  string `json:"id"`
 	ARN string `json:"arn"`
-	// Ingress and Egress are a group's inline rules.
-	Ingress []RuleAttributes `json:"ingress"`
-	Egress  []RuleAttributes `json:"egress"`
+	// Ingress and Egress are a group's inline rules; nil when the state
+	// does not record them (absent or null), so which rules it declares
+	// is unknown, unlike an empty list (docs/iac.md §4).
+	Ingress *[]RuleAttributes `json:"ingress"`
+	Egress  *[]RuleAttributes `json:"egress"`
 	RuleAttributes
 	// aws_security_group_rule: its type (ingress, egress) and peer group.
 	Type                  string `json:"type"`
