@@ -145,3 +145,36 @@ func TestAnnotateMissingAttributes(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexKeyAddress: for_each keys are quoted in addresses as
+// Terraform quotes them (the address `terraform state list` and
+// `terraform show -json` print), whatever they hold.
+func TestIndexKeyAddress(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		key  any
+		want string
+	}{
+		{0, `aws_security_group.g[0]`},
+		{"a b", `aws_security_group.g["a b"]`},
+		{`say "hi"\`, `aws_security_group.g["say \"hi\"\\"]`},
+		{"${x}", `aws_security_group.g["$${x}"]`},
+		{"%{if}", `aws_security_group.g["%%{if}"]`},
+		{"$x%", `aws_security_group.g["$x%"]`},
+		{"tab\there\n", `aws_security_group.g["tab\there\n"]`},
+		{"bell\x07", `aws_security_group.g["bell\u0007"]`},
+		{"café", `aws_security_group.g["café"]`},
+	} {
+		st := map[string]any{"version": 4, "resources": []any{map[string]any{
+			"mode": "managed", "type": "aws_security_group", "name": "g",
+			"instances": []any{map[string]any{"index_key": tt.key, "attributes": map[string]any{"id": "sg-1"}}},
+		}}}
+		got, err := ParseState("s.tfstate", []byte(mustJSON(t, st)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Instances) != 1 || got.Instances[0].Address != tt.want {
+			t.Errorf("key %q: instances %+v, want address %s", tt.key, got.Instances, tt.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -253,9 +254,49 @@ func indexKey(k any) (string, error) {
 		}
 		return "[" + strconv.FormatInt(int64(x), 10) + "]", nil
 	case string:
-		return "[" + strconv.Quote(x) + "]", nil
+		return "[" + hclQuote(x) + "]", nil
 	}
 	return "", fmt.Errorf("want a number or a string, got %T", k)
+}
+
+// hclQuote quotes a for_each key as Terraform writes it in addresses (its
+// addrs.StringKey): HCL's escapes, template introducers ${ and %{
+// doubled, other unprintable runes as \uNNNN. strconv.Quote differs on
+// those, and the address in reports and in SGA017 would not be the one
+// `terraform state list` and `terraform show -json` print.
+func hclQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, r := range s {
+		switch r {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '$', '%':
+			b.WriteRune(r)
+			if strings.HasPrefix(s[i+1:], "{") {
+				b.WriteRune(r)
+			}
+		default:
+			switch {
+			case unicode.IsPrint(r):
+				b.WriteRune(r)
+			case r < 0x10000:
+				fmt.Fprintf(&b, "\\u%04x", r)
+			default:
+				fmt.Fprintf(&b, "\\U%08x", r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // modulePath reads a module instance address (module.a["x"].module.b[0])
