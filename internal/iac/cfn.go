@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -65,18 +67,20 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 	var root *node
 	var err error
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
-		root, err = parseJSONTemplate(data)
-		if err != nil {
-			// YAML in flow style starts with { too ({Resources: ...}).
-			if y, yerr := parseYAMLTemplate(data); yerr == nil {
-				root, err = y, nil
-			}
+		// YAML in flow style starts with { too ({Resources: ...}); JSON's
+		// first name is quoted. Only the former is read as YAML: a JSON
+		// template that does not parse, or names a key twice, is an
+		// error, not a YAML template read some other way.
+		if rest := bytes.TrimLeft(t[1:], " \t\r\n"); len(rest) == 0 || rest[0] == '"' || rest[0] == '}' {
+			root, err = parseJSONTemplate(data)
+		} else {
+			root, err = parseYAMLTemplate(data)
 		}
 	} else {
 		root, err = parseYAMLTemplate(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, file, err)
+		return nil, fmt.Errorf("%w: %s", ErrInput, templateWhere(file, err))
 	}
 	res := root.get("Resources")
 	if root == nil || root.Kind != mapNode || res == nil || res.Kind != mapNode {
@@ -142,6 +146,11 @@ func fromYAML(y *yaml.Node, depth int) (*node, error) {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("line %d: a mapping key that is not a string", k.Line)
+			}
+			if slices.Contains(n.Keys, k.Value) {
+				// CloudFormation refuses it; reading the first or the last
+				// would put findings on a value it never used.
+				return nil, fmt.Errorf("line %d: key %q given twice", k.Line, k.Value)
 			}
 			c, err := fromYAML(v, depth+1)
 			if err != nil {
@@ -429,4 +438,20 @@ func cfnRuleSpec(dir inventory.Direction, e *node) ruleSpec {
 		spec.PeersKnown = false
 	}
 	return spec
+}
+
+// templateWhere writes a parser's "line N: reason" (yaml's "yaml: line N:
+// reason") as "file:N: reason", the form of every other input error
+// (docs/iac.md §5), on one line.
+func templateWhere(file string, err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, reason, ok := strings.Cut(rest, ": "); ok {
+			if _, err := strconv.Atoi(n); err == nil {
+				return file + ":" + n + ": " + reason
+			}
+		}
+	}
+	return file + ": " + msg
 }

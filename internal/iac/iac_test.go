@@ -262,7 +262,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"state not JSON", map[string]string{"s.tfstate": "{"},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
-			"invalid IaC input: " + "%ROOT%/s.tfstate: not a Terraform state in JSON: jsontext: unexpected EOF after offset 1"},
+			"invalid IaC input: %ROOT%/s.tfstate:1: not a Terraform state in JSON: unexpected EOF"},
 		{"state version 3", map[string]string{"s.tfstate": `{"version": 3}`},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
 			"invalid IaC input: %ROOT%/s.tfstate: state format version 3 (want 4, written by Terraform 0.12 and later)"},
@@ -280,7 +280,33 @@ func TestLoadErrors(t *testing.T) {
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
 			},
-			"invalid IaC input: %ROOT%/t.json: line 3: invalid character ',' at start of value"},
+			"invalid IaC input: %ROOT%/t.json:3: invalid character ',' at start of value"},
+		{"state value of the wrong type, on its line", map[string]string{"s.tfstate": "{\"version\": 4, \"resources\": [\n{\"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"a\",\n\"instances\": [{\"attributes\":\n{\"id\": 5}}]}]}"},
+			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
+			"invalid IaC input: %ROOT%/s.tfstate:4: resources[0] aws_security_group.a: instances: 0.attributes.id: a number where a string is wanted"},
+		{"show -json value of the wrong type", map[string]string{"s.json": "{\"format_version\": \"1.0\", \"values\": {\"root_module\": {\"child_modules\": [{\"address\": \"module.a\",\n\"resources\": [{\"address\": \"module.a.aws_security_group.x\", \"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"x\",\n\"values\": {\"id\": \"sg-1\",\n\"ingress\": [{\"cidr_blocks\": \"0.0.0.0/0\"}]}}]}]}}}"},
+			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.json")}} },
+			"invalid IaC input: %ROOT%/s.json:4: module.a.aws_security_group.x: values: ingress.0.cidr_blocks: a string where an array is wanted"},
+		{"JSON template with a syntax error YAML would accept", map[string]string{"t.json": "{\"Resources\": {\"A\": {\"Type\": \"x\",\n\"Properties\": {\"CidrIp\"}}}}\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
+			},
+			"invalid IaC input: %ROOT%/t.json:2: invalid character '}' after object name (expecting ':')"},
+		{"JSON template naming a key twice", map[string]string{"t.json": "{\"Resources\": {\"A\": {\"Type\": \"x\",\n\"Properties\": {\"CidrIp\": \"a\",\n\"CidrIp\": \"b\"}}}}\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
+			},
+			"invalid IaC input: %ROOT%/t.json:3: duplicate object member name"},
+		{"YAML template naming a key twice", map[string]string{"t.yaml": "Resources:\n  A:\n    Type: x\n    Type: y\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
+			},
+			"invalid IaC input: %ROOT%/t.yaml:4: key \"Type\" given twice"},
+		{"YAML syntax error", map[string]string{"t.yaml": "Resources:\n  A:\n    B: [\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
+			},
+			"invalid IaC input: %ROOT%/t.yaml:3: did not find expected node content"},
 		{"template missing", nil,
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "nope.yaml")}}}

@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -102,7 +103,7 @@ func ParseState(file string, data []byte) (*State, error) {
 		Values        jsontext.Value `json:"values"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %s: not a Terraform state in JSON: %v", ErrInput, file, err)
+		return nil, fmt.Errorf("%w: %s: not a Terraform state in JSON: %v", ErrInput, stateWhere(file, data, err), jsonReason(err))
 	}
 	st := &State{File: file}
 	var err error
@@ -121,7 +122,7 @@ func ParseState(file string, data []byte) (*State, error) {
 		err = errors.New("neither a state file (version 4) nor `terraform show -json` output (format_version)")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, file, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, stateWhere(file, data, err), err)
 	}
 	sortInstances(st.Instances)
 	return st, nil
@@ -141,7 +142,7 @@ func (st *State) readV4(raw jsontext.Value) error {
 		Instances jsontext.Value `json:"instances"`
 	}
 	if err := json.Unmarshal(raw, &resources); err != nil {
-		return fmt.Errorf("resources: %v", err)
+		return decodeError("resources", "/resources", err)
 	}
 	for i, r := range resources {
 		if r.Mode != "managed" || !supportedTypes[r.Type] {
@@ -153,7 +154,7 @@ func (st *State) readV4(raw jsontext.Value) error {
 		}
 		if len(r.Instances) > 0 {
 			if err := json.Unmarshal(r.Instances, &instances); err != nil {
-				return fmt.Errorf("resources[%d] %s.%s: %v", i, r.Type, r.Name, err)
+				return decodeError(fmt.Sprintf("resources[%d] %s.%s: instances", i, r.Type, r.Name), fmt.Sprintf("/resources/%d/instances", i), err)
 			}
 		}
 		modules, err := modulePath(r.Module)
@@ -200,16 +201,16 @@ func (st *State) readShow(raw jsontext.Value) error {
 		RootModule showModule `json:"root_module"`
 	}
 	if err := json.Unmarshal(raw, &values); err != nil {
-		return fmt.Errorf("values: %v", err)
+		return decodeError("values", "/values", err)
 	}
-	return st.walkShow(values.RootModule, 0)
+	return st.walkShow(values.RootModule, "/values/root_module", 0)
 }
 
 // maxModuleDepth bounds module nesting; Terraform has no limit, but a
 // state nested deeper than this is not one anybody wrote.
 const maxModuleDepth = 64
 
-func (st *State) walkShow(m showModule, depth int) error {
+func (st *State) walkShow(m showModule, ptr string, depth int) error {
 	if depth > maxModuleDepth {
 		return fmt.Errorf("modules nested deeper than %d", maxModuleDepth)
 	}
@@ -217,7 +218,7 @@ func (st *State) walkShow(m showModule, depth int) error {
 	if err != nil {
 		return fmt.Errorf("module %q: %v", m.Address, err)
 	}
-	for _, r := range m.Resources {
+	for i, r := range m.Resources {
 		if r.Mode != "managed" || !supportedTypes[r.Type] {
 			continue
 		}
@@ -227,15 +228,15 @@ func (st *State) walkShow(m showModule, depth int) error {
 		var attrs Attributes
 		if len(r.Values) > 0 {
 			if err := json.Unmarshal(r.Values, &attrs); err != nil {
-				return fmt.Errorf("%s: values: %v", r.Address, err)
+				return decodeError(r.Address+": values", fmt.Sprintf("%s/resources/%d/values", ptr, i), err)
 			}
 		}
 		st.Instances = append(st.Instances, Instance{
 			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: attrs,
 		})
 	}
-	for _, c := range m.ChildModules {
-		if err := st.walkShow(c, depth+1); err != nil {
+	for i, c := range m.ChildModules {
+		if err := st.walkShow(c, fmt.Sprintf("%s/child_modules/%d", ptr, i), depth+1); err != nil {
 			return err
 		}
 	}
@@ -376,4 +377,119 @@ func isIdentByte(c byte, first bool) bool {
 
 func sortInstances(xs []Instance) {
 	slices.SortStableFunc(xs, func(a, b Instance) int { return strings.Compare(a.Address, b.Address) })
+}
+
+// stateError is a value of a state that does not decode, with the JSON
+// pointer to it from the state's top, so the message can name its line.
+type stateError struct {
+	what string
+	ptr  jsontext.Pointer
+	err  error
+}
+
+func (e *stateError) Error() string {
+	if e.what == "" {
+		return jsonReason(e.err)
+	}
+	return e.what + ": " + jsonReason(e.err)
+}
+
+// decodeError places err, from decoding the value at pointer prefix
+// (a part of the state decoded on its own), in the whole state.
+func decodeError(what, prefix string, err error) error {
+	ptr := jsontext.Pointer(prefix)
+	var se *json.SemanticError
+	if errors.As(err, &se) {
+		ptr += se.JSONPointer
+	}
+	return &stateError{what: what, ptr: ptr, err: err}
+}
+
+// jsonReason says what is wrong with a value in words, without the
+// decoder's Go types ("cannot unmarshal JSON number into Go string").
+func jsonReason(err error) string {
+	var se *json.SemanticError
+	if errors.As(err, &se) && se.JSONKind != 0 && se.GoType != nil {
+		where := ""
+		if se.JSONPointer != "" {
+			where = strings.TrimPrefix(string(se.JSONPointer), "/") + ": "
+			where = strings.ReplaceAll(where, "/", ".")
+		}
+		return fmt.Sprintf("%s%s where %s is wanted", where, kindName(se.JSONKind), goKindName(se.GoType.Kind().String()))
+	}
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		return syn.Err.Error()
+	}
+	return err.Error()
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "a value"
+}
+
+func goKindName(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "int", "int64", "float64":
+		return "a number"
+	}
+	return "another value"
+}
+
+// stateWhere is "file:line" for an error of a state whose line can be
+// found (a syntax error's offset, or the pointer of a value that does
+// not decode), else the file.
+func stateWhere(file string, data []byte, err error) string {
+	off := int64(-1)
+	var syn *jsontext.SyntacticError
+	var se *json.SemanticError
+	var ste *stateError
+	switch {
+	case errors.As(err, &ste):
+		off = pointerOffset(data, ste.ptr)
+	case errors.As(err, &syn):
+		off = syn.ByteOffset
+	case errors.As(err, &se):
+		off = se.ByteOffset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, 1+bytes.Count(data[:off], []byte("\n")))
+}
+
+// pointerOffset finds where the value at ptr starts in data, or -1. Only
+// on the error path: it reads the state again.
+func pointerOffset(data []byte, ptr jsontext.Pointer) int64 {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	for {
+		if _, err := dec.ReadToken(); err != nil {
+			return -1
+		}
+		if dec.StackPointer() == ptr {
+			return max(dec.InputOffset()-1, 0)
+		}
+	}
 }
