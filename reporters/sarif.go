@@ -535,7 +535,10 @@ func sourceLocation(s *findings.Source) *sarif.Location {
 		if seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "\\\x00") {
 			return nil
 		}
-		segs[i] = pathSegment(seg)
+		// A colon left as is would make "c:/x.tf" or "a:b/x.tf" an
+		// absolute URI of scheme "c" or "a", which GitHub rejects or
+		// resolves elsewhere; url.PathEscape leaves it.
+		segs[i] = strings.ReplaceAll(pathSegment(seg), ":", "%3A")
 	}
 	return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewSimpleArtifactLocation(strings.Join(segs, "/")).WithURIBaseID("%SRCROOT%")).

@@ -129,6 +129,28 @@ func TestSARIFSourceRefusesUnsafePaths(t *testing.T) {
 	}
 }
 
+// TestSARIFSourceURIEscapes: a file's path becomes a relative URI that
+// names that file: spaces, #, ?, %, non-ASCII and colons escaped, slashes
+// kept, so no segment reads as a scheme, a query or a fragment.
+func TestSARIFSourceURIEscapes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ file, want string }{
+		{"infra/main.tf", "infra/main.tf"},
+		{"a:b/main.tf", "a%3Ab/main.tf"},
+		{"c:/main.tf", "c%3A/main.tf"},
+		{"dir #1/x?.tf", "dir%20%231/x%3F.tf"},
+		{"100%/ü.tf", "100%25/%C3%BC.tf"},
+	} {
+		r := allComplete(t)
+		r.Findings = r.Findings[:1]
+		r.Findings[0].Source = &findings.Source{File: tt.file, StartLine: 1, EndLine: 2, Address: "x"}
+		got := sourceResults(t, render(t, SARIF{}, r))
+		if u := got[0].Locations[0].PhysicalLocation.ArtifactLocation; u.URI != tt.want || u.URIBaseID != "%SRCROOT%" {
+			t.Errorf("%q: location %+v, want %s under %%SRCROOT%%", tt.file, u, tt.want)
+		}
+	}
+}
+
 // TestSARIFSourceValidates: SARIF with mapped locations passes the schema
 // and GitHub's upload rules.
 func TestSARIFSourceValidates(t *testing.T) {
