@@ -384,25 +384,52 @@ func stateVPCRuleSpec(dir inventory.Direction, a *Attributes) ruleSpec {
 // records one), or nil.
 func (m *Mapper) group(id, arn string) *tfGroup {
 	for _, g := range m.groups[id] {
-		if a := g.inst.Attributes.ARN; a == "" || arn == "" || a == arn {
+		if sameGroup(g, arn) {
 			return g
 		}
 	}
 	return nil
 }
 
-// declared reports whether a state declares the live rule r of group g:
-// an inline entry of the group or a rule resource naming the group.
-func (m *Mapper) declared(g *inventory.SecurityGroup, tg *tfGroup, r inventory.Rule) bool {
-	if slices.Contains(tg.unknown, r.Direction) {
-		return true // not recorded: missing data is never drift
-	}
-	for _, s := range tg.rules {
-		if s.score(g.ID, r) >= 0 {
-			return true
+func sameGroup(g *tfGroup, arn string) bool {
+	a := g.inst.Attributes.ARN
+	return a == "" || arn == "" || a == arn
+}
+
+// ruleResources are the rule resources naming the group with this id and
+// ARN: not those of a state whose own group with that id has another ARN
+// (a state of another account or region whose ids collide).
+func (m *Mapper) ruleResources(id, arn string) []*tfRule {
+	rules := m.ruleRes[id]
+	var out []*tfRule
+	for _, rr := range rules {
+		other := slices.ContainsFunc(m.groups[id], func(g *tfGroup) bool { return g.state == rr.state && !sameGroup(g, arn) })
+		if !other {
+			out = append(out, rr)
 		}
 	}
-	for _, rr := range m.ruleRes[g.ID] {
+	return out
+}
+
+// declared reports whether a state declares the live rule r of group g:
+// an inline entry of the group or a rule resource naming the group.
+func (m *Mapper) declared(g *inventory.SecurityGroup, r inventory.Rule) bool {
+	// Every state holding the group counts: a group in two roots' states
+	// declares the rules of both.
+	for _, tg := range m.groups[g.ID] {
+		if !sameGroup(tg, g.ARN) {
+			continue
+		}
+		if slices.Contains(tg.unknown, r.Direction) {
+			return true // not recorded: missing data is never drift
+		}
+		for _, s := range tg.rules {
+			if s.score(g.ID, r) >= 0 {
+				return true
+			}
+		}
+	}
+	for _, rr := range m.ruleResources(g.ID, g.ARN) {
 		if rr.spec.score(g.ID, r) >= 0 {
 			return true
 		}
@@ -423,7 +450,7 @@ func (m *Mapper) Annotate(inv *inventory.Inventory) {
 		}
 		unmanaged := []inventory.Rule{}
 		for _, r := range g.Rules.All() {
-			if !m.declared(g, tg, r) {
+			if !m.declared(g, r) {
 				unmanaged = append(unmanaged, r)
 			}
 		}
@@ -500,7 +527,7 @@ func (m *Mapper) mapFinding(f *findings.Finding, g *inventory.SecurityGroup, rul
 	tg := m.group(f.GroupID, f.GroupARN)
 	// A rule resource of this state may name a group managed elsewhere.
 	if rule != nil {
-		rules := m.ruleRes[f.GroupID]
+		rules := m.ruleResources(f.GroupID, f.GroupARN)
 		specs := make([]ruleSpec, len(rules))
 		for i, r := range rules {
 			specs[i] = r.spec

@@ -178,3 +178,60 @@ func TestIndexKeyAddress(t *testing.T) {
 		}
 	}
 }
+
+// TestAnnotateSeveralStates: a rule is declared when any state given
+// declares it for the group: a rule resource in another root's state, or
+// the group's inline rules in a second state holding it. A state of
+// another account whose group has the same id but another ARN declares
+// nothing for this one.
+func TestAnnotateSeveralStates(t *testing.T) {
+	t.Parallel()
+	const id = "sg-0000000000shared1"
+	otherARN := "arn:aws:ec2:us-east-1:999988887777:security-group/" + id
+	group := func(groupARN string, ingress ...any) map[string]any {
+		return map[string]any{"mode": "managed", "type": "aws_security_group", "name": "g",
+			"instances": []any{map[string]any{"attributes": map[string]any{
+				"id": id, "arn": groupARN, "ingress": append([]any{}, ingress...), "egress": []any{}}}}}
+	}
+	ruleRes := func(port int) map[string]any {
+		return map[string]any{"mode": "managed", "type": "aws_security_group_rule", "name": "r",
+			"instances": []any{map[string]any{"attributes": map[string]any{
+				"type": "ingress", "security_group_id": id, "protocol": "tcp", "from_port": port, "to_port": port,
+				"cidr_blocks": []any{"0.0.0.0/0"}}}}}
+	}
+	states := map[string]any{
+		"a.tfstate": group(arn(id), inlineRule("tcp", 22, 22, "0.0.0.0/0")),
+		"b.tfstate": ruleRes(443),
+		"c.tfstate": group(arn(id), inlineRule("tcp", 8080, 8080, "0.0.0.0/0")),
+		"d.tfstate": []any{group(otherARN), ruleRes(3306)},
+	}
+	root := t.TempDir()
+	files := map[string]string{}
+	var opts Options
+	opts.Root = root
+	for _, name := range []string{"a.tfstate", "b.tfstate", "c.tfstate", "d.tfstate"} {
+		res := states[name]
+		if _, ok := res.([]any); !ok {
+			res = []any{res}
+		}
+		files[name] = mustJSON(t, map[string]any{"version": 4, "resources": res})
+		opts.States = append(opts.States, filepath.Join(root, name))
+	}
+	writeFiles(t, root, files)
+	m, err := Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := func(port int) inventory.Rule {
+		return liveRule("", inventory.Ingress, "tcp", port, port, "0.0.0.0/0")
+	}
+	inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(id, nil, r(22), r(443), r(8080), r(3306))}}
+	m.Annotate(inv)
+	got := inv.SecurityGroups[0].IaC
+	if got == nil {
+		t.Fatal("group not marked managed")
+	}
+	if diff := cmp.Diff([]inventory.Rule{r(3306)}, got.UnmanagedRules); diff != "" {
+		t.Errorf("unmanaged rules (-want +got):\n%s", diff)
+	}
+}
