@@ -90,7 +90,36 @@ func readSource(path string, limit int64) ([]byte, error) {
 	return src, nil
 }
 
+// maxHCLDepth bounds the brackets open at once in a .tf file: the HCL
+// parser recurses per level, and a few megabytes of [[[[ overflowed the
+// stack (a crash, not an error). Real code nests a few dozen levels.
+const maxHCLDepth = 500
+
+// hclTooDeep returns the line where src first has more than maxHCLDepth
+// brackets open, or 0. Brackets inside strings and comments count too: a
+// file holding hundreds of unmatched ones in text is not one anybody
+// wrote, and interpolations (${...}) nest expressions inside strings.
+func hclTooDeep(src []byte) int {
+	depth, line := 0, 1
+	for _, c := range src {
+		switch c {
+		case '\n':
+			line++
+		case '(', '[', '{':
+			if depth++; depth > maxHCLDepth {
+				return line
+			}
+		case ')', ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return 0
+}
+
 func (m *tfModule) parseFile(path string, src []byte) error {
+	if line := hclTooDeep(src); line > 0 {
+		return fmt.Errorf("%w: %s:%d: nested deeper than %d", ErrInput, path, line, maxHCLDepth)
+	}
 	file, diags := hclsyntax.ParseConfig(src, path, hcl.Pos{Line: 1, Column: 1, Byte: 0})
 	if diags.HasErrors() {
 		d := diags[0]

@@ -271,6 +271,13 @@ func TestLoadErrors(t *testing.T) {
 				return Options{Root: r, Dirs: []string{filepath.Join(r, "tf")}, States: []string{filepath.Join(r, "s.tfstate")}}
 			},
 			"invalid IaC input: %ROOT%/tf/main.tf:2: Invalid expression"},
+		{"HCL nested past the limit (the parser's recursion overflowed the stack)", map[string]string{
+			"tf/main.tf": "locals {\n  x = " + strings.Repeat("[", 1_000_000) + strings.Repeat("]", 1_000_000) + "\n}\n",
+			"s.tfstate":  `{"version": 4, "resources": []}`},
+			func(r string) Options {
+				return Options{Root: r, Dirs: []string{filepath.Join(r, "tf")}, States: []string{filepath.Join(r, "s.tfstate")}}
+			},
+			"invalid IaC input: %ROOT%/tf/main.tf:2: nested deeper than 500"},
 		{"template not a template", map[string]string{"t.yaml": "a: 1\n"},
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
