@@ -322,11 +322,7 @@ func (t *Template) groupRules(logical string) []cfnRule {
 			if dir == inventory.Egress {
 				prop = "SecurityGroupEgress"
 			}
-			list := props.get(prop)
-			if list == nil || list.Kind != seqNode {
-				continue
-			}
-			for i, e := range list.Vals {
+			for i, e := range ruleEntries(props.get(prop), 0) {
 				out = append(out, cfnRule{
 					Start: e.Start, End: e.End,
 					Address: fmt.Sprintf("Resources.%s.Properties.%s[%d]", logical, prop, i),
@@ -353,6 +349,61 @@ func (t *Template) groupRules(logical string) []cfnRule {
 		}
 	}
 	return out
+}
+
+// ruleEntries lists the rule entries of a SecurityGroupIngress or
+// SecurityGroupEgress value: the mappings of its list, looking into both
+// branches of a condition (!If [Cond, A, B], {"Fn::If": [...]}) whether it
+// chooses the whole list or one entry, so that a condition's name or a
+// branch is never taken for a rule, and the rules inside a condition are
+// found. !Ref AWS::NoValue and other intrinsics are no rule.
+func ruleEntries(v *node, depth int) []*node {
+	if v == nil || depth > maxTemplateDepth {
+		return nil
+	}
+	if branches := ifBranches(v); branches != nil {
+		var out []*node
+		for _, b := range branches {
+			out = append(out, ruleEntries(b, depth+1)...)
+		}
+		return out
+	}
+	switch {
+	case v.Kind == seqNode && v.Tag == "":
+		var out []*node
+		for _, e := range v.Vals {
+			if e.Kind == seqNode && e.Tag == "" {
+				continue // a list is no rule
+			}
+			out = append(out, ruleEntries(e, depth+1)...)
+		}
+		return out
+	case v.Kind == mapNode && v.Tag == "" && !isIntrinsic(v):
+		return []*node{v}
+	}
+	return nil
+}
+
+// ifBranches returns the two values of a condition, or nil.
+func ifBranches(v *node) []*node {
+	args := v
+	switch {
+	case v.Kind == seqNode && v.Tag == "!If":
+	case v.Kind == mapNode && len(v.Keys) == 1 && v.Keys[0] == "Fn::If":
+		args = v.Vals[0]
+	default:
+		return nil
+	}
+	if args.Kind != seqNode || len(args.Vals) != 3 {
+		return nil
+	}
+	return args.Vals[1:]
+}
+
+// isIntrinsic reports whether a mapping is a function call in long form
+// ({"Ref": ...}, {"Fn::...": ...}), not a rule's properties.
+func isIntrinsic(v *node) bool {
+	return len(v.Keys) == 1 && (v.Keys[0] == "Ref" || strings.HasPrefix(v.Keys[0], "Fn::"))
 }
 
 // scalar returns a plain scalar's value, or "" for anything else (a

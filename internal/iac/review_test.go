@@ -235,3 +235,84 @@ func TestAnnotateSeveralStates(t *testing.T) {
 		t.Errorf("unmanaged rules (-want +got):\n%s", diff)
 	}
 }
+
+// cfnConditions chooses rules with !If, around the whole list and around
+// one entry; lines asserted in TestCloudFormationConditions.
+const cfnConditions = `Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+      SecurityGroupIngress: !If
+        - IsProd
+        - - IpProtocol: tcp
+            FromPort: 443
+            ToPort: 443
+            CidrIp: 0.0.0.0/0
+        - - IpProtocol: tcp
+            FromPort: 8443
+            ToPort: 8443
+            CidrIp: 0.0.0.0/0
+      SecurityGroupEgress:
+        - !If
+          - IsProd
+          - IpProtocol: tcp
+            FromPort: 5432
+            ToPort: 5432
+            CidrIp: 10.0.0.0/8
+          - !Ref AWS::NoValue
+        - IpProtocol: "-1"
+          CidrIp: 0.0.0.0/0
+`
+
+const cfnConditionsJSON = `{"Resources": {"Web": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+  "SecurityGroupIngress": {"Fn::If": ["IsProd",
+    [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}],
+    [{"IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443, "CidrIp": "0.0.0.0/0"}]
+  ]}
+}}}}
+`
+
+// TestCloudFormationConditions: the rules inside a condition (!If or
+// Fn::If, around the list or one entry) are entries like the others; the
+// condition's name and !Ref AWS::NoValue are none.
+func TestCloudFormationConditions(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"web.yaml": cfnConditions, "web.json": cfnConditionsJSON})
+	m, err := Load(Options{Root: root, Templates: []TemplateMapping{
+		{Stack: "yaml", File: filepath.Join(root, "web.yaml")},
+		{Stack: "json", File: filepath.Join(root, "web.json")},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in443 := liveRule("", inventory.Ingress, "tcp", 443, 443, "0.0.0.0/0")
+	in8443 := liveRule("", inventory.Ingress, "tcp", 8443, 8443, "0.0.0.0/0")
+	pg := liveRule("", inventory.Egress, "tcp", 5432, 5432, "10.0.0.0/8")
+	all := liveRule("", inventory.Egress, "all", 0, 65535, "0.0.0.0/0")
+	const yamlID, jsonID = "sg-000000000000yaml", "sg-000000000000json"
+	inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{
+		liveGroup(yamlID, map[string]string{TagStackName: "yaml", TagLogicalID: "Web"}, in443, in8443, pg, all),
+		liveGroup(jsonID, map[string]string{TagStackName: "json", TagLogicalID: "Web"}, in443, in8443),
+	}}
+	for _, tt := range []struct {
+		name, group string
+		rule        inventory.Rule
+		want        *findings.Source
+	}{
+		{"!If around the list, first branch", yamlID, in443, &findings.Source{File: "web.yaml", StartLine: 10, EndLine: 13, Address: "Resources.Web.Properties.SecurityGroupIngress[0]"}},
+		{"!If around the list, second branch", yamlID, in8443, &findings.Source{File: "web.yaml", StartLine: 14, EndLine: 17, Address: "Resources.Web.Properties.SecurityGroupIngress[1]"}},
+		{"!If around one entry", yamlID, pg, &findings.Source{File: "web.yaml", StartLine: 21, EndLine: 24, Address: "Resources.Web.Properties.SecurityGroupEgress[0]"}},
+		{"the entry after it", yamlID, all, &findings.Source{File: "web.yaml", StartLine: 26, EndLine: 27, Address: "Resources.Web.Properties.SecurityGroupEgress[1]"}},
+		{"Fn::If in JSON", jsonID, in8443, &findings.Source{File: "web.json", StartLine: 4, EndLine: 4, Address: "Resources.Web.Properties.SecurityGroupIngress[1]"}},
+	} {
+		fs := []findings.Finding{finding(tt.group, &tt.rule)}
+		m.Map(inv, fs)
+		if diff := cmp.Diff(tt.want, fs[0].Source); diff != "" {
+			t.Errorf("%s: source (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
