@@ -554,7 +554,9 @@ func resultMessage(f findings.Finding) string {
 		msg += " Group ARN: " + sanitize(f.GroupARN) + "."
 	}
 	if f.Source != nil && f.Source.Address != "" {
-		msg += " Declared by " + sanitize(f.Source.Address) + "."
+		// "Code:", not "Declared by": a rule added by hand (SGA017) is
+		// located on its group's block, which does not declare it.
+		msg += " Code: " + sanitize(f.Source.Address) + "."
 	}
 	if rem := strings.TrimSpace(sanitize(f.Remediation)); rem != "" {
 		msg += " To fix it, run: `" + rem + "`."

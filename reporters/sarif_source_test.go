@@ -98,7 +98,7 @@ func TestSARIFSourceLocation(t *testing.T) {
 		t.Errorf("logical locations %+v, want the group ARN %s", loc.LogicalLocations, arn)
 	}
 	msg := got[mapped].Message.Text
-	if !strings.Contains(msg, "Group ARN: "+arn+".") || !strings.Contains(msg, "Declared by module.web[\"a\"].aws_security_group.web.") {
+	if !strings.Contains(msg, "Group ARN: "+arn+".") || !strings.Contains(msg, "Code: module.web[\"a\"].aws_security_group.web.") || strings.Contains(msg, "Declared by") {
 		t.Errorf("message %q lacks the ARN or the address", msg)
 	}
 	if got[mapped].Properties["source_address"] != `module.web["a"].aws_security_group.web` {
