@@ -44,6 +44,26 @@ type tfModule struct {
 	// Modules maps a module call's name to the directory of its source
 	// when the source is local ("./modules/net"), else to "".
 	Modules map[string]string
+	// Moved maps a resource's former "type.name" to its new one, from
+	// the module's moved blocks: a state written before the move still
+	// names the former.
+	Moved map[string]string
+}
+
+// resource finds the block of "type.name", following moved blocks (a
+// bounded chain) when the code no longer has it under that name.
+func (m *tfModule) resource(key string) *tfBlock {
+	for range 16 {
+		if b := m.Resources[key]; b != nil {
+			return b
+		}
+		next, ok := m.Moved[key]
+		if !ok {
+			return nil
+		}
+		key = next
+	}
+	return nil
 }
 
 // parseModule reads every *.tf file of dir (not its subdirectories, as
@@ -51,7 +71,7 @@ type tfModule struct {
 // file and line. Files are read in name order, so the first of two
 // blocks with one address (which Terraform itself refuses) wins.
 func parseModule(dir string) (*tfModule, error) {
-	m := &tfModule{Dir: dir, Resources: map[string]*tfBlock{}, Modules: map[string]string{}}
+	m := &tfModule{Dir: dir, Resources: map[string]*tfBlock{}, Modules: map[string]string{}, Moved: map[string]string{}}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read Terraform module %s: %w", dir, err)
@@ -152,6 +172,17 @@ func (m *tfModule) parseFile(path string, src []byte) error {
 				blk.Inline = inlineBlocks(b.Body)
 			}
 			m.Resources[key] = blk
+		case b.Type == "moved" && len(b.Labels) == 0:
+			// Only a resource renamed within this module: from and to are
+			// both type.name (an instance key or a module move is not
+			// followed).
+			from, ok1 := resourceRef(b.Body, "from")
+			to, ok2 := resourceRef(b.Body, "to")
+			if ok1 && ok2 {
+				if _, dup := m.Moved[from]; !dup {
+					m.Moved[from] = to
+				}
+			}
 		case b.Type == "module" && len(b.Labels) == 1:
 			if _, dup := m.Modules[b.Labels[0]]; dup {
 				continue
@@ -165,6 +196,25 @@ func (m *tfModule) parseFile(path string, src []byte) error {
 		}
 	}
 	return nil
+}
+
+// resourceRef reads a moved block's from or to when it is exactly
+// TYPE.NAME.
+func resourceRef(body *hclsyntax.Body, name string) (string, bool) {
+	attr, ok := body.Attributes[name]
+	if !ok {
+		return "", false
+	}
+	tr, diags := hcl.AbsTraversalForExpr(attr.Expr)
+	if diags.HasErrors() || len(tr) != 2 {
+		return "", false
+	}
+	root, ok := tr[0].(hcl.TraverseRoot)
+	attrStep, ok2 := tr[1].(hcl.TraverseAttr)
+	if !ok || !ok2 || root.Name == "module" || root.Name == "data" {
+		return "", false
+	}
+	return root.Name + "." + attrStep.Name, true
 }
 
 // isLocalSource reports whether a module source is a local path, the only

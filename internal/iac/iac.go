@@ -239,7 +239,7 @@ func (m *Mapper) block(root string, in Instance) (*tfBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mod.Resources[in.Type+"."+in.Name], nil
+	return mod.resource(in.Type + "." + in.Name), nil
 }
 
 // addState picks the state's root module among the candidates (the one

@@ -316,3 +316,40 @@ func TestCloudFormationConditions(t *testing.T) {
 		}
 	}
 }
+
+// TestMovedBlock: a state written before a rename (moved block) still
+// names the former address; the finding lands on the renamed block.
+func TestMovedBlock(t *testing.T) {
+	t.Parallel()
+	const id = "sg-000000000000moved"
+	root := t.TempDir()
+	main := `moved {
+  from = aws_security_group.old
+  to   = aws_security_group.mid
+}
+
+moved {
+  from = aws_security_group.mid
+  to   = aws_security_group.new
+}
+
+resource "aws_security_group" "new" {
+  name = "renamed"
+}
+`
+	st := map[string]any{"version": 4, "resources": []any{map[string]any{
+		"mode": "managed", "type": "aws_security_group", "name": "old",
+		"instances": []any{map[string]any{"attributes": map[string]any{"id": id, "ingress": []any{}, "egress": []any{}}}},
+	}}}
+	writeFiles(t, root, map[string]string{"main.tf": main, "s.tfstate": mustJSON(t, st)})
+	m, err := Load(Options{Root: root, Dirs: []string{root}, States: []string{filepath.Join(root, "s.tfstate")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := []findings.Finding{finding(id, nil)}
+	m.Map(&inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(id, nil)}}, fs)
+	want := &findings.Source{File: "main.tf", StartLine: 11, EndLine: 13, Address: "aws_security_group.old"}
+	if diff := cmp.Diff(want, fs[0].Source); diff != "" {
+		t.Errorf("source (-want +got):\n%s", diff)
+	}
+}
