@@ -70,6 +70,7 @@ func (o Options) Empty() bool {
 // Mapper holds the parsed states, code and templates.
 type Mapper struct {
 	root      string
+	realRoot  string // root with its symlinks resolved
 	states    []*State
 	groups    map[string][]*tfGroup // by group id
 	ruleRes   map[string][]*tfRule  // rule resources by the group id they name
@@ -116,8 +117,12 @@ func Load(opts Options) (*Mapper, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find the source root: %w", err)
 	}
+	realRoot := root
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		realRoot = r
+	}
 	m := &Mapper{
-		root: root, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
+		root: root, realRoot: realRoot, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
 		parsed: map[string]*Template{}, modules: map[string]*tfModule{}, rootOf: map[*State]string{},
 	}
 	var candidates []string
@@ -614,7 +619,12 @@ func (m *Mapper) source(file string, start, end int, addr string) *findings.Sour
 	if err != nil {
 		return nil
 	}
-	rel, err := filepath.Rel(m.root, abs)
+	// Through symlinks: a link in the repository to a file or directory
+	// outside it names code GitHub does not have (docs/iac.md §1).
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	rel, err := filepath.Rel(m.realRoot, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package iac
 
 import (
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -351,5 +352,44 @@ resource "aws_security_group" "new" {
 	want := &findings.Source{File: "main.tf", StartLine: 11, EndLine: 13, Address: "aws_security_group.old"}
 	if diff := cmp.Diff(want, fs[0].Source); diff != "" {
 		t.Errorf("source (-want +got):\n%s", diff)
+	}
+}
+
+// TestSymlinkOutsideRoot: code reached through a symlink that leaves the
+// repository is not mapped (GitHub does not have it); a symlink within
+// the repository is reported as the file it points to.
+func TestSymlinkOutsideRoot(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	root := filepath.Join(base, "repo")
+	const inID, outID = "sg-00000000000000in", "sg-0000000000000out"
+	group := func(name, id string) map[string]any {
+		return map[string]any{"module": "module." + name, "mode": "managed", "type": "aws_security_group", "name": "g",
+			"instances": []any{map[string]any{"attributes": map[string]any{"id": id, "ingress": []any{}, "egress": []any{}}}}}
+	}
+	writeFiles(t, base, map[string]string{
+		"repo/infra/main.tf":    "module \"in\" {\n  source = \"./linked\"\n}\n\nmodule \"out\" {\n  source = \"./escape\"\n}\n",
+		"repo/shared/g/main.tf": "resource \"aws_security_group\" \"g\" {\n}\n",
+		"outside/main.tf":       "resource \"aws_security_group\" \"g\" {\n}\n",
+		"repo/infra/s.tfstate":  mustJSON(t, map[string]any{"version": 4, "resources": []any{group("in", inID), group("out", outID)}}),
+	})
+	for link, target := range map[string]string{
+		filepath.Join(root, "infra", "linked"): filepath.Join("..", "shared", "g"),
+		filepath.Join(root, "infra", "escape"): filepath.Join("..", "..", "outside"),
+	} {
+		if err := os.Symlink(target, link); err != nil {
+			t.Skipf("symlinks: %v", err)
+		}
+	}
+	m, err := Load(Options{Root: root, Dirs: []string{filepath.Join(root, "infra")}, States: []string{filepath.Join(root, "infra", "s.tfstate")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(inID, nil), liveGroup(outID, nil)}}
+	fs := []findings.Finding{finding(inID, nil), finding(outID, nil)}
+	m.Map(inv, fs)
+	want := []*findings.Source{{File: "shared/g/main.tf", StartLine: 1, EndLine: 2, Address: "module.in.aws_security_group.g"}, nil}
+	if diff := cmp.Diff(want, []*findings.Source{fs[0].Source, fs[1].Source}); diff != "" {
+		t.Errorf("sources (-want +got):\n%s", diff)
 	}
 }
