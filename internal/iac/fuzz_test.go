@@ -93,3 +93,42 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseHCL: any .tf file is parsed or is one error line wrapping
+// ErrInput naming the file; every resource block and each of its inline
+// ingress and egress blocks spans lines of the file, first line first,
+// and the inline blocks lie within their resource's.
+func FuzzParseHCL(f *testing.F) {
+	f.Add([]byte(rootMain))
+	f.Add([]byte(rootModules))
+	f.Add([]byte(appMain))
+	f.Add([]byte(innerMain))
+	f.Add([]byte(inlineMain))
+	f.Add([]byte("moved {\n  from = aws_security_group.a\n  to = aws_security_group.a\n}\n"))
+	f.Add([]byte("locals {\n  x = [[[[[[[[]]]]]]]]\n}\n"))
+	f.Add([]byte("resource \"aws_security_group\" \"x\" {\n  ingress {\n    protocol = 6\n    self = \"yes\"\n  }\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := &tfModule{Dir: "d", Resources: map[string]*tfBlock{}, Modules: map[string]string{}, Moved: map[string]string{}}
+		err := m.parseFile("d/main.tf", data)
+		if err != nil {
+			if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "invalid IaC input: d/main.tf") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q: want one line wrapping ErrInput naming the file", err)
+			}
+			return
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for key, b := range m.Resources {
+			if b.Start < 1 || b.End < b.Start || b.End > lines {
+				t.Fatalf("%s spans lines %d-%d of a %d-line file", key, b.Start, b.End, lines)
+			}
+			for _, in := range b.Inline {
+				if in.Start < b.Start || in.End > b.End || in.End < in.Start {
+					t.Fatalf("%s: inline block %d-%d outside %d-%d", key, in.Start, in.End, b.Start, b.End)
+				}
+			}
+		}
+		for key := range m.Moved {
+			_ = m.resource(key) // a cycle of moves ends
+		}
+	})
+}
