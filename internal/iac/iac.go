@@ -80,6 +80,7 @@ type Mapper struct {
 	rootOf    map[*State]string     // chosen root module directory
 	anyState  bool
 	url       string
+	warnings  []string
 }
 
 type tfGroup struct {
@@ -257,7 +258,8 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 		stateDir = filepath.Dir(abs)
 	}
 	best, bestN := "", 0
-	for _, c := range candidates {
+	counts := make([]int, len(candidates))
+	for i, c := range candidates {
 		n := 0
 		for _, in := range st.Instances {
 			b, err := m.block(c, in)
@@ -268,8 +270,32 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 				n++
 			}
 		}
+		counts[i] = n
 		if n > bestN || (n == bestN && n > 0 && c == stateDir) {
 			best, bestN = c, n
+		}
+	}
+	if best != "" && best != stateDir {
+		// Several roots where as many of the state's resources are found
+		// (environments with the same code, the state pulled elsewhere):
+		// unless they would place every instance on the same lines,
+		// taking the first by path would put one environment's findings
+		// on another's file. Nothing is placed then (docs/iac.md §2).
+		for i, c := range candidates {
+			if c == best || counts[i] != bestN {
+				continue
+			}
+			same, err := m.sameBlocks(st, best, c)
+			if err != nil {
+				return err
+			}
+			if !same {
+				m.warnings = append(m.warnings, fmt.Sprintf(
+					"Terraform state %s: its code could be in %s or in %s (as many of its resources in each), so no finding is located on it: give --iac that root only, or write the state into it (terraform -chdir=DIR state pull > DIR/terraform.tfstate)",
+					st.File, m.display(best), m.display(c)))
+				best = ""
+				break
+			}
 		}
 	}
 	m.rootOf[st] = best
@@ -326,6 +352,37 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 	}
 	return nil
 }
+
+// sameBlocks reports whether roots a and b place every instance of st on
+// the same block.
+func (m *Mapper) sameBlocks(st *State, a, b string) (bool, error) {
+	for _, in := range st.Instances {
+		ba, err := m.block(a, in)
+		if err != nil {
+			return false, err
+		}
+		bb, err := m.block(b, in)
+		if err != nil {
+			return false, err
+		}
+		if ba != bb {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// display is dir relative to the source root when it lies inside it.
+func (m *Mapper) display(dir string) string {
+	if rel, err := filepath.Rel(m.root, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return dir
+}
+
+// Warnings are what the user should know about the mapping (a state whose
+// root module is ambiguous), one sentence each, in the order found.
+func (m *Mapper) Warnings() []string { return m.warnings }
 
 // stateInlineSpec reads an inline ingress or egress entry of a group, or
 // an aws_security_group_rule, as the state holds it: every value known.

@@ -393,3 +393,63 @@ func TestSymlinkOutsideRoot(t *testing.T) {
 		t.Errorf("sources (-want +got):\n%s", diff)
 	}
 }
+
+// TestAmbiguousRoot: two environments with the same code and a state
+// pulled outside both: the first by path (prod) used to take staging's
+// findings onto prod's file. Now nothing is placed, with a warning, unless
+// the state lies in one of them or every instance is in a module both
+// share.
+func TestAmbiguousRoot(t *testing.T) {
+	t.Parallel()
+	const id, modID = "sg-0000000000staging", "sg-00000000000module"
+	env := "resource \"aws_security_group\" \"web\" {\n  name = \"web\"\n}\n\nmodule \"shared\" {\n  source = \"../../modules/shared\"\n}\n"
+	state := func(withRoot bool) string {
+		res := []any{map[string]any{"module": "module.shared", "mode": "managed", "type": "aws_security_group", "name": "s",
+			"instances": []any{map[string]any{"attributes": map[string]any{"id": modID, "ingress": []any{}, "egress": []any{}}}}}}
+		if withRoot {
+			res = append(res, map[string]any{"mode": "managed", "type": "aws_security_group", "name": "web",
+				"instances": []any{map[string]any{"attributes": map[string]any{"id": id, "ingress": []any{}, "egress": []any{}}}}})
+		}
+		return mustJSON(t, map[string]any{"version": 4, "resources": res})
+	}
+	for _, tt := range []struct {
+		name     string
+		stateAt  string
+		withRoot bool
+		want     []*findings.Source
+		warnings int
+	}{
+		{"state outside both roots: ambiguous", "tmp/staging.tfstate", true, []*findings.Source{nil, nil}, 1},
+		{"state in staging's root", "envs/staging/terraform.tfstate", true, []*findings.Source{
+			{File: "envs/staging/main.tf", StartLine: 1, EndLine: 3, Address: "aws_security_group.web"},
+			{File: "modules/shared/main.tf", StartLine: 1, EndLine: 2, Address: "module.shared.aws_security_group.s"},
+		}, 0},
+		{"only instances of the shared module", "tmp/staging.tfstate", false, []*findings.Source{
+			nil,
+			{File: "modules/shared/main.tf", StartLine: 1, EndLine: 2, Address: "module.shared.aws_security_group.s"},
+		}, 0},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			writeFiles(t, root, map[string]string{
+				"envs/prod/main.tf":      env,
+				"envs/staging/main.tf":   env,
+				"modules/shared/main.tf": "resource \"aws_security_group\" \"s\" {\n}\n",
+				tt.stateAt:               state(tt.withRoot),
+			})
+			m, err := Load(Options{Root: root, Dirs: []string{filepath.Join(root, "envs")}, States: []string{filepath.Join(root, filepath.FromSlash(tt.stateAt))}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(id, nil), liveGroup(modID, nil)}}
+			fs := []findings.Finding{finding(id, nil), finding(modID, nil)}
+			m.Map(inv, fs)
+			if diff := cmp.Diff(tt.want, []*findings.Source{fs[0].Source, fs[1].Source}); diff != "" {
+				t.Errorf("sources (-want +got):\n%s", diff)
+			}
+			if len(m.Warnings()) != tt.warnings {
+				t.Errorf("warnings %q, want %d", m.Warnings(), tt.warnings)
+			}
+		})
+	}
+}
