@@ -290,10 +290,10 @@ func TestLoadErrors(t *testing.T) {
 			"invalid IaC input: %ROOT%/t.json:3: invalid character ',' at start of value"},
 		{"state value of the wrong type, on its line", map[string]string{"s.tfstate": "{\"version\": 4, \"resources\": [\n{\"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"a\",\n\"instances\": [{\"attributes\":\n{\"id\": 5}}]}]}"},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
-			"invalid IaC input: %ROOT%/s.tfstate:4: resources[0] aws_security_group.a: instances: 0.attributes.id: a number where a string is wanted"},
+			"invalid IaC input: %ROOT%/s.tfstate:4: resources.0.instances.0.attributes.id: a number where a string is wanted"},
 		{"show -json value of the wrong type", map[string]string{"s.json": "{\"format_version\": \"1.0\", \"values\": {\"root_module\": {\"child_modules\": [{\"address\": \"module.a\",\n\"resources\": [{\"address\": \"module.a.aws_security_group.x\", \"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"x\",\n\"values\": {\"id\": \"sg-1\",\n\"ingress\": [{\"cidr_blocks\": \"0.0.0.0/0\"}]}}]}]}}}"},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.json")}} },
-			"invalid IaC input: %ROOT%/s.json:4: module.a.aws_security_group.x: values: ingress.0.cidr_blocks: a string where an array is wanted"},
+			"invalid IaC input: %ROOT%/s.json:4: values.root_module.child_modules.0.resources.0.values.ingress.0.cidr_blocks: a string where an array is wanted"},
 		{"JSON template with a syntax error YAML would accept", map[string]string{"t.json": "{\"Resources\": {\"A\": {\"Type\": \"x\",\n\"Properties\": {\"CidrIp\"}}}}\n"},
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}

@@ -453,3 +453,40 @@ func TestAmbiguousRoot(t *testing.T) {
 		})
 	}
 }
+
+// TestStateMemberOrder: a state is read in one pass, whatever the order
+// of a resource's members: instances (or show -json values) before the
+// type are kept until it is known; those of other resources are skipped
+// unread, even when they would not decode as a group's.
+func TestStateMemberOrder(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, state string
+		want        []string
+	}{
+		{"v4, instances before type", `{"version": 4, "resources": [
+			{"instances": [{"index_key": "k", "attributes": {"id": "sg-1"}}], "name": "g", "type": "aws_security_group", "mode": "managed"},
+			{"mode": "managed", "type": "aws_instance", "name": "i", "instances": [{"attributes": {"id": 5, "ingress": "x"}}]},
+			{"instances": [{"attributes": {"id": 5}}], "mode": "data", "type": "aws_security_group", "name": "d"}]}`,
+			[]string{`aws_security_group.g["k"]`}},
+		{"show -json, values before type", `{"format_version": "1.0", "values": {"root_module": {"resources": [
+			{"values": {"id": "sg-1"}, "address": "aws_security_group.g", "name": "g", "type": "aws_security_group", "mode": "managed"},
+			{"address": "aws_instance.i", "mode": "managed", "type": "aws_instance", "name": "i", "values": {"id": 5}}]}}}`,
+			[]string{"aws_security_group.g"}},
+	} {
+		st, err := ParseState("s.json", []byte(tt.state))
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		var got []string
+		for _, in := range st.Instances {
+			if in.Attributes.ID != "sg-1" {
+				t.Errorf("%s: %s has id %q, want sg-1", tt.name, in.Address, in.Attributes.ID)
+			}
+			got = append(got, in.Address)
+		}
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("%s: addresses (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,14 +97,25 @@ type State struct {
 // `terraform show -json`. Only managed instances of the supported types
 // are kept. Errors wrap ErrInput and name the file.
 func ParseState(file string, data []byte) (*State, error) {
+	// Decoded in one pass over data, without copying: the resources'
+	// instances (v4) and values (show -json) are decoded only for the
+	// supported types and skipped otherwise, so a state costs little more
+	// memory than its size (docs/performance.md).
 	var head struct {
-		Version       *int           `json:"version"`
-		FormatVersion string         `json:"format_version"`
-		Resources     jsontext.Value `json:"resources"`
-		Values        jsontext.Value `json:"values"`
+		Version       *int         `json:"version"`
+		FormatVersion string       `json:"format_version"`
+		Resources     []v4Resource `json:"resources"`
+		Values        *struct {
+			RootModule showModule `json:"root_module"`
+		} `json:"values"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %s: not a Terraform state in JSON: %v", ErrInput, stateWhere(file, data, err), jsonReason(err))
+		what := "not a Terraform state in JSON: "
+		var se *json.SemanticError
+		if errors.As(err, &se) {
+			what = ""
+		}
+		return nil, fmt.Errorf("%w: %s: %s%v", ErrInput, stateWhere(file, data, err), what, jsonReason(err))
 	}
 	st := &State{File: file}
 	var err error
@@ -117,7 +129,9 @@ func ParseState(file string, data []byte) (*State, error) {
 			err = fmt.Errorf("terraform show -json format_version %q (want 1.x)", head.FormatVersion)
 			break
 		}
-		err = st.readShow(head.Values)
+		if head.Values != nil {
+			err = st.walkShow(head.Values.RootModule, "/values/root_module", 0)
+		}
 	default:
 		err = errors.New("neither a state file (version 4) nor `terraform show -json` output (format_version)")
 	}
@@ -128,46 +142,103 @@ func ParseState(file string, data []byte) (*State, error) {
 	return st, nil
 }
 
-func (st *State) readV4(raw jsontext.Value) error {
-	if len(raw) == 0 || string(raw) == "null" {
+// v4Resource is one resource of a v4 state; its instances are decoded
+// only when it is a managed resource of a supported type.
+type v4Resource struct {
+	Module, Mode, Type, Name string
+	Instances                []v4Instance
+}
+
+type v4Instance struct {
+	IndexKey   any        `json:"index_key"`
+	Attributes Attributes `json:"attributes"`
+}
+
+func (r *v4Resource) kept() bool { return r.Mode == "managed" && supportedTypes[r.Type] }
+
+// UnmarshalJSONFrom reads the resource's members in order: Terraform
+// writes mode and type before instances, which are then skipped unread
+// for other resources; instances written before the type are kept raw
+// until it is known.
+func (r *v4Resource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var raw jsontext.Value
+	err := readObject(dec, func(name string) error {
+		switch name {
+		case "module":
+			return json.UnmarshalDecode(dec, &r.Module)
+		case "mode":
+			return json.UnmarshalDecode(dec, &r.Mode)
+		case "type":
+			return json.UnmarshalDecode(dec, &r.Type)
+		case "name":
+			return json.UnmarshalDecode(dec, &r.Name)
+		case "instances":
+			switch {
+			case r.Mode != "" && r.Type != "" && !r.kept():
+				return dec.SkipValue()
+			case r.Mode != "" && r.Type != "":
+				return json.UnmarshalDecode(dec, &r.Instances)
+			}
+			v, err := dec.ReadValue()
+			raw = v.Clone()
+			return err
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return err
+	}
+	if raw != nil && r.kept() {
+		return json.Unmarshal(raw, &r.Instances)
+	}
+	return nil
+}
+
+// readObject reads a JSON object (or null) from dec, calling member for
+// each name with the decoder before its value, which member must read.
+func readObject(dec *jsontext.Decoder, member func(name string) error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
 		return nil
+	case '{':
+	default:
+		return &json.SemanticError{JSONKind: tok.Kind(), GoType: reflect.TypeFor[struct{}]()}
 	}
-	// Instances stay raw until the type is known: the attributes of the
-	// other resources are never decoded.
-	var resources []struct {
-		Module    string         `json:"module"`
-		Mode      string         `json:"mode"`
-		Type      string         `json:"type"`
-		Name      string         `json:"name"`
-		Instances jsontext.Value `json:"instances"`
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if err := member(name.String()); err != nil {
+			return err
+		}
 	}
-	if err := json.Unmarshal(raw, &resources); err != nil {
-		return decodeError("resources", "/resources", err)
-	}
+	_, err = dec.ReadToken()
+	return err
+}
+
+func (st *State) readV4(resources []v4Resource) error {
 	for i, r := range resources {
-		if r.Mode != "managed" || !supportedTypes[r.Type] {
+		if !r.kept() {
 			continue
 		}
-		var instances []struct {
-			IndexKey   any        `json:"index_key"`
-			Attributes Attributes `json:"attributes"`
-		}
-		if len(r.Instances) > 0 {
-			if err := json.Unmarshal(r.Instances, &instances); err != nil {
-				return decodeError(fmt.Sprintf("resources[%d] %s.%s: instances", i, r.Type, r.Name), fmt.Sprintf("/resources/%d/instances", i), err)
-			}
-		}
+		at := fmt.Sprintf("/resources/%d", i)
 		modules, err := modulePath(r.Module)
 		if err != nil {
-			return fmt.Errorf("resources[%d]: module %q: %v", i, r.Module, err)
+			return &stateError{what: fmt.Sprintf("resources[%d]: module %q", i, r.Module), ptr: jsontext.Pointer(at + "/module"), err: err}
 		}
 		if r.Name == "" {
-			return fmt.Errorf("resources[%d]: %s without a name", i, r.Type)
+			return &stateError{ptr: jsontext.Pointer(at), err: fmt.Errorf("resources[%d]: %s without a name", i, r.Type)}
 		}
-		for _, in := range instances {
+		for j, in := range r.Instances {
 			key, err := indexKey(in.IndexKey)
 			if err != nil {
-				return fmt.Errorf("resources[%d] %s.%s: index_key: %v", i, r.Type, r.Name, err)
+				return &stateError{what: fmt.Sprintf("resources[%d] %s.%s: index_key", i, r.Type, r.Name),
+					ptr: jsontext.Pointer(fmt.Sprintf("%s/instances/%d/index_key", at, j)), err: err}
 			}
 			addr := r.Type + "." + r.Name + key
 			if r.Module != "" {
@@ -182,28 +253,53 @@ func (st *State) readV4(raw jsontext.Value) error {
 }
 
 type showModule struct {
-	Address   string `json:"address"`
-	Resources []struct {
-		Address string         `json:"address"`
-		Mode    string         `json:"mode"`
-		Type    string         `json:"type"`
-		Name    string         `json:"name"`
-		Values  jsontext.Value `json:"values"`
-	} `json:"resources"`
-	ChildModules []showModule `json:"child_modules"`
+	Address      string         `json:"address"`
+	Resources    []showResource `json:"resources"`
+	ChildModules []showModule   `json:"child_modules"`
 }
 
-func (st *State) readShow(raw jsontext.Value) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil // an empty state prints no values
+// showResource is one resource of `terraform show -json`; its values are
+// decoded only for a managed resource of a supported type.
+type showResource struct {
+	Address, Mode, Type, Name string
+	Values                    Attributes
+}
+
+func (r *showResource) kept() bool { return r.Mode == "managed" && supportedTypes[r.Type] }
+
+// UnmarshalJSONFrom reads the members in order, as v4Resource does.
+func (r *showResource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var raw jsontext.Value
+	err := readObject(dec, func(name string) error {
+		switch name {
+		case "address":
+			return json.UnmarshalDecode(dec, &r.Address)
+		case "mode":
+			return json.UnmarshalDecode(dec, &r.Mode)
+		case "type":
+			return json.UnmarshalDecode(dec, &r.Type)
+		case "name":
+			return json.UnmarshalDecode(dec, &r.Name)
+		case "values":
+			switch {
+			case r.Mode != "" && r.Type != "" && !r.kept():
+				return dec.SkipValue()
+			case r.Mode != "" && r.Type != "":
+				return json.UnmarshalDecode(dec, &r.Values)
+			}
+			v, err := dec.ReadValue()
+			raw = v.Clone()
+			return err
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return err
 	}
-	var values struct {
-		RootModule showModule `json:"root_module"`
+	if raw != nil && r.kept() {
+		return json.Unmarshal(raw, &r.Values)
 	}
-	if err := json.Unmarshal(raw, &values); err != nil {
-		return decodeError("values", "/values", err)
-	}
-	return st.walkShow(values.RootModule, "/values/root_module", 0)
+	return nil
 }
 
 // maxModuleDepth bounds module nesting; Terraform has no limit, but a
@@ -216,23 +312,18 @@ func (st *State) walkShow(m showModule, ptr string, depth int) error {
 	}
 	modules, err := modulePath(m.Address)
 	if err != nil {
-		return fmt.Errorf("module %q: %v", m.Address, err)
+		return &stateError{what: fmt.Sprintf("module %q", m.Address), ptr: jsontext.Pointer(ptr + "/address"), err: err}
 	}
 	for i, r := range m.Resources {
-		if r.Mode != "managed" || !supportedTypes[r.Type] {
+		if !r.kept() {
 			continue
 		}
 		if r.Address == "" || r.Name == "" {
-			return fmt.Errorf("%s resource without an address or name", r.Type)
-		}
-		var attrs Attributes
-		if len(r.Values) > 0 {
-			if err := json.Unmarshal(r.Values, &attrs); err != nil {
-				return decodeError(r.Address+": values", fmt.Sprintf("%s/resources/%d/values", ptr, i), err)
-			}
+			return &stateError{ptr: jsontext.Pointer(fmt.Sprintf("%s/resources/%d", ptr, i)),
+				err: fmt.Errorf("%s resource without an address or name", r.Type)}
 		}
 		st.Instances = append(st.Instances, Instance{
-			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: attrs,
+			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: r.Values,
 		})
 	}
 	for i, c := range m.ChildModules {
@@ -379,8 +470,9 @@ func sortInstances(xs []Instance) {
 	slices.SortStableFunc(xs, func(a, b Instance) int { return strings.Compare(a.Address, b.Address) })
 }
 
-// stateError is a value of a state that does not decode, with the JSON
-// pointer to it from the state's top, so the message can name its line.
+// stateError is a value of a state that is not what it should be, with
+// the JSON pointer to it from the state's top, so the message can name
+// its line.
 type stateError struct {
 	what string
 	ptr  jsontext.Pointer
@@ -392,17 +484,6 @@ func (e *stateError) Error() string {
 		return jsonReason(e.err)
 	}
 	return e.what + ": " + jsonReason(e.err)
-}
-
-// decodeError places err, from decoding the value at pointer prefix
-// (a part of the state decoded on its own), in the whole state.
-func decodeError(what, prefix string, err error) error {
-	ptr := jsontext.Pointer(prefix)
-	var se *json.SemanticError
-	if errors.As(err, &se) {
-		ptr += se.JSONPointer
-	}
-	return &stateError{what: what, ptr: ptr, err: err}
 }
 
 // jsonReason says what is wrong with a value in words, without the
