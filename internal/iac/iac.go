@@ -70,7 +70,8 @@ func (o Options) Empty() bool {
 // Mapper holds the parsed states, code and templates.
 type Mapper struct {
 	root      string
-	realRoot  string // root with its symlinks resolved
+	realRoot  string            // root with its symlinks resolved
+	realPath  map[string]string // files with their symlinks resolved
 	states    []*State
 	groups    map[string][]*tfGroup // by group id
 	ruleRes   map[string][]*tfRule  // rule resources by the group id they name
@@ -123,7 +124,7 @@ func Load(opts Options) (*Mapper, error) {
 		realRoot = r
 	}
 	m := &Mapper{
-		root: root, realRoot: realRoot, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
+		root: root, realRoot: realRoot, realPath: map[string]string{}, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
 		parsed: map[string]*Template{}, modules: map[string]*tfModule{}, rootOf: map[*State]string{},
 	}
 	var candidates []string
@@ -678,9 +679,17 @@ func (m *Mapper) source(file string, start, end int, addr string) *findings.Sour
 	}
 	// Through symlinks: a link in the repository to a file or directory
 	// outside it names code GitHub does not have (docs/iac.md §1).
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
+	real, ok := m.realPath[abs]
+	if !ok {
+		// Once per file: resolving costs a system call per directory, and
+		// a file holds the blocks of many findings.
+		real = abs
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			real = r
+		}
+		m.realPath[abs] = real
 	}
+	abs = real
 	rel, err := filepath.Rel(m.realRoot, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil
