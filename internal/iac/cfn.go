@@ -132,8 +132,11 @@ func fromYAML(y *yaml.Node, depth int) (*node, error) {
 	case yaml.ScalarNode:
 		n.Kind, n.Value = scalarNode, y.Value
 		if y.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			// A block scalar starts on the line after its indicator.
-			n.End = y.Line + strings.Count(strings.TrimRight(y.Value, "\n"), "\n") + 1
+			// A block scalar starts on the line after its indicator; an
+			// empty one (| at the end of the file) has no line of its own.
+			if text := strings.TrimRight(y.Value, "\n"); text != "" {
+				n.End = y.Line + strings.Count(text, "\n") + 1
+			}
 		} else if lines := strings.Count(y.Value, "\n"); lines > 0 {
 			n.End = y.Line + lines
 		}
