@@ -136,6 +136,10 @@ func Load(opts Options) (*Mapper, error) {
 		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("%w: --iac %s: not a directory", ErrInput, d)
 		}
+		if !m.inRoot(abs) {
+			m.warnings = append(m.warnings, fmt.Sprintf(
+				"--iac %s is outside the repository's root %s: no finding is located on its code, which GitHub could not show (docs/iac.md §1)", d, root))
+		}
 		roots, err := terraformRoots(abs)
 		if err != nil {
 			return nil, err
@@ -352,6 +356,15 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 		}
 	}
 	return nil
+}
+
+// inRoot reports whether path, symlinks resolved, lies in the source root.
+func (m *Mapper) inRoot(path string) bool {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		path = r
+	}
+	rel, err := filepath.Rel(m.realRoot, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // sameBlocks reports whether roots a and b place every instance of st on

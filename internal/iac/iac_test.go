@@ -359,6 +359,21 @@ func TestLoadRootIsRepository(t *testing.T) {
 		{"in a sibling directory, --iac ../infra", true, "docs", []string{"../infra"}, "infra/main.tf"},
 		{"in no repository: the working directory", false, "infra", []string{"."}, "main.tf"},
 	}
+	t.Run("--iac outside the repository: not mapped, and said", func(t *testing.T) {
+		root, opts := fixture(t)
+		writeFiles(t, root, map[string]string{"repo/.git/HEAD": "ref: refs/heads/main\n"})
+		t.Chdir(filepath.Join(root, "repo"))
+		opts.Root, opts.Dirs, opts.Templates = "", []string{"../infra"}, nil
+		m, err := Load(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := []findings.Finding{finding(webID, nil)}
+		m.Map(fixtureInventory(), fs)
+		if fs[0].Source != nil || len(m.Warnings()) != 1 || !strings.Contains(m.Warnings()[0], "--iac ../infra is outside the repository's root") {
+			t.Errorf("source %+v, warnings %q: want none, and one warning naming --iac ../infra", fs[0].Source, m.Warnings())
+		}
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			root, opts := fixture(t)
@@ -375,6 +390,9 @@ func TestLoadRootIsRepository(t *testing.T) {
 			m.Map(fixtureInventory(), fs)
 			if fs[0].Source == nil || fs[0].Source.File != tt.want {
 				t.Errorf("source %+v, want file %s", fs[0].Source, tt.want)
+			}
+			if len(m.Warnings()) != 0 {
+				t.Errorf("warnings %q, want none", m.Warnings())
 			}
 		})
 	}
