@@ -378,7 +378,7 @@ func TestLoadRootIsRepository(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			root, opts := fixture(t)
 			if tt.git {
-				writeFiles(t, root, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "docs/x.md": "x\n"})
+				writeFiles(t, root, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "docs/notes.txt": "x\n"})
 			}
 			t.Chdir(filepath.Join(root, filepath.FromSlash(tt.workdir)))
 			opts.Root, opts.Dirs, opts.Templates = "", tt.dirs, nil
