@@ -346,7 +346,9 @@ func (t *Template) groupRules(logical string) []cfnRule {
 			continue
 		}
 		props := r.get("Properties")
-		if refersTo(props.get("GroupId"), logical) {
+		// GroupName (!Ref of a group in the default VPC, whose Ref is its
+		// name) names the group as well as GroupId.
+		if refersTo(props.get("GroupId"), logical) || refersTo(props.get("GroupName"), logical) {
 			start, end := resourceLines(r)
 			out = append(out, cfnRule{Start: start, End: end, Address: "Resources." + id, Spec: cfnRuleSpec(dir, props)})
 		}

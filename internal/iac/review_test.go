@@ -490,3 +490,39 @@ func TestStateMemberOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestCloudFormationGroupName: a standalone ingress resource naming its
+// group by GroupName (a group in the default VPC) is one of its rules.
+func TestCloudFormationGroupName(t *testing.T) {
+	t.Parallel()
+	const tpl = `Resources:
+  Web:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: web
+  WebSSH:
+    Type: AWS::EC2::SecurityGroupIngress
+    Properties:
+      GroupName: !Ref Web
+      IpProtocol: tcp
+      FromPort: 22
+      ToPort: 22
+      CidrIp: 0.0.0.0/0
+`
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"t.yaml": tpl})
+	m, err := Load(Options{Root: root, Templates: []TemplateMapping{{Stack: "s", File: filepath.Join(root, "t.yaml")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const id = "sg-0000000000default"
+	ssh := liveRule("", inventory.Ingress, "tcp", 22, 22, "0.0.0.0/0")
+	inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{
+		liveGroup(id, map[string]string{TagStackName: "s", TagLogicalID: "Web"}, ssh)}}
+	fs := []findings.Finding{finding(id, &ssh)}
+	m.Map(inv, fs)
+	want := &findings.Source{File: "t.yaml", StartLine: 6, EndLine: 13, Address: "Resources.WebSSH"}
+	if diff := cmp.Diff(want, fs[0].Source); diff != "" {
+		t.Errorf("source (-want +got):\n%s", diff)
+	}
+}
