@@ -108,6 +108,9 @@ func ParseState(file string, data []byte) (*State, error) {
 		Values        *struct {
 			RootModule showModule `json:"root_module"`
 		} `json:"values"`
+		// A plan's JSON (terraform show -json PLANFILE) has these
+		// instead of values: read as a state, it would be an empty one.
+		PlannedValues jsontext.Value `json:"planned_values"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		what := "not a Terraform state in JSON: "
@@ -127,6 +130,10 @@ func ParseState(file string, data []byte) (*State, error) {
 	case head.FormatVersion != "":
 		if major, _, _ := strings.Cut(head.FormatVersion, "."); major != "1" && major != "0" {
 			err = fmt.Errorf("terraform show -json format_version %q (want 1.x)", head.FormatVersion)
+			break
+		}
+		if head.Values == nil && len(head.PlannedValues) > 0 {
+			err = errors.New("the JSON of a plan, not of a state: give `terraform show -json` without a plan file, or the state file")
 			break
 		}
 		if head.Values != nil {
