@@ -21,6 +21,8 @@ func FuzzParseState(f *testing.F) {
 	f.Add([]byte(`{"version":3}`))
 	f.Add([]byte(`{"version":4,"resources":[{"module":"module.","mode":"managed","type":"aws_security_group","name":"x","instances":[{}]}]}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"format_version": "1.2", "planned_values": {}}`))
+	f.Add([]byte(`{"version": 4, "resources": [{"instances": [{"index_key": "$${x}", "attributes": {"id": "sg-1", "ingress": null}}], "type": "aws_security_group", "name": "g", "mode": "managed"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := ParseState("state.json", data)
 		if err != nil {
