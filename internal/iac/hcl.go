@@ -224,15 +224,22 @@ func isLocalSource(s string) bool {
 }
 
 // inlineBlocks reads the ingress and egress blocks of a group's body; a
-// dynamic block counts, with its direction only.
+// dynamic block counts, with its direction and its content's literals.
 func inlineBlocks(body *hclsyntax.Body) []inlineBlock {
 	var out []inlineBlock
 	for _, b := range body.Blocks {
 		typ := b.Type
 		inner := b.Body
 		if typ == "dynamic" && len(b.Labels) == 1 {
+			// What its content block says literally holds for every rule
+			// it makes; the rest (ingress.value.x) is unknown.
 			typ = b.Labels[0]
 			inner = nil
+			for _, c := range b.Body.Blocks {
+				if c.Type == "content" {
+					inner = c.Body
+				}
+			}
 		}
 		if typ != "ingress" && typ != "egress" {
 			continue

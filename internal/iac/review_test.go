@@ -526,3 +526,57 @@ func TestCloudFormationGroupName(t *testing.T) {
 		t.Errorf("source (-want +got):\n%s", diff)
 	}
 }
+
+// TestDynamicBlockContent: two dynamic ingress blocks are told apart by
+// what their content says literally (here the protocol), instead of
+// tying and falling back to the group's block.
+func TestDynamicBlockContent(t *testing.T) {
+	t.Parallel()
+	const id = "sg-00000000000dynamic"
+	main := `resource "aws_security_group" "g" {
+  dynamic "ingress" {
+    for_each = var.tcp_ports
+    content {
+      protocol    = "tcp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["10.0.0.0/8"]
+    }
+  }
+  dynamic "ingress" {
+    for_each = var.udp_ports
+    content {
+      protocol    = "udp"
+      from_port   = ingress.value
+      to_port     = ingress.value
+      cidr_blocks = ["10.0.0.0/8"]
+    }
+  }
+}
+`
+	tcp := liveRule("", inventory.Ingress, "tcp", 443, 443, "10.0.0.0/8")
+	udp := liveRule("", inventory.Ingress, "udp", 53, 53, "10.0.0.0/8")
+	st := map[string]any{"version": 4, "resources": []any{map[string]any{
+		"mode": "managed", "type": "aws_security_group", "name": "g",
+		"instances": []any{map[string]any{"attributes": map[string]any{"id": id, "egress": []any{},
+			"ingress": []any{inlineRule("tcp", 443, 443, "10.0.0.0/8"), inlineRule("udp", 53, 53, "10.0.0.0/8")}}}},
+	}}}
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"main.tf": main, "s.tfstate": mustJSON(t, st)})
+	m, err := Load(Options{Root: root, Dirs: []string{root}, States: []string{filepath.Join(root, "s.tfstate")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv := &inventory.Inventory{SecurityGroups: []inventory.SecurityGroup{liveGroup(id, nil, tcp, udp)}}
+	for _, tt := range []struct {
+		rule       inventory.Rule
+		start, end int
+	}{{tcp, 2, 10}, {udp, 11, 19}} {
+		fs := []findings.Finding{finding(id, &tt.rule)}
+		m.Map(inv, fs)
+		want := &findings.Source{File: "main.tf", StartLine: tt.start, EndLine: tt.end, Address: "aws_security_group.g"}
+		if diff := cmp.Diff(want, fs[0].Source); diff != "" {
+			t.Errorf("%s: source (-want +got):\n%s", tt.rule.Protocol, diff)
+		}
+	}
+}
