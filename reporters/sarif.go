@@ -535,7 +535,10 @@ func sourceLocation(s *findings.Source) *sarif.Location {
 		if seg == "" || seg == "." || seg == ".." || strings.ContainsAny(seg, "\\\x00") {
 			return nil
 		}
-		segs[i] = pathSegment(seg)
+		// A colon left as is would make "c:/x.tf" or "a:b/x.tf" an
+		// absolute URI of scheme "c" or "a", which GitHub rejects or
+		// resolves elsewhere; url.PathEscape leaves it.
+		segs[i] = strings.ReplaceAll(pathSegment(seg), ":", "%3A")
 	}
 	return sarif.NewLocationWithPhysicalLocation(sarif.NewPhysicalLocation().
 		WithArtifactLocation(sarif.NewSimpleArtifactLocation(strings.Join(segs, "/")).WithURIBaseID("%SRCROOT%")).
@@ -551,7 +554,9 @@ func resultMessage(f findings.Finding) string {
 		msg += " Group ARN: " + sanitize(f.GroupARN) + "."
 	}
 	if f.Source != nil && f.Source.Address != "" {
-		msg += " Declared by " + sanitize(f.Source.Address) + "."
+		// "Code:", not "Declared by": a rule added by hand (SGA017) is
+		// located on its group's block, which does not declare it.
+		msg += " Code: " + sanitize(f.Source.Address) + "."
 	}
 	if rem := strings.TrimSpace(sanitize(f.Remediation)); rem != "" {
 		msg += " To fix it, run: `" + rem + "`."

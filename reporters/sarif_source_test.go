@@ -98,7 +98,7 @@ func TestSARIFSourceLocation(t *testing.T) {
 		t.Errorf("logical locations %+v, want the group ARN %s", loc.LogicalLocations, arn)
 	}
 	msg := got[mapped].Message.Text
-	if !strings.Contains(msg, "Group ARN: "+arn+".") || !strings.Contains(msg, "Declared by module.web[\"a\"].aws_security_group.web.") {
+	if !strings.Contains(msg, "Group ARN: "+arn+".") || !strings.Contains(msg, "Code: module.web[\"a\"].aws_security_group.web.") || strings.Contains(msg, "Declared by") {
 		t.Errorf("message %q lacks the ARN or the address", msg)
 	}
 	if got[mapped].Properties["source_address"] != `module.web["a"].aws_security_group.web` {
@@ -125,6 +125,28 @@ func TestSARIFSourceRefusesUnsafePaths(t *testing.T) {
 		got := sourceResults(t, render(t, SARIF{}, r))
 		if u := got[0].Locations[0].PhysicalLocation.ArtifactLocation; u.URIBaseID != "" {
 			t.Errorf("%q: location %+v, want the pseudo-path", file, u)
+		}
+	}
+}
+
+// TestSARIFSourceURIEscapes: a file's path becomes a relative URI that
+// names that file: spaces, #, ?, %, non-ASCII and colons escaped, slashes
+// kept, so no segment reads as a scheme, a query or a fragment.
+func TestSARIFSourceURIEscapes(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ file, want string }{
+		{"infra/main.tf", "infra/main.tf"},
+		{"a:b/main.tf", "a%3Ab/main.tf"},
+		{"c:/main.tf", "c%3A/main.tf"},
+		{"dir #1/x?.tf", "dir%20%231/x%3F.tf"},
+		{"100%/ü.tf", "100%25/%C3%BC.tf"},
+	} {
+		r := allComplete(t)
+		r.Findings = r.Findings[:1]
+		r.Findings[0].Source = &findings.Source{File: tt.file, StartLine: 1, EndLine: 2, Address: "x"}
+		got := sourceResults(t, render(t, SARIF{}, r))
+		if u := got[0].Locations[0].PhysicalLocation.ArtifactLocation; u.URI != tt.want || u.URIBaseID != "%SRCROOT%" {
+			t.Errorf("%q: location %+v, want %s under %%SRCROOT%%", tt.file, u, tt.want)
 		}
 	}
 }

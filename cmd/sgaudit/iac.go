@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,7 +32,7 @@ func (f *iacFlags) register(cmd *cobra.Command) {
 // load reads the states, templates and code; nil when there is nothing
 // to map with. The CloudFormation flags come before the configuration's
 // entries (the first match wins).
-func (f *iacFlags) load(cfg *config.Config) (*iac.Mapper, error) {
+func (f *iacFlags) load(cfg *config.Config, log *slog.Logger) (*iac.Mapper, error) {
 	opts := iac.Options{Dirs: f.dirs, States: f.states}
 	for _, t := range f.templates {
 		stack, file, ok := strings.Cut(t, "=")
@@ -54,6 +55,9 @@ func (f *iacFlags) load(cfg *config.Config) (*iac.Mapper, error) {
 	m, err := iac.Load(opts)
 	if err != nil {
 		return nil, err
+	}
+	for _, w := range m.Warnings() {
+		log.Warn(w)
 	}
 	if url := githubBlobURL(); url != "" {
 		m.SetURL(url)

@@ -356,7 +356,7 @@ func TestIaCInputErrors(t *testing.T) {
 		{[]string{"--tf-state", state}, state + ": state format version 3"},
 		{[]string{"--tf-state", filepath.Join(dir, "ok.tfstate"), "--iac", tf}, filepath.Join(tf, "main.tf") + ":2: Invalid expression"},
 		{[]string{"--cfn-template", "web"}, `--cfn-template "web": want STACK=FILE`},
-		{[]string{"--cfn-template", "web=" + tpl}, tpl + ": "},
+		{[]string{"--cfn-template", "web=" + tpl}, tpl + ":2: did not find expected node content"},
 		{[]string{"--iac", filepath.Join(dir, "nope")}, "nope: not a directory"},
 	} {
 		assertOneLineError(t, runCLI(t, append([]string{"scan", "--no-config", "--input", inv}, tt.args...)...), tt.want)

@@ -342,7 +342,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 		}
 	}
 	// The code and states too: a bad state fails before AWS is read.
-	sources, err := f.iac.load(cfg)
+	sources, err := f.iac.load(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -65,18 +67,20 @@ func ParseTemplate(file string, data []byte) (*Template, error) {
 	var root *node
 	var err error
 	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
-		root, err = parseJSONTemplate(data)
-		if err != nil {
-			// YAML in flow style starts with { too ({Resources: ...}).
-			if y, yerr := parseYAMLTemplate(data); yerr == nil {
-				root, err = y, nil
-			}
+		// YAML in flow style starts with { too ({Resources: ...}); JSON's
+		// first name is quoted. Only the former is read as YAML: a JSON
+		// template that does not parse, or names a key twice, is an
+		// error, not a YAML template read some other way.
+		if rest := bytes.TrimLeft(t[1:], " \t\r\n"); len(rest) == 0 || rest[0] == '"' || rest[0] == '}' {
+			root, err = parseJSONTemplate(data)
+		} else {
+			root, err = parseYAMLTemplate(data)
 		}
 	} else {
 		root, err = parseYAMLTemplate(data)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, file, err)
+		return nil, fmt.Errorf("%w: %s", ErrInput, templateWhere(file, err))
 	}
 	res := root.get("Resources")
 	if root == nil || root.Kind != mapNode || res == nil || res.Kind != mapNode {
@@ -128,8 +132,11 @@ func fromYAML(y *yaml.Node, depth int) (*node, error) {
 	case yaml.ScalarNode:
 		n.Kind, n.Value = scalarNode, y.Value
 		if y.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-			// A block scalar starts on the line after its indicator.
-			n.End = y.Line + strings.Count(strings.TrimRight(y.Value, "\n"), "\n") + 1
+			// A block scalar starts on the line after its indicator; an
+			// empty one (| at the end of the file) has no line of its own.
+			if text := strings.TrimRight(y.Value, "\n"); text != "" {
+				n.End = y.Line + strings.Count(text, "\n") + 1
+			}
 		} else if lines := strings.Count(y.Value, "\n"); lines > 0 {
 			n.End = y.Line + lines
 		}
@@ -142,6 +149,11 @@ func fromYAML(y *yaml.Node, depth int) (*node, error) {
 			k, v := y.Content[i], y.Content[i+1]
 			if k.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("line %d: a mapping key that is not a string", k.Line)
+			}
+			if slices.Contains(n.Keys, k.Value) {
+				// CloudFormation refuses it; reading the first or the last
+				// would put findings on a value it never used.
+				return nil, fmt.Errorf("line %d: key %q given twice", k.Line, k.Value)
 			}
 			c, err := fromYAML(v, depth+1)
 			if err != nil {
@@ -313,11 +325,7 @@ func (t *Template) groupRules(logical string) []cfnRule {
 			if dir == inventory.Egress {
 				prop = "SecurityGroupEgress"
 			}
-			list := props.get(prop)
-			if list == nil || list.Kind != seqNode {
-				continue
-			}
-			for i, e := range list.Vals {
+			for i, e := range ruleEntries(props.get(prop), 0) {
 				out = append(out, cfnRule{
 					Start: e.Start, End: e.End,
 					Address: fmt.Sprintf("Resources.%s.Properties.%s[%d]", logical, prop, i),
@@ -338,12 +346,69 @@ func (t *Template) groupRules(logical string) []cfnRule {
 			continue
 		}
 		props := r.get("Properties")
-		if refersTo(props.get("GroupId"), logical) {
+		// GroupName (!Ref of a group in the default VPC, whose Ref is its
+		// name) names the group as well as GroupId.
+		if refersTo(props.get("GroupId"), logical) || refersTo(props.get("GroupName"), logical) {
 			start, end := resourceLines(r)
 			out = append(out, cfnRule{Start: start, End: end, Address: "Resources." + id, Spec: cfnRuleSpec(dir, props)})
 		}
 	}
 	return out
+}
+
+// ruleEntries lists the rule entries of a SecurityGroupIngress or
+// SecurityGroupEgress value: the mappings of its list, looking into both
+// branches of a condition (!If [Cond, A, B], {"Fn::If": [...]}) whether it
+// chooses the whole list or one entry, so that a condition's name or a
+// branch is never taken for a rule, and the rules inside a condition are
+// found. !Ref AWS::NoValue and other intrinsics are no rule.
+func ruleEntries(v *node, depth int) []*node {
+	if v == nil || depth > maxTemplateDepth {
+		return nil
+	}
+	if branches := ifBranches(v); branches != nil {
+		var out []*node
+		for _, b := range branches {
+			out = append(out, ruleEntries(b, depth+1)...)
+		}
+		return out
+	}
+	switch {
+	case v.Kind == seqNode && v.Tag == "":
+		var out []*node
+		for _, e := range v.Vals {
+			if e.Kind == seqNode && e.Tag == "" {
+				continue // a list is no rule
+			}
+			out = append(out, ruleEntries(e, depth+1)...)
+		}
+		return out
+	case v.Kind == mapNode && v.Tag == "" && !isIntrinsic(v):
+		return []*node{v}
+	}
+	return nil
+}
+
+// ifBranches returns the two values of a condition, or nil.
+func ifBranches(v *node) []*node {
+	args := v
+	switch {
+	case v.Kind == seqNode && v.Tag == "!If":
+	case v.Kind == mapNode && len(v.Keys) == 1 && v.Keys[0] == "Fn::If":
+		args = v.Vals[0]
+	default:
+		return nil
+	}
+	if args.Kind != seqNode || len(args.Vals) != 3 {
+		return nil
+	}
+	return args.Vals[1:]
+}
+
+// isIntrinsic reports whether a mapping is a function call in long form
+// ({"Ref": ...}, {"Fn::...": ...}), not a rule's properties.
+func isIntrinsic(v *node) bool {
+	return len(v.Keys) == 1 && (v.Keys[0] == "Ref" || strings.HasPrefix(v.Keys[0], "Fn::"))
 }
 
 // scalar returns a plain scalar's value, or "" for anything else (a
@@ -429,4 +494,20 @@ func cfnRuleSpec(dir inventory.Direction, e *node) ruleSpec {
 		spec.PeersKnown = false
 	}
 	return spec
+}
+
+// templateWhere writes a parser's "line N: reason" (yaml's "yaml: line N:
+// reason") as "file:N: reason", the form of every other input error
+// (docs/iac.md §5), on one line.
+func templateWhere(file string, err error) string {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "\n", " ")
+	if rest, ok := strings.CutPrefix(msg, "line "); ok {
+		if n, reason, ok := strings.Cut(rest, ": "); ok {
+			if _, err := strconv.Atoi(n); err == nil {
+				return file + ":" + n + ": " + reason
+			}
+		}
+	}
+	return file + ": " + msg
 }

@@ -180,8 +180,8 @@ func v4State(web, a, b, inner, remote string) map[string]any {
 					"from_port": 5432, "to_port": 5432, "cidr_blocks": []any{"10.0.0.0/8"}, "self": false}),
 				inst(1, map[string]any{"id": "sgrule-2", "type": "ingress", "security_group_id": web, "protocol": "tcp",
 					"from_port": 5433, "to_port": 5433, "cidr_blocks": []any{"10.0.0.0/8"}, "self": false})),
-			res(`module.app["a"]`, "aws_security_group", "app", inst(nil, group(a, nil, nil))),
-			res(`module.app["b"]`, "aws_security_group", "app", inst(nil, group(b, nil, nil))),
+			res(`module.app["a"]`, "aws_security_group", "app", inst(nil, group(a, []any{}, []any{}))),
+			res(`module.app["b"]`, "aws_security_group", "app", inst(nil, group(b, []any{}, []any{}))),
 			res(`module.app["a"]`, "aws_vpc_security_group_ingress_rule", "ssh", inst(nil, map[string]any{
 				"id": "sgr-0000000000000aa22", "security_group_rule_id": "sgr-0000000000000aa22", "security_group_id": a,
 				"ip_protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_ipv4": "0.0.0.0/0"})),
@@ -189,8 +189,8 @@ func v4State(web, a, b, inner, remote string) map[string]any {
 				"id": "sgr-0000000000000aa00", "security_group_rule_id": "sgr-0000000000000aa00", "security_group_id": a,
 				"ip_protocol": "-1", "from_port": nil, "to_port": nil, "cidr_ipv4": "0.0.0.0/0"})),
 			res(`module.app["a"].module.inner`, "aws_security_group", "inner", inst(nil, group(inner,
-				[]any{inlineRule("tcp", 8080, 8080, "10.1.0.0/16")}, nil))),
-			res(`module.remote`, "aws_security_group", "this", inst(0, group(remote, nil, nil))),
+				[]any{inlineRule("tcp", 8080, 8080, "10.1.0.0/16")}, []any{}))),
+			res(`module.remote`, "aws_security_group", "this", inst(0, group(remote, []any{}, []any{}))),
 		},
 	}
 }

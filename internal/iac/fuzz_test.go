@@ -21,6 +21,8 @@ func FuzzParseState(f *testing.F) {
 	f.Add([]byte(`{"version":3}`))
 	f.Add([]byte(`{"version":4,"resources":[{"module":"module.","mode":"managed","type":"aws_security_group","name":"x","instances":[{}]}]}`))
 	f.Add([]byte(`{}`))
+	f.Add([]byte(`{"format_version": "1.2", "planned_values": {}}`))
+	f.Add([]byte(`{"version": 4, "resources": [{"instances": [{"index_key": "$${x}", "attributes": {"id": "sg-1", "ingress": null}}], "type": "aws_security_group", "name": "g", "mode": "managed"}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st, err := ParseState("state.json", data)
 		if err != nil {
@@ -68,11 +70,13 @@ func FuzzParseTemplate(f *testing.F) {
 	f.Add([]byte("{\"Resources\": {}} x"))
 	f.Add([]byte("Resources: [\n"))
 	f.Add([]byte("{Resources: {A: {Type: AWS::EC2::SecurityGroup}}}"))
+	f.Add([]byte("{\"Resources\": {\"A\": {\"Type\": \"x\", \"Type\": \"y\"}}}"))
+	f.Add([]byte("a: &a [*a, *a]\nResources:\n  W:\n    Properties:\n      SecurityGroupIngress: !If [C, [{CidrIp: 1.2.3.4/32}], !Ref AWS::NoValue]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tpl, err := ParseTemplate("t.yaml", data)
 		if err != nil {
-			if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "invalid IaC input: t.yaml") {
-				t.Fatalf("error %q: want one wrapping ErrInput naming the file", err)
+			if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "invalid IaC input: t.yaml") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q: want one line wrapping ErrInput naming the file", err)
 			}
 			return
 		}
@@ -88,6 +92,45 @@ func FuzzParseTemplate(f *testing.F) {
 			for _, rule := range tpl.groupRules(id) {
 				inFile(rule.Address, rule.Start, rule.End)
 			}
+		}
+	})
+}
+
+// FuzzParseHCL: any .tf file is parsed or is one error line wrapping
+// ErrInput naming the file; every resource block and each of its inline
+// ingress and egress blocks spans lines of the file, first line first,
+// and the inline blocks lie within their resource's.
+func FuzzParseHCL(f *testing.F) {
+	f.Add([]byte(rootMain))
+	f.Add([]byte(rootModules))
+	f.Add([]byte(appMain))
+	f.Add([]byte(innerMain))
+	f.Add([]byte(inlineMain))
+	f.Add([]byte("moved {\n  from = aws_security_group.a\n  to = aws_security_group.a\n}\n"))
+	f.Add([]byte("locals {\n  x = [[[[[[[[]]]]]]]]\n}\n"))
+	f.Add([]byte("resource \"aws_security_group\" \"x\" {\n  ingress {\n    protocol = 6\n    self = \"yes\"\n  }\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m := &tfModule{Dir: "d", Resources: map[string]*tfBlock{}, Modules: map[string]string{}, Moved: map[string]string{}}
+		err := m.parseFile("d/main.tf", data)
+		if err != nil {
+			if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "invalid IaC input: d/main.tf") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error %q: want one line wrapping ErrInput naming the file", err)
+			}
+			return
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		for key, b := range m.Resources {
+			if b.Start < 1 || b.End < b.Start || b.End > lines {
+				t.Fatalf("%s spans lines %d-%d of a %d-line file", key, b.Start, b.End, lines)
+			}
+			for _, in := range b.Inline {
+				if in.Start < b.Start || in.End > b.End || in.End < in.Start {
+					t.Fatalf("%s: inline block %d-%d outside %d-%d", key, in.Start, in.End, b.Start, b.End)
+				}
+			}
+		}
+		for key := range m.Moved {
+			_ = m.resource(key) // a cycle of moves ends
 		}
 	})
 }

@@ -44,6 +44,26 @@ type tfModule struct {
 	// Modules maps a module call's name to the directory of its source
 	// when the source is local ("./modules/net"), else to "".
 	Modules map[string]string
+	// Moved maps a resource's former "type.name" to its new one, from
+	// the module's moved blocks: a state written before the move still
+	// names the former.
+	Moved map[string]string
+}
+
+// resource finds the block of "type.name", following moved blocks (a
+// bounded chain) when the code no longer has it under that name.
+func (m *tfModule) resource(key string) *tfBlock {
+	for range 16 {
+		if b := m.Resources[key]; b != nil {
+			return b
+		}
+		next, ok := m.Moved[key]
+		if !ok {
+			return nil
+		}
+		key = next
+	}
+	return nil
 }
 
 // parseModule reads every *.tf file of dir (not its subdirectories, as
@@ -51,7 +71,7 @@ type tfModule struct {
 // file and line. Files are read in name order, so the first of two
 // blocks with one address (which Terraform itself refuses) wins.
 func parseModule(dir string) (*tfModule, error) {
-	m := &tfModule{Dir: dir, Resources: map[string]*tfBlock{}, Modules: map[string]string{}}
+	m := &tfModule{Dir: dir, Resources: map[string]*tfBlock{}, Modules: map[string]string{}, Moved: map[string]string{}}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read Terraform module %s: %w", dir, err)
@@ -90,7 +110,36 @@ func readSource(path string, limit int64) ([]byte, error) {
 	return src, nil
 }
 
+// maxHCLDepth bounds the brackets open at once in a .tf file: the HCL
+// parser recurses per level, and a few megabytes of [[[[ overflowed the
+// stack (a crash, not an error). Real code nests a few dozen levels.
+const maxHCLDepth = 500
+
+// hclTooDeep returns the line where src first has more than maxHCLDepth
+// brackets open, or 0. Brackets inside strings and comments count too: a
+// file holding hundreds of unmatched ones in text is not one anybody
+// wrote, and interpolations (${...}) nest expressions inside strings.
+func hclTooDeep(src []byte) int {
+	depth, line := 0, 1
+	for _, c := range src {
+		switch c {
+		case '\n':
+			line++
+		case '(', '[', '{':
+			if depth++; depth > maxHCLDepth {
+				return line
+			}
+		case ')', ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return 0
+}
+
 func (m *tfModule) parseFile(path string, src []byte) error {
+	if line := hclTooDeep(src); line > 0 {
+		return fmt.Errorf("%w: %s:%d: nested deeper than %d", ErrInput, path, line, maxHCLDepth)
+	}
 	file, diags := hclsyntax.ParseConfig(src, path, hcl.Pos{Line: 1, Column: 1, Byte: 0})
 	if diags.HasErrors() {
 		d := diags[0]
@@ -123,6 +172,17 @@ func (m *tfModule) parseFile(path string, src []byte) error {
 				blk.Inline = inlineBlocks(b.Body)
 			}
 			m.Resources[key] = blk
+		case b.Type == "moved" && len(b.Labels) == 0:
+			// Only a resource renamed within this module: from and to are
+			// both type.name (an instance key or a module move is not
+			// followed).
+			from, ok1 := resourceRef(b.Body, "from")
+			to, ok2 := resourceRef(b.Body, "to")
+			if ok1 && ok2 {
+				if _, dup := m.Moved[from]; !dup {
+					m.Moved[from] = to
+				}
+			}
 		case b.Type == "module" && len(b.Labels) == 1:
 			if _, dup := m.Modules[b.Labels[0]]; dup {
 				continue
@@ -138,6 +198,25 @@ func (m *tfModule) parseFile(path string, src []byte) error {
 	return nil
 }
 
+// resourceRef reads a moved block's from or to when it is exactly
+// TYPE.NAME.
+func resourceRef(body *hclsyntax.Body, name string) (string, bool) {
+	attr, ok := body.Attributes[name]
+	if !ok {
+		return "", false
+	}
+	tr, diags := hcl.AbsTraversalForExpr(attr.Expr)
+	if diags.HasErrors() || len(tr) != 2 {
+		return "", false
+	}
+	root, ok := tr[0].(hcl.TraverseRoot)
+	attrStep, ok2 := tr[1].(hcl.TraverseAttr)
+	if !ok || !ok2 || root.Name == "module" || root.Name == "data" {
+		return "", false
+	}
+	return root.Name + "." + attrStep.Name, true
+}
+
 // isLocalSource reports whether a module source is a local path, the only
 // kind whose code is in the repository (docs/iac.md §2).
 func isLocalSource(s string) bool {
@@ -145,15 +224,22 @@ func isLocalSource(s string) bool {
 }
 
 // inlineBlocks reads the ingress and egress blocks of a group's body; a
-// dynamic block counts, with its direction only.
+// dynamic block counts, with its direction and its content's literals.
 func inlineBlocks(body *hclsyntax.Body) []inlineBlock {
 	var out []inlineBlock
 	for _, b := range body.Blocks {
 		typ := b.Type
 		inner := b.Body
 		if typ == "dynamic" && len(b.Labels) == 1 {
+			// What its content block says literally holds for every rule
+			// it makes; the rest (ingress.value.x) is unknown.
 			typ = b.Labels[0]
 			inner = nil
+			for _, c := range b.Body.Blocks {
+				if c.Type == "content" {
+					inner = c.Body
+				}
+			}
 		}
 		if typ != "ingress" && typ != "egress" {
 			continue
@@ -179,11 +265,18 @@ func directionOf(s string) inventory.Direction {
 // that needs variables or functions is unknown.
 func hclRuleSpec(typ string, body *hclsyntax.Body) ruleSpec {
 	spec := ruleSpec{Direction: directionOf(typ), PeersKnown: true}
-	if v, ok := literal(body, "protocol"); ok && v.Type() == cty.String {
-		if p, ok := normProtocol(v.AsString()); ok {
+	if v, ok := literal(body, "protocol"); ok && (v.Type() == cty.String || v.Type() == cty.Number) {
+		// protocol = 6, a number, is what Terraform converts to "6".
+		var raw string
+		if v.Type() == cty.Number {
+			raw = v.AsBigFloat().Text('f', -1)
+		} else {
+			raw = v.AsString()
+		}
+		if p, ok := normProtocol(raw); ok {
 			spec.Protocol = p
 		} else {
-			spec.Protocol = v.AsString() // matches nothing
+			spec.Protocol = raw // matches nothing
 		}
 	}
 	if v, ok := literal(body, "from_port"); ok {

@@ -41,8 +41,9 @@ type TemplateMapping struct {
 // Options says where the code and the states are.
 type Options struct {
 	// Root is the source root: files are reported relative to it (the
-	// repository's working directory in CI). Default: the working
-	// directory.
+	// repository's working directory in CI). Default: the repository
+	// holding the working directory (the nearest directory upwards with
+	// a .git), else the working directory (docs/iac.md §1).
 	Root string
 	// Dirs are the --iac directories: every directory under them that
 	// holds *.tf files is a candidate root module of each state.
@@ -69,6 +70,8 @@ func (o Options) Empty() bool {
 // Mapper holds the parsed states, code and templates.
 type Mapper struct {
 	root      string
+	realRoot  string            // root with its symlinks resolved
+	realPath  map[string]string // files with their symlinks resolved
 	states    []*State
 	groups    map[string][]*tfGroup // by group id
 	ruleRes   map[string][]*tfRule  // rule resources by the group id they name
@@ -78,6 +81,7 @@ type Mapper struct {
 	rootOf    map[*State]string     // chosen root module directory
 	anyState  bool
 	url       string
+	warnings  []string
 }
 
 type tfGroup struct {
@@ -87,6 +91,9 @@ type tfGroup struct {
 	// rules are the rules the state declares for the group: its inline
 	// ingress and egress attributes.
 	rules []ruleSpec
+	// unknown are the directions whose inline rules the state does not
+	// record: their live rules are never drift, which would be a guess.
+	unknown []inventory.Direction
 }
 
 type tfRule struct {
@@ -106,14 +113,18 @@ func Load(opts Options) (*Mapper, error) {
 		if err != nil {
 			return nil, fmt.Errorf("find the working directory: %w", err)
 		}
-		root = wd
+		root = repositoryRoot(wd)
 	}
 	root, err := filepath.Abs(root)
 	if err != nil {
 		return nil, fmt.Errorf("find the source root: %w", err)
 	}
+	realRoot := root
+	if r, err := filepath.EvalSymlinks(root); err == nil {
+		realRoot = r
+	}
 	m := &Mapper{
-		root: root, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
+		root: root, realRoot: realRoot, realPath: map[string]string{}, groups: map[string][]*tfGroup{}, ruleRes: map[string][]*tfRule{},
 		parsed: map[string]*Template{}, modules: map[string]*tfModule{}, rootOf: map[*State]string{},
 	}
 	var candidates []string
@@ -124,6 +135,10 @@ func Load(opts Options) (*Mapper, error) {
 		}
 		if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
 			return nil, fmt.Errorf("%w: --iac %s: not a directory", ErrInput, d)
+		}
+		if !m.inRoot(abs) {
+			m.warnings = append(m.warnings, fmt.Sprintf(
+				"--iac %s is outside the repository's root %s: no finding is located on its code, which GitHub could not show (docs/iac.md §1)", d, root))
 		}
 		roots, err := terraformRoots(abs)
 		if err != nil {
@@ -183,6 +198,23 @@ func Load(opts Options) (*Mapper, error) {
 	return m, nil
 }
 
+// repositoryRoot is the nearest directory from dir upwards that holds
+// .git (a directory, or a file in a worktree or submodule): GitHub
+// resolves SARIF URIs against the repository's root, so a scan run in
+// infra/ must still report infra/main.tf. dir itself when there is none.
+func repositoryRoot(dir string) string {
+	for d := dir; ; {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
+}
+
 // module parses dir once.
 func (m *Mapper) module(dir string) (*tfModule, error) {
 	if mod, ok := m.modules[dir]; ok {
@@ -218,7 +250,7 @@ func (m *Mapper) block(root string, in Instance) (*tfBlock, error) {
 	if err != nil {
 		return nil, err
 	}
-	return mod.Resources[in.Type+"."+in.Name], nil
+	return mod.resource(in.Type + "." + in.Name), nil
 }
 
 // addState picks the state's root module among the candidates (the one
@@ -231,7 +263,8 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 		stateDir = filepath.Dir(abs)
 	}
 	best, bestN := "", 0
-	for _, c := range candidates {
+	counts := make([]int, len(candidates))
+	for i, c := range candidates {
 		n := 0
 		for _, in := range st.Instances {
 			b, err := m.block(c, in)
@@ -242,8 +275,32 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 				n++
 			}
 		}
+		counts[i] = n
 		if n > bestN || (n == bestN && n > 0 && c == stateDir) {
 			best, bestN = c, n
+		}
+	}
+	if best != "" && best != stateDir {
+		// Several roots where as many of the state's resources are found
+		// (environments with the same code, the state pulled elsewhere):
+		// unless they would place every instance on the same lines,
+		// taking the first by path would put one environment's findings
+		// on another's file. Nothing is placed then (docs/iac.md §2).
+		for i, c := range candidates {
+			if c == best || counts[i] != bestN {
+				continue
+			}
+			same, err := m.sameBlocks(st, best, c)
+			if err != nil {
+				return err
+			}
+			if !same {
+				m.warnings = append(m.warnings, fmt.Sprintf(
+					"Terraform state %s: its code could be in %s or in %s (as many of its resources in each), so no finding is located on it: give --iac that root only, or write the state into it (terraform -chdir=DIR state pull > DIR/terraform.tfstate)",
+					st.File, m.display(best), m.display(c)))
+				best = ""
+				break
+			}
 		}
 	}
 	m.rootOf[st] = best
@@ -263,11 +320,19 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 				continue
 			}
 			g := &tfGroup{state: st, inst: in, block: blk}
-			for _, r := range a.Ingress {
-				g.rules = append(g.rules, stateInlineSpec("ingress", &r))
+			if a.Ingress == nil {
+				g.unknown = append(g.unknown, inventory.Ingress)
+			} else {
+				for _, r := range *a.Ingress {
+					g.rules = append(g.rules, stateInlineSpec("ingress", &r))
+				}
 			}
-			for _, r := range a.Egress {
-				g.rules = append(g.rules, stateInlineSpec("egress", &r))
+			if a.Egress == nil {
+				g.unknown = append(g.unknown, inventory.Egress)
+			} else {
+				for _, r := range *a.Egress {
+					g.rules = append(g.rules, stateInlineSpec("egress", &r))
+				}
 			}
 			m.groups[a.ID] = append(m.groups[a.ID], g)
 		case "aws_security_group_rule":
@@ -292,6 +357,46 @@ func (m *Mapper) addState(st *State, candidates []string) error {
 	}
 	return nil
 }
+
+// inRoot reports whether path, symlinks resolved, lies in the source root.
+func (m *Mapper) inRoot(path string) bool {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		path = r
+	}
+	rel, err := filepath.Rel(m.realRoot, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// sameBlocks reports whether roots a and b place every instance of st on
+// the same block.
+func (m *Mapper) sameBlocks(st *State, a, b string) (bool, error) {
+	for _, in := range st.Instances {
+		ba, err := m.block(a, in)
+		if err != nil {
+			return false, err
+		}
+		bb, err := m.block(b, in)
+		if err != nil {
+			return false, err
+		}
+		if ba != bb {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// display is dir relative to the source root when it lies inside it.
+func (m *Mapper) display(dir string) string {
+	if rel, err := filepath.Rel(m.root, dir); err == nil && !strings.HasPrefix(rel, "..") {
+		return filepath.ToSlash(rel)
+	}
+	return dir
+}
+
+// Warnings are what the user should know about the mapping (a state whose
+// root module is ambiguous), one sentence each, in the order found.
+func (m *Mapper) Warnings() []string { return m.warnings }
 
 // stateInlineSpec reads an inline ingress or egress entry of a group, or
 // an aws_security_group_rule, as the state holds it: every value known.
@@ -355,22 +460,52 @@ func stateVPCRuleSpec(dir inventory.Direction, a *Attributes) ruleSpec {
 // records one), or nil.
 func (m *Mapper) group(id, arn string) *tfGroup {
 	for _, g := range m.groups[id] {
-		if a := g.inst.Attributes.ARN; a == "" || arn == "" || a == arn {
+		if sameGroup(g, arn) {
 			return g
 		}
 	}
 	return nil
 }
 
-// declared reports whether a state declares the live rule r of group g:
-// an inline entry of the group or a rule resource naming the group.
-func (m *Mapper) declared(g *inventory.SecurityGroup, tg *tfGroup, r inventory.Rule) bool {
-	for _, s := range tg.rules {
-		if s.score(g.ID, r) >= 0 {
-			return true
+func sameGroup(g *tfGroup, arn string) bool {
+	a := g.inst.Attributes.ARN
+	return a == "" || arn == "" || a == arn
+}
+
+// ruleResources are the rule resources naming the group with this id and
+// ARN: not those of a state whose own group with that id has another ARN
+// (a state of another account or region whose ids collide).
+func (m *Mapper) ruleResources(id, arn string) []*tfRule {
+	rules := m.ruleRes[id]
+	var out []*tfRule
+	for _, rr := range rules {
+		other := slices.ContainsFunc(m.groups[id], func(g *tfGroup) bool { return g.state == rr.state && !sameGroup(g, arn) })
+		if !other {
+			out = append(out, rr)
 		}
 	}
-	for _, rr := range m.ruleRes[g.ID] {
+	return out
+}
+
+// declared reports whether a state declares the live rule r of group g:
+// an inline entry of the group or a rule resource naming the group.
+func (m *Mapper) declared(g *inventory.SecurityGroup, r inventory.Rule) bool {
+	// Every state holding the group counts: a group in two roots' states
+	// declares the rules of both.
+	for _, tg := range m.groups[g.ID] {
+		if !sameGroup(tg, g.ARN) {
+			continue
+		}
+		if slices.Contains(tg.unknown, r.Direction) {
+			return true // not recorded: missing data is never drift
+		}
+		for _, s := range tg.rules {
+			if s.score(g.ID, r) >= 0 {
+				return true
+			}
+		}
+	}
+	for _, rr := range m.ruleResources(g.ID, g.ARN) {
 		if rr.spec.score(g.ID, r) >= 0 {
 			return true
 		}
@@ -391,7 +526,7 @@ func (m *Mapper) Annotate(inv *inventory.Inventory) {
 		}
 		unmanaged := []inventory.Rule{}
 		for _, r := range g.Rules.All() {
-			if !m.declared(g, tg, r) {
+			if !m.declared(g, r) {
 				unmanaged = append(unmanaged, r)
 			}
 		}
@@ -468,7 +603,7 @@ func (m *Mapper) mapFinding(f *findings.Finding, g *inventory.SecurityGroup, rul
 	tg := m.group(f.GroupID, f.GroupARN)
 	// A rule resource of this state may name a group managed elsewhere.
 	if rule != nil {
-		rules := m.ruleRes[f.GroupID]
+		rules := m.ruleResources(f.GroupID, f.GroupARN)
 		specs := make([]ruleSpec, len(rules))
 		for i, r := range rules {
 			specs[i] = r.spec
@@ -555,7 +690,20 @@ func (m *Mapper) source(file string, start, end int, addr string) *findings.Sour
 	if err != nil {
 		return nil
 	}
-	rel, err := filepath.Rel(m.root, abs)
+	// Through symlinks: a link in the repository to a file or directory
+	// outside it names code GitHub does not have (docs/iac.md §1).
+	real, ok := m.realPath[abs]
+	if !ok {
+		// Once per file: resolving costs a system call per directory, and
+		// a file holds the blocks of many findings.
+		real = abs
+		if r, err := filepath.EvalSymlinks(abs); err == nil {
+			real = r
+		}
+		m.realPath[abs] = real
+	}
+	abs = real
+	rel, err := filepath.Rel(m.realRoot, abs)
 	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
 		return nil
 	}

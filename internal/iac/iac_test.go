@@ -262,7 +262,10 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"state not JSON", map[string]string{"s.tfstate": "{"},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
-			"invalid IaC input: " + "%ROOT%/s.tfstate: not a Terraform state in JSON: jsontext: unexpected EOF after offset 1"},
+			"invalid IaC input: %ROOT%/s.tfstate:1: not a Terraform state in JSON: unexpected EOF"},
+		{"the JSON of a plan, which has no state values", map[string]string{"plan.json": `{"format_version": "1.2", "planned_values": {"root_module": {}}, "prior_state": {"values": {}}}`},
+			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "plan.json")}} },
+			"invalid IaC input: %ROOT%/plan.json: the JSON of a plan, not of a state: give `terraform show -json` without a plan file, or the state file"},
 		{"state version 3", map[string]string{"s.tfstate": `{"version": 3}`},
 			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
 			"invalid IaC input: %ROOT%/s.tfstate: state format version 3 (want 4, written by Terraform 0.12 and later)"},
@@ -271,6 +274,13 @@ func TestLoadErrors(t *testing.T) {
 				return Options{Root: r, Dirs: []string{filepath.Join(r, "tf")}, States: []string{filepath.Join(r, "s.tfstate")}}
 			},
 			"invalid IaC input: %ROOT%/tf/main.tf:2: Invalid expression"},
+		{"HCL nested past the limit (the parser's recursion overflowed the stack)", map[string]string{
+			"tf/main.tf": "locals {\n  x = " + strings.Repeat("[", 1_000_000) + strings.Repeat("]", 1_000_000) + "\n}\n",
+			"s.tfstate":  `{"version": 4, "resources": []}`},
+			func(r string) Options {
+				return Options{Root: r, Dirs: []string{filepath.Join(r, "tf")}, States: []string{filepath.Join(r, "s.tfstate")}}
+			},
+			"invalid IaC input: %ROOT%/tf/main.tf:2: nested deeper than 500"},
 		{"template not a template", map[string]string{"t.yaml": "a: 1\n"},
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
@@ -280,7 +290,33 @@ func TestLoadErrors(t *testing.T) {
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
 			},
-			"invalid IaC input: %ROOT%/t.json: line 3: invalid character ',' at start of value"},
+			"invalid IaC input: %ROOT%/t.json:3: invalid character ',' at start of value"},
+		{"state value of the wrong type, on its line", map[string]string{"s.tfstate": "{\"version\": 4, \"resources\": [\n{\"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"a\",\n\"instances\": [{\"attributes\":\n{\"id\": 5}}]}]}"},
+			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.tfstate")}} },
+			"invalid IaC input: %ROOT%/s.tfstate:4: resources.0.instances.0.attributes.id: a number where a string is wanted"},
+		{"show -json value of the wrong type", map[string]string{"s.json": "{\"format_version\": \"1.0\", \"values\": {\"root_module\": {\"child_modules\": [{\"address\": \"module.a\",\n\"resources\": [{\"address\": \"module.a.aws_security_group.x\", \"mode\": \"managed\", \"type\": \"aws_security_group\", \"name\": \"x\",\n\"values\": {\"id\": \"sg-1\",\n\"ingress\": [{\"cidr_blocks\": \"0.0.0.0/0\"}]}}]}]}}}"},
+			func(r string) Options { return Options{Root: r, States: []string{filepath.Join(r, "s.json")}} },
+			"invalid IaC input: %ROOT%/s.json:4: values.root_module.child_modules.0.resources.0.values.ingress.0.cidr_blocks: a string where an array is wanted"},
+		{"JSON template with a syntax error YAML would accept", map[string]string{"t.json": "{\"Resources\": {\"A\": {\"Type\": \"x\",\n\"Properties\": {\"CidrIp\"}}}}\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
+			},
+			"invalid IaC input: %ROOT%/t.json:2: invalid character '}' after object name (expecting ':')"},
+		{"JSON template naming a key twice", map[string]string{"t.json": "{\"Resources\": {\"A\": {\"Type\": \"x\",\n\"Properties\": {\"CidrIp\": \"a\",\n\"CidrIp\": \"b\"}}}}\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.json")}}}
+			},
+			"invalid IaC input: %ROOT%/t.json:3: duplicate object member name"},
+		{"YAML template naming a key twice", map[string]string{"t.yaml": "Resources:\n  A:\n    Type: x\n    Type: y\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
+			},
+			"invalid IaC input: %ROOT%/t.yaml:4: key \"Type\" given twice"},
+		{"YAML syntax error", map[string]string{"t.yaml": "Resources:\n  A:\n    B: [\n"},
+			func(r string) Options {
+				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "t.yaml")}}}
+			},
+			"invalid IaC input: %ROOT%/t.yaml:3: did not find expected node content"},
 		{"template missing", nil,
 			func(r string) Options {
 				return Options{Root: r, Templates: []TemplateMapping{{Stack: "x", File: filepath.Join(r, "nope.yaml")}}}
@@ -304,6 +340,62 @@ func TestLoadErrors(t *testing.T) {
 			want := strings.ReplaceAll(tt.want, "%ROOT%", root)
 			if err.Error() != want {
 				t.Errorf("error\n got: %s\nwant: %s", err, want)
+			}
+		})
+	}
+}
+
+// TestLoadRootIsRepository: run in a subdirectory of the repository
+// (cd infra; --iac .) or with --iac ../infra, files are still relative
+// to the repository's root, where GitHub resolves SARIF URIs; without a
+// repository, to the working directory.
+func TestLoadRootIsRepository(t *testing.T) {
+	tests := []struct {
+		name    string
+		git     bool
+		workdir string // slash path under the root
+		dirs    []string
+		want    string
+	}{
+		{"in the repository's root", true, ".", []string{"infra"}, "infra/main.tf"},
+		{"in the module's directory", true, "infra", []string{"."}, "infra/main.tf"},
+		{"in a sibling directory, --iac ../infra", true, "docs", []string{"../infra"}, "infra/main.tf"},
+		{"in no repository: the working directory", false, "infra", []string{"."}, "main.tf"},
+	}
+	t.Run("--iac outside the repository: not mapped, and said", func(t *testing.T) {
+		root, opts := fixture(t)
+		writeFiles(t, root, map[string]string{"repo/.git/HEAD": "ref: refs/heads/main\n"})
+		t.Chdir(filepath.Join(root, "repo"))
+		opts.Root, opts.Dirs, opts.Templates = "", []string{"../infra"}, nil
+		m, err := Load(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs := []findings.Finding{finding(webID, nil)}
+		m.Map(fixtureInventory(), fs)
+		if fs[0].Source != nil || len(m.Warnings()) != 1 || !strings.Contains(m.Warnings()[0], "--iac ../infra is outside the repository's root") {
+			t.Errorf("source %+v, warnings %q: want none, and one warning naming --iac ../infra", fs[0].Source, m.Warnings())
+		}
+	})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			root, opts := fixture(t)
+			if tt.git {
+				writeFiles(t, root, map[string]string{".git/HEAD": "ref: refs/heads/main\n", "docs/notes.txt": "x\n"})
+			}
+			t.Chdir(filepath.Join(root, filepath.FromSlash(tt.workdir)))
+			opts.Root, opts.Dirs, opts.Templates = "", tt.dirs, nil
+			m, err := Load(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs := []findings.Finding{finding(webID, nil)}
+			m.Map(fixtureInventory(), fs)
+			if fs[0].Source == nil || fs[0].Source.File != tt.want {
+				t.Errorf("source %+v, want file %s", fs[0].Source, tt.want)
+			}
+			if len(m.Warnings()) != 0 {
+				t.Errorf("warnings %q, want none", m.Warnings())
 			}
 		})
 	}

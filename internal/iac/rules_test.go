@@ -32,6 +32,10 @@ func TestRuleSpecScore(t *testing.T) {
 	}{
 		{"protocol number 6 is tcp", spec("6", 22, 22, cidrs("0.0.0.0/0")), live("tcp", 22, 22, v4("0.0.0.0/0")), 4},
 		{"-1 with ports 0/0 is all traffic 0-65535", spec("-1", 0, 0, cidrs("0.0.0.0/0")), live("all", 0, 65535, v4("0.0.0.0/0")), 4},
+		{"an IANA name the provider stores, esp, is protocol 50", spec("esp", 0, 0, cidrs("10.0.0.0/8")), live("50", -1, -1, v4("10.0.0.0/8")), 4},
+		{"ipv6-icmp is icmpv6", spec("ipv6-icmp", -1, -1, cidrs("::/0")),
+			live("icmpv6", -1, -1, inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: "::/0"}), 4},
+		{"gre is not esp", spec("gre", 0, 0, cidrs("10.0.0.0/8")), live("50", -1, -1, v4("10.0.0.0/8")), -1},
 		{"all, spelt out", spec("all", 0, 0, cidrs("0.0.0.0/0")), live("all", 0, 65535, v4("0.0.0.0/0")), 4},
 		{"icmp type and code", spec("icmp", 8, -1, cidrs("10.0.0.0/8")), live("icmp", 8, -1, v4("10.0.0.0/8")), 4},
 		{"another icmp type", spec("icmp", 8, -1, cidrs("10.0.0.0/8")), live("icmp", 0, -1, v4("10.0.0.0/8")), -1},

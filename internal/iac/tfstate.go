@@ -1,11 +1,14 @@
 package iac
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -40,9 +43,11 @@ type Instance struct {
 type Attributes struct {
 	ID  string `json:"id"`
 	ARN string `json:"arn"`
-	// Ingress and Egress are a group's inline rules.
-	Ingress []RuleAttributes `json:"ingress"`
-	Egress  []RuleAttributes `json:"egress"`
+	// Ingress and Egress are a group's inline rules; nil when the state
+	// does not record them (absent or null), so which rules it declares
+	// is unknown, unlike an empty list (docs/iac.md §4).
+	Ingress *[]RuleAttributes `json:"ingress"`
+	Egress  *[]RuleAttributes `json:"egress"`
 	RuleAttributes
 	// aws_security_group_rule: its type (ingress, egress) and peer group.
 	Type                  string `json:"type"`
@@ -92,14 +97,28 @@ type State struct {
 // `terraform show -json`. Only managed instances of the supported types
 // are kept. Errors wrap ErrInput and name the file.
 func ParseState(file string, data []byte) (*State, error) {
+	// Decoded in one pass over data, without copying: the resources'
+	// instances (v4) and values (show -json) are decoded only for the
+	// supported types and skipped otherwise, so a state costs little more
+	// memory than its size (docs/performance.md).
 	var head struct {
-		Version       *int           `json:"version"`
-		FormatVersion string         `json:"format_version"`
-		Resources     jsontext.Value `json:"resources"`
-		Values        jsontext.Value `json:"values"`
+		Version       *int         `json:"version"`
+		FormatVersion string       `json:"format_version"`
+		Resources     []v4Resource `json:"resources"`
+		Values        *struct {
+			RootModule showModule `json:"root_module"`
+		} `json:"values"`
+		// A plan's JSON (terraform show -json PLANFILE) has these
+		// instead of values: read as a state, it would be an empty one.
+		PlannedValues jsontext.Value `json:"planned_values"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
-		return nil, fmt.Errorf("%w: %s: not a Terraform state in JSON: %v", ErrInput, file, err)
+		what := "not a Terraform state in JSON: "
+		var se *json.SemanticError
+		if errors.As(err, &se) {
+			what = ""
+		}
+		return nil, fmt.Errorf("%w: %s: %s%v", ErrInput, stateWhere(file, data, err), what, jsonReason(err))
 	}
 	st := &State{File: file}
 	var err error
@@ -113,57 +132,120 @@ func ParseState(file string, data []byte) (*State, error) {
 			err = fmt.Errorf("terraform show -json format_version %q (want 1.x)", head.FormatVersion)
 			break
 		}
-		err = st.readShow(head.Values)
+		if head.Values == nil && len(head.PlannedValues) > 0 {
+			err = errors.New("the JSON of a plan, not of a state: give `terraform show -json` without a plan file, or the state file")
+			break
+		}
+		if head.Values != nil {
+			err = st.walkShow(head.Values.RootModule, "/values/root_module", 0)
+		}
 	default:
 		err = errors.New("neither a state file (version 4) nor `terraform show -json` output (format_version)")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrInput, file, err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrInput, stateWhere(file, data, err), err)
 	}
 	sortInstances(st.Instances)
 	return st, nil
 }
 
-func (st *State) readV4(raw jsontext.Value) error {
-	if len(raw) == 0 || string(raw) == "null" {
+// v4Resource is one resource of a v4 state; its instances are decoded
+// only when it is a managed resource of a supported type.
+type v4Resource struct {
+	Module, Mode, Type, Name string
+	Instances                []v4Instance
+}
+
+type v4Instance struct {
+	IndexKey   any        `json:"index_key"`
+	Attributes Attributes `json:"attributes"`
+}
+
+func (r *v4Resource) kept() bool { return r.Mode == "managed" && supportedTypes[r.Type] }
+
+// UnmarshalJSONFrom reads the resource's members in order: Terraform
+// writes mode and type before instances, which are then skipped unread
+// for other resources; instances written before the type are kept raw
+// until it is known.
+func (r *v4Resource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var raw jsontext.Value
+	err := readObject(dec, func(name string) error {
+		switch name {
+		case "module":
+			return json.UnmarshalDecode(dec, &r.Module)
+		case "mode":
+			return json.UnmarshalDecode(dec, &r.Mode)
+		case "type":
+			return json.UnmarshalDecode(dec, &r.Type)
+		case "name":
+			return json.UnmarshalDecode(dec, &r.Name)
+		case "instances":
+			switch {
+			case r.Mode != "" && r.Type != "" && !r.kept():
+				return dec.SkipValue()
+			case r.Mode != "" && r.Type != "":
+				return json.UnmarshalDecode(dec, &r.Instances)
+			}
+			v, err := dec.ReadValue()
+			raw = v.Clone()
+			return err
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return err
+	}
+	if raw != nil && r.kept() {
+		return json.Unmarshal(raw, &r.Instances)
+	}
+	return nil
+}
+
+// readObject reads a JSON object (or null) from dec, calling member for
+// each name with the decoder before its value, which member must read.
+func readObject(dec *jsontext.Decoder, member func(name string) error) error {
+	tok, err := dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	switch tok.Kind() {
+	case 'n':
 		return nil
+	case '{':
+	default:
+		return &json.SemanticError{JSONKind: tok.Kind(), GoType: reflect.TypeFor[struct{}]()}
 	}
-	// Instances stay raw until the type is known: the attributes of the
-	// other resources are never decoded.
-	var resources []struct {
-		Module    string         `json:"module"`
-		Mode      string         `json:"mode"`
-		Type      string         `json:"type"`
-		Name      string         `json:"name"`
-		Instances jsontext.Value `json:"instances"`
+	for dec.PeekKind() != '}' {
+		name, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		if err := member(name.String()); err != nil {
+			return err
+		}
 	}
-	if err := json.Unmarshal(raw, &resources); err != nil {
-		return fmt.Errorf("resources: %v", err)
-	}
+	_, err = dec.ReadToken()
+	return err
+}
+
+func (st *State) readV4(resources []v4Resource) error {
 	for i, r := range resources {
-		if r.Mode != "managed" || !supportedTypes[r.Type] {
+		if !r.kept() {
 			continue
 		}
-		var instances []struct {
-			IndexKey   any        `json:"index_key"`
-			Attributes Attributes `json:"attributes"`
-		}
-		if len(r.Instances) > 0 {
-			if err := json.Unmarshal(r.Instances, &instances); err != nil {
-				return fmt.Errorf("resources[%d] %s.%s: %v", i, r.Type, r.Name, err)
-			}
-		}
+		at := fmt.Sprintf("/resources/%d", i)
 		modules, err := modulePath(r.Module)
 		if err != nil {
-			return fmt.Errorf("resources[%d]: module %q: %v", i, r.Module, err)
+			return &stateError{what: fmt.Sprintf("resources[%d]: module %q", i, r.Module), ptr: jsontext.Pointer(at + "/module"), err: err}
 		}
 		if r.Name == "" {
-			return fmt.Errorf("resources[%d]: %s without a name", i, r.Type)
+			return &stateError{ptr: jsontext.Pointer(at), err: fmt.Errorf("resources[%d]: %s without a name", i, r.Type)}
 		}
-		for _, in := range instances {
+		for j, in := range r.Instances {
 			key, err := indexKey(in.IndexKey)
 			if err != nil {
-				return fmt.Errorf("resources[%d] %s.%s: index_key: %v", i, r.Type, r.Name, err)
+				return &stateError{what: fmt.Sprintf("resources[%d] %s.%s: index_key", i, r.Type, r.Name),
+					ptr: jsontext.Pointer(fmt.Sprintf("%s/instances/%d/index_key", at, j)), err: err}
 			}
 			addr := r.Type + "." + r.Name + key
 			if r.Module != "" {
@@ -178,61 +260,81 @@ func (st *State) readV4(raw jsontext.Value) error {
 }
 
 type showModule struct {
-	Address   string `json:"address"`
-	Resources []struct {
-		Address string         `json:"address"`
-		Mode    string         `json:"mode"`
-		Type    string         `json:"type"`
-		Name    string         `json:"name"`
-		Values  jsontext.Value `json:"values"`
-	} `json:"resources"`
-	ChildModules []showModule `json:"child_modules"`
+	Address      string         `json:"address"`
+	Resources    []showResource `json:"resources"`
+	ChildModules []showModule   `json:"child_modules"`
 }
 
-func (st *State) readShow(raw jsontext.Value) error {
-	if len(raw) == 0 || string(raw) == "null" {
-		return nil // an empty state prints no values
+// showResource is one resource of `terraform show -json`; its values are
+// decoded only for a managed resource of a supported type.
+type showResource struct {
+	Address, Mode, Type, Name string
+	Values                    Attributes
+}
+
+func (r *showResource) kept() bool { return r.Mode == "managed" && supportedTypes[r.Type] }
+
+// UnmarshalJSONFrom reads the members in order, as v4Resource does.
+func (r *showResource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	var raw jsontext.Value
+	err := readObject(dec, func(name string) error {
+		switch name {
+		case "address":
+			return json.UnmarshalDecode(dec, &r.Address)
+		case "mode":
+			return json.UnmarshalDecode(dec, &r.Mode)
+		case "type":
+			return json.UnmarshalDecode(dec, &r.Type)
+		case "name":
+			return json.UnmarshalDecode(dec, &r.Name)
+		case "values":
+			switch {
+			case r.Mode != "" && r.Type != "" && !r.kept():
+				return dec.SkipValue()
+			case r.Mode != "" && r.Type != "":
+				return json.UnmarshalDecode(dec, &r.Values)
+			}
+			v, err := dec.ReadValue()
+			raw = v.Clone()
+			return err
+		}
+		return dec.SkipValue()
+	})
+	if err != nil {
+		return err
 	}
-	var values struct {
-		RootModule showModule `json:"root_module"`
+	if raw != nil && r.kept() {
+		return json.Unmarshal(raw, &r.Values)
 	}
-	if err := json.Unmarshal(raw, &values); err != nil {
-		return fmt.Errorf("values: %v", err)
-	}
-	return st.walkShow(values.RootModule, 0)
+	return nil
 }
 
 // maxModuleDepth bounds module nesting; Terraform has no limit, but a
 // state nested deeper than this is not one anybody wrote.
 const maxModuleDepth = 64
 
-func (st *State) walkShow(m showModule, depth int) error {
+func (st *State) walkShow(m showModule, ptr string, depth int) error {
 	if depth > maxModuleDepth {
 		return fmt.Errorf("modules nested deeper than %d", maxModuleDepth)
 	}
 	modules, err := modulePath(m.Address)
 	if err != nil {
-		return fmt.Errorf("module %q: %v", m.Address, err)
+		return &stateError{what: fmt.Sprintf("module %q", m.Address), ptr: jsontext.Pointer(ptr + "/address"), err: err}
 	}
-	for _, r := range m.Resources {
-		if r.Mode != "managed" || !supportedTypes[r.Type] {
+	for i, r := range m.Resources {
+		if !r.kept() {
 			continue
 		}
 		if r.Address == "" || r.Name == "" {
-			return fmt.Errorf("%s resource without an address or name", r.Type)
-		}
-		var attrs Attributes
-		if len(r.Values) > 0 {
-			if err := json.Unmarshal(r.Values, &attrs); err != nil {
-				return fmt.Errorf("%s: values: %v", r.Address, err)
-			}
+			return &stateError{ptr: jsontext.Pointer(fmt.Sprintf("%s/resources/%d", ptr, i)),
+				err: fmt.Errorf("%s resource without an address or name", r.Type)}
 		}
 		st.Instances = append(st.Instances, Instance{
-			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: attrs,
+			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: r.Values,
 		})
 	}
-	for _, c := range m.ChildModules {
-		if err := st.walkShow(c, depth+1); err != nil {
+	for i, c := range m.ChildModules {
+		if err := st.walkShow(c, fmt.Sprintf("%s/child_modules/%d", ptr, i), depth+1); err != nil {
 			return err
 		}
 	}
@@ -251,9 +353,49 @@ func indexKey(k any) (string, error) {
 		}
 		return "[" + strconv.FormatInt(int64(x), 10) + "]", nil
 	case string:
-		return "[" + strconv.Quote(x) + "]", nil
+		return "[" + hclQuote(x) + "]", nil
 	}
 	return "", fmt.Errorf("want a number or a string, got %T", k)
+}
+
+// hclQuote quotes a for_each key as Terraform writes it in addresses (its
+// addrs.StringKey): HCL's escapes, template introducers ${ and %{
+// doubled, other unprintable runes as \uNNNN. strconv.Quote differs on
+// those, and the address in reports and in SGA017 would not be the one
+// `terraform state list` and `terraform show -json` print.
+func hclQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i, r := range s {
+		switch r {
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '$', '%':
+			b.WriteRune(r)
+			if strings.HasPrefix(s[i+1:], "{") {
+				b.WriteRune(r)
+			}
+		default:
+			switch {
+			case unicode.IsPrint(r):
+				b.WriteRune(r)
+			case r < 0x10000:
+				fmt.Fprintf(&b, "\\u%04x", r)
+			default:
+				fmt.Fprintf(&b, "\\U%08x", r)
+			}
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
 }
 
 // modulePath reads a module instance address (module.a["x"].module.b[0])
@@ -333,4 +475,109 @@ func isIdentByte(c byte, first bool) bool {
 
 func sortInstances(xs []Instance) {
 	slices.SortStableFunc(xs, func(a, b Instance) int { return strings.Compare(a.Address, b.Address) })
+}
+
+// stateError is a value of a state that is not what it should be, with
+// the JSON pointer to it from the state's top, so the message can name
+// its line.
+type stateError struct {
+	what string
+	ptr  jsontext.Pointer
+	err  error
+}
+
+func (e *stateError) Error() string {
+	if e.what == "" {
+		return jsonReason(e.err)
+	}
+	return e.what + ": " + jsonReason(e.err)
+}
+
+// jsonReason says what is wrong with a value in words, without the
+// decoder's Go types ("cannot unmarshal JSON number into Go string").
+func jsonReason(err error) string {
+	var se *json.SemanticError
+	if errors.As(err, &se) && se.JSONKind != 0 && se.GoType != nil {
+		where := ""
+		if se.JSONPointer != "" {
+			where = strings.TrimPrefix(string(se.JSONPointer), "/") + ": "
+			where = strings.ReplaceAll(where, "/", ".")
+		}
+		return fmt.Sprintf("%s%s where %s is wanted", where, kindName(se.JSONKind), goKindName(se.GoType.Kind().String()))
+	}
+	var syn *jsontext.SyntacticError
+	if errors.As(err, &syn) {
+		return syn.Err.Error()
+	}
+	return err.Error()
+}
+
+func kindName(k jsontext.Kind) string {
+	switch k {
+	case 'n':
+		return "null"
+	case 't', 'f':
+		return "a boolean"
+	case '"':
+		return "a string"
+	case '0':
+		return "a number"
+	case '{':
+		return "an object"
+	case '[':
+		return "an array"
+	}
+	return "a value"
+}
+
+func goKindName(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "a boolean"
+	case "slice", "array":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	case "int", "int64", "float64":
+		return "a number"
+	}
+	return "another value"
+}
+
+// stateWhere is "file:line" for an error of a state whose line can be
+// found (a syntax error's offset, or the pointer of a value that does
+// not decode), else the file.
+func stateWhere(file string, data []byte, err error) string {
+	off := int64(-1)
+	var syn *jsontext.SyntacticError
+	var se *json.SemanticError
+	var ste *stateError
+	switch {
+	case errors.As(err, &ste):
+		off = pointerOffset(data, ste.ptr)
+	case errors.As(err, &syn):
+		off = syn.ByteOffset
+	case errors.As(err, &se):
+		off = se.ByteOffset
+	}
+	if off < 0 || off > int64(len(data)) {
+		return file
+	}
+	return fmt.Sprintf("%s:%d", file, 1+bytes.Count(data[:off], []byte("\n")))
+}
+
+// pointerOffset finds where the value at ptr starts in data, or -1. Only
+// on the error path: it reads the state again.
+func pointerOffset(data []byte, ptr jsontext.Pointer) int64 {
+	dec := jsontext.NewDecoder(bytes.NewReader(data))
+	for {
+		if _, err := dec.ReadToken(); err != nil {
+			return -1
+		}
+		if dec.StackPointer() == ptr {
+			return max(dec.InputOffset()-1, 0)
+		}
+	}
 }

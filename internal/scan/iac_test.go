@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -94,6 +95,12 @@ func TestEvaluateDrift(t *testing.T) {
 		want := &findings.Source{File: "main.tf", StartLine: 1, EndLine: 10, Address: "aws_security_group.box"}
 		if diff := cmp.Diff(want, f.Source); diff != "" {
 			t.Errorf("SGA017 source (-want +got):\n%s", diff)
+		}
+		// sg-01 declares its rules inline: a separate rule resource and an
+		// import, the advice for other groups, would conflict with its
+		// ingress blocks.
+		if !strings.Contains(f.Resolution, "an ingress or egress block in the group when it declares its rules inline (no import)") {
+			t.Errorf("SGA017 resolution %q: want the advice for groups with inline rules", f.Resolution)
 		}
 		if f.GroupID != "sg-01" || f.RuleID != "sgr-01" || f.Severity != findings.SeverityMedium {
 			t.Errorf("SGA017 finding on %s rule %s at %s, want sg-01 rule sgr-01 at MEDIUM", f.GroupID, f.RuleID, f.Severity)

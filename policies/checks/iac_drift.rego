@@ -15,9 +15,10 @@
 #   id: SGA017
 #   severity: MEDIUM
 #   resolution: >-
-#     If the rule is wanted, declare it in Terraform and import it (an
-#     aws_vpc_security_group_ingress_rule or _egress_rule block and an import
-#     block with the rule's sgr- id); if not, remove it from the group.
+#     If the rule is wanted, declare it in Terraform: an ingress or egress
+#     block in the group when it declares its rules inline (no import), else
+#     an aws_vpc_security_group_ingress_rule or _egress_rule block and an
+#     import block with the rule's sgr- id; if not, remove it from the group.
 #   tags: [drift, iac, terraform]
 #   requires: [terraform_state]
 package sgaudit.checks.iac_drift
