@@ -126,7 +126,9 @@ func TestNetworkCheck(t *testing.T) {
 		{"address", func(inv *Inventory) { inv.Addresses[0].PublicIP = "2001:db8::1" }, `addresses[0]: public_ip "2001:db8::1"`},
 		{"interface ip", func(inv *Inventory) { inv.NetworkInterfaces[0].IPv6Addresses[0] = "2001:DB8::5" }, `network_interfaces[0]: ipv6_addresses[0]`},
 		{"lb scheme", func(inv *Inventory) { inv.LoadBalancers[0].Scheme = "public" }, `load_balancers[0]: scheme "public"`},
-		{"lb arn", func(inv *Inventory) { inv.LoadBalancers[0].ARN = "arn:aws:elasticloadbalancing:us-east-1:111122223333:x" }, `load_balancers[0]: arn`},
+		{"lb arn", func(inv *Inventory) {
+			inv.LoadBalancers[0].ARN = "arn:aws:elasticloadbalancing:us-east-1:111122223333:x"
+		}, `load_balancers[0]: arn`},
 		{"listener port", func(inv *Inventory) { inv.LoadBalancers[0].Listeners[0].Port = 0 }, `listeners[0].port "0"`},
 		{"target ip", func(inv *Inventory) { inv.TargetGroups[0].Targets[0].ID = "i-1" }, `targets[0].id "i-1"`},
 		{"target type", func(inv *Inventory) { inv.TargetGroups[0].TargetType = "IP" }, `target_type "IP"`},
