@@ -31,6 +31,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -56,8 +58,11 @@ const (
 	// DefaultRate is the request budget per second of one (account,
 	// region). EC2 refills an account's bucket for Describe* calls at 20
 	// requests per second per region; half of it leaves the other half to
-	// the organisation's own automation, and a pair makes about ten calls,
-	// which the burst of the same size absorbs without waiting.
+	// the organisation's own automation. A pair makes about ten calls for
+	// its groups, which the burst of the same size absorbs without waiting,
+	// and eight more for its network and load balancers (one more per load
+	// balancer and per target group in use), which wait a second at most
+	// when there are few load balancers.
 	// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
 	DefaultRate = 10
 	// DefaultCallTimeout bounds one API call (one page), retries included.
@@ -184,6 +189,7 @@ type EC2API interface {
 	ec2.GetManagedPrefixListEntriesAPIClient
 	ec2.DescribeStaleSecurityGroupsAPIClient
 	DescribeSecurityGroupReferences(ctx context.Context, in *ec2.DescribeSecurityGroupReferencesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupReferencesOutput, error)
+	NetworkEC2API
 }
 
 // AutoScalingAPI is the part of the Auto Scaling client the collector calls.
@@ -226,9 +232,13 @@ type collector struct {
 	log    *slog.Logger
 	newEC2 func(cfg aws.Config, region string) EC2API
 	newASG func(cfg aws.Config, region string) AutoScalingAPI
-	newSTS func(cfg aws.Config) STSAPI
-	newOrg func(cfg aws.Config) OrganizationsAPI
-	newIAM func(cfg aws.Config) IAMAPI
+	// newELBv2 and newELB build the Elastic Load Balancing clients of one
+	// region (docs/inventory.md §16: load balancers are entries).
+	newELBv2 func(cfg aws.Config, region string) ELBv2API
+	newELB   func(cfg aws.Config, region string) ClassicELBAPI
+	newSTS   func(cfg aws.Config) STSAPI
+	newOrg   func(cfg aws.Config) OrganizationsAPI
+	newIAM   func(cfg aws.Config) IAMAPI
 
 	limMu    sync.Mutex
 	limiters map[string]*rate.Limiter // "account/region" → its budget
@@ -277,6 +287,12 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 		},
 		newASG: func(cfg aws.Config, region string) AutoScalingAPI {
 			return autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.Region = region })
+		},
+		newELBv2: func(cfg aws.Config, region string) ELBv2API {
+			return elbv2.NewFromConfig(cfg, func(o *elbv2.Options) { o.Region = region })
+		},
+		newELB: func(cfg aws.Config, region string) ClassicELBAPI {
+			return elb.NewFromConfig(cfg, func(o *elb.Options) { o.Region = region })
 		},
 		newSTS: func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) },
 		newOrg: func(cfg aws.Config) OrganizationsAPI { return organizations.NewFromConfig(cfg) },

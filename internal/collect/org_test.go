@@ -518,6 +518,18 @@ func TestCallsPerPairIndependentOfGroups(t *testing.T) {
 			"DescribeLaunchConfigurations":   1,
 			"DescribeManagedPrefixLists":     1,
 			"DescribeStaleSecurityGroups":    1,
+			// The network and load balancers: one listing each, whatever
+			// the number of groups (no load balancer here, so no call per
+			// load balancer, listener or target group).
+			"DescribeSubnets":                    1,
+			"DescribeRouteTables":                1,
+			"DescribeNetworkAcls":                1,
+			"DescribeInternetGateways":           1,
+			"DescribeEgressOnlyInternetGateways": 1,
+			"DescribeAddresses":                  1,
+			opLoadBalancers:                      1,
+			opTargetGroups:                       1,
+			opClassicLoadBalancers:               1,
 			// ⌈n / referencesChunk⌉
 			"DescribeSecurityGroupReferences": (n + referencesChunk - 1) / referencesChunk,
 		}

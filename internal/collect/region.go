@@ -47,6 +47,15 @@ var regionKinds = []string{
 	inventory.KindPrefixLists,
 	inventory.KindReferences,
 	inventory.KindStaleReferences,
+	inventory.KindSubnets,
+	inventory.KindRouteTables,
+	inventory.KindNetworkACLs,
+	inventory.KindInternetGateways,
+	inventory.KindEgressOnlyInternetGateways,
+	inventory.KindAddresses,
+	inventory.KindLoadBalancers,
+	inventory.KindTargetGroups,
+	inventory.KindClassicLoadBalancers,
 }
 
 // opError is the first failure of a kind and the API that failed.
@@ -61,7 +70,10 @@ type pairReader struct {
 	log *slog.Logger
 	ec2 EC2API
 	asg AutoScalingAPI
-	lim *rate.Limiter
+	// elbv2 and elb read the load balancers (loadbalancers.go).
+	elbv2 ELBv2API
+	elb   ClassicELBAPI
+	lim   *rate.Limiter
 
 	mu   sync.Mutex
 	errs map[string]opError // kind → first failure
@@ -89,12 +101,14 @@ func (p *pairReader) failed(kind string) bool {
 func (c *collector) collectRegion(ctx context.Context, t task) result {
 	start := time.Now()
 	p := &pairReader{
-		c:    c,
-		log:  c.log.With("account_id", t.account.ID, "region", t.region),
-		ec2:  c.newEC2(t.cfg, t.region),
-		asg:  c.newASG(t.cfg, t.region),
-		lim:  c.limiter(t.account.ID, t.region),
-		errs: map[string]opError{},
+		c:     c,
+		log:   c.log.With("account_id", t.account.ID, "region", t.region),
+		ec2:   c.newEC2(t.cfg, t.region),
+		asg:   c.newASG(t.cfg, t.region),
+		elbv2: c.newELBv2(t.cfg, t.region),
+		elb:   c.newELB(t.cfg, t.region),
+		lim:   c.limiter(t.account.ID, t.region),
+		errs:  map[string]opError{},
 	}
 	data := RegionData{Account: t.account, Region: t.region}
 
@@ -108,6 +122,17 @@ func (c *collector) collectRegion(ctx context.Context, t task) result {
 	wg.Go(func() { data.LaunchTemplateVersions = p.launchTemplates(gctx) })
 	wg.Go(func() { data.LaunchConfigurations = p.launchConfigurations(gctx) })
 	wg.Go(func() { data.PrefixLists = p.prefixLists(gctx) })
+	// The network and the load balancers: what decides whether the
+	// internet reaches an interface (docs/inventory.md §16).
+	wg.Go(func() { data.Subnets = p.subnets(gctx) })
+	wg.Go(func() { data.RouteTables = p.routeTables(gctx) })
+	wg.Go(func() { data.NetworkACLs = p.networkACLs(gctx) })
+	wg.Go(func() { data.InternetGateways = p.internetGateways(gctx) })
+	wg.Go(func() { data.EgressOnlyGateways = p.egressOnlyGateways(gctx) })
+	wg.Go(func() { data.Addresses = p.addresses(gctx) })
+	wg.Go(func() { p.loadBalancers(gctx, &data) })
+	wg.Go(func() { p.targetGroups(gctx, &data) })
+	wg.Go(func() { data.ClassicLoadBalancers = p.classicLoadBalancers(gctx) })
 	groups, err := drain(gctx, c, p.lim, p.log, "DescribeSecurityGroups",
 		ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)}),
 		func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
@@ -187,6 +212,24 @@ func dropKind(d *RegionData, kind string) {
 		d.References = nil
 	case inventory.KindStaleReferences:
 		d.Stale = nil
+	case inventory.KindSubnets:
+		d.Subnets = nil
+	case inventory.KindRouteTables:
+		d.RouteTables = nil
+	case inventory.KindNetworkACLs:
+		d.NetworkACLs = nil
+	case inventory.KindInternetGateways:
+		d.InternetGateways = nil
+	case inventory.KindEgressOnlyInternetGateways:
+		d.EgressOnlyGateways = nil
+	case inventory.KindAddresses:
+		d.Addresses = nil
+	case inventory.KindLoadBalancers:
+		d.LoadBalancers, d.Listeners, d.ListenerRules = nil, nil, nil
+	case inventory.KindTargetGroups:
+		d.TargetGroups, d.TargetHealth, d.TargetGroupAttributes = nil, nil, nil
+	case inventory.KindClassicLoadBalancers:
+		d.ClassicLoadBalancers = nil
 	}
 }
 
