@@ -56,13 +56,15 @@ const (
 	// readers can tell sgaudit's calls from everyone else's.
 	DefaultSessionName = "sgaudit"
 	// DefaultRate is the request budget per second of one (account,
-	// region). EC2 refills an account's bucket for Describe* calls at 20
+	// region). EC2 refills an account's bucket for each Describe* API at 20
 	// requests per second per region; half of it leaves the other half to
-	// the organisation's own automation. A pair makes about ten calls for
-	// its groups, which the burst of the same size absorbs without waiting,
-	// and eight more for its network and load balancers (one more per load
-	// balancer and per target group in use), which wait a second at most
-	// when there are few load balancers.
+	// the organisation's own automation. The burst is twice the rate: a
+	// pair makes about fifteen EC2 calls (its groups, then its network),
+	// none more than a page or three of any one API, whose bucket holds
+	// 100; so a pair never waits for its own budget. Elastic Load
+	// Balancing, metered apart, has a budget of its own of the same size
+	// (three listings, then one call per load balancer, listener and
+	// target group).
 	// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
 	DefaultRate = 10
 	// DefaultCallTimeout bounds one API call (one page), retries included.
@@ -137,8 +139,10 @@ type Options struct {
 	// zero means DefaultConcurrency.
 	Concurrency int
 	// Rate is the budget of API requests per second of one (account,
-	// region), shared by every call made in that pair; zero means
-	// DefaultRate, a negative value means no limit.
+	// region), shared by every call made in that pair (Elastic Load
+	// Balancing's calls have one more of the same size), with a burst of
+	// twice the rate; zero means DefaultRate, a negative value means no
+	// limit.
 	Rate float64
 	// CallTimeout bounds each API call (each page), retries included; zero
 	// means DefaultCallTimeout.
@@ -517,14 +521,15 @@ func (s *scanState) record(row inventory.Coverage) {
 
 // limiter returns the request budget of one (account, region), shared by
 // every call made there: the pair's own calls and the account's
-// DescribeRegions in its bootstrap region.
+// DescribeRegions in its bootstrap region. Its burst is twice its rate
+// (DefaultRate says why).
 func (c *collector) limiter(account, region string) *rate.Limiter {
 	c.limMu.Lock()
 	defer c.limMu.Unlock()
 	key := account + "/" + region
 	l, ok := c.limiters[key]
 	if !ok {
-		limit, burst := rate.Limit(c.opts.Rate), max(1, int(c.opts.Rate))
+		limit, burst := rate.Limit(c.opts.Rate), max(1, int(2*c.opts.Rate))
 		if c.opts.Rate < 0 {
 			limit = rate.Inf
 		}

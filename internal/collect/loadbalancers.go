@@ -54,7 +54,7 @@ const (
 // the internet. The API takes one load balancer, or one listener, per
 // call. Any failure fails the kind: half a listener set would hide a port.
 func (p *pairReader) loadBalancers(ctx context.Context, d *RegionData) {
-	lbs, err := drain(ctx, p.c, p.lim, p.log, opLoadBalancers,
+	lbs, err := drain(ctx, p.c, p.elbLim, p.log, opLoadBalancers,
 		elbv2.NewDescribeLoadBalancersPaginator(p.elbv2, &elbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(elbPageSize)}),
 		func(o *elbv2.DescribeLoadBalancersOutput) []elbv2types.LoadBalancer { return o.LoadBalancers })
 	if err != nil {
@@ -82,7 +82,7 @@ func (p *pairReader) listeners(ctx context.Context, lbs []elbv2types.LoadBalance
 		arns = append(arns, aws.ToString(lb.LoadBalancerArn))
 	}
 	per, err := fanOut(ctx, arns, func(ctx context.Context, arn string) ([]elbv2types.Listener, error) {
-		got, err := drain(ctx, p.c, p.lim, p.log, opListeners,
+		got, err := drain(ctx, p.c, p.elbLim, p.log, opListeners,
 			elbv2.NewDescribeListenersPaginator(p.elbv2, &elbv2.DescribeListenersInput{
 				LoadBalancerArn: aws.String(arn),
 				PageSize:        aws.Int32(elbPageSize),
@@ -118,7 +118,7 @@ func (p *pairReader) listenerRules(ctx context.Context, lbs []elbv2types.LoadBal
 	}
 	slices.Sort(arns)
 	per, err := fanOut(ctx, arns, func(ctx context.Context, arn string) ([]elbv2types.Rule, error) {
-		got, err := drain(ctx, p.c, p.lim, p.log, opRules,
+		got, err := drain(ctx, p.c, p.elbLim, p.log, opRules,
 			elbv2.NewDescribeRulesPaginator(p.elbv2, &elbv2.DescribeRulesInput{ListenerArn: aws.String(arn), PageSize: aws.Int32(elbPageSize)}),
 			func(o *elbv2.DescribeRulesOutput) []elbv2types.Rule { return o.Rules })
 		if errorCode(err) == "ListenerNotFound" {
@@ -145,7 +145,7 @@ func (p *pairReader) listenerRules(ctx context.Context, lbs []elbv2types.LoadBal
 // DescribeTargetGroupAttributes take one group each and are not
 // paginated. Any failure fails the kind.
 func (p *pairReader) targetGroups(ctx context.Context, d *RegionData) {
-	tgs, err := drain(ctx, p.c, p.lim, p.log, opTargetGroups,
+	tgs, err := drain(ctx, p.c, p.elbLim, p.log, opTargetGroups,
 		elbv2.NewDescribeTargetGroupsPaginator(p.elbv2, &elbv2.DescribeTargetGroupsInput{PageSize: aws.Int32(elbPageSize)}),
 		func(o *elbv2.DescribeTargetGroupsOutput) []elbv2types.TargetGroup { return o.TargetGroups })
 	if err != nil {
@@ -193,7 +193,7 @@ func (p *pairReader) targetGroups(ctx context.Context, d *RegionData) {
 // listed is left out.
 func perTargetGroup[T any](ctx context.Context, p *pairReader, arns []string, call func(context.Context, string) ([]T, error)) (map[string][]T, error) {
 	per, err := fanOut(ctx, arns, func(ctx context.Context, arn string) ([]T, error) {
-		got, err := apiCall(ctx, p.c, p.lim, func(ctx context.Context) ([]T, error) { return call(ctx, arn) })
+		got, err := apiCall(ctx, p.c, p.elbLim, func(ctx context.Context) ([]T, error) { return call(ctx, arn) })
 		if errorCode(err) == "TargetGroupNotFound" {
 			p.log.Debug("target group deleted during the scan", "target_group_arn", arn)
 			return nil, nil
@@ -215,7 +215,7 @@ func perTargetGroup[T any](ctx context.Context, p *pairReader, arns []string, ca
 // classicLoadBalancers reads the pair's Classic Load Balancers, listeners
 // and registered instances included.
 func (p *pairReader) classicLoadBalancers(ctx context.Context) []elbtypes.LoadBalancerDescription {
-	out, err := drain(ctx, p.c, p.lim, p.log, opClassicLoadBalancers,
+	out, err := drain(ctx, p.c, p.elbLim, p.log, opClassicLoadBalancers,
 		elb.NewDescribeLoadBalancersPaginator(p.elb, &elb.DescribeLoadBalancersInput{PageSize: aws.Int32(elbPageSize)}),
 		func(o *elb.DescribeLoadBalancersOutput) []elbtypes.LoadBalancerDescription {
 			return o.LoadBalancerDescriptions

@@ -70,10 +70,13 @@ type pairReader struct {
 	log *slog.Logger
 	ec2 EC2API
 	asg AutoScalingAPI
-	// elbv2 and elb read the load balancers (loadbalancers.go).
-	elbv2 ELBv2API
-	elb   ClassicELBAPI
-	lim   *rate.Limiter
+	// elbv2 and elb read the load balancers (loadbalancers.go), under
+	// elbLim: Elastic Load Balancing meters its API apart from EC2's, so
+	// its calls have a budget of their own, the same size.
+	elbv2  ELBv2API
+	elb    ClassicELBAPI
+	lim    *rate.Limiter
+	elbLim *rate.Limiter
 
 	mu   sync.Mutex
 	errs map[string]opError // kind → first failure
@@ -101,14 +104,15 @@ func (p *pairReader) failed(kind string) bool {
 func (c *collector) collectRegion(ctx context.Context, t task) result {
 	start := time.Now()
 	p := &pairReader{
-		c:     c,
-		log:   c.log.With("account_id", t.account.ID, "region", t.region),
-		ec2:   c.newEC2(t.cfg, t.region),
-		asg:   c.newASG(t.cfg, t.region),
-		elbv2: c.newELBv2(t.cfg, t.region),
-		elb:   c.newELB(t.cfg, t.region),
-		lim:   c.limiter(t.account.ID, t.region),
-		errs:  map[string]opError{},
+		c:      c,
+		log:    c.log.With("account_id", t.account.ID, "region", t.region),
+		ec2:    c.newEC2(t.cfg, t.region),
+		asg:    c.newASG(t.cfg, t.region),
+		elbv2:  c.newELBv2(t.cfg, t.region),
+		elb:    c.newELB(t.cfg, t.region),
+		lim:    c.limiter(t.account.ID, t.region),
+		elbLim: c.limiter(t.account.ID, t.region+"/elasticloadbalancing"),
+		errs:   map[string]opError{},
 	}
 	data := RegionData{Account: t.account, Region: t.region}
 
