@@ -16,10 +16,12 @@ const self = "\x00self"
 // cache holds the amaps of one worker: each route table, NACL and group
 // set is evaluated once per worker, however many interfaces use it.
 type cache struct {
-	rt      map[rtKey]*amap[routeVal]
-	in      map[aclKey]*amap[[]pseg]
-	out     map[aclKey]*amap[retVal]
-	groups  map[*inventory.SecurityGroup]*parsed
+	rt     map[rtKey]*amap[routeVal]
+	in     map[aclKey]*amap[[]pseg]
+	out    map[aclKey]*amap[retVal]
+	groups map[*inventory.SecurityGroup]*parsed
+	places map[placeKey]*amap[netVal]
+	cells  []cell // reused from interface to interface
 }
 
 type rtKey struct {
@@ -34,14 +36,14 @@ type aclKey struct {
 }
 
 type gsVal struct {
-	grants []grant
-	refs   []grant // rules whose peer is a security group
+	grants []*grant // into the groups' parsed rules: stable while the cache lives
+	refs   []*grant // rules whose peer is a security group
 	reason string
 }
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -110,6 +112,14 @@ func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
 			}
 		}
 	}
+	for pi := range p.grants {
+		for i := range p.grants[pi] {
+			p.grants[pi][i].desc = describeGrant(&p.grants[pi][i])
+		}
+		for i := range p.refs[pi] {
+			p.refs[pi][i].desc = describeGrant(&p.refs[pi][i])
+		}
+	}
 	c.groups[g] = p
 	return p
 }
@@ -131,8 +141,12 @@ func (a *Analyzer) groupGrants(c *cache, acct, region string, ids []string, prot
 			v.reason = p.reason
 			return v
 		}
-		v.grants = append(v.grants, p.grants[pi]...)
-		v.refs = append(v.refs, p.refs[pi]...)
+		for i := range p.grants[pi] {
+			v.grants = append(v.grants, &p.grants[pi][i])
+		}
+		for i := range p.refs[pi] {
+			v.refs = append(v.refs, &p.refs[pi][i])
+		}
 	}
 	return v
 }
@@ -143,7 +157,7 @@ func (a *Analyzer) sgMap(c *cache, acct, region string, ids []string, proto stri
 }
 
 // hasFamily reports whether any grant is of family f.
-func hasFamily(gs []grant, f fam) bool {
+func hasFamily(gs []*grant, f fam) bool {
 	for i := range gs {
 		if gs[i].span.f == f {
 			return true
@@ -216,9 +230,9 @@ type cell struct {
 	seq    int // generation order: the first reaching cell gives the path
 	pub    *pubCtx
 	rv     *routeVal
-	in     pseg
-	out    retVal
-	sg     pseg
+	in     *pseg // into the maps, which outlive the cells
+	out    *retVal
+	sg     *pseg
 	lb     *lbCell
 }
 
@@ -252,8 +266,8 @@ func (c *cell) path() []Hop {
 		{Kind: KindInterface, ID: p.eni, Detail: "public " + c.f.String() + " address"},
 		{Kind: KindInternetGateway, ID: p.place.igw, Detail: "attached to " + p.vpc},
 		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: "route " + c.rv.dest + " to " + p.place.igw},
-		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + describeEntry(c.in.entry, c.proto) + replyDetail(c.out, c.proto)},
-		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
+		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
+		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: c.sg.grant.desc},
 	}
 }
 
@@ -261,7 +275,7 @@ func replyDetail(out retVal, proto string) string {
 	if !hasPorts(proto) {
 		return ""
 	}
-	return "; outbound " + describeEntry(out.entry, proto) + " lets the reply out"
+	return "; outbound " + cmpOr(out.desc, describeEntry(out.entry, proto)) + " lets the reply out"
 }
 
 func describeGrant(g *grant) string {
@@ -299,12 +313,66 @@ func (c *cell) blocks() []Block {
 		out = append(out, Block{KindRouteTable, p.place.rt.ID, c.rv.why})
 	}
 	if !c.in.allow {
-		out = append(out, Block{KindNetworkACL, p.place.acl.ID, "inbound " + describeEntry(c.in.entry, c.proto) + " decides"})
+		out = append(out, Block{KindNetworkACL, p.place.acl.ID, "inbound " + c.in.desc + " decides"})
 	}
 	if !c.out.ok {
-		out = append(out, Block{KindNetworkACL, p.place.acl.ID, "outbound " + describeEntry(c.out.entry, c.proto) + " stops the reply to ports 1024-65535"})
+		out = append(out, Block{KindNetworkACL, p.place.acl.ID, "outbound " + c.out.desc + " stops the reply to ports 1024-65535"})
 	}
 	return out
+}
+
+// sameCell reports whether two cells give the same answer for the same
+// ports.
+func sameCell(a, b *cell) bool {
+	return a.proto == b.proto && a.lo == b.lo && a.hi == b.hi && a.f == b.f && a.reach == b.reach && a.rv == b.rv &&
+		a.in.entry == b.in.entry && a.in.allow == b.in.allow && *a.out == *b.out && a.sg.grant == b.sg.grant
+}
+
+// netVal is what the network says for a source: where the route table
+// sends it, the NACL's inbound decision over the port space and its
+// outbound decision on the reply. rv is nil for a source that is not the
+// internet.
+type netVal struct {
+	rv  *routeVal
+	in  []pseg
+	out retVal
+}
+
+type placeKey struct {
+	rt    *inventory.RouteTable
+	acl   *inventory.NetworkACL
+	f     fam
+	proto string
+}
+
+// placeMap merges the route table, NACL and internet maps of a place once
+// per worker, joining neighbouring intervals where they say the same.
+func (a *Analyzer) placeMap(c *cache, pl place, f fam, proto string) *amap[netVal] {
+	k := placeKey{pl.rt, pl.acl, f, proto}
+	if m, ok := c.places[k]; ok {
+		return m
+	}
+	rt := a.routes(c, pl.rt, f, pl.igw)
+	in := c.naclIn(pl.acl, f, proto)
+	ou := c.naclOut(pl.acl, f, proto)
+	inet := internetMaps[f]
+	m := &amap[netVal]{}
+	for _, start := range mergeCuts(rt.cuts, in.cuts, ou.cuts, inet.cuts) {
+		var v netVal
+		if inet.vals[inet.at(start)] {
+			v = netVal{rv: &rt.vals[rt.at(start)], in: in.vals[in.at(start)], out: ou.vals[ou.at(start)]}
+		}
+		if n := len(m.vals); n > 0 {
+			p := m.vals[n-1]
+			if p.rv == v.rv && p.out == v.out && len(p.in) == len(v.in) && (len(p.in) == 0 || &p.in[0] == &v.in[0]) {
+				continue
+			}
+		}
+		m.cuts = append(m.cuts, start)
+		m.vals = append(m.vals, v)
+	}
+	c.places[k] = m
+	return m
 }
 
 // cells computes every cell of interface i, or why it cannot.
@@ -322,7 +390,8 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	}
 	ctx := &pubCtx{eni: n.ID, vpc: pl.subnet.VPCID, place: pl}
 	ctx.pub[v4], ctx.pub[v6] = a.public(n)
-	var out []cell
+	out := c.cells[:0]
+	defer func() { c.cells = out[:0] }()
 	for _, proto := range Protocols {
 		gv := a.groupGrants(c, n.AccountID, n.Region, n.GroupIDs, proto)
 		if gv.reason != "" {
@@ -333,36 +402,64 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 				continue // no rule admits anything of this family
 			}
 			sg := sgAdmit(gv.grants, f)
-			rt := a.routes(c, pl.rt, f, pl.igw)
-			in := c.naclIn(pl.acl, f, proto)
-			ou := c.naclOut(pl.acl, f, proto)
-			inet := internetMaps[f]
-			cuts := mergeCuts(rt.cuts, in.cuts, ou.cuts, sg.cuts, inet.cuts)
-			for ci, start := range cuts {
-				if !inet.vals[inet.at(start)] {
-					continue
-				}
-				segs := sg.vals[sg.at(start)]
-				if len(segs) == 0 {
-					continue
+			pm := a.placeMap(c, pl, f, proto)
+			// Walk both maps' intervals at once. A cell equal to one of
+			// the previous interval's, on the adjacent sources, extends it.
+			var prev, cur []int
+			pi, si := 0, 0
+			for {
+				start := pm.cuts[pi]
+				if sg.cuts[si].compare(start) > 0 {
+					start = sg.cuts[si]
 				}
 				end := f.last()
-				if ci+1 < len(cuts) {
-					end = cuts[ci+1].prev()
+				nextP, nextS := pi+1 < len(pm.cuts), si+1 < len(sg.cuts)
+				if nextP {
+					end = pm.cuts[pi+1].prev()
 				}
-				rv := &rt.vals[rt.at(start)]
-				ov := ou.vals[ou.at(start)]
-				ins := in.vals[in.at(start)]
-				for _, s := range segs {
-					for _, ns := range ins {
-						lo, hi := max(s.lo, ns.lo), min(s.hi, ns.hi)
-						if lo > hi {
-							continue
+				if nextS && sg.cuts[si+1].prev().compare(end) < 0 {
+					end = sg.cuts[si+1].prev()
+				}
+				nv, segs := &pm.vals[pi], sg.vals[si]
+				if nv.rv != nil && len(segs) > 0 {
+					cur = cur[:0]
+					for si := range segs {
+						s := &segs[si]
+						for ni := range nv.in {
+							ns := &nv.in[ni]
+							lo, hi := max(s.lo, ns.lo), min(s.hi, ns.hi)
+							if lo > hi {
+								continue
+							}
+							cl := cell{proto: proto, lo: lo, hi: hi, f: f, alo: start, ahi: end, pub: ctx, rv: nv.rv, in: ns, out: &nv.out, sg: s}
+							cl.reach = ctx.pub[f] && pl.igw != "" && nv.rv.toIGW && ns.allow && nv.out.ok
+							merged := false
+							for _, k := range prev {
+								if p := &out[k]; p.ahi.next() == start && sameCell(p, &cl) {
+									p.ahi = end
+									cur = append(cur, k)
+									merged = true
+									break
+								}
+							}
+							if !merged {
+								cur = append(cur, len(out))
+								out = append(out, cl)
+							}
 						}
-						cl := cell{proto: proto, lo: lo, hi: hi, f: f, alo: start, ahi: end, pub: ctx, rv: rv, in: ns, out: ov, sg: s}
-						cl.reach = ctx.pub[f] && pl.igw != "" && rv.toIGW && ns.allow && ov.ok
-						out = append(out, cl)
 					}
+					prev, cur = cur, prev
+				} else {
+					prev = prev[:0]
+				}
+				if !nextP && !nextS {
+					break
+				}
+				if nextP && pm.cuts[pi+1].compare(end.next()) == 0 {
+					pi++
+				}
+				if nextS && sg.cuts[si+1].compare(end.next()) == 0 {
+					si++
 				}
 			}
 		}
@@ -417,8 +514,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 		// A rule of the target's groups that admits a group of the load
 		// balancer on the target port.
 		var ref *grant
-		for i := range tgv.refs {
-			g := &tgv.refs[i]
+		for _, g := range tgv.refs {
 			if slices.Contains(lb.SecurityGroupIDs, g.rule.Peer.GroupID) && g.lo <= e.port && e.port <= g.hi {
 				ref = g
 				break
@@ -466,7 +562,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 			var sgHop *Hop
 			if lbsg != nil {
 				if s := segAt(lbsg.vals[lbsg.at(start)], lp); s != nil {
-					sgHop = &Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: describeGrant(s.grant)}
+					sgHop = &Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: s.grant.desc}
 				} else {
 					for _, id := range lb.SecurityGroupIDs {
 						sgBlocks = append(sgBlocks, Block{KindSecurityGroup, id, "no group of load balancer " + lb.Name + " admits " + e.proto + " " + strconv.Itoa(lp) + " from the source"})
@@ -584,7 +680,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		hops = append(hops, Hop{Kind: KindNetworkACL, ID: tpl.acl.ID, Detail: "inbound " + describeEntry(inEntry, e.proto) + " admits the load balancer's addresses" + replyDetail(retVal{ok: true, entry: outEntry}, e.proto)})
 	}
 	if ref != nil {
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: ref.desc})
 		return out, hops
 	}
 	// Without a group reference, rules must admit the whole block.
@@ -606,7 +702,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 			out = append(out, Block{KindSecurityGroup, id, "no group of the target admits " + e.proto + " " + strconv.Itoa(e.port) + " from the load balancer (its groups or all of " + blockText + ")"})
 		}
 	} else {
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: describeGrant(first)})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: first.desc})
 	}
 	if len(out) > 0 {
 		return out, nil
@@ -633,9 +729,9 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 	}
 	switch s := segAt(tsg.vals[tsg.at(src)], e.port); {
 	case ref != nil:
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: ref.desc})
 	case s != nil:
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: describeGrant(s.grant)})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: s.grant.desc})
 	default:
 		for _, id := range n.GroupIDs {
 			out = append(out, Block{KindSecurityGroup, id, "no group of the target admits " + e.proto + " " + strconv.Itoa(e.port) + " from the client (address preserved)"})

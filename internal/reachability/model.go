@@ -88,6 +88,7 @@ type pseg struct {
 	lo, hi int
 	allow  bool
 	entry  *inventory.NACLEntry
+	desc   string // the entry in words (describeEntry), built once per map
 	grant  *grant
 }
 
@@ -140,6 +141,10 @@ func segAt(segs []pseg, x int) *pseg {
 // naclIn is, per source address, the inbound decision over proto's space.
 func naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
 	entries, spans := naclEntries(acl, false, f, proto)
+	descs := make([]string, len(entries))
+	for i, e := range entries {
+		descs[i] = describeEntry(e, proto)
+	}
 	return build(f, spans, func(a u128) []pseg {
 		und := ranges{{0, portMax}}
 		var out []pseg
@@ -149,13 +154,13 @@ func naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
 			}
 			lo, hi, _ := naclRange(e, proto)
 			allow := e.Action == inventory.NACLAllow
-			und, out = paint(und, lo, hi, out, func(lo, hi int) pseg { return pseg{lo: lo, hi: hi, allow: allow, entry: e} })
+			und, out = paint(und, lo, hi, out, func(lo, hi int) pseg { return pseg{lo: lo, hi: hi, allow: allow, entry: e, desc: descs[i]} })
 			if len(und) == 0 {
 				break
 			}
 		}
 		for _, r := range und {
-			out = append(out, pseg{lo: r[0], hi: r[1]})
+			out = append(out, pseg{lo: r[0], hi: r[1], desc: describeEntry(nil, proto)})
 		}
 		return sortSegs(out)
 	})
@@ -167,6 +172,7 @@ func naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
 type retVal struct {
 	ok    bool
 	entry *inventory.NACLEntry
+	desc  string
 }
 
 // naclOut is, per source address, whether the reply goes out. Only tcp
@@ -177,6 +183,10 @@ func naclOut(acl *inventory.NetworkACL, f fam, proto string) *amap[retVal] {
 		return &amap[retVal]{cuts: []u128{{}}, vals: []retVal{{ok: true}}}
 	}
 	entries, spans := naclEntries(acl, true, f, proto)
+	descs := make([]string, len(entries))
+	for i, e := range entries {
+		descs[i] = describeEntry(e, proto)
+	}
 	return build(f, spans, func(a u128) retVal {
 		und := ranges{{EphemeralFrom, EphemeralTo}}
 		for i, e := range entries {
@@ -197,14 +207,14 @@ func naclOut(acl *inventory.NetworkACL, f fam, proto string) *amap[retVal] {
 				continue
 			}
 			if e.Action != inventory.NACLAllow {
-				return retVal{entry: e}
+				return retVal{entry: e, desc: descs[i]}
 			}
 			und, _ = paint(und, lo, hi, nil, func(lo, hi int) pseg { return pseg{} })
 			if len(und) == 0 {
-				return retVal{ok: true, entry: e}
+				return retVal{ok: true, entry: e, desc: descs[i]}
 			}
 		}
-		return retVal{}
+		return retVal{desc: describeEntry(nil, proto)}
 	})
 }
 
@@ -244,18 +254,19 @@ type grant struct {
 	span  span
 	lo    int
 	hi    int
+	desc  string // describeGrant, built when the group is parsed
 }
 
 // sgAdmit is, per source address, the part of proto's space a set of
 // groups admits, each segment with the first rule (in group, rule order)
 // that does.
-func sgAdmit(grants []grant, f fam) *amap[[]pseg] {
+func sgAdmit(grants []*grant, f fam) *amap[[]pseg] {
 	var spans []span
 	var mine []*grant
-	for i := range grants {
-		if grants[i].span.f == f {
-			spans = append(spans, grants[i].span)
-			mine = append(mine, &grants[i])
+	for _, g := range grants {
+		if g.span.f == f {
+			spans = append(spans, g.span)
+			mine = append(mine, g)
 		}
 	}
 	return build(f, spans, func(a u128) []pseg {

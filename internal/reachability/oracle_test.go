@@ -105,7 +105,9 @@ func (g *gen) world() *inventory.Inventory {
 			}
 			for range r.IntN(4) {
 				x := g.route(v)
-				if !slices.ContainsFunc(rt.Routes, func(y inventory.Route) bool { return y.Destination == x.Destination && y.PrefixListID == x.PrefixListID }) {
+				if !slices.ContainsFunc(rt.Routes, func(y inventory.Route) bool {
+					return y.Destination == x.Destination && y.PrefixListID == x.PrefixListID
+				}) {
 					rt.Routes = append(rt.Routes, x) // AWS holds one route per destination
 				}
 			}
