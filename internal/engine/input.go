@@ -81,10 +81,11 @@ var (
 	kPrimary            = ast.StringTerm("primary")
 )
 
-// networkLists are the inventory's network model (docs/inventory.md §16),
-// keyed by their JSON names. No built-in policy reads them (policies see
-// reachability through its derived verdicts), so they are converted
-// through JSON, simply, and only when a custom policy names them.
+// networkLists are the inventory's network model and its derived
+// reachability verdicts (docs/inventory.md §16), keyed by their JSON
+// names. They are converted through JSON, simply, once per evaluation and
+// only when a policy names them: the verdicts are one row per group and
+// open port range, and no built-in policy reads the network model itself.
 func networkLists(inv *inventory.Inventory) []struct {
 	key  string
 	n    int
@@ -103,6 +104,7 @@ func networkLists(inv *inventory.Inventory) []struct {
 		{"addresses", len(inv.Addresses), inv.Addresses},
 		{"load_balancers", len(inv.LoadBalancers), inv.LoadBalancers},
 		{"target_groups", len(inv.TargetGroups), inv.TargetGroups},
+		{"reachability", len(inv.Reachability), inv.Reachability},
 	}
 }
 

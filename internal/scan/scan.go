@@ -18,6 +18,7 @@ import (
 	"github.com/sgaudit/sgaudit/internal/config"
 	"github.com/sgaudit/sgaudit/internal/engine"
 	"github.com/sgaudit/sgaudit/internal/exposure"
+	"github.com/sgaudit/sgaudit/internal/reachability"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -168,6 +169,12 @@ func Scan(ctx context.Context, opts Options) (*findings.Report, error) {
 // Evaluate judges an inventory and assembles the report.
 func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory, opts Options) (*findings.Report, error) {
 	start := time.Now()
+	// Verified exposure is derived in Go before evaluation, like VPCs:
+	// the policies read its verdicts (docs/reachability.md §4).
+	reach := reachability.Analyze(inv)
+	inv.Reachability = reachability.Verdicts(reach, inv)
+	opts.logger().Info("verified exposure", "interfaces", len(reach), "verdicts", len(inv.Reachability), "duration", time.Since(start))
+	start = time.Now()
 	found, checks, err := eng.Evaluate(ctx, inv)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
@@ -201,7 +208,7 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	if err != nil {
 		return nil, fmt.Errorf("read the port catalogue: %w", err)
 	}
-	rep.Exposures = exposure.Compute(inv, services)
+	rep.Exposures = reachability.Annotate(exposure.Compute(inv, services), reach)
 	for _, g := range inv.SecurityGroups {
 		rep.Summary.Rules += g.Rules.Len()
 	}

@@ -41,6 +41,9 @@ type Inventory struct {
 	Addresses                  []Address         `json:"addresses,omitempty"`
 	LoadBalancers              []LoadBalancer    `json:"load_balancers,omitempty"`
 	TargetGroups               []TargetGroup     `json:"target_groups,omitempty"`
+	// Reachability is derived by the scan before evaluation (network.go),
+	// like VPCs; policies read it to grade world-open rules.
+	Reachability []ReachabilityVerdict `json:"reachability,omitempty"`
 }
 
 // Account is an AWS account the scan tried to read.
@@ -312,6 +315,7 @@ func (inv *Inventory) Sort() {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
 	})
 	inv.sortNetwork()
+	inv.sortReachability()
 }
 
 // Compact gives every slice in the inventory a capacity equal to its

@@ -815,3 +815,44 @@ func checkTargetGroup(t TargetGroup) (string, string, string) {
 	}
 	return "", "", ""
 }
+
+// Reachability verdicts (docs/inventory.md §16, docs/reachability.md §4).
+const (
+	VerdictReachable    = "reachable"
+	VerdictNotReachable = "not_reachable"
+	VerdictNotVerified  = "not_verified"
+)
+
+// ReachabilityVerdict is derived, not read: the scan computes verified
+// exposure in Go before the policies run and gives them one verdict per
+// group, protocol and port range that a group opens to an internet source
+// (or that a load balancer forwards to) on an interface carrying the
+// group. A value in an inventory file is replaced by the scan's own.
+type ReachabilityVerdict struct {
+	AccountID string `json:"account_id"`
+	Region    string `json:"region"`
+	GroupID   string `json:"group_id"`
+	// Protocol is tcp, udp, icmp, icmpv6, or all (0-65535) for a
+	// not_verified row that covers everything.
+	Protocol string `json:"protocol"`
+	FromPort int    `json:"from_port"`
+	ToPort   int    `json:"to_port"`
+	// Verdict is reachable (on at least one interface carrying the group),
+	// not_reachable (verified on every such interface), or not_verified.
+	Verdict string `json:"verdict"`
+	// NetworkInterfaceID is the interface the detail is about: the first
+	// (by id) that the verdict holds for.
+	NetworkInterfaceID string `json:"network_interface_id"`
+	// Detail is the path when reachable, the blocking components when
+	// not, or why it could not be verified.
+	Detail string `json:"detail"`
+}
+
+// sortReachability orders verdicts by (account, region, group, protocol,
+// from port, to port).
+func (inv *Inventory) sortReachability() {
+	slices.SortFunc(inv.Reachability, func(a, b ReachabilityVerdict) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.GroupID, b.GroupID),
+			CompareProtocols(a.Protocol, b.Protocol), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
+	})
+}

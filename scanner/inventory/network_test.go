@@ -17,7 +17,7 @@ func TestNetworkFieldsDocumented(t *testing.T) {
 	if text == "" {
 		t.Fatal("docs/inventory.md has no §16")
 	}
-	for _, v := range []any{Subnet{}, RouteTable{}, Route{}, NetworkACL{}, NACLEntry{}, InternetGateway{}, Address{}, LoadBalancer{}, Listener{}, TargetGroup{}, Target{}} {
+	for _, v := range []any{Subnet{}, RouteTable{}, Route{}, NetworkACL{}, NACLEntry{}, InternetGateway{}, Address{}, LoadBalancer{}, Listener{}, TargetGroup{}, Target{}, ReachabilityVerdict{}} {
 		typ := reflect.TypeOf(v)
 		for _, name := range jsonFields(typ) {
 			if !strings.Contains(text, "`"+name+"`") {
