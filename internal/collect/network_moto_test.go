@@ -2,7 +2,9 @@ package collect
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sgaudit/sgaudit/internal/moto"
+	"github.com/sgaudit/sgaudit/internal/reachability"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -40,6 +43,10 @@ type netWorld struct {
 	classic, classicDNS                   string
 	v6CIDR, v6SubnetCIDR                  string
 	v6ENI, v6Addr                         string // interface in the IPv6 subnet
+	sgV6                                  string // HTTPS from ::/0 only
+	// Interfaces with an Elastic IP each, in the subnets that block them:
+	// the deny-22 NACL, the NACL without ephemeral replies, the NAT route.
+	edgeENI, legacyENI, natPubENI string
 }
 
 // seedNetwork builds, through the SDK, one VPC with every component of
@@ -184,6 +191,8 @@ func seedNetwork(t *testing.T, ctx context.Context, s *moto.Server, region strin
 	w.sgWeb = group("net-web", world(22), world(443))
 	w.sgALB = group("net-alb", world(80))
 	w.sgApp = group("net-app", world(8080), world(5432), world(22))
+	w.sgV6 = group("net-v6", types.IpPermission{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(443), ToPort: aws.Int32(443),
+		Ipv6Ranges: []types.Ipv6Range{{CidrIpv6: aws.String("::/0")}}})
 
 	instance := func(subnet, group string) (id, eni, ip string) {
 		run, err := c.RunInstances(ctx, &ec2.RunInstancesInput{ImageId: aws.String("ami-12345678"), MinCount: aws.Int32(1), MaxCount: aws.Int32(1),
@@ -199,7 +208,7 @@ func seedNetwork(t *testing.T, ctx context.Context, s *moto.Server, region strin
 	must(err, "create the db interface")
 	w.dbENI, w.dbIP = *dbENI.NetworkInterface.NetworkInterfaceId, aws.ToString(dbENI.NetworkInterface.PrivateIpAddress)
 
-	v6ENI, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &w.v6, Groups: []string{w.sgWeb},
+	v6ENI, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &w.v6, Groups: []string{w.sgV6},
 		Ipv6AddressCount: aws.Int32(1), Description: aws.String("v6")})
 	must(err, "create the IPv6 interface")
 	w.v6ENI = *v6ENI.NetworkInterface.NetworkInterfaceId
@@ -212,6 +221,18 @@ func seedNetwork(t *testing.T, ctx context.Context, s *moto.Server, region strin
 	w.eipAlloc, w.eip, w.eipENI = *addr.AllocationId, *addr.PublicIp, w.webENI
 	_, err = c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: addr.AllocationId, NetworkInterfaceId: &w.webENI})
 	must(err, "associate address")
+	public := func(subnet, desc string) string {
+		eni, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &subnet, Groups: []string{w.sgWeb}, Description: aws.String(desc)})
+		must(err, "create the "+desc+" interface")
+		addr, err := c.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: types.DomainTypeVpc})
+		must(err, "allocate the "+desc+" address")
+		_, err = c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: addr.AllocationId, NetworkInterfaceId: eni.NetworkInterface.NetworkInterfaceId})
+		must(err, "associate the "+desc+" address")
+		return *eni.NetworkInterface.NetworkInterfaceId
+	}
+	w.edgeENI = public(w.deny22, "edge")
+	w.legacyENI = public(w.noEphemeral, "legacy")
+	w.natPubENI = public(w.natOnly, "natpub")
 
 	newLB := func(name string, typ elbv2types.LoadBalancerTypeEnum, scheme elbv2types.LoadBalancerSchemeEnum, groups []string, subnets ...string) (arn, dns string) {
 		out, err := lb.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(name), Type: typ, Scheme: scheme,
@@ -294,9 +315,9 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Collect: %v", err)
 	}
-	// moto's default VPC has a default group; ours has its own and three.
+	// moto's default VPC has a default group; ours has its own and four.
 	wantCoverage := []inventory.Coverage{{AccountID: moto.AccountID, Region: region, Status: inventory.CoverageOK,
-		Collected: motoKinds, SecurityGroups: 5, Detail: motoUnsupported}}
+		Collected: motoKinds, SecurityGroups: 6, Detail: motoUnsupported}}
 	if diff := cmp.Diff(wantCoverage, inv.Coverage); diff != "" {
 		t.Errorf("coverage (-want +got):\n%s", diff)
 	}
@@ -415,8 +436,8 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 	if diff := cmp.Diff(wantEIP, byAlloc[w.eipAlloc]); diff != "" {
 		t.Errorf("the instance's Elastic IP (-want +got):\n%s", diff)
 	}
-	if a, ok := byAlloc[w.natEIP]; !ok || a.PublicIP == "" || len(inv.Addresses) != 2 {
-		t.Errorf("addresses %+v: want the instance's and the NAT gateway's", inv.Addresses)
+	if a, ok := byAlloc[w.natEIP]; !ok || a.PublicIP == "" || len(inv.Addresses) != 5 {
+		t.Errorf("addresses %+v: want the instance's, the NAT gateway's and the three blocked interfaces'", inv.Addresses)
 	}
 
 	// Interfaces carry their addresses: the Elastic IP on the web
@@ -439,5 +460,113 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 		if diff := cmp.Diff(want, ifaces[id], cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("interface %s addresses (-want +got):\n%s", id, diff)
 		}
+	}
+}
+
+// TestReachabilityOfMotoNetwork runs the reachability analysis
+// (docs/reachability.md) over what the collector read of seedNetwork's
+// world and checks every verdict: which ports are reachable, through which
+// entry and path, and which components block the others. The world's
+// moto-made gaps show here too: its default network ACL has no IPv6
+// entries (AWS adds them to a VPC with an IPv6 block), so the IPv6
+// interface is blocked by the ACL as well as by its egress-only route.
+func TestReachabilityOfMotoNetwork(t *testing.T) {
+	s := motoServer.Get(t)
+	ctx := context.Background()
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const region = "eu-west-1"
+	w := seedNetwork(t, ctx, s, region)
+	inv, err := Collect(ctx, s.Config(ctx, region), Options{Regions: []string{region}, Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	names := map[string]string{w.webENI: "web", w.appENI: "app", w.dbENI: "db", w.jobENI: "job", w.v6ENI: "v6",
+		w.edgeENI: "edge", w.legacyENI: "legacy", w.natPubENI: "natpub"}
+	ids := func(kind, id string) string { return kind + " " + id }
+	got := map[string][]string{}
+	for _, r := range reachability.Analyze(inv) {
+		name, ok := names[r.ID]
+		if !ok {
+			if len(r.Ports) > 0 {
+				t.Errorf("unexpected verdicts for %s (%s): %+v", r.ID, r.Resource, r.Ports)
+			}
+			continue // the NAT gateway's interface: a public address, no group, nothing open
+		}
+		if r.NotVerified != "" {
+			t.Errorf("%s: not verified: %s", name, r.NotVerified)
+		}
+		for _, p := range r.Ports {
+			line := fmt.Sprintf("%s %d-%d", p.Protocol, p.FromPort, p.ToPort)
+			if p.Reachable {
+				for _, v := range p.Via {
+					line += " via " + v.Kind + " " + v.LoadBalancerARN + " " + v.Listener
+				}
+				line += " path"
+				for _, h := range p.Path {
+					line += "; " + ids(h.Kind, h.ID)
+				}
+			} else {
+				line += " blocked"
+				for _, b := range p.BlockedBy {
+					line += "; " + ids(b.Kind, b.ID)
+				}
+			}
+			got[name] = append(got[name], line)
+		}
+	}
+	acl := func(id string) string { return ids(reachability.KindNetworkACL, id) }
+	rtb := func(id string) string { return ids(reachability.KindRouteTable, id) }
+	igw := ids(reachability.KindInternetGateway, w.igw)
+	sg := func(id string) string { return ids(reachability.KindSecurityGroup, id) }
+	lb := func(arn string) string { return ids(reachability.KindLoadBalancer, arn) }
+	tg := func(arn string) string { return ids(reachability.KindTargetGroup, arn) }
+	eni := func(id string) string { return ids(reachability.KindInterface, id) }
+	publicPath := func(e, table, nacl, group string) string {
+		return " via public_ip   path; " + strings.Join([]string{eni(e), igw, rtb(table), acl(nacl), sg(group)}, "; ")
+	}
+	// An LB path: the load balancer, its way in (gateway, route table,
+	// ACL of its subnet, its groups if any), the target group, then the
+	// target's ACL and groups.
+	lbPath := func(arn, listener string, in []string, group, target, targetACL, targetGroup string) string {
+		hops := append([]string{lb(arn), igw, rtb(w.rtPublic), acl(w.aclDefault)}, in...)
+		hops = append(hops, tg(group), acl(targetACL), sg(targetGroup))
+		return " via load_balancer " + arn + " " + listener + " path; " + strings.Join(hops, "; ")
+	}
+	noPublic := func(e string) string { return " blocked; " + eni(e) + "; " + rtb(w.rtMain) }
+	want := map[string][]string{
+		// An Elastic IP in a public subnet: SSH and HTTPS, as the group says.
+		"web": {"tcp 22-22" + publicPath(w.webENI, w.rtPublic, w.aclDefault, w.sgWeb), "tcp 443-443" + publicPath(w.webENI, w.rtPublic, w.aclDefault, w.sgWeb)},
+		// No public address, in the private subnet: 22 through the NLB
+		// (instance target, listener 2222), 8080 through the ALB (its
+		// group admits 80), 5432 by nothing (the main table has no route
+		// out, and no entry forwards to it).
+		"app": {
+			"tcp 22-22" + lbPath(w.nlb, "TCP:2222", nil, w.nlbInstTG, w.appENI, w.aclDefault, w.sgApp),
+			"tcp 5432-5432" + noPublic(w.appENI),
+			"tcp 8080-8080" + lbPath(w.alb, "HTTP:80", []string{sg(w.sgALB)}, w.albTG, w.appENI, w.aclDefault, w.sgApp),
+		},
+		// The NLB's ip target: 5432 only.
+		"db": {
+			"tcp 22-22" + noPublic(w.dbENI),
+			"tcp 5432-5432" + lbPath(w.nlb, "TCP:5432", nil, w.nlbIPTG, w.dbENI, w.aclDefault, w.sgApp),
+			"tcp 8080-8080" + noPublic(w.dbENI),
+		},
+		// The NACL denies 22 (rule 100) before allowing all (rule 200).
+		"edge": {"tcp 22-22 blocked; " + acl(w.aclDeny22), "tcp 443-443" + publicPath(w.edgeENI, w.rtPublic, w.aclDeny22, w.sgWeb)},
+		// The NACL lets no reply out to the ephemeral ports.
+		"legacy": {"tcp 22-22 blocked; " + acl(w.aclNoEphemeral), "tcp 443-443 blocked; " + acl(w.aclNoEphemeral)},
+		// 0.0.0.0/0 goes to the NAT gateway: no way back to the internet.
+		"natpub": {"tcp 22-22 blocked; " + rtb(w.rtNAT), "tcp 443-443 blocked; " + rtb(w.rtNAT)},
+		// ::/0 goes to the egress-only gateway (and the VPC's own block is
+		// local); moto's default ACL has no IPv6 entry, so it blocks both
+		// ways too.
+		"v6": {"tcp 443-443 blocked; " + strings.Join([]string{rtb(w.rtV6), rtb(w.rtV6), acl(w.aclDefault), acl(w.aclDefault)}, "; ")},
+		// "job" is only the target of the internal ALB: never an entry, so
+		// not in the answer at all.
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("verdicts (-want +got):\n%s", diff)
 	}
 }
