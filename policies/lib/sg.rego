@@ -28,13 +28,23 @@ known_kinds := {k |
 collected(g, kind) if collected_kinds[concat("/", [g.account_id, g.region, kind])]
 
 # kinds_checked(g) lists, sorted, the data kinds read in g's region: the
-# evidence an "unused" verdict rests on. collected() inlined: a function
-# call per kind was most of an SGA008 finding's cost.
+# evidence an "unused" verdict rests on. The network kinds
+# (docs/inventory.md §5) say nothing of whether a group is used (a load
+# balancer's group shows on its interfaces), so they are not listed.
+# collected() inlined: a function call per kind was most of an SGA008
+# finding's cost.
 kinds_checked(g) := sort([k |
 	kinds := collected_kinds
 	some k in known_kinds
+	not network_kinds[k]
 	kinds[concat("/", [g.account_id, g.region, k])]
 ])
+
+# network_kinds are the kinds of the network model (docs/inventory.md §16).
+network_kinds := {
+	"subnets", "route_tables", "network_acls", "internet_gateways", "egress_only_internet_gateways",
+	"addresses", "load_balancers", "target_groups", "classic_load_balancers",
+}
 
 # vpc_interfaces maps "account/region/vpc-id" to the number of network
 # interfaces in that VPC.
