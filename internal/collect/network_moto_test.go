@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/sgaudit/sgaudit/internal/faultproxy"
 	"github.com/sgaudit/sgaudit/internal/moto"
 	"github.com/sgaudit/sgaudit/internal/reachability"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -568,5 +569,48 @@ func TestReachabilityOfMotoNetwork(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("verdicts (-want +got):\n%s", diff)
+	}
+}
+
+// TestReachabilityNotVerifiedAgainstMoto: when DescribeRouteTables and
+// DescribeTargetHealth fail (an HTML 500 from the fault proxy, after its
+// retries), the pair's row says so, the two kinds are missing from
+// collected, the inventory holds none of either, and the analysis calls
+// every interface "not verified" with the reason, never "not reachable".
+func TestReachabilityNotVerifiedAgainstMoto(t *testing.T) {
+	s := motoServer.Get(t)
+	ctx := context.Background()
+	if err := s.Reset(ctx); err != nil {
+		t.Fatal(err)
+	}
+	const region = "eu-west-1"
+	w := seedNetwork(t, ctx, s, region)
+	p := faultproxy.StartT(t, faultproxy.Options{Target: s.Endpoint, ServerErrorActions: []string{"DescribeRouteTables", opTargetHealth}})
+	inv, err := Collect(ctx, proxiedConfig(ctx, s, p), Options{Regions: []string{region}, Now: func() time.Time { return fixedNow }})
+	if err != nil {
+		t.Fatalf("Collect: %v", err)
+	}
+	row := inv.Coverage[0]
+	wantKinds := filter(motoKinds, func(k string) bool { return k != inventory.KindRouteTables && k != inventory.KindTargetGroups })
+	if row.Status != inventory.CoverageError || row.FailedAPI != "DescribeRouteTables" || !slices.Equal(row.Collected, wantKinds) ||
+		!strings.Contains(row.Detail, "DescribeRouteTables: HTTP 500 without an AWS error code") ||
+		!strings.Contains(row.Detail, "DescribeTargetHealth: HTTP 500 without an AWS error code") {
+		t.Errorf("coverage row %+v: want an error naming DescribeRouteTables and DescribeTargetHealth, collected %v", row, wantKinds)
+	}
+	if len(inv.RouteTables) != 0 || len(inv.TargetGroups) != 0 || len(inv.Subnets) == 0 || len(inv.LoadBalancers) == 0 {
+		t.Errorf("%d route tables and %d target groups kept, %d subnets and %d load balancers read: want none, none, some, some",
+			len(inv.RouteTables), len(inv.TargetGroups), len(inv.Subnets), len(inv.LoadBalancers))
+	}
+	seen := 0
+	for _, r := range reachability.Analyze(inv) {
+		if r.ID == w.webENI || r.ID == w.edgeENI {
+			seen++
+		}
+		if r.NotVerified == "" || !strings.Contains(r.NotVerified, inventory.KindRouteTables) || len(r.Ports) != 0 {
+			t.Errorf("%s: not verified %q, %d ports: want not verified for want of route tables, no verdict", r.ID, r.NotVerified, len(r.Ports))
+		}
+	}
+	if seen != 2 {
+		t.Errorf("the interfaces with a public address are not in the answer (%d of 2)", seen)
 	}
 }
