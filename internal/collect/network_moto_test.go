@@ -3,6 +3,7 @@ package collect
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -331,9 +332,18 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 
 	acct := moto.AccountID
 	ours := func(vpc string) bool { return vpc == w.vpc }
+	// moto writes IPv6 groups with leading zeros ("0738"); the inventory
+	// holds them as EC2 and RFC 5952 do.
+	canonical := func(cidr string) string {
+		c, _, ok := inventory.CanonicalCIDR(cidr)
+		if !ok {
+			t.Fatalf("seeding gave %q, not a CIDR", cidr)
+		}
+		return c
+	}
 	local := []inventory.Route{
 		{Destination: "10.20.0.0/16", TargetKind: inventory.RouteLocal, TargetID: "local", State: inventory.RouteActive},
-		{Destination: w.v6CIDR, TargetKind: inventory.RouteLocal, TargetID: "local", State: inventory.RouteActive},
+		{Destination: canonical(w.v6CIDR), TargetKind: inventory.RouteLocal, TargetID: "local", State: inventory.RouteActive},
 	}
 	all := func(n int, egress bool, action inventory.NACLAction) inventory.NACLEntry {
 		return inventory.NACLEntry{RuleNumber: n, Egress: egress, Protocol: "-1", Action: action, CIDR: "0.0.0.0/0", FromPort: -1, ToPort: -1, ICMPType: -1, ICMPCode: -1}
@@ -343,7 +353,7 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 			RouteTableID: rt, NetworkACLID: acl}
 	}
 	v6Subnet := subnet(w.v6, "10.20.6.0/24", "a", w.rtV6, w.aclDefault)
-	v6Subnet.CIDRs = append(v6Subnet.CIDRs, w.v6SubnetCIDR)
+	v6Subnet.CIDRs = append(v6Subnet.CIDRs, canonical(w.v6SubnetCIDR))
 	tg := func(arn, name, proto string, port int, typ, lb string, preserve bool, target string) inventory.TargetGroup {
 		return inventory.TargetGroup{ARN: arn, Name: name, AccountID: acct, Region: region, VPCID: w.vpc, Protocol: proto, Port: port, TargetType: typ,
 			LoadBalancerARNs: []string{lb}, PreserveClientIP: preserve, Targets: []inventory.Target{{ID: target, Port: port, Health: "healthy"}}}
@@ -455,7 +465,7 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 		w.webENI: {Private: []string{w.webIP}, Public: []string{w.eip}, Primary: true},
 		w.appENI: {Private: []string{w.appIP}, Primary: true},
 		w.dbENI:  {Private: []string{w.dbIP}},
-		w.v6ENI:  {Private: ifaces[w.v6ENI].Private, V6: []string{w.v6Addr}},
+		w.v6ENI:  {Private: ifaces[w.v6ENI].Private, V6: []string{netip.MustParseAddr(w.v6Addr).String()}},
 	}
 	for id, want := range wantIfaces {
 		if diff := cmp.Diff(want, ifaces[id], cmpopts.EquateEmpty()); diff != "" {
