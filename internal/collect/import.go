@@ -1500,6 +1500,16 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 		out.Coverage = append(out.Coverage, inv.Coverage...)
 		out.PrefixLists = append(out.PrefixLists, inv.PrefixLists...)
 		out.VPCs = append(out.VPCs, inv.VPCs...)
+		// The network model (docs/inventory.md §16); Check, below or
+		// in Decode, drops exact repeats and refuses conflicts.
+		out.Subnets = append(out.Subnets, inv.Subnets...)
+		out.RouteTables = append(out.RouteTables, inv.RouteTables...)
+		out.NetworkACLs = append(out.NetworkACLs, inv.NetworkACLs...)
+		out.InternetGateways = append(out.InternetGateways, inv.InternetGateways...)
+		out.EgressOnlyInternetGateways = append(out.EgressOnlyInternetGateways, inv.EgressOnlyInternetGateways...)
+		out.Addresses = append(out.Addresses, inv.Addresses...)
+		out.LoadBalancers = append(out.LoadBalancers, inv.LoadBalancers...)
+		out.TargetGroups = append(out.TargetGroups, inv.TargetGroups...)
 	}
 	// One source keeps its name; a mix says what it is made of.
 	out.Source = strings.Join(sortedKeys(sources), "+")

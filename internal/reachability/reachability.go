@@ -431,3 +431,27 @@ func uniqueBlocks(bs []Block) []Block {
 	})
 	return slices.Compact(bs)
 }
+
+// LBTarget is an interface a load balancer's listener forwards to, and the
+// port it forwards to.
+type LBTarget struct {
+	Interface int // index into the inventory's NetworkInterfaces
+	Port      int
+}
+
+// LoadBalancerTargets lists the interfaces the internet-facing load
+// balancer arn forwards to from its listener on port, in inventory order.
+func (a *Analyzer) LoadBalancerTargets(arn string, port int) []LBTarget {
+	var out []LBTarget
+	for i, es := range a.lbs {
+		for _, e := range es {
+			if e.lb.ARN == arn && e.listener.Port == port {
+				out = append(out, LBTarget{i, e.port})
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y LBTarget) int {
+		return cmp.Or(cmp.Compare(x.Interface, y.Interface), cmp.Compare(x.Port, y.Port))
+	})
+	return slices.Compact(out)
+}
