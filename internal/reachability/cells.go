@@ -22,6 +22,7 @@ type cache struct {
 	groups map[*inventory.SecurityGroup]*parsed
 	places map[placeKey]*amap[netVal]
 	cells  []cell // reused from interface to interface
+	sgb    sgBuf
 }
 
 type rtKey struct {
@@ -78,9 +79,20 @@ func protoIndex(p string) int { return slices.Index(Protocols, p) }
 // group parses a group's rules once per worker: groups are shared by many
 // interfaces, group sets mostly are not.
 func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
+	if a.parsed != nil {
+		if p := a.parsed[g]; p != nil {
+			return p
+		}
+	}
 	if p, ok := c.groups[g]; ok {
 		return p
 	}
+	p := a.parseGroup(g)
+	return p
+}
+
+// parseGroup turns a group's ingress rules into grants per protocol.
+func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 	p := &parsed{}
 	for _, r := range g.Rules.All() {
 		if r.Direction != inventory.Ingress {
@@ -120,7 +132,6 @@ func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
 			p.refs[pi][i].desc = describeGrant(&p.refs[pi][i])
 		}
 	}
-	c.groups[g] = p
 	return p
 }
 
@@ -392,6 +403,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	ctx.pub[v4], ctx.pub[v6] = a.public(n)
 	out := c.cells[:0]
 	defer func() { c.cells = out[:0] }()
+	c.sgb.reset()
 	for _, proto := range Protocols {
 		gv := a.groupGrants(c, n.AccountID, n.Region, n.GroupIDs, proto)
 		if gv.reason != "" {
@@ -401,7 +413,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 			if !hasFamily(gv.grants, f) {
 				continue // no rule admits anything of this family
 			}
-			sg := sgAdmit(gv.grants, f)
+			sg := c.sgb.admit(gv.grants, f)
 			pm := a.placeMap(c, pl, f, proto)
 			// Walk both maps' intervals at once. A cell equal to one of
 			// the previous interval's, on the adjacent sources, extends it.
@@ -767,7 +779,7 @@ func summarise(cells []cell, lbUnverified string) []Port {
 		slices.SortStableFunc(order, func(a, b *cell) int { return cmp.Compare(a.lo, b.lo) })
 		var active []*cell
 		next := 0
-		var prevKey string
+		havePrev := false
 		for bi := 0; bi+1 < len(bounds); bi++ {
 			lo, hi := bounds[bi], bounds[bi+1]-1
 			keep := active[:0]
@@ -784,7 +796,7 @@ func summarise(cells []cell, lbUnverified string) []Port {
 				next++
 			}
 			if len(active) == 0 {
-				prevKey = ""
+				havePrev = false
 				continue
 			}
 			p := Port{Protocol: proto, FromPort: lo, ToPort: hi}
@@ -809,12 +821,11 @@ func summarise(cells []cell, lbUnverified string) []Port {
 				p.BlockedBy = uniqueBlocks(blocks)
 				p.Unverified = lbUnverified
 			}
-			k := portKey(&p)
-			if k == prevKey && len(out) > 0 {
+			if havePrev && len(out) > 0 && samePort(&out[len(out)-1], &p) {
 				out[len(out)-1].ToPort = hi
 				continue
 			}
-			prevKey = k
+			havePrev = true
 			out = append(out, p)
 		}
 	}
@@ -827,18 +838,8 @@ func summarise(cells []cell, lbUnverified string) []Port {
 	return out
 }
 
-// portKey is a port's answer without its range, to merge neighbours.
-func portKey(p *Port) string {
-	var b strings.Builder
-	b.WriteString(strconv.FormatBool(p.Reachable))
-	for _, v := range p.Via {
-		b.WriteString("|" + v.Kind + v.LoadBalancerARN + v.Listener)
-	}
-	for _, h := range p.Path {
-		b.WriteString("|" + h.Kind + h.ID + h.Detail)
-	}
-	for _, x := range p.BlockedBy {
-		b.WriteString("|" + x.Kind + x.ID + x.Reason)
-	}
-	return b.String()
+// samePort reports whether two ports give the same answer, ranges aside.
+func samePort(a, b *Port) bool {
+	return a.Reachable == b.Reachable && a.Unverified == b.Unverified &&
+		slices.Equal(a.Via, b.Via) && slices.Equal(a.Path, b.Path) && slices.Equal(a.BlockedBy, b.BlockedBy)
 }

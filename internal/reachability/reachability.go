@@ -132,6 +132,9 @@ type Analyzer struct {
 	eips       map[key]bool // interfaces with an Elastic IP
 	lbs        map[int][]lbEntry
 	lbVerified map[string]string // pair → reason when a load-balancer kind is missing there
+	// parsed holds every group's parsed rules when Analyze parsed them all
+	// up front (read-only from then on); nil for a single interface.
+	parsed map[*inventory.SecurityGroup]*parsed
 }
 
 // New indexes an inventory.
@@ -329,6 +332,23 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	cands := a.Candidates()
 	out := make([]Interface, len(cands))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(cands)/64))
+	// Parse every group once, on every core, before the workers share
+	// them: random group sets would otherwise make each worker parse most
+	// groups again.
+	all := make([]*parsed, len(inv.SecurityGroups))
+	var pwg sync.WaitGroup
+	for w := range workers {
+		pwg.Go(func() {
+			for i := w * len(all) / workers; i < (w+1)*len(all)/workers; i++ {
+				all[i] = a.parseGroup(&inv.SecurityGroups[i])
+			}
+		})
+	}
+	pwg.Wait()
+	a.parsed = make(map[*inventory.SecurityGroup]*parsed, len(all))
+	for i, p := range all {
+		a.parsed[&inv.SecurityGroups[i]] = p
+	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
