@@ -22,7 +22,12 @@ type cache struct {
 	groups map[*inventory.SecurityGroup]*parsed
 	places map[placeKey]*amap[netVal]
 	cells  []cell // reused from interface to interface
-	sgb    sgBuf
+	// summarise's buffers
+	sumCells  []*cell
+	sumActive []*cell
+	sumBounds []int
+	sumKeys   []blockKey
+	sgb       sgBuf
 }
 
 type rtKey struct {
@@ -122,14 +127,6 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 			case inventory.PeerSecurityGroup:
 				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: r, lo: lo, hi: hi})
 			}
-		}
-	}
-	for pi := range p.grants {
-		for i := range p.grants[pi] {
-			p.grants[pi][i].desc = describeGrant(&p.grants[pi][i])
-		}
-		for i := range p.refs[pi] {
-			p.refs[pi][i].desc = describeGrant(&p.refs[pi][i])
 		}
 	}
 	return p
@@ -278,7 +275,7 @@ func (c *cell) path() []Hop {
 		{Kind: KindInternetGateway, ID: p.place.igw, Detail: "attached to " + p.vpc},
 		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: "route " + c.rv.dest + " to " + p.place.igw},
 		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
-		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: c.sg.grant.desc},
+		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
 	}
 }
 
@@ -574,7 +571,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 			var sgHop *Hop
 			if lbsg != nil {
 				if s := segAt(lbsg.vals[lbsg.at(start)], lp); s != nil {
-					sgHop = &Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: s.grant.desc}
+					sgHop = &Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: describeGrant(s.grant)}
 				} else {
 					for _, id := range lb.SecurityGroupIDs {
 						sgBlocks = append(sgBlocks, Block{KindSecurityGroup, id, "no group of load balancer " + lb.Name + " admits " + e.proto + " " + strconv.Itoa(lp) + " from the source"})
@@ -692,7 +689,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		hops = append(hops, Hop{Kind: KindNetworkACL, ID: tpl.acl.ID, Detail: "inbound " + describeEntry(inEntry, e.proto) + " admits the load balancer's addresses" + replyDetail(retVal{ok: true, entry: outEntry}, e.proto)})
 	}
 	if ref != nil {
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: ref.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
 		return out, hops
 	}
 	// Without a group reference, rules must admit the whole block.
@@ -714,7 +711,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 			out = append(out, Block{KindSecurityGroup, id, "no group of the target admits " + e.proto + " " + strconv.Itoa(e.port) + " from the load balancer (its groups or all of " + blockText + ")"})
 		}
 	} else {
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: first.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: describeGrant(first)})
 	}
 	if len(out) > 0 {
 		return out, nil
@@ -741,9 +738,9 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 	}
 	switch s := segAt(tsg.vals[tsg.at(src)], e.port); {
 	case ref != nil:
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: ref.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
 	case s != nil:
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: s.grant.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: describeGrant(s.grant)})
 	default:
 		for _, id := range n.GroupIDs {
 			out = append(out, Block{KindSecurityGroup, id, "no group of the target admits " + e.proto + " " + strconv.Itoa(e.port) + " from the client (address preserved)"})
@@ -757,27 +754,26 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 
 // summarise turns cells into ports: for each protocol, the elementary port
 // ranges the cells cut, merged where the answer is the same.
-func summarise(cells []cell, lbUnverified string) []Port {
+func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 	var out []Port
 	for _, proto := range Protocols {
-		var mine []*cell
-		var bounds []int
+		mine, bounds := c.sumCells[:0], c.sumBounds[:0]
 		for i := range cells {
 			if cells[i].proto == proto {
 				mine = append(mine, &cells[i])
 				bounds = append(bounds, cells[i].lo, cells[i].hi+1)
 			}
 		}
+		c.sumCells, c.sumBounds = mine, bounds
 		if len(mine) == 0 {
 			continue
 		}
 		slices.Sort(bounds)
 		bounds = slices.Compact(bounds)
-		// cells sorted by lo for the sweep, stable so that the first
-		// reaching cell in generation order gives the path.
-		order := slices.Clone(mine)
-		slices.SortStableFunc(order, func(a, b *cell) int { return cmp.Compare(a.lo, b.lo) })
-		var active []*cell
+		// mine is in generation order; sorted stably by lo for the sweep,
+		// the first reaching cell in generation order still gives the path.
+		slices.SortStableFunc(mine, func(a, b *cell) int { return cmp.Compare(a.lo, b.lo) })
+		active := c.sumActive[:0]
 		next := 0
 		havePrev := false
 		for bi := 0; bi+1 < len(bounds); bi++ {
@@ -789,9 +785,9 @@ func summarise(cells []cell, lbUnverified string) []Port {
 				}
 			}
 			active = keep
-			for next < len(order) && order[next].lo <= lo {
-				if order[next].hi >= lo {
-					active = append(active, order[next])
+			for next < len(mine) && mine[next].lo <= lo {
+				if mine[next].hi >= lo {
+					active = append(active, mine[next])
 				}
 				next++
 			}
@@ -801,11 +797,12 @@ func summarise(cells []cell, lbUnverified string) []Port {
 			}
 			p := Port{Protocol: proto, FromPort: lo, ToPort: hi}
 			var first *cell
-			var blocks []Block
 			for _, c := range active {
 				if c.reach {
 					p.Reachable = true
-					p.Via = append(p.Via, c.via())
+					if v := c.via(); !slices.Contains(p.Via, v) {
+						p.Via = append(p.Via, v)
+					}
 					if first == nil || c.seq < first.seq {
 						first = c
 					}
@@ -815,10 +812,7 @@ func summarise(cells []cell, lbUnverified string) []Port {
 				p.Path = first.path()
 				p.Via = uniqueVias(p.Via)
 			} else {
-				for _, c := range active {
-					blocks = append(blocks, c.blocks()...)
-				}
-				p.BlockedBy = uniqueBlocks(blocks)
+				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
 			}
 			if havePrev && len(out) > 0 && samePort(&out[len(out)-1], &p) {
@@ -828,6 +822,7 @@ func summarise(cells []cell, lbUnverified string) []Port {
 			havePrev = true
 			out = append(out, p)
 		}
+		c.sumActive = active
 	}
 	for i := range out {
 		if !hasPorts(out[i].Protocol) {
@@ -836,6 +831,34 @@ func summarise(cells []cell, lbUnverified string) []Port {
 		}
 	}
 	return out
+}
+
+// blockKey is what decides a public cell's blockers: cells of many source
+// intervals share it, so the blockers are built once per key.
+type blockKey struct {
+	f       fam
+	rv      *routeVal
+	inAllow bool
+	in      *inventory.NACLEntry
+	out     retVal
+}
+
+// activeBlocks is the union of the blockers of the active cells.
+func activeBlocks(c *cache, active []*cell) []Block {
+	seen := c.sumKeys[:0]
+	var blocks []Block
+	for _, x := range active {
+		if x.pub != nil {
+			k := blockKey{x.f, x.rv, x.in.allow, x.in.entry, *x.out}
+			if slices.Contains(seen, k) {
+				continue
+			}
+			seen = append(seen, k)
+		}
+		blocks = append(blocks, x.blocks()...)
+	}
+	c.sumKeys = seen
+	return uniqueBlocks(blocks)
 }
 
 // samePort reports whether two ports give the same answer, ranges aside.

@@ -254,7 +254,6 @@ type grant struct {
 	span  span
 	lo    int
 	hi    int
-	desc  string // describeGrant, built when the group is parsed
 }
 
 // sgAdmit is, per source address, the part of proto's space a set of

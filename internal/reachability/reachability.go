@@ -378,7 +378,7 @@ func (a *Analyzer) interfaceWith(c *cache, i int) Interface {
 		out.NotVerified = reason
 		return out
 	}
-	out.Ports = summarise(cells, a.lbVerified[n.AccountID+"/"+n.Region])
+	out.Ports = summarise(c, cells, a.lbVerified[n.AccountID+"/"+n.Region])
 	return out
 }
 
