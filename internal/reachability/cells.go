@@ -28,6 +28,14 @@ type cache struct {
 	sumBounds []int
 	sumKeys   []blockKey
 	sgb       sgBuf
+	resolved  map[key]resolvedPlace // by subnet
+	ps        []*parsed             // the current interface's groups
+	gbuf      []*grant              // their grants for one protocol
+}
+
+type resolvedPlace struct {
+	pl     place
+	reason string
 }
 
 type rtKey struct {
@@ -49,7 +57,7 @@ type gsVal struct {
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]resolvedPlace{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -386,13 +394,19 @@ func (a *Analyzer) placeMap(c *cache, pl place, f fam, proto string) *amap[netVa
 // cells computes every cell of interface i, or why it cannot.
 func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	n := &a.inv.NetworkInterfaces[i]
-	pair := n.AccountID + "/" + n.Region
-	for _, k := range inventory.NetworkKinds {
-		if !a.kinds[pair][k] {
-			return nil, k + " not collected in " + pair
-		}
+	switch reason, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; {
+	case !ok:
+		return nil, "network data not collected in " + n.AccountID + "/" + n.Region + " (no coverage row)"
+	case reason != "":
+		return nil, reason
 	}
-	pl, reason := a.resolve(n.AccountID, n.Region, n.SubnetID)
+	sk := key{n.AccountID, n.Region, n.SubnetID}
+	r, ok := c.resolved[sk]
+	if !ok {
+		r.pl, r.reason = a.resolve(n.AccountID, n.Region, n.SubnetID)
+		c.resolved[sk] = r
+	}
+	pl, reason := r.pl, r.reason
 	if reason != "" {
 		return nil, reason
 	}
@@ -401,16 +415,33 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	out := c.cells[:0]
 	defer func() { c.cells = out[:0] }()
 	c.sgb.reset()
-	for _, proto := range Protocols {
-		gv := a.groupGrants(c, n.AccountID, n.Region, n.GroupIDs, proto)
-		if gv.reason != "" {
-			return nil, gv.reason
+	// The interface's groups, looked up once for every protocol.
+	ps := c.ps[:0]
+	for _, id := range n.GroupIDs {
+		g := a.groups[key{n.AccountID, n.Region, id}]
+		if g == nil {
+			return nil, "security group " + id + " is not in the inventory"
 		}
+		p := a.group(c, g)
+		if p.reason != "" {
+			return nil, p.reason
+		}
+		ps = append(ps, p)
+	}
+	c.ps = ps
+	for pi, proto := range Protocols {
+		grants := c.gbuf[:0]
+		for _, p := range ps {
+			for i := range p.grants[pi] {
+				grants = append(grants, &p.grants[pi][i])
+			}
+		}
+		c.gbuf = grants
 		for _, f := range []fam{v4, v6} {
-			if !hasFamily(gv.grants, f) {
+			if !hasFamily(grants, f) {
 				continue // no rule admits anything of this family
 			}
-			sg := c.sgb.admit(gv.grants, f)
+			sg := c.sgb.admit(grants, f)
 			pm := a.placeMap(c, pl, f, proto)
 			// Walk both maps' intervals at once. A cell equal to one of
 			// the previous interval's, on the adjacent sources, extends it.
