@@ -1574,6 +1574,8 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 		out.Coverage = append(out.Coverage, inv.Coverage...)
 		out.PrefixLists = append(out.PrefixLists, inv.PrefixLists...)
 		out.VPCs = append(out.VPCs, inv.VPCs...)
+		// The network model (docs/inventory.md §16); Check, below or
+		// in Decode, drops exact repeats and refuses conflicts.
 		out.Subnets = append(out.Subnets, inv.Subnets...)
 		out.RouteTables = append(out.RouteTables, inv.RouteTables...)
 		out.NetworkACLs = append(out.NetworkACLs, inv.NetworkACLs...)

@@ -22,6 +22,20 @@ type cache struct {
 	groups map[*inventory.SecurityGroup]*parsed
 	places map[placeKey]*amap[netVal]
 	cells  []cell // reused from interface to interface
+	// summarise's buffers
+	sumCells  []*cell
+	sumActive []*cell
+	sumBounds []int
+	sumKeys   []blockKey
+	sgb       sgBuf
+	resolved  map[key]resolvedPlace // by subnet
+	ps        []*parsed             // the current interface's groups
+	gbuf      []*grant              // their grants for one protocol
+}
+
+type resolvedPlace struct {
+	pl     place
+	reason string
 }
 
 type rtKey struct {
@@ -43,7 +57,7 @@ type gsVal struct {
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]resolvedPlace{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -78,9 +92,20 @@ func protoIndex(p string) int { return slices.Index(Protocols, p) }
 // group parses a group's rules once per worker: groups are shared by many
 // interfaces, group sets mostly are not.
 func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
+	if a.parsed != nil {
+		if p := a.parsed[g]; p != nil {
+			return p
+		}
+	}
 	if p, ok := c.groups[g]; ok {
 		return p
 	}
+	p := a.parseGroup(g)
+	return p
+}
+
+// parseGroup turns a group's ingress rules into grants per protocol.
+func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 	p := &parsed{}
 	for _, r := range g.Rules.All() {
 		if r.Direction != inventory.Ingress {
@@ -112,15 +137,6 @@ func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
 			}
 		}
 	}
-	for pi := range p.grants {
-		for i := range p.grants[pi] {
-			p.grants[pi][i].desc = describeGrant(&p.grants[pi][i])
-		}
-		for i := range p.refs[pi] {
-			p.refs[pi][i].desc = describeGrant(&p.refs[pi][i])
-		}
-	}
-	c.groups[g] = p
 	return p
 }
 
@@ -267,7 +283,7 @@ func (c *cell) path() []Hop {
 		{Kind: KindInternetGateway, ID: p.place.igw, Detail: "attached to " + p.vpc},
 		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: "route " + c.rv.dest + " to " + p.place.igw},
 		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
-		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: c.sg.grant.desc},
+		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
 	}
 }
 
@@ -378,13 +394,19 @@ func (a *Analyzer) placeMap(c *cache, pl place, f fam, proto string) *amap[netVa
 // cells computes every cell of interface i, or why it cannot.
 func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	n := &a.inv.NetworkInterfaces[i]
-	pair := n.AccountID + "/" + n.Region
-	for _, k := range inventory.NetworkKinds {
-		if !a.kinds[pair][k] {
-			return nil, k + " not collected in " + pair
-		}
+	switch reason, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; {
+	case !ok:
+		return nil, "network data not collected in " + n.AccountID + "/" + n.Region + " (no coverage row)"
+	case reason != "":
+		return nil, reason
 	}
-	pl, reason := a.resolve(n.AccountID, n.Region, n.SubnetID)
+	sk := key{n.AccountID, n.Region, n.SubnetID}
+	r, ok := c.resolved[sk]
+	if !ok {
+		r.pl, r.reason = a.resolve(n.AccountID, n.Region, n.SubnetID)
+		c.resolved[sk] = r
+	}
+	pl, reason := r.pl, r.reason
 	if reason != "" {
 		return nil, reason
 	}
@@ -392,16 +414,34 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	ctx.pub[v4], ctx.pub[v6] = a.public(n)
 	out := c.cells[:0]
 	defer func() { c.cells = out[:0] }()
-	for _, proto := range Protocols {
-		gv := a.groupGrants(c, n.AccountID, n.Region, n.GroupIDs, proto)
-		if gv.reason != "" {
-			return nil, gv.reason
+	c.sgb.reset()
+	// The interface's groups, looked up once for every protocol.
+	ps := c.ps[:0]
+	for _, id := range n.GroupIDs {
+		g := a.groups[key{n.AccountID, n.Region, id}]
+		if g == nil {
+			return nil, "security group " + id + " is not in the inventory"
 		}
+		p := a.group(c, g)
+		if p.reason != "" {
+			return nil, p.reason
+		}
+		ps = append(ps, p)
+	}
+	c.ps = ps
+	for pi, proto := range Protocols {
+		grants := c.gbuf[:0]
+		for _, p := range ps {
+			for i := range p.grants[pi] {
+				grants = append(grants, &p.grants[pi][i])
+			}
+		}
+		c.gbuf = grants
 		for _, f := range []fam{v4, v6} {
-			if !hasFamily(gv.grants, f) {
+			if !hasFamily(grants, f) {
 				continue // no rule admits anything of this family
 			}
-			sg := sgAdmit(gv.grants, f)
+			sg := c.sgb.admit(grants, f)
 			pm := a.placeMap(c, pl, f, proto)
 			// Walk both maps' intervals at once. A cell equal to one of
 			// the previous interval's, on the adjacent sources, extends it.
@@ -562,7 +602,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 			var sgHop *Hop
 			if lbsg != nil {
 				if s := segAt(lbsg.vals[lbsg.at(start)], lp); s != nil {
-					sgHop = &Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: s.grant.desc}
+					sgHop = &Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: describeGrant(s.grant)}
 				} else {
 					for _, id := range lb.SecurityGroupIDs {
 						sgBlocks = append(sgBlocks, Block{KindSecurityGroup, id, "no group of load balancer " + lb.Name + " admits " + e.proto + " " + strconv.Itoa(lp) + " from the source"})
@@ -680,7 +720,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		hops = append(hops, Hop{Kind: KindNetworkACL, ID: tpl.acl.ID, Detail: "inbound " + describeEntry(inEntry, e.proto) + " admits the load balancer's addresses" + replyDetail(retVal{ok: true, entry: outEntry}, e.proto)})
 	}
 	if ref != nil {
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: ref.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
 		return out, hops
 	}
 	// Without a group reference, rules must admit the whole block.
@@ -702,7 +742,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 			out = append(out, Block{KindSecurityGroup, id, "no group of the target admits " + e.proto + " " + strconv.Itoa(e.port) + " from the load balancer (its groups or all of " + blockText + ")"})
 		}
 	} else {
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: first.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: describeGrant(first)})
 	}
 	if len(out) > 0 {
 		return out, nil
@@ -729,9 +769,9 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 	}
 	switch s := segAt(tsg.vals[tsg.at(src)], e.port); {
 	case ref != nil:
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: ref.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
 	case s != nil:
-		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: s.grant.desc})
+		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: s.grant.group, Detail: describeGrant(s.grant)})
 	default:
 		for _, id := range n.GroupIDs {
 			out = append(out, Block{KindSecurityGroup, id, "no group of the target admits " + e.proto + " " + strconv.Itoa(e.port) + " from the client (address preserved)"})
@@ -745,29 +785,28 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 
 // summarise turns cells into ports: for each protocol, the elementary port
 // ranges the cells cut, merged where the answer is the same.
-func summarise(cells []cell, lbUnverified string) []Port {
+func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 	var out []Port
 	for _, proto := range Protocols {
-		var mine []*cell
-		var bounds []int
+		mine, bounds := c.sumCells[:0], c.sumBounds[:0]
 		for i := range cells {
 			if cells[i].proto == proto {
 				mine = append(mine, &cells[i])
 				bounds = append(bounds, cells[i].lo, cells[i].hi+1)
 			}
 		}
+		c.sumCells, c.sumBounds = mine, bounds
 		if len(mine) == 0 {
 			continue
 		}
 		slices.Sort(bounds)
 		bounds = slices.Compact(bounds)
-		// cells sorted by lo for the sweep, stable so that the first
-		// reaching cell in generation order gives the path.
-		order := slices.Clone(mine)
-		slices.SortStableFunc(order, func(a, b *cell) int { return cmp.Compare(a.lo, b.lo) })
-		var active []*cell
+		// mine is in generation order; sorted stably by lo for the sweep,
+		// the first reaching cell in generation order still gives the path.
+		slices.SortStableFunc(mine, func(a, b *cell) int { return cmp.Compare(a.lo, b.lo) })
+		active := c.sumActive[:0]
 		next := 0
-		var prevKey string
+		havePrev := false
 		for bi := 0; bi+1 < len(bounds); bi++ {
 			lo, hi := bounds[bi], bounds[bi+1]-1
 			keep := active[:0]
@@ -777,23 +816,24 @@ func summarise(cells []cell, lbUnverified string) []Port {
 				}
 			}
 			active = keep
-			for next < len(order) && order[next].lo <= lo {
-				if order[next].hi >= lo {
-					active = append(active, order[next])
+			for next < len(mine) && mine[next].lo <= lo {
+				if mine[next].hi >= lo {
+					active = append(active, mine[next])
 				}
 				next++
 			}
 			if len(active) == 0 {
-				prevKey = ""
+				havePrev = false
 				continue
 			}
 			p := Port{Protocol: proto, FromPort: lo, ToPort: hi}
 			var first *cell
-			var blocks []Block
 			for _, c := range active {
 				if c.reach {
 					p.Reachable = true
-					p.Via = append(p.Via, c.via())
+					if v := c.via(); !slices.Contains(p.Via, v) {
+						p.Via = append(p.Via, v)
+					}
 					if first == nil || c.seq < first.seq {
 						first = c
 					}
@@ -803,20 +843,17 @@ func summarise(cells []cell, lbUnverified string) []Port {
 				p.Path = first.path()
 				p.Via = uniqueVias(p.Via)
 			} else {
-				for _, c := range active {
-					blocks = append(blocks, c.blocks()...)
-				}
-				p.BlockedBy = uniqueBlocks(blocks)
+				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
 			}
-			k := portKey(&p)
-			if k == prevKey && len(out) > 0 {
+			if havePrev && len(out) > 0 && samePort(&out[len(out)-1], &p) {
 				out[len(out)-1].ToPort = hi
 				continue
 			}
-			prevKey = k
+			havePrev = true
 			out = append(out, p)
 		}
+		c.sumActive = active
 	}
 	for i := range out {
 		if !hasPorts(out[i].Protocol) {
@@ -827,18 +864,36 @@ func summarise(cells []cell, lbUnverified string) []Port {
 	return out
 }
 
-// portKey is a port's answer without its range, to merge neighbours.
-func portKey(p *Port) string {
-	var b strings.Builder
-	b.WriteString(strconv.FormatBool(p.Reachable))
-	for _, v := range p.Via {
-		b.WriteString("|" + v.Kind + v.LoadBalancerARN + v.Listener)
+// blockKey is what decides a public cell's blockers: cells of many source
+// intervals share it, so the blockers are built once per key.
+type blockKey struct {
+	f       fam
+	rv      *routeVal
+	inAllow bool
+	in      *inventory.NACLEntry
+	out     retVal
+}
+
+// activeBlocks is the union of the blockers of the active cells.
+func activeBlocks(c *cache, active []*cell) []Block {
+	seen := c.sumKeys[:0]
+	var blocks []Block
+	for _, x := range active {
+		if x.pub != nil {
+			k := blockKey{x.f, x.rv, x.in.allow, x.in.entry, *x.out}
+			if slices.Contains(seen, k) {
+				continue
+			}
+			seen = append(seen, k)
+		}
+		blocks = append(blocks, x.blocks()...)
 	}
-	for _, h := range p.Path {
-		b.WriteString("|" + h.Kind + h.ID + h.Detail)
-	}
-	for _, x := range p.BlockedBy {
-		b.WriteString("|" + x.Kind + x.ID + x.Reason)
-	}
-	return b.String()
+	c.sumKeys = seen
+	return uniqueBlocks(blocks)
+}
+
+// samePort reports whether two ports give the same answer, ranges aside.
+func samePort(a, b *Port) bool {
+	return a.Reachable == b.Reachable && a.Unverified == b.Unverified &&
+		slices.Equal(a.Via, b.Via) && slices.Equal(a.Path, b.Path) && slices.Equal(a.BlockedBy, b.BlockedBy)
 }

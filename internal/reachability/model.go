@@ -254,7 +254,6 @@ type grant struct {
 	span  span
 	lo    int
 	hi    int
-	desc  string // describeGrant, built when the group is parsed
 }
 
 // sgAdmit is, per source address, the part of proto's space a set of
@@ -386,4 +385,64 @@ func portText(lo, hi int) string {
 		return strconv.Itoa(lo)
 	}
 	return strconv.Itoa(lo) + "-" + strconv.Itoa(hi)
+}
+
+// sgBuf holds the buffers of sgAdmit for one worker: the per-interface
+// group-set map is the one map not shared between interfaces, so its
+// buffers are reused instead of allocated per interface.
+type sgBuf struct {
+	spans     []span
+	mine      []*grant
+	und, rest ranges
+	arena     []pseg // the segments of every map built since reset
+	m         amap[[]pseg]
+}
+
+// reset forgets the segments of the previous interface.
+func (b *sgBuf) reset() { b.arena = b.arena[:0] }
+
+// admit is sgAdmit into b: the map it returns is valid until the next
+// admit, its segments until reset.
+func (b *sgBuf) admit(grants []*grant, f fam) *amap[[]pseg] {
+	b.spans, b.mine = b.spans[:0], b.mine[:0]
+	for _, g := range grants {
+		if g.span.f == f {
+			b.spans = append(b.spans, g.span)
+			b.mine = append(b.mine, g)
+		}
+	}
+	b.m.cuts = cutsOf(f, b.spans, b.m.cuts)
+	b.m.vals = slices.Grow(b.m.vals[:0], len(b.m.cuts))[:len(b.m.cuts)]
+	und, rest := b.und, b.rest
+	for i, a := range b.m.cuts {
+		und = append(und[:0], [2]int{0, portMax})
+		start := len(b.arena)
+		for _, g := range b.mine {
+			if !g.span.contains(a) {
+				continue
+			}
+			rest = rest[:0]
+			for _, r := range und {
+				if r[1] < g.lo || r[0] > g.hi {
+					rest = append(rest, r)
+					continue
+				}
+				x, y := max(r[0], g.lo), min(r[1], g.hi)
+				b.arena = append(b.arena, pseg{lo: x, hi: y, allow: true, grant: g})
+				if r[0] < x {
+					rest = append(rest, [2]int{r[0], x - 1})
+				}
+				if y < r[1] {
+					rest = append(rest, [2]int{y + 1, r[1]})
+				}
+			}
+			und, rest = rest, und
+			if len(und) == 0 {
+				break
+			}
+		}
+		b.m.vals[i] = sortSegs(b.arena[start:len(b.arena):len(b.arena)])
+	}
+	b.und, b.rest = und, rest
+	return &b.m
 }

@@ -117,22 +117,31 @@ type lbEntry struct {
 // Analyzer holds the indexes of one inventory. Safe for concurrent use
 // after New.
 type Analyzer struct {
-	inv        *inventory.Inventory
-	kinds      map[string]map[string]bool
-	subnets    map[key]*inventory.Subnet
-	rtbs       map[key]*inventory.RouteTable
-	rtbSubnet  map[key]*inventory.RouteTable
-	rtbMain    map[key]*inventory.RouteTable // by VPC
-	acls       map[key]*inventory.NetworkACL
-	aclSubnet  map[key]*inventory.NetworkACL
-	igws       map[key]string // VPC → igw id
-	groups     map[key]*inventory.SecurityGroup
-	prefix     map[key]*inventory.PrefixList
-	ifaces     map[key]int
-	eips       map[key]bool // interfaces with an Elastic IP
-	lbs        map[int][]lbEntry
-	lbVerified map[string]string // pair → reason when a load-balancer kind is missing there
+	inv       *inventory.Inventory
+	kinds     map[string]map[string]bool
+	subnets   map[key]*inventory.Subnet
+	rtbs      map[key]*inventory.RouteTable
+	rtbSubnet map[key]*inventory.RouteTable
+	rtbMain   map[key]*inventory.RouteTable // by VPC
+	acls      map[key]*inventory.NetworkACL
+	aclSubnet map[key]*inventory.NetworkACL
+	igws      map[key]string // VPC → igw id
+	groups    map[key]*inventory.SecurityGroup
+	prefix    map[key]*inventory.PrefixList
+	ifaces    map[key]int
+	eips      map[key]bool // interfaces with an Elastic IP
+	lbs       map[int][]lbEntry
+	// parsed holds every group's parsed rules when Analyze parsed them all
+	// up front (read-only from then on); nil for a single interface.
+	parsed map[*inventory.SecurityGroup]*parsed
+	// pairReason says, per (account, region) with a coverage row, why its
+	// interfaces cannot be verified ("" when the network kinds were all
+	// collected); lbReason, why "not reachable" there cannot be.
+	pairReason map[pairKey]string
+	lbReason   map[pairKey]string
 }
+
+type pairKey struct{ account, region string }
 
 // New indexes an inventory.
 func New(inv *inventory.Inventory) *Analyzer {
@@ -141,7 +150,7 @@ func New(inv *inventory.Inventory) *Analyzer {
 		subnets: map[key]*inventory.Subnet{}, rtbs: map[key]*inventory.RouteTable{}, rtbSubnet: map[key]*inventory.RouteTable{},
 		rtbMain: map[key]*inventory.RouteTable{}, acls: map[key]*inventory.NetworkACL{}, aclSubnet: map[key]*inventory.NetworkACL{},
 		igws: map[key]string{}, groups: map[key]*inventory.SecurityGroup{}, prefix: map[key]*inventory.PrefixList{},
-		ifaces: map[key]int{}, eips: map[key]bool{}, lbs: map[int][]lbEntry{}, lbVerified: map[string]string{},
+		ifaces: map[key]int{}, eips: map[key]bool{}, lbs: map[int][]lbEntry{},
 	}
 	for i := range inv.Subnets {
 		s := &inv.Subnets[i]
@@ -212,10 +221,19 @@ func New(inv *inventory.Inventory) *Analyzer {
 	for i := range inv.TargetGroups {
 		tgs[inv.TargetGroups[i].ARN] = &inv.TargetGroups[i]
 	}
+	a.pairReason, a.lbReason = map[pairKey]string{}, map[pairKey]string{}
 	for _, c := range inv.Coverage {
+		pk := pairKey{c.AccountID, c.Region}
+		a.pairReason[pk] = ""
+		for _, k := range inventory.NetworkKinds {
+			if !a.kinds[c.AccountID+"/"+c.Region][k] {
+				a.pairReason[pk] = k + " not collected in " + c.AccountID + "/" + c.Region
+				break
+			}
+		}
 		for _, k := range inventory.LoadBalancerKinds {
 			if !a.kinds[c.AccountID+"/"+c.Region][k] {
-				a.lbVerified[c.AccountID+"/"+c.Region] = k + " not collected in " + c.AccountID + "/" + c.Region
+				a.lbReason[pk] = k + " not collected in " + c.AccountID + "/" + c.Region
 				break
 			}
 		}
@@ -329,6 +347,23 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	cands := a.Candidates()
 	out := make([]Interface, len(cands))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(cands)/64))
+	// Parse every group once, on every core, before the workers share
+	// them: random group sets would otherwise make each worker parse most
+	// groups again.
+	all := make([]*parsed, len(inv.SecurityGroups))
+	var pwg sync.WaitGroup
+	for w := range workers {
+		pwg.Go(func() {
+			for i := w * len(all) / workers; i < (w+1)*len(all)/workers; i++ {
+				all[i] = a.parseGroup(&inv.SecurityGroups[i])
+			}
+		})
+	}
+	pwg.Wait()
+	a.parsed = make(map[*inventory.SecurityGroup]*parsed, len(all))
+	for i, p := range all {
+		a.parsed[&inv.SecurityGroups[i]] = p
+	}
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
@@ -358,7 +393,7 @@ func (a *Analyzer) interfaceWith(c *cache, i int) Interface {
 		out.NotVerified = reason
 		return out
 	}
-	out.Ports = summarise(cells, a.lbVerified[n.AccountID+"/"+n.Region])
+	out.Ports = summarise(c, cells, a.lbReason[pairKey{n.AccountID, n.Region}])
 	return out
 }
 
@@ -430,4 +465,28 @@ func uniqueBlocks(bs []Block) []Block {
 		return cmp.Or(cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]), cmp.Compare(a.ID, b.ID), cmp.Compare(a.Reason, b.Reason))
 	})
 	return slices.Compact(bs)
+}
+
+// LBTarget is an interface a load balancer's listener forwards to, and the
+// port it forwards to.
+type LBTarget struct {
+	Interface int // index into the inventory's NetworkInterfaces
+	Port      int
+}
+
+// LoadBalancerTargets lists the interfaces the internet-facing load
+// balancer arn forwards to from its listener on port, in inventory order.
+func (a *Analyzer) LoadBalancerTargets(arn string, port int) []LBTarget {
+	var out []LBTarget
+	for i, es := range a.lbs {
+		for _, e := range es {
+			if e.lb.ARN == arn && e.listener.Port == port {
+				out = append(out, LBTarget{i, e.port})
+			}
+		}
+	}
+	slices.SortFunc(out, func(x, y LBTarget) int {
+		return cmp.Or(cmp.Compare(x.Interface, y.Interface), cmp.Compare(x.Port, y.Port))
+	})
+	return slices.Compact(out)
 }
