@@ -1,8 +1,11 @@
-// Package collect reads EC2 security groups, their rules and everything
+// Package collect reads EC2 security groups, their rules, everything
 // that proves a group is in use (network interfaces, launch templates and
-// configurations, references from other groups and peered VPCs) from AWS
-// (Collect) or from exported AWS CLI JSON (Import), and turns both into an
-// inventory.Inventory through one normalisation path (normalizer).
+// configurations, references from other groups and peered VPCs) and the
+// network that decides what the internet reaches (subnets, route tables,
+// network ACLs, gateways, Elastic IPs, load balancers: network.go,
+// loadbalancers.go) from AWS (Collect) or from exported AWS CLI JSON
+// (Import), and turns both into an inventory.Inventory through one
+// normalisation path (normalizer).
 //
 // Collection is a set of tasks over (account, region) pairs: the caller's
 // account, a list of accounts, or every active account of an AWS
