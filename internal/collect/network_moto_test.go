@@ -2,6 +2,7 @@ package collect
 
 import (
 	"context"
+	stdjson "encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -325,6 +326,18 @@ func TestCollectNetworkAgainstMoto(t *testing.T) {
 	}
 	if err := inv.Check(); err != nil {
 		t.Errorf("the collected inventory fails its checks: %v", err)
+	}
+	// Written and read back (collect -o, then --input), it is the same.
+	raw, err := stdjson.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ImportReaders(ctx, []Input{input("inventory.json", string(raw))}, "")
+	if err != nil {
+		t.Fatalf("import the collected inventory: %v", err)
+	}
+	if diff := cmp.Diff(inv, again); diff != "" {
+		t.Errorf("inventory round trip (-collected +read back):\n%s", diff)
 	}
 	if w.v6CIDR == "" || w.v6Addr == "" || w.dbIP == "" || w.eip == "" {
 		t.Fatalf("seeding gave no IPv6 block, IPv6 address, db address or Elastic IP: %+v", w)
