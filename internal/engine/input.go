@@ -84,8 +84,9 @@ var (
 // networkLists are the inventory's network model and its derived
 // reachability verdicts (docs/inventory.md §16), keyed by their JSON
 // names. They are converted through JSON, simply, once per evaluation and
-// only when a policy names them: the verdicts are one row per group and
-// open port range, and no built-in policy reads the network model itself.
+// only when a policy names them: the verdicts are a few rows per group
+// with a verified public or load-balanced interface, and no built-in
+// policy reads the network model itself.
 func networkLists(inv *inventory.Inventory) []struct {
 	key  string
 	n    int

@@ -101,6 +101,9 @@ type Interface struct {
 	// collected, or a component missing); Ports is then empty.
 	NotVerified string `json:"not_verified,omitempty"`
 	Ports       []Port `json:"ports"`
+	// pairNotCollected is set when NotVerified is because the network
+	// data of the interface's (account, region) was not collected.
+	pairNotCollected bool
 }
 
 type key struct{ account, region, id string }
@@ -347,22 +350,41 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	cands := a.Candidates()
 	out := make([]Interface, len(cands))
 	workers := min(runtime.GOMAXPROCS(0), max(1, len(cands)/64))
-	// Parse every group once, on every core, before the workers share
-	// them: random group sets would otherwise make each worker parse most
-	// groups again.
-	all := make([]*parsed, len(inv.SecurityGroups))
+	// Parse every group a verifiable interface carries once, on every
+	// core, before the workers share them: random group sets would
+	// otherwise make each worker parse most groups again. Where no network
+	// data was collected (an import of groups and interfaces), nothing is.
+	need := map[*inventory.SecurityGroup]bool{}
+	for _, i := range cands {
+		n := &inv.NetworkInterfaces[i]
+		if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
+			continue
+		}
+		for _, id := range n.GroupIDs {
+			if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
+				need[g] = true
+			}
+		}
+	}
+	var needed []*inventory.SecurityGroup
+	for i := range inv.SecurityGroups {
+		if g := &inv.SecurityGroups[i]; need[g] {
+			needed = append(needed, g)
+		}
+	}
+	all := make([]*parsed, len(needed))
 	var pwg sync.WaitGroup
 	for w := range workers {
 		pwg.Go(func() {
 			for i := w * len(all) / workers; i < (w+1)*len(all)/workers; i++ {
-				all[i] = a.parseGroup(&inv.SecurityGroups[i])
+				all[i] = a.parseGroup(needed[i])
 			}
 		})
 	}
 	pwg.Wait()
 	a.parsed = make(map[*inventory.SecurityGroup]*parsed, len(all))
 	for i, p := range all {
-		a.parsed[&inv.SecurityGroups[i]] = p
+		a.parsed[needed[i]] = p
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -391,6 +413,8 @@ func (a *Analyzer) interfaceWith(c *cache, i int) Interface {
 	cells, reason := a.cells(c, i)
 	if reason != "" {
 		out.NotVerified = reason
+		pr, ok := a.pairReason[pairKey{n.AccountID, n.Region}]
+		out.pairNotCollected = !ok || pr != ""
 		return out
 	}
 	out.Ports = summarise(c, cells, a.lbReason[pairKey{n.AccountID, n.Region}])

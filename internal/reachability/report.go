@@ -45,14 +45,16 @@ func BlockedText(blocks []Block) string {
 	return "blocked by " + strings.Join(parts, "; ") + " (" + Caveat + ")"
 }
 
-// Verdicts derives the inventory's reachability list (docs/inventory.md
+// Verdicts derives the inventory's reachability verdicts (docs/inventory.md
 // §16) from the analysis: for each group on an analysed interface, one row
 // per protocol and port range of the interface's answer; an interface that
 // could not be verified gives each of its groups one not_verified row for
-// all protocols and ports. Rows for the same group and range merge: any
+// all protocols and ports, except where its (account, region) lacks the
+// network data altogether (then the policies' fallback says so, without a
+// row per group). Rows for the same group and range merge: any
 // reachable interface makes it reachable, else any unverified one makes it
 // not_verified.
-func Verdicts(results []Interface, inv *inventory.Inventory) []inventory.ReachabilityVerdict {
+func Verdicts(results []Interface, inv *inventory.Inventory) map[string][]inventory.ReachabilityVerdict {
 	groups := make(map[key][]string, len(results))
 	for _, n := range inv.NetworkInterfaces {
 		groups[key{n.AccountID, n.Region, n.ID}] = n.GroupIDs
@@ -76,7 +78,9 @@ func Verdicts(results []Interface, inv *inventory.Inventory) []inventory.Reachab
 	for i := range results {
 		it := &results[i]
 		if it.NotVerified != "" {
-			add(it, inventory.ProtocolAll, 0, 65535, inventory.VerdictNotVerified, it.NotVerified)
+			if !it.pairNotCollected {
+				add(it, inventory.ProtocolAll, 0, 65535, inventory.VerdictNotVerified, it.NotVerified)
+			}
 			continue
 		}
 		for _, p := range it.Ports {
@@ -90,14 +94,19 @@ func Verdicts(results []Interface, inv *inventory.Inventory) []inventory.Reachab
 			}
 		}
 	}
-	out := make([]inventory.ReachabilityVerdict, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, *r)
+	if len(rows) == 0 {
+		return nil
 	}
-	slices.SortFunc(out, func(a, b inventory.ReachabilityVerdict) int {
-		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.GroupID, b.GroupID),
-			inventory.CompareProtocols(a.Protocol, b.Protocol), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
-	})
+	out := map[string][]inventory.ReachabilityVerdict{}
+	for _, r := range rows {
+		k := inventory.ReachabilityKey(r.AccountID, r.Region, r.GroupID)
+		out[k] = append(out[k], *r)
+	}
+	for _, vs := range out {
+		slices.SortFunc(vs, func(a, b inventory.ReachabilityVerdict) int {
+			return cmp.Or(inventory.CompareProtocols(a.Protocol, b.Protocol), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
+		})
+	}
 	return out
 }
 

@@ -81,7 +81,7 @@ func TestEvaluateGradesByVerifiedExposure(t *testing.T) {
 				inv.Coverage[0].Collected = []string{inventory.KindSecurityGroups, inventory.KindNetworkInterfaces}
 				inv.Subnets, inv.RouteTables, inv.NetworkACLs, inv.InternetGateways = nil, nil, nil, nil
 			},
-			msgSuffix: "; the group is on 1 interface(s) with a public IP: eni-1 (198.51.100.7, i-1); reachability not verified (eni-1: subnets not collected in 111122223333/eu-west-1)",
+			msgSuffix: "; the group is on 1 interface(s) with a public IP: eni-1 (198.51.100.7, i-1); reachability not verified (the network data it needs, subnets, route tables, network ACLs and internet gateways, was not collected for these interfaces)",
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

@@ -335,7 +335,7 @@ test_verified_exposure_per_service if {
 			"from_port": 3389, "to_port": 3389, "verdict": "not_reachable", "network_interface_id": "eni-1", "detail": "blocked by acl-1",
 		},
 	]
-	fs := open_admin_ports.deny with input as {"security_groups": [group([ingress("sgr-1", "all", 0, 65535, "0.0.0.0/0")])], "reachability": verdicts}
+	fs := open_admin_ports.deny with input as {"security_groups": [group([ingress("sgr-1", "all", 0, 65535, "0.0.0.0/0")])], "reachability": {"111111111111/eu-west-1/sg-1": verdicts}}
 	{[f.discriminator, object.get(f, "severity", "default"), f.evidence.reachability] | some f in fs} == {
 		["SSH", "CRITICAL", "reachable"],
 		["RDP", "default", "not_reachable"],

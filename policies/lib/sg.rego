@@ -573,30 +573,14 @@ escalation(check, public) := {"severity": severity} if {
 
 else := {}
 
-# reach_by_group indexes the verified-exposure verdicts the scan derives in
-# Go before evaluation (input.reachability, docs/inventory.md §16) by
-# "account/region/group". It does not depend on input.security_groups, so
-# the engine computes it once per scan.
-reach_by_group := {k: rows |
-	some v0 in object.get(input, "reachability", [])
-	acct := v0.account_id
-	region := v0.region
-	gid := v0.group_id
-	k := concat("/", [acct, region, gid])
-	rows := [v |
-		some v in input.reachability
-		v.group_id == gid
-		v.account_id == acct
-		v.region == region
-	]
-}
-
-# reach_rows(g, r, entries) are g's verdicts that concern rule r and the
-# catalogue entries a world check found it opening: the same protocol and
-# overlapping ports; a not_verified row for all protocols concerns every
-# rule.
+# reach_rows(g, r, entries) are g's verified-exposure verdicts
+# (input.reachability, derived by the scan in Go before evaluation and
+# keyed by "account/region/group": docs/inventory.md §16) that concern
+# rule r and the catalogue entries a world check found it opening: the
+# same protocol and overlapping ports; a not_verified row for all
+# protocols concerns every rule.
 reach_rows(g, r, entries) := [v |
-	some v in object.get(reach_by_group, concat("/", [g.account_id, g.region, g.id]), [])
+	some v in object.get(input, ["reachability", concat("/", [g.account_id, g.region, g.id])], [])
 	reach_concerns(v, r, entries)
 ]
 
@@ -664,7 +648,7 @@ exposure(check, g, r, entries, public, legacy) := result if {
 	count(public) > 0
 	result := {
 		"escalation": legacy_escalation(check, public, legacy),
-		"text": sprintf("%s; reachability not verified (no network data for these interfaces)", [public_text(public)]),
+		"text": sprintf("%s; reachability not verified (the network data it needs, subnets, route tables, network ACLs and internet gateways, was not collected for these interfaces)", [public_text(public)]),
 		"verdict": "not_verified",
 	}
 } else := {"escalation": {}, "text": "", "verdict": "none"}

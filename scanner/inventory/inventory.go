@@ -42,8 +42,9 @@ type Inventory struct {
 	LoadBalancers              []LoadBalancer    `json:"load_balancers,omitempty"`
 	TargetGroups               []TargetGroup     `json:"target_groups,omitempty"`
 	// Reachability is derived by the scan before evaluation (network.go),
-	// like VPCs; policies read it to grade world-open rules.
-	Reachability []ReachabilityVerdict `json:"reachability,omitempty"`
+	// like VPCs; policies read it to grade world-open rules. Keyed by
+	// ReachabilityKey, so a policy finds a group's verdicts in one lookup.
+	Reachability map[string][]ReachabilityVerdict `json:"reachability,omitempty"`
 }
 
 // Account is an AWS account the scan tried to read.

@@ -827,7 +827,9 @@ const (
 // exposure in Go before the policies run and gives them one verdict per
 // group, protocol and port range that a group opens to an internet source
 // (or that a load balancer forwards to) on an interface carrying the
-// group. A value in an inventory file is replaced by the scan's own.
+// group. Interfaces in an (account, region) whose network data was not
+// collected give no verdict: policies then keep their public-IP
+// escalation. A value in an inventory file is replaced by the scan's own.
 type ReachabilityVerdict struct {
 	AccountID string `json:"account_id"`
 	Region    string `json:"region"`
@@ -848,11 +850,18 @@ type ReachabilityVerdict struct {
 	Detail string `json:"detail"`
 }
 
-// sortReachability orders verdicts by (account, region, group, protocol,
-// from port, to port).
+// ReachabilityKey is the key of a group's verdicts in
+// Inventory.Reachability: "account/region/group id".
+func ReachabilityKey(account, region, groupID string) string {
+	return account + "/" + region + "/" + groupID
+}
+
+// sortReachability orders each group's verdicts by (protocol, from port,
+// to port).
 func (inv *Inventory) sortReachability() {
-	slices.SortFunc(inv.Reachability, func(a, b ReachabilityVerdict) int {
-		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.GroupID, b.GroupID),
-			CompareProtocols(a.Protocol, b.Protocol), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
-	})
+	for _, vs := range inv.Reachability {
+		slices.SortFunc(vs, func(a, b ReachabilityVerdict) int {
+			return cmp.Or(CompareProtocols(a.Protocol, b.Protocol), cmp.Compare(a.FromPort, b.FromPort), cmp.Compare(a.ToPort, b.ToPort))
+		})
+	}
 }

@@ -162,3 +162,79 @@ func TestNetworkDuplicateSameKept(t *testing.T) {
 		t.Errorf("%d route tables, want 1", len(inv.RouteTables))
 	}
 }
+
+// FuzzDecodeNetwork: whatever Decode accepts in the network lists is what
+// their checks accept (every item passes, one item per key), NACL entries
+// are in the forms AWS writes, and the inventory survives a round trip
+// through its JSON unchanged.
+func FuzzDecodeNetwork(f *testing.F) {
+	seed := networkInventory()
+	seed.Sort()
+	data, err := json.Marshal(seed)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := Decode(data); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(data)
+	f.Add([]byte(strings.Replace(string(data), `"rule_number":90`, `"rule_number":32768`, 1)))
+	f.Add([]byte(strings.Replace(string(data), `"target_kind":"igw"`, `"target_kind":"nat"`, 1)))
+	f.Add([]byte(strings.Replace(string(data), `"subnets":[`, `"subnets":[{"id":"subnet-1","account_id":"111122223333","region":"eu-west-1","vpc_id":"vpc-1","cidrs":["10.0.0.0/24"]},`, 1)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		inv, err := Decode(data)
+		if err != nil {
+			return
+		}
+		check := func(list string, n int, key func(int) string, valid func(int) string) {
+			seen := map[string]bool{}
+			for i := range n {
+				if reason := valid(i); reason != "" {
+					t.Fatalf("%s[%d] accepted: %s", list, i, reason)
+				}
+				if k := key(i); seen[k] {
+					t.Fatalf("%s: %s accepted twice", list, k)
+				} else {
+					seen[k] = true
+				}
+			}
+		}
+		check("subnets", len(inv.Subnets), func(i int) string { s := inv.Subnets[i]; return s.AccountID + s.Region + s.ID },
+			func(i int) string { _, _, r := checkSubnet(inv.Subnets[i]); return r })
+		check("route_tables", len(inv.RouteTables), func(i int) string { s := inv.RouteTables[i]; return s.AccountID + s.Region + s.ID },
+			func(i int) string { _, _, r := checkRouteTable(inv.RouteTables[i]); return r })
+		check("network_acls", len(inv.NetworkACLs), func(i int) string { s := inv.NetworkACLs[i]; return s.AccountID + s.Region + s.ID },
+			func(i int) string { _, _, r := checkNetworkACL(inv.NetworkACLs[i]); return r })
+		check("load_balancers", len(inv.LoadBalancers), func(i int) string { return inv.LoadBalancers[i].ARN },
+			func(i int) string { _, _, r := checkLoadBalancer(inv.LoadBalancers[i]); return r })
+		check("target_groups", len(inv.TargetGroups), func(i int) string { return inv.TargetGroups[i].ARN },
+			func(i int) string { _, _, r := checkTargetGroup(inv.TargetGroups[i]); return r })
+		for _, a := range inv.NetworkACLs {
+			for _, e := range a.Entries {
+				if e.RuleNumber < 1 || e.RuleNumber > NACLDefaultRuleNumber || e.Action != NACLAllow && e.Action != NACLDeny {
+					t.Fatalf("entry %+v accepted", e)
+				}
+				if c, _, ok := CanonicalCIDR(e.CIDR); !ok || c != e.CIDR {
+					t.Fatalf("entry CIDR %q accepted", e.CIDR)
+				}
+			}
+		}
+		inv.Sort()
+		out, err := json.Marshal(inv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Decode(out)
+		if err != nil {
+			t.Fatalf("an accepted inventory, written back, is refused: %v", err)
+		}
+		back.Sort()
+		again, err := json.Marshal(back)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(again) != string(out) {
+			t.Fatalf("round trip changed the inventory:\n%s\n%s", out, again)
+		}
+	})
+}
