@@ -226,6 +226,7 @@ func setVerdict(ep *findings.ExposedPort, p *Port, _ any) {
 	for _, b := range p.BlockedBy {
 		ep.BlockedBy = append(ep.BlockedBy, findings.Blocker{Kind: b.Kind, ID: b.ID, Reason: b.Reason})
 	}
+	ep.UnreachedSources = slices.Clone(p.UnreachedSources)
 	if !r && p.Unverified == "" {
 		ep.Caveat = Caveat
 	}
