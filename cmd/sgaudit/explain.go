@@ -35,8 +35,11 @@ type explanation struct {
 	Via                []reachability.Via   `json:"via"`
 	Path               []reachability.Hop   `json:"path"`
 	BlockedBy          []reachability.Block `json:"blocked_by"`
-	Reason             string               `json:"reason,omitempty"`
-	Caveat             string               `json:"caveat,omitempty"`
+	// UnreachedSources are the internet sources the groups admit that do
+	// not reach a reachable port (docs/reachability.md §2).
+	UnreachedSources []string `json:"unreached_sources,omitempty"`
+	Reason           string   `json:"reason,omitempty"`
+	Caveat           string   `json:"caveat,omitempty"`
 }
 
 func newExplainCmd(ios *streams) *cobra.Command {
@@ -190,7 +193,7 @@ func explainOne(a *reachability.Analyzer, inv *inventory.Inventory, i int, to, p
 		e.Reason = ""
 		switch {
 		case p.Reachable:
-			e.Verdict, e.Via, e.Path = explainReachable, p.Via, p.Path
+			e.Verdict, e.Via, e.Path, e.UnreachedSources = explainReachable, p.Via, p.Path, p.UnreachedSources
 		case p.Unverified != "":
 			e.Verdict, e.BlockedBy, e.Reason = explainNotVerified, p.BlockedBy, p.Unverified
 		default:
@@ -221,6 +224,9 @@ func writeExplanation(w io.Writer, e explanation) {
 			fmt.Fprintf(w, ": %s", safetext.Line(h.Detail))
 		}
 		fmt.Fprintln(w)
+	}
+	if len(e.UnreachedSources) > 0 {
+		fmt.Fprintf(w, "  not from %s (admitted by the groups, blocked on the way)\n", strings.Join(e.UnreachedSources, ", "))
 	}
 	if len(e.BlockedBy) > 0 {
 		fmt.Fprintln(w, "  blocked by:")

@@ -67,6 +67,7 @@ func TestExplain(t *testing.T) {
 			"  3. route_table rtb-1: route 0.0.0.0/0 to igw-1",
 			"  4. network_acl acl-1: inbound rule 100 (allow all traffic 0.0.0.0/0); outbound rule 100 (allow all traffic 0.0.0.0/0) lets the reply out",
 			"  5. security_group sg-1: rule sgr-1 admits tcp 22 from 0.0.0.0/0",
+			"  not from 198.51.100.0/24 (admitted by the groups, blocked on the way)",
 		}},
 		{"blocked for one source by a more specific route", []string{"--to", "eni-1", "--port", "22", "--from", "198.51.100.9"}, []string{
 			"eni-1 (i-1) tcp 22 from 198.51.100.9: NOT REACHABLE",

@@ -2,6 +2,7 @@ package reachability
 
 import (
 	"cmp"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -842,6 +843,7 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			if p.Reachable {
 				p.Path = first.path()
 				p.Via = uniqueVias(p.Via)
+				p.UnreachedSources = unreached(active)
 			} else {
 				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
@@ -894,6 +896,123 @@ func activeBlocks(c *cache, active []*cell) []Block {
 
 // samePort reports whether two ports give the same answer, ranges aside.
 func samePort(a, b *Port) bool {
-	return a.Reachable == b.Reachable && a.Unverified == b.Unverified &&
+	return a.Reachable == b.Reachable && a.Unverified == b.Unverified && slices.Equal(a.UnreachedSources, b.UnreachedSources) &&
 		slices.Equal(a.Via, b.Via) && slices.Equal(a.Path, b.Path) && slices.Equal(a.BlockedBy, b.BlockedBy)
+}
+
+// MaxUnreached is how many blocks Port.UnreachedSources lists at most.
+const MaxUnreached = 32
+
+// unreached returns, for a port some internet sources reach, the sources
+// its groups admit that reach it by no entry, as CIDR blocks (at most
+// MaxUnreached, lowest first): what a more specific route or a NACL rule
+// for a range keeps out.
+func unreached(active []*cell) []string {
+	var out []string
+	for _, f := range []fam{v4, v6} {
+		var yes, no []span
+		for _, c := range active {
+			if c.f != f {
+				continue
+			}
+			if c.reach {
+				yes = append(yes, span{f, c.alo, c.ahi})
+			} else {
+				no = append(no, span{f, c.alo, c.ahi})
+			}
+		}
+		for _, s := range subtract(merge(no), merge(yes)) {
+			out = append(out, toCIDRs(f, s.first, s.last)...)
+			if len(out) >= MaxUnreached {
+				return out[:MaxUnreached]
+			}
+		}
+	}
+	return out
+}
+
+// merge sorts address ranges and joins those that overlap or touch.
+func merge(ss []span) []span {
+	slices.SortFunc(ss, func(a, b span) int { return a.first.compare(b.first) })
+	var out []span
+	for _, s := range ss {
+		if n := len(out); n > 0 && (out[n-1].last == s.f.last() || out[n-1].last.next().compare(s.first) >= 0) {
+			if s.last.compare(out[n-1].last) > 0 {
+				out[n-1].last = s.last
+			}
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// subtract removes the merged ranges b from the merged ranges a.
+func subtract(a, b []span) []span {
+	var out []span
+	for _, s := range a {
+		cur := s
+		keep := true
+		for _, x := range b {
+			if x.last.compare(cur.first) < 0 || x.first.compare(cur.last) > 0 {
+				continue
+			}
+			if x.first.compare(cur.first) > 0 {
+				out = append(out, span{cur.f, cur.first, x.first.prev()})
+			}
+			if x.last.compare(cur.last) >= 0 {
+				keep = false
+				break
+			}
+			cur.first = x.last.next()
+		}
+		if keep {
+			out = append(out, cur)
+		}
+	}
+	return out
+}
+
+// toCIDRs covers [lo, hi] of family f with the fewest CIDR blocks.
+func toCIDRs(f fam, lo, hi u128) []string {
+	var out []string
+	width := 32
+	if f == v6 {
+		width = 128
+	}
+	for lo.compare(hi) <= 0 {
+		// the largest block starting at lo that fits in [lo, hi]
+		bits := width
+		for bits > 0 {
+			size := width - (bits - 1) // host bits of the larger block
+			mask := hostMask(size)
+			if lo.hi&mask.hi != 0 || lo.lo&mask.lo != 0 {
+				break // lo is not aligned to it
+			}
+			last := u128{lo.hi | mask.hi, lo.lo | mask.lo}
+			if last.compare(hi) > 0 {
+				break
+			}
+			bits--
+		}
+		mask := hostMask(width - bits)
+		last := u128{lo.hi | mask.hi, lo.lo | mask.lo}
+		out = append(out, netip.PrefixFrom(netipOf(f, lo), bits).String())
+		if last == f.last() {
+			break
+		}
+		lo = last.next()
+	}
+	return out
+}
+
+// hostMask has the low n bits set.
+func hostMask(n int) u128 {
+	switch {
+	case n >= 128:
+		return u128{^uint64(0), ^uint64(0)}
+	case n >= 64:
+		return u128{1<<(n-64) - 1, ^uint64(0)}
+	}
+	return u128{0, 1<<n - 1}
 }

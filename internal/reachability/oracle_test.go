@@ -849,10 +849,28 @@ func TestOracle(t *testing.T) {
 			if reason != "" {
 				t.Fatalf("seed %d %s: not verified: %s", seed, n.ID, reason)
 			}
+			summary := a.Interface(i)
 			for _, proto := range Protocols {
 				for _, port := range probes(proto) {
+					var sp *Port // the summary's answer for the port
+					for k := range summary.Ports {
+						if p := &summary.Ports[k]; p.Protocol == proto && p.FromPort <= port && port <= p.ToPort && hasPorts(proto) {
+							sp = p
+						}
+					}
 					for _, src := range srcs {
 						want := o.verdict(n, proto, port, src)
+						if sp != nil && sp.Reachable && len(sp.UnreachedSources) < MaxUnreached {
+							// The summary's unreached blocks are exactly the
+							// admitted sources that reach by no entry.
+							in := slices.ContainsFunc(sp.UnreachedSources, func(c string) bool { return netip.MustParsePrefix(c).Contains(src) })
+							if in != (want.Open && !want.Reachable) {
+								t.Fatalf("seed %d %s %s port %d from %s: in unreached %v = %v, oracle %+v", seed, n.ID, proto, port, src, sp.UnreachedSources, in, want)
+							}
+						}
+						if (sp != nil) != want.Open && hasPorts(proto) && want.Open {
+							t.Fatalf("seed %d %s %s port %d from %s: open for the oracle, absent from the summary %+v", seed, n.ID, proto, port, src, summary.Ports)
+						}
 						got := ans.Query(proto, port, src)
 						gv := oVerdict{Open: got.Open, Reachable: got.Reachable}
 						for _, b := range got.BlockedBy {

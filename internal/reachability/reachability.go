@@ -83,6 +83,10 @@ type Port struct {
 	// BlockedBy is every component that blocks it, for every source the
 	// groups admit (ports not reachable only).
 	BlockedBy []Block `json:"blocked_by,omitempty"`
+	// UnreachedSources are, for a reachable port, the internet sources its
+	// groups admit that reach it by no entry (a more specific route, a
+	// NACL rule for a range), as CIDR blocks: at most MaxUnreached.
+	UnreachedSources []string `json:"unreached_sources,omitempty"`
 	// Unverified says why "not reachable" could not be verified (a load
 	// balancer kind not collected): the port may be reachable.
 	Unverified string `json:"unverified,omitempty"`

@@ -51,7 +51,9 @@ func BlockedText(blocks []Block) string {
 // could not be verified gives each of its groups one not_verified row for
 // all protocols and ports, except where its (account, region) lacks the
 // network data altogether (then the policies' fallback says so, without a
-// row per group). Rows for the same group and range merge: any
+// row per group). A group is regional: every interface carrying it is in
+// its own (account, region), so that fallback never hides a verified
+// "not reachable" next to an unverified interface of the same group. Rows for the same group and range merge: any
 // reachable interface makes it reachable, else any unverified one makes it
 // not_verified.
 func Verdicts(results []Interface, inv *inventory.Inventory) map[string][]inventory.ReachabilityVerdict {
@@ -226,6 +228,7 @@ func setVerdict(ep *findings.ExposedPort, p *Port, _ any) {
 	for _, b := range p.BlockedBy {
 		ep.BlockedBy = append(ep.BlockedBy, findings.Blocker{Kind: b.Kind, ID: b.ID, Reason: b.Reason})
 	}
+	ep.UnreachedSources = slices.Clone(p.UnreachedSources)
 	if !r && p.Unverified == "" {
 		ep.Caveat = Caveat
 	}

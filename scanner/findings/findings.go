@@ -188,6 +188,9 @@ type ExposedPort struct {
 	Via       []ExposureVia `json:"via,omitempty"`
 	Path      []PathHop     `json:"path,omitempty"`
 	BlockedBy []Blocker     `json:"blocked_by,omitempty"`
+	// UnreachedSources are, for a reachable port, the internet sources
+	// its groups admit that reach it by no entry, as CIDR blocks.
+	UnreachedSources []string `json:"unreached_sources,omitempty"`
 	// Unverified says why "not reachable" could not be verified.
 	Unverified string `json:"unverified,omitempty"`
 	// Caveat names what the analysis does not model, with every verified
