@@ -207,11 +207,15 @@ func seedNetwork(t *testing.T, ctx context.Context, s *moto.Server, region strin
 	w.web, w.webENI, w.webIP = instance(w.public, w.sgWeb)
 	w.app, w.appENI, w.appIP = instance(w.private, w.sgApp)
 	w.job, w.jobENI, _ = instance(w.natOnly, w.sgApp)
-	dbENI, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &w.private, Groups: []string{w.sgApp}, Description: aws.String("db")})
+	// Interfaces get fixed addresses: moto draws them at random without
+	// checking they are free, and two interfaces with one address make an
+	// ip target ambiguous.
+	dbENI, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &w.private, Groups: []string{w.sgApp}, Description: aws.String("db"),
+		PrivateIpAddress: aws.String("10.20.2.50")})
 	must(err, "create the db interface")
 	w.dbENI, w.dbIP = *dbENI.NetworkInterface.NetworkInterfaceId, aws.ToString(dbENI.NetworkInterface.PrivateIpAddress)
 
-	v6ENI, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &w.v6, Groups: []string{w.sgV6},
+	v6ENI, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &w.v6, Groups: []string{w.sgV6}, PrivateIpAddress: aws.String("10.20.6.50"),
 		Ipv6AddressCount: aws.Int32(1), Description: aws.String("v6")})
 	must(err, "create the IPv6 interface")
 	w.v6ENI = *v6ENI.NetworkInterface.NetworkInterfaceId
@@ -224,8 +228,9 @@ func seedNetwork(t *testing.T, ctx context.Context, s *moto.Server, region strin
 	w.eipAlloc, w.eip, w.eipENI = *addr.AllocationId, *addr.PublicIp, w.webENI
 	_, err = c.AssociateAddress(ctx, &ec2.AssociateAddressInput{AllocationId: addr.AllocationId, NetworkInterfaceId: &w.webENI})
 	must(err, "associate address")
-	public := func(subnet, desc string) string {
-		eni, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &subnet, Groups: []string{w.sgWeb}, Description: aws.String(desc)})
+	public := func(subnet, ip, desc string) string {
+		eni, err := c.CreateNetworkInterface(ctx, &ec2.CreateNetworkInterfaceInput{SubnetId: &subnet, Groups: []string{w.sgWeb}, Description: aws.String(desc),
+			PrivateIpAddress: aws.String(ip)})
 		must(err, "create the "+desc+" interface")
 		addr, err := c.AllocateAddress(ctx, &ec2.AllocateAddressInput{Domain: types.DomainTypeVpc})
 		must(err, "allocate the "+desc+" address")
@@ -233,9 +238,9 @@ func seedNetwork(t *testing.T, ctx context.Context, s *moto.Server, region strin
 		must(err, "associate the "+desc+" address")
 		return *eni.NetworkInterface.NetworkInterfaceId
 	}
-	w.edgeENI = public(w.deny22, "edge")
-	w.legacyENI = public(w.noEphemeral, "legacy")
-	w.natPubENI = public(w.natOnly, "natpub")
+	w.edgeENI = public(w.deny22, "10.20.4.50", "edge")
+	w.legacyENI = public(w.noEphemeral, "10.20.5.50", "legacy")
+	w.natPubENI = public(w.natOnly, "10.20.3.50", "natpub")
 
 	newLB := func(name string, typ elbv2types.LoadBalancerTypeEnum, scheme elbv2types.LoadBalancerSchemeEnum, groups []string, subnets ...string) (arn, dns string) {
 		out, err := lb.CreateLoadBalancer(ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String(name), Type: typ, Scheme: scheme,

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -48,7 +49,7 @@ func Seed(ctx context.Context, cfg aws.Config) (*World, error) {
 	for _, region := range Regions {
 		c := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
 		lb := elbv2.NewFromConfig(cfg, func(o *elbv2.Options) { o.Region = region })
-		s := &seeder{ctx: ctx, c: c, lb: lb, region: region, w: w}
+		s := &seeder{ctx: ctx, c: c, lb: lb, region: region, w: w, hosts: map[string]int{}}
 		var err error
 		switch region {
 		case "us-east-1":
@@ -69,6 +70,11 @@ type seeder struct {
 	lb     *elbv2.Client
 	region string
 	w      *World
+	// hosts is the last host number given out in each subnet ("10.10.1"
+	// → 10): moto draws interface addresses at random without checking
+	// they are free, and two interfaces with one address would make the
+	// load balancer's ip target ambiguous.
+	hosts map[string]int
 }
 
 // rule is a compact way to write one ingress permission.
@@ -141,8 +147,16 @@ func (s *seeder) eni(subnetID, desc string, withPublicIP bool, groupNames ...str
 	for _, n := range groupNames {
 		ids = append(ids, s.w.GroupID(s.region, n))
 	}
+	sub, err := s.c.DescribeSubnets(s.ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{subnetID}})
+	if err != nil || len(sub.Subnets) != 1 {
+		return fmt.Errorf("find subnet %s: %v", subnetID, err)
+	}
+	// A /24: its first three octets, then the next free host from 10 on.
+	net := strings.TrimSuffix(aws.ToString(sub.Subnets[0].CidrBlock), ".0/24")
+	s.hosts[net] = max(s.hosts[net]+1, 10)
 	out, err := s.c.CreateNetworkInterface(s.ctx, &ec2.CreateNetworkInterfaceInput{
 		SubnetId: aws.String(subnetID), Groups: ids, Description: aws.String(desc),
+		PrivateIpAddress: aws.String(fmt.Sprintf("%s.%d", net, s.hosts[net])),
 	})
 	if err != nil {
 		return fmt.Errorf("create network interface %q: %w", desc, err)
