@@ -29,14 +29,15 @@ type cache struct {
 	sumBounds []int
 	sumKeys   []blockKey
 	sgb       sgBuf
-	resolved  map[key]resolvedPlace // by subnet
-	ps        []*parsed             // the current interface's groups
-	gbuf      []*grant              // their grants for one protocol
+	resolved  map[key]*resolvedPlace // by subnet
+	ps        []*parsed              // the current interface's groups
+	gbuf      []*grant               // their grants for one protocol
 }
 
 type resolvedPlace struct {
 	pl     place
 	reason string
+	maps   [4][2]*amap[netVal] // placeMap by protocol index and family
 }
 
 type rtKey struct {
@@ -58,7 +59,7 @@ type gsVal struct {
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]resolvedPlace{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]*resolvedPlace{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -404,6 +405,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	sk := key{n.AccountID, n.Region, n.SubnetID}
 	r, ok := c.resolved[sk]
 	if !ok {
+		r = &resolvedPlace{}
 		r.pl, r.reason = a.resolve(n.AccountID, n.Region, n.SubnetID)
 		c.resolved[sk] = r
 	}
@@ -443,7 +445,11 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 				continue // no rule admits anything of this family
 			}
 			sg := c.sgb.admit(grants, f)
-			pm := a.placeMap(c, pl, f, proto)
+			pm := r.maps[pi][f]
+			if pm == nil {
+				pm = a.placeMap(c, pl, f, proto)
+				r.maps[pi][f] = pm
+			}
 			// Walk both maps' intervals at once. A cell equal to one of
 			// the previous interval's, on the adjacent sources, extends it.
 			var prev, cur []int
@@ -908,6 +914,9 @@ const MaxUnreached = 32
 // MaxUnreached, lowest first): what a more specific route or a NACL rule
 // for a range keeps out.
 func unreached(active []*cell) []string {
+	if !slices.ContainsFunc(active, func(c *cell) bool { return !c.reach }) {
+		return nil // the common case: every admitted source reaches it
+	}
 	var out []string
 	for _, f := range []fam{v4, v6} {
 		var yes, no []span
