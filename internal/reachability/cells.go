@@ -32,6 +32,8 @@ type cache struct {
 	resolved  map[key]*resolvedPlace // by subnet
 	ps        []*parsed              // the current interface's groups
 	gbuf      []*grant               // their grants for one protocol
+	prev, cur []int                  // cells' buffers
+	yes, no   []span                 // unreached's buffers
 }
 
 type resolvedPlace struct {
@@ -196,11 +198,15 @@ func (a *Analyzer) routes(c *cache, rt *inventory.RouteTable, f fam, igw string)
 
 // place is a subnet with what applies to it.
 type place struct {
-	subnet *inventory.Subnet
-	rt     *inventory.RouteTable
-	acl    *inventory.NetworkACL
-	igw    string
+	subnet    *inventory.Subnet
+	rt        *inventory.RouteTable
+	acl       *inventory.NetworkACL
+	igw       string
+	igwDetail string // "attached to vpc-...", for paths
 }
+
+// publicDetail is the interface's hop on a public path, by family.
+var publicDetail = [2]string{"public IPv4 address", "public IPv6 address"}
 
 // resolve finds a subnet's route table (explicit association, else the
 // VPC's main table) and network ACL, or says what is missing.
@@ -210,7 +216,7 @@ func (a *Analyzer) resolve(acct, region, subnetID string) (place, string) {
 	if s == nil {
 		return place{}, "subnet " + cmpOr(subnetID, "(none)") + " is not in the inventory"
 	}
-	p := place{subnet: s, igw: a.igws[key{acct, region, s.VPCID}]}
+	p := place{subnet: s, igw: a.igws[key{acct, region, s.VPCID}], igwDetail: "attached to " + s.VPCID}
 	p.rt = a.rtbSubnet[k]
 	if p.rt == nil && s.RouteTableID != "" {
 		p.rt = a.rtbs[key{acct, region, s.RouteTableID}]
@@ -281,9 +287,9 @@ func (c *cell) path() []Hop {
 	}
 	p := c.pub
 	return []Hop{
-		{Kind: KindInterface, ID: p.eni, Detail: "public " + c.f.String() + " address"},
-		{Kind: KindInternetGateway, ID: p.place.igw, Detail: "attached to " + p.vpc},
-		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: "route " + c.rv.dest + " to " + p.place.igw},
+		{Kind: KindInterface, ID: p.eni, Detail: publicDetail[c.f]},
+		{Kind: KindInternetGateway, ID: p.place.igw, Detail: p.place.igwDetail},
+		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: c.rv.hop},
 		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
 		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
 	}
@@ -452,7 +458,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 			}
 			// Walk both maps' intervals at once. A cell equal to one of
 			// the previous interval's, on the adjacent sources, extends it.
-			var prev, cur []int
+			prev, cur := c.prev[:0], c.cur[:0]
 			pi, si := 0, 0
 			for {
 				start := pm.cuts[pi]
@@ -500,6 +506,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 					prev = prev[:0]
 				}
 				if !nextP && !nextS {
+					c.prev, c.cur = prev, cur
 					break
 				}
 				if nextP && pm.cuts[pi+1].compare(end.next()) == 0 {
@@ -849,7 +856,7 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			if p.Reachable {
 				p.Path = first.path()
 				p.Via = uniqueVias(p.Via)
-				p.UnreachedSources = unreached(active)
+				p.UnreachedSources = unreached(c, active)
 			} else {
 				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
@@ -913,23 +920,24 @@ const MaxUnreached = 32
 // its groups admit that reach it by no entry, as CIDR blocks (at most
 // MaxUnreached, lowest first): what a more specific route or a NACL rule
 // for a range keeps out.
-func unreached(active []*cell) []string {
+func unreached(c *cache, active []*cell) []string {
 	if !slices.ContainsFunc(active, func(c *cell) bool { return !c.reach }) {
 		return nil // the common case: every admitted source reaches it
 	}
 	var out []string
 	for _, f := range []fam{v4, v6} {
-		var yes, no []span
-		for _, c := range active {
-			if c.f != f {
+		yes, no := c.yes[:0], c.no[:0]
+		for _, x := range active {
+			if x.f != f {
 				continue
 			}
-			if c.reach {
-				yes = append(yes, span{f, c.alo, c.ahi})
+			if x.reach {
+				yes = append(yes, span{f, x.alo, x.ahi})
 			} else {
-				no = append(no, span{f, c.alo, c.ahi})
+				no = append(no, span{f, x.alo, x.ahi})
 			}
 		}
+		c.yes, c.no = yes, no
 		for _, s := range subtract(merge(no), merge(yes)) {
 			out = append(out, toCIDRs(f, s.first, s.last)...)
 			if len(out) >= MaxUnreached {

@@ -290,6 +290,7 @@ type routeVal struct {
 	route *inventory.Route // the longest match, nil when none
 	dest  string           // its destination as written (CIDR or pl-)
 	why   string           // when not to the internet gateway
+	hop   string           // "route <dest> to <igw>", the path's detail when it is
 }
 
 // routeMap is, per address, the route table's longest-prefix match. At
@@ -343,6 +344,7 @@ func routeMap(rt *inventory.RouteTable, f fam, igw string, pls func(id string) *
 			v.why = "the route " + v.dest + " is a blackhole"
 		case r.TargetKind == inventory.RouteInternetGateway && r.TargetID == igw && igw != "":
 			v.toIGW = true
+			v.hop = "route " + v.dest + " to " + igw
 		case r.TargetKind == inventory.RouteInternetGateway:
 			v.why = "the route " + v.dest + " goes to " + r.TargetID + ", which is not attached to the VPC"
 		default:
