@@ -115,6 +115,7 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 		if r.Direction != inventory.Ingress {
 			continue
 		}
+		ref := refOf(r)
 		for pi, proto := range Protocols {
 			lo, hi, ok := sgRange(r, proto)
 			if !ok {
@@ -123,7 +124,7 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 			switch r.Peer.Kind {
 			case inventory.PeerCIDRv4, inventory.PeerCIDRv6:
 				if s, ok := parseSpan(r.Peer.CIDR); ok {
-					p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: r, span: s, lo: lo, hi: hi})
+					p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 				}
 			case inventory.PeerPrefixList:
 				pl := a.prefix[key{g.AccountID, g.Region, r.Peer.PrefixListID}]
@@ -133,11 +134,11 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 				}
 				for _, e := range pl.Entries {
 					if s, ok := parseSpan(e.CIDR); ok {
-						p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: r, span: s, lo: lo, hi: hi})
+						p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 					}
 				}
 			case inventory.PeerSecurityGroup:
-				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: r, lo: lo, hi: hi})
+				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: ref, lo: lo, hi: hi})
 			}
 		}
 	}
@@ -303,7 +304,7 @@ func replyDetail(out retVal, proto string) string {
 }
 
 func describeGrant(g *grant) string {
-	peer := cmpOr(g.rule.Peer.CIDR, g.rule.Peer.PrefixListID, g.rule.Peer.GroupID)
+	peer := g.rule.Peer
 	rule := "rule"
 	if g.rule.ID != "" {
 		rule += " " + g.rule.ID
@@ -311,7 +312,7 @@ func describeGrant(g *grant) string {
 	return rule + " admits " + g.rule.Protocol + " " + ruleRange(g.rule) + " from " + peer
 }
 
-func ruleRange(r inventory.Rule) string {
+func ruleRange(r ruleRef) string {
 	if r.Protocol == inventory.ProtocolAll {
 		return "all"
 	}
@@ -569,7 +570,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 		// balancer on the target port.
 		var ref *grant
 		for _, g := range tgv.refs {
-			if slices.Contains(lb.SecurityGroupIDs, g.rule.Peer.GroupID) && g.lo <= e.port && e.port <= g.hi {
+			if slices.Contains(lb.SecurityGroupIDs, g.rule.GroupID) && g.lo <= e.port && e.port <= g.hi {
 				ref = g
 				break
 			}
