@@ -29,14 +29,17 @@ type cache struct {
 	sumBounds []int
 	sumKeys   []blockKey
 	sgb       sgBuf
-	resolved  map[key]resolvedPlace // by subnet
-	ps        []*parsed             // the current interface's groups
-	gbuf      []*grant              // their grants for one protocol
+	resolved  map[key]*resolvedPlace // by subnet
+	ps        []*parsed              // the current interface's groups
+	gbuf      []*grant               // their grants for one protocol
+	prev, cur []int                  // cells' buffers
+	yes, no   []span                 // unreached's buffers
 }
 
 type resolvedPlace struct {
 	pl     place
 	reason string
+	maps   [4][2]*amap[netVal] // placeMap by protocol index and family
 }
 
 type rtKey struct {
@@ -58,7 +61,7 @@ type gsVal struct {
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]resolvedPlace{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]*resolvedPlace{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -112,6 +115,7 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 		if r.Direction != inventory.Ingress {
 			continue
 		}
+		ref := refOf(r)
 		for pi, proto := range Protocols {
 			lo, hi, ok := sgRange(r, proto)
 			if !ok {
@@ -120,7 +124,7 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 			switch r.Peer.Kind {
 			case inventory.PeerCIDRv4, inventory.PeerCIDRv6:
 				if s, ok := parseSpan(r.Peer.CIDR); ok {
-					p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: r, span: s, lo: lo, hi: hi})
+					p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 				}
 			case inventory.PeerPrefixList:
 				pl := a.prefix[key{g.AccountID, g.Region, r.Peer.PrefixListID}]
@@ -130,11 +134,11 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 				}
 				for _, e := range pl.Entries {
 					if s, ok := parseSpan(e.CIDR); ok {
-						p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: r, span: s, lo: lo, hi: hi})
+						p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 					}
 				}
 			case inventory.PeerSecurityGroup:
-				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: r, lo: lo, hi: hi})
+				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: ref, lo: lo, hi: hi})
 			}
 		}
 	}
@@ -195,11 +199,15 @@ func (a *Analyzer) routes(c *cache, rt *inventory.RouteTable, f fam, igw string)
 
 // place is a subnet with what applies to it.
 type place struct {
-	subnet *inventory.Subnet
-	rt     *inventory.RouteTable
-	acl    *inventory.NetworkACL
-	igw    string
+	subnet    *inventory.Subnet
+	rt        *inventory.RouteTable
+	acl       *inventory.NetworkACL
+	igw       string
+	igwDetail string // "attached to vpc-...", for paths
 }
+
+// publicDetail is the interface's hop on a public path, by family.
+var publicDetail = [2]string{"public IPv4 address", "public IPv6 address"}
 
 // resolve finds a subnet's route table (explicit association, else the
 // VPC's main table) and network ACL, or says what is missing.
@@ -209,7 +217,7 @@ func (a *Analyzer) resolve(acct, region, subnetID string) (place, string) {
 	if s == nil {
 		return place{}, "subnet " + cmpOr(subnetID, "(none)") + " is not in the inventory"
 	}
-	p := place{subnet: s, igw: a.igws[key{acct, region, s.VPCID}]}
+	p := place{subnet: s, igw: a.igws[key{acct, region, s.VPCID}], igwDetail: "attached to " + s.VPCID}
 	p.rt = a.rtbSubnet[k]
 	if p.rt == nil && s.RouteTableID != "" {
 		p.rt = a.rtbs[key{acct, region, s.RouteTableID}]
@@ -280,9 +288,9 @@ func (c *cell) path() []Hop {
 	}
 	p := c.pub
 	return []Hop{
-		{Kind: KindInterface, ID: p.eni, Detail: "public " + c.f.String() + " address"},
-		{Kind: KindInternetGateway, ID: p.place.igw, Detail: "attached to " + p.vpc},
-		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: "route " + c.rv.dest + " to " + p.place.igw},
+		{Kind: KindInterface, ID: p.eni, Detail: publicDetail[c.f]},
+		{Kind: KindInternetGateway, ID: p.place.igw, Detail: p.place.igwDetail},
+		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: c.rv.hop},
 		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
 		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
 	}
@@ -296,7 +304,7 @@ func replyDetail(out retVal, proto string) string {
 }
 
 func describeGrant(g *grant) string {
-	peer := cmpOr(g.rule.Peer.CIDR, g.rule.Peer.PrefixListID, g.rule.Peer.GroupID)
+	peer := g.rule.Peer
 	rule := "rule"
 	if g.rule.ID != "" {
 		rule += " " + g.rule.ID
@@ -304,7 +312,7 @@ func describeGrant(g *grant) string {
 	return rule + " admits " + g.rule.Protocol + " " + ruleRange(g.rule) + " from " + peer
 }
 
-func ruleRange(r inventory.Rule) string {
+func ruleRange(r ruleRef) string {
 	if r.Protocol == inventory.ProtocolAll {
 		return "all"
 	}
@@ -404,6 +412,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	sk := key{n.AccountID, n.Region, n.SubnetID}
 	r, ok := c.resolved[sk]
 	if !ok {
+		r = &resolvedPlace{}
 		r.pl, r.reason = a.resolve(n.AccountID, n.Region, n.SubnetID)
 		c.resolved[sk] = r
 	}
@@ -443,10 +452,14 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 				continue // no rule admits anything of this family
 			}
 			sg := c.sgb.admit(grants, f)
-			pm := a.placeMap(c, pl, f, proto)
+			pm := r.maps[pi][f]
+			if pm == nil {
+				pm = a.placeMap(c, pl, f, proto)
+				r.maps[pi][f] = pm
+			}
 			// Walk both maps' intervals at once. A cell equal to one of
 			// the previous interval's, on the adjacent sources, extends it.
-			var prev, cur []int
+			prev, cur := c.prev[:0], c.cur[:0]
 			pi, si := 0, 0
 			for {
 				start := pm.cuts[pi]
@@ -494,6 +507,7 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 					prev = prev[:0]
 				}
 				if !nextP && !nextS {
+					c.prev, c.cur = prev, cur
 					break
 				}
 				if nextP && pm.cuts[pi+1].compare(end.next()) == 0 {
@@ -556,7 +570,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 		// balancer on the target port.
 		var ref *grant
 		for _, g := range tgv.refs {
-			if slices.Contains(lb.SecurityGroupIDs, g.rule.Peer.GroupID) && g.lo <= e.port && e.port <= g.hi {
+			if slices.Contains(lb.SecurityGroupIDs, g.rule.GroupID) && g.lo <= e.port && e.port <= g.hi {
 				ref = g
 				break
 			}
@@ -843,7 +857,7 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			if p.Reachable {
 				p.Path = first.path()
 				p.Via = uniqueVias(p.Via)
-				p.UnreachedSources = unreached(active)
+				p.UnreachedSources = unreached(c, active)
 			} else {
 				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
@@ -907,20 +921,24 @@ const MaxUnreached = 32
 // its groups admit that reach it by no entry, as CIDR blocks (at most
 // MaxUnreached, lowest first): what a more specific route or a NACL rule
 // for a range keeps out.
-func unreached(active []*cell) []string {
+func unreached(c *cache, active []*cell) []string {
+	if !slices.ContainsFunc(active, func(c *cell) bool { return !c.reach }) {
+		return nil // the common case: every admitted source reaches it
+	}
 	var out []string
 	for _, f := range []fam{v4, v6} {
-		var yes, no []span
-		for _, c := range active {
-			if c.f != f {
+		yes, no := c.yes[:0], c.no[:0]
+		for _, x := range active {
+			if x.f != f {
 				continue
 			}
-			if c.reach {
-				yes = append(yes, span{f, c.alo, c.ahi})
+			if x.reach {
+				yes = append(yes, span{f, x.alo, x.ahi})
 			} else {
-				no = append(no, span{f, c.alo, c.ahi})
+				no = append(no, span{f, x.alo, x.ahi})
 			}
 		}
+		c.yes, c.no = yes, no
 		for _, s := range subtract(merge(no), merge(yes)) {
 			out = append(out, toCIDRs(f, s.first, s.last)...)
 			if len(out) >= MaxUnreached {

@@ -250,7 +250,7 @@ func naclEntries(acl *inventory.NetworkACL, egress bool, f fam, proto string) ([
 // admitting a source block.
 type grant struct {
 	group string
-	rule  inventory.Rule
+	rule  ruleRef
 	span  span
 	lo    int
 	hi    int
@@ -290,6 +290,7 @@ type routeVal struct {
 	route *inventory.Route // the longest match, nil when none
 	dest  string           // its destination as written (CIDR or pl-)
 	why   string           // when not to the internet gateway
+	hop   string           // "route <dest> to <igw>", the path's detail when it is
 }
 
 // routeMap is, per address, the route table's longest-prefix match. At
@@ -343,6 +344,7 @@ func routeMap(rt *inventory.RouteTable, f fam, igw string, pls func(id string) *
 			v.why = "the route " + v.dest + " is a blackhole"
 		case r.TargetKind == inventory.RouteInternetGateway && r.TargetID == igw && igw != "":
 			v.toIGW = true
+			v.hop = "route " + v.dest + " to " + igw
 		case r.TargetKind == inventory.RouteInternetGateway:
 			v.why = "the route " + v.dest + " goes to " + r.TargetID + ", which is not attached to the VPC"
 		default:
@@ -385,6 +387,21 @@ func portText(lo, hi int) string {
 		return strconv.Itoa(lo)
 	}
 	return strconv.Itoa(lo) + "-" + strconv.Itoa(hi)
+}
+
+// ruleRef is what a grant keeps of its rule: enough to name it on a path
+// and to match a group reference. A whole inventory.Rule is ~200 bytes a
+// grant, and a group's rules are parsed into grants for every protocol.
+type ruleRef struct {
+	ID, Protocol     string
+	FromPort, ToPort int
+	// Peer is the CIDR, prefix list id or group id; GroupID the last.
+	Peer, GroupID string
+}
+
+func refOf(r inventory.Rule) ruleRef {
+	return ruleRef{ID: r.ID, Protocol: r.Protocol, FromPort: r.FromPort, ToPort: r.ToPort,
+		Peer: cmpOr(r.Peer.CIDR, r.Peer.PrefixListID, r.Peer.GroupID), GroupID: r.Peer.GroupID}
 }
 
 // sgBuf holds the buffers of sgAdmit for one worker: the per-interface
