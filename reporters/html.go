@@ -131,6 +131,10 @@ type htmlPage struct {
 	Fixed    []htmlFinding
 	// Exposures are the interfaces the world can reach, most exposed first.
 	Exposures []htmlExposure
+	// AttackSurface is every port verified reachable from the internet
+	// (docs/reachability.md), catalogue services first; empty when the
+	// network data was not collected, and the page then shows no view.
+	AttackSurface []htmlSurfaceRow
 	// ExposureUnknown counts the (account, region) pairs that were read but
 	// whose network interfaces were not: exposure there is unknown, not nil.
 	ExposureUnknown int
@@ -161,6 +165,52 @@ type htmlExposedPort struct {
 	AllServices string
 	Groups      string // the groups that open it
 	Peers       string // the world peers: 0.0.0.0/0, ::/0, pl-...
+}
+
+// htmlSurfaceRow is one port verified reachable from the internet.
+type htmlSurfaceRow struct {
+	InterfaceID, PublicIP, Resource, AccountID, Region string
+	Port, Services, Via, Path                          string
+	// Critical is set for a catalogue service (admin, database, high
+	// risk): what SGA001/002/004 grade CRITICAL when reachable.
+	Critical bool
+}
+
+// attackSurface lists the verified reachable ports, catalogue services
+// first, then by account, region, interface and port.
+func attackSurface(es []findings.Exposure) []htmlSurfaceRow {
+	var rows []htmlSurfaceRow
+	for _, e := range es {
+		for _, pt := range e.Ports {
+			if pt.Reachable == nil || !*pt.Reachable {
+				continue
+			}
+			var via, path []string
+			for _, v := range pt.Via {
+				if v.Kind == "load_balancer" {
+					via = append(via, "load balancer "+v.LoadBalancerARN+" ("+v.Listener+")")
+				} else {
+					via = append(via, "public IP")
+				}
+			}
+			for _, h := range pt.Path {
+				path = append(path, h.ID)
+			}
+			rows = append(rows, htmlSurfaceRow{InterfaceID: e.NetworkInterfaceID, PublicIP: e.PublicIP, Resource: e.Resource, AccountID: e.AccountID,
+				Region: e.Region, Port: portLabel(pt), Services: serviceList(pt.Services, htmlMaxServices), Via: strings.Join(via, ", "),
+				Path: strings.Join(path, " → "), Critical: len(pt.Services) > 0})
+		}
+	}
+	slices.SortStableFunc(rows, func(a, b htmlSurfaceRow) int {
+		if a.Critical != b.Critical {
+			if a.Critical {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.InterfaceID, b.InterfaceID))
+	})
+	return rows
 }
 
 // htmlSeverityTile is one severity's count.
@@ -377,6 +427,7 @@ func newHTMLPage(r *findings.Report) htmlPage {
 	p.addNotices(notices)
 	p.addBaseline(r.Baseline, checkByID, accountNames)
 	p.addExposures(r.Exposures, r.Coverage, accountNames)
+	p.AttackSurface = attackSurface(r.Exposures)
 
 	p.FindingsLabel = htmlCount(len(p.Findings), "finding", "findings")
 	p.Title = "sgaudit report: " + p.FindingsLabel

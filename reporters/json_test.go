@@ -93,7 +93,7 @@ func TestSchemaRejects(t *testing.T) {
 		{name: "lower-case severity", mutate: func(d map[string]any) { finding0(d)["severity"] = "high" }},
 		{name: "unknown coverage status", mutate: func(d map[string]any) { d["coverage"].([]any)[0].(map[string]any)["status"] = "partial" }},
 		{name: "unknown check status", mutate: func(d map[string]any) { d["checks"].([]any)[0].(map[string]any)["status"] = "skipped" }},
-		{name: "other schema version", mutate: func(d map[string]any) { d["schema_version"] = "2" }},
+		{name: "other schema version", mutate: func(d map[string]any) { d["schema_version"] = "1" }},
 		{name: "null findings", mutate: func(d map[string]any) { d["findings"] = nil }},
 		{name: "missing fingerprint", mutate: func(d map[string]any) { delete(finding0(d), "fingerprint") }},
 		{name: "unknown field", mutate: func(d map[string]any) { finding0(d)["colour"] = "red" }},

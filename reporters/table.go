@@ -518,6 +518,31 @@ func (t Table) topRisks(out *bytes.Buffer, active []findings.Finding, es []findi
 	if s := bySev(findings.SeverityCritical); s != "" {
 		lines = append(lines, [2]string{string(findings.SeverityCritical), s})
 	}
+	// Verified exposure first: the ports an internet address really
+	// reaches (docs/reachability.md), present only where it was verified.
+	var reach []string
+	nReach := 0
+	for _, e := range es {
+		var ports []string
+		for _, pt := range e.Ports {
+			if pt.Reachable != nil && *pt.Reachable {
+				ports = append(ports, portLabel(pt))
+			}
+		}
+		if len(ports) == 0 {
+			continue
+		}
+		nReach++
+		if len(reach) < maxTopRiskItems {
+			reach = append(reach, cell(e.NetworkInterfaceID, maxCell)+": "+cell(strings.Join(ports, ", "), maxCell))
+		}
+	}
+	if nReach > 0 {
+		if more := nReach - len(reach); more > 0 {
+			reach = append(reach, "+"+strconv.Itoa(more)+" more")
+		}
+		lines = append(lines, [2]string{"VERIFIED", plural(nReach, "interface") + " verified reachable from the internet: " + strings.Join(reach, "; ")})
+	}
 	if len(es) > 0 {
 		worst := slices.Clone(es)
 		slices.SortStableFunc(worst, func(a, b findings.Exposure) int { return exposureRisk(b).compare(exposureRisk(a)) })

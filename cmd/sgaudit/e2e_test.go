@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sgaudit/sgaudit/internal/demoworld"
 	"github.com/sgaudit/sgaudit/internal/moto"
@@ -131,14 +132,41 @@ func TestScanDemoWorldAgainstEmulator(t *testing.T) {
 		t.Errorf("coverage regions (-want +got):\n%s", diff)
 	}
 	// Only the bastion's interface has a public IP: the world reaches SSH
-	// on it, through the bastion group.
-	if len(rep.Exposures) != 1 {
-		t.Fatalf("exposures: got %d, want the bastion interface only: %+v", len(rep.Exposures), rep.Exposures)
+	// on it, through the bastion group, its subnet's route to the internet
+	// gateway and the network ACL. db-1 has none, but the internet-facing
+	// NLB forwards MySQL to it (docs/reachability.md §2).
+	byID := map[string]findings.Exposure{}
+	for _, e := range rep.Exposures {
+		byID[e.NetworkInterfaceID] = e
+	}
+	bastion, db := byID[w.Interfaces["us-east-1/bastion-1"]], byID[w.Interfaces["us-east-1/db-1"]]
+	if len(rep.Exposures) != 2 || bastion.PublicIP == "" || len(db.Ports) == 0 {
+		t.Fatalf("exposures: got %+v, want the bastion interface (with its public IP) and db-1", rep.Exposures)
+	}
+	yes := true
+	hops := func(p []findings.PathHop) []string {
+		var kinds []string
+		for _, h := range p {
+			kinds = append(kinds, h.Kind)
+		}
+		return kinds
 	}
 	wantPorts := []findings.ExposedPort{{Protocol: "tcp", FromPort: 22, ToPort: 22, Services: []string{"SSH"},
-		GroupIDs: []string{w.GroupID("us-east-1", "bastion")}, Peers: []string{"0.0.0.0/0"}}}
-	if diff := cmp.Diff(wantPorts, rep.Exposures[0].Ports); diff != "" || rep.Exposures[0].PublicIP == "" {
-		t.Errorf("bastion exposure (public IP %q) (-want +got):\n%s", rep.Exposures[0].PublicIP, diff)
+		GroupIDs: []string{w.GroupID("us-east-1", "bastion")}, Peers: []string{"0.0.0.0/0"},
+		Reachable: &yes, Via: []findings.ExposureVia{{Kind: "public_ip"}}}}
+	ignorePath := cmpopts.IgnoreFields(findings.ExposedPort{}, "Path")
+	if diff := cmp.Diff(wantPorts, bastion.Ports, ignorePath); diff != "" {
+		t.Errorf("bastion exposure (-want +got):\n%s", diff)
+	}
+	wantHops := []string{"network_interface", "internet_gateway", "route_table", "network_acl", "security_group"}
+	if got := hops(bastion.Ports[0].Path); !slices.Equal(got, wantHops) {
+		t.Errorf("bastion path %v, want %v", got, wantHops)
+	}
+	dbPort := db.Ports[0]
+	wantVia := []findings.ExposureVia{{Kind: "load_balancer", LoadBalancerARN: w.LoadBalancers["us-east-1/prod-db-nlb"], Listener: "TCP:3306"}}
+	if len(db.Ports) != 1 || dbPort.Protocol != "tcp" || dbPort.FromPort != 3306 || dbPort.ToPort != 3306 ||
+		dbPort.Reachable == nil || !*dbPort.Reachable || !cmp.Equal(wantVia, dbPort.Via) {
+		t.Errorf("db-1 exposure %+v, want tcp 3306 reachable through prod-db-nlb", db.Ports)
 	}
 	if rep.Summary.SecurityGroups != 13 { // 9 seeded + a default group per seeded VPC and per default VPC
 		t.Errorf("scanned %d groups, want 13", rep.Summary.SecurityGroups)

@@ -188,13 +188,17 @@ func warnUnknownEnv(root *cobra.Command, ios *streams, log *slog.Logger) {
 }
 
 // closest returns the known name nearest to name by edit distance, when it
-// is at most 2 edits away (a typo, not another word).
+// is a typo of it rather than another word: at most 2 edits, and no more
+// than a third of the part after SGAUDIT_ (SGAUDIT_ZZ is not SGAUDIT_TO).
 func closest(name string, known map[string]bool) string {
 	best, bestDist := "", 3
 	for k := range known {
 		if d := editDistance(name, k); d < bestDist || (d == bestDist && k < best) {
 			best, bestDist = k, d
 		}
+	}
+	if best != "" && 3*bestDist > len(name)-len(envPrefix) {
+		return ""
 	}
 	return best
 }

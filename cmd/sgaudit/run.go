@@ -142,7 +142,7 @@ flag reads is warned about.`,
 	root.PersistentFlags().StringVar(&logLevel, "log-level", "warn", "log level on stderr: debug, info, warn, error")
 	root.PersistentFlags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newScanCmd(ios), newCollectCmd(ios), newChecksCmd(ios), newVersionCmd(ios))
+	root.AddCommand(newScanCmd(ios), newCollectCmd(ios), newChecksCmd(ios), newExplainCmd(ios), newVersionCmd(ios))
 	// Listed in --help: shell completion is something people look for.
 	root.CompletionOptions.HiddenDefaultCmd = false
 	annotateEnv(root)

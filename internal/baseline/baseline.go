@@ -197,6 +197,7 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 	}
 	var (
 		haveSchema, haveTool, haveFindings bool
+		badVersion                         error
 		fs                                 []findings.Finding
 		badFinding                         error // the first, reported once the file is known to be a report
 		intern                             = newInterner()
@@ -216,8 +217,10 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 			if err := json.UnmarshalDecode(dec, &v); err != nil {
 				return nil, jsonErr("not an sgaudit JSON report", err)
 			}
-			if v != findings.SchemaVersion {
-				return nil, fail("report schema version %q is not supported (this sgaudit reads %q)", v, findings.SchemaVersion)
+			// Said once the file is known to be a report: an inventory's
+			// schema_version comes before the key that tells it apart.
+			if v != findings.SchemaVersion && badVersion == nil {
+				badVersion = fail("report schema version %q is not supported (this sgaudit reads %q)", v, findings.SchemaVersion)
 			}
 			haveSchema = true
 		case "tool":
@@ -284,6 +287,9 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 	}
 	if _, err := dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return nil, jsonErr(notReport, err)
+	}
+	if badVersion != nil {
+		return nil, badVersion
 	}
 	if !haveSchema || !haveTool || !haveFindings {
 		return nil, fail(notReport + ": no schema_version, tool or findings")

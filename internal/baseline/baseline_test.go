@@ -149,7 +149,7 @@ func TestApplyEmptyBaseline(t *testing.T) {
 func TestParseRejectsOtherFiles(t *testing.T) {
 	t.Parallel()
 	valid := string(writeReport(t, report(finding("SGA001", "111111111111", "eu-west-1", "sg-a", "fp-a"))))
-	head := `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": `
+	head := `{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": `
 	// withFinding is a report with one good finding, one field replaced.
 	withFinding := func(field string) string {
 		f := map[string]string{"check_id": `"SGA001"`, "fingerprint": `"` + fp("a") + `"`, "account_id": `"111111111111"`, "severity": `"HIGH"`}
@@ -173,8 +173,9 @@ func TestParseRejectsOtherFiles(t *testing.T) {
 		{"inventory", `{"schema_version": "1", "source": "aws", "security_groups": []}`,
 			"baseline old.json: is an sgaudit inventory; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)"},
 		{"other JSON", `{"Buckets": []}`, "baseline old.json: not an sgaudit JSON report (sgaudit scan --format json): no schema_version, tool or findings"},
-		{"another tool", `{"schema_version": "1", "tool": {"name": "trivy"}, "findings": []}`, `baseline old.json: is a report of "trivy", not of sgaudit`},
-		{"future schema", `{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "2" is not supported (this sgaudit reads "1")`},
+		{"another tool", `{"schema_version": "2", "tool": {"name": "trivy"}, "findings": []}`, `baseline old.json: is a report of "trivy", not of sgaudit`},
+		{"future schema", `{"schema_version": "3", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "3" is not supported (this sgaudit reads "2")`},
+		{"schema 1, before verified exposure", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "1" is not supported (this sgaudit reads "2")`},
 		{"schema version a number", `{"schema_version": 1, "tool": {"name": "sgaudit"}, "findings": []}`,
 			"baseline old.json:1:20: not an sgaudit JSON report: field schema_version: a JSON number where a string is expected"},
 		{"finding without fingerprint", head + `[{"check_id": "SGA001"}]}`, "baseline old.json: findings[0]: no fingerprint or check_id"},
@@ -287,9 +288,9 @@ func FuzzBaselineRead(f *testing.F) {
 		f.Fatalf("the JSON reporter's golden is not a valid baseline: %v", err)
 	}
 	f.Add(src)
-	f.Add([]byte(`{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [{"check_id": "SGA001", "fingerprint": "` + fp("x") +
+	f.Add([]byte(`{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": [{"check_id": "SGA001", "fingerprint": "` + fp("x") +
 		`", "account_id": "111111111111", "severity": "LOW", "evidence": {"n": 1e3, "s": [null, true]}, "frameworks": {"cis": null}}]}`))
-	f.Add([]byte(`{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": null}`))
+	f.Add([]byte(`{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": null}`))
 	f.Add([]byte(`{"runs": []}`))
 	f.Add([]byte("[\n1,"))
 	const name = "findings.json"
@@ -343,16 +344,16 @@ func TestParseStreamed(t *testing.T) {
 	tests := []struct {
 		name, src, want string
 	}{
-		{"findings null", `{"schema_version": "1", "tool": {"name": "sgaudit"},` + "\n" + `"findings": null}`,
+		{"findings null", `{"schema_version": "2", "tool": {"name": "sgaudit"},` + "\n" + `"findings": null}`,
 			"baseline old.json:2:13: read findings: field findings: a JSON null where an array is expected"},
-		{"findings twice", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [], "findings": [` + good + `]}`,
+		{"findings twice", `{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": [], "findings": [` + good + `]}`,
 			`baseline old.json:1:70: not an sgaudit JSON report (sgaudit scan --format json): the key "findings" is given twice`},
 		{"an array after blank lines", "\n\n  [{}]", "baseline old.json:3:3: not an sgaudit JSON report (sgaudit scan --format json): a JSON array where an object is expected"},
-		{"data after the report", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": []}` + "\n {}",
+		{"data after the report", `{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": []}` + "\n {}",
 			"baseline old.json:2:2: not an sgaudit JSON report (sgaudit scan --format json): data after the top-level object"},
-		{"bad finding, then another tool", `{"findings": [{"check_id": "x"}], "schema_version": "1", "tool": {"name": "trivy"}}`,
+		{"bad finding, then another tool", `{"findings": [{"check_id": "x"}], "schema_version": "2", "tool": {"name": "trivy"}}`,
 			`baseline old.json: is a report of "trivy", not of sgaudit`},
-		{"bad finding after a good one", `{"findings": [` + good + `, {"check_id": "x"}], "schema_version": "1", "tool": {"name": "sgaudit"}}`,
+		{"bad finding after a good one", `{"findings": [` + good + `, {"check_id": "x"}], "schema_version": "2", "tool": {"name": "sgaudit"}}`,
 			"baseline old.json: findings[1]: no fingerprint or check_id"},
 	}
 	for _, tt := range tests {
@@ -369,7 +370,7 @@ func TestParseStreamed(t *testing.T) {
 	}
 	// The JSON reporter writes schema_version and tool first; a baseline
 	// whose findings come first is read the same.
-	b, err := Parse("old.json", []byte(`{"findings": [`+good+`], "notices": [{"x": [1, {"y": null}]}], "tool": {"name": "sgaudit"}, "schema_version": "1"}`))
+	b, err := Parse("old.json", []byte(`{"findings": [`+good+`], "notices": [{"x": [1, {"y": null}]}], "tool": {"name": "sgaudit"}, "schema_version": "2"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -385,7 +386,7 @@ func TestReadErrors(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "bad.json")
-	src := `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [` + "\n\n" + `{"severity": 3}]}`
+	src := `{"schema_version": "2", "tool": {"name": "sgaudit"}, "findings": [` + "\n\n" + `{"severity": 3}]}`
 	if err := os.WriteFile(bad, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -426,7 +427,7 @@ func TestReadErrors(t *testing.T) {
 // decoder holds more of it (issue 9: memory follows what is kept).
 func TestParseHugeValue(t *testing.T) {
 	huge := strings.Repeat("x", MaxValueSize+1)
-	head := `{"schema_version": "1", "tool": {"name": "sgaudit"},` + "\n"
+	head := `{"schema_version": "2", "tool": {"name": "sgaudit"},` + "\n"
 	tests := []struct {
 		name, src, want string
 	}{

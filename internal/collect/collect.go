@@ -1,8 +1,11 @@
-// Package collect reads EC2 security groups, their rules and everything
+// Package collect reads EC2 security groups, their rules, everything
 // that proves a group is in use (network interfaces, launch templates and
-// configurations, references from other groups and peered VPCs) from AWS
-// (Collect) or from exported AWS CLI JSON (Import), and turns both into an
-// inventory.Inventory through one normalisation path (normalizer).
+// configurations, references from other groups and peered VPCs) and the
+// network that decides what the internet reaches (subnets, route tables,
+// network ACLs, gateways, Elastic IPs, load balancers: network.go,
+// loadbalancers.go) from AWS (Collect) or from exported AWS CLI JSON
+// (Import), and turns both into an inventory.Inventory through one
+// normalisation path (normalizer).
 //
 // Collection is a set of tasks over (account, region) pairs: the caller's
 // account, a list of accounts, or every active account of an AWS
@@ -31,6 +34,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -54,10 +59,15 @@ const (
 	// readers can tell sgaudit's calls from everyone else's.
 	DefaultSessionName = "sgaudit"
 	// DefaultRate is the request budget per second of one (account,
-	// region). EC2 refills an account's bucket for Describe* calls at 20
+	// region). EC2 refills an account's bucket for each Describe* API at 20
 	// requests per second per region; half of it leaves the other half to
-	// the organisation's own automation, and a pair makes about ten calls,
-	// which the burst of the same size absorbs without waiting.
+	// the organisation's own automation. The burst is twice the rate: a
+	// pair makes about fifteen EC2 calls (its groups, then its network),
+	// none more than a page or three of any one API, whose bucket holds
+	// 100; so a pair never waits for its own budget. Elastic Load
+	// Balancing, metered apart, has a budget of its own of the same size
+	// (three listings, then one call per load balancer, listener and
+	// target group).
 	// https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
 	DefaultRate = 10
 	// DefaultCallTimeout bounds one API call (one page), retries included.
@@ -132,8 +142,10 @@ type Options struct {
 	// zero means DefaultConcurrency.
 	Concurrency int
 	// Rate is the budget of API requests per second of one (account,
-	// region), shared by every call made in that pair; zero means
-	// DefaultRate, a negative value means no limit.
+	// region), shared by every call made in that pair (Elastic Load
+	// Balancing's calls have one more of the same size), with a burst of
+	// twice the rate; zero means DefaultRate, a negative value means no
+	// limit.
 	Rate float64
 	// CallTimeout bounds each API call (each page), retries included; zero
 	// means DefaultCallTimeout.
@@ -184,6 +196,7 @@ type EC2API interface {
 	ec2.GetManagedPrefixListEntriesAPIClient
 	ec2.DescribeStaleSecurityGroupsAPIClient
 	DescribeSecurityGroupReferences(ctx context.Context, in *ec2.DescribeSecurityGroupReferencesInput, optFns ...func(*ec2.Options)) (*ec2.DescribeSecurityGroupReferencesOutput, error)
+	NetworkEC2API
 }
 
 // AutoScalingAPI is the part of the Auto Scaling client the collector calls.
@@ -226,9 +239,13 @@ type collector struct {
 	log    *slog.Logger
 	newEC2 func(cfg aws.Config, region string) EC2API
 	newASG func(cfg aws.Config, region string) AutoScalingAPI
-	newSTS func(cfg aws.Config) STSAPI
-	newOrg func(cfg aws.Config) OrganizationsAPI
-	newIAM func(cfg aws.Config) IAMAPI
+	// newELBv2 and newELB build the Elastic Load Balancing clients of one
+	// region (docs/inventory.md §16: load balancers are entries).
+	newELBv2 func(cfg aws.Config, region string) ELBv2API
+	newELB   func(cfg aws.Config, region string) ClassicELBAPI
+	newSTS   func(cfg aws.Config) STSAPI
+	newOrg   func(cfg aws.Config) OrganizationsAPI
+	newIAM   func(cfg aws.Config) IAMAPI
 	// useKinds are the proof-of-use kinds read in every pair (usedby.go);
 	// tests replace their collectors with fakes.
 	useKinds []useKind
@@ -280,6 +297,12 @@ func newCollector(cfg aws.Config, opts Options) *collector {
 		},
 		newASG: func(cfg aws.Config, region string) AutoScalingAPI {
 			return autoscaling.NewFromConfig(cfg, func(o *autoscaling.Options) { o.Region = region })
+		},
+		newELBv2: func(cfg aws.Config, region string) ELBv2API {
+			return elbv2.NewFromConfig(cfg, func(o *elbv2.Options) { o.Region = region })
+		},
+		newELB: func(cfg aws.Config, region string) ClassicELBAPI {
+			return elb.NewFromConfig(cfg, func(o *elb.Options) { o.Region = region })
 		},
 		newSTS: func(cfg aws.Config) STSAPI { return sts.NewFromConfig(cfg) },
 		newOrg: func(cfg aws.Config) OrganizationsAPI { return organizations.NewFromConfig(cfg) },
@@ -505,14 +528,15 @@ func (s *scanState) record(row inventory.Coverage) {
 
 // limiter returns the request budget of one (account, region), shared by
 // every call made there: the pair's own calls and the account's
-// DescribeRegions in its bootstrap region.
+// DescribeRegions in its bootstrap region. Its burst is twice its rate
+// (DefaultRate says why).
 func (c *collector) limiter(account, region string) *rate.Limiter {
 	c.limMu.Lock()
 	defer c.limMu.Unlock()
 	key := account + "/" + region
 	l, ok := c.limiters[key]
 	if !ok {
-		limit, burst := rate.Limit(c.opts.Rate), max(1, int(c.opts.Rate))
+		limit, burst := rate.Limit(c.opts.Rate), max(1, int(2*c.opts.Rate))
 		if c.opts.Rate < 0 {
 			limit = rate.Inf
 		}

@@ -67,6 +67,7 @@ func threePages() *regionFake {
 		refs: []types.SecurityGroupReference{
 			{GroupId: aws.String("sg-2"), ReferencingVpcId: aws.String("vpc-peer"), VpcPeeringConnectionId: aws.String("pcx-1")},
 		},
+		net: netPages(), // network_test.go: three pages of every network listing
 	}
 	return d
 }
@@ -553,6 +554,27 @@ func kindItems(inv *inventory.Inventory, kind string) int {
 		return len(inv.NetworkInterfaces)
 	case inventory.KindPrefixLists:
 		return len(inv.PrefixLists)
+	case inventory.KindSubnets:
+		return len(inv.Subnets)
+	case inventory.KindRouteTables:
+		return len(inv.RouteTables)
+	case inventory.KindNetworkACLs:
+		return len(inv.NetworkACLs)
+	case inventory.KindInternetGateways:
+		return len(inv.InternetGateways)
+	case inventory.KindEgressOnlyInternetGateways:
+		return len(inv.EgressOnlyInternetGateways)
+	case inventory.KindAddresses:
+		return len(inv.Addresses)
+	case inventory.KindTargetGroups:
+		return len(inv.TargetGroups)
+	case inventory.KindLoadBalancers, inventory.KindClassicLoadBalancers:
+		for _, lb := range inv.LoadBalancers {
+			if (lb.Type == inventory.LoadBalancerClassic) == (kind == inventory.KindClassicLoadBalancers) {
+				n++
+			}
+		}
+		return n
 	}
 	for _, g := range inv.SecurityGroups {
 		switch kind {
@@ -592,6 +614,17 @@ func TestCollectPageFailures(t *testing.T) {
 		"DescribeManagedPrefixLists":     inventory.KindPrefixLists,
 		"GetManagedPrefixListEntries":    inventory.KindPrefixLists,
 		"DescribeStaleSecurityGroups":    inventory.KindStaleReferences,
+		// The network and load balancers (network.go, loadbalancers.go).
+		"DescribeSubnets":                    inventory.KindSubnets,
+		"DescribeRouteTables":                inventory.KindRouteTables,
+		"DescribeNetworkAcls":                inventory.KindNetworkACLs,
+		"DescribeInternetGateways":           inventory.KindInternetGateways,
+		"DescribeEgressOnlyInternetGateways": inventory.KindEgressOnlyInternetGateways,
+		opLoadBalancers:                      inventory.KindLoadBalancers,
+		opListeners:                          inventory.KindLoadBalancers,
+		opRules:                              inventory.KindLoadBalancers,
+		opTargetGroups:                       inventory.KindTargetGroups,
+		opClassicLoadBalancers:               inventory.KindClassicLoadBalancers,
 	}
 
 	// Without a fault every kind is read, every page of it, and each kind

@@ -48,6 +48,8 @@ type regionFake struct {
 	// number (1 is the first) → the error that page returns, for every
 	// prefix list or VPC of the per-id operations.
 	pageErrs map[string]map[int]error
+	// net is the region's network and load balancers (network_fake_test.go).
+	net networkFake
 }
 
 // failPage makes page n (1 is the first) of op fail with err.
@@ -409,6 +411,8 @@ func newTestCollector(cloud *fakeCloud, st fakeSTS, opts Options) *collector {
 	c := newCollector(testConfig(), opts)
 	c.newEC2 = cloud.client
 	c.newASG = cloud.asgClient
+	c.newELBv2 = cloud.elbv2Client
+	c.newELB = cloud.elbClient
 	c.newSTS = func(aws.Config) STSAPI { return st }
 	c.newOrg = func(aws.Config) OrganizationsAPI { panic("fake: Organizations not expected") }
 	c.newIAM = cloud.iamClient
@@ -580,6 +584,8 @@ func newOrgCollector(o *fakeOrg, opts Options) *collector {
 	c := newCollector(testConfig(), opts)
 	c.newEC2 = o.client
 	c.newASG = o.asgClient
+	c.newELBv2 = o.elbv2Client
+	c.newELB = o.elbClient
 	c.newSTS = func(aws.Config) STSAPI { return orgSTS{org: o} }
 	c.newOrg = func(aws.Config) OrganizationsAPI { return o }
 	c.newIAM = o.iamClient

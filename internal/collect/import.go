@@ -41,7 +41,10 @@ var ErrInput = errors.New("invalid input")
 // acceptedFormats is listed in the error for a file of unknown format.
 const acceptedFormats = "accepted: an sgaudit inventory (sgaudit collect -o), or the JSON output of " +
 	"`aws ec2 describe-security-groups`, `aws ec2 describe-network-interfaces` or " +
-	"`aws ec2 describe-security-group-rules`"
+	"`aws ec2 describe-security-group-rules`, with the network describes verified exposure reads " +
+	"(docs/inventory.md §16: describe-subnets, describe-route-tables, describe-network-acls, describe-internet-gateways, " +
+	"describe-egress-only-internet-gateways, describe-addresses, elbv2 describe-load-balancers, describe-listeners, " +
+	"describe-rules, describe-target-groups, describe-target-health, elb describe-load-balancers)"
 
 // Input is one file to import: its name (for messages) and its content.
 type Input struct {
@@ -74,7 +77,16 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 //   - an sgaudit inventory ({"schema_version": ..., "security_groups": ...});
 //   - `aws ec2 describe-security-groups` output ({"SecurityGroups": [...]});
 //   - `aws ec2 describe-network-interfaces` output ({"NetworkInterfaces": [...]});
-//   - `aws ec2 describe-security-group-rules` output ({"SecurityGroupRules": [...]}).
+//   - `aws ec2 describe-security-group-rules` output ({"SecurityGroupRules": [...]});
+//   - the network describes (import_network.go): describe-subnets,
+//     -route-tables, -network-acls, -internet-gateways,
+//     -egress-only-internet-gateways, -addresses, elbv2
+//     describe-load-balancers, -listeners, -rules, -target-groups,
+//     -target-health (with a top-level "TargetGroupArn" naming the group,
+//     which the CLI's output does not say) and elb describe-load-balancers.
+//     Their items take their account and region from their own ids and
+//     ARNs, else from the VPC, subnet or interface of the input they
+//     belong to, else from fallbackRegion.
 //
 // A UTF-8 byte order mark at the start of a file (PowerShell writes one)
 // is skipped. A file is an inventory or AWS CLI JSON, never both; AWS CLI
@@ -136,6 +148,11 @@ func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (
 // finding and "0 security groups" for an account it never saw (the groups
 // export was forgotten).
 func (im *importer) checkSomeGroups(cli *inventory.Inventory) error {
+	if cli != nil && len(cli.SecurityGroups) == 0 && len(cli.NetworkInterfaces) == 0 && len(im.net.files) > 0 &&
+		!slices.ContainsFunc(im.invs, func(n namedInventory) bool { return len(n.inv.SecurityGroups) > 0 }) {
+		return fmt.Errorf("%w: %s: network data but no security group in any input: "+
+			"add the describe-security-groups export of the same regions", ErrInput, im.networkFiles())
+	}
 	if cli == nil || len(cli.SecurityGroups) > 0 || len(cli.NetworkInterfaces) == 0 {
 		return nil
 	}
@@ -174,11 +191,15 @@ const (
 	listInterfaces = "NetworkInterfaces"
 )
 
-var cliKinds = map[string]string{
-	listGroups:     inventory.KindSecurityGroups,
-	listRules:      inventory.KindSecurityGroupRules,
-	listInterfaces: inventory.KindNetworkInterfaces,
-}
+var cliKinds = func() map[string]string {
+	m := map[string]string{
+		listGroups:     inventory.KindSecurityGroups,
+		listRules:      inventory.KindSecurityGroupRules,
+		listInterfaces: inventory.KindNetworkInterfaces,
+	}
+	maps.Copy(m, networkCLIKinds) // import_network.go
+	return m
+}()
 
 // chunkSize is how many groups or interfaces of one (account, region) are
 // decoded before they are normalised: large enough that the normaliser's
@@ -224,6 +245,9 @@ type importer struct {
 	kinds      map[pairKey]map[string]bool
 	partitions map[pairKey]string
 	emptyKinds []string
+	// net holds the network lists until every file is read
+	// (import_network.go).
+	net importedNetwork
 }
 
 // pendingPair holds the decoded SDK items of one (account, region) until
@@ -292,6 +316,7 @@ func newImporter(fallback string) *importer {
 		ruleGroup:  map[string]string{},
 		kinds:      map[pairKey]map[string]bool{},
 		partitions: map[pairKey]string{},
+		net:        importedNetwork{healthARN: map[int32]string{}, given: map[string]bool{}, files: map[int32]bool{}},
 	}
 }
 
@@ -348,8 +373,8 @@ func (im *importer) readStream(s *stream, file int32) error {
 	// import would skip, and a file is an inventory or CLI JSON, never
 	// both. Keys before the first list are kept to name an unknown format.
 	var keys, lists []string
-	var unknown string
-	var unknownAt int64
+	var unknown, targetGroupARN string
+	var unknownAt, targetGroupARNAt int64
 	counts := map[string]int{}
 	for s.dec.PeekKind() != '}' {
 		keyAt := s.dec.InputOffset() + s.bom
@@ -358,6 +383,18 @@ func (im *importer) readStream(s *stream, file int32) error {
 			return s.jsonError(err)
 		}
 		key := tok.String()
+		if key == keyTargetGroupARN && unknown == "" {
+			// What describe-target-health does not say: whose targets these are.
+			if s.dec.PeekKind() != '"' {
+				return s.errorAt(s.lr.skipSeparators(keyAt)+1, keyTargetGroupARN+": a target group ARN (a string) was expected")
+			}
+			v, err := s.dec.ReadToken()
+			if err != nil {
+				return s.jsonError(err)
+			}
+			targetGroupARN, targetGroupARNAt = v.String(), keyAt
+			continue
+		}
 		_, isList := cliKinds[key]
 		isInventory := key == "schema_version" || key == "security_groups"
 		switch {
@@ -370,6 +407,10 @@ func (im *importer) readStream(s *stream, file int32) error {
 			}
 			lists = append(lists, key)
 			counts[key] += n
+			if _, isNetwork := networkCLIKinds[key]; isNetwork {
+				im.net.given[key] = true
+				im.net.files[file] = true
+			}
 			continue
 		case isInventory && len(lists) > 0:
 			return bothFormats(s.name, key, lists[0])
@@ -411,10 +452,22 @@ func (im *importer) readStream(s *stream, file int32) error {
 		return fmt.Errorf("%w: %s is not a format sgaudit reads (top-level keys: %s); %s",
 			ErrInput, s.name, strings.Join(quoted, ", "), acceptedFormats)
 	}
+	hasTargets := slices.Contains(lists, listTargetHealth)
+	switch {
+	case targetGroupARN != "" && !hasTargets:
+		return s.errorAt(s.lr.skipSeparators(targetGroupARNAt)+1, keyTargetGroupARN+" without "+listTargetHealth+": it names the target group of a describe-target-health export")
+	case hasTargets && targetGroupARN == "":
+		return fmt.Errorf("%w: %s: %s without %s: describe-target-health does not say whose targets these are; "+
+			"add the top-level key \"%s\": \"<the --target-group-arn you exported>\"", ErrInput, s.name, listTargetHealth, keyTargetGroupARN, keyTargetGroupARN)
+	case hasTargets:
+		im.net.healthARN[file] = targetGroupARN
+	}
 	im.cliFiles++
 	for _, key := range slices.Compact(slices.Sorted(slices.Values(lists))) {
 		if counts[key] == 0 {
-			im.emptyKinds = append(im.emptyKinds, cliKinds[key])
+			if kind := cliKinds[key]; kind != "" {
+				im.emptyKinds = append(im.emptyKinds, kind)
+			}
 		} else {
 			im.anyData = true
 		}
@@ -428,8 +481,8 @@ const maxKeysShown = 10
 
 // unknownKey is the error for a top-level key that is not an AWS CLI list.
 func unknownKey(s *stream, keyAt int64, key string) error {
-	return s.errorAt(s.lr.skipSeparators(keyAt)+1, fmt.Sprintf("unknown top-level key %s: AWS CLI JSON holds only %s, %s or %s",
-		quote(key), listGroups, listInterfaces, listRules))
+	return s.errorAt(s.lr.skipSeparators(keyAt)+1, fmt.Sprintf("unknown top-level key %s: AWS CLI JSON holds only %s, %s or %s, or %s",
+		quote(key), listGroups, listInterfaces, listRules, networkListsJoined))
 }
 
 // bothFormats is the error for a file with an inventory key and an AWS CLI
@@ -578,6 +631,8 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 			if err = json.UnmarshalDecode(s.dec, &eni, decodeOptions); err == nil {
 				err = im.addInterface(cur, at, eni)
 			}
+		default:
+			err = im.addNetworkItem(cur, at, key)
 		}
 		if err != nil {
 			if errors.Is(err, ErrInput) {
@@ -988,6 +1043,9 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 	}
 	im.linkAttachments()
 	inv.VPCs = importedVPCs(inv)
+	if err := im.importNetwork(inv); err != nil {
+		return nil, err
+	}
 
 	// An empty list ("no interfaces here") is data too, for the region it
 	// was exported from: fallbackRegion if given, else every region seen.
@@ -1029,7 +1087,23 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		norm.Accounts = append(norm.Accounts, accounts[id])
 	}
 	norm.Source = SourceCLI
+	if len(im.net.files) > 0 {
+		// The network lists are checked as an inventory's are, so an
+		// import that succeeds is an inventory that reads back.
+		if err := norm.Check(); err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.networkFiles(), cutError(err))
+		}
+	}
 	return norm, nil
+}
+
+// networkFiles names the files that held network lists.
+func (im *importer) networkFiles() string {
+	var names []string
+	for _, f := range slices.Sorted(maps.Keys(im.net.files)) {
+		names = append(names, im.names[f])
+	}
+	return strings.Join(names, ", ")
 }
 
 func comparePairs(a, b pairKey) int {
@@ -1500,6 +1574,16 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 		out.Coverage = append(out.Coverage, inv.Coverage...)
 		out.PrefixLists = append(out.PrefixLists, inv.PrefixLists...)
 		out.VPCs = append(out.VPCs, inv.VPCs...)
+		// The network model (docs/inventory.md §16); Check, below or
+		// in Decode, drops exact repeats and refuses conflicts.
+		out.Subnets = append(out.Subnets, inv.Subnets...)
+		out.RouteTables = append(out.RouteTables, inv.RouteTables...)
+		out.NetworkACLs = append(out.NetworkACLs, inv.NetworkACLs...)
+		out.InternetGateways = append(out.InternetGateways, inv.InternetGateways...)
+		out.EgressOnlyInternetGateways = append(out.EgressOnlyInternetGateways, inv.EgressOnlyInternetGateways...)
+		out.Addresses = append(out.Addresses, inv.Addresses...)
+		out.LoadBalancers = append(out.LoadBalancers, inv.LoadBalancers...)
+		out.TargetGroups = append(out.TargetGroups, inv.TargetGroups...)
 	}
 	// One source keeps its name; a mix says what it is made of.
 	out.Source = strings.Join(sortedKeys(sources), "+")

@@ -13,8 +13,8 @@ import (
 )
 
 // FuzzImport feeds one file to the importer, with and without a fallback
-// region. Seeds: every AWS CLI shape and inventory in testdata, and the
-// small cases of the other tests. Invariants: an error wraps ErrInput; a
+// region. Seeds: every AWS CLI shape and inventory in testdata, the
+// small cases of the other tests, and every network list (networkSeeds). Invariants: an error wraps ErrInput; a
 // successful import round-trips through the inventory format unchanged
 // (encoded as JSON and imported again, it is the same inventory).
 //
@@ -44,6 +44,10 @@ func FuzzImport(f *testing.F) {
 		cliGroups(cliGroup("sg-1", sshToWorld)) + "\n",
 	} {
 		f.Add([]byte(s), true)
+	}
+	for _, s := range networkSeeds(f) {
+		f.Add([]byte(s), true)
+		f.Add([]byte(s), false)
 	}
 	f.Fuzz(func(t *testing.T, data []byte, fallback bool) {
 		region := ""

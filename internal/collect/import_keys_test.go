@@ -33,12 +33,12 @@ func TestImportTopLevelKeys(t *testing.T) {
 		{
 			name:    "a list in another case",
 			content: `{"SecurityGroups": [` + closed + `], "securityGroups": [` + open + `]}`,
-			want:    `invalid input: f.json:2:83 (byte 185): unknown top-level key "securityGroups": AWS CLI JSON holds only SecurityGroups, NetworkInterfaces or SecurityGroupRules`,
+			want:    `invalid input: f.json:2:83 (byte 185): unknown top-level key "securityGroups": AWS CLI JSON holds only SecurityGroups, NetworkInterfaces or SecurityGroupRules, or ` + networkListsJoined,
 		},
 		{
 			name:    "an unknown key before the list",
 			content: `{"Groups": [` + open + `], "SecurityGroups": [` + closed + `]}`,
-			want:    `invalid input: f.json:1:2 (byte 1): unknown top-level key "Groups": AWS CLI JSON holds only SecurityGroups, NetworkInterfaces or SecurityGroupRules`,
+			want:    `invalid input: f.json:1:2 (byte 1): unknown top-level key "Groups": AWS CLI JSON holds only SecurityGroups, NetworkInterfaces or SecurityGroupRules, or ` + networkListsJoined,
 		},
 		{
 			name:    "a list given twice",
@@ -63,7 +63,7 @@ func TestImportTopLevelKeys(t *testing.T) {
 		{
 			name:    "a huge unknown key is cut",
 			content: `{"SecurityGroups": [], "` + strings.Repeat("k", 1<<20) + `": 1}`,
-			want:    `invalid input: f.json:1:24 (byte 23): unknown top-level key "` + strings.Repeat("k", 100) + `"…: AWS CLI JSON holds only SecurityGroups, NetworkInterfaces or SecurityGroupRules`,
+			want:    `invalid input: f.json:1:24 (byte 23): unknown top-level key "` + strings.Repeat("k", 100) + `"…: AWS CLI JSON holds only SecurityGroups, NetworkInterfaces or SecurityGroupRules, or ` + networkListsJoined,
 		},
 		{
 			name:    "huge keys of an unknown format are cut",

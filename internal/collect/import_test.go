@@ -270,21 +270,30 @@ func TestImportErrors(t *testing.T) {
 			inputs: []Input{input("vpcs.json", `{"Vpcs": [], "NextToken": null}`)},
 			want: "invalid input: vpcs.json is not a format sgaudit reads (top-level keys: \"NextToken\", \"Vpcs\"); accepted: an sgaudit inventory " +
 				"(sgaudit collect -o), or the JSON output of `aws ec2 describe-security-groups`, `aws ec2 describe-network-interfaces` " +
-				"or `aws ec2 describe-security-group-rules`",
+				"or `aws ec2 describe-security-group-rules`, with the network describes verified exposure reads " +
+				"(docs/inventory.md §16: describe-subnets, describe-route-tables, describe-network-acls, describe-internet-gateways, " +
+				"describe-egress-only-internet-gateways, describe-addresses, elbv2 describe-load-balancers, describe-listeners, " +
+				"describe-rules, describe-target-groups, describe-target-health, elb describe-load-balancers)",
 		},
 		{
 			name:   "a JSON array is not accepted",
 			inputs: []Input{input("list.json", `[{"GroupId": "sg-1"}]`)},
 			want: "invalid input: list.json is a JSON array, not an object; accepted: an sgaudit inventory " +
 				"(sgaudit collect -o), or the JSON output of `aws ec2 describe-security-groups`, `aws ec2 describe-network-interfaces` " +
-				"or `aws ec2 describe-security-group-rules`",
+				"or `aws ec2 describe-security-group-rules`, with the network describes verified exposure reads " +
+				"(docs/inventory.md §16: describe-subnets, describe-route-tables, describe-network-acls, describe-internet-gateways, " +
+				"describe-egress-only-internet-gateways, describe-addresses, elbv2 describe-load-balancers, describe-listeners, " +
+				"describe-rules, describe-target-groups, describe-target-health, elb describe-load-balancers)",
 		},
 		{
 			name:   "empty file",
 			inputs: []Input{input("empty.json", " \n")},
 			want: "invalid input: empty.json is empty; accepted: an sgaudit inventory " +
 				"(sgaudit collect -o), or the JSON output of `aws ec2 describe-security-groups`, `aws ec2 describe-network-interfaces` " +
-				"or `aws ec2 describe-security-group-rules`",
+				"or `aws ec2 describe-security-group-rules`, with the network describes verified exposure reads " +
+				"(docs/inventory.md §16: describe-subnets, describe-route-tables, describe-network-acls, describe-internet-gateways, " +
+				"describe-egress-only-internet-gateways, describe-addresses, elbv2 describe-load-balancers, describe-listeners, " +
+				"describe-rules, describe-target-groups, describe-target-health, elb describe-load-balancers)",
 		},
 		{
 			name:   "missing region",

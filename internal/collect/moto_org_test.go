@@ -408,7 +408,10 @@ func TestCollectThroughFaultProxy(t *testing.T) {
 	for _, a := range []string{"sts:GetCallerIdentity", "sts:AssumeRole", "organizations:ListAccounts", "ec2:DescribeRegions",
 		"ec2:DescribeSecurityGroups", "ec2:DescribeSecurityGroupRules", "ec2:DescribeNetworkInterfaces",
 		"ec2:DescribeLaunchTemplateVersions", "autoscaling:DescribeLaunchConfigurations", "ec2:DescribeManagedPrefixLists",
-		"ec2:GetManagedPrefixListEntries", "ec2:DescribeSecurityGroupReferences", "ec2:DescribeStaleSecurityGroups"} {
+		"ec2:GetManagedPrefixListEntries", "ec2:DescribeSecurityGroupReferences", "ec2:DescribeStaleSecurityGroups",
+		"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "ec2:DescribeInternetGateways",
+		"ec2:DescribeEgressOnlyInternetGateways", "ec2:DescribeAddresses", "elasticloadbalancing:DescribeLoadBalancers",
+		"elasticloadbalancing:DescribeTargetGroups"} {
 		if !seen[a] {
 			t.Errorf("no %s call recorded; recorded: %v", a, fmt.Sprint(seen))
 		}

@@ -8,6 +8,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -47,6 +49,33 @@ type RegionData struct {
 	// Uses maps a proof-of-use kind (usedby.go) to the groups its
 	// resources name; a kind that was not read is absent.
 	Uses map[string][]useRef `json:"-"`
+
+	// The network and its entries from the internet (docs/inventory.md §16),
+	// each a describe's output; nil means not collected.
+	Subnets            []types.Subnet                    `json:"Subnets,omitempty"`
+	RouteTables        []types.RouteTable                `json:"RouteTables,omitempty"`
+	NetworkACLs        []types.NetworkAcl                `json:"NetworkAcls,omitempty"`
+	InternetGateways   []types.InternetGateway           `json:"InternetGateways,omitempty"`
+	EgressOnlyGateways []types.EgressOnlyInternetGateway `json:"EgressOnlyInternetGateways,omitempty"`
+	// Addresses is DescribeAddresses' output: the Elastic IPs.
+	Addresses []types.Address `json:"Addresses,omitempty"`
+	// LoadBalancers and Listeners are elasticloadbalancingv2
+	// DescribeLoadBalancers' and DescribeListeners' (of every load
+	// balancer) output; ListenerRules maps a listener ARN to DescribeRules'
+	// output for it, for the listeners of application load balancers.
+	LoadBalancers []elbv2types.LoadBalancer    `json:"LoadBalancers,omitempty"`
+	Listeners     []elbv2types.Listener        `json:"Listeners,omitempty"`
+	ListenerRules map[string][]elbv2types.Rule `json:"ListenerRules,omitempty"`
+	// TargetGroups is DescribeTargetGroups' output; TargetHealth and
+	// TargetGroupAttributes map a target group ARN to DescribeTargetHealth's
+	// and DescribeTargetGroupAttributes' output for it (attributes only for
+	// the groups of network load balancers).
+	TargetGroups          []elbv2types.TargetGroup                        `json:"TargetGroups,omitempty"`
+	TargetHealth          map[string][]elbv2types.TargetHealthDescription `json:"TargetHealth,omitempty"`
+	TargetGroupAttributes map[string][]elbv2types.TargetGroupAttribute    `json:"TargetGroupAttributes,omitempty"`
+	// ClassicLoadBalancers is elasticloadbalancing DescribeLoadBalancers'
+	// output.
+	ClassicLoadBalancers []elbtypes.LoadBalancerDescription `json:"LoadBalancerDescriptions,omitempty"`
 }
 
 // normalizer converts raw EC2 data into the inventory's security groups,
@@ -157,6 +186,7 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 		if eni.Association != nil {
 			ni.PublicIP = aws.ToString(eni.Association.PublicIp)
 		}
+		interfaceAddresses(&ni, eni)
 		if ni.VPCID != "" {
 			vpcs[ni.VPCID]++
 		}
@@ -197,6 +227,43 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 		}
 	}
 	inv.PrefixLists = append(inv.PrefixLists, lists...)
+	normalizeNetwork(inv, d, partition)
+}
+
+// interfaceAddresses fills what verified exposure needs of an interface
+// (docs/inventory.md §10): every private IPv4 address, every public IPv4
+// address associated with one of them, the IPv6 addresses, and whether it
+// is its instance's primary interface.
+func interfaceAddresses(ni *inventory.NetworkInterface, eni types.NetworkInterface) {
+	var private, public, v6 []string
+	if ip := aws.ToString(eni.PrivateIpAddress); ip != "" {
+		private = append(private, canonicalIP(ip))
+	}
+	if ni.PublicIP != "" {
+		public = append(public, canonicalIP(ni.PublicIP))
+	}
+	for _, a := range eni.PrivateIpAddresses {
+		if ip := aws.ToString(a.PrivateIpAddress); ip != "" {
+			private = append(private, canonicalIP(ip))
+		}
+		if a.Association != nil {
+			if ip := aws.ToString(a.Association.PublicIp); ip != "" {
+				public = append(public, canonicalIP(ip))
+			}
+		}
+	}
+	if ip := aws.ToString(eni.Ipv6Address); ip != "" {
+		v6 = append(v6, canonicalIP(ip))
+	}
+	for _, a := range eni.Ipv6Addresses {
+		if ip := aws.ToString(a.Ipv6Address); ip != "" {
+			v6 = append(v6, canonicalIP(ip))
+		}
+	}
+	ni.PrivateIPs, ni.PublicIPs, ni.IPv6Addresses = sortedSet(private), sortedSet(public), sortedSet(v6)
+	if at := eni.Attachment; at != nil && aws.ToString(at.InstanceId) != "" {
+		ni.Primary = aws.ToInt32(at.DeviceIndex) == 0 && aws.ToInt32(at.NetworkCardIndex) == 0
+	}
 }
 
 // expandPermissions turns IpPermissions into one rule per peer, the shape

@@ -518,6 +518,18 @@ func TestCallsPerPairIndependentOfGroups(t *testing.T) {
 			"DescribeLaunchConfigurations":   1,
 			"DescribeManagedPrefixLists":     1,
 			"DescribeStaleSecurityGroups":    1,
+			// The network and load balancers: one listing each, whatever
+			// the number of groups (no load balancer here, so no call per
+			// load balancer, listener or target group).
+			"DescribeSubnets":                    1,
+			"DescribeRouteTables":                1,
+			"DescribeNetworkAcls":                1,
+			"DescribeInternetGateways":           1,
+			"DescribeEgressOnlyInternetGateways": 1,
+			"DescribeAddresses":                  1,
+			opLoadBalancers:                      1,
+			opTargetGroups:                       1,
+			opClassicLoadBalancers:               1,
 			// ⌈n / referencesChunk⌉
 			"DescribeSecurityGroupReferences": (n + referencesChunk - 1) / referencesChunk,
 		}
@@ -578,17 +590,17 @@ func (m missingGroup) DescribeSecurityGroupReferences(ctx context.Context, in *e
 }
 
 // TestLimiter: each (account, region) has one request budget, at the
-// rate the options give with a burst of the same size, shared by every
-// call made there; a negative rate means none.
+// rate the options give with a burst of twice that, shared by every call
+// made there; a negative rate means none.
 func TestLimiter(t *testing.T) {
 	tests := []struct {
 		rate      float64
 		wantLimit rate.Limit
 		wantBurst int
 	}{
-		{rate: 20, wantLimit: 20, wantBurst: 20},
+		{rate: 20, wantLimit: 20, wantBurst: 40},
 		{rate: 0.5, wantLimit: 0.5, wantBurst: 1},
-		{rate: 0, wantLimit: DefaultRate, wantBurst: DefaultRate},
+		{rate: 0, wantLimit: DefaultRate, wantBurst: 2 * DefaultRate},
 		{rate: -1, wantLimit: rate.Inf, wantBurst: 1},
 	}
 	for _, tt := range tests {
@@ -621,11 +633,13 @@ func TestCollectRateBudget(t *testing.T) {
 		done = append(done, e)
 		cancel() // the first pair done is all this test waits for
 	}})
-	spent := c.limiter(testAccount, "us-east-1")
 	now := time.Now()
-	for range 3600 { // an hour of 20 calls a second
-		if !spent.ReserveN(now, 20).OK() {
-			t.Fatal("cannot spend the budget")
+	// Both of the pair's budgets: EC2's and Elastic Load Balancing's.
+	for _, spent := range []*rate.Limiter{c.limiter(testAccount, "us-east-1"), c.limiter(testAccount, "us-east-1/elasticloadbalancing")} {
+		for range 3600 { // an hour of 20 calls a second
+			if !spent.ReserveN(now, 20).OK() {
+				t.Fatal("cannot spend the budget")
+			}
 		}
 	}
 	if _, err := c.run(ctx); !errors.Is(err, context.Canceled) {

@@ -14,6 +14,10 @@ import (
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancing/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/time/rate"
 
@@ -47,6 +51,15 @@ var regionKinds = []string{
 	inventory.KindPrefixLists,
 	inventory.KindReferences,
 	inventory.KindStaleReferences,
+	inventory.KindSubnets,
+	inventory.KindRouteTables,
+	inventory.KindNetworkACLs,
+	inventory.KindInternetGateways,
+	inventory.KindEgressOnlyInternetGateways,
+	inventory.KindAddresses,
+	inventory.KindLoadBalancers,
+	inventory.KindTargetGroups,
+	inventory.KindClassicLoadBalancers,
 }
 
 // opError is the first failure of a kind and the API that failed.
@@ -61,10 +74,49 @@ type pairReader struct {
 	log *slog.Logger
 	ec2 EC2API
 	asg AutoScalingAPI
-	lim *rate.Limiter
+	// elbv2 and elb read the load balancers (loadbalancers.go), under
+	// elbLim: Elastic Load Balancing meters its API apart from EC2's, so
+	// its calls have a budget of their own, the same size.
+	elbv2  ELBv2API
+	elb    ClassicELBAPI
+	lim    *rate.Limiter
+	elbLim *rate.Limiter
 
 	mu   sync.Mutex
 	errs map[string]opError // kind → first failure
+
+	// One DescribeLoadBalancers listing of each version per pair, shared by
+	// the network model (loadBalancers, classicLoadBalancers) and proof of
+	// use (the elbv2 and elb kinds): one paginated listing per API per
+	// (account, region), whoever asks first.
+	lbOnce, classicOnce sync.Once
+	lbs                 []elbv2types.LoadBalancer
+	classics            []elbtypes.LoadBalancerDescription
+	lbErr, classicErr   error
+}
+
+// listLoadBalancers is the pair's one elasticloadbalancingv2
+// DescribeLoadBalancers listing.
+func (p *pairReader) listLoadBalancers(ctx context.Context) ([]elbv2types.LoadBalancer, error) {
+	p.lbOnce.Do(func() {
+		p.lbs, p.lbErr = drain(ctx, p.c, p.elbLim, p.log, opLoadBalancers,
+			elbv2.NewDescribeLoadBalancersPaginator(p.elbv2, &elbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(elbPageSize)}),
+			func(o *elbv2.DescribeLoadBalancersOutput) []elbv2types.LoadBalancer { return o.LoadBalancers })
+	})
+	return p.lbs, p.lbErr
+}
+
+// listClassicLoadBalancers is the pair's one elasticloadbalancing
+// DescribeLoadBalancers listing.
+func (p *pairReader) listClassicLoadBalancers(ctx context.Context) ([]elbtypes.LoadBalancerDescription, error) {
+	p.classicOnce.Do(func() {
+		p.classics, p.classicErr = drain(ctx, p.c, p.elbLim, p.log, opClassicLoadBalancers,
+			elb.NewDescribeLoadBalancersPaginator(p.elb, &elb.DescribeLoadBalancersInput{PageSize: aws.Int32(elbPageSize)}),
+			func(o *elb.DescribeLoadBalancersOutput) []elbtypes.LoadBalancerDescription {
+				return o.LoadBalancerDescriptions
+			})
+	})
+	return p.classics, p.classicErr
 }
 
 func (p *pairReader) fail(kind, op string, err error) {
@@ -89,12 +141,15 @@ func (p *pairReader) failed(kind string) bool {
 func (c *collector) collectRegion(ctx context.Context, t task) result {
 	start := time.Now()
 	p := &pairReader{
-		c:    c,
-		log:  c.log.With("account_id", t.account.ID, "region", t.region),
-		ec2:  c.newEC2(t.cfg, t.region),
-		asg:  c.newASG(t.cfg, t.region),
-		lim:  c.limiter(t.account.ID, t.region),
-		errs: map[string]opError{},
+		c:      c,
+		log:    c.log.With("account_id", t.account.ID, "region", t.region),
+		ec2:    c.newEC2(t.cfg, t.region),
+		asg:    c.newASG(t.cfg, t.region),
+		elbv2:  c.newELBv2(t.cfg, t.region),
+		elb:    c.newELB(t.cfg, t.region),
+		lim:    c.limiter(t.account.ID, t.region),
+		elbLim: c.limiter(t.account.ID, t.region+"/elasticloadbalancing"),
+		errs:   map[string]opError{},
 	}
 	data := RegionData{Account: t.account, Region: t.region}
 
@@ -109,6 +164,17 @@ func (c *collector) collectRegion(ctx context.Context, t task) result {
 	wg.Go(func() { data.LaunchConfigurations = p.launchConfigurations(gctx) })
 	wg.Go(func() { data.PrefixLists = p.prefixLists(gctx) })
 	wg.Go(func() { data.Uses = p.readUses(gctx, t) })
+	// The network and the load balancers: what decides whether the
+	// internet reaches an interface (docs/inventory.md §16).
+	wg.Go(func() { data.Subnets = p.subnets(gctx) })
+	wg.Go(func() { data.RouteTables = p.routeTables(gctx) })
+	wg.Go(func() { data.NetworkACLs = p.networkACLs(gctx) })
+	wg.Go(func() { data.InternetGateways = p.internetGateways(gctx) })
+	wg.Go(func() { data.EgressOnlyGateways = p.egressOnlyGateways(gctx) })
+	wg.Go(func() { data.Addresses = p.addresses(gctx) })
+	wg.Go(func() { p.loadBalancers(gctx, &data) })
+	wg.Go(func() { p.targetGroups(gctx, &data) })
+	wg.Go(func() { data.ClassicLoadBalancers = p.classicLoadBalancers(gctx) })
 	groups, err := drain(gctx, c, p.lim, p.log, "DescribeSecurityGroups",
 		ec2.NewDescribeSecurityGroupsPaginator(p.ec2, &ec2.DescribeSecurityGroupsInput{MaxResults: aws.Int32(maxResults)}),
 		func(o *ec2.DescribeSecurityGroupsOutput) []types.SecurityGroup { return o.SecurityGroups })
@@ -188,6 +254,24 @@ func dropKind(d *RegionData, kind string) {
 		d.References = nil
 	case inventory.KindStaleReferences:
 		d.Stale = nil
+	case inventory.KindSubnets:
+		d.Subnets = nil
+	case inventory.KindRouteTables:
+		d.RouteTables = nil
+	case inventory.KindNetworkACLs:
+		d.NetworkACLs = nil
+	case inventory.KindInternetGateways:
+		d.InternetGateways = nil
+	case inventory.KindEgressOnlyInternetGateways:
+		d.EgressOnlyGateways = nil
+	case inventory.KindAddresses:
+		d.Addresses = nil
+	case inventory.KindLoadBalancers:
+		d.LoadBalancers, d.Listeners, d.ListenerRules = nil, nil, nil
+	case inventory.KindTargetGroups:
+		d.TargetGroups, d.TargetHealth, d.TargetGroupAttributes = nil, nil, nil
+	case inventory.KindClassicLoadBalancers:
+		d.ClassicLoadBalancers = nil
 	default:
 		delete(d.Uses, kind)
 	}

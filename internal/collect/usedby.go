@@ -104,6 +104,9 @@ type useReader struct {
 	log       *slog.Logger
 	kind      string
 	service   string // the IAM prefix of its actions: "lambda", "ec2"
+	// pair shares listings the pair's other reads make too (load
+	// balancers); nil reads them alone.
+	pair *pairReader
 }
 
 // limiter is the request budget of the kind's service in the pair. AWS
@@ -191,7 +194,7 @@ func (p *pairReader) readUses(ctx context.Context, t task) map[string][]useRef {
 				cfg.APIOptions = append(slices.Clone(cfg.APIOptions), withoutHostPrefix)
 			}
 			r := &useReader{c: p.c, cfg: cfg, account: t.account.ID, partition: t.account.Partition,
-				region: t.region, log: p.log.With("kind", k.Kind), kind: k.Kind, service: k.service()}
+				region: t.region, log: p.log.With("kind", k.Kind), kind: k.Kind, service: k.service(), pair: p}
 			refs, err := k.collector.collect(ctx, r)
 			switch {
 			case err == nil:

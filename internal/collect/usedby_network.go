@@ -27,6 +27,14 @@ const loadBalancerPageSize = 400
 
 // readELBv2 lists Application, Network and Gateway Load Balancers.
 func readELBv2(ctx context.Context, r *useReader) ([]useRef, error) {
+	if r.pair != nil {
+		// The network model lists them too: one listing serves both.
+		lbs, err := r.pair.listLoadBalancers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return elbv2Refs(lbs), nil
+	}
 	lbs, err := useList(ctx, r, "DescribeLoadBalancers",
 		elbv2.NewDescribeLoadBalancersPaginator(elbv2.NewFromConfig(r.cfg),
 			&elbv2.DescribeLoadBalancersInput{PageSize: aws.Int32(loadBalancerPageSize)}),
@@ -34,16 +42,27 @@ func readELBv2(ctx context.Context, r *useReader) ([]useRef, error) {
 	if err != nil {
 		return nil, err
 	}
+	return elbv2Refs(lbs), nil
+}
+
+func elbv2Refs(lbs []elbv2types.LoadBalancer) []useRef {
 	var out []useRef
 	for _, lb := range lbs {
 		out = append(out, refs(aws.ToString(lb.LoadBalancerArn), "", lb.SecurityGroups...)...)
 	}
-	return out, nil
+	return out
 }
 
 // readELB lists Classic Load Balancers. Their answer has no ARN; the
 // evidence gives the one IAM and CloudTrail use.
 func readELB(ctx context.Context, r *useReader) ([]useRef, error) {
+	if r.pair != nil {
+		lbs, err := r.pair.listClassicLoadBalancers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return r.classicRefs(lbs), nil
+	}
 	lbs, err := useList(ctx, r, "DescribeLoadBalancers",
 		elb.NewDescribeLoadBalancersPaginator(elb.NewFromConfig(r.cfg),
 			&elb.DescribeLoadBalancersInput{PageSize: aws.Int32(loadBalancerPageSize)}),
@@ -53,12 +72,16 @@ func readELB(ctx context.Context, r *useReader) ([]useRef, error) {
 	if err != nil {
 		return nil, err
 	}
+	return r.classicRefs(lbs), nil
+}
+
+func (r *useReader) classicRefs(lbs []elbtypes.LoadBalancerDescription) []useRef {
 	var out []useRef
 	for _, lb := range lbs {
 		arn := r.arn("elasticloadbalancing", "loadbalancer/"+aws.ToString(lb.LoadBalancerName))
 		out = append(out, refs(arn, "", lb.SecurityGroups...)...)
 	}
-	return out, nil
+	return out
 }
 
 // readVPCEndpoints lists VPC endpoints (interface and Gateway Load

@@ -151,12 +151,18 @@ func TestUseKindsIAMPolicy(t *testing.T) {
 		"ec2:DescribeSecurityGroupReferences", "ec2:DescribeStaleSecurityGroups", "ec2:DescribeNetworkInterfaces",
 		"ec2:DescribeLaunchTemplateVersions", "ec2:DescribeManagedPrefixLists", "ec2:GetManagedPrefixListEntries",
 		"autoscaling:DescribeLaunchConfigurations", "sts:GetCallerIdentity", "iam:ListAccountAliases",
+		// The network model (docs/inventory.md §16).
+		"ec2:DescribeSubnets", "ec2:DescribeRouteTables", "ec2:DescribeNetworkAcls", "ec2:DescribeInternetGateways",
+		"ec2:DescribeEgressOnlyInternetGateways", "ec2:DescribeAddresses",
+		"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:DescribeListeners", "elasticloadbalancing:DescribeRules",
+		"elasticloadbalancing:DescribeTargetGroups", "elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:DescribeTargetGroupAttributes",
 	}
 	for _, k := range useKinds() {
 		want = append(want, k.IAM...)
 	}
 	slices.Sort(got)
 	slices.Sort(want)
+	// Each action once: a duplicate is a merge left half done.
 	if diff := cmp.Diff(slices.Compact(want), got); diff != "" {
 		t.Errorf("examples/iam/sgaudit-readonly-policy.json actions (-want +got):\n%s", diff)
 	}

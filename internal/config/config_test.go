@@ -239,6 +239,8 @@ func TestValidateErrors(t *testing.T) {
 		{"escalation below the configured severity", "checks:\n  SGA001: {severity: critical}\ndata:\n  severities:\n    open_admin_ports: {public_interface: high}\n",
 			`c.yaml:5: data.severities.open_admin_ports.public_interface: HIGH is below the severity of SGA001, CRITICAL: an escalation raises a finding on a public interface and cannot lower it (checks.SGA001.severity sets the check's own)`},
 		{"escalation equal to the check's severity", "data:\n  severities:\n    open_admin_ports: {public_interface: high}\n", ""},
+		{"verified-reachable severity below the check's", "data:\n  severities:\n    open_admin_ports:\n      reachable: medium\n",
+			`c.yaml:4: data.severities.open_admin_ports.reachable: MEDIUM is below the severity of SGA001, HIGH: an escalation raises a finding on a public interface and cannot lower it (checks.SGA001.severity sets the check's own)`},
 		{"escalation above a lowered severity", "checks:\n  SGA001: {severity: low}\ndata:\n  severities:\n    open_admin_ports: {public_interface: medium}\n", ""},
 		{"unknown severity", "data:\n  severities:\n    open_admin_ports: {public_interface: severe}\n",
 			`c.yaml:3: data.severities.open_admin_ports.public_interface: want one of low, medium, high, critical, LOW, MEDIUM, HIGH, CRITICAL, Low, Medium, High, Critical, got "severe"`},

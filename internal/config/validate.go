@@ -79,7 +79,7 @@ func (c *Config) escalations(catalogue []findings.Check) error {
 	if !found {
 		return nil
 	}
-	path := []string{"severities", low.Key, "public_interface"}
+	path := []string{"severities", low.Key, low.Field}
 	return &Error{File: c.Path, Line: nodeAt(c.dataNode, path).Line, Msg: fmt.Sprintf(
 		"data.%s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
 		strings.Join(path, "."), low.Severity, low.Check.ID, low.Base, low.Check.ID)}

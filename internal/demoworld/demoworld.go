@@ -8,10 +8,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	elbv2 "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbv2types "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 )
 
 // Regions are the regions the demo world populates.
@@ -23,6 +26,13 @@ type World struct {
 	Groups map[string]string
 	// VPCs maps "region/name" to the VPC id.
 	VPCs map[string]string
+	// Subnets maps "region/name" to the subnet id, and LoadBalancers
+	// "region/name" to the load balancer's ARN: the network that decides
+	// what the internet reaches (docs/inventory.md §16).
+	Subnets       map[string]string
+	LoadBalancers map[string]string
+	// Interfaces maps "region/description" to the interface id.
+	Interfaces map[string]string
 }
 
 // GroupID returns the id of the group name in region, or "".
@@ -34,10 +44,12 @@ func Seed(ctx context.Context, cfg aws.Config) (*World, error) {
 	if cfg.BaseEndpoint == nil || *cfg.BaseEndpoint == "" {
 		return nil, errors.New("demoworld: refusing to seed without an emulator endpoint (BaseEndpoint)")
 	}
-	w := &World{Groups: map[string]string{}, VPCs: map[string]string{}}
+	w := &World{Groups: map[string]string{}, VPCs: map[string]string{}, Subnets: map[string]string{},
+		LoadBalancers: map[string]string{}, Interfaces: map[string]string{}}
 	for _, region := range Regions {
 		c := ec2.NewFromConfig(cfg, func(o *ec2.Options) { o.Region = region })
-		s := &seeder{ctx: ctx, c: c, region: region, w: w}
+		lb := elbv2.NewFromConfig(cfg, func(o *elbv2.Options) { o.Region = region })
+		s := &seeder{ctx: ctx, c: c, lb: lb, region: region, w: w, hosts: map[string]int{}}
 		var err error
 		switch region {
 		case "us-east-1":
@@ -55,8 +67,14 @@ func Seed(ctx context.Context, cfg aws.Config) (*World, error) {
 type seeder struct {
 	ctx    context.Context
 	c      *ec2.Client
+	lb     *elbv2.Client
 	region string
 	w      *World
+	// hosts is the last host number given out in each subnet ("10.10.1"
+	// → 10): moto draws interface addresses at random without checking
+	// they are free, and two interfaces with one address would make the
+	// load balancer's ip target ambiguous.
+	hosts map[string]int
 }
 
 // rule is a compact way to write one ingress permission.
@@ -129,12 +147,21 @@ func (s *seeder) eni(subnetID, desc string, withPublicIP bool, groupNames ...str
 	for _, n := range groupNames {
 		ids = append(ids, s.w.GroupID(s.region, n))
 	}
+	sub, err := s.c.DescribeSubnets(s.ctx, &ec2.DescribeSubnetsInput{SubnetIds: []string{subnetID}})
+	if err != nil || len(sub.Subnets) != 1 {
+		return fmt.Errorf("find subnet %s: %v", subnetID, err)
+	}
+	// A /24: its first three octets, then the next free host from 10 on.
+	net := strings.TrimSuffix(aws.ToString(sub.Subnets[0].CidrBlock), ".0/24")
+	s.hosts[net] = max(s.hosts[net]+1, 10)
 	out, err := s.c.CreateNetworkInterface(s.ctx, &ec2.CreateNetworkInterfaceInput{
 		SubnetId: aws.String(subnetID), Groups: ids, Description: aws.String(desc),
+		PrivateIpAddress: aws.String(fmt.Sprintf("%s.%d", net, s.hosts[net])),
 	})
 	if err != nil {
 		return fmt.Errorf("create network interface %q: %w", desc, err)
 	}
+	s.w.Interfaces[s.region+"/"+desc] = aws.ToString(out.NetworkInterface.NetworkInterfaceId)
 	if !withPublicIP {
 		return nil
 	}
@@ -216,8 +243,73 @@ func (s *seeder) seedProduction() error {
 		func() error { return s.eni(subnet, "db-1", false, "prod-db-sg") },
 		func() error { return s.eni(subnet, "bastion-1", true, "bastion") },
 		func() error { return s.eni(subnet, "sftp-1", false, "partner-sftp") },
+		func() error { return s.productionNetwork(vpc, subnet) },
 	}
 	return runAll(steps)
+}
+
+// productionNetwork makes the production VPC's first subnet public (a
+// route to an internet gateway), adds a private subnet on the main route
+// table with an application interface in it, and puts db-1, which has no
+// public address, behind an internet-facing Network Load Balancer on
+// MySQL: the path from the internet that no group rule shows.
+func (s *seeder) productionNetwork(vpc, public string) error {
+	s.w.Subnets[s.region+"/prod-public"] = public
+	igw, err := s.c.CreateInternetGateway(s.ctx, &ec2.CreateInternetGatewayInput{TagSpecifications: tags(types.ResourceTypeInternetGateway, "prod-igw")})
+	if err != nil {
+		return fmt.Errorf("create internet gateway: %w", err)
+	}
+	igwID := igw.InternetGateway.InternetGatewayId
+	if _, err := s.c.AttachInternetGateway(s.ctx, &ec2.AttachInternetGatewayInput{InternetGatewayId: igwID, VpcId: aws.String(vpc)}); err != nil {
+		return fmt.Errorf("attach internet gateway: %w", err)
+	}
+	rt, err := s.c.CreateRouteTable(s.ctx, &ec2.CreateRouteTableInput{VpcId: aws.String(vpc), TagSpecifications: tags(types.ResourceTypeRouteTable, "prod-public")})
+	if err != nil {
+		return fmt.Errorf("create route table: %w", err)
+	}
+	if _, err := s.c.CreateRoute(s.ctx, &ec2.CreateRouteInput{RouteTableId: rt.RouteTable.RouteTableId,
+		DestinationCidrBlock: aws.String("0.0.0.0/0"), GatewayId: igwID}); err != nil {
+		return fmt.Errorf("route to the internet gateway: %w", err)
+	}
+	if _, err := s.c.AssociateRouteTable(s.ctx, &ec2.AssociateRouteTableInput{RouteTableId: rt.RouteTable.RouteTableId, SubnetId: aws.String(public)}); err != nil {
+		return fmt.Errorf("associate the public route table: %w", err)
+	}
+	private, err := s.c.CreateSubnet(s.ctx, &ec2.CreateSubnetInput{VpcId: aws.String(vpc), CidrBlock: aws.String("10.10.2.0/24"),
+		TagSpecifications: tags(types.ResourceTypeSubnet, "prod-private")})
+	if err != nil {
+		return fmt.Errorf("create the private subnet: %w", err)
+	}
+	s.w.Subnets[s.region+"/prod-private"] = aws.ToString(private.Subnet.SubnetId)
+	if err := s.eni(aws.ToString(private.Subnet.SubnetId), "app-1", false, "prod-app-sg"); err != nil {
+		return err
+	}
+
+	db, err := s.c.DescribeNetworkInterfaces(s.ctx, &ec2.DescribeNetworkInterfacesInput{NetworkInterfaceIds: []string{s.w.Interfaces[s.region+"/db-1"]}})
+	if err != nil || len(db.NetworkInterfaces) != 1 {
+		return fmt.Errorf("find db-1: %v", err)
+	}
+	nlb, err := s.lb.CreateLoadBalancer(s.ctx, &elbv2.CreateLoadBalancerInput{Name: aws.String("prod-db-nlb"),
+		Type: elbv2types.LoadBalancerTypeEnumNetwork, Scheme: elbv2types.LoadBalancerSchemeEnumInternetFacing, Subnets: []string{public}})
+	if err != nil {
+		return fmt.Errorf("create load balancer: %w", err)
+	}
+	nlbARN := nlb.LoadBalancers[0].LoadBalancerArn
+	s.w.LoadBalancers[s.region+"/prod-db-nlb"] = aws.ToString(nlbARN)
+	tg, err := s.lb.CreateTargetGroup(s.ctx, &elbv2.CreateTargetGroupInput{Name: aws.String("prod-db-mysql"), Protocol: elbv2types.ProtocolEnumTcp,
+		Port: aws.Int32(3306), VpcId: aws.String(vpc), TargetType: elbv2types.TargetTypeEnumIp})
+	if err != nil {
+		return fmt.Errorf("create target group: %w", err)
+	}
+	tgARN := tg.TargetGroups[0].TargetGroupArn
+	if _, err := s.lb.RegisterTargets(s.ctx, &elbv2.RegisterTargetsInput{TargetGroupArn: tgARN,
+		Targets: []elbv2types.TargetDescription{{Id: db.NetworkInterfaces[0].PrivateIpAddress, Port: aws.Int32(3306)}}}); err != nil {
+		return fmt.Errorf("register db-1: %w", err)
+	}
+	if _, err := s.lb.CreateListener(s.ctx, &elbv2.CreateListenerInput{LoadBalancerArn: nlbARN, Protocol: elbv2types.ProtocolEnumTcp,
+		Port: aws.Int32(3306), DefaultActions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumForward, TargetGroupArn: tgARN}}}); err != nil {
+		return fmt.Errorf("create listener: %w", err)
+	}
+	return nil
 }
 
 // seedAnalytics: an analytics VPC with a private Redis (fine but for its

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"bytes"
+	"encoding/json"
 	"slices"
 	"strconv"
 	"sync"
@@ -79,7 +81,77 @@ var (
 	kAddress        = ast.StringTerm("address")
 	kState          = ast.StringTerm("state")
 	kUnmanagedRules = ast.StringTerm("unmanaged_rules")
+	kPrivateIPs     = ast.StringTerm("private_ips")
+	kPublicIPs      = ast.StringTerm("public_ips")
+	kIPv6Addresses  = ast.StringTerm("ipv6_addresses")
+	kPrimary        = ast.StringTerm("primary")
 )
+
+// networkLists are the inventory's network model and its derived
+// reachability verdicts (docs/inventory.md §16), keyed by their JSON
+// names. They are converted through JSON, simply, once per evaluation and
+// only when a policy names them: the verdicts are a few rows per group
+// with a verified public or load-balanced interface, and no built-in
+// policy reads the network model itself.
+func networkLists(inv *inventory.Inventory) []struct {
+	key  string
+	n    int
+	list any
+} {
+	return []struct {
+		key  string
+		n    int
+		list any
+	}{
+		{"subnets", len(inv.Subnets), inv.Subnets},
+		{"route_tables", len(inv.RouteTables), inv.RouteTables},
+		{"network_acls", len(inv.NetworkACLs), inv.NetworkACLs},
+		{"internet_gateways", len(inv.InternetGateways), inv.InternetGateways},
+		{"egress_only_internet_gateways", len(inv.EgressOnlyInternetGateways), inv.EgressOnlyInternetGateways},
+		{"addresses", len(inv.Addresses), inv.Addresses},
+		{"load_balancers", len(inv.LoadBalancers), inv.LoadBalancers},
+		{"target_groups", len(inv.TargetGroups), inv.TargetGroups},
+		{"reachability", len(inv.Reachability), inv.Reachability},
+	}
+}
+
+// jsonTerm converts v through its JSON, nil lists as [] (the one
+// deliberate difference from the file: see the top of this file). These
+// types hold no pointers or maps, so every JSON null is a nil list. The
+// inventory's own types always marshal, so an error is a bug.
+func jsonTerm(v any) *ast.Term {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic("engine: marshal inventory list: " + err.Error())
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var x any
+	if err := dec.Decode(&x); err != nil {
+		panic("engine: decode inventory list: " + err.Error())
+	}
+	val, err := ast.InterfaceToValue(nullToEmpty(x))
+	if err != nil {
+		panic("engine: convert inventory list: " + err.Error())
+	}
+	return ast.NewTerm(val)
+}
+
+func nullToEmpty(x any) any {
+	switch v := x.(type) {
+	case nil:
+		return []any{}
+	case []any:
+		for i := range v {
+			v[i] = nullToEmpty(v[i])
+		}
+	case map[string]any:
+		for k := range v {
+			v[k] = nullToEmpty(v[k])
+		}
+	}
+	return x
+}
 
 // builder converts one batch. It is not safe for concurrent use: each
 // worker has its own. Converting is a large share of a batch's cost (one
@@ -247,6 +319,12 @@ func sharedInput(inv *inventory.Inventory, used map[string]bool) shared {
 	}
 	if want(kVPCs) {
 		b.add(kVPCs, array(b, inv.VPCs, vpcTerm))
+	}
+	for _, l := range networkLists(inv) {
+		// omitempty: absent when empty, as in the file.
+		if k := ast.StringTerm(l.key); l.n > 0 && want(k) {
+			b.add(k, jsonTerm(l.list))
+		}
 	}
 	return slices.Clone(shared(b.pairs[m:]))
 }
@@ -455,6 +533,21 @@ func networkInterfaceTerm(b *builder, n *inventory.NetworkInterface) *ast.Term {
 	b.addOmit(kResource, n.Resource, false)
 	b.add(kGroupIDs, b.strings(n.GroupIDs))
 	b.addOmit(kStatus, n.Status, true)
+	for _, l := range [...]struct {
+		k  *ast.Term
+		xs []string
+	}{{kPrivateIPs, n.PrivateIPs}, {kPublicIPs, n.PublicIPs}, {kIPv6Addresses, n.IPv6Addresses}} {
+		if len(l.xs) > 0 { // omitempty
+			terms := make([]*ast.Term, len(l.xs))
+			for i, s := range l.xs {
+				terms[i] = b.str(s)
+			}
+			b.add(l.k, b.term(ast.NewArray(terms...)))
+		}
+	}
+	if n.Primary {
+		b.add(kPrimary, ast.InternedTerm(true))
+	}
 	return b.close(m)
 }
 

@@ -275,7 +275,7 @@ func escalations(srcs []dataSource, merged map[string]any, checks []check) error
 	if !found {
 		return nil
 	}
-	path := []string{"sgaudit", "severities", low.Key, "public_interface"}
+	path := []string{"sgaudit", "severities", low.Key, low.Field}
 	src := owner(srcs, path)
 	return policyErr(src.name, src.line(path), "invalid data at %s: %s is below the severity of %s, %s: an escalation raises a finding on a public interface and cannot lower it (checks.%s.severity sets the check's own)",
 		strings.Join(path, "."), low.Severity, low.Check.ID, low.Base, low.Check.ID)

@@ -20,6 +20,7 @@ import (
 	"github.com/sgaudit/sgaudit/internal/engine"
 	"github.com/sgaudit/sgaudit/internal/exposure"
 	"github.com/sgaudit/sgaudit/internal/iac"
+	"github.com/sgaudit/sgaudit/internal/reachability"
 	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -188,6 +189,12 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 			}
 		}
 	}
+	// Verified exposure is derived in Go before evaluation, like VPCs:
+	// the policies read its verdicts (docs/reachability.md §4).
+	reach := reachability.Analyze(inv)
+	inv.Reachability = reachability.Verdicts(reach, inv)
+	opts.logger().Info("verified exposure", "interfaces", len(reach), "verdicts", len(inv.Reachability), "duration", time.Since(start))
+	start = time.Now()
 	found, checks, err := eng.Evaluate(ctx, inv)
 	if err != nil {
 		return nil, fmt.Errorf("evaluate policies: %w", err)
@@ -225,7 +232,7 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	if err != nil {
 		return nil, fmt.Errorf("read the port catalogue: %w", err)
 	}
-	rep.Exposures = exposure.Compute(inv, services)
+	rep.Exposures = reachability.Annotate(exposure.Compute(inv, services), reach)
 	for _, g := range inv.SecurityGroups {
 		rep.Summary.Rules += g.Rules.Len()
 	}

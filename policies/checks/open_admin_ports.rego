@@ -5,8 +5,10 @@
 #   RDP 3389; TCP or UDP, including through a port range or all traffic). The
 #   world is 0.0.0.0/0 or ::/0, a managed prefix list whose entries cover either,
 #   or CIDR rules of the group that together cover a whole address space. One
-#   finding per rule (or set of rules) and service. CRITICAL when an interface
-#   carrying the group has a public IP.
+#   finding per rule (or set of rules) and service. CRITICAL when the port is
+#   verified reachable from the internet on an interface carrying the group
+#   (docs/reachability.md); where network data was not collected, when such
+#   an interface has a public IP.
 # scope: package
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-13
@@ -43,6 +45,7 @@ deny contains finding if {
 	service_ports := concat(", ", [net.entry_text(e) | some e in entries; e.service == service])
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
+	x := sg.exposure("open_admin_ports", g, r, [e | some e in entries; e.service == service], public, true)
 	finding := object.union(
 		{
 			"group_arn": g.arn,
@@ -50,7 +53,7 @@ deny contains finding if {
 			"discriminator": service,
 			"msg": sprintf("%s (%s) allows %s (%s) from %s through %s%s", [
 				g.id, g.name, service, service_ports, source.peer,
-				rule_ports, sg.public_text(public),
+				rule_ports, x.text,
 			]),
 			"remediation": sg.revoke_rules_command(g, source.rules),
 			"evidence": object.union(source.evidence, {
@@ -58,8 +61,9 @@ deny contains finding if {
 				"ports": service_ports,
 				"rule_ports": rule_ports,
 				"public_interfaces": public,
+				"reachability": x.verdict,
 			}),
 		},
-		sg.escalation("open_admin_ports", public),
+		x.escalation,
 	)
 }

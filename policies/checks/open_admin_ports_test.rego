@@ -329,3 +329,24 @@ test_regression_ipv4_mapped_ipv6_is_not_the_ipv4_world if {
 		ingress("sgr-2", "tcp", 22, 22, "::ffff:0:0/96"),
 	])) == 0
 }
+
+# Verified exposure (docs/reachability.md §4): an all-traffic rule is an
+# SSH and an RDP finding; a verdict that SSH is reachable makes only the
+# SSH finding CRITICAL, and a blocked RDP keeps the check's HIGH.
+test_verified_exposure_per_service if {
+	verdicts := [
+		{
+			"account_id": "111111111111", "region": "eu-west-1", "group_id": "sg-1", "protocol": "tcp",
+			"from_port": 22, "to_port": 22, "verdict": "reachable", "network_interface_id": "eni-1", "detail": "via public IP: igw-1",
+		},
+		{
+			"account_id": "111111111111", "region": "eu-west-1", "group_id": "sg-1", "protocol": "tcp",
+			"from_port": 3389, "to_port": 3389, "verdict": "not_reachable", "network_interface_id": "eni-1", "detail": "blocked by acl-1",
+		},
+	]
+	fs := open_admin_ports.deny with input as {"security_groups": [group([ingress("sgr-1", "all", 0, 65535, "0.0.0.0/0")])], "reachability": {"111111111111/eu-west-1/sg-1": verdicts}}
+	{[f.discriminator, object.get(f, "severity", "default"), f.evidence.reachability] | some f in fs} == {
+		["SSH", "CRITICAL", "reachable"],
+		["RDP", "default", "not_reachable"],
+	}
+}

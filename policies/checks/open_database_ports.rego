@@ -38,19 +38,24 @@ deny contains finding if {
 	service_ports := [sprintf("%s %s", [e.service, net.entry_text(e)]) | some e in matched]
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
-	finding := {
-		"group_arn": g.arn,
-		"rule": r,
-		"msg": sprintf("%s (%s) exposes %d database service(s) to %s through one rule (%s): %s%s", [
-			g.id, g.name, count(services), source.peer,
-			rule_ports, concat(", ", services), sg.public_text(public),
-		]),
-		"remediation": sg.revoke_rules_command(g, source.rules),
-		"evidence": object.union(source.evidence, {
-			"services": services,
-			"ports": service_ports,
-			"rule_ports": rule_ports,
-			"public_interfaces": public,
-		}),
-	}
+	x := sg.exposure("open_database_ports", g, r, matched, public, false)
+	finding := object.union(
+		{
+			"group_arn": g.arn,
+			"rule": r,
+			"msg": sprintf("%s (%s) exposes %d database service(s) to %s through one rule (%s): %s%s", [
+				g.id, g.name, count(services), source.peer,
+				rule_ports, concat(", ", services), x.text,
+			]),
+			"remediation": sg.revoke_rules_command(g, source.rules),
+			"evidence": object.union(source.evidence, {
+				"services": services,
+				"ports": service_ports,
+				"rule_ports": rule_ports,
+				"public_interfaces": public,
+				"reachability": x.verdict,
+			}),
+		},
+		x.escalation,
+	)
 }

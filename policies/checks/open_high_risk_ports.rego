@@ -9,8 +9,10 @@
 #   8888 (data.sgaudit.ports.high_risk). The world is 0.0.0.0/0 or ::/0, a
 #   managed prefix list covering either, or CIDR rules of the group that
 #   together cover a whole address space. One finding per rule (or set of
-#   rules), listing every service it reaches. CRITICAL when an interface
-#   carrying the group has a public IP.
+#   rules), listing every service it reaches. CRITICAL when a port is
+#   verified reachable from the internet on an interface carrying the group
+#   (docs/reachability.md); where network data was not collected, when such
+#   an interface has a public IP.
 # scope: package
 # related_resources:
 #   - ref: https://docs.aws.amazon.com/securityhub/latest/userguide/ec2-controls.html#ec2-19
@@ -43,13 +45,14 @@ deny contains finding if {
 	service_ports := [sprintf("%s (%s)", [e.service, net.entry_text(e)]) | some e in matched]
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
+	x := sg.exposure("open_high_risk_ports", g, r, matched, public, true)
 	finding := object.union(
 		{
 			"group_arn": g.arn,
 			"rule": r,
 			"msg": sprintf("%s (%s) allows %s from %s through %s%s", [
 				g.id, g.name, concat(", ", service_ports), source.peer,
-				rule_ports, sg.public_text(public),
+				rule_ports, x.text,
 			]),
 			"remediation": sg.revoke_rules_command(g, source.rules),
 			"evidence": object.union(source.evidence, {
@@ -57,8 +60,9 @@ deny contains finding if {
 				"ports": service_ports,
 				"rule_ports": rule_ports,
 				"public_interfaces": public,
+				"reachability": x.verdict,
 			}),
 		},
-		sg.escalation("open_high_risk_ports", public),
+		x.escalation,
 	)
 }

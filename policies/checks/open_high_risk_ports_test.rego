@@ -144,8 +144,50 @@ test_public_interface_escalates_to_critical if {
 	]})
 	some f in open_high_risk_ports.deny with input as {"security_groups": [g]}
 	f.severity == "CRITICAL"
-	endswith(f.msg, "; the group is on 1 interface(s) with a public IP: eni-1 (203.0.113.7, i-0abc)")
+	endswith(f.msg, "; the group is on 1 interface(s) with a public IP: eni-1 (203.0.113.7, i-0abc); reachability not verified (the network data it needs, subnets, route tables, network ACLs and internet gateways, was not collected for these interfaces)")
 	f.evidence.public_interfaces == [{"network_interface_id": "eni-1", "public_ip": "203.0.113.7", "resource": "i-0abc"}]
+	f.evidence.reachability == "not_verified"
+}
+
+# Verified exposure (docs/reachability.md §4): the derived verdicts decide.
+verdict(v, from, to) := {
+	"account_id": "111111111111", "region": "eu-west-1", "group_id": "sg-1",
+	"protocol": "tcp", "from_port": from, "to_port": to, "verdict": v,
+	"network_interface_id": "eni-1", "detail": "DETAIL",
+}
+
+test_verified_reachable_is_critical_without_public_ip if {
+	g := group([ingress("sgr-1", "tcp", 23, 23, "0.0.0.0/0")])
+	some f in open_high_risk_ports.deny with input as {"security_groups": [g], "reachability": {"111111111111/eu-west-1/sg-1": [verdict("reachable", 23, 23)]}}
+	f.severity == "CRITICAL"
+	endswith(f.msg, "; verified reachable from the internet on eni-1 DETAIL")
+	f.evidence.reachability == "reachable"
+}
+
+test_verified_not_reachable_keeps_default_with_public_ip if {
+	g := object.union(group([ingress("sgr-1", "tcp", 23, 23, "0.0.0.0/0")]), {"attachments": [
+		{"network_interface_id": "eni-1", "interface_type": "interface", "public_ip": "203.0.113.7", "resource": "i-0abc"},
+	]})
+	some f in open_high_risk_ports.deny with input as {"security_groups": [g], "reachability": {"111111111111/eu-west-1/sg-1": [verdict("not_reachable", 23, 23)]}}
+	not f.severity
+	endswith(f.msg, "; open in the group but not reachable from the internet on eni-1: DETAIL")
+}
+
+test_not_verified_keeps_public_escalation if {
+	g := object.union(group([ingress("sgr-1", "tcp", 23, 23, "0.0.0.0/0")]), {"attachments": [
+		{"network_interface_id": "eni-1", "interface_type": "interface", "public_ip": "203.0.113.7", "resource": "i-0abc"},
+	]})
+	v := object.union(verdict("not_verified", 0, 65535), {"protocol": "all", "detail": "route_tables not collected in 111111111111/eu-west-1"})
+	some f in open_high_risk_ports.deny with input as {"security_groups": [g], "reachability": {"111111111111/eu-west-1/sg-1": [v]}}
+	f.severity == "CRITICAL"
+	endswith(f.msg, "; reachability not verified (eni-1: route_tables not collected in 111111111111/eu-west-1)")
+}
+
+test_verdict_on_another_port_does_not_count if {
+	g := group([ingress("sgr-1", "tcp", 23, 23, "0.0.0.0/0")])
+	some f in open_high_risk_ports.deny with input as {"security_groups": [g], "reachability": {"111111111111/eu-west-1/sg-1": [verdict("reachable", 443, 443)]}}
+	not f.severity
+	f.evidence.reachability == "none"
 }
 
 test_escalation_severity_is_data if {

@@ -28,13 +28,23 @@ known_kinds := {k |
 collected(g, kind) if collected_kinds[concat("/", [g.account_id, g.region, kind])]
 
 # kinds_checked(g) lists, sorted, the data kinds read in g's region: the
-# evidence an "unused" verdict rests on. collected() inlined: a function
-# call per kind was most of an SGA008 finding's cost.
+# evidence an "unused" verdict rests on. The network kinds
+# (docs/inventory.md §5) say nothing of whether a group is used (a load
+# balancer's group shows on its interfaces), so they are not listed.
+# collected() inlined: a function call per kind was most of an SGA008
+# finding's cost.
 kinds_checked(g) := sort([k |
 	kinds := collected_kinds
 	some k in known_kinds
+	not network_kinds[k]
 	kinds[concat("/", [g.account_id, g.region, k])]
 ])
+
+# network_kinds are the kinds of the network model (docs/inventory.md §16).
+network_kinds := {
+	"subnets", "route_tables", "network_acls", "internet_gateways", "egress_only_internet_gateways",
+	"addresses", "load_balancers", "target_groups", "classic_load_balancers",
+}
 
 # vpc_interfaces maps "account/region/vpc-id" to the number of network
 # interfaces in that VPC.
@@ -590,6 +600,90 @@ escalation(check, public) := {"severity": severity} if {
 }
 
 else := {}
+
+# reach_rows(g, r, entries) are g's verified-exposure verdicts
+# (input.reachability, derived by the scan in Go before evaluation and
+# keyed by "account/region/group": docs/inventory.md §16) that concern
+# rule r and the catalogue entries a world check found it opening: the
+# same protocol and overlapping ports; a not_verified row for all
+# protocols concerns every rule.
+reach_rows(g, r, entries) := [v |
+	some v in object.get(input, ["reachability", concat("/", [g.account_id, g.region, g.id])], [])
+	reach_concerns(v, r, entries)
+]
+
+reach_concerns(v, _, _) if v.protocol == "all"
+
+reach_concerns(v, r, entries) if {
+	v.protocol != "all"
+	r.protocol in {"all", v.protocol}
+	some e in entries
+	v.protocol in e.protocols
+	e.from_port <= v.to_port
+	v.from_port <= e.to_port
+	rule_overlaps(r, v)
+}
+
+rule_overlaps(r, _) if r.protocol == "all"
+
+rule_overlaps(r, v) if {
+	r.protocol != "all"
+	r.from_port <= v.to_port
+	v.from_port <= r.to_port
+}
+
+# exposure(check, g, r, entries, public, legacy) grades a world finding by
+# verified exposure (docs/reachability.md §4): "escalation" to
+# object.union into the finding, "text" to end its message, "verdict".
+#   - reachable on an interface carrying the group: the severity in
+#     data.sgaudit.severities[check].reachable (CRITICAL by default), and
+#     the path;
+#   - not verified (network data missing): today's public-IP escalation
+#     when legacy (the check had one), and why it was not verified;
+#   - verified not reachable: the check's own severity, and every blocker;
+#   - no verdict (no interface of the group has a public address or a load
+#     balancer in front of it): as before, with a note when a public
+#     interface could not be analysed at all.
+# Missing data never lowers a severity.
+exposure(check, g, r, entries, public, legacy) := result if {
+	rows := reach_rows(g, r, entries)
+	reachable := [v | some v in rows; v.verdict == "reachable"]
+	count(reachable) > 0
+	result := {
+		"escalation": {"severity": object.get(data.sgaudit.severities, [check, "reachable"], "CRITICAL")},
+		"text": sprintf("; verified reachable from the internet on %s %s", [reachable[0].network_interface_id, reachable[0].detail]),
+		"verdict": "reachable",
+	}
+} else := result if {
+	rows := reach_rows(g, r, entries)
+	unverified := [v | some v in rows; v.verdict == "not_verified"]
+	count(unverified) > 0
+	result := {
+		"escalation": legacy_escalation(check, public, legacy),
+		"text": sprintf("%s; reachability not verified (%s: %s)", [public_text(public), unverified[0].network_interface_id, unverified[0].detail]),
+		"verdict": "not_verified",
+	}
+} else := result if {
+	rows := reach_rows(g, r, entries)
+	blocked := [v | some v in rows; v.verdict == "not_reachable"]
+	count(blocked) > 0
+	result := {
+		"escalation": {},
+		"text": sprintf("%s; open in the group but not reachable from the internet on %s: %s", [public_text(public), blocked[0].network_interface_id, blocked[0].detail]),
+		"verdict": "not_reachable",
+	}
+} else := result if {
+	count(public) > 0
+	result := {
+		"escalation": legacy_escalation(check, public, legacy),
+		"text": sprintf("%s; reachability not verified (the network data it needs, subnets, route tables, network ACLs and internet gateways, was not collected for these interfaces)", [public_text(public)]),
+		"verdict": "not_verified",
+	}
+} else := {"escalation": {}, "text": "", "verdict": "none"}
+
+legacy_escalation(check, public, true) := escalation(check, public)
+
+legacy_escalation(_, _, false) := {}
 
 # is_aws_default_egress(r) is true for the egress rule AWS adds to every new
 # group (all traffic to 0.0.0.0/0, or ::/0 in an IPv6 VPC) while it still has

@@ -62,6 +62,12 @@ test_kinds_checked_sorted if {
 	got == ["network_interfaces", "security_group_rules", "security_groups"]
 }
 
+test_kinds_checked_without_network_kinds if {
+	with_network := [object.union(coverage[0], {"collected": array.concat(coverage[0].collected, ["subnets", "route_tables", "load_balancers"])})]
+	got := sg.kinds_checked(group) with input.coverage as with_network
+	got == ["network_interfaces", "security_group_rules", "security_groups"]
+}
+
 test_kinds_checked_nothing if {
 	other := object.union(group, {"account_id": "222222222222"})
 	got := sg.kinds_checked(other) with input.coverage as coverage

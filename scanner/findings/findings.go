@@ -15,7 +15,7 @@ import (
 
 // SchemaVersion is the version of the findings JSON (reporters/json); the
 // JSON Schema lives in docs/schema/findings.schema.json.
-const SchemaVersion = "1"
+const SchemaVersion = "2"
 
 // Severity is a finding's severity.
 type Severity string
@@ -193,15 +193,41 @@ type BaselineSummary struct {
 }
 
 // Exposure is what the world can reach on one network interface with a
-// public IP: EC2 allows the union of the rules of all its groups.
+// public IP (EC2 allows the union of the rules of all its groups), or on
+// one an internet-facing load balancer forwards to (PublicIP empty).
 type Exposure struct {
-	AccountID          string        `json:"account_id"`
-	Region             string        `json:"region"`
-	NetworkInterfaceID string        `json:"network_interface_id"`
-	InterfaceType      string        `json:"interface_type,omitempty"`
-	PublicIP           string        `json:"public_ip"`
-	Resource           string        `json:"resource,omitempty"`
-	Ports              []ExposedPort `json:"ports"`
+	AccountID          string `json:"account_id"`
+	Region             string `json:"region"`
+	NetworkInterfaceID string `json:"network_interface_id"`
+	InterfaceType      string `json:"interface_type,omitempty"`
+	PublicIP           string `json:"public_ip"`
+	Resource           string `json:"resource,omitempty"`
+	// NotVerified says why reachability could not be verified here.
+	NotVerified string        `json:"not_verified,omitempty"`
+	Ports       []ExposedPort `json:"ports"`
+}
+
+// ExposureVia is one entry through which the internet reaches a port:
+// kind public_ip, or load_balancer with its ARN and listener.
+type ExposureVia struct {
+	Kind            string `json:"kind"`
+	LoadBalancerARN string `json:"load_balancer_arn,omitempty"`
+	// Listener is "PROTOCOL:port".
+	Listener string `json:"listener,omitempty"`
+}
+
+// PathHop is one component on a reachable path, by AWS id.
+type PathHop struct {
+	Kind   string `json:"kind"`
+	ID     string `json:"id"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Blocker is one component that keeps the internet from a port, and why.
+type Blocker struct {
+	Kind   string `json:"kind"`
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
 }
 
 // ExposedPort is one protocol and port range reachable from the world, and
@@ -215,6 +241,21 @@ type ExposedPort struct {
 	GroupIDs []string `json:"group_ids"`
 	// Peers are the world peers: 0.0.0.0/0, ::/0, pl-…, or a CIDR set.
 	Peers []string `json:"peers"`
+
+	// Verified exposure (docs/reachability.md), where network data was
+	// collected: Reachable is nil where it was not verified.
+	Reachable *bool         `json:"reachable,omitempty"`
+	Via       []ExposureVia `json:"via,omitempty"`
+	Path      []PathHop     `json:"path,omitempty"`
+	BlockedBy []Blocker     `json:"blocked_by,omitempty"`
+	// UnreachedSources are, for a reachable port, the internet sources
+	// its groups admit that reach it by no entry, as CIDR blocks.
+	UnreachedSources []string `json:"unreached_sources,omitempty"`
+	// Unverified says why "not reachable" could not be verified.
+	Unverified string `json:"unverified,omitempty"`
+	// Caveat names what the analysis does not model, with every verified
+	// "not reachable".
+	Caveat string `json:"caveat,omitempty"`
 }
 
 // NoticeLevel grades a Notice.

@@ -174,7 +174,7 @@ func (inv *Inventory) Check() error {
 	if err := inv.checkPrefixLists(files); err != nil {
 		return err
 	}
-	return nil
+	return inv.checkNetwork()
 }
 
 // Valid reports whether s is one of the four coverage statuses. Anything

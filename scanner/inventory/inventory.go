@@ -30,6 +30,22 @@ type Inventory struct {
 	PrefixLists       []PrefixList       `json:"prefix_lists"`
 	NetworkInterfaces []NetworkInterface `json:"network_interfaces"`
 	VPCs              []VPC              `json:"vpcs"`
+
+	// The network model of verified exposure (network.go,
+	// docs/inventory.md §16). Optional: absent from files written before
+	// it, and empty where its kinds were not collected.
+	Subnets                    []Subnet          `json:"subnets,omitempty"`
+	RouteTables                []RouteTable      `json:"route_tables,omitempty"`
+	NetworkACLs                []NetworkACL      `json:"network_acls,omitempty"`
+	InternetGateways           []InternetGateway `json:"internet_gateways,omitempty"`
+	EgressOnlyInternetGateways []InternetGateway `json:"egress_only_internet_gateways,omitempty"`
+	Addresses                  []Address         `json:"addresses,omitempty"`
+	LoadBalancers              []LoadBalancer    `json:"load_balancers,omitempty"`
+	TargetGroups               []TargetGroup     `json:"target_groups,omitempty"`
+	// Reachability is derived by the scan before evaluation (network.go),
+	// like VPCs; policies read it to grade world-open rules. Keyed by
+	// ReachabilityKey, so a policy finds a group's verdicts in one lookup.
+	Reachability map[string][]ReachabilityVerdict `json:"reachability,omitempty"`
 }
 
 // Account is an AWS account the scan tried to read.
@@ -258,6 +274,19 @@ type NetworkInterface struct {
 	Resource  string   `json:"resource,omitempty"`
 	GroupIDs  []string `json:"group_ids"`
 	Status    string   `json:"status,omitempty"`
+
+	// Addresses for verified exposure (docs/inventory.md §16), each list
+	// sorted. PrivateIPs are its private IPv4 addresses, the primary one
+	// included (an ip target of a load balancer names one of them);
+	// PublicIPs every public IPv4 address associated with any of them
+	// (PublicIP is the primary's); IPv6Addresses its IPv6 addresses, all
+	// globally routable in AWS.
+	PrivateIPs    []string `json:"private_ips,omitempty"`
+	PublicIPs     []string `json:"public_ips,omitempty"`
+	IPv6Addresses []string `json:"ipv6_addresses,omitempty"`
+	// Primary is true for an instance's primary interface (device index
+	// 0), the one an instance target of a load balancer receives traffic on.
+	Primary bool `json:"primary,omitempty"`
 }
 
 // VPC is derived from the collected groups and interfaces: which VPCs exist
@@ -311,6 +340,8 @@ func (inv *Inventory) Sort() {
 	slices.SortFunc(inv.VPCs, func(a, b VPC) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
 	})
+	inv.sortNetwork()
+	inv.sortReachability()
 }
 
 // Compact gives every slice in the inventory a capacity equal to its

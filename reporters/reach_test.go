@@ -1,0 +1,60 @@
+package reporters
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/sgaudit/sgaudit/scanner/findings"
+)
+
+// withVerifiedExposure marks the sample report's first exposed port as
+// verified reachable through the public IP, and adds an interface only a
+// load balancer reaches.
+func withVerifiedExposure(t *testing.T) *findings.Report {
+	t.Helper()
+	r := loadReport(t, inReport)
+	if len(r.Exposures) == 0 || len(r.Exposures[0].Ports) == 0 {
+		t.Fatal("the sample report has no exposure")
+	}
+	yes := true
+	p := &r.Exposures[0].Ports[0]
+	p.Reachable = &yes
+	p.Via = []findings.ExposureVia{{Kind: "public_ip"}}
+	p.Path = []findings.PathHop{{Kind: "internet_gateway", ID: "igw-1"}, {Kind: "route_table", ID: "rtb-1"}, {Kind: "network_acl", ID: "acl-1"}, {Kind: "security_group", ID: "sg-1"}}
+	r.Exposures = append(r.Exposures, findings.Exposure{AccountID: r.Exposures[0].AccountID, Region: r.Exposures[0].Region, NetworkInterfaceID: "eni-0lbonly",
+		Ports: []findings.ExposedPort{{Protocol: "tcp", FromPort: 5432, ToPort: 5432, Services: []string{"PostgreSQL"}, GroupIDs: []string{}, Peers: []string{},
+			Reachable: &yes, Via: []findings.ExposureVia{{Kind: "load_balancer", LoadBalancerARN: "arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/net/db/1", Listener: "TCP:5432"}}}}})
+	return r
+}
+
+// TestTableTopRisksVerified: the table's top risks name the interfaces
+// verified reachable from the internet, and only when there are some.
+func TestTableTopRisksVerified(t *testing.T) {
+	out := string(render(t, Table{Width: 300}, withVerifiedExposure(t)))
+	if !strings.Contains(out, "VERIFIED  2 interfaces verified reachable from the internet: ") || !strings.Contains(out, "eni-0lbonly: tcp/5432") {
+		t.Errorf("no verified line in the top risks:\n%s", out)
+	}
+	if plain := string(render(t, Table{Width: 300}, loadReport(t, inReport))); strings.Contains(plain, "VERIFIED") {
+		t.Errorf("a verified line without verified exposure:\n%s", plain)
+	}
+}
+
+// TestHTMLAttackSurface: the page opens with the attack-surface view, the
+// catalogue services (CRITICAL) first, with the path; without verified
+// exposure there is no such view.
+func TestHTMLAttackSurface(t *testing.T) {
+	out := string(renderHTML(t, withVerifiedExposure(t)))
+	view := strings.Index(out, `<section id="attack-surface"`)
+	if view < 0 || view > strings.Index(out, `id="summary"`) {
+		t.Fatalf("no attack-surface view before the summary")
+	}
+	section := out[view:]
+	section = section[:strings.Index(section, "</section>")]
+	lb, pub := strings.Index(section, "eni-0lbonly"), strings.Index(section, "igw-1 → rtb-1 → acl-1 → sg-1")
+	if lb < 0 || pub < 0 || !strings.Contains(section, "load balancer arn:aws:elasticloadbalancing") {
+		t.Errorf("attack surface misses a row or its path:\n%s", section)
+	}
+	if plain := string(renderHTML(t, loadReport(t, inReport))); strings.Contains(plain, "attack-surface") {
+		t.Error("an attack-surface view without verified exposure")
+	}
+}
