@@ -83,6 +83,18 @@ func TestExplain(t *testing.T) {
 			"  - network_acl acl-1: inbound rule 90 (deny tcp 3389 0.0.0.0/0) decides",
 			"  (not modelled: Transit Gateway, VPN, Direct Connect, Global Accelerator, CloudFront, host firewalls)",
 		}},
+		{"a block partly routed elsewhere", []string{"--to", "eni-1", "--port", "22", "--from", "198.51.0.0/16"}, []string{
+			"eni-1 (i-1) tcp 22 from the internet addresses of 198.51.0.0/16: REACHABLE",
+			"  via its public address",
+		}},
+		{"a block routed elsewhere", []string{"--to", "eni-1", "--port", "22", "--from", "198.51.100.0/25"}, []string{
+			"eni-1 (i-1) tcp 22 from the internet addresses of 198.51.100.0/25: NOT REACHABLE",
+			"  blocked by:",
+			"  - route_table rtb-1: the route 198.51.100.0/24 goes to pcx pcx-1, not to an internet gateway",
+		}},
+		{"a private block", []string{"--to", "eni-1", "--port", "22", "--from", "10.0.0.0/8"}, []string{
+			"eni-1 (i-1) tcp 22 from the internet addresses of 10.0.0.0/8: NOT OPEN",
+		}},
 		{"not open", []string{"--to", "eni-1", "--port", "80"}, []string{
 			"eni-1 (i-1) tcp 80 from any internet address: NOT OPEN",
 			"  no group of the interface admits an internet address on this port, and no load balancer forwards to it",
@@ -132,7 +144,7 @@ func TestExplain(t *testing.T) {
 		{"no input", []string{"explain", "--to", "eni-1", "--port", "22"}, "give --input"},
 		{"unknown interface", []string{"explain", "--input", in, "--to", "eni-9", "--port", "22"}, "no such interface"},
 		{"bad protocol", []string{"explain", "--input", in, "--to", "eni-1", "--port", "22", "--protocol", "sctp"}, "invalid --protocol"},
-		{"bad source", []string{"explain", "--input", in, "--to", "eni-1", "--port", "22", "--from", "10.0.0.0/8"}, "invalid --from"},
+		{"bad source", []string{"explain", "--input", in, "--to", "eni-1", "--port", "22", "--from", "10.0.0.0/33"}, "invalid --from"},
 	} {
 		t.Run(tt.name, func(t *testing.T) { assertOneLineError(t, runCLI(t, tt.args...), tt.want) })
 	}
