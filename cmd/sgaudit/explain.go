@@ -44,25 +44,32 @@ type explanation struct {
 
 func newExplainCmd(ios *streams) *cobra.Command {
 	var inputs []string
-	var to, protocol, from, format, region string
+	var to, protocol, from, format string
 	var port int
+	var f awsFlags
 	cmd := &cobra.Command{
 		Use:   "explain",
 		Short: "Explain whether the internet reaches a port of an interface, hop by hop",
 		Long: `explain answers, from an inventory, whether an internet address reaches a port of a
 network interface (or of an instance's primary interface, or of the targets of a load
 balancer by its DNS name): the path hop by hop when it does, every blocking component when
-it does not (docs/reachability.md). Without --from the source is any internet address.`,
+it does not (docs/reachability.md). Without --from the source is any internet address.
+Without --input it collects from AWS first, as 'sgaudit collect' does (limit it with
+--regions).`,
 		Example: `  sgaudit explain --input inventory.json --to eni-0abc --port 22
   sgaudit explain --input inventory.json --to i-0abc --port 5432 --from 203.0.113.7
   sgaudit explain --input inventory.json --to web-123.eu-west-1.elb.amazonaws.com --port 443 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runExplain(cmd, ios, inputs, region, to, protocol, from, format, port)
+			if err := f.validate(cmd.Flags()); err != nil {
+				return err
+			}
+			f.noProgress = true
+			return runExplain(cmd, ios, &f, inputs, to, protocol, from, format, port)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&inputs, "input", "i", nil, "inventory or AWS CLI JSON file to read (repeatable; required)")
-	cmd.Flags().StringVar(&region, "region", "", "region for AWS CLI JSON that does not say")
+	f.register(cmd)
+	cmd.Flags().StringArrayVarP(&inputs, "input", "i", nil, "inventory or AWS CLI JSON file to read (repeatable; default: collect from AWS)")
 	cmd.Flags().StringVar(&to, "to", "", "eni-..., i-... (its primary interface) or a load balancer's DNS name (required)")
 	cmd.Flags().IntVar(&port, "port", -1, "port on the interface (for icmp and icmpv6, the type) (required)")
 	cmd.Flags().StringVar(&protocol, "protocol", "tcp", "tcp, udp, icmp or icmpv6")
@@ -71,10 +78,8 @@ it does not (docs/reachability.md). Without --from the source is any internet ad
 	return cmd
 }
 
-func runExplain(cmd *cobra.Command, ios *streams, inputs []string, region, to, protocol, from, format string, port int) error {
+func runExplain(cmd *cobra.Command, ios *streams, f *awsFlags, inputs []string, to, protocol, from, format string, port int) error {
 	switch {
-	case len(inputs) == 0:
-		return usagef("explain reads an inventory: give --input (sgaudit collect -o inventory.json writes one)")
 	case to == "":
 		return usagef("give --to: an interface id, an instance id or a load balancer's DNS name")
 	case format != "text" && format != "json":
@@ -99,9 +104,16 @@ func runExplain(cmd *cobra.Command, ios *streams, inputs []string, region, to, p
 		}
 		src = a.Unmap()
 	}
-	inv, err := scan.Inventory(cmd.Context(), scan.Options{Inputs: inputs, FallbackRegion: region, Logger: loggerFrom(cmd.Context())})
+	opts := scan.Options{Inputs: inputs, FallbackRegion: f.region, Logger: loggerFrom(cmd.Context()), Now: ios.now}
+	if len(inputs) == 0 {
+		opts.AWSConfig, opts.Collect = f.loader(), f.collectOptions(ios)
+	}
+	inv, err := scan.Inventory(cmd.Context(), opts)
 	if err != nil {
-		return &usageError{err}
+		if len(inputs) > 0 {
+			return &usageError{err}
+		}
+		return err
 	}
 	a := reachability.New(inv)
 	targets, ports, err := explainTargets(a, inv, to, port)
