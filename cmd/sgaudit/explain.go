@@ -44,37 +44,42 @@ type explanation struct {
 
 func newExplainCmd(ios *streams) *cobra.Command {
 	var inputs []string
-	var to, protocol, from, format, region string
+	var to, protocol, from, format string
 	var port int
+	var f awsFlags
 	cmd := &cobra.Command{
 		Use:   "explain",
 		Short: "Explain whether the internet reaches a port of an interface, hop by hop",
 		Long: `explain answers, from an inventory, whether an internet address reaches a port of a
 network interface (or of an instance's primary interface, or of the targets of a load
 balancer by its DNS name): the path hop by hop when it does, every blocking component when
-it does not (docs/reachability.md). Without --from the source is any internet address.`,
+it does not (docs/reachability.md). Without --from the source is any internet address.
+Without --input it collects from AWS first, as 'sgaudit collect' does (limit it with
+--regions).`,
 		Example: `  sgaudit explain --input inventory.json --to eni-0abc --port 22
   sgaudit explain --input inventory.json --to i-0abc --port 5432 --from 203.0.113.7
   sgaudit explain --input inventory.json --to web-123.eu-west-1.elb.amazonaws.com --port 443 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runExplain(cmd, ios, inputs, region, to, protocol, from, format, port)
+			if err := f.validate(cmd.Flags()); err != nil {
+				return err
+			}
+			f.noProgress = true
+			return runExplain(cmd, ios, &f, inputs, to, protocol, from, format, port)
 		},
 	}
-	cmd.Flags().StringArrayVarP(&inputs, "input", "i", nil, "inventory or AWS CLI JSON file to read (repeatable; required)")
-	cmd.Flags().StringVar(&region, "region", "", "region for AWS CLI JSON that does not say")
+	f.register(cmd)
+	cmd.Flags().StringArrayVarP(&inputs, "input", "i", nil, "inventory or AWS CLI JSON file to read (repeatable; default: collect from AWS)")
 	cmd.Flags().StringVar(&to, "to", "", "eni-..., i-... (its primary interface) or a load balancer's DNS name (required)")
 	cmd.Flags().IntVar(&port, "port", -1, "port on the interface (for icmp and icmpv6, the type) (required)")
 	cmd.Flags().StringVar(&protocol, "protocol", "tcp", "tcp, udp, icmp or icmpv6")
-	cmd.Flags().StringVar(&from, "from", "", "source address (default: any internet address; 0.0.0.0/0 or ::/0 say the same)")
+	cmd.Flags().StringVar(&from, "from", "", "source address or CIDR block (default: any internet address; 0.0.0.0/0 or ::/0 say the same)")
 	cmd.Flags().StringVarP(&format, "format", "f", "text", "text or json")
 	return cmd
 }
 
-func runExplain(cmd *cobra.Command, ios *streams, inputs []string, region, to, protocol, from, format string, port int) error {
+func runExplain(cmd *cobra.Command, ios *streams, f *awsFlags, inputs []string, to, protocol, from, format string, port int) error {
 	switch {
-	case len(inputs) == 0:
-		return usagef("explain reads an inventory: give --input (sgaudit collect -o inventory.json writes one)")
 	case to == "":
 		return usagef("give --to: an interface id, an instance id or a load balancer's DNS name")
 	case format != "text" && format != "json":
@@ -85,18 +90,30 @@ func runExplain(cmd *cobra.Command, ios *streams, inputs []string, region, to, p
 		return usagef("give --port: 0 to 65535 (an ICMP type 0 to 255)")
 	}
 	var src netip.Addr
+	var block netip.Prefix
 	switch from {
 	case "", "0.0.0.0/0", "::/0":
 	default:
+		if p, err := netip.ParsePrefix(from); err == nil {
+			block = p.Masked()
+			break
+		}
 		a, err := netip.ParseAddr(from)
 		if err != nil {
-			return usagef("invalid --from %q: want an address, or 0.0.0.0/0 for any internet address", from)
+			return usagef("invalid --from %q: want an address or a CIDR block (0.0.0.0/0: any internet address)", from)
 		}
 		src = a.Unmap()
 	}
-	inv, err := scan.Inventory(cmd.Context(), scan.Options{Inputs: inputs, FallbackRegion: region, Logger: loggerFrom(cmd.Context())})
+	opts := scan.Options{Inputs: inputs, FallbackRegion: f.region, Logger: loggerFrom(cmd.Context()), Now: ios.now}
+	if len(inputs) == 0 {
+		opts.AWSConfig, opts.Collect = f.loader(), f.collectOptions(ios)
+	}
+	inv, err := scan.Inventory(cmd.Context(), opts)
 	if err != nil {
-		return &usageError{err}
+		if len(inputs) > 0 {
+			return &usageError{err}
+		}
+		return err
 	}
 	a := reachability.New(inv)
 	targets, ports, err := explainTargets(a, inv, to, port)
@@ -105,7 +122,7 @@ func runExplain(cmd *cobra.Command, ios *streams, inputs []string, region, to, p
 	}
 	var out []explanation
 	for k, i := range targets {
-		out = append(out, explainOne(a, inv, i, to, protocol, ports[k], from, src))
+		out = append(out, explainOne(a, inv, i, to, protocol, ports[k], src, block))
 	}
 	if format == "json" {
 		enc := json.NewEncoder(ios.out)
@@ -149,34 +166,40 @@ func explainTargets(a *reachability.Analyzer, inv *inventory.Inventory, to strin
 	return nil, nil, usagef("--to %s: want eni-..., i-... or the DNS name of a load balancer in the inventory", safetext.Line(to))
 }
 
-func explainOne(a *reachability.Analyzer, inv *inventory.Inventory, i int, to, proto string, port int, from string, src netip.Addr) explanation {
+func explainOne(a *reachability.Analyzer, inv *inventory.Inventory, i int, to, proto string, port int, src netip.Addr, block netip.Prefix) explanation {
 	n := &inv.NetworkInterfaces[i]
 	e := explanation{To: to, NetworkInterfaceID: n.ID, Resource: n.Resource, Protocol: proto, Port: port, From: "any internet address",
 		Via: []reachability.Via{}, Path: []reachability.Hop{}, BlockedBy: []reachability.Block{}}
-	if src.IsValid() {
-		e.From = src.String()
+	if src.IsValid() || block.IsValid() {
 		ans, reason := a.Explain(i)
 		if reason != "" {
 			e.Verdict, e.Reason = explainNotVerified, reason
-			return e
-		}
-		if !reachability.Internet(src) {
-			e.Verdict, e.Reason = explainNotReachable, src.String()+" is not an internet address (docs/reachability.md §1)"
-			e.Caveat = reachability.Caveat
 			return e
 		}
 		q := port
 		if proto == inventory.ProtocolICMP || proto == inventory.ProtocolICMPv6 {
 			q = port * 256
 		}
-		v := ans.Query(proto, q, src)
+		var v reachability.Verdict
+		if block.IsValid() {
+			e.From = "the internet addresses of " + block.String()
+			v = ans.QueryPrefix(proto, q, block)
+		} else {
+			e.From = src.String()
+			if !reachability.Internet(src) {
+				e.Verdict, e.Reason = explainNotReachable, src.String()+" is not an internet address (docs/reachability.md §1)"
+				e.Caveat = reachability.Caveat
+				return e
+			}
+			v = ans.Query(proto, q, src)
+		}
 		switch {
 		case v.Reachable:
 			e.Verdict, e.Via, e.Path = explainReachable, v.Via, v.Path
 		case v.Open:
 			e.Verdict, e.BlockedBy, e.Caveat = explainNotReachable, v.BlockedBy, reachability.Caveat
 		default:
-			e.Verdict, e.Reason = explainNotOpen, "no group of the interface admits the source on this port, and no load balancer forwards to it"
+			e.Verdict, e.Reason = explainNotOpen, "no group of the interface admits these sources on this port, and no load balancer forwards to it"
 		}
 		return e
 	}

@@ -479,6 +479,41 @@ func (ans *Answer) Query(proto string, port int, src netip.Addr) Verdict {
 	return v
 }
 
+// QueryPrefix answers for the internet sources of a block: reachable when
+// one of them reaches the port (the path is the lowest such source's), else
+// blocked by the union of what blocks each admitted source.
+func (ans *Answer) QueryPrefix(proto string, port int, p netip.Prefix) Verdict {
+	s, ok := parseSpan(p.Masked().String())
+	var v Verdict
+	if !ok {
+		return v
+	}
+	var blocks []Block
+	first := -1
+	for i := range ans.cells {
+		c := &ans.cells[i]
+		if c.proto != proto || port < c.lo || port > c.hi || c.f != s.f || c.ahi.compare(s.first) < 0 || c.alo.compare(s.last) > 0 {
+			continue
+		}
+		v.Open = true
+		if c.reach {
+			if first < 0 || c.alo.compare(ans.cells[first].alo) < 0 {
+				first = i
+				v.Path = c.path()
+			}
+			v.Reachable = true
+			v.Via = append(v.Via, c.via())
+		} else {
+			blocks = append(blocks, c.blocks()...)
+		}
+	}
+	if !v.Reachable {
+		v.BlockedBy = uniqueBlocks(blocks)
+	}
+	v.Via = uniqueVias(v.Via)
+	return v
+}
+
 func uniqueVias(vs []Via) []Via {
 	slices.SortFunc(vs, func(a, b Via) int {
 		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.LoadBalancerARN, b.LoadBalancerARN), cmp.Compare(a.Listener, b.Listener))
