@@ -18,6 +18,8 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
+	"strings"
 	"unique"
 
 	"github.com/go-json-experiment/json"
@@ -219,8 +221,8 @@ func decode(ctx context.Context, name string, r io.Reader, pos func(int64) (int,
 			}
 			// Said once the file is known to be a report: an inventory's
 			// schema_version comes before the key that tells it apart.
-			if v != findings.SchemaVersion && badVersion == nil {
-				badVersion = fail("report schema version %q is not supported (this sgaudit reads %q)", v, findings.SchemaVersion)
+			if !slices.Contains(readableVersions, v) && badVersion == nil {
+				badVersion = fail("report schema version %q is not supported (this sgaudit reads %s)", v, quotedList(readableVersions))
 			}
 			haveSchema = true
 		case "tool":
@@ -592,4 +594,19 @@ func (in *interner) finding(f findings.Finding) findings.Finding {
 		}
 	}
 	return f
+}
+
+// readableVersions are the findings-JSON schema versions a baseline may
+// have. Version 2 only added to version 1 (verified exposure, source
+// locations); a finding's fingerprint, check id and severity mean the same
+// in both, so a scheduled job whose baseline was written by the previous
+// release keeps comparing across the upgrade instead of failing.
+var readableVersions = []string{"1", findings.SchemaVersion}
+
+func quotedList(vs []string) string {
+	q := make([]string, len(vs))
+	for i, v := range vs {
+		q[i] = strconv.Quote(v)
+	}
+	return strings.Join(q, " and ")
 }

@@ -174,8 +174,7 @@ func TestParseRejectsOtherFiles(t *testing.T) {
 			"baseline old.json: is an sgaudit inventory; --baseline needs the JSON report of an earlier scan (sgaudit scan --format json)"},
 		{"other JSON", `{"Buckets": []}`, "baseline old.json: not an sgaudit JSON report (sgaudit scan --format json): no schema_version, tool or findings"},
 		{"another tool", `{"schema_version": "2", "tool": {"name": "trivy"}, "findings": []}`, `baseline old.json: is a report of "trivy", not of sgaudit`},
-		{"future schema", `{"schema_version": "3", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "3" is not supported (this sgaudit reads "2")`},
-		{"schema 1, before verified exposure", `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "1" is not supported (this sgaudit reads "2")`},
+		{"future schema", `{"schema_version": "3", "tool": {"name": "sgaudit"}, "findings": []}`, `baseline old.json: report schema version "3" is not supported (this sgaudit reads "1" and "2")`},
 		{"schema version a number", `{"schema_version": 1, "tool": {"name": "sgaudit"}, "findings": []}`,
 			"baseline old.json:1:20: not an sgaudit JSON report: field schema_version: a JSON number where a string is expected"},
 		{"finding without fingerprint", head + `[{"check_id": "SGA001"}]}`, "baseline old.json: findings[0]: no fingerprint or check_id"},
@@ -508,4 +507,20 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+// TestReadsSchemaVersion1: a baseline the previous release wrote (schema
+// 1, before verified exposure) still reads, with its findings, so a
+// scheduled job keeps its baseline across the upgrade.
+func TestReadsSchemaVersion1(t *testing.T) {
+	fp := strings.Repeat("a", 32)
+	src := `{"schema_version": "1", "tool": {"name": "sgaudit"}, "findings": [{"check_id": "SGA001", "fingerprint": "` + fp +
+		`", "severity": "HIGH", "account_id": "111122223333", "region": "eu-west-1", "group_id": "sg-1", "group_arn": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1", "title": "t", "message": "m"}]}`
+	b, err := Parse("old.json", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b.Findings) != 1 || b.Findings[0].Fingerprint != fp {
+		t.Errorf("findings = %+v, want the one of fingerprint %s", b.Findings, fp)
+	}
 }
