@@ -39,6 +39,51 @@ func TestTableTopRisksVerified(t *testing.T) {
 	}
 }
 
+// TestTableExposuresOnceVerified: once the analysis answered, the public-IP
+// "EXPOSED" top-risk line keeps only the interfaces it could not answer
+// for (a blocked port is not "reachable from the world"), and the table of
+// exposed interfaces says per port what the analysis found, with a dash
+// for an interface only a load balancer reaches.
+func TestTableExposuresOnceVerified(t *testing.T) {
+	r := withVerifiedExposure(t)
+	no := false
+	first := r.Exposures[0]
+	blocked := findings.Exposure{AccountID: first.AccountID, Region: first.Region, NetworkInterfaceID: "eni-0blocked", PublicIP: "198.51.100.9",
+		Ports: []findings.ExposedPort{{Protocol: "tcp", FromPort: 3389, ToPort: 3389, Services: []string{"RDP"}, GroupIDs: []string{"sg-9"}, Peers: []string{"0.0.0.0/0"},
+			Reachable: &no, BlockedBy: []findings.Blocker{{Kind: "network_acl", ID: "acl-9", Reason: "inbound rule 90 denies"}}}}}
+	unverified := findings.Exposure{AccountID: first.AccountID, Region: first.Region, NetworkInterfaceID: "eni-0unverified", PublicIP: "198.51.100.10",
+		Ports:       []findings.ExposedPort{{Protocol: "tcp", FromPort: 22, ToPort: 22, Services: []string{"SSH"}, GroupIDs: []string{"sg-8"}, Peers: []string{"0.0.0.0/0"}}},
+		NotVerified: "no network data for this interface"}
+	r.Exposures = append(r.Exposures, blocked, unverified)
+	out := string(render(t, Table{Width: 400}, r))
+	var exposed string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), "EXPOSED") {
+			exposed = l
+		}
+	}
+	if !strings.Contains(exposed, "with a public IP and a world-open port, reachability not verified: ") || !strings.Contains(exposed, "eni-0unverified 198.51.100.10: tcp/22") ||
+		strings.Contains(exposed, first.NetworkInterfaceID) ||
+		strings.Contains(exposed, "eni-0blocked") || strings.Contains(exposed, "eni-0lbonly") {
+		t.Errorf("EXPOSED line = %q, want only the unverified interface", exposed)
+	}
+	for _, want := range []string{
+		"with a world-open port behind a public IP or an internet-facing load balancer",
+		"tcp/3389 (RDP) blocked",
+		"tcp/22 (SSH) not verified",
+		"tcp/5432 (PostgreSQL) verified",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the exposed interfaces table does not say %q:\n%s", want, out)
+		}
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "eni-0lbonly ") && !strings.Contains(l, " - ") {
+			t.Errorf("the load-balanced interface's row has no dash for its public IP: %q", l)
+		}
+	}
+}
+
 // TestHTMLAttackSurface: the page opens with the attack-surface view, the
 // catalogue services (CRITICAL) first, with the path; without verified
 // exposure there is no such view.

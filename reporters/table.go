@@ -543,7 +543,20 @@ func (t Table) topRisks(out *bytes.Buffer, active []findings.Finding, es []findi
 		}
 		lines = append(lines, [2]string{"VERIFIED", plural(nReach, "interface") + " verified reachable from the internet: " + strings.Join(reach, "; ")})
 	}
-	if len(es) > 0 {
+	// The interfaces the analysis could not answer for keep the public-IP
+	// line; once it answered (VERIFIED above, or blocked), repeating them
+	// here as "reachable from the world" would contradict it.
+	all, unverified := es, es
+	if nReach > 0 || anyVerified(es) {
+		unverified = nil
+		for _, e := range es {
+			if !anyVerified([]findings.Exposure{e}) && e.PublicIP != "" {
+				unverified = append(unverified, e)
+			}
+		}
+	}
+	if len(unverified) > 0 {
+		es := unverified
 		worst := slices.Clone(es)
 		slices.SortStableFunc(worst, func(a, b findings.Exposure) int { return exposureRisk(b).compare(exposureRisk(a)) })
 		var items []string
@@ -557,7 +570,11 @@ func (t Table) topRisks(out *bytes.Buffer, active []findings.Finding, es []findi
 		if more := len(es) - maxTopRiskItems; more > 0 {
 			items = append(items, "+"+strconv.Itoa(more)+" more")
 		}
-		lines = append(lines, [2]string{"EXPOSED", plural(len(es), "interface") + " reachable from the world: " + strings.Join(items, "; ")})
+		what := " reachable from the world: "
+		if len(unverified) != len(all) {
+			what = " with a public IP and a world-open port, reachability not verified: "
+		}
+		lines = append(lines, [2]string{"EXPOSED", plural(len(es), "interface") + what + strings.Join(items, "; ")})
 	}
 	if s := bySev(findings.SeverityHigh); s != "" {
 		lines = append(lines, [2]string{string(findings.SeverityHigh), s})
@@ -628,16 +645,39 @@ func (t Table) exposures(out *bytes.Buffer, es []findings.Exposure) {
 	if len(es) == 0 {
 		return
 	}
-	fmt.Fprintf(out, "\nExposed interfaces: %s with a public IP reachable from the world\n", plural(len(es), "interface"))
+	verified := false
+	for _, e := range es {
+		for _, pt := range e.Ports {
+			verified = verified || pt.Reachable != nil
+		}
+	}
+	if verified {
+		// Some interfaces carry the analysis's answer
+		// (docs/reachability.md): say it per port, and count the
+		// interfaces only a load balancer reaches, which have no public IP.
+		fmt.Fprintf(out, "\nExposed interfaces: %s with a world-open port behind a public IP or an internet-facing load balancer\n", plural(len(es), "interface"))
+	} else {
+		fmt.Fprintf(out, "\nExposed interfaces: %s with a public IP reachable from the world\n", plural(len(es), "interface"))
+	}
 	rows := [][]string{{"INTERFACE", "PUBLIC IP", "ACCOUNT/REGION", "RESOURCE", "REACHABLE", "VIA GROUPS"}}
 	for _, e := range es {
 		ports := make([]string, 0, len(e.Ports))
 		for _, pt := range e.Ports {
-			ports = append(ports, portWithServices(pt))
+			label := portWithServices(pt)
+			switch {
+			case !verified:
+			case pt.Reachable == nil:
+				label += " not verified"
+			case *pt.Reachable:
+				label += " verified"
+			default:
+				label += " blocked"
+			}
+			ports = append(ports, label)
 		}
 		rows = append(rows, []string{
 			cell(e.NetworkInterfaceID, maxCell),
-			cell(e.PublicIP, maxCell),
+			cell(dash(e.PublicIP), maxCell),
 			cell(e.AccountID+"/"+e.Region, maxCell),
 			cell(dash(e.Resource), maxCell),
 			cell(strings.Join(ports, ", "), maxMessage),
@@ -752,4 +792,17 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// anyVerified reports whether the analysis answered for a port of any of
+// the exposures (reachable or blocked).
+func anyVerified(es []findings.Exposure) bool {
+	for _, e := range es {
+		for _, pt := range e.Ports {
+			if pt.Reachable != nil {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -185,3 +185,10 @@ func (c catalogue) names(protocol string, from, to int) []string {
 	}
 	return out
 }
+
+// ServiceNames names the catalogue services in a port range of a protocol,
+// as Compute does for each world-open range: for ranges found another way
+// (a port only a load balancer makes reachable, docs/reachability.md §4).
+func ServiceNames(services []Service, protocol string, from, to int) []string {
+	return catalogue(services).names(protocol, from, to)
+}
