@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"reflect"
@@ -12,6 +13,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 
 	"github.com/sgaudit/sgaudit/internal/jsontest"
+	"github.com/sgaudit/sgaudit/policies"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -307,6 +309,26 @@ deny contains {"group_arn": g.arn, "msg": sprintf("%s sees %d interfaces", [g.id
 	for _, kv := range sharedInput(inv, skips.inputKeys) {
 		if kv[0].Equal(kNetworkInterfaces) {
 			t.Errorf("the test pack never reads input.network_interfaces, yet it was converted")
+		}
+	}
+}
+
+// TestBuiltinPackReadsNamedInputKeys: the embedded pack names every input
+// key it reads, so the engine converts only those. One object.get(input,
+// ...) in lib made every list (94k interfaces in the 100k-group benchmark,
+// the whole network model) convert for each scan: +500 MB at peak.
+func TestBuiltinPackReadsNamedInputKeys(t *testing.T) {
+	t.Parallel()
+	e, err := Load(context.Background(), policies.FS, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.inputKeys == nil {
+		t.Fatal("the built-in pack reads input whole (input passed as a value, or input[k] with a variable k): every list is converted")
+	}
+	for _, k := range []string{"network_interfaces", "subnets", "route_tables", "network_acls", "load_balancers", "target_groups"} {
+		if e.inputKeys[k] {
+			t.Errorf("the built-in pack reads input.%s, which no built-in check needs (reachability reaches the policies as input.reachability)", k)
 		}
 	}
 }

@@ -608,9 +608,18 @@ else := {}
 # same protocol and overlapping ports; a not_verified row for all
 # protocols concerns every rule.
 reach_rows(g, r, entries) := [v |
-	some v in object.get(input, ["reachability", concat("/", [g.account_id, g.region, g.id])], [])
+	some v in group_verdicts(g)
 	reach_concerns(v, r, entries)
 ]
+
+# group_verdicts(g) are g's rows of input.reachability, [] when it has none.
+# A reference into input.reachability, not object.get(input, ...): passing
+# input whole lets a policy read any key, so the engine would convert every
+# interface and the whole network model for each scan (docs/architecture.md
+# §6, "Input as OPA values").
+group_verdicts(g) := vs if {
+	vs := input.reachability[concat("/", [g.account_id, g.region, g.id])]
+} else := []
 
 reach_concerns(v, _, _) if v.protocol == "all"
 
