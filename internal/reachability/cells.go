@@ -259,6 +259,9 @@ type cell struct {
 	out    *retVal
 	sg     *pseg
 	lb     *lbCell
+	// unsure says why a cell not reached may still be: the only test
+	// failing is a route to an appliance or endpoint (routeVal.unsure).
+	unsure string
 }
 
 // pubCtx is what the public-address entry of one interface shares.
@@ -487,6 +490,9 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 							}
 							cl := cell{proto: proto, lo: lo, hi: hi, f: f, alo: start, ahi: end, pub: ctx, rv: nv.rv, in: ns, out: &nv.out, sg: s}
 							cl.reach = ctx.pub[f] && pl.igw != "" && nv.rv.toIGW && ns.allow && nv.out.ok
+							if !cl.reach && nv.rv.unsure != "" && ctx.pub[f] && pl.igw != "" && ns.allow && nv.out.ok {
+								cl.unsure = nv.rv.unsure
+							}
 							merged := false
 							for _, k := range prev {
 								if p := &out[k]; p.ahi.next() == start && sameCell(p, &cl) {
@@ -631,6 +637,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 			}
 			var path []Hop
 			reach := false
+			unsure := ""
 			for i, fr := range fronts {
 				var fb []Block
 				if fr.p.igw == "" {
@@ -652,6 +659,9 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 				if preserve {
 					leg, hops = pLeg, pHops
 				}
+				if len(fb) == 1 && rv.unsure != "" && len(leg) == 0 && len(sgBlocks) == 0 {
+					unsure = cmpOr(unsure, rv.unsure)
+				}
 				if len(fb) == 0 && len(leg) == 0 && len(sgBlocks) == 0 && !reach {
 					reach = true
 					path = []Hop{{Kind: KindLoadBalancer, ID: lb.ARN, Detail: lb.Type + " " + lb.Scheme + ", listener " + listener},
@@ -671,6 +681,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 				cl.lb.path = path
 			} else {
 				cl.lb.blocks = uniqueBlocks(append(blocks, sgBlocks...))
+				cl.unsure = unsure
 			}
 			out = append(out, cl)
 		}
@@ -861,6 +872,15 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			} else {
 				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
+				var unsure *cell
+				for _, c := range active {
+					if c.unsure != "" && (unsure == nil || c.seq < unsure.seq) {
+						unsure = c
+					}
+				}
+				if p.Unverified == "" && unsure != nil {
+					p.Unverified = unsure.unsure
+				}
 			}
 			if havePrev && len(out) > 0 && samePort(&out[len(out)-1], &p) {
 				out[len(out)-1].ToPort = hi

@@ -434,10 +434,19 @@ type Verdict struct {
 	Via       []Via
 	Path      []Hop
 	BlockedBy []Block
+	// Unverified says why a port not reached may still be (as
+	// Port.Unverified): a load-balancer kind not collected, or a route to
+	// an appliance or endpoint.
+	Unverified string
 }
 
 // Answer holds every cell of one interface, to answer for single sources.
-type Answer struct{ cells []cell }
+type Answer struct {
+	cells []cell
+	// lbReason is why "not reachable" cannot be verified in the
+	// interface's (account, region), "" when it can.
+	lbReason string
+}
 
 // Explain computes interface i's cells once, or says why it cannot.
 func (a *Analyzer) Explain(i int) (*Answer, string) {
@@ -445,7 +454,8 @@ func (a *Analyzer) Explain(i int) (*Answer, string) {
 	if reason != "" {
 		return nil, reason
 	}
-	return &Answer{cells: cells}, ""
+	n := &a.inv.NetworkInterfaces[i]
+	return &Answer{cells: cells, lbReason: a.lbReason[pairKey{n.AccountID, n.Region}]}, ""
 }
 
 // Query answers for one source address, protocol and port (for icmp and
@@ -454,6 +464,7 @@ func (ans *Answer) Query(proto string, port int, src netip.Addr) Verdict {
 	f, ad := addrOf(src.Unmap())
 	var v Verdict
 	var blocks []Block
+	unsure := ""
 	first := -1
 	for i := range ans.cells {
 		c := &ans.cells[i]
@@ -470,10 +481,14 @@ func (ans *Answer) Query(proto string, port int, src netip.Addr) Verdict {
 			v.Via = append(v.Via, c.via())
 		} else {
 			blocks = append(blocks, c.blocks()...)
+			unsure = cmpOr(unsure, c.unsure)
 		}
 	}
 	if !v.Reachable {
 		v.BlockedBy = uniqueBlocks(blocks)
+		if v.Open {
+			v.Unverified = cmpOr(ans.lbReason, unsure)
+		}
 	}
 	v.Via = uniqueVias(v.Via)
 	return v
@@ -489,6 +504,7 @@ func (ans *Answer) QueryPrefix(proto string, port int, p netip.Prefix) Verdict {
 		return v
 	}
 	var blocks []Block
+	unsure := ""
 	first := -1
 	for i := range ans.cells {
 		c := &ans.cells[i]
@@ -505,10 +521,14 @@ func (ans *Answer) QueryPrefix(proto string, port int, p netip.Prefix) Verdict {
 			v.Via = append(v.Via, c.via())
 		} else {
 			blocks = append(blocks, c.blocks()...)
+			unsure = cmpOr(unsure, c.unsure)
 		}
 	}
 	if !v.Reachable {
 		v.BlockedBy = uniqueBlocks(blocks)
+		if v.Open {
+			v.Unverified = cmpOr(ans.lbReason, unsure)
+		}
 	}
 	v.Via = uniqueVias(v.Via)
 	return v

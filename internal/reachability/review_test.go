@@ -1,0 +1,135 @@
+package reachability
+
+import (
+	"testing"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// reviewWorld is one VPC with an internet gateway: a public subnet
+// (subnet-pub, its route table rtb-pub), a private one (subnet-priv, the
+// main table: local only), a NACL allowing everything, an instance eni-web
+// with a public address in subnet-pub whose group admits tcp 22 and 443
+// from anywhere, and an internet-facing ALB in subnet-pub forwarding
+// HTTPS:443 to eni-app (no public address) in subnet-priv.
+func reviewWorld(defaultRoute inventory.Route) *inventory.Inventory {
+	all := func(egress bool) inventory.NACLEntry {
+		return inventory.NACLEntry{RuleNumber: 100, Egress: egress, Protocol: inventory.NACLProtocolAll, Action: inventory.NACLAllow, CIDR: "0.0.0.0/0",
+			FromPort: -1, ToPort: -1, ICMPType: -1, ICMPCode: -1}
+	}
+	world := func(id string, ports ...int) inventory.SecurityGroup {
+		var rules []inventory.Rule
+		for _, p := range ports {
+			rules = append(rules, inventory.Rule{ID: id + "-r" + portText(p, p), Direction: inventory.Ingress, Protocol: inventory.ProtocolTCP, RawProtocol: "tcp",
+				FromPort: p, ToPort: p, Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}})
+		}
+		return inventory.SecurityGroup{ARN: "arn:aws:ec2:" + region + ":" + acct + ":security-group/" + id, ID: id, Name: id, AccountID: acct, Region: region,
+			VPCID: "vpc-1", Rules: inventory.SortedRules(rules)}
+	}
+	local := inventory.Route{Destination: "10.0.0.0/16", TargetKind: inventory.RouteLocal, TargetID: "local", State: inventory.RouteActive}
+	arn := "arn:aws:elasticloadbalancing:" + region + ":" + acct + ":"
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Accounts:      []inventory.Account{{ID: acct, Partition: "aws"}},
+		Coverage: []inventory.Coverage{{AccountID: acct, Region: region, Status: inventory.CoverageOK,
+			Collected: append(append([]string{inventory.KindSecurityGroups, inventory.KindPrefixLists}, inventory.NetworkKinds...), inventory.LoadBalancerKinds...)}},
+		Subnets: []inventory.Subnet{
+			{ID: "subnet-priv", AccountID: acct, Region: region, VPCID: "vpc-1", CIDRs: []string{"10.0.2.0/24"}, NetworkACLID: "acl-1"},
+			{ID: "subnet-pub", AccountID: acct, Region: region, VPCID: "vpc-1", CIDRs: []string{"10.0.1.0/24"}, RouteTableID: "rtb-pub", NetworkACLID: "acl-1"},
+		},
+		RouteTables: []inventory.RouteTable{
+			{ID: "rtb-main", AccountID: acct, Region: region, VPCID: "vpc-1", Main: true, SubnetIDs: []string{}, Routes: []inventory.Route{local}},
+			{ID: "rtb-pub", AccountID: acct, Region: region, VPCID: "vpc-1", SubnetIDs: []string{"subnet-pub"}, Routes: []inventory.Route{local, defaultRoute}},
+		},
+		NetworkACLs: []inventory.NetworkACL{{ID: "acl-1", AccountID: acct, Region: region, VPCID: "vpc-1", SubnetIDs: []string{"subnet-priv", "subnet-pub"},
+			Entries: []inventory.NACLEntry{all(false), all(true)}}},
+		InternetGateways: []inventory.InternetGateway{{ID: "igw-1", AccountID: acct, Region: region, VPCIDs: []string{"vpc-1"}}},
+		SecurityGroups:   []inventory.SecurityGroup{world("sg-alb", 443), world("sg-app", 443), world("sg-web", 22, 443)},
+		NetworkInterfaces: []inventory.NetworkInterface{
+			{ID: "eni-app", Type: "interface", AccountID: acct, Region: region, VPCID: "vpc-1", SubnetID: "subnet-priv", Resource: "i-app", Primary: true,
+				PrivateIPs: []string{"10.0.2.10"}, GroupIDs: []string{"sg-app"}},
+			{ID: "eni-web", Type: "interface", AccountID: acct, Region: region, VPCID: "vpc-1", SubnetID: "subnet-pub", Resource: "i-web", Primary: true,
+				PrivateIPs: []string{"10.0.1.10"}, PublicIP: "54.0.0.1", GroupIDs: []string{"sg-web"}},
+		},
+		LoadBalancers: []inventory.LoadBalancer{{ARN: arn + "loadbalancer/app/alb/1", Name: "alb", AccountID: acct, Region: region,
+			Type: inventory.LoadBalancerApplication, Scheme: inventory.SchemeInternetFacing, VPCID: "vpc-1", IPAddressType: "ipv4",
+			SubnetIDs: []string{"subnet-pub"}, SecurityGroupIDs: []string{"sg-alb"},
+			Listeners: []inventory.Listener{{ARN: arn + "listener/app/alb/1/1", Protocol: "HTTPS", Port: 443, TargetGroupARNs: []string{arn + "targetgroup/tg/1"}}}}},
+		TargetGroups: []inventory.TargetGroup{{ARN: arn + "targetgroup/tg/1", Name: "tg", AccountID: acct, Region: region, Protocol: "HTTPS", Port: 443,
+			TargetType: inventory.TargetTypeInstance, LoadBalancerARNs: []string{arn + "loadbalancer/app/alb/1"},
+			Targets: []inventory.Target{{ID: "i-app", Port: 443, Health: "healthy"}}}},
+	}
+	inv.Sort()
+	return inv
+}
+
+// portOf returns the verdict on tcp port of interface id.
+func portOf(t *testing.T, res []Interface, id string, port int) Port {
+	t.Helper()
+	for _, it := range res {
+		if it.ID != id {
+			continue
+		}
+		if it.NotVerified != "" {
+			return Port{Unverified: "interface: " + it.NotVerified}
+		}
+		for _, p := range it.Ports {
+			if p.Protocol == inventory.ProtocolTCP && p.FromPort <= port && port <= p.ToPort {
+				return p
+			}
+		}
+	}
+	t.Fatalf("no verdict for %s tcp %d in %+v", id, port, res)
+	return Port{}
+}
+
+// TestApplianceRouteNotVerified: a subnet whose default route goes to a
+// firewall or Gateway Load Balancer endpoint, an appliance's interface or
+// instance (AWS Network Firewall, GWLB inspection with ingress routing on
+// the internet gateway) does reach the internet through the appliance,
+// which the model does not follow (docs/reachability.md §5): the answer
+// must be "not verified", never a verified "not reachable" that lowers a
+// finding's severity. A NAT gateway, peering or blackhole route really
+// breaks the path, and a NACL denying the port blocks it whatever the
+// route says.
+func TestApplianceRouteNotVerified(t *testing.T) {
+	route := func(kind inventory.RouteTarget, id string) inventory.Route {
+		return inventory.Route{Destination: "0.0.0.0/0", TargetKind: kind, TargetID: id, State: inventory.RouteActive}
+	}
+	for _, tc := range []struct {
+		name      string
+		route     inventory.Route
+		unverfied bool
+	}{
+		{"gwlb or firewall endpoint", route(inventory.RouteVPCEndpoint, "vpce-1"), true},
+		{"appliance interface", route(inventory.RouteNetworkInterface, "eni-fw"), true},
+		{"appliance instance", route(inventory.RouteInstance, "i-fw"), true},
+		{"carrier or core network", route(inventory.RouteOther, "cagw-1"), true},
+		{"nat gateway", route(inventory.RouteNATGateway, "nat-1"), false},
+		{"peering", route(inventory.RoutePeering, "pcx-1"), false},
+		{"blackhole", inventory.Route{Destination: "0.0.0.0/0", TargetKind: inventory.RouteBlackhole, State: inventory.RouteStateBlackhole}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := Analyze(reviewWorld(tc.route))
+			for _, id := range []string{"eni-web", "eni-app"} {
+				p := portOf(t, res, id, 443)
+				if p.Reachable {
+					t.Errorf("%s 443: reachable through %s", id, tc.route.TargetKind)
+				}
+				if got := p.Unverified != ""; got != tc.unverfied {
+					t.Errorf("%s 443: unverified %v (%q), want %v; blocked by %v", id, got, p.Unverified, tc.unverfied, p.BlockedBy)
+				}
+			}
+			v := Verdicts(res, reviewWorld(tc.route))
+			want := inventory.VerdictNotReachable
+			if tc.unverfied {
+				want = inventory.VerdictNotVerified
+			}
+			for _, r := range v[inventory.ReachabilityKey(acct, region, "sg-web")] {
+				if r.FromPort <= 443 && 443 <= r.ToPort && r.Verdict != want {
+					t.Errorf("sg-web 443: verdict %s, want %s (%s)", r.Verdict, want, r.Detail)
+				}
+			}
+		})
+	}
+}
