@@ -526,6 +526,10 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 		}
 	}
 	for _, e := range a.lbs[i] {
+		if e.chain != "" {
+			out = append(out, chainCells(e)...)
+			continue
+		}
 		lbc, reason := a.lbCells(c, n, pl, e)
 		if reason != "" {
 			return nil, reason
@@ -687,6 +691,31 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 		}
 	}
 	return out, ""
+}
+
+// chainCells are the cells of a target of an internal application load
+// balancer that an internet-facing network load balancer forwards to:
+// every internet source may reach its port, which is not verified.
+func chainCells(e lbEntry) []cell {
+	why := "load balancer " + e.lb.Name + " is internal, but internet-facing network load balancer " + e.chain +
+		" forwards to it: that chain is not modelled"
+	lc := &lbCell{via: Via{Kind: ViaLoadBalancer, LoadBalancerARN: e.lb.ARN, Listener: strings.ToUpper(e.listener.Protocol) + ":" + strconv.Itoa(e.listener.Port)},
+		blocks: []Block{{KindLoadBalancer, e.lb.ARN, why}}}
+	var out []cell
+	for _, f := range []fam{v4, v6} {
+		m := internetMaps[f]
+		for ci, start := range m.cuts {
+			if !m.vals[ci] {
+				continue
+			}
+			end := f.last()
+			if ci+1 < len(m.cuts) {
+				end = m.cuts[ci+1].prev()
+			}
+			out = append(out, cell{proto: e.proto, lo: e.port, hi: e.port, f: f, alo: start, ahi: end, lb: lc, unsure: why})
+		}
+	}
+	return out
 }
 
 // tgHop names the target group (or the Classic listener) on a path.

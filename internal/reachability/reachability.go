@@ -119,6 +119,10 @@ type lbEntry struct {
 	tg       *inventory.TargetGroup // nil for Classic
 	port     int                    // the port on the interface
 	proto    string
+	// chain, when set, names the internet-facing network load balancer
+	// that forwards to lb, an internal application load balancer: a path
+	// the model does not follow (docs/reachability.md §5).
+	chain string
 }
 
 // Analyzer holds the indexes of one inventory. Safe for concurrent use
@@ -287,7 +291,66 @@ func New(inv *inventory.Inventory) *Analyzer {
 			}
 		}
 	}
+	a.chained(tgs, byIP, instance)
 	return a
+}
+
+// chained adds the targets of internal application load balancers that an
+// internet-facing network load balancer forwards to (a target group of
+// type alb): the internet reaches them through a chain the model does not
+// follow, so their ports can only be "not verified" (docs/reachability.md
+// §5), never "not reachable".
+func (a *Analyzer) chained(tgs map[string]*inventory.TargetGroup, byIP map[key]int, instance func(acct, region, id string) (int, bool)) {
+	front := map[string]string{} // ALB ARN → the NLB in front
+	for i := range a.inv.LoadBalancers {
+		lb := &a.inv.LoadBalancers[i]
+		if lb.Scheme != inventory.SchemeInternetFacing || lb.Type != inventory.LoadBalancerNetwork {
+			continue
+		}
+		for _, ls := range lb.Listeners {
+			for _, arn := range ls.TargetGroupARNs {
+				if tg := tgs[arn]; tg != nil && tg.TargetType == inventory.TargetTypeALB {
+					for _, t := range tg.Targets {
+						front[t.ID] = cmpOr(front[t.ID], lb.Name)
+					}
+				}
+			}
+		}
+	}
+	for i := range a.inv.LoadBalancers {
+		lb := &a.inv.LoadBalancers[i]
+		nlb, ok := front[lb.ARN]
+		if !ok || lb.Scheme == inventory.SchemeInternetFacing {
+			continue
+		}
+		for j := range lb.Listeners {
+			ls := &lb.Listeners[j]
+			for _, arn := range ls.TargetGroupARNs {
+				tg := tgs[arn]
+				if tg == nil {
+					continue
+				}
+				for _, t := range tg.Targets {
+					var n int
+					switch tg.TargetType {
+					case inventory.TargetTypeInstance:
+						n, ok = instance(tg.AccountID, tg.Region, t.ID)
+					case inventory.TargetTypeIP:
+						n, ok = byIP[key{tg.AccountID, tg.Region, t.ID}]
+					default:
+						ok = false
+					}
+					port := cmp.Or(t.Port, tg.Port)
+					if !ok || port == 0 {
+						continue
+					}
+					for _, p := range listenerProtocols(ls.Protocol) {
+						a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p, chain: nlb})
+					}
+				}
+			}
+		}
+	}
 }
 
 // listenerProtocols maps a listener protocol to the IP protocols it

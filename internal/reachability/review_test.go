@@ -133,3 +133,38 @@ func TestApplianceRouteNotVerified(t *testing.T) {
 		})
 	}
 }
+
+// TestALBBehindNLBNotVerified: an internet-facing NLB may forward to an
+// internal ALB (a target group of type alb), which forwards to its own
+// targets: those targets are reached from the internet through a chain
+// the model does not follow. Their ports must be "not verified", never a
+// verified "not reachable" (here eni-web's own public path is cut by a
+// NAT route, which alone would say so).
+func TestALBBehindNLBNotVerified(t *testing.T) {
+	inv := reviewWorld(inventory.Route{Destination: "0.0.0.0/0", TargetKind: inventory.RouteNATGateway, TargetID: "nat-1", State: inventory.RouteActive})
+	arn := "arn:aws:elasticloadbalancing:" + region + ":" + acct + ":"
+	alb := &inv.LoadBalancers[0]
+	alb.Scheme = inventory.SchemeInternal
+	inv.TargetGroups[0].Targets = append(inv.TargetGroups[0].Targets, inventory.Target{ID: "i-web", Port: 443})
+	// The NLB sits in a public subnet of its own.
+	inv.Subnets = append(inv.Subnets, inventory.Subnet{ID: "subnet-nlb", AccountID: acct, Region: region, VPCID: "vpc-1", CIDRs: []string{"10.0.3.0/24"}, RouteTableID: "rtb-nlb", NetworkACLID: "acl-1"})
+	inv.NetworkACLs[0].SubnetIDs = append(inv.NetworkACLs[0].SubnetIDs, "subnet-nlb")
+	inv.RouteTables = append(inv.RouteTables, inventory.RouteTable{ID: "rtb-nlb", AccountID: acct, Region: region, VPCID: "vpc-1", SubnetIDs: []string{"subnet-nlb"},
+		Routes: []inventory.Route{{Destination: "0.0.0.0/0", TargetKind: inventory.RouteInternetGateway, TargetID: "igw-1", State: inventory.RouteActive}}})
+	inv.LoadBalancers = append(inv.LoadBalancers, inventory.LoadBalancer{ARN: arn + "loadbalancer/net/nlb/1", Name: "nlb", AccountID: acct, Region: region,
+		Type: inventory.LoadBalancerNetwork, Scheme: inventory.SchemeInternetFacing, VPCID: "vpc-1", IPAddressType: "ipv4", SubnetIDs: []string{"subnet-nlb"},
+		Listeners: []inventory.Listener{{ARN: arn + "listener/net/nlb/1/1", Protocol: "TCP", Port: 443, TargetGroupARNs: []string{arn + "targetgroup/to-alb/1"}}}})
+	inv.TargetGroups = append(inv.TargetGroups, inventory.TargetGroup{ARN: arn + "targetgroup/to-alb/1", Name: "to-alb", AccountID: acct, Region: region,
+		Protocol: "TCP", Port: 443, TargetType: inventory.TargetTypeALB, LoadBalancerARNs: []string{arn + "loadbalancer/net/nlb/1"},
+		Targets: []inventory.Target{{ID: alb.ARN, Port: 443}}})
+	inv.Sort()
+	res := Analyze(inv)
+	p := portOf(t, res, "eni-web", 443)
+	if p.Reachable || p.Unverified == "" {
+		t.Errorf("eni-web 443 behind internal ALB behind internet-facing NLB: reachable %v, unverified %q, blocked by %v; want not verified", p.Reachable, p.Unverified, p.BlockedBy)
+	}
+	// Its port 22 is no target of anything: the NAT route verifies it.
+	if p := portOf(t, res, "eni-web", 22); p.Reachable || p.Unverified != "" {
+		t.Errorf("eni-web 22: reachable %v, unverified %q; want verified not reachable", p.Reachable, p.Unverified)
+	}
+}
