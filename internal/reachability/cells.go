@@ -609,9 +609,10 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 		// load balancer's own addresses: the same for every source.
 		legs := make([][]Block, len(places))
 		legHops := make([][]Hop, len(places))
+		legUnsure := make([]string, len(places))
 		if !preserve {
 			for i, p := range places {
-				legs[i], legHops[i] = a.legFromSubnet(p, tpl, n, e, ref, c)
+				legs[i], legHops[i], legUnsure[i] = a.legFromSubnet(p, tpl, n, e, ref, c)
 			}
 		}
 		cuts := mergeCuts(lists...)
@@ -663,8 +664,16 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 				if preserve {
 					leg, hops = pLeg, pHops
 				}
-				if len(fb) == 1 && rv.unsure != "" && len(leg) == 0 && len(sgBlocks) == 0 {
-					unsure = cmpOr(unsure, rv.unsure)
+				// The front may pass (only a route to an appliance fails) and
+				// the leg may (only part of the nodes' block admitted).
+				frontMaybe := len(fb) == 0 || len(fb) == 1 && rv.unsure != ""
+				legMaybe := len(leg) == 0 || !preserve && legUnsure[i] != ""
+				if frontMaybe && legMaybe && len(sgBlocks) == 0 && (len(fb) > 0 || len(leg) > 0) {
+					if len(fb) > 0 {
+						unsure = cmpOr(unsure, rv.unsure)
+					} else {
+						unsure = cmpOr(unsure, legUnsure[i])
+					}
 				}
 				if len(fb) == 0 && len(leg) == 0 && len(sgBlocks) == 0 && !reach {
 					reach = true
@@ -731,7 +740,11 @@ func tgHop(e lbEntry) Hop {
 // NACL must admit every address of the subnet's IPv4 block (the node's
 // address is one of them) and let the reply out to it, and its groups
 // must admit a group of the load balancer or that whole block.
-func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e lbEntry, ref *grant, c *cache) ([]Block, []Hop) {
+//
+// The third result is set when every test admits part of the block but
+// not all of it: the node's address, which one unknown, may pass, so the
+// leg can only be "not verified".
+func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e lbEntry, ref *grant, c *cache) ([]Block, []Hop, string) {
 	var block *span
 	for _, cidr := range p.subnet.CIDRs {
 		if s, ok := parseSpan(cidr); ok && s.f == v4 {
@@ -740,7 +753,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		}
 	}
 	if block == nil {
-		return []Block{{KindLoadBalancer, e.lb.ARN, "subnet " + p.subnet.ID + " has no IPv4 block for the load balancer's nodes"}}, nil
+		return []Block{{KindLoadBalancer, e.lb.ARN, "subnet " + p.subnet.ID + " has no IPv4 block for the load balancer's nodes"}}, nil, ""
 	}
 	var out []Block
 	hops := []Hop{tgHop(e)}
@@ -748,20 +761,29 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 	tin4, tout4 := c.naclIn(tpl.acl, v4, e.proto), c.naclOut(tpl.acl, v4, e.proto)
 	var inEntry, outEntry *inventory.NACLEntry
 	okIn, okOut := true, true
+	someIn, someOut, someSG := false, false, false
 	for i := tin4.at(block.first); i < len(tin4.cuts) && tin4.cuts[i].compare(block.last) <= 0; i++ {
 		if s := segAt(tin4.vals[i], e.port); !s.allow {
-			okIn, inEntry = false, s.entry
-			break
-		} else if inEntry == nil {
-			inEntry = s.entry
+			if okIn {
+				okIn, inEntry = false, s.entry
+			}
+		} else {
+			someIn = true
+			if okIn && inEntry == nil {
+				inEntry = s.entry
+			}
 		}
 	}
 	for i := tout4.at(block.first); i < len(tout4.cuts) && tout4.cuts[i].compare(block.last) <= 0; i++ {
 		if v := tout4.vals[i]; !v.ok {
-			okOut, outEntry = false, v.entry
-			break
-		} else if outEntry == nil {
-			outEntry = v.entry
+			if okOut {
+				okOut, outEntry = false, v.entry
+			}
+		} else {
+			someOut = true
+			if okOut && outEntry == nil {
+				outEntry = v.entry
+			}
 		}
 	}
 	blockText := p.subnet.CIDRs[0]
@@ -774,9 +796,16 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 	if okIn && okOut {
 		hops = append(hops, Hop{Kind: KindNetworkACL, ID: tpl.acl.ID, Detail: "inbound " + describeEntry(inEntry, e.proto) + " admits the load balancer's addresses" + replyDetail(retVal{ok: true, entry: outEntry}, e.proto)})
 	}
+	unsure := func() string {
+		if len(out) == 0 || !someIn || !someOut || !someSG {
+			return ""
+		}
+		return "the load balancer's nodes in " + blockText + " are admitted by the target's network ACL and groups for part of the block only; which address a node has is unknown"
+	}
 	if ref != nil {
 		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
-		return out, hops
+		someSG = true
+		return out, hops, unsure()
 	}
 	// Without a group reference, rules must admit the whole block.
 	tsg, _ := a.sgMap(c, n.AccountID, n.Region, n.GroupIDs, e.proto, v4)
@@ -786,9 +815,10 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		s := segAt(tsg.vals[i], e.port)
 		if s == nil {
 			covered = false
-			break
+			continue
 		}
-		if first == nil {
+		someSG = true
+		if covered && first == nil {
 			first = s.grant
 		}
 	}
@@ -800,9 +830,9 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: describeGrant(first)})
 	}
 	if len(out) > 0 {
-		return out, nil
+		return out, nil, unsure()
 	}
-	return nil, hops
+	return nil, hops, ""
 }
 
 // legFromSource judges the leg to the target for a network load balancer

@@ -168,3 +168,48 @@ func TestALBBehindNLBNotVerified(t *testing.T) {
 		t.Errorf("eni-web 22: reachable %v, unverified %q; want verified not reachable", p.Reachable, p.Unverified)
 	}
 }
+
+// TestLBNodeAddressesPartlyAdmitted: a target behind a load balancer that
+// does not preserve client addresses sees a node's address, one of its
+// subnet's block, which one unknown (docs/reachability.md §2). A group or
+// NACL admitting part of that block (AWS's advice for a network load
+// balancer without groups: its nodes' private addresses, as /32 rules) may
+// admit the node: "not verified", not a verified "not reachable". Admitting
+// none of it is a verified block.
+func TestLBNodeAddressesPartlyAdmitted(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		cidrs      []string
+		unverified bool
+	}{
+		{"node addresses as /32", []string{"10.0.1.5/32", "10.0.1.77/32"}, true},
+		{"half the subnet", []string{"10.0.1.0/25"}, true},
+		{"another subnet", []string{"10.0.9.0/24"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv := reviewWorld(inventory.Route{Destination: "0.0.0.0/0", TargetKind: inventory.RouteInternetGateway, TargetID: "igw-1", State: inventory.RouteActive})
+			lb := &inv.LoadBalancers[0]
+			lb.Type, lb.SecurityGroupIDs = inventory.LoadBalancerNetwork, nil
+			lb.Listeners[0].Protocol = "TCP"
+			inv.TargetGroups[0].Protocol, inv.TargetGroups[0].TargetType = "TCP", inventory.TargetTypeIP
+			inv.TargetGroups[0].Targets = []inventory.Target{{ID: "10.0.2.10", Port: 443}}
+			for i := range inv.SecurityGroups {
+				if g := &inv.SecurityGroups[i]; g.ID == "sg-app" {
+					var rules []inventory.Rule
+					for k, c := range tc.cidrs {
+						rules = append(rules, inventory.Rule{ID: "sgr-app" + portText(k, k), Direction: inventory.Ingress, Protocol: inventory.ProtocolTCP, RawProtocol: "tcp",
+							FromPort: 443, ToPort: 443, Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: c}})
+					}
+					g.Rules = inventory.SortedRules(rules)
+				}
+			}
+			p := portOf(t, Analyze(inv), "eni-app", 443)
+			if p.Reachable {
+				t.Fatalf("reachable: %v", p.Path)
+			}
+			if got := p.Unverified != ""; got != tc.unverified {
+				t.Errorf("unverified %v (%q), want %v; blocked by %v", got, p.Unverified, tc.unverified, p.BlockedBy)
+			}
+		})
+	}
+}
