@@ -359,9 +359,9 @@ func listenerProtocols(p string) []string {
 	switch strings.ToUpper(p) {
 	case "HTTP", "HTTPS", "TCP", "TLS", "SSL":
 		return []string{inventory.ProtocolTCP}
-	case "UDP":
+	case "UDP", "QUIC":
 		return []string{inventory.ProtocolUDP}
-	case "TCP_UDP":
+	case "TCP_UDP", "TCP_QUIC":
 		return []string{inventory.ProtocolTCP, inventory.ProtocolUDP}
 	}
 	return nil

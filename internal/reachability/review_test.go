@@ -213,3 +213,36 @@ func TestLBNodeAddressesPartlyAdmitted(t *testing.T) {
 		})
 	}
 }
+
+// TestQUICListeners: a network load balancer's QUIC listener carries UDP
+// and TCP_QUIC both; their targets are reached like any other's (they were
+// no entry at all, so a target whose own path was cut read "not
+// reachable").
+func TestQUICListeners(t *testing.T) {
+	for _, proto := range []string{"QUIC", "TCP_QUIC"} {
+		t.Run(proto, func(t *testing.T) {
+			inv := reviewWorld(inventory.Route{Destination: "0.0.0.0/0", TargetKind: inventory.RouteInternetGateway, TargetID: "igw-1", State: inventory.RouteActive})
+			lb := &inv.LoadBalancers[0]
+			lb.Type, lb.SecurityGroupIDs = inventory.LoadBalancerNetwork, nil
+			lb.Listeners[0].Protocol = proto
+			inv.TargetGroups[0].Protocol = proto
+			for i := range inv.SecurityGroups {
+				if g := &inv.SecurityGroups[i]; g.ID == "sg-app" {
+					g.Rules = inventory.SortedRules([]inventory.Rule{{ID: "sgr-app", Direction: inventory.Ingress, Protocol: inventory.ProtocolAll, RawProtocol: "-1",
+						FromPort: 0, ToPort: 65535, Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}}})
+				}
+			}
+			var udp *Port
+			for _, it := range Analyze(inv) {
+				for i, p := range it.Ports {
+					if it.ID == "eni-app" && p.Protocol == inventory.ProtocolUDP && p.FromPort <= 443 && 443 <= p.ToPort {
+						udp = &it.Ports[i]
+					}
+				}
+			}
+			if udp == nil || !udp.Reachable || len(udp.Via) == 0 || udp.Via[0].Kind != ViaLoadBalancer {
+				t.Errorf("eni-app udp 443 behind a %s listener: %+v, want reachable via the load balancer", proto, udp)
+			}
+		})
+	}
+}
