@@ -44,3 +44,41 @@ func TestCollectRoutePrefixLists(t *testing.T) {
 		}
 	}
 }
+
+// TestImportNetworkPartialListeners: an export that gives the load
+// balancers but not the listeners of one of them, or not the rules of an
+// application load balancer's listener, misses what those forward to: a
+// target would read "not reachable". The pair's load balancers are then
+// not collected (every port not reached is "not verified"), never taken as
+// complete.
+func TestImportNetworkPartialListeners(t *testing.T) {
+	drop := func(prefixes ...string) []Input {
+		var out []Input
+		for _, in := range netExport(t) {
+			if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(in.Name, p) }) {
+				out = append(out, in)
+			}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name  string
+		files []Input
+		want  bool
+	}{
+		{"complete", netExport(t), true},
+		{"no rules of the application load balancer's listeners", drop("rules-"), false},
+		{"no listeners of the internet-facing load balancer", drop("listeners-"+albARN[len(albARN)-4:], "rules-"), false},
+		{"no listeners of an internal load balancer", drop("listeners-" + nlbARN[len(nlbARN)-4:]), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			inv, err := ImportReaders(context.Background(), tc.files, "")
+			if err != nil {
+				t.Fatalf("ImportReaders: %v", err)
+			}
+			if got := slices.Contains(inv.Coverage[0].Collected, inventory.KindLoadBalancers); got != tc.want {
+				t.Errorf("load_balancers collected %v, want %v (coverage %+v)", got, tc.want, inv.Coverage[0])
+			}
+		})
+	}
+}
