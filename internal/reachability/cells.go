@@ -702,12 +702,11 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 	return out, ""
 }
 
-// chainCells are the cells of a target of an internal application load
-// balancer that an internet-facing network load balancer forwards to:
-// every internet source may reach its port, which is not verified.
+// chainCells are the cells of a load-balancer path the model does not
+// follow (lbEntry.chain): every internet source may reach the target's
+// port, which is not verified.
 func chainCells(e lbEntry) []cell {
-	why := "load balancer " + e.lb.Name + " is internal, but internet-facing network load balancer " + e.chain +
-		" forwards to it: that chain is not modelled"
+	why := e.chain
 	lc := &lbCell{via: Via{Kind: ViaLoadBalancer, LoadBalancerARN: e.lb.ARN, Listener: strings.ToUpper(e.listener.Protocol) + ":" + strconv.Itoa(e.listener.Port)},
 		blocks: []Block{{KindLoadBalancer, e.lb.ARN, why}}}
 	var out []cell

@@ -119,9 +119,10 @@ type lbEntry struct {
 	tg       *inventory.TargetGroup // nil for Classic
 	port     int                    // the port on the interface
 	proto    string
-	// chain, when set, names the internet-facing network load balancer
-	// that forwards to lb, an internal application load balancer: a path
-	// the model does not follow (docs/reachability.md §5).
+	// chain, when set, says why the path is one the model does not follow
+	// (docs/reachability.md §5): an internet-facing network load balancer
+	// forwarding to lb, an internal application load balancer; or a
+	// listener protocol it does not know.
 	chain string
 }
 
@@ -287,6 +288,12 @@ func New(inv *inventory.Inventory) *Analyzer {
 					for _, p := range listenerProtocols(ls.Protocol) {
 						a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p})
 					}
+					if listenerProtocols(ls.Protocol) == nil {
+						for _, p := range []string{inventory.ProtocolTCP, inventory.ProtocolUDP} {
+							a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p,
+								chain: "listener protocol " + ls.Protocol + " of load balancer " + lb.Name + " is not modelled"})
+						}
+					}
 				}
 			}
 		}
@@ -345,7 +352,8 @@ func (a *Analyzer) chained(tgs map[string]*inventory.TargetGroup, byIP map[key]i
 						continue
 					}
 					for _, p := range listenerProtocols(ls.Protocol) {
-						a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p, chain: nlb})
+						a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p,
+							chain: "load balancer " + lb.Name + " is internal, but internet-facing network load balancer " + nlb + " forwards to it: that chain is not modelled"})
 					}
 				}
 			}

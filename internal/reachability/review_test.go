@@ -246,3 +246,16 @@ func TestQUICListeners(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownListenerProtocol: a listener protocol the model does not
+// know (one AWS adds later) still forwards to its targets: their port is
+// "not verified", not a verified "not reachable" from their own path.
+func TestUnknownListenerProtocol(t *testing.T) {
+	inv := reviewWorld(inventory.Route{Destination: "0.0.0.0/0", TargetKind: inventory.RouteNATGateway, TargetID: "nat-1", State: inventory.RouteActive})
+	inv.LoadBalancers[0].Listeners[0].Protocol = "SCTP"
+	inv.TargetGroups[0].Targets = append(inv.TargetGroups[0].Targets, inventory.Target{ID: "i-web", Port: 443})
+	p := portOf(t, Analyze(inv), "eni-web", 443)
+	if p.Reachable || p.Unverified == "" {
+		t.Errorf("eni-web 443 behind an SCTP listener: reachable %v, unverified %q, blocked by %v; want not verified", p.Reachable, p.Unverified, p.BlockedBy)
+	}
+}
