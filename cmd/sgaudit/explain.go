@@ -196,6 +196,8 @@ func explainOne(a *reachability.Analyzer, inv *inventory.Inventory, i int, to, p
 		switch {
 		case v.Reachable:
 			e.Verdict, e.Via, e.Path = explainReachable, v.Via, v.Path
+		case v.Open && v.Unverified != "":
+			e.Verdict, e.BlockedBy, e.Reason = explainNotVerified, v.BlockedBy, v.Unverified
 		case v.Open:
 			e.Verdict, e.BlockedBy, e.Caveat = explainNotReachable, v.BlockedBy, reachability.Caveat
 		default:

@@ -134,13 +134,15 @@ func TestCollectPaginates(t *testing.T) {
 		}
 	}
 	wantCalls := map[string][]call{
-		"DescribeSecurityGroups":          pages("DescribeSecurityGroups", 1000, ""),
-		"DescribeSecurityGroupRules":      pages("DescribeSecurityGroupRules", 1000, ""),
-		"DescribeNetworkInterfaces":       pages("DescribeNetworkInterfaces", 1000, ""),
-		"DescribeLaunchTemplateVersions":  pages("DescribeLaunchTemplateVersions", 200, ""),
-		"DescribeLaunchConfigurations":    pages("DescribeLaunchConfigurations", 100, ""),
-		"DescribeManagedPrefixLists":      pages("DescribeManagedPrefixLists", 100, ""),
-		"GetManagedPrefixListEntries":     pages("GetManagedPrefixListEntries", 100, "pl-2"),
+		"DescribeSecurityGroups":         pages("DescribeSecurityGroups", 1000, ""),
+		"DescribeSecurityGroupRules":     pages("DescribeSecurityGroupRules", 1000, ""),
+		"DescribeNetworkInterfaces":      pages("DescribeNetworkInterfaces", 1000, ""),
+		"DescribeLaunchTemplateVersions": pages("DescribeLaunchTemplateVersions", 200, ""),
+		"DescribeLaunchConfigurations":   pages("DescribeLaunchConfigurations", 100, ""),
+		"DescribeManagedPrefixLists":     pages("DescribeManagedPrefixLists", 100, ""),
+		// and the list a route names (netPages: gone, so not in the inventory)
+		"GetManagedPrefixListEntries": append(pages("GetManagedPrefixListEntries", 100, "pl-2"),
+			call{Region: "eu-west-1", Op: "GetManagedPrefixListEntries", MaxResults: 100, Arg: "pl-00000001"}),
 		"DescribeStaleSecurityGroups":     pages("DescribeStaleSecurityGroups", 255, "vpc-1"),
 		"DescribeSecurityGroupReferences": {{Region: "eu-west-1", Op: "DescribeSecurityGroupReferences", Arg: "5"}},
 	}

@@ -471,13 +471,38 @@ func (im *importer) importNetwork(inv *inventory.Inventory) error {
 	for _, k := range slices.SortedFunc(maps.Keys(r.data), comparePairs) {
 		d := r.data[k]
 		normalizeNetwork(inv, *d, d.Account.Partition)
+		partial := listenersPartial(d)
 		for list, kind := range networkCLIKinds {
-			if kind != "" && networkListHas(d, list) {
+			if kind != "" && networkListHas(d, list) && !(partial && kind == inventory.KindLoadBalancers) {
 				im.kind(k, kind)
 			}
 		}
 	}
 	return nil
+}
+
+// listenersPartial reports whether an internet-facing load balancer of the
+// pair came without its listeners, or an application load balancer's listener
+// without its rules (every such listener has at least its default rule):
+// what they forward to is unknown, so the load balancers are not
+// collected, and "not reachable" cannot be verified (docs/reachability.md
+// §4).
+func listenersPartial(d *RegionData) bool {
+	has := map[string]bool{}
+	for _, l := range d.Listeners {
+		has[aws.ToString(l.LoadBalancerArn)] = true
+		if p := l.Protocol; (p == elbv2types.ProtocolEnumHttp || p == elbv2types.ProtocolEnumHttps) && d.ListenerRules[aws.ToString(l.ListenerArn)] == nil {
+			return true
+		}
+	}
+	for _, lb := range d.LoadBalancers {
+		// An internal load balancer is no entry: without listeners it
+		// misses nothing the analysis uses.
+		if lb.Scheme == elbv2types.LoadBalancerSchemeEnumInternetFacing && !has[aws.ToString(lb.LoadBalancerArn)] {
+			return true
+		}
+	}
+	return false
 }
 
 // dedupeNet keeps one of the items of a list with the same key when they

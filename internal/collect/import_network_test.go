@@ -75,6 +75,15 @@ func netExport(t testing.TB) []Input {
 		}
 		files = append(files, input("rules-"+l[len(l)-1:]+".json", cliJSON(t, listELBRules, rules)))
 	}
+	// Every listener of an application load balancer has its default rule
+	// in an export (the fake's pages leave it out for albL80, and albLGone
+	// was deleted before a live scan read its rules): it stands for the
+	// listener's default action, which adds no target group of its own.
+	for _, l := range []string{albL80, albLGone} {
+		files = append(files, input("rules-default-"+l[len(l)-1:]+".json", cliJSON(t, listELBRules, []elbv2types.Rule{{
+			RuleArn: aws.String(strings.Replace(l, ":listener/", ":listener-rule/", 1) + "/default"), IsDefault: aws.Bool(true),
+			Actions: []elbv2types.Action{{Type: elbv2types.ActionTypeEnumRedirect}}}})))
+	}
 	for _, tg := range []string{tgWeb, tgAPI, tgDB, tgDBInst, tgGone} {
 		files = append(files, input("targets-"+tg[len(tg)-4:]+".json", cliJSON(t, listTargetHealth, nonNil(n.health[tg]), keyTargetGroupARN, tg)))
 	}

@@ -188,6 +188,14 @@ func (c *collector) collectRegion(ctx context.Context, t task) result {
 		wg.Go(func() { data.PrefixListEntries = p.prefixListEntries(gctx, groups) })
 	}
 	wg.Wait()
+	// Route tables name prefix lists too (a gateway endpoint's S3 or
+	// DynamoDB list, a customer list): longest-prefix match needs their
+	// entries (docs/reachability.md §2), read once the routes are known.
+	if extra := routePrefixLists(data.RouteTables, data.PrefixListEntries); len(extra) > 0 && data.PrefixListEntries != nil && !p.failed(inventory.KindPrefixLists) {
+		for id, es := range p.prefixListEntriesOf(gctx, extra) {
+			data.PrefixListEntries[id] = es
+		}
+	}
 
 	cov := p.coverage(ctx, t, &data)
 	p.log.Info("region done", "status", cov.Status, "groups", len(data.Groups), "rules", len(data.Rules),
@@ -362,8 +370,13 @@ func (p *pairReader) prefixLists(ctx context.Context) []types.ManagedPrefixList 
 // with the account, and a call per list nobody references would cost more
 // than the rest of the pair while no check could use its answer.
 func (p *pairReader) prefixListEntries(ctx context.Context, groups []types.SecurityGroup) map[string][]types.PrefixListEntry {
+	return p.prefixListEntriesOf(ctx, referencedPrefixLists(groups))
+}
+
+// prefixListEntriesOf reads the entries of the prefix lists ids; nil when
+// a call failed (the kind is then marked failed).
+func (p *pairReader) prefixListEntriesOf(ctx context.Context, ids []string) map[string][]types.PrefixListEntry {
 	const op = "GetManagedPrefixListEntries"
-	ids := referencedPrefixLists(groups)
 	// nil for a list not found, [] for one without entries.
 	lists, err := fanOut(ctx, ids, func(ctx context.Context, id string) ([]types.PrefixListEntry, error) {
 		entries, err := drain(ctx, p.c, p.lim, p.log, op,
@@ -431,6 +444,23 @@ func referencedPrefixLists(groups []types.SecurityGroup) []string {
 					if id := aws.ToString(pl.PrefixListId); id != "" {
 						ids = append(ids, id)
 					}
+				}
+			}
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
+}
+
+// routePrefixLists returns the prefix lists the routes name whose entries
+// are not read yet, sorted.
+func routePrefixLists(tables []types.RouteTable, read map[string][]types.PrefixListEntry) []string {
+	var ids []string
+	for _, t := range tables {
+		for _, r := range t.Routes {
+			if id := aws.ToString(r.DestinationPrefixListId); id != "" {
+				if _, ok := read[id]; !ok {
+					ids = append(ids, id)
 				}
 			}
 		}

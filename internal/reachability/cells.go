@@ -259,6 +259,9 @@ type cell struct {
 	out    *retVal
 	sg     *pseg
 	lb     *lbCell
+	// unsure says why a cell not reached may still be: the only test
+	// failing is a route to an appliance or endpoint (routeVal.unsure).
+	unsure string
 }
 
 // pubCtx is what the public-address entry of one interface shares.
@@ -487,6 +490,9 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 							}
 							cl := cell{proto: proto, lo: lo, hi: hi, f: f, alo: start, ahi: end, pub: ctx, rv: nv.rv, in: ns, out: &nv.out, sg: s}
 							cl.reach = ctx.pub[f] && pl.igw != "" && nv.rv.toIGW && ns.allow && nv.out.ok
+							if !cl.reach && nv.rv.unsure != "" && ctx.pub[f] && pl.igw != "" && ns.allow && nv.out.ok {
+								cl.unsure = nv.rv.unsure
+							}
 							merged := false
 							for _, k := range prev {
 								if p := &out[k]; p.ahi.next() == start && sameCell(p, &cl) {
@@ -520,6 +526,10 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 		}
 	}
 	for _, e := range a.lbs[i] {
+		if e.chain != "" {
+			out = append(out, chainCells(e)...)
+			continue
+		}
 		lbc, reason := a.lbCells(c, n, pl, e)
 		if reason != "" {
 			return nil, reason
@@ -599,9 +609,10 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 		// load balancer's own addresses: the same for every source.
 		legs := make([][]Block, len(places))
 		legHops := make([][]Hop, len(places))
+		legUnsure := make([]string, len(places))
 		if !preserve {
 			for i, p := range places {
-				legs[i], legHops[i] = a.legFromSubnet(p, tpl, n, e, ref, c)
+				legs[i], legHops[i], legUnsure[i] = a.legFromSubnet(p, tpl, n, e, ref, c)
 			}
 		}
 		cuts := mergeCuts(lists...)
@@ -631,6 +642,7 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 			}
 			var path []Hop
 			reach := false
+			unsure := ""
 			for i, fr := range fronts {
 				var fb []Block
 				if fr.p.igw == "" {
@@ -652,6 +664,17 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 				if preserve {
 					leg, hops = pLeg, pHops
 				}
+				// The front may pass (only a route to an appliance fails) and
+				// the leg may (only part of the nodes' block admitted).
+				frontMaybe := len(fb) == 0 || len(fb) == 1 && rv.unsure != ""
+				legMaybe := len(leg) == 0 || !preserve && legUnsure[i] != ""
+				if frontMaybe && legMaybe && len(sgBlocks) == 0 && (len(fb) > 0 || len(leg) > 0) {
+					if len(fb) > 0 {
+						unsure = cmpOr(unsure, rv.unsure)
+					} else {
+						unsure = cmpOr(unsure, legUnsure[i])
+					}
+				}
 				if len(fb) == 0 && len(leg) == 0 && len(sgBlocks) == 0 && !reach {
 					reach = true
 					path = []Hop{{Kind: KindLoadBalancer, ID: lb.ARN, Detail: lb.Type + " " + lb.Scheme + ", listener " + listener},
@@ -671,11 +694,36 @@ func (a *Analyzer) lbCells(c *cache, n *inventory.NetworkInterface, tpl place, e
 				cl.lb.path = path
 			} else {
 				cl.lb.blocks = uniqueBlocks(append(blocks, sgBlocks...))
+				cl.unsure = unsure
 			}
 			out = append(out, cl)
 		}
 	}
 	return out, ""
+}
+
+// chainCells are the cells of a load-balancer path the model does not
+// follow (lbEntry.chain): every internet source may reach the target's
+// port, which is not verified.
+func chainCells(e lbEntry) []cell {
+	why := e.chain
+	lc := &lbCell{via: Via{Kind: ViaLoadBalancer, LoadBalancerARN: e.lb.ARN, Listener: strings.ToUpper(e.listener.Protocol) + ":" + strconv.Itoa(e.listener.Port)},
+		blocks: []Block{{KindLoadBalancer, e.lb.ARN, why}}}
+	var out []cell
+	for _, f := range []fam{v4, v6} {
+		m := internetMaps[f]
+		for ci, start := range m.cuts {
+			if !m.vals[ci] {
+				continue
+			}
+			end := f.last()
+			if ci+1 < len(m.cuts) {
+				end = m.cuts[ci+1].prev()
+			}
+			out = append(out, cell{proto: e.proto, lo: e.port, hi: e.port, f: f, alo: start, ahi: end, lb: lc, unsure: why})
+		}
+	}
+	return out
 }
 
 // tgHop names the target group (or the Classic listener) on a path.
@@ -691,7 +739,11 @@ func tgHop(e lbEntry) Hop {
 // NACL must admit every address of the subnet's IPv4 block (the node's
 // address is one of them) and let the reply out to it, and its groups
 // must admit a group of the load balancer or that whole block.
-func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e lbEntry, ref *grant, c *cache) ([]Block, []Hop) {
+//
+// The third result is set when every test admits part of the block but
+// not all of it: the node's address, which one unknown, may pass, so the
+// leg can only be "not verified".
+func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e lbEntry, ref *grant, c *cache) ([]Block, []Hop, string) {
 	var block *span
 	for _, cidr := range p.subnet.CIDRs {
 		if s, ok := parseSpan(cidr); ok && s.f == v4 {
@@ -700,7 +752,7 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		}
 	}
 	if block == nil {
-		return []Block{{KindLoadBalancer, e.lb.ARN, "subnet " + p.subnet.ID + " has no IPv4 block for the load balancer's nodes"}}, nil
+		return []Block{{KindLoadBalancer, e.lb.ARN, "subnet " + p.subnet.ID + " has no IPv4 block for the load balancer's nodes"}}, nil, ""
 	}
 	var out []Block
 	hops := []Hop{tgHop(e)}
@@ -708,20 +760,29 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 	tin4, tout4 := c.naclIn(tpl.acl, v4, e.proto), c.naclOut(tpl.acl, v4, e.proto)
 	var inEntry, outEntry *inventory.NACLEntry
 	okIn, okOut := true, true
+	someIn, someOut, someSG := false, false, false
 	for i := tin4.at(block.first); i < len(tin4.cuts) && tin4.cuts[i].compare(block.last) <= 0; i++ {
 		if s := segAt(tin4.vals[i], e.port); !s.allow {
-			okIn, inEntry = false, s.entry
-			break
-		} else if inEntry == nil {
-			inEntry = s.entry
+			if okIn {
+				okIn, inEntry = false, s.entry
+			}
+		} else {
+			someIn = true
+			if okIn && inEntry == nil {
+				inEntry = s.entry
+			}
 		}
 	}
 	for i := tout4.at(block.first); i < len(tout4.cuts) && tout4.cuts[i].compare(block.last) <= 0; i++ {
 		if v := tout4.vals[i]; !v.ok {
-			okOut, outEntry = false, v.entry
-			break
-		} else if outEntry == nil {
-			outEntry = v.entry
+			if okOut {
+				okOut, outEntry = false, v.entry
+			}
+		} else {
+			someOut = true
+			if okOut && outEntry == nil {
+				outEntry = v.entry
+			}
 		}
 	}
 	blockText := p.subnet.CIDRs[0]
@@ -734,9 +795,16 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 	if okIn && okOut {
 		hops = append(hops, Hop{Kind: KindNetworkACL, ID: tpl.acl.ID, Detail: "inbound " + describeEntry(inEntry, e.proto) + " admits the load balancer's addresses" + replyDetail(retVal{ok: true, entry: outEntry}, e.proto)})
 	}
+	unsure := func() string {
+		if len(out) == 0 || !someIn || !someOut || !someSG {
+			return ""
+		}
+		return "the load balancer's nodes in " + blockText + " are admitted by the target's network ACL and groups for part of the block only; which address a node has is unknown"
+	}
 	if ref != nil {
 		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: ref.group, Detail: describeGrant(ref)})
-		return out, hops
+		someSG = true
+		return out, hops, unsure()
 	}
 	// Without a group reference, rules must admit the whole block.
 	tsg, _ := a.sgMap(c, n.AccountID, n.Region, n.GroupIDs, e.proto, v4)
@@ -746,9 +814,10 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		s := segAt(tsg.vals[i], e.port)
 		if s == nil {
 			covered = false
-			break
+			continue
 		}
-		if first == nil {
+		someSG = true
+		if covered && first == nil {
 			first = s.grant
 		}
 	}
@@ -760,9 +829,9 @@ func (a *Analyzer) legFromSubnet(p, tpl place, n *inventory.NetworkInterface, e 
 		hops = append(hops, Hop{Kind: KindSecurityGroup, ID: first.group, Detail: describeGrant(first)})
 	}
 	if len(out) > 0 {
-		return out, nil
+		return out, nil, unsure()
 	}
-	return nil, hops
+	return nil, hops, ""
 }
 
 // legFromSource judges the leg to the target for a network load balancer
@@ -861,6 +930,15 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			} else {
 				p.BlockedBy = activeBlocks(c, active)
 				p.Unverified = lbUnverified
+				var unsure *cell
+				for _, c := range active {
+					if c.unsure != "" && (unsure == nil || c.seq < unsure.seq) {
+						unsure = c
+					}
+				}
+				if p.Unverified == "" && unsure != nil {
+					p.Unverified = unsure.unsure
+				}
 			}
 			if havePrev && len(out) > 0 && samePort(&out[len(out)-1], &p) {
 				out[len(out)-1].ToPort = hi

@@ -291,6 +291,10 @@ type routeVal struct {
 	dest  string           // its destination as written (CIDR or pl-)
 	why   string           // when not to the internet gateway
 	hop   string           // "route <dest> to <igw>", the path's detail when it is
+	// unsure is set when the route goes to an appliance or endpoint that
+	// may forward to the internet gateway (docs/reachability.md §5): the
+	// route alone cannot verify "not reachable".
+	unsure string
 }
 
 // routeMap is, per address, the route table's longest-prefix match. At
@@ -349,6 +353,14 @@ func routeMap(rt *inventory.RouteTable, f fam, igw string, pls func(id string) *
 			v.why = "the route " + v.dest + " goes to " + r.TargetID + ", which is not attached to the VPC"
 		default:
 			v.why = "the route " + v.dest + " goes to " + string(r.TargetKind) + " " + cmpOr(r.TargetID, "(no target)") + ", not to an internet gateway"
+			switch r.TargetKind {
+			case inventory.RouteVPCEndpoint, inventory.RouteNetworkInterface, inventory.RouteInstance, inventory.RouteOther:
+				// A firewall or Gateway Load Balancer endpoint, an appliance
+				// or a carrier gateway may hand the packet on to the
+				// internet: inspection paths are not modelled.
+				v.unsure = "route table " + rt.ID + " sends " + v.dest + " to " + string(r.TargetKind) + " " + r.TargetID +
+					", which may forward to the internet (appliance and endpoint paths are not modelled)"
+			}
 		}
 		return v
 	})

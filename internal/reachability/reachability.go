@@ -119,6 +119,11 @@ type lbEntry struct {
 	tg       *inventory.TargetGroup // nil for Classic
 	port     int                    // the port on the interface
 	proto    string
+	// chain, when set, says why the path is one the model does not follow
+	// (docs/reachability.md §5): an internet-facing network load balancer
+	// forwarding to lb, an internal application load balancer; or a
+	// listener protocol it does not know.
+	chain string
 }
 
 // Analyzer holds the indexes of one inventory. Safe for concurrent use
@@ -283,11 +288,77 @@ func New(inv *inventory.Inventory) *Analyzer {
 					for _, p := range listenerProtocols(ls.Protocol) {
 						a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p})
 					}
+					if listenerProtocols(ls.Protocol) == nil {
+						for _, p := range []string{inventory.ProtocolTCP, inventory.ProtocolUDP} {
+							a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p,
+								chain: "listener protocol " + ls.Protocol + " of load balancer " + lb.Name + " is not modelled"})
+						}
+					}
 				}
 			}
 		}
 	}
+	a.chained(tgs, byIP, instance)
 	return a
+}
+
+// chained adds the targets of internal application load balancers that an
+// internet-facing network load balancer forwards to (a target group of
+// type alb): the internet reaches them through a chain the model does not
+// follow, so their ports can only be "not verified" (docs/reachability.md
+// §5), never "not reachable".
+func (a *Analyzer) chained(tgs map[string]*inventory.TargetGroup, byIP map[key]int, instance func(acct, region, id string) (int, bool)) {
+	front := map[string]string{} // ALB ARN → the NLB in front
+	for i := range a.inv.LoadBalancers {
+		lb := &a.inv.LoadBalancers[i]
+		if lb.Scheme != inventory.SchemeInternetFacing || lb.Type != inventory.LoadBalancerNetwork {
+			continue
+		}
+		for _, ls := range lb.Listeners {
+			for _, arn := range ls.TargetGroupARNs {
+				if tg := tgs[arn]; tg != nil && tg.TargetType == inventory.TargetTypeALB {
+					for _, t := range tg.Targets {
+						front[t.ID] = cmpOr(front[t.ID], lb.Name)
+					}
+				}
+			}
+		}
+	}
+	for i := range a.inv.LoadBalancers {
+		lb := &a.inv.LoadBalancers[i]
+		nlb, ok := front[lb.ARN]
+		if !ok || lb.Scheme == inventory.SchemeInternetFacing {
+			continue
+		}
+		for j := range lb.Listeners {
+			ls := &lb.Listeners[j]
+			for _, arn := range ls.TargetGroupARNs {
+				tg := tgs[arn]
+				if tg == nil {
+					continue
+				}
+				for _, t := range tg.Targets {
+					var n int
+					switch tg.TargetType {
+					case inventory.TargetTypeInstance:
+						n, ok = instance(tg.AccountID, tg.Region, t.ID)
+					case inventory.TargetTypeIP:
+						n, ok = byIP[key{tg.AccountID, tg.Region, t.ID}]
+					default:
+						ok = false
+					}
+					port := cmp.Or(t.Port, tg.Port)
+					if !ok || port == 0 {
+						continue
+					}
+					for _, p := range listenerProtocols(ls.Protocol) {
+						a.lbs[n] = append(a.lbs[n], lbEntry{lb: lb, listener: ls, tg: tg, port: port, proto: p,
+							chain: "load balancer " + lb.Name + " is internal, but internet-facing network load balancer " + nlb + " forwards to it: that chain is not modelled"})
+					}
+				}
+			}
+		}
+	}
 }
 
 // listenerProtocols maps a listener protocol to the IP protocols it
@@ -296,9 +367,9 @@ func listenerProtocols(p string) []string {
 	switch strings.ToUpper(p) {
 	case "HTTP", "HTTPS", "TCP", "TLS", "SSL":
 		return []string{inventory.ProtocolTCP}
-	case "UDP":
+	case "UDP", "QUIC":
 		return []string{inventory.ProtocolUDP}
-	case "TCP_UDP":
+	case "TCP_UDP", "TCP_QUIC":
 		return []string{inventory.ProtocolTCP, inventory.ProtocolUDP}
 	}
 	return nil
@@ -434,10 +505,19 @@ type Verdict struct {
 	Via       []Via
 	Path      []Hop
 	BlockedBy []Block
+	// Unverified says why a port not reached may still be (as
+	// Port.Unverified): a load-balancer kind not collected, or a route to
+	// an appliance or endpoint.
+	Unverified string
 }
 
 // Answer holds every cell of one interface, to answer for single sources.
-type Answer struct{ cells []cell }
+type Answer struct {
+	cells []cell
+	// lbReason is why "not reachable" cannot be verified in the
+	// interface's (account, region), "" when it can.
+	lbReason string
+}
 
 // Explain computes interface i's cells once, or says why it cannot.
 func (a *Analyzer) Explain(i int) (*Answer, string) {
@@ -445,7 +525,8 @@ func (a *Analyzer) Explain(i int) (*Answer, string) {
 	if reason != "" {
 		return nil, reason
 	}
-	return &Answer{cells: cells}, ""
+	n := &a.inv.NetworkInterfaces[i]
+	return &Answer{cells: cells, lbReason: a.lbReason[pairKey{n.AccountID, n.Region}]}, ""
 }
 
 // Query answers for one source address, protocol and port (for icmp and
@@ -454,6 +535,7 @@ func (ans *Answer) Query(proto string, port int, src netip.Addr) Verdict {
 	f, ad := addrOf(src.Unmap())
 	var v Verdict
 	var blocks []Block
+	unsure := ""
 	first := -1
 	for i := range ans.cells {
 		c := &ans.cells[i]
@@ -470,10 +552,14 @@ func (ans *Answer) Query(proto string, port int, src netip.Addr) Verdict {
 			v.Via = append(v.Via, c.via())
 		} else {
 			blocks = append(blocks, c.blocks()...)
+			unsure = cmpOr(unsure, c.unsure)
 		}
 	}
 	if !v.Reachable {
 		v.BlockedBy = uniqueBlocks(blocks)
+		if v.Open {
+			v.Unverified = cmpOr(ans.lbReason, unsure)
+		}
 	}
 	v.Via = uniqueVias(v.Via)
 	return v
@@ -489,6 +575,7 @@ func (ans *Answer) QueryPrefix(proto string, port int, p netip.Prefix) Verdict {
 		return v
 	}
 	var blocks []Block
+	unsure := ""
 	first := -1
 	for i := range ans.cells {
 		c := &ans.cells[i]
@@ -505,10 +592,14 @@ func (ans *Answer) QueryPrefix(proto string, port int, p netip.Prefix) Verdict {
 			v.Via = append(v.Via, c.via())
 		} else {
 			blocks = append(blocks, c.blocks()...)
+			unsure = cmpOr(unsure, c.unsure)
 		}
 	}
 	if !v.Reachable {
 		v.BlockedBy = uniqueBlocks(blocks)
+		if v.Open {
+			v.Unverified = cmpOr(ans.lbReason, unsure)
+		}
 	}
 	v.Via = uniqueVias(v.Via)
 	return v
