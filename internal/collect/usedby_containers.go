@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	batchtypes "github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -131,8 +132,10 @@ func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 }
 
 // readBatch lists compute environments: one at zero vCPUs launches its
-// next instance with these groups. Their launch templates are read as any
-// other (launch_templates).
+// next instance with these groups, and with those of the launch template
+// version it names. launch_templates reads only $Default and $Latest, and
+// a compute environment may pin another version (its overrides too), so
+// the versions named are read as a fleet's are (templateGroups).
 func readBatch(ctx context.Context, r *useReader) ([]useRef, error) {
 	envs, err := useList(ctx, r, "DescribeComputeEnvironments",
 		batch.NewDescribeComputeEnvironmentsPaginator(batch.NewFromConfig(r.cfg),
@@ -144,10 +147,41 @@ func readBatch(ctx context.Context, r *useReader) ([]useRef, error) {
 		return nil, err
 	}
 	var out []useRef
+	var ids []string
+	perEnv := map[string][]fleetTemplate{}
+	var specs []fleetTemplate
 	for _, e := range envs {
-		if e.ComputeResources != nil {
-			out = append(out, refs(aws.ToString(e.ComputeEnvironmentArn), "", e.ComputeResources.SecurityGroupIds...)...)
+		cr := e.ComputeResources
+		if cr == nil {
+			continue
 		}
+		arn := aws.ToString(e.ComputeEnvironmentArn)
+		out = append(out, refs(arn, "", cr.SecurityGroupIds...)...)
+		if lt := cr.LaunchTemplate; lt != nil {
+			ts := []fleetTemplate{{id: aws.ToString(lt.LaunchTemplateId), name: aws.ToString(lt.LaunchTemplateName), version: aws.ToString(lt.Version)}}
+			for _, o := range lt.Overrides {
+				ts = append(ts, fleetTemplate{id: aws.ToString(o.LaunchTemplateId), name: aws.ToString(o.LaunchTemplateName), version: aws.ToString(o.Version)})
+			}
+			for _, t := range ts {
+				if t.id != "" || t.name != "" {
+					if perEnv[arn] == nil {
+						ids = append(ids, arn)
+					}
+					perEnv[arn] = append(perEnv[arn], t)
+					specs = append(specs, t)
+				}
+			}
+		}
+	}
+	if len(specs) == 0 {
+		return out, nil
+	}
+	groups, err := templateGroups(ctx, r, ec2.NewFromConfig(r.cfg), specs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		out = append(out, fleetRefs(id, perEnv[id], groups)...)
 	}
 	return out, nil
 }
@@ -188,8 +222,24 @@ func readEKS(ctx context.Context, r *useReader) ([]useRef, error) {
 			if err != nil {
 				return nil, err
 			}
-			if n := d.Nodegroup; n != nil && n.RemoteAccess != nil {
+			n := d.Nodegroup
+			if n == nil {
+				continue
+			}
+			if n.RemoteAccess != nil {
 				out = append(out, refs(aws.ToString(n.NodegroupArn), "remote access", n.RemoteAccess.SourceSecurityGroups...)...)
+			}
+			if lt := n.LaunchTemplate; lt != nil && (aws.ToString(lt.Id) != "" || aws.ToString(lt.Name) != "") {
+				// A node group pins a version of its launch template,
+				// which need not be the $Default or $Latest that
+				// launch_templates reads: at zero nodes, its next node
+				// gets that version's groups.
+				t := fleetTemplate{id: aws.ToString(lt.Id), name: aws.ToString(lt.Name), version: aws.ToString(lt.Version)}
+				groups, err := templateGroups(ctx, r, ec2.NewFromConfig(r.cfg), []fleetTemplate{t})
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, fleetRefs(aws.ToString(n.NodegroupArn), []fleetTemplate{t}, groups)...)
 			}
 		}
 		return out, nil

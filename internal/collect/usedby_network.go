@@ -155,7 +155,9 @@ func readSpotFleets(ctx context.Context, r *useReader) ([]useRef, error) {
 		}
 		for _, spec := range q.SpotFleetRequestConfig.LaunchSpecifications {
 			for _, g := range spec.SecurityGroups {
-				out = append(out, refs(id, "launch specification", aws.ToString(g.GroupId))...)
+				// A launch specification in a default VPC may name its
+				// groups by name only; linkUses resolves names.
+				out = append(out, refs(id, "launch specification", cmp.Or(aws.ToString(g.GroupId), aws.ToString(g.GroupName)))...)
 			}
 			for _, ni := range spec.NetworkInterfaces {
 				out = append(out, refs(id, "launch specification", ni.Groups...)...)
