@@ -135,6 +135,10 @@ func readSageMaker(ctx context.Context, r *useReader) ([]useRef, error) {
 		if d.DomainSettings != nil {
 			out = append(out, refs(arn, "domain settings", d.DomainSettings.SecurityGroupIds...)...)
 		}
+		if d.DefaultSpaceSettings != nil {
+			// A shared space's next app starts with these groups.
+			out = append(out, refs(arn, "default space settings", d.DefaultSpaceSettings.SecurityGroups...)...)
+		}
 		return out, nil
 	})
 	if err != nil {

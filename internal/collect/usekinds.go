@@ -118,7 +118,7 @@ func useKinds() []useKind {
 			Kind: "sagemaker", Service: "Amazon SageMaker AI", Resources: "notebook instances, domains and models",
 			APIs:   []string{"ListNotebookInstances", "DescribeNotebookInstance", "ListDomains", "DescribeDomain", "ListModels", "DescribeModel"},
 			IAM:    []string{"sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance", "sagemaker:ListDomains", "sagemaker:DescribeDomain", "sagemaker:ListModels", "sagemaker:DescribeModel"},
-			Fields: "`SecurityGroups`, `DefaultUserSettings.SecurityGroups`, `DomainSettings.SecurityGroupIds`, `VpcConfig.SecurityGroupIds`", Calls: "3 listings (1 per page of 100 each) + 1 per notebook instance, domain and model",
+			Fields: "`SecurityGroups`, `DefaultUserSettings.SecurityGroups`, `DefaultSpaceSettings.SecurityGroups`, `DomainSettings.SecurityGroupIds`, `VpcConfig.SecurityGroupIds`", Calls: "3 listings (1 per page of 100 each) + 1 per notebook instance, domain and model",
 			collector: useFunc(readSageMaker),
 		},
 		{
