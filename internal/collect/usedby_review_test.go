@@ -2,12 +2,18 @@ package collect
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	batchtypes "github.com/aws/aws-sdk-go-v2/service/batch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -234,5 +240,50 @@ func TestFleetPinnedVersions(t *testing.T) {
 				t.Errorf("readEC2Fleets (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestTemplateVersionNotFound: a fleet pins a version deleted since (moto
+// has no DeleteLaunchTemplateVersions, so EC2 is a fake here). Asked with
+// the others, it fails the call with VersionNotFound, which dropped the
+// groups of every version of the template; each version is now asked
+// alone and the others count.
+func TestTemplateVersionNotFound(t *testing.T) {
+	var asked []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if err := req.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		var versions []string
+		for i := 1; req.Form.Get("LaunchTemplateVersion."+strconv.Itoa(i)) != ""; i++ {
+			versions = append(versions, req.Form.Get("LaunchTemplateVersion."+strconv.Itoa(i)))
+		}
+		asked = append(asked, strings.Join(versions, ","))
+		if slices.Contains(versions, "9") {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprint(w, `<Response><Errors><Error><Code>InvalidLaunchTemplateId.VersionNotFound</Code><Message>no version 9</Message></Error></Errors><RequestID>r</RequestID></Response>`)
+			return
+		}
+		fmt.Fprint(w, `<DescribeLaunchTemplateVersionsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"><requestId>r</requestId><launchTemplateVersionSet>`+
+			`<item><launchTemplateId>lt-1</launchTemplateId><versionNumber>2</versionNumber><defaultVersion>false</defaultVersion>`+
+			`<launchTemplateData><securityGroupIdSet><item>sg-0pinned</item></securityGroupIdSet></launchTemplateData></item>`+
+			`</launchTemplateVersionSet></DescribeLaunchTemplateVersionsResponse>`)
+	}))
+	defer srv.Close()
+	cfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+	c := newCollector(cfg, Options{Regions: []string{"eu-west-1"}, Now: func() time.Time { return fixedNow }})
+	r := &useReader{c: c, cfg: cfg, account: "111122223333", region: "eu-west-1", log: slog.New(slog.DiscardHandler), kind: "ec2_fleet", service: "ec2"}
+	specs := []fleetTemplate{{id: "lt-1", version: "2"}, {id: "lt-1", version: "9"}}
+	got, err := templateGroups(context.Background(), r, ec2.NewFromConfig(cfg), specs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[fleetTemplate][]string{{id: "lt-1", version: "2"}: {"sg-0pinned"}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(fleetTemplate{})); diff != "" {
+		t.Errorf("templateGroups (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"2,9", "2", "9"}, asked); diff != "" {
+		t.Errorf("versions asked (-want +got):\n%s", diff)
 	}
 }
