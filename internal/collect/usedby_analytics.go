@@ -243,12 +243,20 @@ func readBeanstalk(ctx context.Context, r *useReader) ([]useRef, error) {
 	var envs []ebstypes.EnvironmentDescription
 	for token := (*string)(nil); ; {
 		o, err := useCall(ctx, r, "DescribeEnvironments", func(ctx context.Context) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
-			return c.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{MaxRecords: aws.Int32(1000), NextToken: token}) // 1–1000
+			// Without IncludeDeleted=false the answer holds the
+			// environments terminated in the last hour, whose settings
+			// cannot be read: the whole kind failed.
+			return c.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{MaxRecords: aws.Int32(1000), NextToken: token, // 1–1000
+				IncludeDeleted: aws.Bool(false)})
 		})
 		if err != nil {
 			return nil, err
 		}
-		envs = append(envs, o.Environments...)
+		for _, e := range o.Environments {
+			if e.Status != ebstypes.EnvironmentStatusTerminated {
+				envs = append(envs, e)
+			}
+		}
 		if token = o.NextToken; aws.ToString(token) == "" {
 			break
 		}

@@ -287,3 +287,61 @@ func TestTemplateVersionNotFound(t *testing.T) {
 		t.Errorf("versions asked (-want +got):\n%s", diff)
 	}
 }
+
+// TestBeanstalkTerminatedEnvironments: DescribeEnvironments gives the
+// environments terminated in the last hour unless told not to, and
+// DescribeConfigurationSettings fails on them, which failed the whole kind
+// (SGA008: every group of the region "not checked", the pair in error).
+// moto has no DescribeConfigurationSettings: Elastic Beanstalk is a fake.
+func TestBeanstalkTerminatedEnvironments(t *testing.T) {
+	var described []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if err := req.ParseForm(); err != nil {
+			t.Error(err)
+		}
+		switch req.Form.Get("Action") {
+		case "DescribeEnvironments":
+			terminated := `<member><EnvironmentName>old</EnvironmentName><ApplicationName>app</ApplicationName><Status>Terminated</Status>` +
+				`<EnvironmentArn>arn:aws:elasticbeanstalk:eu-west-1:111122223333:environment/app/old</EnvironmentArn></member>`
+			if req.Form.Get("IncludeDeleted") == "false" {
+				terminated = ""
+			}
+			fmt.Fprint(w, `<DescribeEnvironmentsResponse><DescribeEnvironmentsResult><Environments>`+terminated+
+				`<member><EnvironmentName>web</EnvironmentName><ApplicationName>app</ApplicationName><Status>Ready</Status>`+
+				`<EnvironmentArn>arn:aws:elasticbeanstalk:eu-west-1:111122223333:environment/app/web</EnvironmentArn></member>`+
+				`</Environments></DescribeEnvironmentsResult></DescribeEnvironmentsResponse>`)
+		case "DescribeConfigurationSettings":
+			env := req.Form.Get("EnvironmentName")
+			described = append(described, env)
+			if env != "web" {
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, `<ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code><Message>No Environment found for EnvironmentName = '`+env+`'.</Message></Error></ErrorResponse>`)
+				return
+			}
+			fmt.Fprint(w, `<DescribeConfigurationSettingsResponse><DescribeConfigurationSettingsResult><ConfigurationSettings><member><OptionSettings>`+
+				`<member><Namespace>aws:autoscaling:launchconfiguration</Namespace><OptionName>SecurityGroups</OptionName><Value>sg-0web, web-by-name</Value></member>`+
+				`</OptionSettings></member></ConfigurationSettings></DescribeConfigurationSettingsResult></DescribeConfigurationSettingsResponse>`)
+		default:
+			t.Errorf("unexpected action %q", req.Form.Get("Action"))
+		}
+	}))
+	defer srv.Close()
+	cfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+	c := newCollector(cfg, Options{Regions: []string{"eu-west-1"}, Now: func() time.Time { return fixedNow }})
+	r := &useReader{c: c, cfg: cfg, account: "111122223333", region: "eu-west-1", log: slog.New(slog.DiscardHandler),
+		kind: "elasticbeanstalk", service: "elasticbeanstalk"}
+	got, err := readBeanstalk(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := "arn:aws:elasticbeanstalk:eu-west-1:111122223333:environment/app/web"
+	want := []useRef{{Group: "sg-0web", ID: arn, Detail: "aws:autoscaling:launchconfiguration"},
+		{Group: "web-by-name", ID: arn, Detail: "aws:autoscaling:launchconfiguration"}}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(useRef{})); diff != "" {
+		t.Errorf("readBeanstalk (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"web"}, described); diff != "" {
+		t.Errorf("environments described (-want +got):\n%s", diff)
+	}
+}
