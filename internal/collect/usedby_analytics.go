@@ -241,7 +241,7 @@ var beanstalkGroupOptions = map[string]bool{
 func readBeanstalk(ctx context.Context, r *useReader) ([]useRef, error) {
 	c := elasticbeanstalk.NewFromConfig(r.cfg)
 	var envs []ebstypes.EnvironmentDescription
-	for token := (*string)(nil); ; {
+	err := usePages(ctx, r, "DescribeEnvironments", func(ctx context.Context, token *string) (*string, error) {
 		o, err := useCall(ctx, r, "DescribeEnvironments", func(ctx context.Context) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
 			// Without IncludeDeleted=false the answer holds the
 			// environments terminated in the last hour, whose settings
@@ -257,9 +257,10 @@ func readBeanstalk(ctx context.Context, r *useReader) ([]useRef, error) {
 				envs = append(envs, e)
 			}
 		}
-		if token = o.NextToken; aws.ToString(token) == "" {
-			break
-		}
+		return o.NextToken, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return useFanOut(ctx, envs, func(ctx context.Context, e ebstypes.EnvironmentDescription) ([]useRef, error) {
 		d, err := useCall(ctx, r, "DescribeConfigurationSettings", func(ctx context.Context) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {

@@ -79,7 +79,7 @@ const eventBridgePage = 100
 func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 	c := eventbridge.NewFromConfig(r.cfg)
 	var buses []string
-	for token := (*string)(nil); ; {
+	err := usePages(ctx, r, "ListEventBuses", func(ctx context.Context, token *string) (*string, error) {
 		o, err := useCall(ctx, r, "ListEventBuses", func(ctx context.Context) (*eventbridge.ListEventBusesOutput, error) {
 			return c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{Limit: aws.Int32(eventBridgePage), NextToken: token})
 		})
@@ -89,28 +89,35 @@ func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 		for _, b := range o.EventBuses {
 			buses = append(buses, aws.ToString(b.Name))
 		}
-		if token = o.NextToken; aws.ToString(token) == "" {
-			break
-		}
+		return o.NextToken, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var rules []ebtypes.Rule
 	for _, bus := range buses {
-		for token := (*string)(nil); ; {
+		err := usePages(ctx, r, "ListRules", func(ctx context.Context, token *string) (*string, error) {
 			o, err := useCall(ctx, r, "ListRules", func(ctx context.Context) (*eventbridge.ListRulesOutput, error) {
 				return c.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String(bus), Limit: aws.Int32(eventBridgePage), NextToken: token})
 			})
 			if err != nil {
 				return nil, err
 			}
-			rules = append(rules, o.Rules...)
-			if token = o.NextToken; aws.ToString(token) == "" {
-				break
+			for _, rule := range o.Rules {
+				if rule.EventBusName == nil {
+					rule.EventBusName = aws.String(bus) // the bus it was listed on
+				}
+				rules = append(rules, rule)
 			}
+			return o.NextToken, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return useFanOut(ctx, rules, func(ctx context.Context, rule ebtypes.Rule) ([]useRef, error) {
 		var out []useRef
-		for token := (*string)(nil); ; {
+		err := usePages(ctx, r, "ListTargetsByRule", func(ctx context.Context, token *string) (*string, error) {
 			o, err := useCall(ctx, r, "ListTargetsByRule", func(ctx context.Context) (*eventbridge.ListTargetsByRuleOutput, error) {
 				return c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule.Name, EventBusName: rule.EventBusName,
 					Limit: aws.Int32(eventBridgePage), NextToken: token})
@@ -123,9 +130,10 @@ func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 					out = append(out, refs(aws.ToString(rule.Arn), "target "+aws.ToString(t.Id), e.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups...)...)
 				}
 			}
-			if token = o.NextToken; aws.ToString(token) == "" {
-				break
-			}
+			return o.NextToken, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return out, nil
 	})

@@ -2,7 +2,9 @@ package collect
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -343,5 +345,40 @@ func TestBeanstalkTerminatedEnvironments(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"web"}, described); diff != "" {
 		t.Errorf("environments described (-want +got):\n%s", diff)
+	}
+}
+
+// TestHandPagedFailureAfterFirstPage: a listing paginated by hand
+// (EventBridge, Elastic Beanstalk) that fails on its second page with a
+// bare HTTP 500 is a gap in coverage, as drain's: it once read as an API
+// the endpoint lacks (endpointLacks), which keeps the pair "ok". EventBridge
+// is a fake (JSON protocol) so the second page can fail.
+func TestHandPagedFailureAfterFirstPage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		if strings.Contains(string(body), `"NextToken":"p2"`) {
+			w.WriteHeader(http.StatusInternalServerError)
+			fmt.Fprint(w, "<html>bad gateway</html>")
+			return
+		}
+		w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+		fmt.Fprint(w, `{"EventBuses":[{"Name":"default"}],"NextToken":"p2"}`)
+	}))
+	defer srv.Close()
+	cfg := aws.Config{Region: "eu-west-1", BaseEndpoint: aws.String(srv.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+	c := newCollector(cfg, Options{Regions: []string{"eu-west-1"}, Now: func() time.Time { return fixedNow }})
+	r := &useReader{c: c, cfg: cfg, account: "111122223333", region: "eu-west-1", log: slog.New(slog.DiscardHandler),
+		kind: "events", service: "events"}
+	_, err := readEvents(context.Background(), r)
+	var ue *useError
+	if !errors.As(err, &ue) {
+		t.Fatalf("readEvents error %v, want a useError", err)
+	}
+	if ue.op != "ListEventBuses" {
+		t.Errorf("op %q, want ListEventBuses", ue.op)
+	}
+	if endpointLacks("events", ue.err) {
+		t.Errorf("a failure on page 2 (%v) reads as an API the endpoint lacks", ue.err)
 	}
 }
