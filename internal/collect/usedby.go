@@ -152,6 +152,29 @@ func useCall[O any](ctx context.Context, r *useReader, op string, f func(context
 	return out, nil
 }
 
+// usePages reads every page of an operation paginated by hand (no SDK
+// paginator): call gets the page's token and returns the next one, "" at
+// the end. A failure after the first page is a pageError, as drain's: the
+// endpoint answered a page, so it has the API, and the kind is a gap, not
+// an API the endpoint lacks (endpointLacks).
+func usePages(ctx context.Context, r *useReader, op string, call func(ctx context.Context, token *string) (*string, error)) error {
+	var token *string
+	for page := 1; ; page++ {
+		next, err := call(ctx, token)
+		if err != nil {
+			var ue *useError
+			if page > 1 && errors.As(err, &ue) {
+				return &useError{op: ue.op, err: &pageError{page: page, err: ue.err}}
+			}
+			return err
+		}
+		if aws.ToString(next) == "" {
+			return nil
+		}
+		token = next
+	}
+}
+
 // useFanOut calls read for each item, pairFanout at a time, and
 // concatenates the results in the items' order.
 func useFanOut[K any](ctx context.Context, items []K, read func(context.Context, K) ([]useRef, error)) ([]useRef, error) {

@@ -135,6 +135,10 @@ func readSageMaker(ctx context.Context, r *useReader) ([]useRef, error) {
 		if d.DomainSettings != nil {
 			out = append(out, refs(arn, "domain settings", d.DomainSettings.SecurityGroupIds...)...)
 		}
+		if d.DefaultSpaceSettings != nil {
+			// A shared space's next app starts with these groups.
+			out = append(out, refs(arn, "default space settings", d.DefaultSpaceSettings.SecurityGroups...)...)
+		}
 		return out, nil
 	})
 	if err != nil {
@@ -237,17 +241,26 @@ var beanstalkGroupOptions = map[string]bool{
 func readBeanstalk(ctx context.Context, r *useReader) ([]useRef, error) {
 	c := elasticbeanstalk.NewFromConfig(r.cfg)
 	var envs []ebstypes.EnvironmentDescription
-	for token := (*string)(nil); ; {
+	err := usePages(ctx, r, "DescribeEnvironments", func(ctx context.Context, token *string) (*string, error) {
 		o, err := useCall(ctx, r, "DescribeEnvironments", func(ctx context.Context) (*elasticbeanstalk.DescribeEnvironmentsOutput, error) {
-			return c.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{MaxRecords: aws.Int32(1000), NextToken: token}) // 1–1000
+			// Without IncludeDeleted=false the answer holds the
+			// environments terminated in the last hour, whose settings
+			// cannot be read: the whole kind failed.
+			return c.DescribeEnvironments(ctx, &elasticbeanstalk.DescribeEnvironmentsInput{MaxRecords: aws.Int32(1000), NextToken: token, // 1–1000
+				IncludeDeleted: aws.Bool(false)})
 		})
 		if err != nil {
 			return nil, err
 		}
-		envs = append(envs, o.Environments...)
-		if token = o.NextToken; aws.ToString(token) == "" {
-			break
+		for _, e := range o.Environments {
+			if e.Status != ebstypes.EnvironmentStatusTerminated {
+				envs = append(envs, e)
+			}
 		}
+		return o.NextToken, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return useFanOut(ctx, envs, func(ctx context.Context, e ebstypes.EnvironmentDescription) ([]useRef, error) {
 		d, err := useCall(ctx, r, "DescribeConfigurationSettings", func(ctx context.Context) (*elasticbeanstalk.DescribeConfigurationSettingsOutput, error) {

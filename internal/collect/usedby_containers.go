@@ -7,6 +7,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
 	batchtypes "github.com/aws/aws-sdk-go-v2/service/batch/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/eks"
@@ -78,7 +79,7 @@ const eventBridgePage = 100
 func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 	c := eventbridge.NewFromConfig(r.cfg)
 	var buses []string
-	for token := (*string)(nil); ; {
+	err := usePages(ctx, r, "ListEventBuses", func(ctx context.Context, token *string) (*string, error) {
 		o, err := useCall(ctx, r, "ListEventBuses", func(ctx context.Context) (*eventbridge.ListEventBusesOutput, error) {
 			return c.ListEventBuses(ctx, &eventbridge.ListEventBusesInput{Limit: aws.Int32(eventBridgePage), NextToken: token})
 		})
@@ -88,28 +89,35 @@ func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 		for _, b := range o.EventBuses {
 			buses = append(buses, aws.ToString(b.Name))
 		}
-		if token = o.NextToken; aws.ToString(token) == "" {
-			break
-		}
+		return o.NextToken, nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	var rules []ebtypes.Rule
 	for _, bus := range buses {
-		for token := (*string)(nil); ; {
+		err := usePages(ctx, r, "ListRules", func(ctx context.Context, token *string) (*string, error) {
 			o, err := useCall(ctx, r, "ListRules", func(ctx context.Context) (*eventbridge.ListRulesOutput, error) {
 				return c.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: aws.String(bus), Limit: aws.Int32(eventBridgePage), NextToken: token})
 			})
 			if err != nil {
 				return nil, err
 			}
-			rules = append(rules, o.Rules...)
-			if token = o.NextToken; aws.ToString(token) == "" {
-				break
+			for _, rule := range o.Rules {
+				if rule.EventBusName == nil {
+					rule.EventBusName = aws.String(bus) // the bus it was listed on
+				}
+				rules = append(rules, rule)
 			}
+			return o.NextToken, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
 	return useFanOut(ctx, rules, func(ctx context.Context, rule ebtypes.Rule) ([]useRef, error) {
 		var out []useRef
-		for token := (*string)(nil); ; {
+		err := usePages(ctx, r, "ListTargetsByRule", func(ctx context.Context, token *string) (*string, error) {
 			o, err := useCall(ctx, r, "ListTargetsByRule", func(ctx context.Context) (*eventbridge.ListTargetsByRuleOutput, error) {
 				return c.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: rule.Name, EventBusName: rule.EventBusName,
 					Limit: aws.Int32(eventBridgePage), NextToken: token})
@@ -122,17 +130,20 @@ func readEvents(ctx context.Context, r *useReader) ([]useRef, error) {
 					out = append(out, refs(aws.ToString(rule.Arn), "target "+aws.ToString(t.Id), e.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups...)...)
 				}
 			}
-			if token = o.NextToken; aws.ToString(token) == "" {
-				break
-			}
+			return o.NextToken, nil
+		})
+		if err != nil {
+			return nil, err
 		}
 		return out, nil
 	})
 }
 
 // readBatch lists compute environments: one at zero vCPUs launches its
-// next instance with these groups. Their launch templates are read as any
-// other (launch_templates).
+// next instance with these groups, and with those of the launch template
+// version it names. launch_templates reads only $Default and $Latest, and
+// a compute environment may pin another version (its overrides too), so
+// the versions named are read as a fleet's are (templateGroups).
 func readBatch(ctx context.Context, r *useReader) ([]useRef, error) {
 	envs, err := useList(ctx, r, "DescribeComputeEnvironments",
 		batch.NewDescribeComputeEnvironmentsPaginator(batch.NewFromConfig(r.cfg),
@@ -144,10 +155,41 @@ func readBatch(ctx context.Context, r *useReader) ([]useRef, error) {
 		return nil, err
 	}
 	var out []useRef
+	var ids []string
+	perEnv := map[string][]fleetTemplate{}
+	var specs []fleetTemplate
 	for _, e := range envs {
-		if e.ComputeResources != nil {
-			out = append(out, refs(aws.ToString(e.ComputeEnvironmentArn), "", e.ComputeResources.SecurityGroupIds...)...)
+		cr := e.ComputeResources
+		if cr == nil {
+			continue
 		}
+		arn := aws.ToString(e.ComputeEnvironmentArn)
+		out = append(out, refs(arn, "", cr.SecurityGroupIds...)...)
+		if lt := cr.LaunchTemplate; lt != nil {
+			ts := []fleetTemplate{{id: aws.ToString(lt.LaunchTemplateId), name: aws.ToString(lt.LaunchTemplateName), version: aws.ToString(lt.Version)}}
+			for _, o := range lt.Overrides {
+				ts = append(ts, fleetTemplate{id: aws.ToString(o.LaunchTemplateId), name: aws.ToString(o.LaunchTemplateName), version: aws.ToString(o.Version)})
+			}
+			for _, t := range ts {
+				if t.id != "" || t.name != "" {
+					if perEnv[arn] == nil {
+						ids = append(ids, arn)
+					}
+					perEnv[arn] = append(perEnv[arn], t)
+					specs = append(specs, t)
+				}
+			}
+		}
+	}
+	if len(specs) == 0 {
+		return out, nil
+	}
+	groups, err := templateGroups(ctx, r, ec2.NewFromConfig(r.cfg), specs)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		out = append(out, fleetRefs(id, perEnv[id], groups)...)
 	}
 	return out, nil
 }
@@ -188,8 +230,24 @@ func readEKS(ctx context.Context, r *useReader) ([]useRef, error) {
 			if err != nil {
 				return nil, err
 			}
-			if n := d.Nodegroup; n != nil && n.RemoteAccess != nil {
+			n := d.Nodegroup
+			if n == nil {
+				continue
+			}
+			if n.RemoteAccess != nil {
 				out = append(out, refs(aws.ToString(n.NodegroupArn), "remote access", n.RemoteAccess.SourceSecurityGroups...)...)
+			}
+			if lt := n.LaunchTemplate; lt != nil && (aws.ToString(lt.Id) != "" || aws.ToString(lt.Name) != "") {
+				// A node group pins a version of its launch template,
+				// which need not be the $Default or $Latest that
+				// launch_templates reads: at zero nodes, its next node
+				// gets that version's groups.
+				t := fleetTemplate{id: aws.ToString(lt.Id), name: aws.ToString(lt.Name), version: aws.ToString(lt.Version)}
+				groups, err := templateGroups(ctx, r, ec2.NewFromConfig(r.cfg), []fleetTemplate{t})
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, fleetRefs(aws.ToString(n.NodegroupArn), []fleetTemplate{t}, groups)...)
 			}
 		}
 		return out, nil

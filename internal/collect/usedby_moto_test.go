@@ -191,6 +191,26 @@ func seedELB(t *testing.T, ctx context.Context, n useNet) (string, inventory.Evi
 // seedUseWorld builds the world in one region of a reset moto.
 func seedUseWorld(t *testing.T, ctx context.Context, s *moto.Server, region string) useWorld {
 	t.Helper()
+	n := seedUseNet(t, ctx, s, region)
+	w := useWorld{region: region, vpc: n.vpc, used: map[string]inventory.Evidence{}, fakes: map[string][]useRef{}}
+	for _, s := range useSeeds {
+		g, ev := s.seed(t, ctx, n)
+		w.used[g] = ev
+	}
+	for _, kind := range motoFakes {
+		g := n.group(kind + "-only")
+		arn := "arn:aws:" + kind + ":" + region + ":" + moto.AccountID + ":fake/" + kind
+		w.fakes[kind] = []useRef{{Group: g, ID: arn}}
+		w.used[g] = inventory.Evidence{Kind: inventory.EvidenceKind(kind), ID: arn}
+	}
+	w.unused = []string{n.group("truly-unused")}
+	return w
+}
+
+// seedUseNet makes the VPC, subnets, role and instance profile the seeds
+// need.
+func seedUseNet(t *testing.T, ctx context.Context, s *moto.Server, region string) useNet {
+	t.Helper()
 	cfg := s.Config(ctx, region)
 	c := ec2.NewFromConfig(cfg)
 	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.7.0.0/16")})
@@ -225,19 +245,7 @@ func seedUseWorld(t *testing.T, ctx context.Context, s *moto.Server, region stri
 		}
 		return aws.ToString(g.GroupId)
 	}
-	w := useWorld{region: region, vpc: n.vpc, used: map[string]inventory.Evidence{}, fakes: map[string][]useRef{}}
-	for _, s := range useSeeds {
-		g, ev := s.seed(t, ctx, n)
-		w.used[g] = ev
-	}
-	for _, kind := range motoFakes {
-		g := n.group(kind + "-only")
-		arn := "arn:aws:" + kind + ":" + region + ":" + moto.AccountID + ":fake/" + kind
-		w.fakes[kind] = []useRef{{Group: g, ID: arn}}
-		w.used[g] = inventory.Evidence{Kind: inventory.EvidenceKind(kind), ID: arn}
-	}
-	w.unused = []string{n.group("truly-unused")}
-	return w
+	return n
 }
 
 // evaluate runs the built-in policies on inv.
@@ -352,6 +360,10 @@ func TestProofOfUseAgainstMoto(t *testing.T) {
 	// The world has no SageMaker domain, so none is described; ECS lists
 	// the services of each cluster moto has.
 	want["sagemaker:DescribeDomain"] = 0
+	// Launch template versions are read for the launch templates named,
+	// one call each: the world's two fleets name one each, its Batch
+	// compute environment and EKS node group none.
+	want["ec2:DescribeLaunchTemplateVersions"] = 2
 	clusters, err := ecs.NewFromConfig(s.Config(ctx, region)).ListClusters(ctx, &ecs.ListClustersInput{})
 	if err != nil {
 		t.Fatal(err)

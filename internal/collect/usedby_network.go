@@ -155,7 +155,9 @@ func readSpotFleets(ctx context.Context, r *useReader) ([]useRef, error) {
 		}
 		for _, spec := range q.SpotFleetRequestConfig.LaunchSpecifications {
 			for _, g := range spec.SecurityGroups {
-				out = append(out, refs(id, "launch specification", aws.ToString(g.GroupId))...)
+				// A launch specification in a default VPC may name its
+				// groups by name only; linkUses resolves names.
+				out = append(out, refs(id, "launch specification", cmp.Or(aws.ToString(g.GroupId), aws.ToString(g.GroupName)))...)
 			}
 			for _, ni := range spec.NetworkInterfaces {
 				out = append(out, refs(id, "launch specification", ni.Groups...)...)
@@ -205,26 +207,15 @@ func templateGroups(ctx context.Context, r *useReader, c *ec2.Client, specs []fl
 		return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.name, b.name))
 	})
 	for _, t := range templates {
-		in := &ec2.DescribeLaunchTemplateVersionsInput{Versions: byTemplate[t]}
-		if t.id != "" {
-			in.LaunchTemplateId = aws.String(t.id)
-		} else {
-			in.LaunchTemplateName = aws.String(t.name)
-		}
-		o, err := useCall(ctx, r, "DescribeLaunchTemplateVersions", func(ctx context.Context) (*ec2.DescribeLaunchTemplateVersionsOutput, error) {
-			return c.DescribeLaunchTemplateVersions(ctx, in)
-		})
-		if strings.Contains(errorCode(err), "NotFound") {
-			continue
-		}
+		versions, err := templateVersions(ctx, r, c, t, byTemplate[t])
 		if err != nil {
 			return nil, err
 		}
 		var latest int64
-		for _, v := range o.LaunchTemplateVersions {
+		for _, v := range versions {
 			latest = max(latest, aws.ToInt64(v.VersionNumber))
 		}
-		for _, v := range o.LaunchTemplateVersions {
+		for _, v := range versions {
 			d := v.LaunchTemplateData
 			if d == nil {
 				continue
@@ -242,6 +233,41 @@ func templateGroups(ctx context.Context, r *useReader, c *ec2.Client, specs []fl
 		}
 	}
 	return out, nil
+}
+
+// templateVersions reads the versions asked of one launch template, every
+// page of them. One version deleted since it was named fails the whole
+// call (VersionNotFound): then each version is asked alone, so the others
+// still count. A template deleted names nothing.
+func templateVersions(ctx context.Context, r *useReader, c *ec2.Client, t fleetTemplate, versions []string) ([]ec2types.LaunchTemplateVersion, error) {
+	in := &ec2.DescribeLaunchTemplateVersionsInput{Versions: versions, MaxResults: aws.Int32(launchTemplatePageSize)}
+	if t.id != "" {
+		in.LaunchTemplateId = aws.String(t.id)
+	} else {
+		in.LaunchTemplateName = aws.String(t.name)
+	}
+	out, err := useList(ctx, r, "DescribeLaunchTemplateVersions", ec2.NewDescribeLaunchTemplateVersionsPaginator(c, in),
+		func(o *ec2.DescribeLaunchTemplateVersionsOutput) []ec2types.LaunchTemplateVersion {
+			return o.LaunchTemplateVersions
+		})
+	code := errorCode(err)
+	switch {
+	case err == nil:
+		return out, nil
+	case strings.Contains(code, "VersionNotFound") && len(versions) > 1:
+		var all []ec2types.LaunchTemplateVersion
+		for _, v := range versions {
+			one, err := templateVersions(ctx, r, c, t, []string{v})
+			if err != nil {
+				return nil, err
+			}
+			all = append(all, one...)
+		}
+		return all, nil
+	case strings.Contains(code, "NotFound"):
+		return nil, nil
+	}
+	return nil, err
 }
 
 // fleetRefs are the references of one fleet's launch templates.

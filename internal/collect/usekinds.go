@@ -38,10 +38,10 @@ func useKinds() []useKind {
 			collector: useFunc(readEvents),
 		},
 		{
-			Kind: "batch", Service: "AWS Batch", Resources: "compute environments (their launch templates are read as launch templates)",
-			APIs:   []string{"DescribeComputeEnvironments"},
-			IAM:    []string{"batch:DescribeComputeEnvironments"},
-			Fields: "`computeResources.securityGroupIds`", Calls: "1 per page of 100",
+			Kind: "batch", Service: "AWS Batch", Resources: "compute environments, and the launch template versions they name",
+			APIs:   []string{"DescribeComputeEnvironments", "DescribeLaunchTemplateVersions"},
+			IAM:    []string{"batch:DescribeComputeEnvironments", "ec2:DescribeLaunchTemplateVersions"},
+			Fields: "`computeResources.securityGroupIds`, and the groups of the launch template versions of `computeResources.launchTemplate` and its `overrides` (a pinned version too)", Calls: "1 per page of 100 + 1 per launch template named",
 			collector: useFunc(readBatch),
 		},
 		{
@@ -53,9 +53,9 @@ func useKinds() []useKind {
 		},
 		{
 			Kind: "eks", Service: "Amazon EKS", Resources: "clusters and node groups",
-			APIs:   []string{"ListClusters", "DescribeCluster", "ListNodegroups", "DescribeNodegroup"},
-			IAM:    []string{"eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup"},
-			Fields: "`resourcesVpcConfig.clusterSecurityGroupId`, `resourcesVpcConfig.securityGroupIds`, node groups' `remoteAccess.sourceSecurityGroups`", Calls: "1 per page of 100 clusters + per cluster: 2 + 1 per node group",
+			APIs:   []string{"ListClusters", "DescribeCluster", "ListNodegroups", "DescribeNodegroup", "DescribeLaunchTemplateVersions"},
+			IAM:    []string{"eks:ListClusters", "eks:DescribeCluster", "eks:ListNodegroups", "eks:DescribeNodegroup", "ec2:DescribeLaunchTemplateVersions"},
+			Fields: "`resourcesVpcConfig.clusterSecurityGroupId`, `resourcesVpcConfig.securityGroupIds`, node groups' `remoteAccess.sourceSecurityGroups` and the groups of the launch template version a node group pins (`launchTemplate`)", Calls: "1 per page of 100 clusters + per cluster: 2 + 1 per node group (+ 1 per node group with a launch template)",
 			collector: useFunc(readEKS),
 		},
 		{
@@ -118,7 +118,7 @@ func useKinds() []useKind {
 			Kind: "sagemaker", Service: "Amazon SageMaker AI", Resources: "notebook instances, domains and models",
 			APIs:   []string{"ListNotebookInstances", "DescribeNotebookInstance", "ListDomains", "DescribeDomain", "ListModels", "DescribeModel"},
 			IAM:    []string{"sagemaker:ListNotebookInstances", "sagemaker:DescribeNotebookInstance", "sagemaker:ListDomains", "sagemaker:DescribeDomain", "sagemaker:ListModels", "sagemaker:DescribeModel"},
-			Fields: "`SecurityGroups`, `DefaultUserSettings.SecurityGroups`, `DomainSettings.SecurityGroupIds`, `VpcConfig.SecurityGroupIds`", Calls: "3 listings (1 per page of 100 each) + 1 per notebook instance, domain and model",
+			Fields: "`SecurityGroups`, `DefaultUserSettings.SecurityGroups`, `DefaultSpaceSettings.SecurityGroups`, `DomainSettings.SecurityGroupIds`, `VpcConfig.SecurityGroupIds`", Calls: "3 listings (1 per page of 100 each) + 1 per notebook instance, domain and model",
 			collector: useFunc(readSageMaker),
 		},
 		{

@@ -123,12 +123,19 @@ listed := {i: rules |
 }
 
 # union_members holds [i, r] for each rule of a set of rules that together
-# are the world (0.0.0.0/1 + 128.0.0.0/1): the world checks report the set,
-# and its halves are not reported again here.
+# are the world (0.0.0.0/1 + 128.0.0.0/1) on the rule's own protocol and
+# ports: the world checks report the set on its seed's ports, and such a
+# half is not reported again here. A member that reaches more than the
+# seed's ports (every TCP port from 128.0.0.0/1 beside SSH from
+# 0.0.0.0/1) opens those others to its range alone, which no world finding
+# says: it is judged here.
 union_members := {[i, r] |
 	some i, unions in sg.world_unions
 	some u in unions
 	some r in u.rules
+	r.protocol == u.rule.protocol
+	r.from_port == u.rule.from_port
+	r.to_port == u.rule.to_port
 }
 
 deny contains finding if {

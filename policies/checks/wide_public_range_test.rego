@@ -370,3 +370,14 @@ test_prefix_list_egress_is_not_judged if {
 	r := object.union(from_list("sgr-1", "tcp", 22, 22, "pl-1"), {"direction": "egress"})
 	count(deny_with_lists([r], [pl("pl-1", "111111111111", ["64.0.0.0/2"])])) == 0
 }
+
+test_half_on_more_ports_than_the_world_finding_is_still_wide if {
+	# tcp 22 from 0.0.0.0/1 and every TCP port from 128.0.0.0/1 make SSH
+	# from the world (SGA001 reports it, sgr-1 is all SSH); but sgr-2 also
+	# opens RDP, databases and every other TCP port to half of IPv4, which
+	# no world finding says: it was left out as a member of the SSH union.
+	flagged([ssh("sgr-1", "0.0.0.0/1"), ingress("sgr-2", "tcp", 0, 65535, "128.0.0.0/1")]) == {"sgr-2"}
+
+	# Both on every port: the world on every port, the world checks' alone.
+	flagged([ingress("sgr-1", "tcp", 0, 65535, "0.0.0.0/1"), ingress("sgr-2", "tcp", 0, 65535, "128.0.0.0/1")]) == set()
+}
