@@ -34,6 +34,8 @@ type cache struct {
 	gbuf      []*grant               // their grants for one protocol
 	prev, cur []int                  // cells' buffers
 	yes, no   []span                 // unreached's buffers
+	diff      []span
+	sumBlocks []Block // activeBlocks' buffer
 }
 
 type resolvedPlace struct {
@@ -300,7 +302,11 @@ func replyDetail(out retVal, proto string) string {
 	if !hasPorts(proto) {
 		return ""
 	}
-	return "; outbound " + cmpOr(out.desc, describeEntry(out.entry, proto)) + " lets the reply out"
+	d := out.desc
+	if d == "" { // described only when the map did not: describeEntry allocates
+		d = describeEntry(out.entry, proto)
+	}
+	return "; outbound " + d + " lets the reply out"
 }
 
 func describeGrant(g *grant) string {
@@ -326,8 +332,15 @@ func (c *cell) blocks() []Block {
 	if c.lb != nil {
 		return c.lb.blocks
 	}
+	return c.appendBlocks(nil)
+}
+
+// appendBlocks appends the cell's blockers to out (a reused buffer).
+func (c *cell) appendBlocks(out []Block) []Block {
+	if c.lb != nil {
+		return append(out, c.lb.blocks...)
+	}
 	p := c.pub
-	var out []Block
 	if !p.pub[c.f] {
 		out = append(out, Block{KindInterface, p.eni, "has no public " + c.f.String() + " address"})
 	}
@@ -893,7 +906,7 @@ type blockKey struct {
 // activeBlocks is the union of the blockers of the active cells.
 func activeBlocks(c *cache, active []*cell) []Block {
 	seen := c.sumKeys[:0]
-	var blocks []Block
+	blocks := c.sumBlocks[:0]
 	for _, x := range active {
 		if x.pub != nil {
 			k := blockKey{x.f, x.rv, x.in.allow, x.in.entry, *x.out}
@@ -902,10 +915,15 @@ func activeBlocks(c *cache, active []*cell) []Block {
 			}
 			seen = append(seen, k)
 		}
-		blocks = append(blocks, x.blocks()...)
+		blocks = x.appendBlocks(blocks)
 	}
 	c.sumKeys = seen
-	return uniqueBlocks(blocks)
+	u := uniqueBlocks(blocks)
+	c.sumBlocks = blocks[:0]
+	if len(u) == 0 {
+		return nil
+	}
+	return slices.Clone(u) // blocks is the cache's buffer
 }
 
 // samePort reports whether two ports give the same answer, ranges aside.
@@ -939,7 +957,8 @@ func unreached(c *cache, active []*cell) []string {
 			}
 		}
 		c.yes, c.no = yes, no
-		for _, s := range subtract(merge(no), merge(yes)) {
+		c.diff = subtract(c.diff[:0], merge(no), merge(yes))
+		for _, s := range c.diff {
 			out = append(out, toCIDRs(f, s.first, s.last)...)
 			if len(out) >= MaxUnreached {
 				return out[:MaxUnreached]
@@ -949,10 +968,11 @@ func unreached(c *cache, active []*cell) []string {
 	return out
 }
 
-// merge sorts address ranges and joins those that overlap or touch.
+// merge sorts address ranges and joins those that overlap or touch, in
+// place.
 func merge(ss []span) []span {
 	slices.SortFunc(ss, func(a, b span) int { return a.first.compare(b.first) })
-	var out []span
+	out := ss[:0] // written at or before the range being read
 	for _, s := range ss {
 		if n := len(out); n > 0 && (out[n-1].last == s.f.last() || out[n-1].last.next().compare(s.first) >= 0) {
 			if s.last.compare(out[n-1].last) > 0 {
@@ -965,9 +985,9 @@ func merge(ss []span) []span {
 	return out
 }
 
-// subtract removes the merged ranges b from the merged ranges a.
-func subtract(a, b []span) []span {
-	var out []span
+// subtract removes the merged ranges b from the merged ranges a,
+// appending the rest to out.
+func subtract(out, a, b []span) []span {
 	for _, s := range a {
 		cur := s
 		keep := true
