@@ -106,18 +106,39 @@ func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
 	if p, ok := c.groups[g]; ok {
 		return p
 	}
-	p := a.parseGroup(g)
+	p := a.parseGroup(g, nil)
 	return p
 }
 
-// parseGroup turns a group's ingress rules into grants per protocol.
-func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
+// parseScratch holds parseGroup's per-protocol buffers, reused from group
+// to group by one goroutine.
+type parseScratch struct{ grants, refs [4][]grant }
+
+// parseGroup turns a group's ingress rules into grants per protocol. The
+// grants of every protocol share one exactly sized array, and the grants
+// of a rule one ruleRef: parsed groups live as long as the analysis and
+// the collector marks them in every cycle.
+func (a *Analyzer) parseGroup(g *inventory.SecurityGroup, sc *parseScratch) *parsed {
+	if sc == nil {
+		sc = &parseScratch{}
+	}
+	for pi := range sc.grants {
+		sc.grants[pi], sc.refs[pi] = sc.grants[pi][:0], sc.refs[pi][:0]
+	}
 	p := &parsed{}
+	n := 0
+	for _, r := range g.Rules.All() {
+		if r.Direction == inventory.Ingress {
+			n++
+		}
+	}
+	refs := make([]ruleRef, 0, n)
 	for _, r := range g.Rules.All() {
 		if r.Direction != inventory.Ingress {
 			continue
 		}
-		ref := refOf(r)
+		refs = append(refs, refOf(r))
+		ref := &refs[len(refs)-1]
 		for pi, proto := range Protocols {
 			lo, hi, ok := sgRange(r, proto)
 			if !ok {
@@ -126,7 +147,7 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 			switch r.Peer.Kind {
 			case inventory.PeerCIDRv4, inventory.PeerCIDRv6:
 				if s, ok := parseSpan(r.Peer.CIDR); ok {
-					p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
+					sc.grants[pi] = append(sc.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 				}
 			case inventory.PeerPrefixList:
 				pl := a.prefix[key{g.AccountID, g.Region, r.Peer.PrefixListID}]
@@ -136,12 +157,27 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 				}
 				for _, e := range pl.Entries {
 					if s, ok := parseSpan(e.CIDR); ok {
-						p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
+						sc.grants[pi] = append(sc.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 					}
 				}
 			case inventory.PeerSecurityGroup:
-				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: ref, lo: lo, hi: hi})
+				sc.refs[pi] = append(sc.refs[pi], grant{group: g.ID, rule: ref, lo: lo, hi: hi})
 			}
+		}
+	}
+	total := 0
+	for pi := range sc.grants {
+		total += len(sc.grants[pi]) + len(sc.refs[pi])
+	}
+	all := make([]grant, 0, total)
+	for pi := range sc.grants {
+		if len(sc.grants[pi]) > 0 {
+			all = append(all, sc.grants[pi]...)
+			p.grants[pi] = all[len(all)-len(sc.grants[pi]) : len(all) : len(all)]
+		}
+		if len(sc.refs[pi]) > 0 {
+			all = append(all, sc.refs[pi]...)
+			p.refs[pi] = all[len(all)-len(sc.refs[pi]) : len(all) : len(all)]
 		}
 	}
 	return p
@@ -315,7 +351,7 @@ func describeGrant(g *grant) string {
 	if g.rule.ID != "" {
 		rule += " " + g.rule.ID
 	}
-	return rule + " admits " + g.rule.Protocol + " " + ruleRange(g.rule) + " from " + peer
+	return rule + " admits " + g.rule.Protocol + " " + ruleRange(*g.rule) + " from " + peer
 }
 
 func ruleRange(r ruleRef) string {

@@ -380,8 +380,9 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	var pwg sync.WaitGroup
 	for w := range workers {
 		pwg.Go(func() {
+			var sc parseScratch
 			for i := w * len(all) / workers; i < (w+1)*len(all)/workers; i++ {
-				all[i] = a.parseGroup(needed[i])
+				all[i] = a.parseGroup(needed[i], &sc)
 			}
 		})
 	}
