@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -449,6 +450,45 @@ func (a *Analyzer) placeMap(c *cache, pl place, f fam, proto string) *amap[netVa
 	return m
 }
 
+// resolveAll resolves the subnets in need (of verifiable candidates) and
+// merges every protocol's and family's place map of each once, on every
+// core, before the workers share them: interfaces in random subnets would
+// otherwise make each worker build most of them again. Subnets go to the
+// workers in inventory order, so a VPC's subnets share a worker's route
+// table and NACL maps.
+func (a *Analyzer) resolveAll(need map[key]bool, workers int) {
+	var subnets []key
+	for i := range a.inv.Subnets {
+		s := &a.inv.Subnets[i]
+		if k := (key{s.AccountID, s.Region, s.ID}); need[k] {
+			subnets = append(subnets, k)
+		}
+	}
+	rs := make([]resolvedPlace, len(subnets))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			c := newCache()
+			for i := w * len(rs) / workers; i < (w+1)*len(rs)/workers; i++ {
+				r, k := &rs[i], subnets[i]
+				if r.pl, r.reason = a.resolve(k.account, k.region, k.id); r.reason != "" {
+					continue
+				}
+				for pi, proto := range Protocols {
+					for _, f := range []fam{v4, v6} {
+						r.maps[pi][f] = a.placeMap(c, r.pl, f, proto)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	a.resolved = make(map[key]*resolvedPlace, len(rs))
+	for i := range rs {
+		a.resolved[subnets[i]] = &rs[i]
+	}
+}
+
 // cells computes every cell of interface i, or why it cannot.
 func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	n := &a.inv.NetworkInterfaces[i]
@@ -459,7 +499,10 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 		return nil, reason
 	}
 	sk := key{n.AccountID, n.Region, n.SubnetID}
-	r, ok := c.resolved[sk]
+	r, ok := a.resolved[sk]
+	if !ok {
+		r, ok = c.resolved[sk]
+	}
 	if !ok {
 		r = &resolvedPlace{}
 		r.pl, r.reason = a.resolve(n.AccountID, n.Region, n.SubnetID)

@@ -138,6 +138,10 @@ type Analyzer struct {
 	ifaces    map[key]int
 	eips      map[key]bool // interfaces with an Elastic IP
 	lbs       map[int][]lbEntry
+	// resolved holds, when Analyze built them up front, the place of every
+	// subnet of a verifiable candidate with all its merged maps
+	// (read-only from then on); nil for a single interface.
+	resolved map[key]*resolvedPlace
 	// parsed holds every group's parsed rules when Analyze parsed them all
 	// up front (read-only from then on); nil for a single interface.
 	parsed map[*inventory.SecurityGroup]*parsed
@@ -359,11 +363,13 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	// otherwise make each worker parse most groups again. Where no network
 	// data was collected (an import of groups and interfaces), nothing is.
 	need := map[*inventory.SecurityGroup]bool{}
+	needSubnet := map[key]bool{}
 	for _, i := range cands {
 		n := &inv.NetworkInterfaces[i]
 		if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
 			continue
 		}
+		needSubnet[key{n.AccountID, n.Region, n.SubnetID}] = true
 		for _, id := range n.GroupIDs {
 			if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
 				need[g] = true
@@ -391,6 +397,7 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	for i, p := range all {
 		a.parsed[needed[i]] = p
 	}
+	a.resolveAll(needSubnet, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
