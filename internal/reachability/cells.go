@@ -37,6 +37,7 @@ type cache struct {
 	yes, no   []span                 // unreached's buffers
 	diff      []span
 	sumBlocks []Block // activeBlocks' buffer
+	ports     []Port  // summarise's
 }
 
 type resolvedPlace struct {
@@ -893,7 +894,7 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 // summarise turns cells into ports: for each protocol, the elementary port
 // ranges the cells cut, merged where the answer is the same.
 func summarise(c *cache, cells []cell, lbUnverified string) []Port {
-	var out []Port
+	out := c.ports[:0]
 	for _, proto := range Protocols {
 		mine, bounds := c.sumCells[:0], c.sumBounds[:0]
 		for i := range cells {
@@ -969,7 +970,11 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			out[i].FromPort, out[i].ToPort = out[i].FromPort/256, out[i].ToPort/256
 		}
 	}
-	return out
+	c.ports = out[:0]
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clone(out) // out is the cache's buffer: one exact allocation
 }
 
 // blockKey is what decides a public cell's blockers: cells of many source

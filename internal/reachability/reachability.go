@@ -156,12 +156,16 @@ type pairKey struct{ account, region string }
 
 // New indexes an inventory.
 func New(inv *inventory.Inventory) *Analyzer {
+	// Sized up front: growing maps of 100k entries rehashes them again and
+	// again.
 	a := &Analyzer{
 		inv: inv, kinds: inv.Kinds(),
-		subnets: map[key]*inventory.Subnet{}, rtbs: map[key]*inventory.RouteTable{}, rtbSubnet: map[key]*inventory.RouteTable{},
-		rtbMain: map[key]*inventory.RouteTable{}, acls: map[key]*inventory.NetworkACL{}, aclSubnet: map[key]*inventory.NetworkACL{},
-		igws: map[key]string{}, groups: map[key]*inventory.SecurityGroup{}, prefix: map[key]*inventory.PrefixList{},
-		ifaces: map[key]int{}, eips: map[key]bool{}, lbs: map[int][]lbEntry{},
+		subnets: make(map[key]*inventory.Subnet, len(inv.Subnets)), rtbs: make(map[key]*inventory.RouteTable, len(inv.RouteTables)),
+		rtbSubnet: make(map[key]*inventory.RouteTable, len(inv.Subnets)),
+		rtbMain:   map[key]*inventory.RouteTable{}, acls: make(map[key]*inventory.NetworkACL, len(inv.NetworkACLs)),
+		aclSubnet: make(map[key]*inventory.NetworkACL, len(inv.Subnets)),
+		igws:      map[key]string{}, groups: make(map[key]*inventory.SecurityGroup, len(inv.SecurityGroups)), prefix: map[key]*inventory.PrefixList{},
+		ifaces: make(map[key]int, len(inv.NetworkInterfaces)), eips: map[key]bool{}, lbs: map[int][]lbEntry{},
 	}
 	for i := range inv.Subnets {
 		s := &inv.Subnets[i]
@@ -202,8 +206,8 @@ func New(inv *inventory.Inventory) *Analyzer {
 			a.eips[key{e.AccountID, e.Region, e.NetworkInterfaceID}] = true
 		}
 	}
-	byInstance := map[key][]int{}
-	byIP := map[key]int{}
+	byInstance := make(map[key][]int, len(inv.NetworkInterfaces))
+	byIP := make(map[key]int, len(inv.NetworkInterfaces))
 	for i := range inv.NetworkInterfaces {
 		n := &inv.NetworkInterfaces[i]
 		a.ifaces[key{n.AccountID, n.Region, n.ID}] = i
