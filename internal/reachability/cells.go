@@ -520,8 +520,17 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	c.sgb.reset()
 	// The interface's groups, looked up once for every protocol.
 	ps := c.ps[:0]
-	for _, id := range n.GroupIDs {
-		g := a.groups[key{n.AccountID, n.Region, id}]
+	var pre []*inventory.SecurityGroup
+	if a.ifaceGroups != nil {
+		pre = a.ifaceGroups[i]
+	}
+	for k, id := range n.GroupIDs {
+		var g *inventory.SecurityGroup
+		if pre != nil {
+			g = pre[k]
+		} else {
+			g = a.groups[key{n.AccountID, n.Region, id}]
+		}
 		if g == nil {
 			return nil, "security group " + id + " is not in the inventory"
 		}

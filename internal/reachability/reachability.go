@@ -142,6 +142,10 @@ type Analyzer struct {
 	// subnet of a verifiable candidate with all its merged maps
 	// (read-only from then on); nil for a single interface.
 	resolved map[key]*resolvedPlace
+	// ifaceGroups holds, by interface index, the groups of each verifiable
+	// candidate whose groups are all in the inventory, looked up once when
+	// Analyze gathered them; nil for a single interface.
+	ifaceGroups [][]*inventory.SecurityGroup
 	// parsed holds every group's parsed rules when Analyze parsed them all
 	// up front (read-only from then on); nil for a single interface.
 	parsed map[*inventory.SecurityGroup]*parsed
@@ -368,16 +372,31 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	// data was collected (an import of groups and interfaces), nothing is.
 	need := map[*inventory.SecurityGroup]bool{}
 	needSubnet := map[key]bool{}
+	total := 0
+	for _, i := range cands {
+		total += len(inv.NetworkInterfaces[i].GroupIDs)
+	}
+	flat := make([]*inventory.SecurityGroup, 0, total)
+	a.ifaceGroups = make([][]*inventory.SecurityGroup, len(inv.NetworkInterfaces))
 	for _, i := range cands {
 		n := &inv.NetworkInterfaces[i]
 		if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
 			continue
 		}
 		needSubnet[key{n.AccountID, n.Region, n.SubnetID}] = true
+		start, all := len(flat), true
 		for _, id := range n.GroupIDs {
 			if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
 				need[g] = true
+				flat = append(flat, g)
+			} else {
+				all = false
 			}
+		}
+		if all {
+			a.ifaceGroups[i] = flat[start:len(flat):len(flat)]
+		} else {
+			flat = flat[:start] // cells says which group is missing
 		}
 	}
 	var needed []*inventory.SecurityGroup
