@@ -331,9 +331,22 @@ func (c *cell) path() []Hop {
 		{Kind: KindInterface, ID: p.eni, Detail: publicDetail[c.f]},
 		{Kind: KindInternetGateway, ID: p.place.igw, Detail: p.place.igwDetail},
 		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: c.rv.hop},
-		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
+		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: inboundDetail(c.in.desc, *c.out, c.proto)},
 		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
 	}
+}
+
+// inboundDetail is "inbound " + in + replyDetail(out, proto) in one
+// allocation: it is built for every reachable port.
+func inboundDetail(in string, out retVal, proto string) string {
+	if !hasPorts(proto) {
+		return "inbound " + in
+	}
+	d := out.desc
+	if d == "" {
+		d = describeEntry(out.entry, proto)
+	}
+	return "inbound " + in + "; outbound " + d + " lets the reply out"
 }
 
 func replyDetail(out retVal, proto string) string {
@@ -348,12 +361,16 @@ func replyDetail(out retVal, proto string) string {
 }
 
 func describeGrant(g *grant) string {
-	peer := g.rule.Peer
-	rule := "rule"
+	// "rule [ID] admits <protocol> <range> from <peer>", appended into one
+	// buffer: it is built for every reachable port.
+	var buf [128]byte
+	b := append(buf[:0], "rule"...)
 	if g.rule.ID != "" {
-		rule += " " + g.rule.ID
+		b = append(append(b, ' '), g.rule.ID...)
 	}
-	return rule + " admits " + g.rule.Protocol + " " + ruleRange(*g.rule) + " from " + peer
+	b = append(append(append(b, " admits "...), g.rule.Protocol...), ' ')
+	b = append(append(append(b, ruleRange(*g.rule)...), " from "...), g.rule.Peer...)
+	return string(b)
 }
 
 func ruleRange(r ruleRef) string {
@@ -1128,7 +1145,8 @@ func toCIDRs(f fam, lo, hi u128) []string {
 		}
 		mask := hostMask(width - bits)
 		last := u128{lo.hi | mask.hi, lo.lo | mask.lo}
-		out = append(out, netip.PrefixFrom(netipOf(f, lo), bits).String())
+		var buf [48]byte // one allocation a block, not Prefix.String's three
+		out = append(out, string(netip.PrefixFrom(netipOf(f, lo), bits).AppendTo(buf[:0])))
 		if last == f.last() {
 			break
 		}
