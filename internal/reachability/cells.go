@@ -38,6 +38,7 @@ type cache struct {
 	diff      []span
 	sumBlocks []Block // activeBlocks' buffer
 	ports     []Port  // summarise's
+	cidrText  map[cidrKey]string
 }
 
 type resolvedPlace struct {
@@ -65,7 +66,8 @@ type gsVal struct {
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]*resolvedPlace{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]*resolvedPlace{},
+		cidrText: map[cidrKey]string{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -1069,7 +1071,7 @@ func unreached(c *cache, active []*cell) []string {
 		c.yes, c.no = yes, no
 		c.diff = subtract(c.diff[:0], merge(no), merge(yes))
 		for _, s := range c.diff {
-			out = append(out, toCIDRs(f, s.first, s.last)...)
+			out = appendCIDRs(c.cidrText, out, f, s.first, s.last)
 			if len(out) >= MaxUnreached {
 				return out[:MaxUnreached]
 			}
@@ -1122,8 +1124,19 @@ func subtract(out, a, b []span) []span {
 }
 
 // toCIDRs covers [lo, hi] of family f with the fewest CIDR blocks.
-func toCIDRs(f fam, lo, hi u128) []string {
-	var out []string
+func toCIDRs(f fam, lo, hi u128) []string { return appendCIDRs(nil, nil, f, lo, hi) }
+
+// cidrKey is one CIDR block, for cidrText.
+type cidrKey struct {
+	f    fam
+	lo   u128
+	bits int
+}
+
+// appendCIDRs appends toCIDRs(f, lo, hi) to out, taking each block's text
+// from memo (a worker's, or nil): the same few blocks (a more specific
+// route's) are unreached on port after port.
+func appendCIDRs(memo map[cidrKey]string, out []string, f fam, lo, hi u128) []string {
 	width := 32
 	if f == v6 {
 		width = 128
@@ -1145,8 +1158,16 @@ func toCIDRs(f fam, lo, hi u128) []string {
 		}
 		mask := hostMask(width - bits)
 		last := u128{lo.hi | mask.hi, lo.lo | mask.lo}
-		var buf [48]byte // one allocation a block, not Prefix.String's three
-		out = append(out, string(netip.PrefixFrom(netipOf(f, lo), bits).AppendTo(buf[:0])))
+		k := cidrKey{f, lo, bits}
+		text, ok := memo[k]
+		if !ok {
+			var buf [48]byte // one allocation a block, not Prefix.String's three
+			text = string(netip.PrefixFrom(netipOf(f, lo), bits).AppendTo(buf[:0]))
+			if memo != nil {
+				memo[k] = text
+			}
+		}
+		out = append(out, text)
 		if last == f.last() {
 			break
 		}
