@@ -197,10 +197,19 @@ func New(inv *inventory.Inventory) *Analyzer {
 			a.igws[key{g.AccountID, g.Region, v}] = g.ID
 		}
 	}
-	for i := range inv.SecurityGroups {
-		g := &inv.SecurityGroups[i]
-		a.groups[key{g.AccountID, g.Region, g.ID}] = g
-	}
+	// The two largest indexes are built beside the rest, on another core.
+	var side sync.WaitGroup
+	defer side.Wait()
+	side.Go(func() {
+		for i := range inv.SecurityGroups {
+			g := &inv.SecurityGroups[i]
+			a.groups[key{g.AccountID, g.Region, g.ID}] = g
+		}
+		for i := range inv.NetworkInterfaces {
+			n := &inv.NetworkInterfaces[i]
+			a.ifaces[key{n.AccountID, n.Region, n.ID}] = i
+		}
+	})
 	for i := range inv.PrefixLists {
 		p := &inv.PrefixLists[i]
 		a.prefix[key{p.AccountID, p.Region, p.ID}] = p
@@ -214,7 +223,6 @@ func New(inv *inventory.Inventory) *Analyzer {
 	byIP := make(map[key]int, len(inv.NetworkInterfaces))
 	for i := range inv.NetworkInterfaces {
 		n := &inv.NetworkInterfaces[i]
-		a.ifaces[key{n.AccountID, n.Region, n.ID}] = i
 		if strings.HasPrefix(n.Resource, "i-") {
 			k := key{n.AccountID, n.Region, n.Resource}
 			if n.Primary {
@@ -370,33 +378,53 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	// core, before the workers share them: random group sets would
 	// otherwise make each worker parse most groups again. Where no network
 	// data was collected (an import of groups and interfaces), nothing is.
-	need := map[*inventory.SecurityGroup]bool{}
-	needSubnet := map[key]bool{}
-	total := 0
-	for _, i := range cands {
-		total += len(inv.NetworkInterfaces[i].GroupIDs)
+	// The candidates' groups and subnets are looked up on every core (the
+	// indexes are only read); each chunk gathers its own.
+	type gathered struct {
+		groups  []*inventory.SecurityGroup
+		subnets map[key]bool
 	}
-	flat := make([]*inventory.SecurityGroup, 0, total)
+	parts := make([]gathered, workers)
 	a.ifaceGroups = make([][]*inventory.SecurityGroup, len(inv.NetworkInterfaces))
-	for _, i := range cands {
-		n := &inv.NetworkInterfaces[i]
-		if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
-			continue
-		}
-		needSubnet[key{n.AccountID, n.Region, n.SubnetID}] = true
-		start, all := len(flat), true
-		for _, id := range n.GroupIDs {
-			if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
-				need[g] = true
-				flat = append(flat, g)
-			} else {
-				all = false
+	var gwg sync.WaitGroup
+	for w := range workers {
+		gwg.Go(func() {
+			mine := cands[w*len(cands)/workers : (w+1)*len(cands)/workers]
+			total := 0
+			for _, i := range mine {
+				total += len(inv.NetworkInterfaces[i].GroupIDs)
 			}
+			flat, subnets := make([]*inventory.SecurityGroup, 0, total), map[key]bool{}
+			for _, i := range mine {
+				n := &inv.NetworkInterfaces[i]
+				if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
+					continue
+				}
+				subnets[key{n.AccountID, n.Region, n.SubnetID}] = true
+				start, all := len(flat), true
+				for _, id := range n.GroupIDs {
+					if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
+						flat = append(flat, g)
+					} else {
+						all = false // cells says which group is missing
+					}
+				}
+				if all {
+					a.ifaceGroups[i] = flat[start:len(flat):len(flat)]
+				}
+			}
+			parts[w] = gathered{flat, subnets}
+		})
+	}
+	gwg.Wait()
+	need := make(map[*inventory.SecurityGroup]bool, len(inv.SecurityGroups))
+	needSubnet := map[key]bool{}
+	for _, p := range parts {
+		for _, g := range p.groups {
+			need[g] = true
 		}
-		if all {
-			a.ifaceGroups[i] = flat[start:len(flat):len(flat)]
-		} else {
-			flat = flat[:start] // cells says which group is missing
+		for k := range p.subnets {
+			needSubnet[k] = true
 		}
 	}
 	var needed []*inventory.SecurityGroup
