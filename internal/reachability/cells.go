@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -34,6 +35,10 @@ type cache struct {
 	gbuf      []*grant               // their grants for one protocol
 	prev, cur []int                  // cells' buffers
 	yes, no   []span                 // unreached's buffers
+	diff      []span
+	sumBlocks []Block // activeBlocks' buffer
+	ports     []Port  // summarise's
+	cidrText  map[cidrKey]string
 }
 
 type resolvedPlace struct {
@@ -61,7 +66,8 @@ type gsVal struct {
 
 func newCache() *cache {
 	return &cache{rt: map[rtKey]*amap[routeVal]{}, in: map[aclKey]*amap[[]pseg]{}, out: map[aclKey]*amap[retVal]{},
-		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]*resolvedPlace{}}
+		groups: map[*inventory.SecurityGroup]*parsed{}, places: map[placeKey]*amap[netVal]{}, resolved: map[key]*resolvedPlace{},
+		cidrText: map[cidrKey]string{}}
 }
 
 func (c *cache) naclIn(acl *inventory.NetworkACL, f fam, proto string) *amap[[]pseg] {
@@ -104,18 +110,39 @@ func (a *Analyzer) group(c *cache, g *inventory.SecurityGroup) *parsed {
 	if p, ok := c.groups[g]; ok {
 		return p
 	}
-	p := a.parseGroup(g)
+	p := a.parseGroup(g, nil)
 	return p
 }
 
-// parseGroup turns a group's ingress rules into grants per protocol.
-func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
+// parseScratch holds parseGroup's per-protocol buffers, reused from group
+// to group by one goroutine.
+type parseScratch struct{ grants, refs [4][]grant }
+
+// parseGroup turns a group's ingress rules into grants per protocol. The
+// grants of every protocol share one exactly sized array, and the grants
+// of a rule one ruleRef: parsed groups live as long as the analysis and
+// the collector marks them in every cycle.
+func (a *Analyzer) parseGroup(g *inventory.SecurityGroup, sc *parseScratch) *parsed {
+	if sc == nil {
+		sc = &parseScratch{}
+	}
+	for pi := range sc.grants {
+		sc.grants[pi], sc.refs[pi] = sc.grants[pi][:0], sc.refs[pi][:0]
+	}
 	p := &parsed{}
+	n := 0
+	for _, r := range g.Rules.All() {
+		if r.Direction == inventory.Ingress {
+			n++
+		}
+	}
+	refs := make([]ruleRef, 0, n)
 	for _, r := range g.Rules.All() {
 		if r.Direction != inventory.Ingress {
 			continue
 		}
-		ref := refOf(r)
+		refs = append(refs, refOf(r))
+		ref := &refs[len(refs)-1]
 		for pi, proto := range Protocols {
 			lo, hi, ok := sgRange(r, proto)
 			if !ok {
@@ -124,7 +151,7 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 			switch r.Peer.Kind {
 			case inventory.PeerCIDRv4, inventory.PeerCIDRv6:
 				if s, ok := parseSpan(r.Peer.CIDR); ok {
-					p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
+					sc.grants[pi] = append(sc.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 				}
 			case inventory.PeerPrefixList:
 				pl := a.prefix[key{g.AccountID, g.Region, r.Peer.PrefixListID}]
@@ -134,12 +161,27 @@ func (a *Analyzer) parseGroup(g *inventory.SecurityGroup) *parsed {
 				}
 				for _, e := range pl.Entries {
 					if s, ok := parseSpan(e.CIDR); ok {
-						p.grants[pi] = append(p.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
+						sc.grants[pi] = append(sc.grants[pi], grant{group: g.ID, rule: ref, span: s, lo: lo, hi: hi})
 					}
 				}
 			case inventory.PeerSecurityGroup:
-				p.refs[pi] = append(p.refs[pi], grant{group: g.ID, rule: ref, lo: lo, hi: hi})
+				sc.refs[pi] = append(sc.refs[pi], grant{group: g.ID, rule: ref, lo: lo, hi: hi})
 			}
+		}
+	}
+	total := 0
+	for pi := range sc.grants {
+		total += len(sc.grants[pi]) + len(sc.refs[pi])
+	}
+	all := make([]grant, 0, total)
+	for pi := range sc.grants {
+		if len(sc.grants[pi]) > 0 {
+			all = append(all, sc.grants[pi]...)
+			p.grants[pi] = all[len(all)-len(sc.grants[pi]) : len(all) : len(all)]
+		}
+		if len(sc.refs[pi]) > 0 {
+			all = append(all, sc.refs[pi]...)
+			p.refs[pi] = all[len(all)-len(sc.refs[pi]) : len(all) : len(all)]
 		}
 	}
 	return p
@@ -294,25 +336,46 @@ func (c *cell) path() []Hop {
 		{Kind: KindInterface, ID: p.eni, Detail: publicDetail[c.f]},
 		{Kind: KindInternetGateway, ID: p.place.igw, Detail: p.place.igwDetail},
 		{Kind: KindRouteTable, ID: p.place.rt.ID, Detail: c.rv.hop},
-		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: "inbound " + c.in.desc + replyDetail(*c.out, c.proto)},
+		{Kind: KindNetworkACL, ID: p.place.acl.ID, Detail: inboundDetail(c.in.desc, *c.out, c.proto)},
 		{Kind: KindSecurityGroup, ID: c.sg.grant.group, Detail: describeGrant(c.sg.grant)},
 	}
+}
+
+// inboundDetail is "inbound " + in + replyDetail(out, proto) in one
+// allocation: it is built for every reachable port.
+func inboundDetail(in string, out retVal, proto string) string {
+	if !hasPorts(proto) {
+		return "inbound " + in
+	}
+	d := out.desc
+	if d == "" {
+		d = describeEntry(out.entry, proto)
+	}
+	return "inbound " + in + "; outbound " + d + " lets the reply out"
 }
 
 func replyDetail(out retVal, proto string) string {
 	if !hasPorts(proto) {
 		return ""
 	}
-	return "; outbound " + cmpOr(out.desc, describeEntry(out.entry, proto)) + " lets the reply out"
+	d := out.desc
+	if d == "" { // described only when the map did not: describeEntry allocates
+		d = describeEntry(out.entry, proto)
+	}
+	return "; outbound " + d + " lets the reply out"
 }
 
 func describeGrant(g *grant) string {
-	peer := g.rule.Peer
-	rule := "rule"
+	// "rule [ID] admits <protocol> <range> from <peer>", appended into one
+	// buffer: it is built for every reachable port.
+	var buf [128]byte
+	b := append(buf[:0], "rule"...)
 	if g.rule.ID != "" {
-		rule += " " + g.rule.ID
+		b = append(append(b, ' '), g.rule.ID...)
 	}
-	return rule + " admits " + g.rule.Protocol + " " + ruleRange(g.rule) + " from " + peer
+	b = append(append(append(b, " admits "...), g.rule.Protocol...), ' ')
+	b = append(append(append(b, ruleRange(*g.rule)...), " from "...), g.rule.Peer...)
+	return string(b)
 }
 
 func ruleRange(r ruleRef) string {
@@ -329,8 +392,15 @@ func (c *cell) blocks() []Block {
 	if c.lb != nil {
 		return c.lb.blocks
 	}
+	return c.appendBlocks(nil)
+}
+
+// appendBlocks appends the cell's blockers to out (a reused buffer).
+func (c *cell) appendBlocks(out []Block) []Block {
+	if c.lb != nil {
+		return append(out, c.lb.blocks...)
+	}
 	p := c.pub
-	var out []Block
 	if !p.pub[c.f] {
 		out = append(out, Block{KindInterface, p.eni, "has no public " + c.f.String() + " address"})
 	}
@@ -403,6 +473,45 @@ func (a *Analyzer) placeMap(c *cache, pl place, f fam, proto string) *amap[netVa
 	return m
 }
 
+// resolveAll resolves the subnets in need (of verifiable candidates) and
+// merges every protocol's and family's place map of each once, on every
+// core, before the workers share them: interfaces in random subnets would
+// otherwise make each worker build most of them again. Subnets go to the
+// workers in inventory order, so a VPC's subnets share a worker's route
+// table and NACL maps.
+func (a *Analyzer) resolveAll(need map[key]bool, workers int) {
+	var subnets []key
+	for i := range a.inv.Subnets {
+		s := &a.inv.Subnets[i]
+		if k := (key{s.AccountID, s.Region, s.ID}); need[k] {
+			subnets = append(subnets, k)
+		}
+	}
+	rs := make([]resolvedPlace, len(subnets))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			c := newCache()
+			for i := w * len(rs) / workers; i < (w+1)*len(rs)/workers; i++ {
+				r, k := &rs[i], subnets[i]
+				if r.pl, r.reason = a.resolve(k.account, k.region, k.id); r.reason != "" {
+					continue
+				}
+				for pi, proto := range Protocols {
+					for _, f := range []fam{v4, v6} {
+						r.maps[pi][f] = a.placeMap(c, r.pl, f, proto)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	a.resolved = make(map[key]*resolvedPlace, len(rs))
+	for i := range rs {
+		a.resolved[subnets[i]] = &rs[i]
+	}
+}
+
 // cells computes every cell of interface i, or why it cannot.
 func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	n := &a.inv.NetworkInterfaces[i]
@@ -413,7 +522,10 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 		return nil, reason
 	}
 	sk := key{n.AccountID, n.Region, n.SubnetID}
-	r, ok := c.resolved[sk]
+	r, ok := a.resolved[sk]
+	if !ok {
+		r, ok = c.resolved[sk]
+	}
 	if !ok {
 		r = &resolvedPlace{}
 		r.pl, r.reason = a.resolve(n.AccountID, n.Region, n.SubnetID)
@@ -430,8 +542,17 @@ func (a *Analyzer) cells(c *cache, i int) ([]cell, string) {
 	c.sgb.reset()
 	// The interface's groups, looked up once for every protocol.
 	ps := c.ps[:0]
-	for _, id := range n.GroupIDs {
-		g := a.groups[key{n.AccountID, n.Region, id}]
+	var pre []*inventory.SecurityGroup
+	if a.ifaceGroups != nil {
+		pre = a.ifaceGroups[i]
+	}
+	for k, id := range n.GroupIDs {
+		var g *inventory.SecurityGroup
+		if pre != nil {
+			g = pre[k]
+		} else {
+			g = a.groups[key{n.AccountID, n.Region, id}]
+		}
 		if g == nil {
 			return nil, "security group " + id + " is not in the inventory"
 		}
@@ -870,7 +991,7 @@ func legFromSource(src u128, tpl place, n *inventory.NetworkInterface, e lbEntry
 // summarise turns cells into ports: for each protocol, the elementary port
 // ranges the cells cut, merged where the answer is the same.
 func summarise(c *cache, cells []cell, lbUnverified string) []Port {
-	var out []Port
+	out := c.ports[:0]
 	for _, proto := range Protocols {
 		mine, bounds := c.sumCells[:0], c.sumBounds[:0]
 		for i := range cells {
@@ -955,7 +1076,11 @@ func summarise(c *cache, cells []cell, lbUnverified string) []Port {
 			out[i].FromPort, out[i].ToPort = out[i].FromPort/256, out[i].ToPort/256
 		}
 	}
-	return out
+	c.ports = out[:0]
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clone(out) // out is the cache's buffer: one exact allocation
 }
 
 // blockKey is what decides a public cell's blockers: cells of many source
@@ -971,7 +1096,7 @@ type blockKey struct {
 // activeBlocks is the union of the blockers of the active cells.
 func activeBlocks(c *cache, active []*cell) []Block {
 	seen := c.sumKeys[:0]
-	var blocks []Block
+	blocks := c.sumBlocks[:0]
 	for _, x := range active {
 		if x.pub != nil {
 			k := blockKey{x.f, x.rv, x.in.allow, x.in.entry, *x.out}
@@ -980,10 +1105,15 @@ func activeBlocks(c *cache, active []*cell) []Block {
 			}
 			seen = append(seen, k)
 		}
-		blocks = append(blocks, x.blocks()...)
+		blocks = x.appendBlocks(blocks)
 	}
 	c.sumKeys = seen
-	return uniqueBlocks(blocks)
+	u := uniqueBlocks(blocks)
+	c.sumBlocks = blocks[:0]
+	if len(u) == 0 {
+		return nil
+	}
+	return slices.Clone(u) // blocks is the cache's buffer
 }
 
 // samePort reports whether two ports give the same answer, ranges aside.
@@ -1017,8 +1147,9 @@ func unreached(c *cache, active []*cell) []string {
 			}
 		}
 		c.yes, c.no = yes, no
-		for _, s := range subtract(merge(no), merge(yes)) {
-			out = append(out, toCIDRs(f, s.first, s.last)...)
+		c.diff = subtract(c.diff[:0], merge(no), merge(yes))
+		for _, s := range c.diff {
+			out = appendCIDRs(c.cidrText, out, f, s.first, s.last)
 			if len(out) >= MaxUnreached {
 				return out[:MaxUnreached]
 			}
@@ -1027,10 +1158,11 @@ func unreached(c *cache, active []*cell) []string {
 	return out
 }
 
-// merge sorts address ranges and joins those that overlap or touch.
+// merge sorts address ranges and joins those that overlap or touch, in
+// place.
 func merge(ss []span) []span {
 	slices.SortFunc(ss, func(a, b span) int { return a.first.compare(b.first) })
-	var out []span
+	out := ss[:0] // written at or before the range being read
 	for _, s := range ss {
 		if n := len(out); n > 0 && (out[n-1].last == s.f.last() || out[n-1].last.next().compare(s.first) >= 0) {
 			if s.last.compare(out[n-1].last) > 0 {
@@ -1043,9 +1175,9 @@ func merge(ss []span) []span {
 	return out
 }
 
-// subtract removes the merged ranges b from the merged ranges a.
-func subtract(a, b []span) []span {
-	var out []span
+// subtract removes the merged ranges b from the merged ranges a,
+// appending the rest to out.
+func subtract(out, a, b []span) []span {
 	for _, s := range a {
 		cur := s
 		keep := true
@@ -1070,8 +1202,19 @@ func subtract(a, b []span) []span {
 }
 
 // toCIDRs covers [lo, hi] of family f with the fewest CIDR blocks.
-func toCIDRs(f fam, lo, hi u128) []string {
-	var out []string
+func toCIDRs(f fam, lo, hi u128) []string { return appendCIDRs(nil, nil, f, lo, hi) }
+
+// cidrKey is one CIDR block, for cidrText.
+type cidrKey struct {
+	f    fam
+	lo   u128
+	bits int
+}
+
+// appendCIDRs appends toCIDRs(f, lo, hi) to out, taking each block's text
+// from memo (a worker's, or nil): the same few blocks (a more specific
+// route's) are unreached on port after port.
+func appendCIDRs(memo map[cidrKey]string, out []string, f fam, lo, hi u128) []string {
 	width := 32
 	if f == v6 {
 		width = 128
@@ -1093,7 +1236,16 @@ func toCIDRs(f fam, lo, hi u128) []string {
 		}
 		mask := hostMask(width - bits)
 		last := u128{lo.hi | mask.hi, lo.lo | mask.lo}
-		out = append(out, netip.PrefixFrom(netipOf(f, lo), bits).String())
+		k := cidrKey{f, lo, bits}
+		text, ok := memo[k]
+		if !ok {
+			var buf [48]byte // one allocation a block, not Prefix.String's three
+			text = string(netip.PrefixFrom(netipOf(f, lo), bits).AppendTo(buf[:0]))
+			if memo != nil {
+				memo[k] = text
+			}
+		}
+		out = append(out, text)
 		if last == f.last() {
 			break
 		}

@@ -250,7 +250,7 @@ func naclEntries(acl *inventory.NetworkACL, egress bool, f fam, proto string) ([
 // admitting a source block.
 type grant struct {
 	group string
-	rule  ruleRef
+	rule  *ruleRef // shared by the grants of one rule
 	span  span
 	lo    int
 	hi    int

@@ -143,6 +143,14 @@ type Analyzer struct {
 	ifaces    map[key]int
 	eips      map[key]bool // interfaces with an Elastic IP
 	lbs       map[int][]lbEntry
+	// resolved holds, when Analyze built them up front, the place of every
+	// subnet of a verifiable candidate with all its merged maps
+	// (read-only from then on); nil for a single interface.
+	resolved map[key]*resolvedPlace
+	// ifaceGroups holds, by interface index, the groups of each verifiable
+	// candidate whose groups are all in the inventory, looked up once when
+	// Analyze gathered them; nil for a single interface.
+	ifaceGroups [][]*inventory.SecurityGroup
 	// parsed holds every group's parsed rules when Analyze parsed them all
 	// up front (read-only from then on); nil for a single interface.
 	parsed map[*inventory.SecurityGroup]*parsed
@@ -157,12 +165,16 @@ type pairKey struct{ account, region string }
 
 // New indexes an inventory.
 func New(inv *inventory.Inventory) *Analyzer {
+	// Sized up front: growing maps of 100k entries rehashes them again and
+	// again.
 	a := &Analyzer{
 		inv: inv, kinds: inv.Kinds(),
-		subnets: map[key]*inventory.Subnet{}, rtbs: map[key]*inventory.RouteTable{}, rtbSubnet: map[key]*inventory.RouteTable{},
-		rtbMain: map[key]*inventory.RouteTable{}, acls: map[key]*inventory.NetworkACL{}, aclSubnet: map[key]*inventory.NetworkACL{},
-		igws: map[key]string{}, groups: map[key]*inventory.SecurityGroup{}, prefix: map[key]*inventory.PrefixList{},
-		ifaces: map[key]int{}, eips: map[key]bool{}, lbs: map[int][]lbEntry{},
+		subnets: make(map[key]*inventory.Subnet, len(inv.Subnets)), rtbs: make(map[key]*inventory.RouteTable, len(inv.RouteTables)),
+		rtbSubnet: make(map[key]*inventory.RouteTable, len(inv.Subnets)),
+		rtbMain:   map[key]*inventory.RouteTable{}, acls: make(map[key]*inventory.NetworkACL, len(inv.NetworkACLs)),
+		aclSubnet: make(map[key]*inventory.NetworkACL, len(inv.Subnets)),
+		igws:      map[key]string{}, groups: make(map[key]*inventory.SecurityGroup, len(inv.SecurityGroups)), prefix: map[key]*inventory.PrefixList{},
+		ifaces: make(map[key]int, len(inv.NetworkInterfaces)), eips: map[key]bool{}, lbs: map[int][]lbEntry{},
 	}
 	for i := range inv.Subnets {
 		s := &inv.Subnets[i]
@@ -190,10 +202,19 @@ func New(inv *inventory.Inventory) *Analyzer {
 			a.igws[key{g.AccountID, g.Region, v}] = g.ID
 		}
 	}
-	for i := range inv.SecurityGroups {
-		g := &inv.SecurityGroups[i]
-		a.groups[key{g.AccountID, g.Region, g.ID}] = g
-	}
+	// The two largest indexes are built beside the rest, on another core.
+	var side sync.WaitGroup
+	defer side.Wait()
+	side.Go(func() {
+		for i := range inv.SecurityGroups {
+			g := &inv.SecurityGroups[i]
+			a.groups[key{g.AccountID, g.Region, g.ID}] = g
+		}
+		for i := range inv.NetworkInterfaces {
+			n := &inv.NetworkInterfaces[i]
+			a.ifaces[key{n.AccountID, n.Region, n.ID}] = i
+		}
+	})
 	for i := range inv.PrefixLists {
 		p := &inv.PrefixLists[i]
 		a.prefix[key{p.AccountID, p.Region, p.ID}] = p
@@ -203,11 +224,10 @@ func New(inv *inventory.Inventory) *Analyzer {
 			a.eips[key{e.AccountID, e.Region, e.NetworkInterfaceID}] = true
 		}
 	}
-	byInstance := map[key][]int{}
-	byIP := map[key]int{}
+	byInstance := make(map[key][]int, len(inv.NetworkInterfaces))
+	byIP := make(map[key]int, len(inv.NetworkInterfaces))
 	for i := range inv.NetworkInterfaces {
 		n := &inv.NetworkInterfaces[i]
-		a.ifaces[key{n.AccountID, n.Region, n.ID}] = i
 		if strings.HasPrefix(n.Resource, "i-") {
 			k := key{n.AccountID, n.Region, n.Resource}
 			if n.Primary {
@@ -429,16 +449,53 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	// core, before the workers share them: random group sets would
 	// otherwise make each worker parse most groups again. Where no network
 	// data was collected (an import of groups and interfaces), nothing is.
-	need := map[*inventory.SecurityGroup]bool{}
-	for _, i := range cands {
-		n := &inv.NetworkInterfaces[i]
-		if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
-			continue
-		}
-		for _, id := range n.GroupIDs {
-			if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
-				need[g] = true
+	// The candidates' groups and subnets are looked up on every core (the
+	// indexes are only read); each chunk gathers its own.
+	type gathered struct {
+		groups  []*inventory.SecurityGroup
+		subnets map[key]bool
+	}
+	parts := make([]gathered, workers)
+	a.ifaceGroups = make([][]*inventory.SecurityGroup, len(inv.NetworkInterfaces))
+	var gwg sync.WaitGroup
+	for w := range workers {
+		gwg.Go(func() {
+			mine := cands[w*len(cands)/workers : (w+1)*len(cands)/workers]
+			total := 0
+			for _, i := range mine {
+				total += len(inv.NetworkInterfaces[i].GroupIDs)
 			}
+			flat, subnets := make([]*inventory.SecurityGroup, 0, total), map[key]bool{}
+			for _, i := range mine {
+				n := &inv.NetworkInterfaces[i]
+				if r, ok := a.pairReason[pairKey{n.AccountID, n.Region}]; !ok || r != "" {
+					continue
+				}
+				subnets[key{n.AccountID, n.Region, n.SubnetID}] = true
+				start, all := len(flat), true
+				for _, id := range n.GroupIDs {
+					if g := a.groups[key{n.AccountID, n.Region, id}]; g != nil {
+						flat = append(flat, g)
+					} else {
+						all = false // cells says which group is missing
+					}
+				}
+				if all {
+					a.ifaceGroups[i] = flat[start:len(flat):len(flat)]
+				}
+			}
+			parts[w] = gathered{flat, subnets}
+		})
+	}
+	gwg.Wait()
+	need := make(map[*inventory.SecurityGroup]bool, len(inv.SecurityGroups))
+	needSubnet := map[key]bool{}
+	for _, p := range parts {
+		for _, g := range p.groups {
+			need[g] = true
+		}
+		for k := range p.subnets {
+			needSubnet[k] = true
 		}
 	}
 	var needed []*inventory.SecurityGroup
@@ -451,8 +508,9 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	var pwg sync.WaitGroup
 	for w := range workers {
 		pwg.Go(func() {
+			var sc parseScratch
 			for i := w * len(all) / workers; i < (w+1)*len(all)/workers; i++ {
-				all[i] = a.parseGroup(needed[i])
+				all[i] = a.parseGroup(needed[i], &sc)
 			}
 		})
 	}
@@ -461,6 +519,7 @@ func Analyze(inv *inventory.Inventory) []Interface {
 	for i, p := range all {
 		a.parsed[needed[i]] = p
 	}
+	a.resolveAll(needSubnet, workers)
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Add(1)
