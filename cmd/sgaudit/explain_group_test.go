@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/sgaudit/sgaudit/internal/collect"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+const lambdaARN = "arn:aws:lambda:eu-west-1:111122223333:function:worker"
+
+// explainGroupWorld: in eu-west-1, where ECS could not be read, sg-fn is
+// used only by a Lambda function and sg-old by nothing; us-east-1 was read
+// completely, and sg-clean there is used by nothing. (An inventory holds
+// each group id once: its import refuses two groups of one id.)
+func explainGroupWorld() *inventory.Inventory {
+	const acct = "111122223333"
+	ec2Kinds := []string{inventory.KindSecurityGroups, inventory.KindSecurityGroupRules, inventory.KindNetworkInterfaces,
+		inventory.KindLaunchTemplates, inventory.KindLaunchConfigurations, inventory.KindReferences}
+	all := slices.Concat(ec2Kinds, collect.ProofOfUseKinds())
+	noECS := slices.DeleteFunc(slices.Clone(all), func(k string) bool { return k == "ecs" })
+	group := func(region, id, name string, used ...inventory.Evidence) inventory.SecurityGroup {
+		return inventory.SecurityGroup{ARN: "arn:aws:ec2:" + region + ":" + acct + ":security-group/" + id, ID: id, Name: name,
+			Description: name + " group", AccountID: acct, Region: region, VPCID: "vpc-1", UsedBy: used,
+			Tags: inventory.NewTags(map[string]string{"owner": "team-a"})}
+	}
+	fn := group("eu-west-1", "sg-fn", "fn", inventory.Evidence{Kind: "lambda", ID: lambdaARN})
+	old := group("eu-west-1", "sg-old", "old")
+	old.Rules = inventory.NewRules(inventory.Rule{ID: "sgr-1", Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp", FromPort: 22, ToPort: 22,
+		Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}, Description: "ssh from anywhere"},
+		inventory.Rule{ID: "sgr-2", Direction: inventory.Egress, Protocol: "all", RawProtocol: "-1", FromPort: 0, ToPort: 65535,
+			Peer: inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-fn", GroupOwner: acct}})
+	return &inventory.Inventory{
+		Accounts: []inventory.Account{{ID: acct, Partition: "aws"}},
+		Coverage: []inventory.Coverage{
+			{AccountID: acct, Region: "eu-west-1", Status: inventory.CoverageDenied, Collected: noECS, FailedAPI: "ecs:ListClusters",
+				ErrorCode: "AccessDeniedException", Detail: "ecs:ListClusters: AccessDeniedException: not authorized", SecurityGroups: 3},
+			{AccountID: acct, Region: "us-east-1", Status: inventory.CoverageOK, Collected: all, SecurityGroups: 1},
+		},
+		SecurityGroups: []inventory.SecurityGroup{fn, old, group("us-east-1", "sg-clean", "clean")},
+	}
+}
+
+// TestExplainGroup: why a group is not unused (the Lambda function that
+// names it), and why another is unused, with what was not checked.
+func TestExplainGroup(t *testing.T) {
+	in := writeInventoryFile(t, explainGroupWorld())
+	for _, tt := range []struct {
+		name string
+		args []string
+		want []string // lines that must appear, in order
+		not  []string // lines that must not appear
+	}{
+		{"used only by a Lambda function", []string{"--group", "sg-fn"}, []string{
+			"sg-fn (fn) in account 111122223333, eu-west-1, vpc-1",
+			"  arn: arn:aws:ec2:eu-west-1:111122223333:security-group/sg-fn",
+			`  description: "fn group"; 1 tags`,
+			"IN USE: 1 evidence",
+			"  - lambda " + lambdaARN,
+			"not checked:",
+			"  - ecs (Amazon ECS: services, their deployments and task sets, in every cluster): could not be read (ecs:ListClusters: AccessDeniedException: not authorized)",
+			"rules: 0",
+			"findings: 0",
+		}, []string{"UNUSED"}},
+		{"unused, one service not checked", []string{"--group", "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-old"}, []string{
+			"sg-old (old) in account 111122223333, eu-west-1, vpc-1",
+			"UNUSED as far as the data tells: nothing checked references it, but 1 kinds of use were not checked",
+			"checked in 111122223333/eu-west-1: network_interfaces, security_groups, launch_templates, launch_configurations, security_group_references, lambda, events, batch, codebuild, eks, rds, elasticache, elasticache_serverless, redshift, opensearch, msk, efs, emr, sagemaker, glue, dms, mwaa, apprunner, vpc_endpoint, route53resolver, elasticbeanstalk, spot_fleet, ec2_fleet, elbv2, elb",
+			"not checked:",
+			"  - ecs (Amazon ECS: services, their deployments and task sets, in every cluster): could not be read (ecs:ListClusters: AccessDeniedException: not authorized)",
+			"rules: 2",
+			"  egress  all traffic to 111122223333/sg-fn [sgr-2]",
+			`  ingress tcp 22 from 0.0.0.0/0 [sgr-1] "ssh from anywhere"`,
+			"verified exposure to the internet: no network interface carries it",
+		}, []string{"IN USE"}},
+		{"unused, everything checked", []string{"--group", "arn:aws:ec2:us-east-1:111122223333:security-group/sg-clean"}, []string{
+			"sg-clean (clean) in account 111122223333, us-east-1, vpc-1",
+			"UNUSED: nothing of any kind checked references it",
+			"  - SGA008 LOW sg-clean (clean) is unused: no network interface, launch template or other group's rule references it (checked: apprunner, batch, codebuild, dms, ec2_fleet, ecs, efs, eks, elasticache, elasticache_serverless, elasticbeanstalk, elb, elbv2, emr, events, glue, lambda, launch_configurations, launch_templates, msk, mwaa, network_interfaces, opensearch, rds, redshift, route53resolver, sagemaker, security_group_references, security_group_rules, security_groups, spot_fleet, vpc_endpoint)",
+		}, []string{"not checked", "eu-west-1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCLI(t, append([]string{"explain", "--input", in}, tt.args...)...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			lines := strings.Split(r.stdout, "\n")
+			at := 0
+			for _, w := range tt.want {
+				k := slices.Index(lines[at:], w)
+				if k < 0 {
+					t.Fatalf("no line %q (in order) in:\n%s", w, r.stdout)
+				}
+				at += k + 1
+			}
+			for _, n := range tt.not {
+				if strings.Contains(r.stdout, n) {
+					t.Errorf("output has %q:\n%s", n, r.stdout)
+				}
+			}
+		})
+	}
+
+	// The unused group's findings: SGA008 saying ECS was not checked, and
+	// the world-open SSH rule.
+	r := runCLI(t, "explain", "--input", in, "--group", "sg-old")
+	if !strings.Contains(r.stdout, "  - SGA008 LOW sg-old (old) is unused: ") || !strings.Contains(r.stdout, "not checked: ECS services") {
+		t.Errorf("no SGA008 finding naming ECS as not checked:\n%s", r.stdout)
+	}
+}
+
+// TestExplainGroupJSON: the documented shape (docs/explain.md), decoded
+// and compared field by field.
+func TestExplainGroupJSON(t *testing.T) {
+	in := writeInventoryFile(t, explainGroupWorld())
+	decode := func(t *testing.T, args ...string) []groupExplanation {
+		t.Helper()
+		r := runCLI(t, append([]string{"explain", "--input", in, "--format", "json"}, args...)...)
+		var out []groupExplanation
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&out); err != nil || r.code != 0 {
+			t.Fatalf("exit %d, %v: %s%s", r.code, err, r.stdout, r.stderr)
+		}
+		return out
+	}
+	fn := decode(t, "--group", "sg-fn")
+	if len(fn) != 1 {
+		t.Fatalf("%d answers, want 1", len(fn))
+	}
+	wantID := groupIdentity{ARN: "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-fn", ID: "sg-fn", Name: "fn", Description: "fn group",
+		AccountID: "111122223333", Region: "eu-west-1", VPCID: "vpc-1", Tags: 1}
+	if diff := cmp.Diff(wantID, fn[0].Group); diff != "" {
+		t.Errorf("group (-want +got):\n%s", diff)
+	}
+	if !fn[0].InUse {
+		t.Error("in_use false for a group a Lambda function names")
+	}
+	if diff := cmp.Diff([]groupEvidence{{Kind: "lambda", ID: lambdaARN}}, fn[0].UsedBy); diff != "" {
+		t.Errorf("used_by (-want +got):\n%s", diff)
+	}
+	wantGap := []useCheck{{Kind: "ecs", What: "Amazon ECS: services, their deployments and task sets, in every cluster",
+		Reason: "could not be read (ecs:ListClusters: AccessDeniedException: not authorized)"}}
+	if diff := cmp.Diff(wantGap, fn[0].NotChecked); diff != "" {
+		t.Errorf("not_checked (-want +got):\n%s", diff)
+	}
+	if len(fn[0].Checked)+len(fn[0].NotChecked) != len(ec2UseKinds)+len(collect.ProofOfUseKinds()) {
+		t.Errorf("checked %d + not checked %d kinds, want every kind of use", len(fn[0].Checked), len(fn[0].NotChecked))
+	}
+
+	old := decode(t, "--group", "sg-old")
+	if len(old) != 1 || old[0].InUse || len(old[0].UsedBy) != 0 || old[0].UsedBy == nil {
+		t.Fatalf("sg-old: %+v, want one unused answer with used_by []", old)
+	}
+	wantRules := []groupRule{
+		{ID: "sgr-2", Direction: "egress", Protocol: "all", FromPort: 0, ToPort: 65535, PeerKind: "security_group", Peer: "111122223333/sg-fn"},
+		{ID: "sgr-1", Direction: "ingress", Protocol: "tcp", FromPort: 22, ToPort: 22, PeerKind: "cidr_ipv4", Peer: "0.0.0.0/0", Description: "ssh from anywhere"},
+	}
+	if diff := cmp.Diff(wantRules, old[0].Rules); diff != "" {
+		t.Errorf("rules (-want +got):\n%s", diff)
+	}
+	// No interface carries it: no verdict, and the note says why.
+	if len(old[0].Exposure) != 0 || old[0].Exposure == nil || old[0].ExposureNote != "no network interface carries it" {
+		t.Errorf("exposure %+v (%q), want [] as no interface carries it", old[0].Exposure, old[0].ExposureNote)
+	}
+	var checks []string
+	for _, f := range old[0].Findings {
+		checks = append(checks, f.CheckID)
+		if f.Message == "" || f.Severity == "" {
+			t.Errorf("finding without message or severity: %+v", f)
+		}
+	}
+	if !slices.Contains(checks, "SGA008") {
+		t.Errorf("findings %v, want SGA008 among them", checks)
+	}
+
+	clean := decode(t, "--group", "sg-clean")
+	if len(clean) != 1 || clean[0].InUse || len(clean[0].NotChecked) != 0 || clean[0].NotChecked == nil || clean[0].Exposure == nil || clean[0].Findings[0].CheckID != "SGA008" {
+		t.Errorf("sg-clean: %+v, want unused, every kind checked (not_checked []), SGA008", clean)
+	}
+}
+
+func TestExplainGroupErrors(t *testing.T) {
+	in := writeInventoryFile(t, explainGroupWorld())
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown group", []string{"--group", "sg-9"}, "--group sg-9: no such security group"},
+		{"unknown ARN", []string{"--group", "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-fn9"}, "no such security group"},
+		{"ARN of another region", []string{"--group", "arn:aws:ec2:eu-west-2:111122223333:security-group/sg-fn"}, "no such security group"},
+		{"bad id", []string{"--group", "sg_1"}, "want a security group id"},
+		{"not a group ARN", []string{"--group", "arn:aws:s3:::bucket"}, "want a security group id"},
+		{"an interface", []string{"--group", "eni-1"}, "want a security group id"},
+		{"with --to", []string{"--group", "sg-fn", "--to", "eni-1"}, "--group and --to exclude each other"},
+		{"with --port", []string{"--group", "sg-fn", "--port", "22"}, "--group and --port exclude each other"},
+		{"empty", []string{"--group", ""}, "want a security group id"},
+		{"bad format", []string{"--group", "sg-fn", "--format", "sarif"}, "invalid --format"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			assertOneLineError(t, runCLI(t, append([]string{"explain", "--input", in}, tt.args...)...), tt.want)
+		})
+	}
+}
+
+// TestExplainGroupLive: without --input, explain --group collects from
+// moto first; the demo world's bastion group is used by its interface.
+func TestExplainGroupLive(t *testing.T) {
+	srv, w := seededEmulator(t)
+	c := ec2.NewFromConfig(srv.Config(context.Background(), "us-east-1"))
+	out, err := c.DescribeNetworkInterfaces(context.Background(), &ec2.DescribeNetworkInterfacesInput{
+		Filters: []ec2types.Filter{{Name: aws.String("description"), Values: []string{"bastion-1"}}}})
+	if err != nil || len(out.NetworkInterfaces) != 1 {
+		t.Fatalf("find the bastion's interface: %v, %d found", err, len(out.NetworkInterfaces))
+	}
+	eni := aws.ToString(out.NetworkInterfaces[0].NetworkInterfaceId)
+	id := w.GroupID("us-east-1", "bastion")
+	r := runCLI(t, "explain", "--regions", "us-east-1", "--group", id, "--format", "json")
+	var got []groupExplanation
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 {
+		t.Fatalf("exit %d, %v: %s%s", r.code, err, r.stdout, r.stderr)
+	}
+	if len(got) != 1 || got[0].Group.ID != id || got[0].Group.Name != "bastion" || got[0].Group.Region != "us-east-1" {
+		t.Fatalf("answers %+v, want one for %s (bastion)", got, id)
+	}
+	e := got[0]
+	if !e.InUse || !slices.ContainsFunc(e.UsedBy, func(ev groupEvidence) bool { return ev.Kind == "eni" && ev.ID == eni }) {
+		t.Errorf("used_by %+v, want the bastion's interface %s", e.UsedBy, eni)
+	}
+	if !slices.ContainsFunc(e.Checked, func(c useCheck) bool { return c.Kind == inventory.KindNetworkInterfaces }) {
+		t.Errorf("checked %+v: network interfaces not among them", e.Checked)
+	}
+	if !slices.ContainsFunc(e.Rules, func(r groupRule) bool {
+		return r.Direction == "ingress" && r.Protocol == "tcp" && r.FromPort == 22 && r.Peer == "0.0.0.0/0"
+	}) {
+		t.Errorf("rules %+v: no SSH from the world", e.Rules)
+	}
+	if !slices.ContainsFunc(e.Exposure, func(x groupExposure) bool { return x.Protocol == "tcp" && x.FromPort <= 22 && 22 <= x.ToPort }) {
+		t.Errorf("exposure %+v: no verdict for SSH", e.Exposure)
+	}
+	if len(e.Findings) == 0 {
+		t.Error("no findings for a group open to the world on SSH")
+	}
+	// And the text answer names the interface as evidence.
+	r = runCLI(t, "explain", "--regions", "us-east-1", "--group", id)
+	if r.code != 0 || !strings.Contains(r.stdout, "IN USE: ") || !strings.Contains(r.stdout, "  - eni "+eni) {
+		t.Errorf("exit %d, text answer without the interface %s:\n%s%s", r.code, eni, r.stdout, r.stderr)
+	}
+}
