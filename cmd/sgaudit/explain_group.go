@@ -75,6 +75,10 @@ type useCheck struct {
 	What string `json:"what"`
 	// Reason is why it was not checked (not_checked only).
 	Reason string `json:"reason,omitempty"`
+	// ops are the AWS operations whose failures the coverage row names
+	// the kind by ("DescribeLaunchTemplateVersions: ..."); a service
+	// kind's are named "kind:Operation: ...".
+	ops []string
 }
 
 type groupRule struct {
@@ -111,11 +115,11 @@ type groupFinding struct {
 // with what they read; the services' kinds follow, from the collector's
 // table (docs/checks/SGA008.md).
 var ec2UseKinds = []useCheck{
-	{Kind: inventory.KindNetworkInterfaces, What: "network interfaces carrying the group"},
-	{Kind: inventory.KindSecurityGroups, What: "other groups' rules referencing the group (same region)"},
-	{Kind: inventory.KindLaunchTemplates, What: "launch templates, every version"},
-	{Kind: inventory.KindLaunchConfigurations, What: "Auto Scaling launch configurations"},
-	{Kind: inventory.KindReferences, What: "references from groups in peered VPCs"},
+	{Kind: inventory.KindNetworkInterfaces, What: "network interfaces carrying the group", ops: []string{"DescribeNetworkInterfaces"}},
+	{Kind: inventory.KindSecurityGroups, What: "other groups' rules referencing the group (same region)", ops: []string{"DescribeSecurityGroups"}},
+	{Kind: inventory.KindLaunchTemplates, What: "launch templates, every version", ops: []string{"DescribeLaunchTemplates", "DescribeLaunchTemplateVersions"}},
+	{Kind: inventory.KindLaunchConfigurations, What: "Auto Scaling launch configurations", ops: []string{"DescribeLaunchConfigurations"}},
+	{Kind: inventory.KindReferences, What: "references from groups in peered VPCs", ops: []string{"DescribeSecurityGroupReferences"}},
 }
 
 // useKindsOf lists every kind of use in its order: EC2's, then the
@@ -123,7 +127,7 @@ var ec2UseKinds = []useCheck{
 func useKindsOf() []useCheck {
 	out := slices.Clone(ec2UseKinds)
 	for _, k := range collect.ProofOfUseKinds() {
-		out = append(out, useCheck{Kind: k, What: collect.ProofOfUseService(k)})
+		out = append(out, useCheck{Kind: k, What: collect.ProofOfUseService(k), ops: []string{k}})
 	}
 	return out
 }
@@ -233,7 +237,7 @@ func groupCoverage(inv *inventory.Inventory, g *inventory.SecurityGroup) (checke
 		}
 		var reasons []string
 		for _, p := range problems {
-			if strings.HasPrefix(p, k.Kind+":") {
+			if slices.ContainsFunc(k.ops, func(op string) bool { return strings.HasPrefix(p, op+":") }) {
 				reasons = append(reasons, p)
 			}
 		}
@@ -247,6 +251,8 @@ func groupCoverage(inv *inventory.Inventory, g *inventory.SecurityGroup) (checke
 			if row.Detail != "" {
 				k.Reason += ": " + row.Detail
 			}
+		case inv.Source == "aws":
+			k.Reason = "not collected (its coverage row gives no reason)"
 		default:
 			k.Reason = "not in this inventory (an AWS CLI export or an older inventory does not hold it; a live collection reads it)"
 		}
@@ -358,7 +364,11 @@ func writeGroupExplanation(w io.Writer, cols int, e groupExplanation) {
 	case len(e.NotChecked) == 0:
 		p.line("", "UNUSED: nothing of any kind checked references it")
 	default:
-		p.line("", fmt.Sprintf("UNUSED as far as the data tells: nothing checked references it, but %d kinds of use were not checked", len(e.NotChecked)))
+		n := fmt.Sprintf("%d kinds of use were", len(e.NotChecked))
+		if len(e.NotChecked) == 1 {
+			n = "1 kind of use was"
+		}
+		p.line("", "UNUSED as far as the data tells: nothing checked references it, but "+n+" not checked")
 	}
 	for _, ev := range e.UsedBy {
 		t := ev.Kind + " " + s(ev.ID)

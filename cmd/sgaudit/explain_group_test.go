@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sgaudit/sgaudit/internal/collect"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -27,7 +28,7 @@ func explainGroupWorld() *inventory.Inventory {
 	ec2Kinds := []string{inventory.KindSecurityGroups, inventory.KindSecurityGroupRules, inventory.KindNetworkInterfaces,
 		inventory.KindLaunchTemplates, inventory.KindLaunchConfigurations, inventory.KindReferences}
 	all := slices.Concat(ec2Kinds, collect.ProofOfUseKinds())
-	noECS := slices.DeleteFunc(slices.Clone(all), func(k string) bool { return k == "ecs" })
+	denied := slices.DeleteFunc(slices.Clone(all), func(k string) bool { return k == "ecs" || k == inventory.KindLaunchTemplates })
 	group := func(region, id, name string, used ...inventory.Evidence) inventory.SecurityGroup {
 		return inventory.SecurityGroup{ARN: "arn:aws:ec2:" + region + ":" + acct + ":security-group/" + id, ID: id, Name: name,
 			Description: name + " group", AccountID: acct, Region: region, VPCID: "vpc-1", UsedBy: used,
@@ -42,13 +43,20 @@ func explainGroupWorld() *inventory.Inventory {
 	return &inventory.Inventory{
 		Accounts: []inventory.Account{{ID: acct, Partition: "aws"}},
 		Coverage: []inventory.Coverage{
-			{AccountID: acct, Region: "eu-west-1", Status: inventory.CoverageDenied, Collected: noECS, FailedAPI: "ecs:ListClusters",
-				ErrorCode: "AccessDeniedException", Detail: "ecs:ListClusters: AccessDeniedException: not authorized", SecurityGroups: 3},
+			{AccountID: acct, Region: "eu-west-1", Status: inventory.CoverageDenied, Collected: denied, FailedAPI: "DescribeLaunchTemplateVersions",
+				ErrorCode: "UnauthorizedOperation", SecurityGroups: 3,
+				Detail: "DescribeLaunchTemplateVersions: UnauthorizedOperation: not authorized; ecs:ListClusters: AccessDeniedException: not authorized"},
 			{AccountID: acct, Region: "us-east-1", Status: inventory.CoverageOK, Collected: all, SecurityGroups: 1},
 		},
 		SecurityGroups: []inventory.SecurityGroup{fn, old, group("us-east-1", "sg-clean", "clean")},
 	}
 }
+
+// In eu-west-1, launch templates and ECS could not be read.
+const (
+	notCheckedLT  = "  - launch_templates (launch templates, every version): could not be read (DescribeLaunchTemplateVersions: UnauthorizedOperation: not authorized)"
+	notCheckedECS = "  - ecs (Amazon ECS: services, their deployments and task sets, in every cluster): could not be read (ecs:ListClusters: AccessDeniedException: not authorized)"
+)
 
 // TestExplainGroup: why a group is not unused (the Lambda function that
 // names it), and why another is unused, with what was not checked.
@@ -67,16 +75,18 @@ func TestExplainGroup(t *testing.T) {
 			"IN USE: 1 evidence",
 			"  - lambda " + lambdaARN,
 			"not checked:",
-			"  - ecs (Amazon ECS: services, their deployments and task sets, in every cluster): could not be read (ecs:ListClusters: AccessDeniedException: not authorized)",
+			notCheckedLT,
+			notCheckedECS,
 			"rules: 0",
 			"findings: 0",
 		}, []string{"UNUSED"}},
 		{"unused, one service not checked", []string{"--group", "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-old"}, []string{
 			"sg-old (old) in account 111122223333, eu-west-1, vpc-1",
-			"UNUSED as far as the data tells: nothing checked references it, but 1 kinds of use were not checked",
-			"checked in 111122223333/eu-west-1: network_interfaces, security_groups, launch_templates, launch_configurations, security_group_references, lambda, events, batch, codebuild, eks, rds, elasticache, elasticache_serverless, redshift, opensearch, msk, efs, emr, sagemaker, glue, dms, mwaa, apprunner, vpc_endpoint, route53resolver, elasticbeanstalk, spot_fleet, ec2_fleet, elbv2, elb",
+			"UNUSED as far as the data tells: nothing checked references it, but 2 kinds of use were not checked",
+			"checked in 111122223333/eu-west-1: network_interfaces, security_groups, launch_configurations, security_group_references, lambda, events, batch, codebuild, eks, rds, elasticache, elasticache_serverless, redshift, opensearch, msk, efs, emr, sagemaker, glue, dms, mwaa, apprunner, vpc_endpoint, route53resolver, elasticbeanstalk, spot_fleet, ec2_fleet, elbv2, elb",
 			"not checked:",
-			"  - ecs (Amazon ECS: services, their deployments and task sets, in every cluster): could not be read (ecs:ListClusters: AccessDeniedException: not authorized)",
+			notCheckedLT,
+			notCheckedECS,
 			"rules: 2",
 			"  egress  all traffic to 111122223333/sg-fn [sgr-2]",
 			`  ingress tcp 22 from 0.0.0.0/0 [sgr-1] "ssh from anywhere"`,
@@ -110,11 +120,11 @@ func TestExplainGroup(t *testing.T) {
 		})
 	}
 
-	// The unused group's findings: SGA008 saying ECS was not checked, and
-	// the world-open SSH rule.
+	// The unused group's findings: SGA008 naming what was not checked, and
+	// the world-open SSH rule (SGA001).
 	r := runCLI(t, "explain", "--input", in, "--group", "sg-old")
-	if !strings.Contains(r.stdout, "  - SGA008 LOW sg-old (old) is unused: ") || !strings.Contains(r.stdout, "not checked: ECS services") {
-		t.Errorf("no SGA008 finding naming ECS as not checked:\n%s", r.stdout)
+	if !strings.Contains(r.stdout, "  - SGA008 LOW sg-old (old) is unused: ") || !strings.Contains(r.stdout, "  - SGA001 HIGH sg-old (old) allows SSH") || !strings.Contains(r.stdout, "not checked: launch templates, ECS services and task sets could not be read") {
+		t.Errorf("no SGA001, or no SGA008 naming what was not checked:\n%s", r.stdout)
 	}
 }
 
@@ -148,9 +158,10 @@ func TestExplainGroupJSON(t *testing.T) {
 	if diff := cmp.Diff([]groupEvidence{{Kind: "lambda", ID: lambdaARN}}, fn[0].UsedBy); diff != "" {
 		t.Errorf("used_by (-want +got):\n%s", diff)
 	}
-	wantGap := []useCheck{{Kind: "ecs", What: "Amazon ECS: services, their deployments and task sets, in every cluster",
+	wantGap := []useCheck{{Kind: "launch_templates", What: "launch templates, every version",
+		Reason: "could not be read (DescribeLaunchTemplateVersions: UnauthorizedOperation: not authorized)"}, {Kind: "ecs", What: "Amazon ECS: services, their deployments and task sets, in every cluster",
 		Reason: "could not be read (ecs:ListClusters: AccessDeniedException: not authorized)"}}
-	if diff := cmp.Diff(wantGap, fn[0].NotChecked); diff != "" {
+	if diff := cmp.Diff(wantGap, fn[0].NotChecked, cmpopts.IgnoreUnexported(useCheck{})); diff != "" {
 		t.Errorf("not_checked (-want +got):\n%s", diff)
 	}
 	if len(fn[0].Checked)+len(fn[0].NotChecked) != len(ec2UseKinds)+len(collect.ProofOfUseKinds()) {
