@@ -306,7 +306,9 @@ func portsText(proto string, from, to int) string {
 }
 
 // wrapper writes lines of at most cols columns (0: no limit), indenting
-// the continuation of a wrapped line under the first's text.
+// the continuation of a wrapped line under the first's text. It breaks at
+// spaces only: a word wider than the line (an ARN) stays whole, so it can
+// still be copied.
 type wrapper struct {
 	w    io.Writer
 	cols int
@@ -315,37 +317,36 @@ type wrapper struct {
 // line writes indent+text, every piece sanitised by the caller, wrapping
 // at spaces when text is wider than the terminal.
 func (p wrapper) line(indent, text string) {
-	width := p.cols - len(indent)
-	if p.cols <= 0 || width < 20 || len(text) <= width {
+	width := p.cols - utf8.RuneCountInString(indent)
+	if p.cols <= 0 || width < 20 || utf8.RuneCountInString(text) <= width {
 		fmt.Fprintln(p.w, indent+text)
 		return
 	}
-	cont := indent + "    "
-	first := true
+	cont := strings.Repeat(" ", utf8.RuneCountInString(indent)+4)
+	pre := indent
 	for text != "" {
-		w := width
-		if !first {
-			w = p.cols - len(cont)
+		if utf8.RuneCountInString(text) <= width {
+			fmt.Fprintln(p.w, pre+text)
+			return
 		}
-		cut := len(text)
-		if cut > w {
-			cut = strings.LastIndexByte(text[:w], ' ')
-			if cut <= 0 {
-				cut = w // one word wider than the line: cut it
-				for cut > 0 && !utf8.RuneStart(text[cut]) {
-					cut--
-				}
-				if cut == 0 {
-					cut = len(text)
-				}
+		// lim is the byte offset of the rune just past the width: a space
+		// there still ends the line within it.
+		lim, n := 0, 0
+		for lim = range text {
+			if n == width {
+				break
+			}
+			n++
+		}
+		cut := strings.LastIndexByte(text[:lim+1], ' ')
+		if cut <= 0 {
+			if cut = strings.IndexByte(text, ' '); cut < 0 {
+				cut = len(text)
 			}
 		}
-		pre := indent
-		if !first {
-			pre = cont
-		}
 		fmt.Fprintln(p.w, pre+strings.TrimRight(text[:cut], " "))
-		text, first = strings.TrimLeft(text[cut:], " "), false
+		text = strings.TrimLeft(text[cut:], " ")
+		pre, width = cont, p.cols-len(cont)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
@@ -267,4 +268,99 @@ func TestExplainGroupLive(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, "IN USE: ") || !strings.Contains(r.stdout, "  - eni "+eni) {
 		t.Errorf("exit %d, text answer without the interface %s:\n%s%s", r.code, eni, r.stdout, r.stderr)
 	}
+}
+
+// TestGroupShape: what --group accepts.
+func TestGroupShape(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{"sg-0123456789abcdef0", true},
+		{"sg-1", true},
+		{"arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1", true},
+		{"arn:aws-us-gov:ec2:us-gov-west-1:111122223333:security-group/sg-0abc", true},
+		{"", false},
+		{"sg-", false},
+		{"SG-1", false},
+		{"sg-1/x", false},
+		{"eni-1", false},
+		{"arn:aws:ec2:eu-west-1:111122223333:network-interface/eni-1", false},
+		{"arn:aws:ec2:eu-west-1:11112222333:security-group/sg-1", false},
+		{"arn:aws:s3:eu-west-1:111122223333:security-group/sg-1", false},
+		{"arn::ec2:eu-west-1:111122223333:security-group/sg-1", false},
+		{"arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1\x1b[31m", false},
+	} {
+		if got := groupShape(tt.in); got != tt.want {
+			t.Errorf("groupShape(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestExplainGroupText: the text is sanitised (a name or description
+// cannot move the cursor or hide text) and wraps at the terminal's width.
+func TestExplainGroupText(t *testing.T) {
+	e := groupExplanation{
+		Group: groupIdentity{ID: "sg-1", Name: "evil\x1b[2Jname", Description: "line\nbreak\u202egnp.exe", AccountID: "111122223333", Region: "eu-west-1", VPCID: "vpc-1"},
+		InUse: true, UsedBy: []groupEvidence{{Kind: "lambda", ID: lambdaARN, Detail: "by name\rhidden"}},
+		Rules: []groupRule{{Direction: "ingress", Protocol: "tcp", FromPort: 22, ToPort: 22, Peer: "0.0.0.0/0", Description: "a very long description of the rule that goes on and on past any terminal width"}},
+	}
+	var b strings.Builder
+	writeGroupExplanation(&b, 0, e)
+	for _, bad := range []string{"\x1b", "\r", "\u202e"} {
+		if strings.Contains(b.String(), bad) {
+			t.Errorf("output holds %q:\n%s", bad, b.String())
+		}
+	}
+	for _, cols := range []int{40, 60, 80} {
+		b.Reset()
+		writeGroupExplanation(&b, cols, e)
+		for _, l := range strings.Split(strings.TrimRight(b.String(), "\n"), "\n") {
+			if utf8.RuneCountInString(l) > cols && strings.Contains(strings.TrimSpace(l), " ") {
+				t.Errorf("cols %d: line of %d runes: %q", cols, utf8.RuneCountInString(l), l)
+			}
+		}
+		if !strings.Contains(b.String(), lambdaARN) {
+			t.Errorf("cols %d: the evidence's ARN is cut:\n%s", cols, b.String())
+		}
+	}
+}
+
+// FuzzWrap: wrapping keeps every word, in order, keeps each line within
+// the width unless one word is wider (a continuation line; the first may
+// be shorter than 20 columns, where nothing wraps), and keeps the text
+// valid UTF-8.
+func FuzzWrap(f *testing.F) {
+	f.Add("  ", "short", 80)
+	f.Add("  - ", "a b c d e f g h i j k l m n o p q r s t u v w x y z aa bb cc dd ee ff", 30)
+	f.Add("", strings.Repeat("x", 100)+" y", 40)
+	f.Add("    ", "héllo wörld ünïcode "+strings.Repeat("é", 50), 25)
+	f.Fuzz(func(t *testing.T, indent, text string, cols int) {
+		if !utf8.ValidString(indent+text) || strings.ContainsAny(indent+text, "\n\t\r") || len(indent) > 8 || cols > 500 {
+			return
+		}
+		var b strings.Builder
+		wrapper{&b, cols}.line(indent, text)
+		out := b.String()
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8: %q", out)
+		}
+		var words []string
+		for k, l := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+			pre := indent
+			if k > 0 {
+				pre = strings.Repeat(" ", utf8.RuneCountInString(indent)+4)
+			}
+			if !strings.HasPrefix(l, pre) {
+				t.Fatalf("line %d %q lacks the indent %q", k, l, pre)
+			}
+			if cols > 0 && k > 0 && utf8.RuneCountInString(l) > cols && strings.Contains(strings.TrimSpace(l), " ") {
+				t.Fatalf("line %d %q: wider than %d with a space to break at", k, l, cols)
+			}
+			words = append(words, strings.Fields(l[len(pre):])...)
+		}
+		if got, want := strings.Join(words, ""), strings.Join(strings.Fields(text), ""); got != want {
+			t.Fatalf("text changed: %q, want %q", got, want)
+		}
+	})
 }
