@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -363,4 +365,44 @@ func FuzzWrap(f *testing.F) {
 			t.Fatalf("text changed: %q, want %q", got, want)
 		}
 	})
+}
+
+// TestExplainGroupDoc holds docs/explain.md to the JSON shape: its
+// example decodes strictly, and every field of the shape is in the page.
+func TestExplainGroupDoc(t *testing.T) {
+	page, err := os.ReadFile("../../docs/explain.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(page), "## 4. JSON")
+	_, rest, ok2 := strings.Cut(rest, "```json\n")
+	example, _, ok3 := strings.Cut(rest, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal("docs/explain.md has no JSON example in §4")
+	}
+	dec := json.NewDecoder(strings.NewReader(example))
+	dec.DisallowUnknownFields()
+	var got []groupExplanation
+	if err := dec.Decode(&got); err != nil || len(got) != 1 {
+		t.Fatalf("the example does not decode strictly: %v", err)
+	}
+	for _, v := range []any{groupExplanation{}, groupIdentity{}, groupEvidence{}, useCheck{}, groupRule{}, groupExposure{}, groupFinding{}} {
+		rt := reflect.TypeOf(v)
+		for i := range rt.NumField() {
+			tag, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+			if tag != "" && tag != "-" && !strings.Contains(string(page), "`"+tag+"`") && !strings.Contains(example, `"`+tag+`"`) {
+				t.Errorf("%s.%s (%q) is not in docs/explain.md", rt.Name(), rt.Field(i).Name, tag)
+			}
+		}
+	}
+}
+
+// TestExplainHelp: --help shows --group and an example of it.
+func TestExplainHelp(t *testing.T) {
+	r := runCLI(t, "explain", "--help")
+	for _, want := range []string{"--group string", "sgaudit explain --input inventory.json --group sg-0abc", "--group arn:aws:ec2:"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("help lacks %q:\n%s", want, r.stdout)
+		}
+	}
 }
