@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -13,6 +15,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
@@ -404,5 +409,64 @@ func TestExplainHelp(t *testing.T) {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("help lacks %q:\n%s", want, r.stdout)
 		}
+	}
+}
+
+// TestExplainGroupLiveLambda: a group that only a Lambda function's
+// configuration names, collected from moto, is explained as in use by
+// that function, by its ARN.
+func TestExplainGroupLiveLambda(t *testing.T) {
+	srv, _ := seededEmulator(t)
+	ctx := context.Background()
+	cfg := srv.Config(ctx, "us-east-1")
+	c := ec2.NewFromConfig(cfg)
+	vpc, err := c.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.77.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sn, err := c.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String("10.77.1.0/24"), AvailabilityZone: aws.String("us-east-1a")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := c.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{GroupName: aws.String("lambda-only"),
+		Description: aws.String("named only by a function"), VpcId: vpc.Vpc.VpcId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("fn-role"),
+		AssumeRolePolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[]}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zipped bytes.Buffer
+	zw := zip.NewWriter(&zipped)
+	w, _ := zw.Create("index.py")
+	_, _ = w.Write([]byte("def handler(event, context):\n    return 1\n"))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fn, err := lambda.NewFromConfig(cfg).CreateFunction(ctx, &lambda.CreateFunctionInput{
+		FunctionName: aws.String("idle-worker"), Role: role.Role.Arn, Runtime: lambdatypes.RuntimePython312,
+		Handler: aws.String("index.handler"), Code: &lambdatypes.FunctionCode{ZipFile: zipped.Bytes()},
+		VpcConfig: &lambdatypes.VpcConfig{SubnetIds: []string{aws.ToString(sn.Subnet.SubnetId)}, SecurityGroupIds: []string{aws.ToString(g.GroupId)}},
+	})
+	if err != nil {
+		t.Fatalf("create function: %v", err)
+	}
+	id := aws.ToString(g.GroupId)
+	r := runCLI(t, "explain", "--regions", "us-east-1", "--group", id, "--format", "json")
+	var got []groupExplanation
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || r.code != 0 || len(got) != 1 {
+		t.Fatalf("exit %d, %v: %s%s", r.code, err, r.stdout, r.stderr)
+	}
+	e := got[0]
+	if !e.InUse || !slices.ContainsFunc(e.UsedBy, func(ev groupEvidence) bool { return ev.Kind == "lambda" && ev.ID == aws.ToString(fn.FunctionArn) }) {
+		t.Errorf("used_by %+v, want lambda %s", e.UsedBy, aws.ToString(fn.FunctionArn))
+	}
+	if !slices.ContainsFunc(e.Checked, func(c useCheck) bool { return c.Kind == "lambda" }) {
+		t.Errorf("lambda not among the kinds checked: %+v", e.Checked)
+	}
+	if slices.ContainsFunc(e.Findings, func(f groupFinding) bool { return f.CheckID == "SGA008" }) {
+		t.Errorf("SGA008 reported for a group a function names: %+v", e.Findings)
 	}
 }
