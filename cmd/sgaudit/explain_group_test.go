@@ -48,6 +48,11 @@ func explainGroupWorld() *inventory.Inventory {
 		Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}, Description: "ssh from anywhere"},
 		inventory.Rule{ID: "sgr-2", Direction: inventory.Egress, Protocol: "all", RawProtocol: "-1", FromPort: 0, ToPort: 65535,
 			Peer: inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-fn", GroupOwner: acct}})
+	many := group("eu-west-1", "sg-many", "many",
+		inventory.Evidence{Kind: inventory.UsedByENI, ID: "eni-9", Detail: "i-9"},
+		inventory.Evidence{Kind: inventory.UsedByLaunchTemplate, ID: "lt-1", Detail: "versions 2, 3 ($Latest)"},
+		inventory.Evidence{Kind: inventory.UsedBySGReference, ID: "sg-old", Detail: "egress all traffic"})
+	many.Attachments = []inventory.Attachment{{NetworkInterfaceID: "eni-9", InterfaceType: "interface", Resource: "i-9"}}
 	return &inventory.Inventory{
 		Accounts: []inventory.Account{{ID: acct, Partition: "aws"}},
 		Coverage: []inventory.Coverage{
@@ -56,7 +61,7 @@ func explainGroupWorld() *inventory.Inventory {
 				Detail: "DescribeLaunchTemplateVersions: UnauthorizedOperation: not authorized; ecs:ListClusters: AccessDeniedException: not authorized"},
 			{AccountID: acct, Region: "us-east-1", Status: inventory.CoverageOK, Collected: all, SecurityGroups: 1},
 		},
-		SecurityGroups: []inventory.SecurityGroup{fn, old, group("us-east-1", "sg-clean", "clean")},
+		SecurityGroups: []inventory.SecurityGroup{fn, many, old, group("us-east-1", "sg-clean", "clean")},
 	}
 }
 
@@ -87,6 +92,12 @@ func TestExplainGroup(t *testing.T) {
 			notCheckedECS,
 			"rules: 0",
 			"findings: 0",
+		}, []string{"UNUSED"}},
+		{"an interface, a launch template and another group's rule", []string{"--group", "sg-many"}, []string{
+			"IN USE: 3 evidence",
+			"  - eni eni-9 (interface of i-9)",
+			"  - launch_template lt-1: versions 2, 3 ($Latest)",
+			"  - sg_reference sg-old: egress all traffic",
 		}, []string{"UNUSED"}},
 		{"unused, one service not checked", []string{"--group", "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-old"}, []string{
 			"sg-old (old) in account 111122223333, eu-west-1, vpc-1",
@@ -174,6 +185,13 @@ func TestExplainGroupJSON(t *testing.T) {
 	}
 	if len(fn[0].Checked)+len(fn[0].NotChecked) != len(ec2UseKinds)+len(collect.ProofOfUseKinds()) {
 		t.Errorf("checked %d + not checked %d kinds, want every kind of use", len(fn[0].Checked), len(fn[0].NotChecked))
+	}
+
+	many := decode(t, "--group", "sg-many")
+	wantEv := []groupEvidence{{Kind: "eni", ID: "eni-9", Resource: "i-9", InterfaceType: "interface"},
+		{Kind: "launch_template", ID: "lt-1", Detail: "versions 2, 3 ($Latest)"}, {Kind: "sg_reference", ID: "sg-old", Detail: "egress all traffic"}}
+	if diff := cmp.Diff(wantEv, many[0].UsedBy); len(many) != 1 || diff != "" {
+		t.Errorf("sg-many used_by (-want +got):\n%s", diff)
 	}
 
 	old := decode(t, "--group", "sg-old")
