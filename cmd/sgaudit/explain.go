@@ -44,33 +44,51 @@ type explanation struct {
 
 func newExplainCmd(ios *streams) *cobra.Command {
 	var inputs []string
-	var to, protocol, from, format string
+	var to, protocol, from, format, group string
 	var port int
 	var f awsFlags
 	cmd := &cobra.Command{
 		Use:   "explain",
-		Short: "Explain whether the internet reaches a port of an interface, hop by hop",
+		Short: "Explain whether the internet reaches a port, hop by hop, or why a group is (not) unused",
 		Long: `explain answers, from an inventory, whether an internet address reaches a port of a
 network interface (or of an instance's primary interface, or of the targets of a load
 balancer by its DNS name): the path hop by hop when it does, every blocking component when
 it does not (docs/reachability.md). Without --from the source is any internet address.
 Without --input it collects from AWS first, as 'sgaudit collect' does (limit it with
---regions).`,
+--regions).
+
+With --group (an id, sg-..., or its ARN) it explains a security group instead: its
+identity, whether it is in use with every evidence (network interfaces and what they belong
+to, launch templates, other groups' rules, every service whose configuration names it),
+which kinds of use were not checked in its region and why, its rules, its verified
+exposure per port, and the findings a scan reports for it (docs/explain.md). An id held
+in several accounts or regions of the inventory explains each; give the ARN for one.`,
 		Example: `  sgaudit explain --input inventory.json --to eni-0abc --port 22
   sgaudit explain --input inventory.json --to i-0abc --port 5432 --from 203.0.113.7
-  sgaudit explain --input inventory.json --to web-123.eu-west-1.elb.amazonaws.com --port 443 --format json`,
+  sgaudit explain --input inventory.json --to web-123.eu-west-1.elb.amazonaws.com --port 443 --format json
+  sgaudit explain --input inventory.json --group sg-0abc
+  sgaudit explain --group arn:aws:ec2:eu-west-1:111122223333:security-group/sg-0abc --regions eu-west-1 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := f.validate(cmd.Flags()); err != nil {
 				return err
 			}
 			f.noProgress = true
+			if group != "" || cmd.Flags().Changed("group") {
+				for _, other := range []string{"to", "port", "protocol", "from"} {
+					if cmd.Flags().Changed(other) {
+						return usagef("--group and --%s exclude each other: --group explains a group, --to a port of an interface", other)
+					}
+				}
+				return runExplainGroup(cmd, ios, &f, inputs, group, format)
+			}
 			return runExplain(cmd, ios, &f, inputs, to, protocol, from, format, port)
 		},
 	}
 	f.register(cmd)
 	cmd.Flags().StringArrayVarP(&inputs, "input", "i", nil, "inventory or AWS CLI JSON file to read (repeatable; default: collect from AWS)")
-	cmd.Flags().StringVar(&to, "to", "", "eni-..., i-... (its primary interface) or a load balancer's DNS name (required)")
+	cmd.Flags().StringVar(&to, "to", "", "eni-..., i-... (its primary interface) or a load balancer's DNS name (required unless --group)")
+	cmd.Flags().StringVar(&group, "group", "", "explain a security group instead: sg-... or its ARN (why it is, or is not, unused)")
 	cmd.Flags().IntVar(&port, "port", -1, "port on the interface (for icmp and icmpv6, the type) (required)")
 	cmd.Flags().StringVar(&protocol, "protocol", "tcp", "tcp, udp, icmp or icmpv6")
 	cmd.Flags().StringVar(&from, "from", "", "source address or CIDR block (default: any internet address; 0.0.0.0/0 or ::/0 say the same)")
@@ -81,7 +99,7 @@ Without --input it collects from AWS first, as 'sgaudit collect' does (limit it 
 func runExplain(cmd *cobra.Command, ios *streams, f *awsFlags, inputs []string, to, protocol, from, format string, port int) error {
 	switch {
 	case to == "":
-		return usagef("give --to: an interface id, an instance id or a load balancer's DNS name")
+		return usagef("give --to (an interface id, an instance id or a load balancer's DNS name) or --group (a security group id or ARN)")
 	case format != "text" && format != "json":
 		return usagef("invalid --format %q: want text or json", format)
 	case protocol != inventory.ProtocolTCP && protocol != inventory.ProtocolUDP && protocol != inventory.ProtocolICMP && protocol != inventory.ProtocolICMPv6:
