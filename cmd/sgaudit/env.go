@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/sgaudit/sgaudit/internal/safetext"
+	"github.com/sgaudit/sgaudit/internal/typo"
 )
 
 // envPrefix starts the environment variable of every flag: --fail-on is
@@ -191,9 +192,9 @@ func warnUnknownEnv(root *cobra.Command, ios *streams, log *slog.Logger) {
 // is a typo of it rather than another word: at most 2 edits, and no more
 // than a third of the part after SGAUDIT_ (SGAUDIT_ZZ is not SGAUDIT_TO).
 func closest(name string, known map[string]bool) string {
-	best, bestDist := "", 3
+	best, bestDist := "", typo.Far
 	for k := range known {
-		if d := editDistance(name, k); d < bestDist || (d == bestDist && k < best) {
+		if d := typo.Distance(name, k); d < bestDist || (d == bestDist && k < best) {
 			best, bestDist = k, d
 		}
 	}
@@ -201,25 +202,4 @@ func closest(name string, known map[string]bool) string {
 		return ""
 	}
 	return best
-}
-
-// editDistance is the Levenshtein distance of two short ASCII names.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

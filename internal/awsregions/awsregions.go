@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/sgaudit/sgaudit/internal/typo"
 )
 
 // regions maps each region name to its partition, as the SDK's
@@ -113,36 +115,11 @@ func Names() []string {
 // case), else "".
 func Suggest(name string) string {
 	lower := strings.ToLower(strings.TrimSpace(name))
-	best, bestDist := "", 3
+	best, bestDist := "", typo.Far
 	for _, r := range Names() {
-		if d := distance(lower, r); d < bestDist {
+		if d := typo.Distance(lower, r); d < bestDist {
 			best, bestDist = r, d
 		}
 	}
 	return best
-}
-
-// distance is the Levenshtein distance between a and b, in bytes (region
-// names are ASCII), capped at 3 to stay cheap on long input.
-func distance(a, b string) int {
-	if diff := len(a) - len(b); diff > 2 || diff < -2 {
-		return 3
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return min(prev[len(b)], 3)
 }
