@@ -168,35 +168,44 @@ func (r *v4Resource) kept() bool { return r.Mode == "managed" && supportedTypes[
 // for other resources; instances written before the type are kept raw
 // until it is known.
 func (r *v4Resource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return readResource(dec, map[string]any{"module": &r.Module, "name": &r.Name}, &r.Mode, &r.Type, "instances", &r.Instances)
+}
+
+// readResource reads a state resource's members (fields maps a member
+// name to where it goes) with its mode and type, and payload (a v4
+// resource's instances, a `show -json` resource's values) only when the
+// resource is kept: a managed one of a supported type. A payload written
+// before the mode and type is held raw until they are known.
+func readResource(dec *jsontext.Decoder, fields map[string]any, mode, typ *string, payloadName string, payload any) error {
+	kept := func() bool { return *mode == "managed" && supportedTypes[*typ] }
 	var raw jsontext.Value
 	err := readObject(dec, func(name string) error {
 		switch name {
-		case "module":
-			return json.UnmarshalDecode(dec, &r.Module)
 		case "mode":
-			return json.UnmarshalDecode(dec, &r.Mode)
+			return json.UnmarshalDecode(dec, mode)
 		case "type":
-			return json.UnmarshalDecode(dec, &r.Type)
-		case "name":
-			return json.UnmarshalDecode(dec, &r.Name)
-		case "instances":
+			return json.UnmarshalDecode(dec, typ)
+		case payloadName:
 			switch {
-			case r.Mode != "" && r.Type != "" && !r.kept():
+			case *mode != "" && *typ != "" && !kept():
 				return dec.SkipValue()
-			case r.Mode != "" && r.Type != "":
-				return json.UnmarshalDecode(dec, &r.Instances)
+			case *mode != "" && *typ != "":
+				return json.UnmarshalDecode(dec, payload)
 			}
 			v, err := dec.ReadValue()
 			raw = v.Clone()
 			return err
+		}
+		if f, ok := fields[name]; ok {
+			return json.UnmarshalDecode(dec, f)
 		}
 		return dec.SkipValue()
 	})
 	if err != nil {
 		return err
 	}
-	if raw != nil && r.kept() {
-		return json.Unmarshal(raw, &r.Instances)
+	if raw != nil && kept() {
+		return json.Unmarshal(raw, payload)
 	}
 	return nil
 }
@@ -276,37 +285,7 @@ func (r *showResource) kept() bool { return r.Mode == "managed" && supportedType
 
 // UnmarshalJSONFrom reads the members in order, as v4Resource does.
 func (r *showResource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	var raw jsontext.Value
-	err := readObject(dec, func(name string) error {
-		switch name {
-		case "address":
-			return json.UnmarshalDecode(dec, &r.Address)
-		case "mode":
-			return json.UnmarshalDecode(dec, &r.Mode)
-		case "type":
-			return json.UnmarshalDecode(dec, &r.Type)
-		case "name":
-			return json.UnmarshalDecode(dec, &r.Name)
-		case "values":
-			switch {
-			case r.Mode != "" && r.Type != "" && !r.kept():
-				return dec.SkipValue()
-			case r.Mode != "" && r.Type != "":
-				return json.UnmarshalDecode(dec, &r.Values)
-			}
-			v, err := dec.ReadValue()
-			raw = v.Clone()
-			return err
-		}
-		return dec.SkipValue()
-	})
-	if err != nil {
-		return err
-	}
-	if raw != nil && r.kept() {
-		return json.Unmarshal(raw, &r.Values)
-	}
-	return nil
+	return readResource(dec, map[string]any{"address": &r.Address, "name": &r.Name}, &r.Mode, &r.Type, "values", &r.Values)
 }
 
 // maxModuleDepth bounds module nesting; Terraform has no limit, but a
