@@ -591,37 +591,8 @@ func (a *Analyzer) Explain(i int) (*Answer, string) {
 // Query answers for one source address, protocol and port (for icmp and
 // icmpv6, type*256+code).
 func (ans *Answer) Query(proto string, port int, src netip.Addr) Verdict {
-	f, ad := addrOf(src.Unmap())
-	var v Verdict
-	var blocks []Block
-	unsure := ""
-	first := -1
-	for i := range ans.cells {
-		c := &ans.cells[i]
-		if c.proto != proto || port < c.lo || port > c.hi || c.f != f || ad.compare(c.alo) < 0 || ad.compare(c.ahi) > 0 {
-			continue
-		}
-		v.Open = true
-		if c.reach {
-			if first < 0 {
-				first = i
-				v.Path = c.path()
-			}
-			v.Reachable = true
-			v.Via = append(v.Via, c.via())
-		} else {
-			blocks = append(blocks, c.blocks()...)
-			unsure = cmpOr(unsure, c.unsure)
-		}
-	}
-	if !v.Reachable {
-		v.BlockedBy = uniqueBlocks(blocks)
-		if v.Open {
-			v.Unverified = cmpOr(ans.lbReason, unsure)
-		}
-	}
-	v.Via = uniqueVias(v.Via)
-	return v
+	src = src.Unmap()
+	return ans.QueryPrefix(proto, port, netip.PrefixFrom(src, src.BitLen()))
 }
 
 // QueryPrefix answers for the internet sources of a block: reachable when
