@@ -35,7 +35,7 @@ $(NODE_DIR)/node_modules/.installed: $(NODE_DIR)/package.json $(NODE_DIR)/packag
 test-deps: $(VENV)/.installed $(NODE_DIR)/node_modules/.installed ## install moto server and the SARIF multitool for the tests
 
 .PHONY: test
-test: test-deps ## run every test: unit, Rego, moto integration, SARIF validation, headless Chromium, race detector, fuzz seeds + 20,000 fuzzed inputs each
+test: test-deps ## run every test: unit, Rego, moto integration, SARIF validation, headless Chromium, race detector, fuzz seeds + 5,000 fuzzed inputs each
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F $(addprefix -e ,$(RACE_PKGS)))
@@ -48,7 +48,7 @@ test: test-deps ## run every test: unit, Rego, moto integration, SARIF validatio
 MODULE    := github.com/sgaudit/sgaudit
 RACE_PKGS := $(MODULE)/internal/collect $(MODULE)/internal/engine $(MODULE)/reporters
 # An execution count, not a duration: see .ci/fuzz.
-CI_FUZZTIME ?= 20000x
+CI_FUZZTIME ?= 5000x
 
 .PHONY: race
 race: test-deps ## run the concurrent packages' tests under the race detector
@@ -59,7 +59,7 @@ lint-dist: ## lint the Action, workflows and Dockerfile; goreleaser check and a 
 	.ci/lint-dist
 
 .PHONY: fuzz
-fuzz: ## run every fuzz target for FUZZTIME each (default 30s); `make test` runs 20,000 inputs each
+fuzz: ## run every fuzz target for FUZZTIME each (default 30s); `make test` runs 5,000 inputs each
 	./.ci/fuzz
 
 .PHONY: demo
