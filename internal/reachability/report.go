@@ -117,8 +117,11 @@ func Verdicts(results []Interface, inv *inventory.Inventory) map[string][]invent
 // entry gets reachable, via, path and blocked_by from the analysis's
 // answer for the ports it spans; interfaces that only a load balancer
 // reaches are added with their reachable ports. An interface that could
-// not be verified keeps its ports as they were, with the reason.
-func Annotate(exps []findings.Exposure, results []Interface) []findings.Exposure {
+// not be verified keeps its ports as they were, with the reason. services
+// names the catalogue services of a port range, for the ports only a load
+// balancer reaches (the world-open ones have theirs already); their groups
+// are the security groups on their path.
+func Annotate(exps []findings.Exposure, results []Interface, services func(protocol string, from, to int) []string) []findings.Exposure {
 	byID := make(map[key]*Interface, len(results))
 	for i := range results {
 		r := &results[i]
@@ -152,8 +155,10 @@ func Annotate(exps []findings.Exposure, results []Interface) []findings.Exposure
 			if !p.Reachable {
 				continue
 			}
-			ep := findings.ExposedPort{Protocol: p.Protocol, FromPort: p.FromPort, ToPort: p.ToPort, GroupIDs: []string{}, Peers: []string{}}
+			ep := findings.ExposedPort{Protocol: p.Protocol, FromPort: p.FromPort, ToPort: p.ToPort,
+				Services: services(p.Protocol, p.FromPort, p.ToPort), Peers: []string{}}
 			setVerdict(&ep, &p, nil)
+			ep.GroupIDs = pathGroups(ep.Path)
 			ports = append(ports, ep)
 		}
 		if len(ports) == 0 {
@@ -232,4 +237,16 @@ func setVerdict(ep *findings.ExposedPort, p *Port, _ any) {
 	if !r && p.Unverified == "" {
 		ep.Caveat = Caveat
 	}
+}
+
+// pathGroups are the security groups a path passes, sorted, once each.
+func pathGroups(path []findings.PathHop) []string {
+	ids := []string{}
+	for _, h := range path {
+		if h.Kind == KindSecurityGroup {
+			ids = append(ids, h.ID)
+		}
+	}
+	slices.Sort(ids)
+	return slices.Compact(ids)
 }

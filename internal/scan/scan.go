@@ -232,8 +232,9 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	if err != nil {
 		return nil, fmt.Errorf("read the port catalogue: %w", err)
 	}
-	rep.Exposures = reachability.Annotate(exposure.Compute(inv, services), reach)
-	nameLoadBalancedPorts(rep.Exposures, services)
+	rep.Exposures = reachability.Annotate(exposure.Compute(inv, services), reach, func(protocol string, from, to int) []string {
+		return exposure.ServiceNames(services, protocol, from, to)
+	})
 	for _, g := range inv.SecurityGroups {
 		rep.Summary.Rules += g.Rules.Len()
 	}
@@ -263,29 +264,4 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 		opts.logger().Info("applied configuration and baseline", attrs...)
 	}
 	return rep, nil
-}
-
-// nameLoadBalancedPorts fills, for the ports only a load balancer makes
-// reachable (no world-open rule of their own), what the world-open ones
-// carry: the services of the range, and the groups on the path that admit
-// the traffic (the security-group hops of its path).
-func nameLoadBalancedPorts(exps []findings.Exposure, services []exposure.Service) {
-	for i := range exps {
-		for j := range exps[i].Ports {
-			p := &exps[i].Ports[j]
-			if len(p.Services) == 0 {
-				p.Services = exposure.ServiceNames(services, p.Protocol, p.FromPort, p.ToPort)
-			}
-			if len(p.GroupIDs) == 0 {
-				ids := []string{}
-				for _, h := range p.Path {
-					if h.Kind == reachability.KindSecurityGroup && !slices.Contains(ids, h.ID) {
-						ids = append(ids, h.ID)
-					}
-				}
-				slices.Sort(ids)
-				p.GroupIDs = ids
-			}
-		}
-	}
 }
