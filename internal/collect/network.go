@@ -100,8 +100,5 @@ func done[T any](p *pairReader, kind, op string, items []T, err error) []T {
 		p.fail(kind, op, err)
 		return nil
 	}
-	if items == nil {
-		items = []T{}
-	}
-	return items
+	return nonNil(items)
 }
