@@ -1,8 +1,10 @@
 package iac
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -176,6 +178,53 @@ func TestIndexKeyAddress(t *testing.T) {
 		}
 		if len(got.Instances) != 1 || got.Instances[0].Address != tt.want {
 			t.Errorf("key %q: instances %+v, want address %s", tt.key, got.Instances, tt.want)
+		}
+	}
+}
+
+// TestShowAddressMatchesResource: a `terraform show -json` resource whose
+// address names another resource is refused, since reports would print
+// that address as the group's source; Terraform's own addresses pass.
+func TestShowAddressMatchesResource(t *testing.T) {
+	t.Parallel()
+	show := func(module, address string) []byte {
+		mod := map[string]any{"resources": []any{map[string]any{
+			"address": address, "mode": "managed", "type": "aws_security_group", "name": "a",
+			"values": map[string]any{"id": "sg-1"},
+		}}}
+		root := map[string]any{"resources": []any{}}
+		if module == "" {
+			root = mod
+		} else {
+			mod["address"] = module
+			root["child_modules"] = []any{mod}
+		}
+		return []byte(mustJSON(t, map[string]any{"format_version": "1.0", "values": map[string]any{"root_module": root}}))
+	}
+	for _, tt := range []struct {
+		module, address string
+		ok              bool
+	}{
+		{"", "aws_security_group.a", true},
+		{"", `aws_security_group.a["x.y"]`, true},
+		{"", "aws_security_group.a[3]", true},
+		{`module.m["k"]`, `module.m["k"].aws_security_group.a[0]`, true},
+		{"", "a", false},
+		{"", "aws_security_group.ab", false},
+		{"", "aws_security_group.a[0]x", false},
+		{"", "aws_security_group.a[x]", false},
+		{"module.m", "aws_security_group.a", false},
+		{"module.m", "module.n.aws_security_group.a", false},
+	} {
+		got, err := ParseState("show.json", show(tt.module, tt.address))
+		if tt.ok {
+			if err != nil || len(got.Instances) != 1 || got.Instances[0].Address != tt.address {
+				t.Errorf("%s in %q: %+v, %v; want it kept", tt.address, tt.module, got, err)
+			}
+			continue
+		}
+		if !errors.Is(err, ErrInput) || !strings.Contains(err.Error(), "show.json") || !strings.Contains(err.Error(), tt.address) {
+			t.Errorf("%s in %q: error %v, want an input error naming the file and the address", tt.address, tt.module, err)
 		}
 	}
 }

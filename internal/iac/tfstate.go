@@ -308,6 +308,10 @@ func (st *State) walkShow(m showModule, ptr string, depth int) error {
 			return &stateError{ptr: jsontext.Pointer(fmt.Sprintf("%s/resources/%d", ptr, i)),
 				err: fmt.Errorf("%s resource without an address or name", r.Type)}
 		}
+		if err := checkResourceAddress(m.Address, r); err != nil {
+			return &stateError{what: fmt.Sprintf("resource %q", r.Address),
+				ptr: jsontext.Pointer(fmt.Sprintf("%s/resources/%d/address", ptr, i)), err: err}
+		}
 		st.Instances = append(st.Instances, Instance{
 			Address: r.Address, Modules: modules, Type: r.Type, Name: r.Name, Attributes: r.Values,
 		})
@@ -316,6 +320,36 @@ func (st *State) walkShow(m showModule, ptr string, depth int) error {
 		if err := st.walkShow(c, fmt.Sprintf("%s/child_modules/%d", ptr, i), depth+1); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkResourceAddress checks that a `terraform show -json` resource's
+// address is its module's address, then type.name, then at most one
+// index key, as Terraform writes it. The address is what reports and
+// SGA017 print, so one that names another resource is refused rather
+// than shown.
+func checkResourceAddress(module string, r showResource) error {
+	want := r.Type + "." + r.Name
+	if module != "" {
+		want = module + "." + want
+	}
+	rest, ok := strings.CutPrefix(r.Address, want)
+	if !ok {
+		return fmt.Errorf("want an address starting %q", want)
+	}
+	if rest == "" {
+		return nil
+	}
+	if !strings.HasPrefix(rest, "[") {
+		return fmt.Errorf("want an address starting %q", want)
+	}
+	end, err := keyEnd(rest)
+	if err != nil {
+		return err
+	}
+	if end != len(rest) {
+		return errors.New("text after the index key")
 	}
 	return nil
 }
