@@ -176,7 +176,8 @@ func buildRun(p *findings.Report, acct string, fs []findings.Finding) (*sarif.Ru
 	}
 	props.Add("regions", regions)
 	if m := p.SourceMapping; m != nil {
-		props.Add("source_mapping", sourceMappingText(m))
+		// This run's findings are the account's: so are the counts.
+		props.Add("source_mapping", sourceMappingText(m.ForAccount(acct)))
 	}
 
 	run := sarif.NewRun().
@@ -608,6 +609,7 @@ func SplitByAccount(r *findings.Report) map[string]*findings.Report {
 			Findings:      []findings.Finding{},
 			Exposures:     []findings.Exposure{},
 			Notices:       slices.Clone(r.Notices),
+			SourceMapping: r.SourceMapping.ForAccount(id),
 		}
 		if p.Notices == nil {
 			p.Notices = []findings.Notice{}

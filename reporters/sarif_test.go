@@ -40,7 +40,8 @@ type sarifRun struct {
 			Rules []sarifRule `json:"rules"`
 		} `json:"driver"`
 	} `json:"tool"`
-	Results     []sarifResult `json:"results"`
+	Results     []sarifResult  `json:"results"`
+	Properties  map[string]any `json:"properties"`
 	Invocations []struct {
 		ExecutionSuccessful        bool `json:"executionSuccessful"`
 		ToolExecutionNotifications []struct {

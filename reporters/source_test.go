@@ -122,3 +122,66 @@ func TestMarkdownSource(t *testing.T) {
 		t.Error("a report without code mentions the mapping")
 	}
 }
+
+// TestSplitSourceMapping: a report split per account, and each account's
+// SARIF run, count the mapping of that account's findings, not the
+// whole scan's.
+func TestSplitSourceMapping(t *testing.T) {
+	t.Parallel()
+	r := loadReport(t, inReport)
+	per := map[string]int{}
+	for _, f := range r.Findings {
+		per[f.AccountID]++
+	}
+	if len(per) < 2 {
+		t.Fatalf("fixture has findings of %d accounts, want 2 or more", len(per))
+	}
+	r.SourceMapping = &findings.SourceMapping{Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}}
+	for _, id := range []string{"111111111111", "222222222222"} {
+		// Every finding of the first account mapped, none of the second.
+		a := findings.AccountSourceMapping{AccountID: id, Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}}
+		if id == "111111111111" {
+			a.Mapped = per[id]
+			a.Sources = []findings.SourceCount{{Kind: "terraform", Name: "a.tfstate", Findings: per[id]}}
+		} else {
+			a.Unmapped = per[id]
+			a.Reasons = []findings.ReasonCount{{Reason: findings.UnmappedNoSource, Findings: per[id]}}
+		}
+		r.SourceMapping.Mapped += a.Mapped
+		r.SourceMapping.Unmapped += a.Unmapped
+		r.SourceMapping.Accounts = append(r.SourceMapping.Accounts, a)
+	}
+	r.SourceMapping.Sources = r.SourceMapping.Accounts[0].Sources
+	r.SourceMapping.Reasons = r.SourceMapping.Accounts[1].Reasons
+
+	want := map[string]string{
+		"111111111111": "Mapped to code: " + itoa(per["111111111111"]) + " of " + plural(per["111111111111"], "finding") + " (terraform a.tfstate: " + itoa(per["111111111111"]) + ")",
+		"222222222222": "Mapped to code: 0 of " + plural(per["222222222222"], "finding") + "; not mapped: no state given " + itoa(per["222222222222"]),
+	}
+	parts := SplitByAccount(r)
+	whole := parseSARIF(t, render(t, SARIF{}, r))
+	for id, text := range want {
+		p := parts[id]
+		if p == nil || p.SourceMapping == nil {
+			t.Fatalf("part %s has no source mapping", id)
+		}
+		if got := sourceMappingText(p.SourceMapping); got != text {
+			t.Errorf("part %s: %q, want %q", id, got, text)
+		}
+		for _, log := range []sarifLog{parseSARIF(t, render(t, SARIF{}, p)), whole} {
+			found := false
+			for _, run := range log.Runs {
+				if run.Properties["account_id"] == id {
+					found = true
+					if got := run.Properties["source_mapping"]; got != text {
+						t.Errorf("run of %s: source_mapping %q, want %q", id, got, text)
+					}
+				}
+			}
+			// An account read in part makes no run (its alerts stay open).
+			if !found && id == "111111111111" {
+				t.Errorf("no run of %s", id)
+			}
+		}
+	}
+}

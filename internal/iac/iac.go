@@ -549,9 +549,15 @@ func (m *Mapper) Map(inv *inventory.Inventory, fs []findings.Finding) *findings.
 	for i := range inv.SecurityGroups {
 		byARN[inv.SecurityGroups[i].ARN] = &inv.SecurityGroups[i]
 	}
-	cov := &findings.SourceMapping{Sources: []findings.SourceCount{}, Reasons: []findings.ReasonCount{}, URL: m.url}
-	sources := map[[2]string]int{}
-	reasons := map[string]int{}
+	cov := &findings.SourceMapping{URL: m.url}
+	// Counted per account; the report's totals are their sum.
+	type counts struct {
+		mapped, unmapped int
+		sources          map[[2]string]int
+		reasons          map[string]int
+	}
+	perAccount := map[string]*counts{}
+	all := &counts{sources: map[[2]string]int{}, reasons: map[string]int{}}
 	// A group's rules by key, read once for all its findings: decoding
 	// the compact rules and building keys per finding was most of the cost.
 	keyed := map[string]map[string]inventory.Rule{}
@@ -578,21 +584,43 @@ func (m *Mapper) Map(inv *inventory.Inventory, fs []findings.Finding) *findings.
 		}
 		mp := m.mapFinding(f, g, rule)
 		f.Source = mp.source
-		if mp.source != nil {
-			cov.Mapped++
-			sources[[2]string{mp.kind, mp.name}]++
-		} else {
-			cov.Unmapped++
-			reasons[mp.reason]++
+		acct := perAccount[f.AccountID]
+		if acct == nil {
+			acct = &counts{sources: map[[2]string]int{}, reasons: map[string]int{}}
+			perAccount[f.AccountID] = acct
+		}
+		for _, c := range []*counts{all, acct} {
+			if mp.source != nil {
+				c.mapped++
+				c.sources[[2]string{mp.kind, mp.name}]++
+			} else {
+				c.unmapped++
+				c.reasons[mp.reason]++
+			}
 		}
 	}
-	for _, k := range slices.SortedFunc(maps.Keys(sources), func(a, b [2]string) int {
-		return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
-	}) {
-		cov.Sources = append(cov.Sources, findings.SourceCount{Kind: k[0], Name: k[1], Findings: sources[k]})
+	lists := func(c *counts) ([]findings.SourceCount, []findings.ReasonCount) {
+		sources := []findings.SourceCount{}
+		for _, k := range slices.SortedFunc(maps.Keys(c.sources), func(a, b [2]string) int {
+			return cmp.Or(cmp.Compare(a[0], b[0]), cmp.Compare(a[1], b[1]))
+		}) {
+			sources = append(sources, findings.SourceCount{Kind: k[0], Name: k[1], Findings: c.sources[k]})
+		}
+		reasons := []findings.ReasonCount{}
+		for _, r := range slices.Sorted(maps.Keys(c.reasons)) {
+			reasons = append(reasons, findings.ReasonCount{Reason: r, Findings: c.reasons[r]})
+		}
+		return sources, reasons
 	}
-	for _, r := range slices.Sorted(maps.Keys(reasons)) {
-		cov.Reasons = append(cov.Reasons, findings.ReasonCount{Reason: r, Findings: reasons[r]})
+	cov.Mapped, cov.Unmapped = all.mapped, all.unmapped
+	cov.Sources, cov.Reasons = lists(all)
+	cov.Accounts = []findings.AccountSourceMapping{}
+	for _, id := range slices.Sorted(maps.Keys(perAccount)) {
+		c := perAccount[id]
+		sources, reasons := lists(c)
+		cov.Accounts = append(cov.Accounts, findings.AccountSourceMapping{
+			AccountID: id, Mapped: c.mapped, Unmapped: c.unmapped, Sources: sources, Reasons: reasons,
+		})
 	}
 	return cov
 }

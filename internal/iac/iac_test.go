@@ -147,6 +147,11 @@ func TestMapCoverage(t *testing.T) {
 		finding(otherID, &otherAll),          // in no state, no stack
 		finding("sg-0000000000nostack", nil), // stack without a template
 	}
+	// The CloudFormation findings are another account's: counted apart.
+	const other = "444455556666"
+	for _, i := range []int{3, 4, 8} {
+		fs[i].AccountID = other
+	}
 	got := m.Map(fixtureInventory(), fs)
 	state := filepath.Join(root, "infra", "terraform.tfstate")
 	want := &findings.SourceMapping{
@@ -161,9 +166,33 @@ func TestMapCoverage(t *testing.T) {
 			{Reason: findings.UnmappedNoSource, Findings: 1},
 			{Reason: findings.UnmappedNotManaged, Findings: 1},
 		},
+		Accounts: []findings.AccountSourceMapping{
+			{
+				AccountID: fs[0].AccountID, Mapped: 3, Unmapped: 3,
+				Sources: []findings.SourceCount{{Kind: KindTerraform, Name: state, Findings: 3}},
+				Reasons: []findings.ReasonCount{
+					{Reason: findings.UnmappedFileNotFound, Findings: 2},
+					{Reason: findings.UnmappedNotManaged, Findings: 1},
+				},
+			},
+			{
+				AccountID: other, Mapped: 2, Unmapped: 1,
+				Sources: []findings.SourceCount{
+					{Kind: KindCloudFormation, Name: filepath.Join(root, "cfn", "db.json"), Findings: 1},
+					{Kind: KindCloudFormation, Name: filepath.Join(root, "cfn", "web.yaml"), Findings: 1},
+				},
+				Reasons: []findings.ReasonCount{{Reason: findings.UnmappedNoSource, Findings: 1}},
+			},
+		},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("coverage (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(&findings.SourceMapping{
+		Mapped: 2, Unmapped: 1, Sources: want.Accounts[1].Sources, Reasons: want.Accounts[1].Reasons,
+		Accounts: want.Accounts[1:],
+	}, got.ForAccount(other)); diff != "" {
+		t.Errorf("ForAccount(%s) (-want +got):\n%s", other, diff)
 	}
 
 	// Without any state, a group in no stack has no state given.

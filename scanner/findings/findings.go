@@ -156,6 +156,40 @@ type SourceMapping struct {
 	// (https://github.com/org/repo/blob/<commit>/), when the scan knows
 	// it (in GitHub Actions): the HTML report links each source to it.
 	URL string `json:"url,omitempty"`
+	// Accounts are the same counts per account of the findings, sorted
+	// by account id: what a report split per account (and each account's
+	// SARIF run) says of its own findings.
+	Accounts []AccountSourceMapping `json:"accounts,omitempty"`
+}
+
+// AccountSourceMapping is SourceMapping's counts for the findings of one
+// account.
+type AccountSourceMapping struct {
+	AccountID string        `json:"account_id"`
+	Mapped    int           `json:"mapped"`
+	Unmapped  int           `json:"unmapped"`
+	Sources   []SourceCount `json:"sources"`
+	Reasons   []ReasonCount `json:"reasons"`
+}
+
+// ForAccount returns the mapping of one account's findings alone: zero
+// counts when the account had none. It is nil when m is nil, or when m
+// counted findings but not per account (a report written before the
+// counts were kept per account), rather than a guess.
+func (m *SourceMapping) ForAccount(id string) *SourceMapping {
+	if m == nil || (m.Accounts == nil && m.Mapped+m.Unmapped > 0) {
+		return nil
+	}
+	out := &SourceMapping{Sources: []SourceCount{}, Reasons: []ReasonCount{}, URL: m.URL, Accounts: []AccountSourceMapping{}}
+	for _, a := range m.Accounts {
+		if a.AccountID == id {
+			out.Mapped, out.Unmapped = a.Mapped, a.Unmapped
+			out.Sources = append(out.Sources, a.Sources...)
+			out.Reasons = append(out.Reasons, a.Reasons...)
+			out.Accounts = append(out.Accounts, a)
+		}
+	}
+	return out
 }
 
 // SourceCount is how many findings one source mapped.
