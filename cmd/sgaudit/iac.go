@@ -70,7 +70,7 @@ func (f *iacFlags) load(cfg *config.Config, log *slog.Logger) (*iac.Mapper, erro
 // must not walk it.
 const maxProbe = 10_000
 
-// holdsIaC reports whether dir holds *.tf files (at any depth, hidden
+// holdsIaC reports whether dir holds *.tf or *.tf.json files (at any depth, hidden
 // directories and node_modules skipped) or a CloudFormation template at
 // its top.
 func holdsIaC(dir string) bool {
@@ -91,7 +91,7 @@ func holdsIaC(dir string) bool {
 		}
 		name := d.Name()
 		switch {
-		case strings.HasSuffix(name, ".tf") && d.Type().IsRegular():
+		case iac.IsTerraformFile(name) && d.Type().IsRegular():
 			found = true
 		case filepath.Dir(path) == dir && isTemplateName(name) && d.Type().IsRegular() && looksLikeTemplate(path):
 			found = true

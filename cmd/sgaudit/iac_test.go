@@ -16,6 +16,7 @@ func TestHoldsIaC(t *testing.T) {
 		want  bool
 	}{
 		{"nested .tf", map[string]string{"envs/prod/main.tf": ""}, true},
+		{"nested .tf.json (CDK for Terraform)", map[string]string{"cdktf.out/stacks/prod/cdk.tf.json": "{}"}, true},
 		{"only under .terraform", map[string]string{".terraform/modules/x/main.tf": "", "README.md": ""}, false},
 		{"only under node_modules", map[string]string{"node_modules/x/main.tf": ""}, false},
 		{"a template", map[string]string{"stack.yaml": "AWSTemplateFormatVersion: \"2010-09-09\"\nResources: {}\n"}, true},

@@ -96,7 +96,7 @@ func FuzzParseTemplate(f *testing.F) {
 	})
 }
 
-// FuzzParseHCL: any .tf file is parsed or is one error line wrapping
+// FuzzParseHCL: any .tf (or .tf.json) file is parsed or is one error line wrapping
 // ErrInput naming the file; every resource block and each of its inline
 // ingress and egress blocks spans lines of the file, first line first,
 // and the inline blocks lie within their resource's.
@@ -109,11 +109,20 @@ func FuzzParseHCL(f *testing.F) {
 	f.Add([]byte("moved {\n  from = aws_security_group.a\n  to = aws_security_group.a\n}\n"))
 	f.Add([]byte("locals {\n  x = [[[[[[[[]]]]]]]]\n}\n"))
 	f.Add([]byte("resource \"aws_security_group\" \"x\" {\n  ingress {\n    protocol = 6\n    self = \"yes\"\n  }\n"))
+	f.Add([]byte("resource \"aws_security_group\" \"x\" {\n  ingress = [{ from_port = 22, \"to_port\" = 22 }, 3]\n  egress = local.x\n}\n"))
+	// JSON syntax: a file whose first byte is { or [ is read as .tf.json.
+	f.Add([]byte("{\"resource\": {\"aws_security_group\": {\"x\": {\"ingress\": [{\"from_port\": 22}, {\"cidr_blocks\": [\"${var.a}\"]}]}}}}"))
+	f.Add([]byte("{\"resource\": [{\"aws_security_group\": {\"x\": [{}, {\"dynamic\": {\"ingress\": {\"content\": {\"protocol\": 6}}}}]}}], \"moved\": {\"from\": \"a.b\", \"to\": \"a.c\"}}"))
+	f.Add([]byte("{\"module\": {\"m\": {\"source\": \"./x\"}}, \"s\": \"}\\\"{\"}"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := &tfModule{Dir: "d", Resources: map[string]*tfBlock{}, Modules: map[string]string{}, Moved: map[string]string{}}
-		err := m.parseFile("d/main.tf", data)
+		name := "d/main.tf"
+		if trimmed := bytes.TrimLeft(data, " \t\r\n"); len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '[') {
+			name = "d/main.tf.json"
+		}
+		err := m.parseFile(name, data)
 		if err != nil {
-			if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "invalid IaC input: d/main.tf") || strings.Contains(err.Error(), "\n") {
+			if !errors.Is(err, ErrInput) || !strings.HasPrefix(err.Error(), "invalid IaC input: "+name) || strings.Contains(err.Error(), "\n") {
 				t.Fatalf("error %q: want one line wrapping ErrInput naming the file", err)
 			}
 			return
