@@ -20,7 +20,7 @@ import (
 const inReport = "testdata/in-report.json"
 
 // loadReport reads a findings report from a JSON file.
-func loadReport(t *testing.T, path string) *findings.Report {
+func loadReport(t testing.TB, path string) *findings.Report {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
