@@ -141,7 +141,6 @@ func writeArray(w io.Writer, n int, encode func(i int) ([]byte, error)) error {
 	return err
 }
 
-
 // elementIndent is the indentation of an element of a top-level list.
 const elementIndent = "    "
 
