@@ -3,6 +3,7 @@ package collect
 import (
 	"cmp"
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -263,21 +264,40 @@ func readEKS(ctx context.Context, r *useReader) ([]useRef, error) {
 // schedulerPage is the largest page ListSchedules takes (1–100).
 const schedulerPage = 100
 
-// targetsECS reports whether a target ARN is an ECS resource (a cluster):
-// only then can a schedule's target carry EcsParameters, whose network
-// configuration names groups. Any other ARN, a universal target
-// (arn:aws:scheduler:::aws-sdk:...) included, takes no EcsParameters.
-func targetsECS(arn string) bool {
+// scheduleNamesGroups reports whether a schedule's target can name groups:
+// an ECS resource (a cluster), whose EcsParameters give the tasks' network
+// configuration, or a universal target (arn:aws:scheduler:::aws-sdk:...),
+// whose input is the request of any AWS API (ecs:RunTask,
+// ec2:RunInstances...) and may name groups anywhere. Any other target
+// (Lambda, SQS...) takes neither.
+func scheduleNamesGroups(arn string) bool {
+	if _, ok := universalTarget(arn); ok {
+		return true
+	}
 	parts := strings.SplitN(arn, ":", 6)
 	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "ecs"
 }
 
+// universalTarget returns the API of a universal target's ARN,
+// "aws-sdk:ecs:runTask" of arn:aws:scheduler:::aws-sdk:ecs:runTask.
+func universalTarget(arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "scheduler" || !strings.HasPrefix(parts[5], "aws-sdk:") {
+		return "", false
+	}
+	return parts[5], true
+}
+
+// groupIDs finds the group ids in a universal target's input: a JSON
+// request of any shape, whose group ids may sit under any key.
+var groupIDs = regexp.MustCompile(`\bsg-(?:[0-9a-f]{17}|[0-9a-f]{8})\b`)
+
 // readScheduler lists EventBridge Scheduler schedules, in every schedule
-// group, and reads those that target ECS: a schedule runs its tasks with
-// the groups of its target, and no task runs in between. The listing gives
-// only the target's ARN, so a schedule of another target (Lambda, SQS...)
-// costs no call: an account may hold a million one-time schedules.
-// Disabled schedules count: enabling one runs its tasks again.
+// group, and reads those whose target can name groups: a schedule runs its
+// tasks with the groups of its target, and no task runs in between. The
+// listing gives only the target's ARN, so a schedule of another target
+// (Lambda, SQS...) costs no call: an account may hold a million one-time
+// schedules. Disabled schedules count: enabling one runs them again.
 func readScheduler(ctx context.Context, r *useReader) ([]useRef, error) {
 	c := scheduler.NewFromConfig(r.cfg)
 	all, err := useList(ctx, r, "ListSchedules",
@@ -286,27 +306,34 @@ func readScheduler(ctx context.Context, r *useReader) ([]useRef, error) {
 	if err != nil {
 		return nil, err
 	}
-	var ecsTargets []schedtypes.ScheduleSummary
+	var named []schedtypes.ScheduleSummary
 	for _, s := range all {
-		if s.Target != nil && targetsECS(aws.ToString(s.Target.Arn)) {
-			ecsTargets = append(ecsTargets, s)
+		if s.Target != nil && scheduleNamesGroups(aws.ToString(s.Target.Arn)) {
+			named = append(named, s)
 		}
 	}
-	return useFanOut(ctx, ecsTargets, func(ctx context.Context, s schedtypes.ScheduleSummary) ([]useRef, error) {
+	return useFanOut(ctx, named, func(ctx context.Context, s schedtypes.ScheduleSummary) ([]useRef, error) {
 		d, err := useCall(ctx, r, "GetSchedule", func(ctx context.Context) (*scheduler.GetScheduleOutput, error) {
 			return c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: s.Name, GroupName: s.GroupName})
 		})
 		if err != nil {
 			return nil, err
 		}
-		if d.Target == nil || d.Target.EcsParameters == nil {
+		t := d.Target
+		if t == nil {
 			return nil, nil
 		}
-		n := d.Target.EcsParameters.NetworkConfiguration
-		if n == nil || n.AwsvpcConfiguration == nil {
-			return nil, nil
+		arn := cmp.Or(aws.ToString(d.Arn), aws.ToString(s.Arn))
+		var out []useRef
+		if e := t.EcsParameters; e != nil && e.NetworkConfiguration != nil && e.NetworkConfiguration.AwsvpcConfiguration != nil {
+			out = append(out, refs(arn, "", e.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups...)...)
 		}
-		return refs(cmp.Or(aws.ToString(d.Arn), aws.ToString(s.Arn)), "", n.AwsvpcConfiguration.SecurityGroups...), nil
+		if api, ok := universalTarget(aws.ToString(t.Arn)); ok {
+			ids := groupIDs.FindAllString(aws.ToString(t.Input), -1)
+			slices.Sort(ids)
+			out = append(out, refs(arn, "universal target "+api, slices.Compact(ids)...)...)
+		}
+		return out, nil
 	})
 }
 

@@ -91,6 +91,7 @@ var useSeeds = []struct {
 	{"ecs", seedECS},
 	{"events", seedEvents},
 	{"scheduler", seedScheduler},
+	{"scheduler", seedSchedulerUniversal},
 	{"pipes", seedPipeTarget},
 	{"pipes", seedPipeKafkaSource},
 	{"batch", seedBatch},
@@ -369,9 +370,10 @@ func TestProofOfUseAgainstMoto(t *testing.T) {
 	// The world has no SageMaker domain, so none is described; ECS lists
 	// the services of each cluster moto has.
 	want["sagemaker:DescribeDomain"] = 0
-	// Two pipes, each described; of the two schedules, only the one that
-	// targets ECS is read (want["scheduler:GetSchedule"] stays 1).
+	// Two pipes, each described; of the three schedules, the one that
+	// targets ECS and the universal target are read, not the Lambda one.
 	want["pipes:DescribePipe"] = 2
+	want["scheduler:GetSchedule"] = 2
 	// RDS proxies are read from moto, their endpoints from a fake
 	// (proxyEndpointsFake).
 	want["rds:DescribeDBProxies"], got["rds:DescribeDBProxies"] = 1, perAction["rds:DescribeDBProxies"]

@@ -38,10 +38,10 @@ func useKinds() []useKind {
 			collector: useFunc(readEvents),
 		},
 		{
-			Kind: "scheduler", Service: "Amazon EventBridge Scheduler", Resources: "schedules that target ECS, in every schedule group",
+			Kind: "scheduler", Service: "Amazon EventBridge Scheduler", Resources: "schedules that target ECS or an AWS API (universal targets), in every schedule group",
 			APIs:   []string{"ListSchedules", "GetSchedule"},
 			IAM:    []string{"scheduler:ListSchedules", "scheduler:GetSchedule"},
-			Fields: "`Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups`", Calls: "1 per page of 100 schedules + 1 per schedule whose target is ECS",
+			Fields: "`Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups`, and the group ids anywhere in a universal target's `Target.Input`", Calls: "1 per page of 100 schedules + 1 per schedule that targets ECS or an AWS API",
 			collector: useFunc(readScheduler),
 		},
 		{

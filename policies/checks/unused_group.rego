@@ -121,8 +121,8 @@ use_kinds := {
 		"plain": "aws events list-event-buses --region %[1]s",
 	},
 	"scheduler": {
-		"plural": "EventBridge Scheduler schedules' ECS targets", "singular": "EventBridge Scheduler schedule",
-		"check": "aws scheduler list-schedules --region %[1]s --query 'Schedules[?contains(Target.Arn, `\":ecs:\"`)].[GroupName,Name]' --output text | while read -r g n; do aws scheduler get-schedule --region %[1]s --group-name \"$g\" --name \"$n\" --query '[@][?contains(Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`)].Arn' --output text; done",
+		"plural": "EventBridge Scheduler schedules", "singular": "EventBridge Scheduler schedule",
+		"check": "aws scheduler list-schedules --region %[1]s --query 'Schedules[?contains(Target.Arn, `\":ecs:\"`) || contains(Target.Arn, `\":aws-sdk:\"`)].[GroupName,Name]' --output text | while read -r g n; do aws scheduler get-schedule --region %[1]s --group-name \"$g\" --name \"$n\" --query '[@][?contains(Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(Target.Input || `\"\"`, `\"%[2]s\"`)].Arn' --output text; done",
 		"plain": "aws scheduler list-schedules --region %[1]s",
 	},
 	"pipes": {
