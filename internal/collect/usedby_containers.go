@@ -290,7 +290,7 @@ func universalTarget(arn string) (string, bool) {
 
 // groupIDs finds the group ids in a universal target's input: a JSON
 // request of any shape, whose group ids may sit under any key.
-var groupIDs = regexp.MustCompile(`\bsg-(?:[0-9a-f]{17}|[0-9a-f]{8})\b`)
+var groupIDs = regexp.MustCompile(`\bsg-[0-9a-f]{8,}\b`)
 
 // readScheduler lists EventBridge Scheduler schedules, in every schedule
 // group, and reads those whose target can name groups: a schedule runs its

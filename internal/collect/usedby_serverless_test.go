@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -387,5 +388,131 @@ func TestScheduleNamesGroups(t *testing.T) {
 		if got := scheduleNamesGroups(tc.arn); got != tc.want {
 			t.Errorf("scheduleNamesGroups(%q) = %v, want %v", tc.arn, got, tc.want)
 		}
+	}
+}
+
+// TestServerlessListingsPage: moto answers ListSchedules, ListPipes and
+// ListApplications in one page whatever is asked, so fake endpoints
+// (REST-JSON) answer each in two pages: the largest page is asked, the
+// token is passed on, and the resources of both pages are read, each
+// with its own ARN. Terminated EMR Serverless applications and schedules
+// of other targets are not read.
+func TestServerlessListingsPage(t *testing.T) {
+	type page struct{ first, second string }
+	tests := []struct {
+		name    string
+		kind    string
+		service string
+		read    useFunc
+		size    string // the query parameter of the page size, and its value
+		token   string // the query parameter of the token
+		list    string // the listing's path
+		pages   page
+		details map[string]string // path of a resource → its description
+		want    []useRef
+	}{
+		{
+			name: "scheduler", kind: "scheduler", service: "scheduler", read: readScheduler,
+			size: "MaxResults=100", token: "NextToken", list: "/schedules",
+			pages: page{
+				`{"Schedules":[{"Name":"nightly","GroupName":"jobs","Arn":"arn:aws:scheduler:eu-west-1:111122223333:schedule/jobs/nightly","Target":{"Arn":"arn:aws:ecs:eu-west-1:111122223333:cluster/c"}},` +
+					`{"Name":"hourly","GroupName":"default","Arn":"arn:aws:scheduler:eu-west-1:111122223333:schedule/default/hourly","Target":{"Arn":"arn:aws:lambda:eu-west-1:111122223333:function:f"}}],"NextToken":"p2"}`,
+				`{"Schedules":[{"Name":"weekly","GroupName":"default","Arn":"arn:aws:scheduler:eu-west-1:111122223333:schedule/default/weekly","Target":{"Arn":"arn:aws:scheduler:::aws-sdk:ec2:runInstances"}}]}`,
+			},
+			details: map[string]string{
+				"/schedules/nightly?groupName=jobs": `{"Name":"nightly","Arn":"arn:aws:scheduler:eu-west-1:111122223333:schedule/jobs/nightly","Target":{"Arn":"arn:aws:ecs:eu-west-1:111122223333:cluster/c",` +
+					`"EcsParameters":{"TaskDefinitionArn":"td","NetworkConfiguration":{"awsvpcConfiguration":{"Subnets":["subnet-1"],"SecurityGroups":["sg-0nightly"]}}}}}`,
+				"/schedules/weekly?groupName=default": `{"Name":"weekly","Arn":"arn:aws:scheduler:eu-west-1:111122223333:schedule/default/weekly","Target":{"Arn":"arn:aws:scheduler:::aws-sdk:ec2:runInstances",` +
+					`"Input":"{\"SecurityGroupIds\":[\"sg-0123456789abcdef0\",\"sg-0a1b2c3d\"],\"NetworkInterfaces\":[{\"Groups\":[\"sg-0123456789abcdef0\"]}],\"ImageId\":\"ami-1\"}"}}`,
+			},
+			want: []useRef{
+				{Group: "sg-0nightly", ID: "arn:aws:scheduler:eu-west-1:111122223333:schedule/jobs/nightly"},
+				{Group: "sg-0123456789abcdef0", ID: "arn:aws:scheduler:eu-west-1:111122223333:schedule/default/weekly", Detail: "universal target aws-sdk:ec2:runInstances"},
+				{Group: "sg-0a1b2c3d", ID: "arn:aws:scheduler:eu-west-1:111122223333:schedule/default/weekly", Detail: "universal target aws-sdk:ec2:runInstances"},
+			},
+		},
+		{
+			name: "pipes", kind: "pipes", service: "pipes", read: readPipes,
+			size: "Limit=100", token: "NextToken", list: "/v1/pipes",
+			pages: page{
+				`{"Pipes":[{"Name":"to-tasks","Arn":"arn:aws:pipes:eu-west-1:111122223333:pipe/to-tasks"}],"NextToken":"p2"}`,
+				`{"Pipes":[{"Name":"from-kafka","Arn":"arn:aws:pipes:eu-west-1:111122223333:pipe/from-kafka"}]}`,
+			},
+			details: map[string]string{
+				"/v1/pipes/to-tasks": `{"Name":"to-tasks","Arn":"arn:aws:pipes:eu-west-1:111122223333:pipe/to-tasks","TargetParameters":{"EcsTaskParameters":{"TaskDefinitionArn":"td",` +
+					`"NetworkConfiguration":{"awsvpcConfiguration":{"Subnets":["subnet-1"],"SecurityGroups":["sg-0tasks"]}}}}}`,
+				"/v1/pipes/from-kafka": `{"Name":"from-kafka","Arn":"arn:aws:pipes:eu-west-1:111122223333:pipe/from-kafka","SourceParameters":{"SelfManagedKafkaParameters":{"TopicName":"t",` +
+					`"Vpc":{"Subnets":["subnet-1"],"SecurityGroup":["sg-0kafka"]}}}}`,
+			},
+			want: []useRef{
+				{Group: "sg-0tasks", ID: "arn:aws:pipes:eu-west-1:111122223333:pipe/to-tasks", Detail: "target"},
+				{Group: "sg-0kafka", ID: "arn:aws:pipes:eu-west-1:111122223333:pipe/from-kafka", Detail: "source"},
+			},
+		},
+		{
+			name: "EMR Serverless", kind: "emr_serverless", service: "emr-serverless", read: readEMRServerless,
+			size: "maxResults=50", token: "nextToken", list: "/applications",
+			pages: page{
+				`{"applications":[{"id":"app1","name":"etl","arn":"arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app1","state":"STOPPED","releaseLabel":"emr-7.0.0","type":"SPARK","createdAt":1,"updatedAt":1}],"nextToken":"p2"}`,
+				`{"applications":[{"id":"app2","name":"gone","arn":"arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app2","state":"TERMINATED","releaseLabel":"emr-7.0.0","type":"SPARK","createdAt":1,"updatedAt":1},` +
+					`{"id":"app3","name":"hive","arn":"arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app3","state":"CREATED","releaseLabel":"emr-7.0.0","type":"HIVE","createdAt":1,"updatedAt":1}]}`,
+			},
+			details: map[string]string{
+				"/applications/app1": `{"application":{"applicationId":"app1","arn":"arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app1","state":"STOPPED","releaseLabel":"emr-7.0.0","type":"SPARK",` +
+					`"createdAt":1,"updatedAt":1,"networkConfiguration":{"subnetIds":["subnet-1"],"securityGroupIds":["sg-0etl"]}}}`,
+				"/applications/app3": `{"application":{"applicationId":"app3","arn":"arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app3","state":"CREATED","releaseLabel":"emr-7.0.0","type":"HIVE",` +
+					`"createdAt":1,"updatedAt":1,"networkConfiguration":{"subnetIds":["subnet-1"],"securityGroupIds":["sg-0hive"]}}}`,
+			},
+			want: []useRef{
+				{Group: "sg-0etl", ID: "arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app1"},
+				{Group: "sg-0hive", ID: "arn:aws:emr-serverless:eu-west-1:111122223333:/applications/app3"},
+			},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var listed, described []string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				if req.URL.Path == tc.list {
+					q := req.URL.Query()
+					size, _, _ := strings.Cut(tc.size, "=")
+					listed = append(listed, size+"="+q.Get(size)+" "+tc.token+"="+q.Get(tc.token))
+					if q.Get(tc.token) == "" {
+						fmt.Fprint(w, tc.pages.first)
+					} else {
+						fmt.Fprint(w, tc.pages.second)
+					}
+					return
+				}
+				key := req.URL.Path
+				if req.URL.RawQuery != "" {
+					key += "?" + req.URL.RawQuery
+				}
+				described = append(described, key)
+				body, ok := tc.details[key]
+				if !ok {
+					w.WriteHeader(http.StatusNotFound)
+					fmt.Fprint(w, `{"message":"no such resource `+key+`"}`)
+					return
+				}
+				fmt.Fprint(w, body)
+			}))
+			defer srv.Close()
+			got, err := tc.read(context.Background(), serverlessReader(srv.URL, tc.kind, tc.service))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(useRef{})); diff != "" {
+				t.Errorf("references (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]string{tc.size + " " + tc.token + "=", tc.size + " " + tc.token + "=p2"}, listed); diff != "" {
+				t.Errorf("pages asked (-want +got):\n%s", diff)
+			}
+			slices.Sort(described)
+			if diff := cmp.Diff(slices.Sorted(maps.Keys(tc.details)), described); diff != "" {
+				t.Errorf("resources described (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

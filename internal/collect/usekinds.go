@@ -41,14 +41,14 @@ func useKinds() []useKind {
 			Kind: "scheduler", Service: "Amazon EventBridge Scheduler", Resources: "schedules that target ECS or an AWS API (universal targets), in every schedule group",
 			APIs:   []string{"ListSchedules", "GetSchedule"},
 			IAM:    []string{"scheduler:ListSchedules", "scheduler:GetSchedule"},
-			Fields: "`Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups`, and the group ids anywhere in a universal target's `Target.Input`", Calls: "1 per page of 100 schedules + 1 per schedule that targets ECS or an AWS API",
+			Fields: "`Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups`, and the group ids anywhere in a universal target's `Target.Input`", Calls: "1 per page of 100 schedules + 1 per schedule that targets ECS or an AWS API",
 			collector: useFunc(readScheduler),
 		},
 		{
 			Kind: "pipes", Service: "Amazon EventBridge Pipes", Resources: "pipes with an ECS target or a self-managed Kafka source",
 			APIs:   []string{"ListPipes", "DescribePipe"},
 			IAM:    []string{"pipes:ListPipes", "pipes:DescribePipe"},
-			Fields: "`TargetParameters.EcsTaskParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups`, `SourceParameters.SelfManagedKafkaParameters.Vpc.SecurityGroup`", Calls: "1 per page of 100 pipes + 1 per pipe",
+			Fields: "`TargetParameters.EcsTaskParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups`, `SourceParameters.SelfManagedKafkaParameters.Vpc.SecurityGroup`", Calls: "1 per page of 100 pipes + 1 per pipe",
 			collector: useFunc(readPipes),
 		},
 		{
@@ -111,7 +111,7 @@ func useKinds() []useKind {
 			Kind: "redshift_serverless", Service: "Amazon Redshift Serverless", Resources: "workgroups",
 			APIs:   []string{"ListWorkgroups"},
 			IAM:    []string{"redshift-serverless:ListWorkgroups"},
-			Fields: "`SecurityGroupIds`", Calls: "1 per page of 100",
+			Fields: "`securityGroupIds`", Calls: "1 per page of 100",
 			collector: useFunc(readRedshiftServerless),
 		},
 		{
@@ -146,7 +146,7 @@ func useKinds() []useKind {
 			Kind: "emr_serverless", Service: "Amazon EMR Serverless", Resources: "applications not terminated",
 			APIs:   []string{"ListApplications", "GetApplication"},
 			IAM:    []string{"emr-serverless:ListApplications", "emr-serverless:GetApplication"},
-			Fields: "`NetworkConfiguration.SecurityGroupIds`", Calls: "1 per page of 50 + 1 per application not terminated",
+			Fields: "`networkConfiguration.securityGroupIds`", Calls: "1 per page of 50 + 1 per application not terminated",
 			collector: useFunc(readEMRServerless),
 		},
 		{

@@ -122,12 +122,12 @@ use_kinds := {
 	},
 	"scheduler": {
 		"plural": "EventBridge Scheduler schedules", "singular": "EventBridge Scheduler schedule",
-		"check": "aws scheduler list-schedules --region %[1]s --query 'Schedules[?contains(Target.Arn, `\":ecs:\"`) || contains(Target.Arn, `\":aws-sdk:\"`)].[GroupName,Name]' --output text | while read -r g n; do aws scheduler get-schedule --region %[1]s --group-name \"$g\" --name \"$n\" --query '[@][?contains(Target.EcsParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(Target.Input || `\"\"`, `\"%[2]s\"`)].Arn' --output text; done",
+		"check": "aws scheduler list-schedules --region %[1]s --query 'Schedules[?contains(Target.Arn, `\":ecs:\"`) || contains(Target.Arn, `\":aws-sdk:\"`)].[GroupName,Name]' --output text | while read -r g n; do aws scheduler get-schedule --region %[1]s --group-name \"$g\" --name \"$n\" --query '[@][?contains(Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(Target.Input || `\"\"`, `\"%[2]s\"`)].Arn' --output text; done",
 		"plain": "aws scheduler list-schedules --region %[1]s",
 	},
 	"pipes": {
 		"plural": "EventBridge Pipes", "singular": "EventBridge pipe",
-		"check": "for p in $(aws pipes list-pipes --region %[1]s --query 'Pipes[].Name' --output text); do aws pipes describe-pipe --region %[1]s --name \"$p\" --query '[@][?contains(TargetParameters.EcsTaskParameters.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(SourceParameters.SelfManagedKafkaParameters.Vpc.SecurityGroup || `[]`, `\"%[2]s\"`)].Arn' --output text; done",
+		"check": "for p in $(aws pipes list-pipes --region %[1]s --query 'Pipes[].Name' --output text); do aws pipes describe-pipe --region %[1]s --name \"$p\" --query '[@][?contains(TargetParameters.EcsTaskParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(SourceParameters.SelfManagedKafkaParameters.Vpc.SecurityGroup || `[]`, `\"%[2]s\"`)].Arn' --output text; done",
 		"plain": "aws pipes list-pipes --region %[1]s",
 	},
 	"batch": {
