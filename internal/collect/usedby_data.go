@@ -172,8 +172,9 @@ func readRedshift(ctx context.Context, r *useReader) ([]useRef, error) {
 	return out, nil
 }
 
-// readRedshiftServerless lists Redshift Serverless workgroups: their
-// compute scales to zero between queries.
+// readRedshiftServerless lists Redshift Serverless workgroups, whose
+// configuration names the groups of their endpoint's interfaces: the
+// groups a workgroup is recreated or moved with.
 func readRedshiftServerless(ctx context.Context, r *useReader) ([]useRef, error) {
 	wgs, err := useList(ctx, r, "ListWorkgroups",
 		redshiftserverless.NewListWorkgroupsPaginator(redshiftserverless.NewFromConfig(r.cfg),
