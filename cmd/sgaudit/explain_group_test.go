@@ -102,7 +102,7 @@ func TestExplainGroup(t *testing.T) {
 		{"unused, one service not checked", []string{"--group", "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-old"}, []string{
 			"sg-old (old) in account 111122223333, eu-west-1, vpc-1",
 			"UNUSED as far as the data tells: nothing checked references it, but 2 kinds of use were not checked",
-			"checked in 111122223333/eu-west-1: network_interfaces, security_groups, launch_configurations, security_group_references, lambda, events, batch, codebuild, eks, rds, elasticache, elasticache_serverless, redshift, opensearch, msk, efs, emr, sagemaker, glue, dms, mwaa, apprunner, vpc_endpoint, route53resolver, elasticbeanstalk, spot_fleet, ec2_fleet, elbv2, elb",
+			"checked in 111122223333/eu-west-1: network_interfaces, security_groups, launch_configurations, security_group_references, lambda, events, scheduler, pipes, batch, codebuild, eks, rds, rds_proxy, elasticache, elasticache_serverless, redshift, redshift_serverless, opensearch, msk, efs, emr, emr_serverless, sagemaker, glue, dms, mwaa, apprunner, vpc_endpoint, route53resolver, elasticbeanstalk, spot_fleet, ec2_fleet, elbv2, elb",
 			"not checked:",
 			notCheckedLT,
 			notCheckedECS,
@@ -114,7 +114,7 @@ func TestExplainGroup(t *testing.T) {
 		{"unused, everything checked", []string{"--group", "arn:aws:ec2:us-east-1:111122223333:security-group/sg-clean"}, []string{
 			"sg-clean (clean) in account 111122223333, us-east-1, vpc-1",
 			"UNUSED: nothing of any kind checked references it",
-			"  - SGA008 LOW sg-clean (clean) is unused: no network interface, launch template or other group's rule references it (checked: apprunner, batch, codebuild, dms, ec2_fleet, ecs, efs, eks, elasticache, elasticache_serverless, elasticbeanstalk, elb, elbv2, emr, events, glue, lambda, launch_configurations, launch_templates, msk, mwaa, network_interfaces, opensearch, rds, redshift, route53resolver, sagemaker, security_group_references, security_group_rules, security_groups, spot_fleet, vpc_endpoint)",
+			"  - SGA008 LOW sg-clean (clean) is unused: no network interface, launch template or other group's rule references it (checked: apprunner, batch, codebuild, dms, ec2_fleet, ecs, efs, eks, elasticache, elasticache_serverless, elasticbeanstalk, elb, elbv2, emr, emr_serverless, events, glue, lambda, launch_configurations, launch_templates, msk, mwaa, network_interfaces, opensearch, pipes, rds, rds_proxy, redshift, redshift_serverless, route53resolver, sagemaker, scheduler, security_group_references, security_group_rules, security_groups, spot_fleet, vpc_endpoint)",
 		}, []string{"not checked", "eu-west-1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

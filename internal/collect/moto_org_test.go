@@ -179,15 +179,18 @@ var motoKinds = func() []string {
 }()
 
 // motoLacks are the proof-of-use kinds whose service moto 5.2 does not
-// implement.
+// implement, or not every call of.
 // moto has MWAA but routes it by the "api." host prefix, which a single
-// endpoint on 127.0.0.1 cannot give.
-var motoLacks = []string{"apprunner", "elasticache_serverless", "mwaa"}
+// endpoint on 127.0.0.1 cannot give. It has DescribeDBProxies but not
+// DescribeDBProxyEndpoints (rds_proxy), and no Redshift Serverless.
+var motoLacks = []string{"apprunner", "elasticache_serverless", "mwaa", "rds_proxy", "redshift_serverless"}
 
 // Their bare 500s are retried as any 500, up to bareServerErrorAttempts.
 const motoUnsupported = "DescribeSecurityGroupReferences: not supported by this endpoint (HTTP 500 without an AWS error code); " +
 	"DescribeStaleSecurityGroups: not supported by this endpoint (HTTP 500 without an AWS error code); " +
+	"rds_proxy:DescribeDBProxyEndpoints: not supported by this endpoint (HTTP 500 without an AWS error code); " +
 	"elasticache_serverless:DescribeServerlessCaches: not supported by this endpoint (HTTP 500 without an AWS error code); " +
+	"redshift_serverless:ListWorkgroups: not supported by this endpoint (HTTP 500 without an AWS error code); " +
 	"mwaa:ListEnvironments: not supported by this endpoint (HTTP 500 without an AWS error code); " +
 	"apprunner:ListVpcConnectors: not supported by this endpoint (HTTP 500 without an AWS error code)"
 

@@ -186,7 +186,7 @@ func useFanOut[K any](ctx context.Context, items []K, read func(context.Context,
 }
 
 // useKindsInFlight bounds the proof-of-use kinds read at once in a pair:
-// each is a service of its own with its own budget, but thirty at once per
+// each is a service of its own with its own budget, but thirty-one at once per
 // pair, times the pairs in flight, would be thousands of connections.
 const useKindsInFlight = 8
 

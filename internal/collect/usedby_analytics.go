@@ -12,6 +12,8 @@ import (
 	ebstypes "github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk/types"
 	"github.com/aws/aws-sdk-go-v2/service/emr"
 	emrtypes "github.com/aws/aws-sdk-go-v2/service/emr/types"
+	"github.com/aws/aws-sdk-go-v2/service/emrserverless"
+	emrstypes "github.com/aws/aws-sdk-go-v2/service/emrserverless/types"
 	"github.com/aws/aws-sdk-go-v2/service/glue"
 	gluetypes "github.com/aws/aws-sdk-go-v2/service/glue/types"
 	"github.com/aws/aws-sdk-go-v2/service/mwaa"
@@ -85,6 +87,41 @@ func readEMR(ctx context.Context, r *useReader) ([]useRef, error) {
 		out = append(out, refs(arn, "service access", aws.ToString(a.ServiceAccessSecurityGroup))...)
 		out = append(out, refs(arn, "additional", a.AdditionalMasterSecurityGroups...)...)
 		return append(out, refs(arn, "additional", a.AdditionalSlaveSecurityGroups...)...), nil
+	})
+}
+
+// emrServerlessPage is the largest page ListApplications takes (1–50).
+const emrServerlessPage = 50
+
+// readEMRServerless lists EMR Serverless applications and reads each one
+// not terminated: a stopped application starts again, on its next job,
+// with the groups of its network configuration, and has no interface in
+// between. The listing gives no network configuration.
+func readEMRServerless(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := emrserverless.NewFromConfig(r.cfg)
+	apps, err := useList(ctx, r, "ListApplications",
+		emrserverless.NewListApplicationsPaginator(c, &emrserverless.ListApplicationsInput{MaxResults: aws.Int32(emrServerlessPage)}),
+		func(o *emrserverless.ListApplicationsOutput) []emrstypes.ApplicationSummary { return o.Applications })
+	if err != nil {
+		return nil, err
+	}
+	var live []emrstypes.ApplicationSummary
+	for _, a := range apps {
+		if a.State != emrstypes.ApplicationStateTerminated {
+			live = append(live, a)
+		}
+	}
+	return useFanOut(ctx, live, func(ctx context.Context, a emrstypes.ApplicationSummary) ([]useRef, error) {
+		d, err := useCall(ctx, r, "GetApplication", func(ctx context.Context) (*emrserverless.GetApplicationOutput, error) {
+			return c.GetApplication(ctx, &emrserverless.GetApplicationInput{ApplicationId: a.Id})
+		})
+		if err != nil {
+			return nil, err
+		}
+		if d.Application == nil || d.Application.NetworkConfiguration == nil {
+			return nil, nil
+		}
+		return refs(aws.ToString(d.Application.Arn), "", d.Application.NetworkConfiguration.SecurityGroupIds...), nil
 	})
 }
 

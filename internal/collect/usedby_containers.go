@@ -1,8 +1,11 @@
 package collect
 
 import (
+	"cmp"
 	"context"
+	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/batch"
@@ -13,6 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eks"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+	"github.com/aws/aws-sdk-go-v2/service/pipes"
+	pipestypes "github.com/aws/aws-sdk-go-v2/service/pipes/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	schedtypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 )
 
 // Proof-of-use collectors of containers and batch jobs: what starts tasks
@@ -249,6 +256,119 @@ func readEKS(ctx context.Context, r *useReader) ([]useRef, error) {
 				}
 				out = append(out, fleetRefs(aws.ToString(n.NodegroupArn), []fleetTemplate{t}, groups)...)
 			}
+		}
+		return out, nil
+	})
+}
+
+// schedulerPage is the largest page ListSchedules takes (1–100).
+const schedulerPage = 100
+
+// scheduleNamesGroups reports whether a schedule's target can name groups:
+// an ECS resource (a cluster), whose EcsParameters give the tasks' network
+// configuration, or a universal target (arn:aws:scheduler:::aws-sdk:...),
+// whose input is the request of any AWS API (ecs:RunTask,
+// ec2:RunInstances...) and may name groups anywhere. Any other target
+// (Lambda, SQS...) takes neither.
+func scheduleNamesGroups(arn string) bool {
+	if _, ok := universalTarget(arn); ok {
+		return true
+	}
+	parts := strings.SplitN(arn, ":", 6)
+	return len(parts) == 6 && parts[0] == "arn" && parts[2] == "ecs"
+}
+
+// universalTarget returns the API of a universal target's ARN,
+// "aws-sdk:ecs:runTask" of arn:aws:scheduler:::aws-sdk:ecs:runTask.
+func universalTarget(arn string) (string, bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "scheduler" || !strings.HasPrefix(parts[5], "aws-sdk:") {
+		return "", false
+	}
+	return parts[5], true
+}
+
+// groupIDs finds the group ids in a universal target's input: a JSON
+// request of any shape, whose group ids may sit under any key.
+var groupIDs = regexp.MustCompile(`\bsg-[0-9a-f]{8,}\b`)
+
+// readScheduler lists EventBridge Scheduler schedules, in every schedule
+// group, and reads those whose target can name groups: a schedule runs its
+// tasks with the groups of its target, and no task runs in between. The
+// listing gives only the target's ARN, so a schedule of another target
+// (Lambda, SQS...) costs no call: an account may hold a million one-time
+// schedules. Disabled schedules count: enabling one runs them again.
+func readScheduler(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := scheduler.NewFromConfig(r.cfg)
+	all, err := useList(ctx, r, "ListSchedules",
+		scheduler.NewListSchedulesPaginator(c, &scheduler.ListSchedulesInput{MaxResults: aws.Int32(schedulerPage)}),
+		func(o *scheduler.ListSchedulesOutput) []schedtypes.ScheduleSummary { return o.Schedules })
+	if err != nil {
+		return nil, err
+	}
+	var named []schedtypes.ScheduleSummary
+	for _, s := range all {
+		if s.Target != nil && scheduleNamesGroups(aws.ToString(s.Target.Arn)) {
+			named = append(named, s)
+		}
+	}
+	return useFanOut(ctx, named, func(ctx context.Context, s schedtypes.ScheduleSummary) ([]useRef, error) {
+		d, err := useCall(ctx, r, "GetSchedule", func(ctx context.Context) (*scheduler.GetScheduleOutput, error) {
+			return c.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: s.Name, GroupName: s.GroupName})
+		})
+		if err != nil {
+			return nil, err
+		}
+		t := d.Target
+		if t == nil {
+			return nil, nil
+		}
+		arn := cmp.Or(aws.ToString(d.Arn), aws.ToString(s.Arn))
+		var out []useRef
+		if e := t.EcsParameters; e != nil && e.NetworkConfiguration != nil && e.NetworkConfiguration.AwsvpcConfiguration != nil {
+			out = append(out, refs(arn, "", e.NetworkConfiguration.AwsvpcConfiguration.SecurityGroups...)...)
+		}
+		if api, ok := universalTarget(aws.ToString(t.Arn)); ok {
+			ids := groupIDs.FindAllString(aws.ToString(t.Input), -1)
+			slices.Sort(ids)
+			out = append(out, refs(arn, "universal target "+api, slices.Compact(ids)...)...)
+		}
+		return out, nil
+	})
+}
+
+// pipesPage is the largest page ListPipes takes (1–100).
+const pipesPage = 100
+
+// readPipes lists EventBridge Pipes and describes each: a pipe whose
+// target is ECS runs its tasks with the groups of its target parameters,
+// and one whose source is a self-managed Kafka cluster reaches it from
+// the VPC with the groups of its source parameters. A stopped pipe counts:
+// starting it uses them again.
+func readPipes(ctx context.Context, r *useReader) ([]useRef, error) {
+	c := pipes.NewFromConfig(r.cfg)
+	all, err := useList(ctx, r, "ListPipes",
+		pipes.NewListPipesPaginator(c, &pipes.ListPipesInput{Limit: aws.Int32(pipesPage)}),
+		func(o *pipes.ListPipesOutput) []pipestypes.Pipe { return o.Pipes })
+	if err != nil {
+		return nil, err
+	}
+	return useFanOut(ctx, all, func(ctx context.Context, p pipestypes.Pipe) ([]useRef, error) {
+		d, err := useCall(ctx, r, "DescribePipe", func(ctx context.Context) (*pipes.DescribePipeOutput, error) {
+			return c.DescribePipe(ctx, &pipes.DescribePipeInput{Name: p.Name})
+		})
+		if err != nil {
+			return nil, err
+		}
+		arn := cmp.Or(aws.ToString(d.Arn), aws.ToString(p.Arn))
+		var out []useRef
+		if t := d.TargetParameters; t != nil && t.EcsTaskParameters != nil {
+			if n := t.EcsTaskParameters.NetworkConfiguration; n != nil && n.AwsvpcConfiguration != nil {
+				out = append(out, refs(arn, "target", n.AwsvpcConfiguration.SecurityGroups...)...)
+			}
+		}
+		if s := d.SourceParameters; s != nil && s.SelfManagedKafkaParameters != nil && s.SelfManagedKafkaParameters.Vpc != nil {
+			out = append(out, refs(arn, "source", s.SelfManagedKafkaParameters.Vpc.SecurityGroup...)...)
 		}
 		return out, nil
 	})

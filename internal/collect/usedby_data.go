@@ -17,6 +17,8 @@ import (
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/redshift"
 	rstypes "github.com/aws/aws-sdk-go-v2/service/redshift/types"
+	"github.com/aws/aws-sdk-go-v2/service/redshiftserverless"
+	rsstypes "github.com/aws/aws-sdk-go-v2/service/redshiftserverless/types"
 )
 
 // Proof-of-use collectors of data stores: their interfaces exist while
@@ -54,6 +56,57 @@ func readRDS(ctx context.Context, r *useReader) ([]useRef, error) {
 	}
 	for _, cl := range clusters {
 		out = append(out, refs(aws.ToString(cl.DBClusterArn), "", rdsGroups(cl.VpcSecurityGroups)...)...)
+	}
+	return out, nil
+}
+
+// readRDSProxy lists RDS proxies and their endpoints: a proxy's groups,
+// and those of each endpoint made besides the default one (an endpoint
+// may name groups of its own, in another VPC even). A proxy keeps them
+// while its targets are stopped.
+func readRDSProxy(ctx context.Context, r *useReader) ([]useRef, error) {
+	out, err := readDBProxies(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	eps, err := readDBProxyEndpoints(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, eps...), nil
+}
+
+// readDBProxies is the proxies' part of readRDSProxy.
+func readDBProxies(ctx context.Context, r *useReader) ([]useRef, error) {
+	proxies, err := useList(ctx, r, "DescribeDBProxies",
+		rds.NewDescribeDBProxiesPaginator(rds.NewFromConfig(r.cfg), &rds.DescribeDBProxiesInput{MaxRecords: aws.Int32(100)}), // 20–100
+		func(o *rds.DescribeDBProxiesOutput) []rdstypes.DBProxy { return o.DBProxies })
+	if err != nil {
+		return nil, err
+	}
+	var out []useRef
+	for _, p := range proxies {
+		out = append(out, refs(aws.ToString(p.DBProxyArn), "", p.VpcSecurityGroupIds...)...)
+	}
+	return out, nil
+}
+
+// readDBProxyEndpoints is the endpoints' part of readRDSProxy. The
+// default endpoint of a proxy has the proxy's groups, which
+// readDBProxies gives with the proxy's ARN.
+func readDBProxyEndpoints(ctx context.Context, r *useReader) ([]useRef, error) {
+	eps, err := useList(ctx, r, "DescribeDBProxyEndpoints",
+		rds.NewDescribeDBProxyEndpointsPaginator(rds.NewFromConfig(r.cfg), &rds.DescribeDBProxyEndpointsInput{MaxRecords: aws.Int32(100)}), // 20–100
+		func(o *rds.DescribeDBProxyEndpointsOutput) []rdstypes.DBProxyEndpoint { return o.DBProxyEndpoints })
+	if err != nil {
+		return nil, err
+	}
+	var out []useRef
+	for _, e := range eps {
+		if aws.ToBool(e.IsDefault) {
+			continue
+		}
+		out = append(out, refs(aws.ToString(e.DBProxyEndpointArn), "endpoint of proxy "+aws.ToString(e.DBProxyName), e.VpcSecurityGroupIds...)...)
 	}
 	return out, nil
 }
@@ -115,6 +168,24 @@ func readRedshift(ctx context.Context, r *useReader) ([]useRef, error) {
 		for _, m := range cl.VpcSecurityGroups {
 			out = append(out, refs(arn, "", aws.ToString(m.VpcSecurityGroupId))...)
 		}
+	}
+	return out, nil
+}
+
+// readRedshiftServerless lists Redshift Serverless workgroups, whose
+// configuration names the groups of their endpoint's interfaces: the
+// groups a workgroup is recreated or moved with.
+func readRedshiftServerless(ctx context.Context, r *useReader) ([]useRef, error) {
+	wgs, err := useList(ctx, r, "ListWorkgroups",
+		redshiftserverless.NewListWorkgroupsPaginator(redshiftserverless.NewFromConfig(r.cfg),
+			&redshiftserverless.ListWorkgroupsInput{MaxResults: aws.Int32(100)}), // 1–100
+		func(o *redshiftserverless.ListWorkgroupsOutput) []rsstypes.Workgroup { return o.Workgroups })
+	if err != nil {
+		return nil, err
+	}
+	var out []useRef
+	for _, w := range wgs {
+		out = append(out, refs(aws.ToString(w.WorkgroupArn), "", w.SecurityGroupIds...)...)
 	}
 	return out, nil
 }

@@ -51,7 +51,11 @@ func (w useWorld) collector(cfg aws.Config) *collector {
 	c := newCollector(cfg, Options{Regions: []string{w.region}, Now: func() time.Time { return fixedNow }})
 	for i, k := range c.useKinds {
 		if refs, ok := w.fakes[k.Kind]; ok {
-			c.useKinds[i].collector = &fakeUses{calls: map[string]int{}, refs: map[string][]useRef{w.region: refs}}
+			f := &fakeUses{calls: map[string]int{}, refs: map[string][]useRef{w.region: refs}}
+			c.useKinds[i].collector = f
+			if k.Kind == "rds_proxy" {
+				c.useKinds[i].collector = &proxyEndpointsFake{endpoints: f}
+			}
 		}
 	}
 	return c
@@ -86,17 +90,23 @@ var useSeeds = []struct {
 	{"lambda", seedLambda},
 	{"ecs", seedECS},
 	{"events", seedEvents},
+	{"scheduler", seedScheduler},
+	{"scheduler", seedSchedulerUniversal},
+	{"pipes", seedPipeTarget},
+	{"pipes", seedPipeKafkaSource},
 	{"batch", seedBatch},
 	{"codebuild", seedCodeBuild},
 	{"eks", seedEKSCluster},
 	{"eks", seedEKSNodegroup},
 	{"rds", seedRDSInstance},
 	{"rds", seedRDSCluster},
+	{"rds_proxy", seedRDSProxy},
 	{"redshift", seedRedshift},
 	{"opensearch", seedOpenSearch},
 	{"msk", seedMSK},
 	{"efs", seedEFS},
 	{"emr", seedEMR},
+	{"emr_serverless", seedEMRServerless},
 	{"sagemaker", seedSageMaker},
 	{"sagemaker", seedSageMakerModel},
 	{"glue", seedGlue},
@@ -360,6 +370,14 @@ func TestProofOfUseAgainstMoto(t *testing.T) {
 	// The world has no SageMaker domain, so none is described; ECS lists
 	// the services of each cluster moto has.
 	want["sagemaker:DescribeDomain"] = 0
+	// Two pipes, each described; of the three schedules, the one that
+	// targets ECS and the universal target are read, not the Lambda one.
+	want["pipes:DescribePipe"] = 2
+	want["scheduler:GetSchedule"] = 2
+	// RDS proxies are read from moto, their endpoints from a fake
+	// (proxyEndpointsFake).
+	want["rds:DescribeDBProxies"], got["rds:DescribeDBProxies"] = 1, perAction["rds:DescribeDBProxies"]
+	want["rds:DescribeDBProxyEndpoints"], got["rds:DescribeDBProxyEndpoints"] = 0, perAction["rds:DescribeDBProxyEndpoints"]
 	// Launch template versions are read for the launch templates named,
 	// one call each: the world's two fleets name one each, its Batch
 	// compute environment and EKS node group none.
@@ -442,7 +460,7 @@ func TestProofOfUseDeniedServiceAgainstMoto(t *testing.T) {
 }
 
 // TestProofOfUseCallsOnAnEmptyRegion: where no service has a resource,
-// proof of use costs one call per listing API, 30 in all (EventBridge
+// proof of use costs one call per listing API, 36 in all (EventBridge
 // lists the rules of its default bus), whatever the number of groups.
 func TestProofOfUseCallsOnAnEmptyRegion(t *testing.T) {
 	s := motoServer.Get(t)
@@ -482,11 +500,14 @@ func TestProofOfUseCallsOnAnEmptyRegion(t *testing.T) {
 		}
 	}
 	for _, k := range col.useKinds {
-		if f, ok := k.collector.(*fakeUses); ok {
+		switch f := k.collector.(type) {
+		case *fakeUses:
 			calls += f.calls[region]
+		case *proxyEndpointsFake:
+			calls += f.endpoints.calls[region]
 		}
 	}
-	if calls != 30 {
-		t.Errorf("%d proof-of-use calls in an empty region, want 30", calls)
+	if calls != 36 {
+		t.Errorf("%d proof-of-use calls in an empty region, want 36", calls)
 	}
 }

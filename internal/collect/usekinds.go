@@ -38,6 +38,20 @@ func useKinds() []useKind {
 			collector: useFunc(readEvents),
 		},
 		{
+			Kind: "scheduler", Service: "Amazon EventBridge Scheduler", Resources: "schedules that target ECS or an AWS API (universal targets), in every schedule group",
+			APIs:   []string{"ListSchedules", "GetSchedule"},
+			IAM:    []string{"scheduler:ListSchedules", "scheduler:GetSchedule"},
+			Fields: "`Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups`, and the group ids anywhere in a universal target's `Target.Input`", Calls: "1 per page of 100 schedules + 1 per schedule that targets ECS or an AWS API",
+			collector: useFunc(readScheduler),
+		},
+		{
+			Kind: "pipes", Service: "Amazon EventBridge Pipes", Resources: "pipes with an ECS target or a self-managed Kafka source",
+			APIs:   []string{"ListPipes", "DescribePipe"},
+			IAM:    []string{"pipes:ListPipes", "pipes:DescribePipe"},
+			Fields: "`TargetParameters.EcsTaskParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups`, `SourceParameters.SelfManagedKafkaParameters.Vpc.SecurityGroup`", Calls: "1 per page of 100 pipes + 1 per pipe",
+			collector: useFunc(readPipes),
+		},
+		{
 			Kind: "batch", Service: "AWS Batch", Resources: "compute environments, and the launch template versions they name",
 			APIs:   []string{"DescribeComputeEnvironments", "DescribeLaunchTemplateVersions"},
 			IAM:    []string{"batch:DescribeComputeEnvironments", "ec2:DescribeLaunchTemplateVersions"},
@@ -66,6 +80,13 @@ func useKinds() []useKind {
 			collector: useFunc(readRDS),
 		},
 		{
+			Kind: "rds_proxy", Service: "Amazon RDS Proxy", Resources: "proxies and their endpoints",
+			APIs:   []string{"DescribeDBProxies", "DescribeDBProxyEndpoints"},
+			IAM:    []string{"rds:DescribeDBProxies", "rds:DescribeDBProxyEndpoints"},
+			Fields: "`VpcSecurityGroupIds` of proxies and of endpoints", Calls: "1 per page of 100 proxies + 1 per page of 100 endpoints",
+			collector: useFunc(readRDSProxy),
+		},
+		{
 			Kind: "elasticache", Service: "Amazon ElastiCache", Resources: "cache clusters, replication groups' nodes included",
 			APIs:   []string{"DescribeCacheClusters"},
 			IAM:    []string{"elasticache:DescribeCacheClusters"},
@@ -85,6 +106,13 @@ func useKinds() []useKind {
 			IAM:    []string{"redshift:DescribeClusters"},
 			Fields: "`VpcSecurityGroups[].VpcSecurityGroupId`", Calls: "1 per page of 100",
 			collector: useFunc(readRedshift),
+		},
+		{
+			Kind: "redshift_serverless", Service: "Amazon Redshift Serverless", Resources: "workgroups",
+			APIs:   []string{"ListWorkgroups"},
+			IAM:    []string{"redshift-serverless:ListWorkgroups"},
+			Fields: "`securityGroupIds`", Calls: "1 per page of 100",
+			collector: useFunc(readRedshiftServerless),
 		},
 		{
 			Kind: "opensearch", Service: "Amazon OpenSearch Service", Resources: "domains (OpenSearch and Elasticsearch)",
@@ -113,6 +141,13 @@ func useKinds() []useKind {
 			IAM:    []string{"elasticmapreduce:ListClusters", "elasticmapreduce:DescribeCluster"},
 			Fields: "`Ec2InstanceAttributes`: managed, service access and additional groups", Calls: "1 per page of 50 clusters + 1 per cluster",
 			collector: useFunc(readEMR),
+		},
+		{
+			Kind: "emr_serverless", Service: "Amazon EMR Serverless", Resources: "applications not terminated",
+			APIs:   []string{"ListApplications", "GetApplication"},
+			IAM:    []string{"emr-serverless:ListApplications", "emr-serverless:GetApplication"},
+			Fields: "`networkConfiguration.securityGroupIds`", Calls: "1 per page of 50 + 1 per application not terminated",
+			collector: useFunc(readEMRServerless),
 		},
 		{
 			Kind: "sagemaker", Service: "Amazon SageMaker AI", Resources: "notebook instances, domains and models",

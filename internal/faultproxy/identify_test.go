@@ -44,6 +44,20 @@ func TestIdentify(t *testing.T) {
 			want:    request{call: Call{Service: "eks", Action: "DescribeNodegroup", Region: "eu-west-1"}, accessKey: "AKIDE", json: true},
 		},
 		{
+			name:    "REST-JSON operation with a name in the path and a query",
+			method:  http.MethodGet,
+			target:  "/schedules/nightly?groupName=jobs",
+			headers: map[string]string{"Authorization": sig("AKIDS/20261125/eu-west-1/scheduler/aws4_request")},
+			want:    request{call: Call{Service: "scheduler", Action: "GetSchedule", Region: "eu-west-1"}, accessKey: "AKIDS", json: true},
+		},
+		{
+			name:    "REST-JSON operation of a signing name with a dash",
+			method:  http.MethodGet,
+			target:  "/applications?maxResults=50",
+			headers: map[string]string{"Authorization": sig("AKIDM/20261125/eu-west-1/emr-serverless/aws4_request")},
+			want:    request{call: Call{Service: "emr-serverless", Action: "ListApplications", Region: "eu-west-1"}, accessKey: "AKIDM", json: true},
+		},
+		{
 			name:    "REST-JSON request not listed has no action",
 			method:  http.MethodDelete,
 			target:  "/2015-03-31/functions/fn",

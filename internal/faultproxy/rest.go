@@ -40,6 +40,18 @@ var restOperations = map[string][]restOperation{
 		{http.MethodGet, `^/environments/?$`, "ListEnvironments"},
 		{http.MethodGet, `^/environments/[^/]+/?$`, "GetEnvironment"},
 	},
+	"scheduler": {
+		{http.MethodGet, `^/schedules/?$`, "ListSchedules"},
+		{http.MethodGet, `^/schedules/[^/]+/?$`, "GetSchedule"},
+	},
+	"pipes": {
+		{http.MethodGet, `^/v1/pipes/?$`, "ListPipes"},
+		{http.MethodGet, `^/v1/pipes/[^/]+/?$`, "DescribePipe"},
+	},
+	"emr-serverless": {
+		{http.MethodGet, `^/applications/?$`, "ListApplications"},
+		{http.MethodGet, `^/applications/[^/]+/?$`, "GetApplication"},
+	},
 }
 
 type restOperation struct {

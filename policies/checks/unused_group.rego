@@ -120,6 +120,16 @@ use_kinds := {
 		"check": "for b in $(aws events list-event-buses --region %[1]s --query 'EventBuses[].Name' --output text); do for r in $(aws events list-rules --region %[1]s --event-bus-name \"$b\" --query 'Rules[].Name' --output text); do aws events list-targets-by-rule --region %[1]s --event-bus-name \"$b\" --rule \"$r\" --query 'Targets[?contains(EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`)].Arn' --output text; done; done",
 		"plain": "aws events list-event-buses --region %[1]s",
 	},
+	"scheduler": {
+		"plural": "EventBridge Scheduler schedules", "singular": "EventBridge Scheduler schedule",
+		"check": "aws scheduler list-schedules --region %[1]s --query 'Schedules[?contains(Target.Arn, `\":ecs:\"`) || contains(Target.Arn, `\":aws-sdk:\"`)].[GroupName,Name]' --output text | while read -r g n; do aws scheduler get-schedule --region %[1]s --group-name \"$g\" --name \"$n\" --query '[@][?contains(Target.EcsParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(Target.Input || `\"\"`, `\"%[2]s\"`)].Arn' --output text; done",
+		"plain": "aws scheduler list-schedules --region %[1]s",
+	},
+	"pipes": {
+		"plural": "EventBridge Pipes", "singular": "EventBridge pipe",
+		"check": "for p in $(aws pipes list-pipes --region %[1]s --query 'Pipes[].Name' --output text); do aws pipes describe-pipe --region %[1]s --name \"$p\" --query '[@][?contains(TargetParameters.EcsTaskParameters.NetworkConfiguration.awsvpcConfiguration.SecurityGroups || `[]`, `\"%[2]s\"`) || contains(SourceParameters.SelfManagedKafkaParameters.Vpc.SecurityGroup || `[]`, `\"%[2]s\"`)].Arn' --output text; done",
+		"plain": "aws pipes list-pipes --region %[1]s",
+	},
 	"batch": {
 		"plural": "Batch compute environments", "singular": "Batch compute environment",
 		"check": "aws batch describe-compute-environments --region %[1]s --query 'computeEnvironments[?contains(computeResources.securityGroupIds || `[]`, `\"%[2]s\"`)].computeEnvironmentArn' --output text",
@@ -140,6 +150,11 @@ use_kinds := {
 		"check": "aws rds describe-db-instances --region %[1]s --query 'DBInstances[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].DBInstanceArn' --output text && aws rds describe-db-clusters --region %[1]s --query 'DBClusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].DBClusterArn' --output text",
 		"plain": "aws rds describe-db-instances --region %[1]s && aws rds describe-db-clusters --region %[1]s",
 	},
+	"rds_proxy": {
+		"plural": "RDS proxies and proxy endpoints", "singular": "RDS proxy or proxy endpoint",
+		"check": "aws rds describe-db-proxies --region %[1]s --query 'DBProxies[?contains(VpcSecurityGroupIds || `[]`, `\"%[2]s\"`)].DBProxyArn' --output text && aws rds describe-db-proxy-endpoints --region %[1]s --query 'DBProxyEndpoints[?contains(VpcSecurityGroupIds || `[]`, `\"%[2]s\"`)].DBProxyEndpointArn' --output text",
+		"plain": "aws rds describe-db-proxies --region %[1]s && aws rds describe-db-proxy-endpoints --region %[1]s",
+	},
 	"elasticache": {
 		"plural": "ElastiCache clusters", "singular": "ElastiCache cluster",
 		"check": "aws elasticache describe-cache-clusters --region %[1]s --query 'CacheClusters[?contains(SecurityGroups[].SecurityGroupId || `[]`, `\"%[2]s\"`)].ARN' --output text",
@@ -154,6 +169,11 @@ use_kinds := {
 		"plural": "Redshift clusters", "singular": "Redshift cluster",
 		"check": "aws redshift describe-clusters --region %[1]s --query 'Clusters[?contains(VpcSecurityGroups[].VpcSecurityGroupId || `[]`, `\"%[2]s\"`)].ClusterIdentifier' --output text",
 		"plain": "aws redshift describe-clusters --region %[1]s",
+	},
+	"redshift_serverless": {
+		"plural": "Redshift Serverless workgroups", "singular": "Redshift Serverless workgroup",
+		"check": "aws redshift-serverless list-workgroups --region %[1]s --query 'workgroups[?contains(securityGroupIds || `[]`, `\"%[2]s\"`)].workgroupArn' --output text",
+		"plain": "aws redshift-serverless list-workgroups --region %[1]s",
 	},
 	"opensearch": {
 		"plural": "OpenSearch domains", "singular": "OpenSearch domain",
@@ -174,6 +194,11 @@ use_kinds := {
 		"plural": "EMR clusters", "singular": "EMR cluster",
 		"check": "for c in $(aws emr list-clusters --region %[1]s --active --query 'Clusters[].Id' --output text); do aws emr describe-cluster --region %[1]s --cluster-id \"$c\" --query '[Cluster][?contains([Ec2InstanceAttributes.EmrManagedMasterSecurityGroup, Ec2InstanceAttributes.EmrManagedSlaveSecurityGroup, Ec2InstanceAttributes.ServiceAccessSecurityGroup], `\"%[2]s\"`) || contains(Ec2InstanceAttributes.AdditionalMasterSecurityGroups || `[]`, `\"%[2]s\"`) || contains(Ec2InstanceAttributes.AdditionalSlaveSecurityGroups || `[]`, `\"%[2]s\"`)].ClusterArn' --output text; done",
 		"plain": "aws emr list-clusters --region %[1]s --active",
+	},
+	"emr_serverless": {
+		"plural": "EMR Serverless applications", "singular": "EMR Serverless application",
+		"check": "for a in $(aws emr-serverless list-applications --region %[1]s --query 'applications[?state != `\"TERMINATED\"`].id' --output text); do aws emr-serverless get-application --region %[1]s --application-id \"$a\" --query '[application][?contains(networkConfiguration.securityGroupIds || `[]`, `\"%[2]s\"`)].arn' --output text; done",
+		"plain": "aws emr-serverless list-applications --region %[1]s",
 	},
 	"sagemaker": {
 		"plural": "SageMaker notebook instances, domains and models", "singular": "SageMaker notebook instance, domain or model",
@@ -246,17 +271,22 @@ use_kind_order := [
 	"lambda",
 	"ecs",
 	"events",
+	"scheduler",
+	"pipes",
 	"batch",
 	"codebuild",
 	"eks",
 	"rds",
+	"rds_proxy",
 	"elasticache",
 	"elasticache_serverless",
 	"redshift",
+	"redshift_serverless",
 	"opensearch",
 	"msk",
 	"efs",
 	"emr",
+	"emr_serverless",
 	"sagemaker",
 	"glue",
 	"dms",
@@ -340,7 +370,7 @@ not_checked_text(gaps, unread) := array.concat(
 # absent_gaps(gaps) are the services whose configuration the data does not
 # hold at all (an AWS CLI export of groups, an inventory from an older
 # sgaudit), as opposed to those whose calls failed. More than one is
-# summarised: naming 26 services, each with its own AWS CLI check, made
+# summarised: naming 31 services, each with its own AWS CLI check, made
 # every finding of such an import a paragraph and its remediation 11 KB of
 # shell. EC2's own kinds (launch templates and configurations, cross-VPC
 # references) are always named, with their checks.
