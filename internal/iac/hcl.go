@@ -366,7 +366,8 @@ func hclRuleSpec(typ string, body attrs) ruleSpec {
 		"security_groups":  spec.addGroups,
 	}
 	for _, name := range []string{"cidr_blocks", "ipv6_cidr_blocks", "prefix_list_ids", "security_groups"} {
-		if _, present := body(name); !present {
+		if _, present := body(name); !present || isNull(body, name) {
+			// null is written literally: no peers of this kind, as [].
 			continue
 		}
 		v, ok := literal(body, name)
@@ -377,7 +378,7 @@ func hclRuleSpec(typ string, body attrs) ruleSpec {
 		}
 		lists[name](xs)
 	}
-	if _, present := body("self"); present {
+	if _, present := body("self"); present && !isNull(body, "self") {
 		v, ok := literal(body, "self")
 		switch {
 		case !ok || v.Type() != cty.Bool:
@@ -404,6 +405,17 @@ func literal(body attrs, name string) (cty.Value, bool) {
 		return cty.NilVal, false
 	}
 	return v, true
+}
+
+// isNull reports whether an attribute is the literal null (ipv6_cidr_blocks
+// = null, common in the attribute syntax's objects, and JSON's null).
+func isNull(body attrs, name string) bool {
+	expr, ok := body(name)
+	if !ok {
+		return false
+	}
+	v, diags := expr.Value(nil)
+	return !diags.HasErrors() && v.IsKnown() && v.IsNull()
 }
 
 func literalString(e hcl.Expression) (string, bool) {

@@ -211,3 +211,56 @@ func TestJSONSyntaxErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInlineNullPeerLists: a peer list written null (ipv6_cidr_blocks =
+// null, as the attribute syntax's objects often say, and "null" in JSON)
+// is literally no peers, like []: it needs no variable or function, so the
+// object's CIDRs still count and two objects that differ only by CIDR each
+// get their own rule's findings, instead of tying and falling back to the
+// group's block.
+func TestInlineNullPeerLists(t *testing.T) {
+	t.Parallel()
+	const id = "sg-00000000000null01"
+	native := `resource "aws_security_group" "g" {
+  ingress = [
+    {
+      protocol = "tcp", from_port = 22, to_port = 22, cidr_blocks = ["10.0.0.0/8"],
+      ipv6_cidr_blocks = null, prefix_list_ids = null, security_groups = null, self = null, description = null
+    },
+    {
+      protocol = "tcp", from_port = 22, to_port = 22, cidr_blocks = ["192.168.0.0/16"],
+      ipv6_cidr_blocks = null, prefix_list_ids = null, security_groups = null, self = null, description = null
+    },
+  ]
+}
+`
+	json := `{"resource": {"aws_security_group": {"g": {
+  "ingress": [
+    {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["10.0.0.0/8"], "ipv6_cidr_blocks": null, "self": null},
+    {"protocol": "tcp", "from_port": 22, "to_port": 22, "cidr_blocks": ["192.168.0.0/16"], "ipv6_cidr_blocks": null, "self": null}
+  ]
+}}}}
+`
+	a := liveRule("", inventory.Ingress, "tcp", 22, 22, "10.0.0.0/8")
+	b := liveRule("", inventory.Ingress, "tcp", 22, 22, "192.168.0.0/16")
+	st := map[string]any{"version": 4, "resources": []any{map[string]any{
+		"mode": "managed", "type": "aws_security_group", "name": "g",
+		"instances": []any{map[string]any{"attributes": map[string]any{"id": id,
+			"ingress": []any{inlineRule("tcp", 22, 22, "10.0.0.0/8"), inlineRule("tcp", 22, 22, "192.168.0.0/16")},
+			"egress":  []any{}}}},
+	}}}
+	for _, tt := range []struct {
+		file, src  string
+		first, sec [2]int
+	}{
+		{"main.tf", native, [2]int{3, 6}, [2]int{7, 10}},
+		{"main.tf.json", json, [2]int{3, 3}, [2]int{4, 4}},
+	} {
+		root := t.TempDir()
+		writeFiles(t, root, map[string]string{tt.file: tt.src})
+		mapRules(t, root, id, st, []syntaxCase{
+			{tt.file + ": first object", a, tt.file, tt.first[0], tt.first[1], "aws_security_group.g"},
+			{tt.file + ": second object", b, tt.file, tt.sec[0], tt.sec[1], "aws_security_group.g"},
+		})
+	}
+}
