@@ -24,6 +24,8 @@ type JSON struct{}
 // piece: the bytes are those of encoding the report whole with two-space
 // indentation (TestJSONStreamsLikeOneEncode), without holding a copy of a
 // report that runs to tens of megabytes, twice (encoded, then indented).
+// On an error part of the document may have been written to w already;
+// WriteFile, which the CLI uses, then leaves no file.
 func (JSON) Write(w io.Writer, r *findings.Report) error {
 	p, err := prepare(r)
 	if err != nil {

@@ -306,6 +306,28 @@ func TestScanMapsFindingsToTerraform(t *testing.T) {
 	for _, e := range sariftest.MultitoolErrors(t, sariftest.MultitoolPath(t), sarif) {
 		t.Error(e)
 	}
+
+	// --severity: the mapping counts the findings reported, not those
+	// left out.
+	r = runCLI(t, "scan", "--no-config", "--regions", "eu-west-1", "--tf-state", "infra/terraform.tfstate", "--iac", "infra",
+		"--severity", "critical,high", "--format", "json", "--output", "out/high.json")
+	if r.code != exitOK {
+		t.Fatalf("--severity: exit %d: %s", r.code, r.stderr)
+	}
+	var high findings.Report
+	must(json.Unmarshal(readFile(t, "out/high.json"), &high), "decode high.json")
+	if len(high.Findings) == 0 || len(high.Findings) >= len(rep.Findings) {
+		t.Fatalf("--severity kept %d of %d findings, want some but not all", len(high.Findings), len(rep.Findings))
+	}
+	mapped := 0
+	for _, f := range high.Findings {
+		if f.Source != nil {
+			mapped++
+		}
+	}
+	if m := high.SourceMapping; m == nil || m.Mapped != mapped || m.Mapped+m.Unmapped != len(high.Findings) {
+		t.Errorf("with --severity: source mapping %+v, want %d mapped of %d findings", m, mapped, len(high.Findings))
+	}
 }
 
 func mustMarshal(t *testing.T, v any) string {

@@ -364,6 +364,7 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 		Config:         cfg,
 		Baseline:       base,
 		Sources:        sources,
+		Filter:         func(rep *findings.Report) { filterSeverities(rep, severities) },
 		Version:        versionString(),
 		Now:            ios.now,
 		Logger:         log,
@@ -378,7 +379,6 @@ func runScan(ctx context.Context, f *scanFlags, ios *streams) error {
 	if err != nil {
 		return err
 	}
-	filterSeverities(rep, severities)
 	if err := writeReports(ctx, plan, rep, ios); err != nil {
 		return err
 	}

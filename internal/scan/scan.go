@@ -50,6 +50,11 @@ type Options struct {
 	// declares their groups, and marks drift before evaluation
 	// (docs/iac.md); nil means no code was given.
 	Sources *iac.Mapper
+	// Filter, when set, removes findings the run does not report
+	// (--severity) once suppressions and the baseline are applied, before
+	// the findings are mapped to code: the mapping's counts are then of
+	// the findings reported.
+	Filter  func(*findings.Report)
 	Version string
 	Now     func() time.Time
 	Logger  *slog.Logger
@@ -224,10 +229,6 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 		f.AccountName = names[f.AccountID]
 		f.Frameworks = frameworks[f.CheckID]
 	}
-	if opts.Sources != nil {
-		rep.SourceMapping = opts.Sources.Map(inv, rep.Findings)
-		opts.logger().Info("mapped findings to code", "mapped", rep.SourceMapping.Mapped, "unmapped", rep.SourceMapping.Unmapped)
-	}
 	services, err := exposure.ServicesFromData(policies.FS)
 	if err != nil {
 		return nil, fmt.Errorf("read the port catalogue: %w", err)
@@ -254,6 +255,13 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 		opts.Config.Apply(rep, tags, opts.now())
 	}
 	opts.Baseline.Apply(rep)
+	if opts.Filter != nil {
+		opts.Filter(rep)
+	}
+	if opts.Sources != nil {
+		rep.SourceMapping = opts.Sources.Map(inv, rep.Findings)
+		opts.logger().Info("mapped findings to code", "mapped", rep.SourceMapping.Mapped, "unmapped", rep.SourceMapping.Unmapped)
+	}
 	rep.Sort()
 	rep.Summarise()
 	if rep.Summary.Suppressed > 0 || rep.Baseline != nil {
