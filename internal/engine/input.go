@@ -175,8 +175,16 @@ type builder struct {
 	pairs [][2]*ast.Term
 	seen  map[string]*ast.Term
 	nums  map[int]*ast.Term
-	peers map[inventory.Peer]*ast.Term
+	peers map[peerKey]*ast.Term
 	rules map[ruleKey]*ast.Term // rules without an id
+}
+
+// peerKey is a peer that names a CIDR, a prefix list or a group (with its
+// owner) and nothing else, nearly all of them: three strings to hash per
+// rule rather than the seven of an inventory.Peer.
+type peerKey struct {
+	kind      inventory.PeerKind
+	id, owner string
 }
 
 // ruleKey is a rule without an id: its peer by its (shared) term, which
@@ -194,7 +202,7 @@ func newBuilder() *builder {
 	return &builder{
 		seen:  make(map[string]*ast.Term, 256),
 		nums:  make(map[int]*ast.Term, 64),
-		peers: make(map[inventory.Peer]*ast.Term, 256),
+		peers: make(map[peerKey]*ast.Term, 256),
 		rules: make(map[ruleKey]*ast.Term, 256),
 	}
 }
@@ -252,6 +260,66 @@ func (b *builder) elems(n int) []*ast.Term {
 
 // str is a string term for a value that is usually unique (ids, ARNs).
 func (b *builder) str(s string) *ast.Term { return b.term(ast.String(s)) }
+
+// fixed are the terms of the values of the inventory's few-valued fields
+// (docs/inventory.md): a switch finds them without hashing the string, and
+// they are immutable, so every batch shares them.
+var fixed = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, s := range []string{
+		"ingress", "egress", "tcp", "udp", "icmp", "icmpv6", "all", "-1", "6", "17", "1", "58",
+		"cidr_ipv4", "cidr_ipv6", "prefix_list", "security_group",
+	} {
+		m[s] = ast.StringTerm(s)
+	}
+	return m
+}()
+
+var (
+	tIngress, tEgress                        = fixed["ingress"], fixed["egress"]
+	tTCP, tUDP, tICMP, tICMPv6, tAll         = fixed["tcp"], fixed["udp"], fixed["icmp"], fixed["icmpv6"], fixed["all"]
+	tRawAll, tRawTCP, tRawUDP, tRaw1, tRaw58 = fixed["-1"], fixed["6"], fixed["17"], fixed["1"], fixed["58"]
+	tCIDRv4, tCIDRv6, tPrefixList, tGroup    = fixed["cidr_ipv4"], fixed["cidr_ipv6"], fixed["prefix_list"], fixed["security_group"]
+)
+
+// known is common for a field whose values are mostly the few in fixed.
+func (b *builder) known(s string) *ast.Term {
+	switch s {
+	case "ingress":
+		return tIngress
+	case "egress":
+		return tEgress
+	case "tcp":
+		return tTCP
+	case "udp":
+		return tUDP
+	case "icmp":
+		return tICMP
+	case "icmpv6":
+		return tICMPv6
+	case "all":
+		return tAll
+	case "-1":
+		return tRawAll
+	case "6":
+		return tRawTCP
+	case "17":
+		return tRawUDP
+	case "1":
+		return tRaw1
+	case "58":
+		return tRaw58
+	case "cidr_ipv4":
+		return tCIDRv4
+	case "cidr_ipv6":
+		return tCIDRv6
+	case "prefix_list":
+		return tPrefixList
+	case "security_group":
+		return tGroup
+	}
+	return b.common(s)
+}
 
 // common is a string term for a value many terms repeat; it is shared.
 func (b *builder) common(s string) *ast.Term {
@@ -523,9 +591,9 @@ func ruleTerm(b *builder, r *inventory.Rule) *ast.Term {
 func newRuleTerm(b *builder, r *inventory.Rule, peer *ast.Term) *ast.Term {
 	m := b.open()
 	b.add(kID, b.str(r.ID))
-	b.add(kDirection, b.common(string(r.Direction)))
-	b.add(kProtocol, b.common(r.Protocol))
-	b.add(kRawProtocol, b.common(r.RawProtocol))
+	b.add(kDirection, b.known(string(r.Direction)))
+	b.add(kProtocol, b.known(r.Protocol))
+	b.add(kRawProtocol, b.known(r.RawProtocol))
 	b.add(kFromPort, b.num(r.FromPort))
 	b.add(kToPort, b.num(r.ToPort))
 	b.add(kPeer, peer)
@@ -534,17 +602,30 @@ func newRuleTerm(b *builder, r *inventory.Rule, peer *ast.Term) *ast.Term {
 }
 
 func peerTerm(b *builder, p *inventory.Peer) *ast.Term {
-	if t, ok := b.peers[*p]; ok {
+	var k peerKey
+	switch {
+	case p.VPCID != "" || p.PeeringStatus != "":
+		return newPeerTerm(b, p) // a peered VPC's group: rare
+	case p.CIDR != "" && p.PrefixListID == "" && p.GroupID == "" && p.GroupOwner == "":
+		k = peerKey{p.Kind, p.CIDR, ""}
+	case p.CIDR == "" && p.PrefixListID != "" && p.GroupID == "" && p.GroupOwner == "":
+		k = peerKey{p.Kind, p.PrefixListID, ""}
+	case p.CIDR == "" && p.PrefixListID == "" && p.GroupID != "":
+		k = peerKey{p.Kind, p.GroupID, p.GroupOwner}
+	default:
+		return newPeerTerm(b, p)
+	}
+	if t, ok := b.peers[k]; ok {
 		return t
 	}
 	t := newPeerTerm(b, p)
-	b.peers[*p] = t
+	b.peers[k] = t
 	return t
 }
 
 func newPeerTerm(b *builder, p *inventory.Peer) *ast.Term {
 	m := b.open()
-	b.add(kKind, b.common(string(p.Kind)))
+	b.add(kKind, b.known(string(p.Kind)))
 	b.addOmit(kCIDR, p.CIDR, true)
 	b.addOmit(kPrefixListID, p.PrefixListID, true)
 	b.addOmit(kGroupID, p.GroupID, false)
