@@ -158,10 +158,76 @@ type batchCache struct {
 	// depth counts `with` frames: a value computed under `with input as`
 	// or `with data.x as` is not the shared one and stays in inner.
 	depth int
+	// calls holds function results outside `with` frames, by the hash of
+	// their key (the function, then its arguments). OPA memoises every
+	// call, and its own cache is a tree with a node and a hash map per
+	// argument: for calls whose arguments never repeat (most, in a batch)
+	// that was ~5% of an evaluation's allocations. Memoising still
+	// matters: without it the pack took a quarter more CPU.
+	calls map[int][]call
+}
+
+// call is one memoised function result; undefined when value is nil.
+type call struct {
+	key   ast.Ref
+	value *ast.Term
 }
 
 func newBatchCache(shared *sharedStore, paths sharedPaths) *batchCache {
 	return &batchCache{inner: topdown.NewVirtualCache(), shared: shared, paths: paths}
+}
+
+// isCall reports whether ref is the key of a function call: OPA keys a
+// call by the function's ref as one term, then its arguments; a rule's key
+// starts with data.
+func isCall(ref ast.Ref) bool {
+	_, ok := ref[0].Value.(ast.Ref)
+	return ok
+}
+
+func callHash(ref ast.Ref) int {
+	h := 0
+	for _, t := range ref {
+		h = h*31 + t.Hash()
+	}
+	return h
+}
+
+func (c *batchCache) getCall(ref ast.Ref) (*ast.Term, bool) {
+	for _, e := range c.calls[callHash(ref)] {
+		if sameKey(e.key, ref) {
+			return e.value, e.value == nil
+		}
+	}
+	return nil, false
+}
+
+func (c *batchCache) putCall(ref ast.Ref, value *ast.Term) {
+	if c.calls == nil {
+		c.calls = make(map[int][]call, 256)
+	}
+	h := callHash(ref)
+	entries := c.calls[h]
+	for i := range entries {
+		if sameKey(entries[i].key, ref) {
+			entries[i].value = value
+			return
+		}
+	}
+	// OPA reuses the key's slice for its next call: keep a copy.
+	c.calls[h] = append(entries, call{key: slices.Clone(ref), value: value})
+}
+
+func sameKey(a, b ast.Ref) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !a[i].Equal(b[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func (c *batchCache) isShared(ref ast.Ref) bool {
@@ -182,6 +248,9 @@ func (c *batchCache) Pop() {
 
 // Get implements topdown.VirtualCache.
 func (c *batchCache) Get(ref ast.Ref) (*ast.Term, bool) {
+	if c.depth == 0 && isCall(ref) {
+		return c.getCall(ref)
+	}
 	if c.isShared(ref) {
 		c.shared.mu.Lock()
 		defer c.shared.mu.Unlock()
@@ -192,6 +261,10 @@ func (c *batchCache) Get(ref ast.Ref) (*ast.Term, bool) {
 
 // Put implements topdown.VirtualCache.
 func (c *batchCache) Put(ref ast.Ref, value *ast.Term) {
+	if c.depth == 0 && isCall(ref) {
+		c.putCall(ref, value)
+		return
+	}
 	if c.isShared(ref) {
 		c.shared.mu.Lock()
 		defer c.shared.mu.Unlock()

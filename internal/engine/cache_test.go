@@ -144,3 +144,78 @@ deny contains {"group_arn": g.arn, "msg": sprintf("%s %d %d %d", [g.id, m, v, n]
 		t.Errorf("groups computed %d times, want once per batch (30)", batch)
 	}
 }
+
+// TestBatchCacheCalls checks the memo of function results: found by an
+// equal key (OPA reuses the slice of the key it put), told apart by any
+// argument, and kept out of a `with` frame and its values out of the memo,
+// as OPA's own cache does.
+func TestBatchCacheCalls(t *testing.T) {
+	t.Parallel()
+	fn := ast.NewTerm(ast.MustParseRef("data.lib.f"))
+	other := ast.NewTerm(ast.MustParseRef("data.lib.g"))
+	key := func(f *ast.Term, args ...string) ast.Ref {
+		ref := ast.Ref{f}
+		for _, a := range args {
+			ref = append(ref, ast.MustParseTerm(a))
+		}
+		return ref
+	}
+	one, two := ast.IntNumberTerm(1), ast.IntNumberTerm(2)
+	type get struct {
+		key       ast.Ref
+		want      *ast.Term
+		undefined bool
+	}
+	for _, tt := range []struct {
+		name string
+		run  func(c *batchCache)
+		gets []get
+	}{
+		{"equal key", func(c *batchCache) {
+			k := key(fn, `{"a": [1, 2]}`, `"x"`)
+			c.Put(k, one)
+			k[1], k[2] = ast.StringTerm("reused"), ast.StringTerm("slice")
+		}, []get{
+			{key: key(fn, `{"a": [1, 2]}`, `"x"`), want: one},
+			{key: key(fn, `"reused"`, `"slice"`)},
+			{key: key(fn, `{"a": [1, 2]}`, `"y"`)},
+			{key: key(fn, `{"a": [1, 2]}`)},
+			{key: key(other, `{"a": [1, 2]}`, `"x"`)},
+		}},
+		{"replaced and undefined", func(c *batchCache) {
+			c.Put(key(fn, `1`), one)
+			c.Put(key(fn, `1`), two)
+			c.Put(key(fn, `2`), nil)
+		}, []get{
+			{key: key(fn, `1`), want: two},
+			{key: key(fn, `2`), undefined: true},
+		}},
+		{"with frames", func(c *batchCache) {
+			c.Put(key(fn, `1`), one)
+			c.Push()
+			c.Put(key(fn, `2`), two)
+			if got, _ := c.Get(key(fn, `1`)); got != nil {
+				t.Errorf("inside a with frame, got the value put outside: %v", got)
+			}
+			if got, _ := c.Get(key(fn, `2`)); got != two {
+				t.Errorf("inside a with frame, got %v, want %v", got, two)
+			}
+			c.Pop()
+		}, []get{
+			{key: key(fn, `1`), want: one},
+			{key: key(fn, `2`)},
+		}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := newBatchCache(newSharedStore(), newSharedPaths(nil))
+			tt.run(c)
+			for _, g := range tt.gets {
+				got, undefined := c.Get(g.key)
+				if got != g.want || undefined != g.undefined {
+					t.Errorf("Get(%v) = %v, %t; want %v, %t", g.key, got, undefined, g.want, g.undefined)
+				}
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -97,19 +98,25 @@ func (e *Engine) Evaluate(ctx context.Context, inv *inventory.Inventory) ([]find
 	// caller's cancellation (SIGINT, SIGTERM).
 	bctx, cancel := context.WithTimeoutCause(ctx, e.timeout, errBudget)
 	defer cancel()
+	// One goroutine per worker takes the batches in turn, rather than one
+	// per batch: OPA's evaluator recurses deeply, and each new goroutine
+	// grew its stack again by copying it, several times per batch.
 	g, gctx := errgroup.WithContext(bctx)
-	g.SetLimit(e.workers)
-	for i := range nb {
-		if gctx.Err() != nil {
-			break
-		}
-		lo, hi := i*e.batch, min((i+1)*e.batch, len(inv.SecurityGroups))
+	var next atomic.Int64
+	for range min(e.workers, nb) {
 		g.Go(func() error {
-			fs, err := ev.batch(gctx, inv.SecurityGroups[lo:hi])
-			if err != nil {
-				return err
+			for gctx.Err() == nil {
+				i := int(next.Add(1)) - 1
+				if i >= nb {
+					return nil
+				}
+				lo, hi := i*e.batch, min((i+1)*e.batch, len(inv.SecurityGroups))
+				fs, err := ev.batch(gctx, inv.SecurityGroups[lo:hi])
+				if err != nil {
+					return err
+				}
+				results[i] = fs
 			}
-			results[i] = fs
 			return nil
 		})
 	}

@@ -164,23 +164,51 @@ func nullToEmpty(x any) any {
 //     copies them);
 //   - equal peers (0.0.0.0/0, the office CIDR, a shared prefix list or
 //     load-balancer group) are one shared object: an ast.Object costs
-//     ~500 bytes in five allocations, the biggest part of the conversion.
+//     ~500 bytes in five allocations, the biggest part of the conversion;
+//   - so are equal rules without an id (exported describe-security-groups
+//     JSON has none): AWS's default egress rule on every group, the same
+//     HTTPS-from-the-world rule on many (a quarter of the rules of a batch
+//     of BenchmarkScanOffline's estate). A rule with an id is unique.
 type builder struct {
 	slab  []ast.Term
+	ptrs  []*ast.Term // the elements of arrays, like slab
 	pairs [][2]*ast.Term
 	seen  map[string]*ast.Term
 	nums  map[int]*ast.Term
-	peers map[inventory.Peer]*ast.Term
+	peers map[peerKey]*ast.Term
+	rules map[ruleKey]*ast.Term // rules without an id
+}
+
+// peerKey is a peer that names a CIDR, a prefix list or a group (with its
+// owner) and nothing else, nearly all of them: three strings to hash per
+// rule rather than the seven of an inventory.Peer.
+type peerKey struct {
+	kind      inventory.PeerKind
+	id, owner string
+}
+
+// ruleKey is a rule without an id: its peer by its (shared) term, which
+// keeps the key small enough for the map to hold it inline (an
+// inventory.Rule, over 128 bytes, would cost an allocation per entry).
+type ruleKey struct {
+	peer                                  *ast.Term
+	direction, protocol, raw, description string
+	from, to                              int
 }
 
 const slabSize = 1024
 
 func newBuilder() *builder {
-	return &builder{seen: make(map[string]*ast.Term, 256), nums: make(map[int]*ast.Term, 64), peers: make(map[inventory.Peer]*ast.Term, 256)}
+	return &builder{
+		seen:  make(map[string]*ast.Term, 256),
+		nums:  make(map[int]*ast.Term, 64),
+		peers: make(map[peerKey]*ast.Term, 256),
+		rules: make(map[ruleKey]*ast.Term, 256),
+	}
 }
 
 // builders recycles a batch's builder for the next batch: its maps and
-// pair stack cost ~10 KB per batch to allocate again. The slab is dropped,
+// pair stack cost ~10 KB per batch to allocate again. The slabs are dropped,
 // not kept: its used part holds the old batch's terms, and a chunk shared
 // by two batches would chain every batch's input together (measured: +600
 // MB at 10k groups).
@@ -193,13 +221,14 @@ const maxPooledEntries = 4096
 func getBuilder() *builder { return builders.Get().(*builder) }
 
 func putBuilder(b *builder) {
-	if len(b.seen) > maxPooledEntries || len(b.peers) > maxPooledEntries {
+	if len(b.seen) > maxPooledEntries || len(b.peers) > maxPooledEntries || len(b.rules) > maxPooledEntries {
 		return
 	}
 	clear(b.seen)
 	clear(b.nums)
 	clear(b.peers)
-	b.slab = nil
+	clear(b.rules)
+	b.slab, b.ptrs = nil, nil
 	builders.Put(b)
 }
 
@@ -214,8 +243,83 @@ func (b *builder) term(v ast.Value) *ast.Term {
 	return t
 }
 
+// elems returns room for an array's n elements, from a slab like the
+// terms. Its capacity is n, so an append by OPA copies instead of writing
+// over the next array.
+func (b *builder) elems(n int) []*ast.Term {
+	if n > slabSize/4 {
+		return make([]*ast.Term, n)
+	}
+	if len(b.ptrs) < n {
+		b.ptrs = make([]*ast.Term, slabSize)
+	}
+	out := b.ptrs[:n:n]
+	b.ptrs = b.ptrs[n:]
+	return out
+}
+
 // str is a string term for a value that is usually unique (ids, ARNs).
 func (b *builder) str(s string) *ast.Term { return b.term(ast.String(s)) }
+
+// fixed are the terms of the values of the inventory's few-valued fields
+// (docs/inventory.md): a switch finds them without hashing the string, and
+// they are immutable, so every batch shares them.
+var fixed = func() map[string]*ast.Term {
+	m := map[string]*ast.Term{}
+	for _, s := range []string{
+		"ingress", "egress", "tcp", "udp", "icmp", "icmpv6", "all", "-1", "6", "17", "1", "58",
+		"cidr_ipv4", "cidr_ipv6", "prefix_list", "security_group",
+	} {
+		m[s] = ast.StringTerm(s)
+	}
+	return m
+}()
+
+var (
+	tIngress, tEgress                        = fixed["ingress"], fixed["egress"]
+	tTCP, tUDP, tICMP, tICMPv6, tAll         = fixed["tcp"], fixed["udp"], fixed["icmp"], fixed["icmpv6"], fixed["all"]
+	tRawAll, tRawTCP, tRawUDP, tRaw1, tRaw58 = fixed["-1"], fixed["6"], fixed["17"], fixed["1"], fixed["58"]
+	tCIDRv4, tCIDRv6, tPrefixList, tGroup    = fixed["cidr_ipv4"], fixed["cidr_ipv6"], fixed["prefix_list"], fixed["security_group"]
+)
+
+// known is common for a field whose values are mostly the few in fixed.
+func (b *builder) known(s string) *ast.Term {
+	switch s {
+	case "ingress":
+		return tIngress
+	case "egress":
+		return tEgress
+	case "tcp":
+		return tTCP
+	case "udp":
+		return tUDP
+	case "icmp":
+		return tICMP
+	case "icmpv6":
+		return tICMPv6
+	case "all":
+		return tAll
+	case "-1":
+		return tRawAll
+	case "6":
+		return tRawTCP
+	case "17":
+		return tRawUDP
+	case "1":
+		return tRaw1
+	case "58":
+		return tRaw58
+	case "cidr_ipv4":
+		return tCIDRv4
+	case "cidr_ipv6":
+		return tCIDRv6
+	case "prefix_list":
+		return tPrefixList
+	case "security_group":
+		return tGroup
+	}
+	return b.common(s)
+}
 
 // common is a string term for a value many terms repeat; it is shared.
 func (b *builder) common(s string) *ast.Term {
@@ -265,9 +369,20 @@ func (b *builder) close(mark int) *ast.Term {
 	return b.term(o)
 }
 
+// emptyArray and emptyObject stand for every empty list and map: most
+// groups have no stale rules, many no tags or no attachments. Like the
+// keys, they are immutable and shared by concurrent Evals.
+var (
+	emptyArray  = ast.NewTerm(ast.NewArray())
+	emptyObject = ast.NewTerm(ast.NewObject())
+)
+
 // array converts a slice with f.
 func array[T any](b *builder, xs []T, f func(*builder, *T) *ast.Term) *ast.Term {
-	terms := make([]*ast.Term, len(xs))
+	if len(xs) == 0 {
+		return emptyArray
+	}
+	terms := b.elems(len(xs))
 	for i := range xs {
 		terms[i] = f(b, &xs[i])
 	}
@@ -418,11 +533,15 @@ func groupTerm(b *builder, g *inventory.SecurityGroup) *ast.Term {
 	b.add(kRegion, b.common(g.Region))
 	b.add(kVPCID, b.common(g.VPCID))
 	b.add(kIsDefault, ast.InternedTerm(g.IsDefault))
-	tags := b.open()
-	for k, v := range g.Tags.All() {
-		b.add(b.common(k), b.common(v))
+	if len(g.Tags) == 0 {
+		b.add(kTags, emptyObject)
+	} else {
+		tags := b.open()
+		for k, v := range g.Tags.All() {
+			b.add(b.common(k), b.common(v))
+		}
+		b.add(kTags, b.close(tags))
 	}
-	b.add(kTags, b.close(tags))
 	b.add(kRules, rulesTerm(b, g.Rules))
 	b.add(kStaleRules, rulesTerm(b, g.StaleRules))
 	b.add(kAttachments, array(b, g.Attachments, attachmentTerm))
@@ -445,7 +564,10 @@ func iacTerm(b *builder, c *inventory.IaC) *ast.Term {
 }
 
 func rulesTerm(b *builder, rules inventory.Rules) *ast.Term {
-	terms := make([]*ast.Term, rules.Len())
+	if rules.Len() == 0 {
+		return emptyArray
+	}
+	terms := b.elems(rules.Len())
 	for i, r := range rules.All() {
 		terms[i] = ruleTerm(b, &r)
 	}
@@ -453,30 +575,57 @@ func rulesTerm(b *builder, rules inventory.Rules) *ast.Term {
 }
 
 func ruleTerm(b *builder, r *inventory.Rule) *ast.Term {
+	peer := peerTerm(b, &r.Peer)
+	if r.ID != "" {
+		return newRuleTerm(b, r, peer)
+	}
+	k := ruleKey{peer, string(r.Direction), r.Protocol, r.RawProtocol, r.Description, r.FromPort, r.ToPort}
+	if t, ok := b.rules[k]; ok {
+		return t
+	}
+	t := newRuleTerm(b, r, peer)
+	b.rules[k] = t
+	return t
+}
+
+func newRuleTerm(b *builder, r *inventory.Rule, peer *ast.Term) *ast.Term {
 	m := b.open()
 	b.add(kID, b.str(r.ID))
-	b.add(kDirection, b.common(string(r.Direction)))
-	b.add(kProtocol, b.common(r.Protocol))
-	b.add(kRawProtocol, b.common(r.RawProtocol))
+	b.add(kDirection, b.known(string(r.Direction)))
+	b.add(kProtocol, b.known(r.Protocol))
+	b.add(kRawProtocol, b.known(r.RawProtocol))
 	b.add(kFromPort, b.num(r.FromPort))
 	b.add(kToPort, b.num(r.ToPort))
-	b.add(kPeer, peerTerm(b, &r.Peer))
+	b.add(kPeer, peer)
 	b.add(kDescription, b.common(r.Description))
 	return b.close(m)
 }
 
 func peerTerm(b *builder, p *inventory.Peer) *ast.Term {
-	if t, ok := b.peers[*p]; ok {
+	var k peerKey
+	switch {
+	case p.VPCID != "" || p.PeeringStatus != "":
+		return newPeerTerm(b, p) // a peered VPC's group: rare
+	case p.CIDR != "" && p.PrefixListID == "" && p.GroupID == "" && p.GroupOwner == "":
+		k = peerKey{p.Kind, p.CIDR, ""}
+	case p.CIDR == "" && p.PrefixListID != "" && p.GroupID == "" && p.GroupOwner == "":
+		k = peerKey{p.Kind, p.PrefixListID, ""}
+	case p.CIDR == "" && p.PrefixListID == "" && p.GroupID != "":
+		k = peerKey{p.Kind, p.GroupID, p.GroupOwner}
+	default:
+		return newPeerTerm(b, p)
+	}
+	if t, ok := b.peers[k]; ok {
 		return t
 	}
 	t := newPeerTerm(b, p)
-	b.peers[*p] = t
+	b.peers[k] = t
 	return t
 }
 
 func newPeerTerm(b *builder, p *inventory.Peer) *ast.Term {
 	m := b.open()
-	b.add(kKind, b.common(string(p.Kind)))
+	b.add(kKind, b.known(string(p.Kind)))
 	b.addOmit(kCIDR, p.CIDR, true)
 	b.addOmit(kPrefixListID, p.PrefixListID, true)
 	b.addOmit(kGroupID, p.GroupID, false)

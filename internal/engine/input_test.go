@@ -148,6 +148,7 @@ func TestInputMatchesJSON(t *testing.T) {
 		{"every field set", filled(rich)},
 		{"every field empty", filled(blank)},
 		{"fixture", fixture(t)},
+		{"equal rules without ids, and near misses", repeatedRules()},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
@@ -165,6 +166,51 @@ func TestInputMatchesJSON(t *testing.T) {
 
 // TestInputNilIsEmpty: the one deliberate difference from JSON. Nil lists
 // and maps become [] and {}, never null, so `count(g.rules) == 0` works.
+// repeatedRules is groups whose id-less rules repeat, one field apart, and
+// peers that differ in a field the builder's caches do not key on: a rule
+// or peer term shared where it should not be shows as a difference from
+// the JSON.
+func repeatedRules() *inventory.Inventory {
+	world := inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}
+	group := inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-2", GroupOwner: "111122223333"}
+	rule := inventory.Rule{Direction: inventory.Ingress, Protocol: "tcp", RawProtocol: "tcp", FromPort: 443, ToPort: 443, Peer: world, Description: "https"}
+	variants := []inventory.Rule{rule, rule}
+	for _, edit := range []func(r *inventory.Rule){
+		func(r *inventory.Rule) { r.ID = "sgr-1" },
+		func(r *inventory.Rule) { r.Direction = inventory.Egress },
+		func(r *inventory.Rule) { r.Protocol, r.RawProtocol = "udp", "17" },
+		func(r *inventory.Rule) { r.RawProtocol = "6" },
+		func(r *inventory.Rule) { r.FromPort = 80 },
+		func(r *inventory.Rule) { r.ToPort = 8443 },
+		func(r *inventory.Rule) { r.Description = "" },
+		func(r *inventory.Rule) { r.Peer = group },
+		func(r *inventory.Rule) { r.Peer = group; r.Peer.GroupOwner = "444455556666" },
+		func(r *inventory.Rule) { r.Peer = group; r.Peer.VPCID, r.Peer.PeeringStatus = "vpc-2", "active" },
+		func(r *inventory.Rule) { r.Peer = group; r.Peer.VPCID = "vpc-3" },
+		func(r *inventory.Rule) { r.Peer = inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-1"} },
+		func(r *inventory.Rule) { r.Peer = inventory.Peer{Kind: inventory.PeerCIDRv6, CIDR: "::/0"} },
+		func(r *inventory.Rule) { r.Peer.Kind = inventory.PeerCIDRv6 }, // same CIDR, another kind
+	} {
+		r := rule
+		edit(&r)
+		variants = append(variants, r, r)
+	}
+	// Empty lists, not nil: nil becomes [] on purpose (TestInputNilIsEmpty).
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion, Accounts: []inventory.Account{}, Coverage: []inventory.Coverage{},
+		NetworkInterfaces: []inventory.NetworkInterface{}, PrefixLists: []inventory.PrefixList{}, VPCs: []inventory.VPC{},
+	}
+	for i := range 3 {
+		id := fmt.Sprintf("sg-%d", i)
+		inv.SecurityGroups = append(inv.SecurityGroups, inventory.SecurityGroup{
+			ARN: "arn:aws:ec2:eu-west-1:111122223333:security-group/" + id, ID: id, Name: id,
+			AccountID: "111122223333", Region: "eu-west-1", Rules: inventory.NewRules(variants...),
+			Attachments: []inventory.Attachment{}, UsedBy: []inventory.Evidence{},
+		})
+	}
+	return inv
+}
+
 func TestInputNilIsEmpty(t *testing.T) {
 	t.Parallel()
 	withNils := filled(nils)

@@ -96,6 +96,47 @@ func BenchmarkScanOffline(b *testing.B) {
 	}
 }
 
+// BenchmarkEvaluateOffline is BenchmarkScanOffline's evaluation phase
+// alone (Evaluate: verified exposure, the policies, exposures and the
+// report) on the same imported estate, imported once outside the loop:
+// what docs/performance.md's "Evaluation" section splits. cpu-s is the
+// process CPU (both cores, GC included) per evaluation; findings must stay
+// what the end-to-end scan reports.
+//
+//	go test ./internal/scan -run '^$' -bench 'EvaluateOffline/groups=100000$' -benchtime=3x
+func BenchmarkEvaluateOffline(b *testing.B) {
+	for _, n := range []int{20_000, 100_000} {
+		b.Run(fmt.Sprintf("groups=%d", n), func(b *testing.B) {
+			paths, _, _ := writeExportFiles(b, n, false)
+			ctx := context.Background()
+			opts := Options{Inputs: paths, Version: "bench"}
+			eng, err := LoadEngine(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			inv, err := Inventory(ctx, opts)
+			if err != nil {
+				b.Fatal(err)
+			}
+			runtime.GC()
+			var cpu time.Duration
+			var found int
+			for b.Loop() {
+				cpu0, _ := cputime.Used()
+				rep, err := Evaluate(ctx, eng, inv, opts)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu1, _ := cputime.Used()
+				cpu += cpu1 - cpu0
+				found = len(rep.Findings)
+			}
+			b.ReportMetric(cpu.Seconds()/float64(b.N), "cpu-s")
+			b.ReportMetric(float64(found), "findings")
+		})
+	}
+}
+
 // BenchmarkImportCLI imports the same files alone. MB/s is the files'
 // size over the import's wall time; MB-peak is the most memory held from
 // the OS during the import, MB-inventory the live heap of the inventory it

@@ -36,13 +36,14 @@ import data.sgaudit.lib.sg
 # fingerprints differ. sg.world_reach has already matched the world's rules
 # against data.sgaudit.ports; only world rules with a hit are visited.
 deny contains finding if {
+	texts := entry_texts
 	some [i, r, pair_source, hits] in sg.world_reach
 	entries := hits.admin
 	some service in {e.service | some e in entries}
 
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
-	service_ports := concat(", ", [net.entry_text(e) | some e in entries; e.service == service])
+	service_ports := concat(", ", [texts[e] | some e in entries; e.service == service])
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
 	x := sg.exposure("open_admin_ports", g, r, [e | some e in entries; e.service == service], public, true)
@@ -67,3 +68,7 @@ deny contains finding if {
 		x.escalation,
 	)
 }
+
+# entry_texts renders each admin entry of the port catalogue once per scan
+# (it depends on data alone, so the engine keeps it across batches).
+entry_texts := {e: net.entry_text(e) | some e in data.sgaudit.ports.admin}

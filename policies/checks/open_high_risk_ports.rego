@@ -36,13 +36,14 @@ import data.sgaudit.lib.sg
 # One finding per rule, like SGA002: a range such as 0-1024 reaches a dozen
 # of these services, and the fix is the same one revoke.
 deny contains finding if {
+	texts := service_texts
 	some [i, r, pair_source, hits] in sg.world_reach
 	matched := hits.high_risk
 
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
 	services := sort({e.service | some e in matched})
-	service_ports := [sprintf("%s (%s)", [e.service, net.entry_text(e)]) | some e in matched]
+	service_ports := [texts[e] | some e in matched]
 	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
 	x := sg.exposure("open_high_risk_ports", g, r, matched, public, true)
@@ -66,3 +67,9 @@ deny contains finding if {
 		x.escalation,
 	)
 }
+
+# service_texts renders each high_risk entry of the port catalogue once per
+# scan (it depends on data alone, so the engine keeps it across batches): an
+# all-traffic rule from the world reaches every entry, and rendering them
+# for each finding was most of such a finding's cost.
+service_texts := {e: sprintf("%s (%s)", [e.service, net.entry_text(e)]) | some e in data.sgaudit.ports.high_risk}

@@ -57,6 +57,8 @@ authorized_exact := {[a.protocol, p, p] |
 deny contains finding if {
 	exact := authorized_exact
 	ports := single
+	listed := authorized_texts
+	summary := authorized_text
 	some [i, r, pair_source] in sg.world_port_pairs
 
 	# HTTPS and HTTP from the world, the usual world rules, are cleared by
@@ -71,12 +73,12 @@ deny contains finding if {
 		"group_arn": g.arn,
 		"rule": r,
 		"msg": sprintf("%s (%s) allows %s from %s, which is not an authorised public port (authorised: %s)", [
-			g.id, g.name, rule_ports, source.peer, authorized_text,
+			g.id, g.name, rule_ports, source.peer, summary,
 		]),
 		"remediation": sg.revoke_rules_command(g, source.rules),
 		"evidence": object.union(source.evidence, {
 			"rule_ports": rule_ports,
-			"authorized_ports": [port_text(a) | some a in authorized],
+			"authorized_ports": listed,
 		}),
 	}
 }
@@ -127,6 +129,11 @@ protocol_matches(entry, protocol) if entry == protocol
 
 port_text(a) := net.ports_text(a.protocol, a.from_port, a.to_port)
 
-authorized_text := concat(", ", [port_text(a) | some a in authorized]) if count(authorized) > 0
+# authorized_texts renders each authorised entry, once per scan (it depends
+# on data alone, so the engine keeps it across batches) rather than for
+# each finding.
+authorized_texts := [port_text(a) | some a in authorized]
+
+authorized_text := concat(", ", authorized_texts) if count(authorized) > 0
 
 else := "none"

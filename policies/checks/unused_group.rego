@@ -26,7 +26,7 @@ import data.sgaudit.lib.sg
 
 deny contains finding if {
 	# Bound before the loop: a local lookup per group, not a rule reference.
-	gaps_by_region := unchecked
+	facts_by_region := region_facts
 	unread := unread_accounts
 	parts := partitions
 	some g in input.security_groups
@@ -38,13 +38,12 @@ deny contains finding if {
 
 	# Without interface data "unused" would be a guess, not a finding.
 	sg.collected(g, "network_interfaces")
-	checked := sg.kinds_checked(g)
-	gaps := gaps_by_region[concat("/", [g.account_id, g.region])]
+	facts := facts_by_region[concat("/", [g.account_id, g.region])]
 
 	# Only unused groups get here, a few per scan.
 	partition := group_partition(g, parts)
 	others := [a | some a in unread; a != g.account_id; same_partition(parts, a, partition)]
-	finding := verdict(g, checked, gaps, others)
+	finding := verdict(g, facts, others)
 }
 
 # unread_accounts lists, sorted, the accounts of the scan with a region not
@@ -321,51 +320,66 @@ unchecked := {region: gaps |
 	]
 }
 
-# verdict(g, checked, gaps, unread) is the finding: as sure as the data
+# region_facts["account/region"] is what findings say of a region's gaps
+# (unchecked) and of the kinds it checked (sg.kinds_checked), built once
+# per scan: every unused group of the region shares them, and building them
+# for each finding was most of its cost.
+region_facts := {region: {
+	"gaps": gaps,
+	"checked": sort([k | some k in sg.known_kinds; not sg.network_kinds[k]; kinds[concat("/", [region, k])]]),
+	"kinds": [x.kind | some x in gaps],
+	"guarded": guarded,
+	"summarised": count(absent) > 1,
+	"absent_count": count(absent),
+	"absent_text": absent_text(gaps),
+	"not_checked": array.concat([gap_text(x) | some x in guarded], [absent_text(gaps) | absent_summarised(gaps)]),
+} |
+	kinds := sg.collected_kinds
+	some region, gaps in unchecked
+	absent := absent_gaps(gaps)
+	guarded := guarded_gaps(gaps)
+}
+
+# verdict(g, facts, unread) is the finding: as sure as the data
 # allows when every use kind was collected and every other account read,
 # else naming what was not checked and guarding the delete command with
 # what to confirm first.
-verdict(g, checked, gaps, unread) := {
+verdict(g, facts, unread) := {
 	"group_arn": g.arn,
 	"msg": sprintf("%s is unused: no network interface, launch template or other group's rule references it (checked: %s)", [
-		sg.label(g), concat(", ", checked),
+		sg.label(g), concat(", ", facts.checked),
 	]),
 	"remediation": sg.delete_command(g),
-	"evidence": {"checked": checked},
+	"evidence": {"checked": facts.checked},
 } if {
-	count(gaps) == 0
+	count(facts.gaps) == 0
 	count(unread) == 0
 }
 
 else := {
 	"group_arn": g.arn,
 	"msg": sprintf("%s is unused: no network interface or other group's rule references it; not checked: %s (checked: %s)", [
-		sg.label(g), concat(", ", not_checked_text(gaps, unread)), concat(", ", checked),
+		sg.label(g), concat(", ", not_checked_text(facts, unread)), concat(", ", facts.checked),
 	]),
-	"remediation": guarded_delete(g, gaps, unread),
-	"evidence": object.union({"checked": checked, "not_checked": [x.kind | some x in gaps]}, unread_evidence(unread)),
+	"remediation": guarded_delete(g, facts, unread),
+	"evidence": object.union({"checked": facts.checked, "not_checked": facts.kinds}, unread_evidence(unread)),
 } if {
-	count(gaps) > 0
+	count(facts.gaps) > 0
 }
 
 else := {
 	"group_arn": g.arn,
 	"msg": sprintf("%s is unused: no network interface, launch template or other group's rule in the accounts read references it; not checked: %s (checked: %s)", [
-		sg.label(g), concat(", ", not_checked_text(gaps, unread)), concat(", ", checked),
+		sg.label(g), concat(", ", not_checked_text(facts, unread)), concat(", ", facts.checked),
 	]),
-	"remediation": guarded_delete(g, gaps, unread),
-	"evidence": object.union({"checked": checked}, unread_evidence(unread)),
+	"remediation": guarded_delete(g, facts, unread),
+	"evidence": object.union({"checked": facts.checked}, unread_evidence(unread)),
 }
 
-# not_checked_text(gaps, unread) names, for messages, the use kinds not
-# collected, with why when a call failed, then the accounts not read.
-not_checked_text(gaps, unread) := array.concat(
-	array.concat(
-		[gap_text(x) | some x in guarded_gaps(gaps)],
-		[absent_text(gaps) | absent_summarised(gaps)],
-	),
-	[accounts_text(unread) | count(unread) > 0],
-)
+# not_checked_text(facts, unread) names, for messages, the use kinds not
+# collected, with why when a call failed (facts.not_checked), then the
+# accounts not read.
+not_checked_text(facts, unread) := array.concat(facts.not_checked, [accounts_text(unread) | count(unread) > 0])
 
 # absent_gaps(gaps) are the services whose configuration the data does not
 # hold at all (an AWS CLI export of groups, an inventory from an older
@@ -411,42 +425,42 @@ or_list(words) := words[0] if count(words) == 1
 
 else := sprintf("%s or %s", [concat(", ", array.slice(words, 0, count(words) - 1)), words[count(words) - 1]])
 
-# guarded_delete(g, gaps, unread) runs only the checks of the kinds not
+# guarded_delete(g, facts, unread) runs only the checks of the kinds not
 # collected; the delete follows in a shell comment, so pasting the line
 # deletes nothing. The accounts not read come in that comment too, with the
 # command to run there: it needs that account's credentials, which the
 # line cannot name. Only for plain AWS region and group ids, which cannot
 # end the comment or the JMESPath literal: a forged id gets the checks
 # alone, quoted, without --query, and the accounts in a comment.
-guarded_delete(g, gaps, unread) := sprintf("%s # each prints nothing if no %s names it; %s%sthen: %s", [
+guarded_delete(g, facts, unread) := sprintf("%s # each prints nothing if no %s names it; %s%sthen: %s", [
 	concat(" && ", [check_command(x.kind, g.region, g.id) | some x in guarded]),
 	or_list([use_kinds[x.kind].singular | some x in guarded]),
-	absent_note(gaps, g),
+	absent_note(facts, g),
 	account_check(g, unread),
 	sg.delete_command(g),
 ]) if {
-	guarded := guarded_gaps(gaps)
+	guarded := facts.guarded
 	count(guarded) > 0
 	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
 }
 
-else := sprintf("# %s%sthen: %s", [absent_note(gaps, g), account_check(g, unread), sg.delete_command(g)]) if {
+else := sprintf("# %s%sthen: %s", [absent_note(facts, g), account_check(g, unread), sg.delete_command(g)]) if {
 	regex.match(`^[a-z0-9-]+ sg-[0-9a-zA-Z]+$`, concat(" ", [g.region, g.id]))
 }
 
 else := concat(" ", array.concat(
-	[c | c := concat(" && ", [plain_check_command(x.kind, sg.shell_word(g.region), sg.shell_word(g.id)) | some x in guarded_gaps(gaps)]); c != ""],
+	[c | c := concat(" && ", [plain_check_command(x.kind, sg.shell_word(g.region), sg.shell_word(g.id)) | some x in facts.guarded]); c != ""],
 	array.concat(
-		[sprintf("# not checked: %s", [absent_text(gaps)]) | absent_summarised(gaps)],
+		[sprintf("# not checked: %s", [facts.absent_text]) | facts.summarised],
 		[sprintf("# not checked: %s", [accounts_text(unread)]) | count(unread) > 0],
 	),
 ))
 
-# absent_note(gaps, g) is, inside the remediation's comment, what to run
+# absent_note(facts, g) is, inside the remediation's comment, what to run
 # first when the data lacks many kinds of use: a live scan of the group's
 # region reads them all, read-only.
-absent_note(gaps, g) := sprintf("first, a live sgaudit scan --region %s reads the %d services this data lacks (read-only); ", [g.region, count(absent_gaps(gaps))]) if {
-	absent_summarised(gaps)
+absent_note(facts, g) := sprintf("first, a live sgaudit scan --region %s reads the %d services this data lacks (read-only); ", [g.region, facts.absent_count]) if {
+	facts.summarised
 }
 
 else := ""

@@ -654,8 +654,12 @@ rule_overlaps(r, v) if {
 #     balancer in front of it): as before, with a note when a public
 #     interface could not be analysed at all.
 # Missing data never lowers a severity.
-exposure(check, g, r, entries, public, legacy) := result if {
-	rows := reach_rows(g, r, entries)
+exposure(check, g, r, entries, public, legacy) := exposure_of(check, reach_rows(g, r, entries), public, legacy)
+
+# exposure_of is exposure on the group's verdict rows for the rule, gathered
+# once by the caller rather than once per branch (three times for a finding
+# without a verdict, most of them).
+exposure_of(check, rows, public, legacy) := result if {
 	reachable := [v | some v in rows; v.verdict == "reachable"]
 	count(reachable) > 0
 	result := {
@@ -664,7 +668,6 @@ exposure(check, g, r, entries, public, legacy) := result if {
 		"verdict": "reachable",
 	}
 } else := result if {
-	rows := reach_rows(g, r, entries)
 	unverified := [v | some v in rows; v.verdict == "not_verified"]
 	count(unverified) > 0
 	result := {
@@ -673,7 +676,6 @@ exposure(check, g, r, entries, public, legacy) := result if {
 		"verdict": "not_verified",
 	}
 } else := result if {
-	rows := reach_rows(g, r, entries)
 	blocked := [v | some v in rows; v.verdict == "not_reachable"]
 	count(blocked) > 0
 	result := {
@@ -825,6 +827,19 @@ revoke_command(g, r) := sprintf("aws ec2 revoke-security-group-%s --region %s --
 	{"ingress": "ingress", "egress": "egress"}[r.direction], g.region, g.id, r.id,
 ]) if {
 	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id, r.id]))
+}
+
+else := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --ip-permissions '%s'", [
+	{"ingress": "ingress", "egress": "egress"}[r.direction], g.region, g.id, permission,
+]) if {
+	# The usual case without a rule id (exported describe-security-groups
+	# JSON): the last branch's command, with target's fast path (safe_pair,
+	# inlined) and nothing to quote in the shorthand, for one regex and no
+	# quoting calls.
+	object.get(r, "id", "") == ""
+	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id]))
+	permission := ip_permission(g, r)
+	not contains(permission, "'")
 }
 
 else := sprintf("aws ec2 %s %s --security-group-rule-ids %s", [
