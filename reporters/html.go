@@ -170,7 +170,9 @@ type htmlExposedPort struct {
 // htmlSurfaceRow is one port verified reachable from the internet.
 type htmlSurfaceRow struct {
 	InterfaceID, PublicIP, Resource, AccountID, Region string
-	Port, Services, Via, Path                          string
+	Port, Services, Via                                string
+	// Path are the hops' ids, in order: each stays on one line.
+	Path []string
 	// Critical is set for a catalogue service (admin, database, high
 	// risk): what SGA001/002/004 grade CRITICAL when reachable.
 	Critical bool
@@ -198,7 +200,7 @@ func attackSurface(es []findings.Exposure) []htmlSurfaceRow {
 			}
 			rows = append(rows, htmlSurfaceRow{InterfaceID: e.NetworkInterfaceID, PublicIP: e.PublicIP, Resource: e.Resource, AccountID: e.AccountID,
 				Region: e.Region, Port: portLabel(pt), Services: serviceList(pt.Services, htmlMaxServices), Via: strings.Join(via, ", "),
-				Path: strings.Join(path, " → "), Critical: len(pt.Services) > 0})
+				Path: path, Critical: len(pt.Services) > 0})
 		}
 	}
 	slices.SortStableFunc(rows, func(a, b htmlSurfaceRow) int {

@@ -95,7 +95,7 @@ func TestHTMLAttackSurface(t *testing.T) {
 	}
 	section := out[view:]
 	section = section[:strings.Index(section, "</section>")]
-	lb, pub := strings.Index(section, "eni-0lbonly"), strings.Index(section, "igw-1 → rtb-1 → acl-1 → sg-1")
+	lb, pub := strings.Index(section, "eni-0lbonly"), strings.Index(section, `<span class="hop">igw-1</span> → <span class="hop">rtb-1</span> → <span class="hop">acl-1</span> → <span class="hop">sg-1</span>`)
 	if lb < 0 || pub < 0 || !strings.Contains(section, "load balancer arn:aws:elasticloadbalancing") {
 		t.Errorf("attack surface misses a row or its path:\n%s", section)
 	}
