@@ -118,7 +118,14 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 // CollectedAt is the latest of the imported inventories' and zero when
 // only AWS CLI JSON was given: when it was exported is unknown.
 func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (*inventory.Inventory, error) {
+	return importReaders(ctx, inputs, fallbackRegion, false)
+}
+
+// importReaders is ImportReaders, with slowDecode for the tests of the
+// fast decoder.
+func importReaders(ctx context.Context, inputs []Input, fallbackRegion string, slowDecode bool) (*inventory.Inventory, error) {
 	im := newImporter(fallbackRegion)
+	im.slowDecode = slowDecode
 	im.startWorker()
 	defer im.stopWorker()
 	for _, in := range inputs {
@@ -245,6 +252,9 @@ type importer struct {
 	kinds      map[pairKey]map[string]bool
 	partitions map[pairKey]string
 	emptyKinds []string
+	// slowDecode decodes every AWS CLI item with json v2 alone, as before
+	// the fast decoder (import_fast.go): the oracle of its tests.
+	slowDecode bool
 	// net holds the network lists until every file is read
 	// (import_network.go).
 	net importedNetwork
@@ -618,17 +628,17 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 		switch key {
 		case listGroups:
 			var sg types.SecurityGroup
-			if err = json.UnmarshalDecode(s.dec, &sg, decodeOptions); err == nil {
+			if err = decodeItem(s, key, i, start, groupPlan, &sg, im.slowDecode); err == nil {
 				err = im.addGroup(cur, at, sg)
 			}
 		case listRules:
 			var rec types.SecurityGroupRule
-			if err = json.UnmarshalDecode(s.dec, &rec, decodeOptions); err == nil {
+			if err = decodeItem(s, key, i, start, rulePlan, &rec, im.slowDecode); err == nil {
 				err = im.addRule(cur, at, rec)
 			}
 		case listInterfaces:
 			var eni types.NetworkInterface
-			if err = json.UnmarshalDecode(s.dec, &eni, decodeOptions); err == nil {
+			if err = decodeItem(s, key, i, start, interfacePlan, &eni, im.slowDecode); err == nil {
 				err = im.addInterface(cur, at, eni)
 			}
 		default:
@@ -1315,14 +1325,19 @@ type lineReader struct {
 	base   int64
 	lines  int   // newlines before base
 	lastNL int64 // offset of the last newline before base, -1 if none
+	err    error // what the last read returned, if not nil: how the input ended
 }
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	if err := l.ctx.Err(); err != nil {
+		l.err = err
 		return 0, err
 	}
 	n, err := l.r.Read(p)
 	l.buf = append(l.buf, p[:n]...)
+	if err != nil {
+		l.err = err
+	}
 	return n, err
 }
 
