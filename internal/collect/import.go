@@ -1257,6 +1257,8 @@ type stream struct {
 	lr   *lineReader
 	dec  *jsontext.Decoder
 	bom  int64 // bytes skipped before the decoder's offset 0
+	// cells is the memory of the fast decoder (import_fast.go).
+	cells cells
 }
 
 // jsonError says where in the file decoding failed, as line and column

@@ -3,6 +3,7 @@ package collect
 import (
 	"bytes"
 	"encoding"
+	"encoding/binary"
 	stdjson "encoding/json"
 	"errors"
 	"fmt"
@@ -47,7 +48,7 @@ func decodeItem[T any](s *stream, key string, i int, start int64, p *structPlan,
 		// item's bytes and how its reader ended: decode them again.
 		return s.replay(start, prefix, v, err)
 	}
-	if len(raw) > 0 && raw[0] == '{' && fastDecode(raw, p, unsafe.Pointer(v)) {
+	if len(raw) > 0 && raw[0] == '{' && s.cells.decode(raw, p, unsafe.Pointer(v)) {
 		return nil
 	}
 	var zero T
@@ -121,6 +122,7 @@ const (
 )
 
 type fieldPlan struct {
+	name string
 	kind fieldKind
 	off  uintptr
 	typ  reflect.Type // the field's type
@@ -132,7 +134,91 @@ type fieldPlan struct {
 type structPlan struct {
 	typ    reflect.Type
 	fields map[string]*fieldPlan // by exact JSON name
+	// byLen holds the fields by the length of their name: found by one
+	// or two string comparisons, faster than a map.
+	byLen [64][]*fieldPlan
+	ops   typeOps // nil for a type without typed operations
 }
+
+// lookup returns the field named name, nil if none.
+func (p *structPlan) lookup(name []byte) *fieldPlan {
+	if len(name) >= len(p.byLen) {
+		return p.fields[string(name)]
+	}
+	for _, f := range p.byLen[len(name)] {
+		if f.name == string(name) {
+			return f
+		}
+	}
+	return nil
+}
+
+// typeOps allocates the SDK structs the plans decode, with the types
+// known at compile time: reflect.New and reflect.Copy looked their
+// pointer types up in a sync.Map on every call.
+type typeOps interface {
+	new() unsafe.Pointer
+	// item returns the i-th item of the type's scratch list in c.
+	item(c *cells, i int) unsafe.Pointer
+	// finish stores the first n scratch items as the slice at fp (an
+	// empty, not nil, slice for 0) and clears them.
+	finish(c *cells, n int, fp unsafe.Pointer)
+	// clear clears the first n scratch items.
+	clear(c *cells, n int)
+}
+
+type ops[T any] struct{ id int }
+
+func (ops[T]) new() unsafe.Pointer { return unsafe.Pointer(new(T)) }
+
+func (o ops[T]) item(c *cells, i int) unsafe.Pointer {
+	s, _ := c.scratch[o.id].([]T)
+	if i >= len(s) {
+		s = append(s, make([]T, len(s)+4)...)
+		c.scratch[o.id] = s
+	}
+	return unsafe.Pointer(&s[i])
+}
+
+func (o ops[T]) finish(c *cells, n int, fp unsafe.Pointer) {
+	out := []T{}
+	if n > 0 {
+		s := c.scratch[o.id].([]T)
+		out = make([]T, n)
+		copy(out, s)
+		clear(s[:n])
+	}
+	*(*[]T)(fp) = out
+}
+
+func (o ops[T]) clear(c *cells, n int) {
+	if n > 0 {
+		clear(c.scratch[o.id].([]T)[:n])
+	}
+}
+
+// typedOps are the SDK types of the items' lists and nested structs;
+// the fields of any other struct type are decoded by json v2.
+var typedOps = func() map[reflect.Type]typeOps {
+	m := map[reflect.Type]typeOps{}
+	add := func(t reflect.Type, o typeOps) { m[t] = o }
+	add(reflect.TypeFor[types.IpPermission](), ops[types.IpPermission]{0})
+	add(reflect.TypeFor[types.IpRange](), ops[types.IpRange]{1})
+	add(reflect.TypeFor[types.Ipv6Range](), ops[types.Ipv6Range]{2})
+	add(reflect.TypeFor[types.PrefixListId](), ops[types.PrefixListId]{3})
+	add(reflect.TypeFor[types.UserIdGroupPair](), ops[types.UserIdGroupPair]{4})
+	add(reflect.TypeFor[types.Tag](), ops[types.Tag]{5})
+	add(reflect.TypeFor[types.GroupIdentifier](), ops[types.GroupIdentifier]{6})
+	add(reflect.TypeFor[types.NetworkInterfacePrivateIpAddress](), ops[types.NetworkInterfacePrivateIpAddress]{7})
+	add(reflect.TypeFor[types.NetworkInterfaceIpv6Address](), ops[types.NetworkInterfaceIpv6Address]{8})
+	add(reflect.TypeFor[types.NetworkInterfaceAssociation](), ops[types.NetworkInterfaceAssociation]{9})
+	add(reflect.TypeFor[types.NetworkInterfaceAttachment](), ops[types.NetworkInterfaceAttachment]{10})
+	add(reflect.TypeFor[types.ReferencedSecurityGroup](), ops[types.ReferencedSecurityGroup]{11})
+	return m
+}()
+
+// scratchLists is the number of typedOps: the size of cells.scratch.
+const scratchLists = 12
 
 var (
 	plansMu sync.Mutex
@@ -181,7 +267,7 @@ func makePlan(t reflect.Type, making map[reflect.Type]bool) *structPlan {
 	}
 	making[t] = true
 	defer delete(making, t)
-	p := &structPlan{typ: t, fields: map[string]*fieldPlan{}}
+	p := &structPlan{typ: t, fields: map[string]*fieldPlan{}, ops: typedOps[t]}
 	for i := range t.NumField() {
 		f := t.Field(i)
 		if _, tagged := f.Tag.Lookup("json"); tagged {
@@ -197,7 +283,7 @@ func makePlan(t reflect.Type, making map[reflect.Type]bool) *structPlan {
 		if !f.IsExported() {
 			continue
 		}
-		fp := &fieldPlan{kind: fieldGeneric, off: f.Offset, typ: f.Type}
+		fp := &fieldPlan{name: f.Name, kind: fieldGeneric, off: f.Offset, typ: f.Type}
 		ft := f.Type
 		switch {
 		case hasMethods(ft):
@@ -212,16 +298,19 @@ func makePlan(t reflect.Type, making map[reflect.Type]bool) *structPlan {
 			case e == reflect.TypeFor[bool]():
 				fp.kind = fieldBoolPtr
 			case e.Kind() == reflect.Struct:
-				if sub := makePlan(e, making); sub != nil {
+				if sub := makePlan(e, making); sub != nil && sub.ops != nil {
 					fp.kind, fp.sub = fieldStructPtr, sub
 				}
 			}
 		case ft.Kind() == reflect.Slice && ft.Elem().Kind() == reflect.Struct:
-			if sub := makePlan(ft.Elem(), making); sub != nil {
+			if sub := makePlan(ft.Elem(), making); sub != nil && sub.ops != nil {
 				fp.kind, fp.sub = fieldStructSlice, sub
 			}
 		}
 		p.fields[f.Name] = fp
+		if len(f.Name) < len(p.byLen) {
+			p.byLen[len(f.Name)] = append(p.byLen[len(f.Name)], fp)
+		}
 	}
 	return cachePlan(t, p)
 }
@@ -235,27 +324,99 @@ func cachePlan(t reflect.Type, p *structPlan) *structPlan {
 // the struct at v by plan p. It returns false, leaving v half written,
 // for anything the plan does not take.
 func fastDecode(raw []byte, p *structPlan, v unsafe.Pointer) bool {
+	var c cells
+	return c.decode(raw, p, v)
+}
+
+// cells hands out the memory of the SDK structs' *string, *int32 and
+// *bool fields, 64 at a time: one allocation each was most of the
+// decoder's. A block lives as long as one of its fields is referenced:
+// the SDK structs live until their chunk is normalised.
+type cells struct {
+	strs  []string
+	int32 []int32
+	bools []bool
+	// strings recently made, as json v2 keeps them: an export repeats
+	// its account, protocols, CIDRs and VPCs on every item.
+	cache [256]string
+	// scratch holds the items of a list being decoded, per element type:
+	// the list is then allocated at its size, once.
+	scratch [scratchLists]any // a []T of each typedOps
+}
+
+// intern returns b as a string, the one made before when it is in the
+// cache (json v2's makeString).
+func (c *cells) intern(b []byte) string {
+	if len(b) < 2 || len(b) > 256 {
+		return string(b)
+	}
+	var h uint64
+	if len(b) >= 8 {
+		h = binary.LittleEndian.Uint64(b) ^ binary.LittleEndian.Uint64(b[len(b)-8:])*0x9e3779b97f4a7c15
+	} else {
+		for _, c := range b {
+			h = h*31 + uint64(c)
+		}
+	}
+	h ^= uint64(len(b))
+	h *= 0x9e3779b97f4a7c15
+	slot := &c.cache[h>>56]
+	if *slot == string(b) {
+		return *slot
+	}
+	*slot = string(b)
+	return *slot
+}
+
+const cellBlock = 64
+
+func (c *cells) str(s string) *string {
+	if len(c.strs) == cap(c.strs) {
+		c.strs = make([]string, 0, cellBlock)
+	}
+	c.strs = append(c.strs, s)
+	return &c.strs[len(c.strs)-1]
+}
+
+func (c *cells) i32(n int32) *int32 {
+	if len(c.int32) == cap(c.int32) {
+		c.int32 = make([]int32, 0, cellBlock)
+	}
+	c.int32 = append(c.int32, n)
+	return &c.int32[len(c.int32)-1]
+}
+
+func (c *cells) bool(b bool) *bool {
+	if len(c.bools) == cap(c.bools) {
+		c.bools = make([]bool, 0, cellBlock)
+	}
+	c.bools = append(c.bools, b)
+	return &c.bools[len(c.bools)-1]
+}
+
+// decode is fastDecode with c's cells.
+func (c *cells) decode(raw []byte, p *structPlan, v unsafe.Pointer) bool {
 	if p == nil {
 		return false
 	}
-	d := fastDecoder{b: raw}
+	d := fastDecoder{b: raw, c: c}
 	return d.object(p, v) && d.end()
 }
 
 // fastDecoder reads JSON that jsontext has checked: valid, UTF-8, no name
-// twice in an object.
+// twice in an object. Outside strings, any byte up to ' ' is white space.
 type fastDecoder struct {
 	b []byte
 	i int
+	c *cells
 }
 
 func (d *fastDecoder) ws() {
-	for d.i < len(d.b) {
-		switch d.b[d.i] {
-		case ' ', '\t', '\r', '\n':
-			d.i++
-		default:
-			return
+	for d.i < len(d.b) && d.b[d.i] <= ' ' {
+		d.i++
+		// The CLI indents deeply: skip spaces eight at a time.
+		for d.i+8 <= len(d.b) && binary.LittleEndian.Uint64(d.b[d.i:]) == 0x2020202020202020 {
+			d.i += 8
 		}
 	}
 }
@@ -294,6 +455,10 @@ func (d *fastDecoder) rawString() (quoted []byte, escaped, ok bool) {
 		return nil, false, false
 	}
 	start := d.i
+	if n := bytes.IndexByte(d.b[start+1:], '"'); n >= 0 && bytes.IndexByte(d.b[start+1:start+1+n], '\\') < 0 {
+		d.i = start + n + 2
+		return d.b[start:d.i], false, true
+	}
 	for j := d.i + 1; j < len(d.b); j++ {
 		switch d.b[j] {
 		case '\\':
@@ -313,7 +478,7 @@ func (d *fastDecoder) str() (string, bool) {
 		return "", false
 	}
 	if !escaped {
-		return string(q[1 : len(q)-1]), true
+		return d.c.intern(q[1 : len(q)-1]), true
 	}
 	b, err := jsontext.AppendUnquote(nil, q)
 	if err != nil {
@@ -419,7 +584,7 @@ func (d *fastDecoder) object(p *structPlan, v unsafe.Pointer) bool {
 		if !ok || escaped {
 			return false
 		}
-		f := p.fields[string(name[1:len(name)-1])]
+		f := p.lookup(name[1 : len(name)-1])
 		if f == nil || d.peek() != ':' {
 			return false
 		}
@@ -443,11 +608,11 @@ func (d *fastDecoder) field(f *fieldPlan, fp unsafe.Pointer) bool {
 		return ok
 	case fieldStringPtr:
 		s, ok := d.str()
-		*(**string)(fp) = &s
+		*(**string)(fp) = d.c.str(s)
 		return ok
 	case fieldInt32Ptr:
 		n, ok := d.int32()
-		*(**int32)(fp) = &n
+		*(**int32)(fp) = d.c.i32(n)
 		return ok
 	case fieldBoolPtr:
 		var b bool
@@ -461,14 +626,14 @@ func (d *fastDecoder) field(f *fieldPlan, fp unsafe.Pointer) bool {
 		default:
 			return false
 		}
-		*(**bool)(fp) = &b
+		*(**bool)(fp) = d.c.bool(b)
 		return true
 	case fieldStructPtr:
-		nv := reflect.New(f.sub.typ)
-		if !d.object(f.sub, nv.UnsafePointer()) {
+		nv := f.sub.ops.new()
+		if !d.object(f.sub, nv) {
 			return false
 		}
-		reflect.NewAt(f.typ, fp).Elem().Set(nv)
+		*(*unsafe.Pointer)(fp) = nv
 		return true
 	case fieldStructSlice:
 		return d.slice(f, fp)
@@ -481,37 +646,31 @@ func (d *fastDecoder) field(f *fieldPlan, fp unsafe.Pointer) bool {
 }
 
 // slice decodes a JSON array of objects into the slice at fp. An empty
-// array is an empty slice, not nil, as json v2 makes it.
+// array is an empty slice, not nil, as json v2 makes it. The items are
+// decoded into the scratch list of their type, then copied to a slice of
+// their number: one allocation.
 func (d *fastDecoder) slice(f *fieldPlan, fp unsafe.Pointer) bool {
 	if d.peek() != '[' {
 		return false
 	}
 	d.i++
-	s := reflect.NewAt(f.typ, fp).Elem()
-	elem := f.sub.typ
-	size := elem.Size()
+	o := f.sub.ops
 	n := 0
 	for first := true; ; first = false {
 		more, ok := d.next(']', first)
 		if !ok {
+			o.clear(d.c, n)
 			return false
 		}
 		if !more {
 			break
 		}
-		if n == s.Cap() {
-			grown := reflect.MakeSlice(f.typ, n, max(2*n, 1))
-			reflect.Copy(grown, s)
-			s.Set(grown)
-		}
-		s.SetLen(n + 1)
-		if !d.object(f.sub, unsafe.Add(s.UnsafePointer(), uintptr(n)*size)) {
+		n++
+		if !d.object(f.sub, o.item(d.c, n-1)) {
+			o.clear(d.c, n)
 			return false
 		}
-		n++
 	}
-	if n == 0 {
-		s.Set(reflect.MakeSlice(f.typ, 0, 0))
-	}
+	o.finish(d.c, n, fp)
 	return true
 }
