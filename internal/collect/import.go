@@ -676,13 +676,6 @@ func (im *importer) where(at place, list string) string {
 	return fmt.Sprintf("%s (%s[%d])", im.names[at.file], list, at.index)
 }
 
-// regionName and partitionName are what an ARN's region and partition
-// must look like: they end up in ARNs, coverage rows and file names.
-var (
-	regionName    = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d+$`)
-	partitionName = regexp.MustCompile(`^aws(?:-[a-z]+)*$`)
-)
-
 // arnPlace returns the region and partition of an item's ARN ("" when it
 // has none, or none that parses), refusing names that are not a region's.
 func arnPlace(cur current, field, s string) (region, partition string, err error) {
@@ -698,9 +691,11 @@ func arnPlace(cur current, field, s string) (region, partition string, err error
 
 // checkAccount refuses an account id that is not 12 digits: account ids
 // become file names (results-<id>.sarif) and ARN parts.
-func checkAccount(cur current, id, field, value string) error {
+// kind and id name the item ("group sg-1"), shown only in the error: an
+// export has millions of account ids to check.
+func checkAccount(cur current, kind, id, field, value string) error {
 	if value != "" && !inventory.ValidAccountID(value) {
-		return cur.errorf("%s: %s %s: an account id is exactly 12 digits", id, field, quote(value))
+		return cur.errorf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
 	}
 	return nil
 }
@@ -714,13 +709,13 @@ func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) erro
 	if account == "" {
 		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "group "+show(id), "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "group", id, "OwnerId", account); err != nil {
 		return err
 	}
 	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
 		for _, p := range perms {
 			for _, pair := range p.UserIdGroupPairs {
-				if err := checkAccount(cur, "group "+show(id), "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
+				if err := checkAccount(cur, "group", id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
 					return err
 				}
 			}
@@ -757,7 +752,7 @@ func (im *importer) addInterface(cur current, at place, eni types.NetworkInterfa
 	if account == "" {
 		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "interface "+show(id), "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "interface", id, "OwnerId", account); err != nil {
 		return err
 	}
 	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
@@ -794,11 +789,11 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
 	}
 	owner := aws.ToString(rec.GroupOwnerId)
-	if err := checkAccount(cur, "rule "+show(id), "GroupOwnerId", owner); err != nil {
+	if err := checkAccount(cur, "rule", id, "GroupOwnerId", owner); err != nil {
 		return err
 	}
 	if ref := rec.ReferencedGroupInfo; ref != nil {
-		if err := checkAccount(cur, "rule "+show(id), "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
+		if err := checkAccount(cur, "rule", id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
 			return err
 		}
 	}
@@ -1469,11 +1464,6 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // pairKey is "account/region".
 type pairKey struct{ account, region string }
-
-// azRegion matches the region prefix of an availability zone name:
-// us-east-1a, us-west-2-lax-1a and us-east-1-wl1-bos-wlz-1 all start with
-// their region.
-var azRegion = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d+`)
 
 // arnRegion returns the region and partition of an ARN, or "" for both.
 func arnRegion(s string) (region, partition string) {
