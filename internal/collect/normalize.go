@@ -157,7 +157,11 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 		if g.ARN == "" {
 			g.ARN = "arn:" + partition + ":ec2:" + d.Region + ":" + g.AccountID + ":security-group/" + g.ID
 		}
-		rules := append(expandPermissions(inventory.Ingress, sg.IpPermissions), expandPermissions(inventory.Egress, sg.IpPermissionsEgress)...)
+		// One allocation of the group's rules: grown by append, they were
+		// copied several times per group (docs/performance.md).
+		rules := make([]inventory.Rule, 0, permissionRules(sg.IpPermissions)+permissionRules(sg.IpPermissionsEgress))
+		rules = appendPermissions(rules, inventory.Ingress, sg.IpPermissions)
+		rules = appendPermissions(rules, inventory.Egress, sg.IpPermissionsEgress)
 		fillFromRecords(rules, records[g.ID])
 		g.Rules = inventory.SortedRules(rules)
 		byID[g.ID] = len(inv.SecurityGroups)
@@ -270,7 +274,20 @@ func interfaceAddresses(ni *inventory.NetworkInterface, eni types.NetworkInterfa
 // of DescribeSecurityGroupRules: an IpPermission with two CIDRs and a group
 // is three rules.
 func expandPermissions(dir inventory.Direction, perms []types.IpPermission) []inventory.Rule {
-	var rules []inventory.Rule
+	return appendPermissions(nil, dir, perms)
+}
+
+// permissionRules is the number of rules expandPermissions makes of perms.
+func permissionRules(perms []types.IpPermission) int {
+	n := 0
+	for _, p := range perms {
+		n += len(p.IpRanges) + len(p.Ipv6Ranges) + len(p.PrefixListIds) + len(p.UserIdGroupPairs)
+	}
+	return n
+}
+
+// appendPermissions appends the rules of perms (expandPermissions) to rules.
+func appendPermissions(rules []inventory.Rule, dir inventory.Direction, perms []types.IpPermission) []inventory.Rule {
 	for _, p := range perms {
 		base := inventory.Rule{Direction: dir}
 		setProtocolAndPorts(&base, p.IpProtocol, p.FromPort, p.ToPort)
@@ -489,20 +506,24 @@ func tagMap(tags []types.Tag) inventory.Tags {
 // evidence, so that DescribeSecurityGroupReferences does not repeat it.
 func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 	// Group ids are unique across AWS, and references never leave a region.
-	index := make(map[string]int, len(groups))
+	type regionID struct{ region, id string } // a struct: a concatenation allocated per rule
+	index := make(map[regionID]int, len(groups))
 	for i, g := range groups {
-		index[g.Region+"/"+g.ID] = i
+		index[regionID{g.Region, g.ID}] = i
 	}
 	crossVPC := map[int]map[string]bool{}
 	for _, from := range groups {
-		dirs := map[int][]string{} // referenced group index → directions
+		var dirs map[int][]string // referenced group index → directions, made at the first reference
 		for _, r := range from.Rules.All() {
 			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
 				continue
 			}
-			to, ok := index[from.Region+"/"+r.Peer.GroupID]
+			to, ok := index[regionID{from.Region, r.Peer.GroupID}]
 			if !ok {
 				continue // deleted, or in an account or region not collected
+			}
+			if dirs == nil {
+				dirs = map[int][]string{}
 			}
 			if !slices.Contains(dirs[to], string(r.Direction)) {
 				dirs[to] = append(dirs[to], string(r.Direction))
