@@ -56,3 +56,23 @@ func TestSortRulesAsSortFunc(t *testing.T) {
 		}
 	}
 }
+
+// TestSortByIndexAsSortFunc checks that sortByIndex gives what
+// slices.SortFunc gives with the same comparison, ties included.
+func TestSortByIndexAsSortFunc(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	type item struct{ key, tag int }
+	for range 3000 {
+		s := make([]item, rng.IntN(300))
+		for i := range s {
+			s[i] = item{key: rng.IntN(20), tag: i}
+		}
+		want := slices.Clone(s)
+		slices.SortFunc(want, func(a, b item) int { return a.key - b.key })
+		got := slices.Clone(s)
+		sortByIndex(got, func(a, b *item) int { return a.key - b.key })
+		if !slices.Equal(want, got) {
+			t.Fatalf("sortByIndex:\n got %v\nwant %v", got, want)
+		}
+	}
+}

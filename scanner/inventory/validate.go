@@ -374,12 +374,13 @@ func (g *SecurityGroup) checkIaC() error {
 // families, as AWS counts it.
 func (g *SecurityGroup) checkRuleCount() error {
 	var n [2][2]int // [ingress, egress][IPv4, IPv6]
-	for _, r := range g.Rules.All() {
+	for i := range g.Rules.Len() {
+		dir, kind := g.Rules.dirKind(i) // not At: the rest is not needed
 		d := 0
-		if r.Direction == Egress {
+		if dir == Egress {
 			d = 1
 		}
-		switch r.Peer.Kind {
+		switch kind {
 		case PeerCIDRv4:
 			n[d][0]++
 		case PeerCIDRv6:
