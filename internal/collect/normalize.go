@@ -516,8 +516,18 @@ func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 		index[regionID{g.Region, g.ID}] = i
 	}
 	crossVPC := map[int]map[string]bool{}
-	for _, from := range groups {
-		var dirs map[int][]string // referenced group index → directions, made at the first reference
+	// The groups one group references, and in which directions: a few,
+	// in a slice reused from group to group (a map per group was most of
+	// what linking allocated). Each referenced group gets one evidence per
+	// referencing group, so the order they are listed in changes nothing.
+	type reference struct {
+		to   int
+		dirs []string
+	}
+	var refs []reference
+	for fi := range groups {
+		from := &groups[fi]
+		refs = refs[:0]
 		for _, r := range from.Rules.All() {
 			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
 				continue
@@ -526,14 +536,21 @@ func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 			if !ok {
 				continue // deleted, or in an account or region not collected
 			}
-			if dirs == nil {
-				dirs = map[int][]string{}
+			k := slices.IndexFunc(refs, func(x reference) bool { return x.to == to })
+			if k < 0 {
+				var dirs []string // the array of the slot's last use, if any
+				if len(refs) < cap(refs) {
+					dirs = refs[:len(refs)+1][len(refs)].dirs[:0]
+				}
+				refs = append(refs, reference{to: to, dirs: dirs})
+				k = len(refs) - 1
 			}
-			if !slices.Contains(dirs[to], string(r.Direction)) {
-				dirs[to] = append(dirs[to], string(r.Direction))
+			if !slices.Contains(refs[k].dirs, string(r.Direction)) {
+				refs[k].dirs = append(refs[k].dirs, string(r.Direction))
 			}
 		}
-		for to, ds := range dirs {
+		for _, ref := range refs {
+			to, ds := ref.to, ref.dirs
 			g := &groups[to]
 			slices.Sort(ds)
 			ev := inventory.Evidence{Kind: inventory.UsedBySGReference, ID: from.ID, Detail: strings.Join(ds, ", ")}
