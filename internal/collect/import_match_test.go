@@ -3,6 +3,8 @@ package collect
 import (
 	"regexp"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // The regexps the hand-written matchers replaced: the oracles.
@@ -49,4 +51,39 @@ func FuzzNameMatchers(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkNameMatchers)
+}
+
+var arnSamples = []string{
+	"", "arn", "arn:", "arn:aws", "arn:aws:ec2", "arn:aws:ec2:eu-west-1", "arn:aws:ec2:eu-west-1:111122223333",
+	"arn:aws:ec2:eu-west-1:111122223333:", "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1",
+	"arn:aws:ec2:eu-west-1:111122223333:a:b:c", "arn::::::", "arn:::::", "ARN:aws:ec2:r:a:x", " arn:aws:ec2:r:a:x",
+	"arn:aws-cn:ec2::111122223333:x",
+}
+
+// TestARNRegion checks arnRegion against arn.Parse, which it replaced.
+func TestARNRegion(t *testing.T) {
+	for _, s := range arnSamples {
+		checkARNRegion(t, s)
+	}
+}
+
+func checkARNRegion(t *testing.T, s string) {
+	t.Helper()
+	var wantRegion, wantPartition string
+	if a, err := arn.Parse(s); err == nil {
+		wantRegion, wantPartition = a.Region, a.Partition
+	}
+	if region, partition := arnRegion(s); region != wantRegion || partition != wantPartition {
+		t.Errorf("arnRegion(%q) = %q, %q; arn.Parse says %q, %q", s, region, partition, wantRegion, wantPartition)
+	}
+}
+
+// FuzzARNRegion compares arnRegion with arn.Parse on any text.
+//
+//	go test ./internal/collect -run '^$' -fuzz '^FuzzARNRegion$' -fuzztime 20000x
+func FuzzARNRegion(f *testing.F) {
+	for _, s := range arnSamples {
+		f.Add(s)
+	}
+	f.Fuzz(checkARNRegion)
 }
