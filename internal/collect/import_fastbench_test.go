@@ -12,6 +12,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 )
 
+// benchFile is a describe-security-groups export of 2,000 groups, the
+// groups of testdata/cli-sgs.json repeated, indented as the CLI prints.
 func benchFile(b *testing.B) []byte {
 	file, err := os.ReadFile(filepath.Join("testdata", "cli-sgs.json"))
 	if err != nil {
@@ -35,6 +37,12 @@ func benchFile(b *testing.B) []byte {
 	return buf.Bytes()
 }
 
+// BenchmarkDecodeItems decodes the groups of an export into the SDK's
+// structs item by item: v2 is json v2 alone (the decoder before
+// import_fast.go), readvalue only reads each item whole (what the fast
+// decoder starts with), fast is readvalue and the plan.
+//
+//	go test ./internal/collect -run '^$' -bench DecodeItems -benchmem
 func BenchmarkDecodeItems(b *testing.B) {
 	data := benchFile(b)
 	for _, mode := range []string{"v2", "readvalue", "fast"} {
