@@ -5,7 +5,6 @@ import (
 	"encoding"
 	"encoding/binary"
 	stdjson "encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"reflect"
@@ -19,7 +18,7 @@ import (
 
 // The fast decoder of AWS CLI items. Decoding each item with json v2's
 // reflection into the SDK's pointer-per-field structs was a third of an
-// import's CPU time (docs/performance.md, "Import of AWS CLI JSON"). An
+// import's CPU time (docs/performance.md, "Import CPU time, second pass"). An
 // item is now read whole (jsontext checks its syntax, UTF-8 and duplicate
 // names) and its bytes are decoded by a plan per SDK type, made once by
 // reflection: strings, int32s, bools, enums, nested structs and lists of
@@ -87,23 +86,17 @@ func (r errorReader) Read([]byte) (int, error) { return 0, r.err }
 // shiftError moves a json v2 error of an item decoded on its own to where
 // the item is in its file: its byte offset by at, its path under prefix.
 func shiftError(err error, at int64, prefix func() jsontext.Pointer) error {
-	var (
-		semErr *json.SemanticError
-		synErr *jsontext.SyntacticError
-	)
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &semErr) && semErr == err:
-		e := *semErr
-		e.ByteOffset += at
-		e.JSONPointer = prefix() + e.JSONPointer
-		return &e
-	case errors.As(err, &synErr) && synErr == err:
-		e := *synErr
-		e.ByteOffset += at
-		e.JSONPointer = prefix() + e.JSONPointer
-		return &e
+	switch e := err.(type) {
+	case *json.SemanticError:
+		moved := *e
+		moved.ByteOffset += at
+		moved.JSONPointer = prefix() + moved.JSONPointer
+		return &moved
+	case *jsontext.SyntacticError:
+		moved := *e
+		moved.ByteOffset += at
+		moved.JSONPointer = prefix() + moved.JSONPointer
+		return &moved
 	}
 	return err
 }
