@@ -1529,8 +1529,8 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	out.NetworkInterfaces = make([]inventory.NetworkInterface, 0, nInterfaces)
 	owner := map[pairKey]string{}
 	sources := map[string]bool{}
-	groups := map[string]mergedAt{}
-	interfaces := map[string]mergedAt{}
+	groups := make(map[string]mergedAt, nGroups) // sized once too: grown, 100k ids were rehashed several times
+	interfaces := make(map[string]mergedAt, nInterfaces)
 	for i, n := range invs {
 		inv := n.inv
 		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool {
