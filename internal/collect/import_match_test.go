@@ -43,14 +43,18 @@ func checkNameMatchers(t *testing.T, s string) {
 	}
 }
 
-// FuzzNameMatchers compares the matchers with the regexps on any text.
+// FuzzNameMatchers compares the matchers with the regexps, and arnRegion
+// with arn.Parse, on any text.
 //
 //	go test ./internal/collect -run '^$' -fuzz '^FuzzNameMatchers$' -fuzztime 20000x
 func FuzzNameMatchers(f *testing.F) {
-	for _, s := range matcherSamples {
+	for _, s := range append(matcherSamples, arnSamples...) {
 		f.Add(s)
 	}
-	f.Fuzz(checkNameMatchers)
+	f.Fuzz(func(t *testing.T, s string) {
+		checkNameMatchers(t, s)
+		checkARNRegion(t, s)
+	})
 }
 
 var arnSamples = []string{
@@ -76,14 +80,4 @@ func checkARNRegion(t *testing.T, s string) {
 	if region, partition := arnRegion(s); region != wantRegion || partition != wantPartition {
 		t.Errorf("arnRegion(%q) = %q, %q; arn.Parse says %q, %q", s, region, partition, wantRegion, wantPartition)
 	}
-}
-
-// FuzzARNRegion compares arnRegion with arn.Parse on any text.
-//
-//	go test ./internal/collect -run '^$' -fuzz '^FuzzARNRegion$' -fuzztime 20000x
-func FuzzARNRegion(f *testing.F) {
-	for _, s := range arnSamples {
-		f.Add(s)
-	}
-	f.Fuzz(checkARNRegion)
 }
