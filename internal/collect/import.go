@@ -19,7 +19,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	json "github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -118,7 +117,14 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 // CollectedAt is the latest of the imported inventories' and zero when
 // only AWS CLI JSON was given: when it was exported is unknown.
 func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (*inventory.Inventory, error) {
+	return importReaders(ctx, inputs, fallbackRegion, false)
+}
+
+// importReaders is ImportReaders, with slowDecode for the tests of the
+// fast decoder.
+func importReaders(ctx context.Context, inputs []Input, fallbackRegion string, slowDecode bool) (*inventory.Inventory, error) {
 	im := newImporter(fallbackRegion)
+	im.slowDecode = slowDecode
 	im.startWorker()
 	defer im.stopWorker()
 	for _, in := range inputs {
@@ -245,6 +251,9 @@ type importer struct {
 	kinds      map[pairKey]map[string]bool
 	partitions map[pairKey]string
 	emptyKinds []string
+	// slowDecode decodes every AWS CLI item with json v2 alone, as before
+	// the fast decoder (import_fast.go): the oracle of its tests.
+	slowDecode bool
 	// net holds the network lists until every file is read
 	// (import_network.go).
 	net importedNetwork
@@ -618,17 +627,17 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 		switch key {
 		case listGroups:
 			var sg types.SecurityGroup
-			if err = json.UnmarshalDecode(s.dec, &sg, decodeOptions); err == nil {
+			if err = decodeItem(s, key, i, start, groupPlan, &sg, im.slowDecode); err == nil {
 				err = im.addGroup(cur, at, sg)
 			}
 		case listRules:
 			var rec types.SecurityGroupRule
-			if err = json.UnmarshalDecode(s.dec, &rec, decodeOptions); err == nil {
+			if err = decodeItem(s, key, i, start, rulePlan, &rec, im.slowDecode); err == nil {
 				err = im.addRule(cur, at, rec)
 			}
 		case listInterfaces:
 			var eni types.NetworkInterface
-			if err = json.UnmarshalDecode(s.dec, &eni, decodeOptions); err == nil {
+			if err = decodeItem(s, key, i, start, interfacePlan, &eni, im.slowDecode); err == nil {
 				err = im.addInterface(cur, at, eni)
 			}
 		default:
@@ -666,13 +675,6 @@ func (im *importer) where(at place, list string) string {
 	return fmt.Sprintf("%s (%s[%d])", im.names[at.file], list, at.index)
 }
 
-// regionName and partitionName are what an ARN's region and partition
-// must look like: they end up in ARNs, coverage rows and file names.
-var (
-	regionName    = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d+$`)
-	partitionName = regexp.MustCompile(`^aws(?:-[a-z]+)*$`)
-)
-
 // arnPlace returns the region and partition of an item's ARN ("" when it
 // has none, or none that parses), refusing names that are not a region's.
 func arnPlace(cur current, field, s string) (region, partition string, err error) {
@@ -688,9 +690,11 @@ func arnPlace(cur current, field, s string) (region, partition string, err error
 
 // checkAccount refuses an account id that is not 12 digits: account ids
 // become file names (results-<id>.sarif) and ARN parts.
-func checkAccount(cur current, id, field, value string) error {
+// kind and id name the item ("group sg-1"), shown only in the error: an
+// export has millions of account ids to check.
+func checkAccount(cur current, kind, id, field, value string) error {
 	if value != "" && !inventory.ValidAccountID(value) {
-		return cur.errorf("%s: %s %s: an account id is exactly 12 digits", id, field, quote(value))
+		return cur.errorf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
 	}
 	return nil
 }
@@ -704,13 +708,13 @@ func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) erro
 	if account == "" {
 		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "group "+show(id), "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "group", id, "OwnerId", account); err != nil {
 		return err
 	}
 	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
 		for _, p := range perms {
 			for _, pair := range p.UserIdGroupPairs {
-				if err := checkAccount(cur, "group "+show(id), "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
+				if err := checkAccount(cur, "group", id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
 					return err
 				}
 			}
@@ -747,7 +751,7 @@ func (im *importer) addInterface(cur current, at place, eni types.NetworkInterfa
 	if account == "" {
 		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "interface "+show(id), "OwnerId", account); err != nil {
+	if err := checkAccount(cur, "interface", id, "OwnerId", account); err != nil {
 		return err
 	}
 	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
@@ -784,11 +788,11 @@ func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) 
 		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
 	}
 	owner := aws.ToString(rec.GroupOwnerId)
-	if err := checkAccount(cur, "rule "+show(id), "GroupOwnerId", owner); err != nil {
+	if err := checkAccount(cur, "rule", id, "GroupOwnerId", owner); err != nil {
 		return err
 	}
 	if ref := rec.ReferencedGroupInfo; ref != nil {
-		if err := checkAccount(cur, "rule "+show(id), "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
+		if err := checkAccount(cur, "rule", id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
 			return err
 		}
 	}
@@ -1247,6 +1251,8 @@ type stream struct {
 	lr   *lineReader
 	dec  *jsontext.Decoder
 	bom  int64 // bytes skipped before the decoder's offset 0
+	// cells is the memory of the fast decoder (import_fast.go).
+	cells cells
 }
 
 // jsonError says where in the file decoding failed, as line and column
@@ -1315,14 +1321,19 @@ type lineReader struct {
 	base   int64
 	lines  int   // newlines before base
 	lastNL int64 // offset of the last newline before base, -1 if none
+	err    error // what the last read returned, if not nil: how the input ended
 }
 
 func (l *lineReader) Read(p []byte) (int, error) {
 	if err := l.ctx.Err(); err != nil {
+		l.err = err
 		return 0, err
 	}
 	n, err := l.r.Read(p)
 	l.buf = append(l.buf, p[:n]...)
+	if err != nil {
+		l.err = err
+	}
 	return n, err
 }
 
@@ -1453,18 +1464,23 @@ func sortedKeys[V any](m map[string]V) []string {
 // pairKey is "account/region".
 type pairKey struct{ account, region string }
 
-// azRegion matches the region prefix of an availability zone name:
-// us-east-1a, us-west-2-lax-1a and us-east-1-wl1-bos-wlz-1 all start with
-// their region.
-var azRegion = regexp.MustCompile(`^[a-z]{2}(?:-[a-z]+)+-\d+`)
-
-// arnRegion returns the region and partition of an ARN, or "" for both.
+// arnRegion returns the region and partition of an ARN, or "" for both:
+// what arn.Parse finds, without the six strings it allocates for every
+// item (TestARNRegion compares them).
 func arnRegion(s string) (region, partition string) {
-	a, err := arn.Parse(s)
-	if err != nil {
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
 		return "", ""
 	}
-	return a.Region, a.Partition
+	// arn.Parse wants six sections: arn, partition, service, region,
+	// account and the resource, which may hold ':' itself.
+	var section [4]string
+	for i := range section {
+		if section[i], rest, ok = strings.Cut(rest, ":"); !ok {
+			return "", ""
+		}
+	}
+	return section[2], section[0]
 }
 
 type namedInventory struct {
@@ -1513,8 +1529,8 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	out.NetworkInterfaces = make([]inventory.NetworkInterface, 0, nInterfaces)
 	owner := map[pairKey]string{}
 	sources := map[string]bool{}
-	groups := map[string]mergedAt{}
-	interfaces := map[string]mergedAt{}
+	groups := make(map[string]mergedAt, nGroups) // sized once too: grown, 100k ids were rehashed several times
+	interfaces := make(map[string]mergedAt, nInterfaces)
 	for i, n := range invs {
 		inv := n.inv
 		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool {

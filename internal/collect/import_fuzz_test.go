@@ -20,6 +20,37 @@ import (
 //
 //	go test ./internal/collect -run '^$' -fuzz '^FuzzImport$' -fuzztime 20s
 func FuzzImport(f *testing.F) {
+	addImportSeeds(f)
+	f.Fuzz(func(t *testing.T, data []byte, fallback bool) {
+		region := ""
+		if fallback {
+			region = "eu-west-1"
+		}
+		ctx := context.Background()
+		inv, err := ImportReaders(ctx, []Input{{Name: "in.json", R: bytes.NewReader(data)}}, region)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("error does not wrap ErrInput: %v", err)
+			}
+			return
+		}
+		raw, err := json.Marshal(inv)
+		if err != nil {
+			t.Fatalf("encode the inventory: %v", err)
+		}
+		again, err := ImportReaders(ctx, []Input{{Name: "inventory.json", R: bytes.NewReader(raw)}}, "")
+		if err != nil {
+			t.Fatalf("import the inventory written from an import: %v\n%s", err, raw)
+		}
+		if diff := cmp.Diff(inv, again); diff != "" {
+			t.Fatalf("inventory round trip (-first +again):\n%s", diff)
+		}
+	})
+}
+
+// addImportSeeds adds the seeds of FuzzImport: (a file, whether a fallback
+// region is given).
+func addImportSeeds(f *testing.F) {
 	for _, name := range []string{"cli-sgs.json", "cli-rules.json", "cli-enis.json", "import.golden", "basic.golden", "evidence.golden", "cross-account.golden"} {
 		raw, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
@@ -49,29 +80,4 @@ func FuzzImport(f *testing.F) {
 		f.Add([]byte(s), true)
 		f.Add([]byte(s), false)
 	}
-	f.Fuzz(func(t *testing.T, data []byte, fallback bool) {
-		region := ""
-		if fallback {
-			region = "eu-west-1"
-		}
-		ctx := context.Background()
-		inv, err := ImportReaders(ctx, []Input{{Name: "in.json", R: bytes.NewReader(data)}}, region)
-		if err != nil {
-			if !errors.Is(err, ErrInput) {
-				t.Fatalf("error does not wrap ErrInput: %v", err)
-			}
-			return
-		}
-		raw, err := json.Marshal(inv)
-		if err != nil {
-			t.Fatalf("encode the inventory: %v", err)
-		}
-		again, err := ImportReaders(ctx, []Input{{Name: "inventory.json", R: bytes.NewReader(raw)}}, "")
-		if err != nil {
-			t.Fatalf("import the inventory written from an import: %v\n%s", err, raw)
-		}
-		if diff := cmp.Diff(inv, again); diff != "" {
-			t.Fatalf("inventory round trip (-first +again):\n%s", diff)
-		}
-	})
 }

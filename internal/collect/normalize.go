@@ -138,6 +138,7 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 
 	first := len(inv.SecurityGroups)
 	byID := make(map[string]int, len(d.Groups))
+	var scratch []inventory.Rule // the rules of the group being built
 	for _, sg := range d.Groups {
 		g := inventory.SecurityGroup{
 			ARN:         aws.ToString(sg.SecurityGroupArn),
@@ -157,9 +158,16 @@ func normalizeRegion(inv *inventory.Inventory, d RegionData) {
 		if g.ARN == "" {
 			g.ARN = "arn:" + partition + ":ec2:" + d.Region + ":" + g.AccountID + ":security-group/" + g.ID
 		}
-		rules := append(expandPermissions(inventory.Ingress, sg.IpPermissions), expandPermissions(inventory.Egress, sg.IpPermissionsEgress)...)
+		// The groups' rules are built in one reused slice: SortedRules
+		// copies them into the group's compact list. Allocated per group
+		// and grown by append, they were a third of what a region's
+		// normalisation allocated (docs/performance.md).
+		rules := slices.Grow(scratch[:0], permissionRules(sg.IpPermissions)+permissionRules(sg.IpPermissionsEgress))
+		rules = appendPermissions(rules, inventory.Ingress, sg.IpPermissions)
+		rules = appendPermissions(rules, inventory.Egress, sg.IpPermissionsEgress)
 		fillFromRecords(rules, records[g.ID])
 		g.Rules = inventory.SortedRules(rules)
+		scratch = rules
 		byID[g.ID] = len(inv.SecurityGroups)
 		inv.SecurityGroups = append(inv.SecurityGroups, g)
 	}
@@ -270,7 +278,20 @@ func interfaceAddresses(ni *inventory.NetworkInterface, eni types.NetworkInterfa
 // of DescribeSecurityGroupRules: an IpPermission with two CIDRs and a group
 // is three rules.
 func expandPermissions(dir inventory.Direction, perms []types.IpPermission) []inventory.Rule {
-	var rules []inventory.Rule
+	return appendPermissions(nil, dir, perms)
+}
+
+// permissionRules is the number of rules expandPermissions makes of perms.
+func permissionRules(perms []types.IpPermission) int {
+	n := 0
+	for _, p := range perms {
+		n += len(p.IpRanges) + len(p.Ipv6Ranges) + len(p.PrefixListIds) + len(p.UserIdGroupPairs)
+	}
+	return n
+}
+
+// appendPermissions appends the rules of perms (expandPermissions) to rules.
+func appendPermissions(rules []inventory.Rule, dir inventory.Direction, perms []types.IpPermission) []inventory.Rule {
 	for _, p := range perms {
 		base := inventory.Rule{Direction: dir}
 		setProtocolAndPorts(&base, p.IpProtocol, p.FromPort, p.ToPort)
@@ -489,26 +510,47 @@ func tagMap(tags []types.Tag) inventory.Tags {
 // evidence, so that DescribeSecurityGroupReferences does not repeat it.
 func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 	// Group ids are unique across AWS, and references never leave a region.
-	index := make(map[string]int, len(groups))
+	type regionID struct{ region, id string } // a struct: a concatenation allocated per rule
+	index := make(map[regionID]int, len(groups))
 	for i, g := range groups {
-		index[g.Region+"/"+g.ID] = i
+		index[regionID{g.Region, g.ID}] = i
 	}
 	crossVPC := map[int]map[string]bool{}
-	for _, from := range groups {
-		dirs := map[int][]string{} // referenced group index → directions
+	// The groups one group references, and in which directions: a few,
+	// in a slice reused from group to group (a map per group was most of
+	// what linking allocated). Each referenced group gets one evidence per
+	// referencing group, so the order they are listed in changes nothing.
+	type reference struct {
+		to   int
+		dirs []string
+	}
+	var refs []reference
+	for fi := range groups {
+		from := &groups[fi]
+		refs = refs[:0]
 		for _, r := range from.Rules.All() {
 			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
 				continue
 			}
-			to, ok := index[from.Region+"/"+r.Peer.GroupID]
+			to, ok := index[regionID{from.Region, r.Peer.GroupID}]
 			if !ok {
 				continue // deleted, or in an account or region not collected
 			}
-			if !slices.Contains(dirs[to], string(r.Direction)) {
-				dirs[to] = append(dirs[to], string(r.Direction))
+			k := slices.IndexFunc(refs, func(x reference) bool { return x.to == to })
+			if k < 0 {
+				var dirs []string // the array of the slot's last use, if any
+				if len(refs) < cap(refs) {
+					dirs = refs[:len(refs)+1][len(refs)].dirs[:0]
+				}
+				refs = append(refs, reference{to: to, dirs: dirs})
+				k = len(refs) - 1
+			}
+			if !slices.Contains(refs[k].dirs, string(r.Direction)) {
+				refs[k].dirs = append(refs[k].dirs, string(r.Direction))
 			}
 		}
-		for to, ds := range dirs {
+		for _, ref := range refs {
+			to, ds := ref.to, ref.dirs
 			g := &groups[to]
 			slices.Sort(ds)
 			ev := inventory.Evidence{Kind: inventory.UsedBySGReference, ID: from.ID, Detail: strings.Join(ds, ", ")}

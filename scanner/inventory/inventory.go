@@ -313,7 +313,7 @@ func (inv *Inventory) Sort() {
 	for i := range inv.Coverage {
 		slices.Sort(inv.Coverage[i].Collected)
 	}
-	slices.SortFunc(inv.SecurityGroups, func(a, b SecurityGroup) int {
+	sortByIndex(inv.SecurityGroups, func(a, b *SecurityGroup) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
 	})
 	for i := range inv.SecurityGroups {
@@ -331,7 +331,7 @@ func (inv *Inventory) Sort() {
 	for i := range inv.PrefixLists {
 		slices.SortFunc(inv.PrefixLists[i].Entries, func(a, b PrefixListEntry) int { return cmp.Compare(a.CIDR, b.CIDR) })
 	}
-	slices.SortFunc(inv.NetworkInterfaces, func(a, b NetworkInterface) int {
+	sortByIndex(inv.NetworkInterfaces, func(a, b *NetworkInterface) int {
 		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), cmp.Compare(a.Region, b.Region), cmp.Compare(a.ID, b.ID))
 	})
 	for i := range inv.NetworkInterfaces {

@@ -2,6 +2,7 @@ package inventory
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"iter"
@@ -250,16 +251,139 @@ func (rs *Rules) UnmarshalJSON(data []byte) error {
 // list: what builders of an inventory use, so that Sort finds the list in
 // order and keeps it.
 func SortedRules(rules []Rule) Rules {
-	slices.SortFunc(rules, CompareRules)
+	sortRules(rules)
 	return NewRules(rules...)
 }
 
+// sortRules sorts rules in place as slices.SortFunc(rules, CompareRules)
+// does, building each rule's key at most once instead of at every
+// comparison: a million rules without ids (exported JSON) were compared
+// ~20 million times. It sorts the rules' indexes with comparisons of the
+// same results, so the sort makes the same moves and rules that compare
+// equal end in the same order.
+func sortRules(rules []Rule) {
+	if len(rules) < 2 {
+		return
+	}
+	s := ruleSorters.Get().(*ruleSorter)
+	s.order = s.order[:0]
+	for i := range rules {
+		s.order = append(s.order, int32(i))
+	}
+	s.keys = append(s.keys[:0], make([]keySpan, len(rules))...)
+	s.text = s.text[:0]
+	key := func(i int32) []byte {
+		k := &s.keys[i]
+		if !k.built {
+			start := len(s.text)
+			s.text = rules[i].appendKey(s.text)
+			*k = keySpan{start: int32(start), end: int32(len(s.text)), built: true}
+		}
+		return s.text[k.start:k.end]
+	}
+	slices.SortFunc(s.order, func(i, j int32) int {
+		a, b := &rules[i], &rules[j]
+		if c := cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.ID, b.ID)); c != 0 {
+			return c
+		}
+		return bytes.Compare(key(i), key(j))
+	})
+	s.tmp = append(s.tmp[:0], rules...)
+	for k, i := range s.order {
+		rules[k] = s.tmp[i]
+	}
+	clear(s.tmp) // drop the callers' strings
+	if cap(s.tmp) <= maxPooledRules {
+		ruleSorters.Put(s)
+	}
+}
+
+// ruleSorter is sortRules' memory, pooled: groups are sorted by the
+// hundred thousand.
+type ruleSorter struct {
+	order []int32
+	keys  []keySpan
+	text  []byte
+	tmp   []Rule
+}
+
+// keySpan is where a rule's key is in ruleSorter.text, once built.
+type keySpan struct {
+	start, end int32
+	built      bool
+}
+
+// maxPooledRules keeps a sorter that sorted a huge group out of the pool.
+const maxPooledRules = 4096
+
+var ruleSorters = sync.Pool{New: func() any { return new(ruleSorter) }}
+
 // sorted returns rs in CompareRules order: rs itself when it is already.
+// Each rule's key is built at most once (CompareRules built both at every
+// comparison).
 func (rs Rules) sorted() Rules {
-	for i := 1; i < rs.Len(); i++ {
-		if CompareRules(rs.At(i-1), rs.At(i)) > 0 {
+	n := rs.Len()
+	if n < 2 {
+		return rs
+	}
+	var bufs [2][128]byte
+	var keys [2][]byte
+	var built [2]bool
+	prev, p := rs.At(0), 0
+	for i := 1; i < n; i++ {
+		cur, c := rs.At(i), 1-p
+		built[c] = false
+		r := cmp.Or(cmp.Compare(prev.Direction, cur.Direction), cmp.Compare(prev.ID, cur.ID))
+		if r == 0 {
+			if !built[p] {
+				keys[p], built[p] = prev.appendKey(bufs[p][:0]), true
+			}
+			keys[c], built[c] = cur.appendKey(bufs[c][:0]), true
+			r = bytes.Compare(keys[p], keys[c])
+		}
+		if r > 0 {
 			return SortedRules(rs.Slice())
 		}
+		prev, p = cur, c
 	}
 	return rs
+}
+
+// sortByIndex sorts s as slices.SortFunc(s, compare) does (the same
+// order, ties included: it sorts indexes with comparisons of the same
+// results), then moves each element once. Sorting 100k groups moved
+// their 300-byte structs at every swap and copied two at every
+// comparison.
+func sortByIndex[T any](s []T, compare func(a, b *T) int) {
+	if len(s) < 2 {
+		return
+	}
+	order := make([]int32, len(s))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(i, j int32) int { return compare(&s[i], &s[j]) })
+	// Position k takes s[order[k]]: follow each cycle once.
+	for start := range order {
+		if order[start] < 0 {
+			continue
+		}
+		tmp, k := s[start], start
+		for {
+			j := int(order[k])
+			order[k] = -1
+			if j == start {
+				s[k] = tmp
+				break
+			}
+			s[k] = s[j]
+			k = j
+		}
+	}
+}
+
+// dirKind returns rule i's direction and peer kind, without the rest.
+func (rs Rules) dirKind(i int) (Direction, PeerKind) {
+	row := &rs.rows[i]
+	return Direction(rs.str(row.direction)), PeerKind(rs.str(row.kind))
 }

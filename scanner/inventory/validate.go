@@ -3,7 +3,6 @@ package inventory
 import (
 	"fmt"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -159,21 +158,93 @@ func token(s string) string {
 // nothing AWS accepts is refused.
 const MaxRulesPerDirection = 1000
 
+// The names checked on every group and rule are matched by hand: as
+// regexps they were a tenth of an import's time. Each matches what the
+// regexp in its comment matches (TestNamePatterns).
 var (
 	// regionPattern is a region name: eu-west-1, us-gov-west-1, us-isob-east-1.
-	regionPattern = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	regionPattern = namePattern(isRegion) // ^[a-z]{2}(-[a-z]+)+-[0-9]+$
 	// partitionPattern is a partition: aws, aws-cn, aws-us-gov, aws-iso-b.
-	partitionPattern = regexp.MustCompile(`^aws(-[a-z0-9]+)*$`)
-	// prefixListIDPattern is a managed prefix list id as EC2 writes it.
-	prefixListIDPattern = regexp.MustCompile(`^pl-[0-9a-f]{8,17}$`)
+	partitionPattern = namePattern(isPartition) // ^aws(-[a-z0-9]+)*$
 )
 
+// namePattern is a hand-written matcher with a regexp's method.
+type namePattern func(string) bool
+
+func (p namePattern) MatchString(s string) bool { return p(s) }
+
+// isRegion reports whether s matches ^[a-z]{2}(-[a-z]+)+-[0-9]+$. The parts
+// are split by '-', which none of them holds: two letters, one or more
+// groups of letters, then digits to the end.
+func isRegion(s string) bool {
+	if len(s) < 2 || !isLower(s[0]) || !isLower(s[1]) {
+		return false
+	}
+	for i, groups := 2, 0; ; groups++ {
+		if i >= len(s) || s[i] != '-' {
+			return false
+		}
+		j := i + 1
+		if j < len(s) && isDigit(s[j]) {
+			for j < len(s) && isDigit(s[j]) {
+				j++
+			}
+			return groups > 0 && j == len(s)
+		}
+		k := j
+		for k < len(s) && isLower(s[k]) {
+			k++
+		}
+		if k == j {
+			return false
+		}
+		i = k
+	}
+}
+
+// isPartition reports whether s matches ^aws(-[a-z0-9]+)*$.
+func isPartition(s string) bool {
+	rest, ok := strings.CutPrefix(s, "aws")
+	if !ok {
+		return false
+	}
+	for len(rest) > 0 {
+		if rest[0] != '-' {
+			return false
+		}
+		j := 1
+		for j < len(rest) && (isLower(rest[j]) || isDigit(rest[j])) {
+			j++
+		}
+		if j == 1 {
+			return false
+		}
+		rest = rest[j:]
+	}
+	return true
+}
+
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }
+
 // ValidRegion reports whether s is shaped like an AWS region name.
-func ValidRegion(s string) bool { return regionPattern.MatchString(s) }
+func ValidRegion(s string) bool { return isRegion(s) }
 
 // ValidPrefixListID reports whether s is a managed prefix list id as EC2
-// writes it: "pl-" and 8 to 17 lower-case hex digits.
-func ValidPrefixListID(s string) bool { return prefixListIDPattern.MatchString(s) }
+// writes it: "pl-" and 8 to 17 lower-case hex digits
+// (^pl-[0-9a-f]{8,17}$).
+func ValidPrefixListID(s string) bool {
+	hex, ok := strings.CutPrefix(s, "pl-")
+	if !ok || len(hex) < 8 || len(hex) > 17 {
+		return false
+	}
+	for i := 0; i < len(hex); i++ {
+		if !isDigit(hex[i]) && !('a' <= hex[i] && hex[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // MaxResourceIDBytes bounds an EC2 resource id (group, rule, VPC and
 // network interface ids); AWS's are at most 21 bytes ("sg-" and 17 hex
@@ -303,12 +374,13 @@ func (g *SecurityGroup) checkIaC() error {
 // families, as AWS counts it.
 func (g *SecurityGroup) checkRuleCount() error {
 	var n [2][2]int // [ingress, egress][IPv4, IPv6]
-	for _, r := range g.Rules.All() {
+	for i := range g.Rules.Len() {
+		dir, kind := g.Rules.dirKind(i) // not At: the rest is not needed
 		d := 0
-		if r.Direction == Egress {
+		if dir == Egress {
 			d = 1
 		}
-		switch r.Peer.Kind {
+		switch kind {
 		case PeerCIDRv4:
 			n[d][0]++
 		case PeerCIDRv6:
