@@ -339,6 +339,22 @@ func portWithServices(pt findings.ExposedPort) string {
 	return label
 }
 
+// portWithVerdict is portWithServices followed, when the scan verified
+// reachability anywhere, by this port's verdict.
+func portWithVerdict(pt findings.ExposedPort, verified bool) string {
+	label := portWithServices(pt)
+	switch {
+	case !verified:
+	case pt.Reachable == nil:
+		label += " not verified"
+	case *pt.Reachable:
+		label += " verified"
+	default:
+		label += " blocked"
+	}
+	return label
+}
+
 // exposureGroups lists, sorted and once each, the groups that open any
 // port of an exposure.
 func exposureGroups(e findings.Exposure) []string {

@@ -33,6 +33,10 @@ const maxMarkdownMessage = 200
 // maxMarkdownExposures caps the exposed-interface table at the worst few.
 const maxMarkdownExposures = 10
 
+// maxMarkdownPath bounds an attack-surface path: a load balancer's has two
+// ARNs and a few more ids, and is cut only past that.
+const maxMarkdownPath = 600
+
 // Write implements Reporter.
 func (Markdown) Write(w io.Writer, r *findings.Report) error {
 	p, err := prepare(r)
@@ -73,6 +77,7 @@ func (Markdown) Write(w io.Writer, r *findings.Report) error {
 	for _, sev := range severitiesHighFirst() {
 		fmt.Fprintf(&b, "| %s | %d |\n", sev, n.bySeverity[sev])
 	}
+	writeMarkdownAttackSurface(&b, p.Exposures)
 
 	if active := activeBySeverity(p.Findings); len(active) > 0 {
 		shown := active[:min(len(active), maxMarkdownFindings)]
@@ -179,6 +184,38 @@ func writeMarkdownNotices(b *bytes.Buffer, ns []findings.Notice) {
 	}
 }
 
+// writeMarkdownAttackSurface writes the ports verified reachable from the
+// internet (docs/reachability.md), catalogue services first, with the
+// path of each, as the HTML report opens with: nothing when none was
+// verified reachable.
+func writeMarkdownAttackSurface(b *bytes.Buffer, es []findings.Exposure) {
+	rows := attackSurface(es)
+	if len(rows) == 0 {
+		return
+	}
+	shown := rows[:min(len(rows), maxMarkdownExposures)]
+	b.WriteString("\n### Internet attack surface\n\n")
+	fmt.Fprintf(b, "%s verified reachable from the internet (route table, network ACL and groups)", plural(len(rows), "port"))
+	if len(shown) < len(rows) {
+		fmt.Fprintf(b, "; the first %d, catalogue services first:\n\n", len(shown))
+	} else {
+		b.WriteString(":\n\n")
+	}
+	b.WriteString("| Interface | Account/Region | Port | Via | Path |\n| --- | --- | --- | --- | --- |\n")
+	for _, r := range shown {
+		port := r.Port
+		if r.Services != "" {
+			port += " (" + r.Services + ")"
+		}
+		if r.Critical {
+			port += " CRITICAL"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n",
+			md(r.InterfaceID), md(r.AccountID+"/"+r.Region), md(port),
+			md(truncate(r.Via, maxMarkdownMessage)), md(truncate(strings.Join(r.Path, " → "), maxMarkdownPath)))
+	}
+}
+
 // writeMarkdownExposures writes how many interfaces the world can reach and
 // a table of the worst of them (see exposureRisk).
 func writeMarkdownExposures(b *bytes.Buffer, es []findings.Exposure) {
@@ -190,8 +227,13 @@ func writeMarkdownExposures(b *bytes.Buffer, es []findings.Exposure) {
 		return exposureRisk(y).compare(exposureRisk(x))
 	})
 	shown := worst[:min(len(worst), maxMarkdownExposures)]
+	verified := anyVerified(es)
 	b.WriteString("\n### Exposed interfaces\n\n")
-	fmt.Fprintf(b, "%s with a public IP reachable from the world", plural(len(es), "interface"))
+	if verified {
+		fmt.Fprintf(b, "%s with a world-open port behind a public IP or an internet-facing load balancer", plural(len(es), "interface"))
+	} else {
+		fmt.Fprintf(b, "%s with a public IP reachable from the world", plural(len(es), "interface"))
+	}
 	if len(shown) < len(es) {
 		fmt.Fprintf(b, "; the %d most exposed:\n\n", len(shown))
 	} else {
@@ -201,10 +243,10 @@ func writeMarkdownExposures(b *bytes.Buffer, es []findings.Exposure) {
 	for _, e := range shown {
 		ports := make([]string, 0, len(e.Ports))
 		for _, pt := range e.Ports {
-			ports = append(ports, portWithServices(pt))
+			ports = append(ports, portWithVerdict(pt, verified))
 		}
 		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n",
-			md(e.NetworkInterfaceID), md(e.PublicIP), md(e.AccountID+"/"+e.Region), md(dash(e.Resource)),
+			md(e.NetworkInterfaceID), md(dash(e.PublicIP)), md(e.AccountID+"/"+e.Region), md(dash(e.Resource)),
 			md(truncate(sanitize(strings.Join(ports, ", ")), maxMarkdownMessage)),
 			md(truncate(strings.Join(exposureGroups(e), ", "), maxMarkdownMessage)))
 	}

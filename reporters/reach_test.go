@@ -103,3 +103,45 @@ func TestHTMLAttackSurface(t *testing.T) {
 		t.Error("an attack-surface view without verified exposure")
 	}
 }
+
+// TestMarkdownAttackSurface: the job summary gets the HTML's attack
+// surface after the severity counts, catalogue services first, with the
+// path; its exposed interfaces say per port what the analysis found; a
+// report without verified exposure has no such section.
+func TestMarkdownAttackSurface(t *testing.T) {
+	r := withVerifiedExposure(t)
+	no := false
+	first := r.Exposures[0]
+	r.Exposures = append(r.Exposures, findings.Exposure{AccountID: first.AccountID, Region: first.Region, NetworkInterfaceID: "eni-0blocked", PublicIP: "198.51.100.9",
+		Ports: []findings.ExposedPort{{Protocol: "tcp", FromPort: 3389, ToPort: 3389, Services: []string{"RDP"}, GroupIDs: []string{"sg-9"}, Peers: []string{"0.0.0.0/0"},
+			Reachable: &no, BlockedBy: []findings.Blocker{{Kind: "network_acl", ID: "acl-9", Reason: "inbound rule 90 denies"}}}}})
+	out := string(render(t, Markdown{}, r))
+	view := strings.Index(out, "\n### Internet attack surface\n")
+	if view < 0 || view < strings.Index(out, "| Severity | Findings |") || view > strings.Index(out, "\n### Exposed interfaces\n") {
+		t.Fatalf("no attack surface between the severity counts and the exposed interfaces:\n%s", out)
+	}
+	section := out[view+1:]
+	section = section[:strings.Index(section, "\n### ")]
+	var rows []string
+	for _, l := range strings.Split(section, "\n") {
+		if strings.HasPrefix(l, "| eni-") {
+			rows = append(rows, l)
+		}
+	}
+	if len(rows) != 2 || !strings.Contains(section, "2 ports verified reachable from the internet") {
+		t.Fatalf("want 2 reachable ports (not the blocked one), got:\n%s", section)
+	}
+	if !strings.Contains(rows[0], "CRITICAL") || !strings.Contains(strings.Join(rows, "\n"), "igw-1 → rtb-1 → acl-1 → sg-1") ||
+		!strings.Contains(strings.Join(rows, "\n"), "load balancer arn:aws:elasticloadbalancing:eu-west-1:111122223333:loadbalancer/net/db/1 (TCP:5432)") {
+		t.Errorf("rows lack CRITICAL first, the path or the load balancer:\n%s", strings.Join(rows, "\n"))
+	}
+	for _, want := range []string{"tcp/3389 (RDP) blocked", "tcp/5432 (PostgreSQL) verified", "| eni-0lbonly | - |",
+		"with a world-open port behind a public IP or an internet-facing load balancer"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("exposed interfaces do not say %q:\n%s", want, out)
+		}
+	}
+	if plain := string(render(t, Markdown{}, loadReport(t, inReport))); strings.Contains(plain, "attack surface") || strings.Contains(plain, "verified") {
+		t.Errorf("a summary without verified exposure mentions it:\n%s", plain)
+	}
+}

@@ -645,12 +645,7 @@ func (t Table) exposures(out *bytes.Buffer, es []findings.Exposure) {
 	if len(es) == 0 {
 		return
 	}
-	verified := false
-	for _, e := range es {
-		for _, pt := range e.Ports {
-			verified = verified || pt.Reachable != nil
-		}
-	}
+	verified := anyVerified(es)
 	if verified {
 		// Some interfaces carry the analysis's answer
 		// (docs/reachability.md): say it per port, and count the
@@ -663,17 +658,7 @@ func (t Table) exposures(out *bytes.Buffer, es []findings.Exposure) {
 	for _, e := range es {
 		ports := make([]string, 0, len(e.Ports))
 		for _, pt := range e.Ports {
-			label := portWithServices(pt)
-			switch {
-			case !verified:
-			case pt.Reachable == nil:
-				label += " not verified"
-			case *pt.Reachable:
-				label += " verified"
-			default:
-				label += " blocked"
-			}
-			ports = append(ports, label)
+			ports = append(ports, portWithVerdict(pt, verified))
 		}
 		rows = append(rows, []string{
 			cell(e.NetworkInterfaceID, maxCell),
