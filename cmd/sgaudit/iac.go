@@ -24,7 +24,7 @@ type iacFlags struct {
 
 func (f *iacFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.dirs, "iac", nil, "directory of Terraform code whose blocks findings are located on (repeatable; default: the working directory when it holds *.tf files or CloudFormation templates)")
+	fl.StringArrayVar(&f.dirs, "iac", nil, "directory of Terraform code whose blocks findings are located on (repeatable; default: the working directory when it holds *.tf or *.tf.json files or CloudFormation templates)")
 	fl.StringArrayVar(&f.states, "tf-state", nil, "Terraform state in JSON (terraform.tfstate v4, or terraform show -json) that ties live groups to the code; enables SGA017, rules added outside Terraform (repeatable)")
 	fl.StringArrayVar(&f.templates, "cfn-template", nil, "STACK=FILE: the CloudFormation template of the stacks named STACK, a name or a glob (repeatable; also iac.cloudformation in the configuration)")
 }

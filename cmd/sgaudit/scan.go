@@ -119,9 +119,9 @@ notice in each report says so), and --fail-on judges what is reported. --check a
 --skip-check (ids or globs such as SGA00*) choose the checks over the configuration.
 
 Code: --tf-state FILE (Terraform state) with --iac DIR (default: the working directory when it
-holds *.tf files), and --cfn-template STACK=FILE, locate findings on the block that declares the
-group or rule (SARIF, JSON source, the table's SOURCE column) and turn on SGA017, rules added
-outside Terraform (docs/iac.md).
+holds *.tf or *.tf.json files), and --cfn-template STACK=FILE, locate findings on the block that
+declares the group or rule (SARIF, JSON source, the table's SOURCE column) and turn on SGA017,
+rules added outside Terraform (docs/iac.md).
 
 Terminal: the table fits the terminal's width (--wide for whole values), shows a check
 that repeats below HIGH as one line with ×N (--verbose lists each finding), and has no colour

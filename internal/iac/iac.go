@@ -46,7 +46,7 @@ type Options struct {
 	// a .git), else the working directory (docs/iac.md §1).
 	Root string
 	// Dirs are the --iac directories: every directory under them that
-	// holds *.tf files is a candidate root module of each state.
+	// holds *.tf or *.tf.json files is a candidate root module of each state.
 	Dirs []string
 	// States are Terraform state files (v4, or terraform show -json).
 	States []string
