@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -296,8 +297,13 @@ func TestTemplateVersionNotFound(t *testing.T) {
 // (SGA008: every group of the region "not checked", the pair in error).
 // moto has no DescribeConfigurationSettings: Elastic Beanstalk is a fake.
 func TestBeanstalkTerminatedEnvironments(t *testing.T) {
+	// Environments are described concurrently (useFanOut): record under
+	// a lock.
+	var mu sync.Mutex
 	var described []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
 		if err := req.ParseForm(); err != nil {
 			t.Error(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -471,8 +472,13 @@ func TestServerlessListingsPage(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			// The details are read concurrently (useFanOut): the handler
+			// records under a lock.
+			var mu sync.Mutex
 			var listed, described []string
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+				mu.Lock()
+				defer mu.Unlock()
 				w.Header().Set("Content-Type", "application/json")
 				if req.URL.Path == tc.list {
 					q := req.URL.Query()
