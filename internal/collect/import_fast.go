@@ -313,14 +313,6 @@ func cachePlan(t reflect.Type, p *structPlan) *structPlan {
 	return p
 }
 
-// fastDecode decodes raw, one JSON object that jsontext read whole, into
-// the struct at v by plan p. It returns false, leaving v half written,
-// for anything the plan does not take.
-func fastDecode(raw []byte, p *structPlan, v unsafe.Pointer) bool {
-	var c cells
-	return c.decode(raw, p, v)
-}
-
 // cells hands out the memory of the SDK structs' *string, *int32 and
 // *bool fields, 64 at a time: one allocation each was most of the
 // decoder's. A block lives as long as one of its fields is referenced:
@@ -387,7 +379,9 @@ func (c *cells) bool(b bool) *bool {
 	return &c.bools[len(c.bools)-1]
 }
 
-// decode is fastDecode with c's cells.
+// decode decodes raw, one JSON object that jsontext read whole, into the
+// struct at v by plan p, with c's cells. It returns false, leaving v half
+// written, for anything the plan does not take.
 func (c *cells) decode(raw []byte, p *structPlan, v unsafe.Pointer) bool {
 	if p == nil {
 		return false

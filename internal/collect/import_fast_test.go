@@ -79,7 +79,8 @@ func checkFast(t *testing.T, p *structPlan, typ reflect.Type, raw []byte) (taken
 		return false
 	}
 	got := reflect.New(typ)
-	if !fastDecode(bytes.TrimSpace(raw), p, got.UnsafePointer()) {
+	var c cells
+	if !c.decode(bytes.TrimSpace(raw), p, got.UnsafePointer()) {
 		return false
 	}
 	if werr != nil {
