@@ -414,7 +414,7 @@ func exact[T any](s []T) []T {
 // is built only for rules the first two do not tell apart: sorting a
 // million rules compared it ~20 million times otherwise.
 func CompareRules(a, b Rule) int {
-	if c := cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.ID, b.ID)); c != 0 {
+	if c := compareRuleHeads(&a, &b); c != 0 {
 		return c
 	}
 	// The keys are built in buffers on the stack: sorting a million rules
@@ -422,6 +422,13 @@ func CompareRules(a, b Rule) int {
 	// compared them through Key, two string allocations per comparison.
 	var ka, kb [128]byte
 	return bytes.Compare(a.appendKey(ka[:0]), b.appendKey(kb[:0]))
+}
+
+// compareRuleHeads is CompareRules before the content key: direction,
+// then id. Every sort of rules starts with it, and builds keys only on a
+// tie.
+func compareRuleHeads(a, b *Rule) int {
+	return cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.ID, b.ID))
 }
 
 // Key identifies a rule by its content: direction, protocol, ports and peer.

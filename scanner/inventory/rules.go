@@ -2,7 +2,6 @@ package inventory
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"iter"
@@ -282,8 +281,7 @@ func sortRules(rules []Rule) {
 		return s.text[k.start:k.end]
 	}
 	slices.SortFunc(s.order, func(i, j int32) int {
-		a, b := &rules[i], &rules[j]
-		if c := cmp.Or(cmp.Compare(a.Direction, b.Direction), cmp.Compare(a.ID, b.ID)); c != 0 {
+		if c := compareRuleHeads(&rules[i], &rules[j]); c != 0 {
 			return c
 		}
 		return bytes.Compare(key(i), key(j))
@@ -333,7 +331,7 @@ func (rs Rules) sorted() Rules {
 	for i := 1; i < n; i++ {
 		cur, c := rs.At(i), 1-p
 		built[c] = false
-		r := cmp.Or(cmp.Compare(prev.Direction, cur.Direction), cmp.Compare(prev.ID, cur.ID))
+		r := compareRuleHeads(&prev, &cur)
 		if r == 0 {
 			if !built[p] {
 				keys[p], built[p] = prev.appendKey(bufs[p][:0]), true
