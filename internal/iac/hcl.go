@@ -400,7 +400,12 @@ func literal(body attrs, name string) (cty.Value, bool) {
 	if !ok {
 		return cty.NilVal, false
 	}
-	v, diags := expr.Value(nil)
+	return literalValue(expr)
+}
+
+// literalValue evaluates an expression without variables or functions.
+func literalValue(e hcl.Expression) (cty.Value, bool) {
+	v, diags := e.Value(nil)
 	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || hasTemplate(v) {
 		return cty.NilVal, false
 	}
@@ -419,8 +424,8 @@ func isNull(body attrs, name string) bool {
 }
 
 func literalString(e hcl.Expression) (string, bool) {
-	v, diags := e.Value(nil)
-	if diags.HasErrors() || !v.IsWhollyKnown() || v.IsNull() || v.Type() != cty.String || hasTemplate(v) {
+	v, ok := literalValue(e)
+	if !ok || v.Type() != cty.String {
 		return "", false
 	}
 	return v.AsString(), true
