@@ -36,7 +36,11 @@ import (
 // lineReader offset).
 func decodeItem[T any](s *stream, key string, i int, start int64, p *structPlan, v *T, slow bool) error {
 	prefix := func() jsontext.Pointer { return jsontext.Pointer(fmt.Sprintf("/%s/%d", key, i)) }
-	if slow {
+	// A '}' where an item should start is an error of the list, not of an
+	// item: only the live decoder, which knows it follows an element,
+	// reports it as json v2 always did ("after array element"); a replay
+	// from the item's start would say "at start of value".
+	if slow || s.dec.PeekKind() == '}' {
 		return json.UnmarshalDecode(s.dec, v, decodeOptions)
 	}
 	raw, err := s.dec.ReadValue()
