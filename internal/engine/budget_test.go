@@ -222,3 +222,33 @@ func TestEvaluateStopsWhenCancelled(t *testing.T) {
 		t.Errorf("got %v, want context.Canceled and no policy error", err)
 	}
 }
+
+// TestEvaluatorPanicIsAnError: OPA 1.22's net.cidr_merge panics on two
+// IPv4-mapped IPv6 CIDRs; a policy that reaches such a bug fails the
+// evaluation with one line naming the groups, and the process lives on.
+// (If an OPA upgrade fixes the bug, this test says so: find another
+// input that panics, or drop the recovery with the reason.)
+func TestEvaluatorPanicIsAnError(t *testing.T) {
+	t.Parallel()
+	dir := writeFiles(t, map[string]string{"merge.rego": meta("ACME002", "LOW") + `package acme.merge
+
+deny contains {"group_arn": g.arn, "msg": "merged"} if {
+	some g in input.security_groups
+	net.cidr_merge(["::ffff:0:0/96", "::ffff:10.0.0.0/104"])
+}
+`})
+	e := load(t, nil, Options{PolicyDirs: []string{dir}})
+	_, _, err := e.Evaluate(context.Background(), fixture(t))
+	if err == nil {
+		t.Fatal("no error: OPA no longer panics in net.cidr_merge on IPv4-mapped CIDRs")
+	}
+	msg := err.Error()
+	for _, want := range []string{"evaluate groups arn:aws:ec2:", "the policy evaluator (OPA) failed: runtime error"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error %q does not contain %q", msg, want)
+		}
+	}
+	if strings.Contains(msg, "\n") {
+		t.Errorf("error %q is more than one line", msg)
+	}
+}

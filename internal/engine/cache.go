@@ -8,6 +8,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/dependencies"
 	"github.com/open-policy-agent/opa/v1/topdown"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
 // Policies are told to build lookups once, at package level
@@ -165,6 +167,12 @@ type batchCache struct {
 	// that was ~5% of an evaluation's allocations. Memoising still
 	// matters: without it the pack took a quarter more CPU.
 	calls map[int][]call
+	// computed are the rules computed in Go (accelerate.go), each on the
+	// first reference to it outside `with` frames, from this batch's
+	// groups and their input.security_groups value.
+	computed []active
+	groups   []inventory.SecurityGroup
+	terms    *ast.Array
 }
 
 // call is one memoised function result; undefined when value is nil.
@@ -255,6 +263,16 @@ func (c *batchCache) Get(ref ast.Ref) (*ast.Term, bool) {
 		c.shared.mu.Lock()
 		defer c.shared.mu.Unlock()
 		return c.shared.cache.Get(ref)
+	}
+	if c.depth == 0 {
+		for i, a := range c.computed {
+			if len(ref) == len(a.path) && ref.Equal(a.path) {
+				v := a.compute(c.groups, c.terms)
+				c.inner.Put(a.path, v)
+				c.computed = slices.Delete(slices.Clone(c.computed), i, i+1)
+				return v, false
+			}
+		}
 	}
 	return c.inner.Get(ref)
 }

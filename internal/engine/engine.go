@@ -128,12 +128,15 @@ type Engine struct {
 	// inputKeys are the top-level input keys the policies read; nil = all.
 	inputKeys map[string]bool
 	// shared are the rules computed once per Evaluate, not per batch.
-	shared  sharedPaths
-	batch   int
-	workers int
-	log     *slog.Logger
-	now     func() time.Time
-	timeout time.Duration
+	shared sharedPaths
+	// accelerated are the library rules computed in Go for each batch
+	// (accelerate.go).
+	accelerated []active
+	batch       int
+	workers     int
+	log         *slog.Logger
+	now         func() time.Time
+	timeout     time.Duration
 }
 
 // check is a catalogue entry plus what the engine needs to evaluate it.
@@ -288,6 +291,17 @@ func Load(ctx context.Context, embedded fs.FS, opts Options) (*Engine, error) {
 	e.shared = newSharedPaths(shared)
 
 	e.compiler, e.store = compiler, inmem.NewFromASTObject(data)
+	custom := map[string]bool{}
+	for _, s := range srcs {
+		custom[s.name] = s.custom
+	}
+	var skipped []string
+	if e.accelerated, skipped, err = activeAccelerators(ctx, compiler, e.store, custom); err != nil {
+		return nil, err
+	}
+	for _, why := range skipped {
+		log.Debug("rule evaluated by OPA, not computed in Go", "reason", why)
+	}
 	var enabled []*check
 	for i := range checks {
 		if checks[i].enabled {

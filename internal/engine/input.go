@@ -491,15 +491,16 @@ func inputKeys(modules map[string]*ast.Module) map[string]bool {
 	return keys
 }
 
-// inputValue is the whole input for one batch of groups.
-func inputValue(sh shared, groups []inventory.SecurityGroup) ast.Value {
+// inputValue is the whole input for one batch of groups, and its
+// security_groups array.
+func inputValue(sh shared, groups []inventory.SecurityGroup) (ast.Value, *ast.Array) {
 	b := getBuilder()
 	sgs := array(b, groups, groupTerm)
 	putBuilder(b)
 	pairs := make([][2]*ast.Term, 0, len(sh)+1)
 	pairs = append(pairs, sh...)
 	pairs = append(pairs, [2]*ast.Term{kSecurityGroups, sgs})
-	return ast.NewObject(pairs...)
+	return ast.NewObject(pairs...), sgs.Value.(*ast.Array)
 }
 
 func accountTerm(b *builder, a *inventory.Account) *ast.Term {

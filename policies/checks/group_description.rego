@@ -44,17 +44,22 @@ first_reason := {[a, b, c, d]: reasons[k] |
 	k := min([j | some j, f in [a, b, c, d]; f])
 }
 
-deny contains finding if {
+# bad_descriptions[i] is the first reason the description of
+# input.security_groups[i] says nothing, for the groups that are not
+# default and have one. Every test on the lower-cased, trimmed
+# description, then one lookup: a function with an else chain per group
+# cost more than the tests. Five string built-ins for every group of the
+# estate, so sgaudit computes this value in Go for each batch
+# (docs/performance.md, "Rules computed in Go"); `opa` computes it from
+# this text, and the two are tested equal.
+bad_descriptions := {i: reason |
 	# Bound once, outside the group loop: a package-level rule referenced
 	# inside it is a cache lookup per group (sg.short_rules explains).
 	known := placeholders
 	wizard := wizard_pattern
 	reasons := first_reason
-	some g in input.security_groups
+	some i, g in input.security_groups
 	not g.is_default
-
-	# Every test on the lower-cased, trimmed description, then one lookup:
-	# a function with an else chain per group cost more than the tests.
 	desc := lower(trim_space(g.description))
 	reason := reasons[[
 		desc == "",
@@ -62,6 +67,11 @@ deny contains finding if {
 		object.get(known, desc, false),
 		regex.match(wizard, desc),
 	]]
+}
+
+deny contains finding if {
+	some i, reason in bad_descriptions
+	g := input.security_groups[i]
 	finding := {
 		"group_arn": g.arn,
 		"msg": sprintf("%s has a description that says nothing (%s): %q", [sg.label(g), reason, g.description]),

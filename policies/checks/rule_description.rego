@@ -21,26 +21,13 @@ import data.sgaudit.lib.net
 import data.sgaudit.lib.sg
 
 deny contains finding if {
-	some i, j
-
-	# Blank is none, whitespace included (hand-made JSON may hold tabs EC2
-	# would refuse); the contract always carries description. This runs
-	# for every rule of every group, so it is one expression: the ref walks
-	# the groups and their rules, and trim_space's output is unified with
-	# "" in the call (same as `trim_space(d) == ""`, without a second
-	# expression per rule). Measured: 7% of the pack's cost less than
-	# `some g in input.security_groups; some r in g.rules` first;
-	# sg.has_description, a function call per rule, costs about 3x. Default
-	# groups are left out last, for the few rules that get there.
-	trim_space(input.security_groups[i].rules[j].description, "")
-	r := input.security_groups[i].rules[j]
-
-	# AWS's own egress rule (all traffic to the world, no description) is
-	# on every group, and this is where it leaves: lib's definition, so
-	# any spelling of /0 lib calls the world is skipped here too.
-	not sg.aws_default_egress(r.direction, r.protocol, r.peer, r.description)
+	# sg.undescribed_rules is the one pass over every rule (blank
+	# descriptions, AWS's own egress rule left out); default groups are
+	# left out here, for the few groups that get this far.
+	some i, rules in sg.undescribed_rules
 	g := input.security_groups[i]
 	not g.is_default
+	some r in rules
 
 	# Undescribed rules are common, so each text is built once per finding.
 	ports := net.ports_text(r.protocol, r.from_port, r.to_port)

@@ -89,12 +89,25 @@ world_units := 1024
 # result of the other family is dropped, not taken for the world.
 world_cidrs(cidrs) := sort([w |
 	some v6 in [false, true]
-	family := [c | some c in cidrs; contains(c, ":") == v6]
+	family := [c | some c in cidrs; contains(c, ":") == v6; not ipv4_mapped(c)]
 	count(family) > 0
 	some w in net.cidr_merge(family)
 	is_world(w)
 	contains(w, ":") == v6
 ])
+
+# ipv4_mapped(cidr) is true for an IPv6 CIDR inside ::ffff:0:0/96, the
+# IPv4-mapped addresses. world_cidrs leaves these out of the merge, which
+# would make IPv4 of them (dropped above) and never joins them to IPv6:
+# the result is the same, and OPA 1.22's net.cidr_merge panics (an index
+# out of range) on a list holding two of them, which one group's rules or
+# one prefix list can.
+# (The CIDR must be written as IPv6: OPA holds an IPv4 address in its
+# mapped form, so ::ffff:0:0/96 contains every IPv4 CIDR too.)
+ipv4_mapped(cidr) if {
+	contains(cidr, ":")
+	net.cidr_contains("::ffff:0:0/96", cidr)
+}
 
 # covers_world(cidrs) is true when cidrs together cover a whole address space.
 covers_world(cidrs) if count(world_cidrs(cidrs)) > 0

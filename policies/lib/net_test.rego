@@ -221,6 +221,21 @@ test_regression_ipv4_mapped_ipv6_is_not_the_ipv4_world if {
 	net.world_cidrs(["0.0.0.0/1", "::ffff:128.0.0.0/97"]) == []
 }
 
+test_regression_two_ipv4_mapped_cidrs_do_not_crash_the_merge if {
+	# OPA's net.cidr_merge panicked on each of these lists.
+	net.world_cidrs(["::ffff:0:0/96", "::ffff:10.0.0.0/104"]) == []
+	net.world_cidrs(["::ffff:0:0/96", "::ffff:0:0/96", "::/1", "8000::/1"]) == ["::/0"]
+	net.world_cidrs(["0:0:0:0:0:FFFF:0:0/97", "::ffff:128.0.0.0/97", "0.0.0.0/1", "128.0.0.0/1"]) == ["0.0.0.0/0"]
+
+	# Not mapped: the network address of ::ffff:0:0/80 is ::.
+	net.world_cidrs(["::ffff:0:0/80", "::ffff:0:0/96"]) == []
+	net.ipv4_mapped("::ffff:10.0.0.0/104")
+	not net.ipv4_mapped("::ffff:0:0/80")
+	not net.ipv4_mapped("10.0.0.0/8")
+	not net.ipv4_mapped("0.0.0.0/0")
+	not net.ipv4_mapped("not a cidr")
+}
+
 test_world_cidrs_gaps_and_overlaps if {
 	net.world_cidrs(["0.0.0.0/1", "10.0.0.0/8", "128.0.0.0/2"]) == []
 	net.world_cidrs([]) == []

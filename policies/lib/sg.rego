@@ -137,6 +137,27 @@ short_rules := {i: rules |
 	rules[0]
 }
 
+# undescribed_rules[i] lists the rules of input.security_groups[i] whose
+# description is blank (whitespace included: hand-made JSON may hold tabs
+# EC2 would refuse; the contract always carries description), except AWS's
+# own egress rule (aws_default_egress), which is on every group and nobody
+# wrote: what SGA007 reports. Like short_rules, a pass over every rule of
+# every group, so sgaudit computes this value in Go for each batch
+# (docs/performance.md, "Rules computed in Go"); `opa` computes it from
+# this text, and the two are tested equal.
+undescribed_rules := {i: rules |
+	some i, g in input.security_groups
+	rules := [r |
+		# trim_space's output unified with "" in the call: one expression
+		# per rule, and the lookup skips nothing else.
+		some j
+		trim_space(g.rules[j].description, "")
+		r := g.rules[j]
+		not aws_default_egress(r.direction, r.protocol, r.peer, r.description)
+	]
+	rules[0]
+}
+
 # short_pattern matches the CIDRs short_rules keeps: a prefix of /0 to /9
 # (the world and its parts), or, per family, shorter than the largest
 # limit of data.sgaudit.wide_public_ranges (SGA016): with the defaults,

@@ -1,0 +1,424 @@
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// Rules computed in Go (docs/performance.md, "Rules computed in Go").
+//
+// A few rules of the embedded library look at every rule of every group:
+// one or two Rego expressions per rule, 0.3–1 µs each in OPA's evaluator,
+// a quarter of the pack's cost. The engine computes their values for each
+// batch in Go, from the batch's input value, and puts them in the batch's
+// virtual cache before the Eval: OPA takes a rule's value from the cache
+// instead of evaluating its body, as it does for a rule it has already
+// evaluated. The Rego text stays the definition (stock `opa` computes the
+// same value from it, and policies see nothing else), and the Go below
+// must compute exactly that value:
+//
+//   - pinned: each accelerated rule names the rules and functions whose
+//     text its Go code reproduces, with the sha256 of that text. A pack
+//     whose text differs (another embedded FS, an edit to lib) is
+//     evaluated by OPA alone, and TestAcceleratedRulesPinned fails on the
+//     embedded pack until the Go code is checked against the new text and
+//     the pin updated.
+//   - tested: TestAcceleratedRulesMatchRego and FuzzAcceleratedRules
+//     evaluate each rule with OPA and compare its value, term for term,
+//     with the Go one; the findings of every test estate are compared
+//     with acceleration on and off.
+//   - with: under `with`, OPA pushes a new cache frame, so a policy that
+//     replaces input or data sees the rule evaluated by OPA.
+
+// accelerated is one library rule whose value is computed in Go.
+type accelerated struct {
+	path ast.Ref
+	// pins are the texts the Go code reproduces: every rule (all its
+	// definitions) at each path, by the sha256 of their source text.
+	pins []pin
+	// prepare reads what the value depends on besides the batch (a
+	// pattern built from data) once per Load; nil when there is nothing.
+	prepare func(ctx context.Context, c *ast.Compiler, store storage.Store) (compute, error)
+	compute compute
+}
+
+// compute returns the rule's value for one batch: its groups, and the
+// input.security_groups value built from them (inputValue), whose terms the
+// value holds where the rule's holds input's. The predicates read the
+// groups' Go fields, which inputValue turns into the input's values one to
+// one (a string field into that string; a CIDR, prefix list or group id
+// that is "" into no key), a cheaper read than the AST's.
+type compute func(groups []inventory.SecurityGroup, terms *ast.Array) *ast.Term
+
+type pin struct {
+	path   string // "data.sgaudit.lib.sg.short_rules"
+	sha256 string // of the rule texts at path, in file and line order, joined by "\n"
+}
+
+// accelerators is every rule the engine can compute in Go.
+func accelerators() []accelerated {
+	return []accelerated{
+		{
+			path: ast.MustParseRef("data.sgaudit.lib.sg.short_rules"),
+			pins: []pin{
+				{"data.sgaudit.lib.sg.short_rules", "3dba345056caed3d94d9844529144d1a6445634a8e98996dd112ffa3869d83d2"},
+			},
+			prepare: prepareShortRules,
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.lib.sg.undescribed_rules"),
+			pins: []pin{
+				{"data.sgaudit.lib.sg.undescribed_rules", "33399e475550b02cec8729575b9ec0327556fa77f57984c29041d3da872669eb"},
+				{"data.sgaudit.lib.sg.aws_default_egress", "48c39657bedb845f016e8d31780eef4779be08b4a8ee1a0bba6091f067c7cee8"},
+				{"data.sgaudit.lib.sg.has_description", "d905ed912b660caaae1b9c0fd08dab95ea4b9f7e5d9706d591cb8e762e13de22"},
+				{"data.sgaudit.lib.net.is_world_peer", "d48a905bf9ea38835a0a762b5ffc491ee7e57ec51ae91d3b0d5f500a3a35e06f"},
+				{"data.sgaudit.lib.net.is_world", "146b8d60a98c89f06fd86d0aac9a17dd941e6a863ec359e22021d5e832de9d3a"},
+				{"data.sgaudit.lib.net.cidr_peer_kinds", "800fe38e4a58325976597531f0c0ee0281e9ade4cc5b6671ef17b98a88a9c9f5"},
+			},
+			compute: undescribedRules,
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.checks.group_description.bad_descriptions"),
+			pins: []pin{
+				{"data.sgaudit.checks.group_description.bad_descriptions", "1c140fca193035f00489a8bef0c4a688a875e74d33ae1be2fe88b13bf66768bc"},
+				{"data.sgaudit.checks.group_description.first_reason", "7b480029d72bb251de20a6c6b64a11f78a59096ccc39bfa8e6aa29600243cc64"},
+				{"data.sgaudit.checks.group_description.placeholders", "181873a8f4902799ab45a2bbe20363076d36aaa160f20bdf1d9323f017cc46e6"},
+				{"data.sgaudit.checks.group_description.wizard_pattern", "0990c65f364415365cd7c6a96a5b6b91fa7a6293bca7d58d657172e21fb48ee0"},
+			},
+			prepare: prepareBadDescriptions,
+		},
+	}
+}
+
+// active is the accelerated rules of one Load, ready to compute.
+type active struct {
+	path    ast.Ref
+	compute compute
+}
+
+// activeAccelerators returns the accelerated rules whose pinned texts all
+// match the compiled pack, defined by embedded modules only.
+func activeAccelerators(ctx context.Context, c *ast.Compiler, store storage.Store, custom map[string]bool) ([]active, []string, error) {
+	var out []active
+	var skipped []string
+	for _, a := range accelerators() {
+		if why := pinMismatch(c, a.pins, custom); why != "" {
+			skipped = append(skipped, a.path.String()+": "+why)
+			continue
+		}
+		f := a.compute
+		if a.prepare != nil {
+			var err error
+			if f, err = a.prepare(ctx, c, store); err != nil {
+				return nil, nil, err
+			}
+		}
+		if f == nil {
+			skipped = append(skipped, a.path.String()+": nothing to compute it with")
+			continue
+		}
+		out = append(out, active{path: a.path, compute: f})
+	}
+	return out, skipped, nil
+}
+
+// pinMismatch says why the pinned texts do not match c, or "".
+func pinMismatch(c *ast.Compiler, pins []pin, custom map[string]bool) string {
+	for _, p := range pins {
+		sum, files := ruleTextHash(c, ast.MustParseRef(p.path))
+		switch {
+		case len(files) == 0:
+			return p.path + " is not defined"
+		case slices.ContainsFunc(files, func(f string) bool { return custom[f] }):
+			return p.path + " is defined by a custom policy"
+		case sum != p.sha256:
+			return fmt.Sprintf("%s has changed (sha256 %s)", p.path, sum)
+		}
+	}
+	return ""
+}
+
+// ruleTextHash returns the sha256 of the source texts of every rule at
+// path (in file, then line order) and the files defining them.
+func ruleTextHash(c *ast.Compiler, path ast.Ref) (string, []string) {
+	type def struct {
+		file string
+		row  int
+		text string
+	}
+	var defs []def
+	for _, name := range slices.Sorted(maps.Keys(c.Modules)) {
+		for _, r := range c.Modules[name].Rules {
+			if !r.Ref().Equal(path) && !r.Ref().HasPrefix(path) {
+				continue
+			}
+			for rule := r; rule != nil; rule = rule.Else {
+				if rule.Location == nil {
+					continue
+				}
+				defs = append(defs, def{name, rule.Location.Row, string(rule.Location.Text)})
+			}
+		}
+	}
+	if len(defs) == 0 {
+		return "", nil
+	}
+	slices.SortStableFunc(defs, func(a, b def) int {
+		if c := strings.Compare(a.file, b.file); c != 0 {
+			return c
+		}
+		return a.row - b.row
+	})
+	var texts, files []string
+	for _, d := range defs {
+		texts = append(texts, d.text)
+		if !slices.Contains(files, d.file) {
+			files = append(files, d.file)
+		}
+	}
+	sum := sha256.Sum256([]byte(strings.Join(texts, "\n")))
+	return hex.EncodeToString(sum[:]), files
+}
+
+// ruleValue evaluates a batch-independent rule (a pattern built from data)
+// with OPA.
+func ruleValue(ctx context.Context, c *ast.Compiler, store storage.Store, path string) (any, bool, error) {
+	rs, err := rego.New(
+		rego.Query("x = "+path),
+		rego.Compiler(c),
+		rego.Store(store),
+	).Eval(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("evaluate %s: %w", path, err)
+	}
+	if len(rs) != 1 {
+		return nil, false, nil
+	}
+	return rs[0].Bindings["x"], true, nil
+}
+
+// ingressShort and egressShort are short_rules' per-direction patterns.
+var (
+	ingressShort = regexp.MustCompile(`/[0-9]+$`)
+	egressShort  = regexp.MustCompile(`/[1-9]$`)
+)
+
+// prepareShortRules compiles short_pattern (built from data: SGA016's
+// limits) and returns short_rules' computation:
+//
+//	short_rules := {i: rules |
+//		some i, g in input.security_groups
+//		rules := [r | some j; regex.match(short_pattern, g.rules[j].peer.cidr)
+//		              r := g.rules[j]; regex.match(patterns[r.direction], r.peer.cidr)]
+//		rules[0]
+//	}
+//
+// regex.match is Go's regexp, so the same pattern matches the same strings.
+func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store) (compute, error) {
+	v, ok, err := ruleValue(ctx, c, store, "data.sgaudit.lib.sg.short_pattern")
+	if err != nil || !ok {
+		return nil, err
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		return nil, nil
+	}
+	pattern, err := regexp.Compile(s)
+	if err != nil {
+		return nil, nil // OPA reports it when it evaluates the rule
+	}
+	// The pattern's value per CIDR, for the batch: most CIDRs repeat.
+	return func(groups []inventory.SecurityGroup, terms *ast.Array) *ast.Term {
+		memo := map[string]bool{}
+		return perGroup(groups, terms, func(r *inventory.Rule) bool {
+			cidr := r.Peer.CIDR
+			if !shortSuffix(cidr) {
+				return false
+			}
+			short, seen := memo[cidr]
+			if !seen {
+				short = pattern.MatchString(cidr)
+				memo[cidr] = short
+			}
+			if !short {
+				return false
+			}
+			switch r.Direction {
+			case inventory.Ingress:
+				return ingressShort.MatchString(cidr)
+			case inventory.Egress:
+				return egressShort.MatchString(cidr)
+			}
+			return false
+		})
+	}, nil
+}
+
+// shortSuffix reports whether s ends in "/" and one to three digits, as
+// every string short_pattern matches does (its lengths are 0 to 127): most
+// CIDRs of an estate (/16, /24, /32) are still checked by the pattern, but
+// group and prefix-list peers ("") and text are not.
+func shortSuffix(s string) bool {
+	slash := strings.LastIndexByte(s, '/')
+	n := len(s) - slash - 1
+	if slash < 0 || n < 1 || n > 3 {
+		return false
+	}
+	for _, c := range []byte(s[slash+1:]) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// undescribedRules computes
+//
+//	undescribed_rules := {i: rules |
+//		some i, g in input.security_groups
+//		rules := [r | some j; trim_space(g.rules[j].description, "")
+//		              r := g.rules[j]
+//		              not aws_default_egress(r.direction, r.protocol, r.peer, r.description)]
+//		rules[0]
+//	}
+//
+// trim_space is strings.TrimSpace. aws_default_egress holds for direction
+// "egress", protocol "all", a peer of a CIDR kind whose cidr ends in "/0",
+// and a blank description (already known here); an argument that is
+// undefined makes the call undefined, so `not` keeps the rule.
+func undescribedRules(groups []inventory.SecurityGroup, terms *ast.Array) *ast.Term {
+	return perGroup(groups, terms, func(r *inventory.Rule) bool {
+		return strings.TrimSpace(r.Description) == "" && !awsDefaultEgress(r)
+	})
+}
+
+func awsDefaultEgress(r *inventory.Rule) bool {
+	return r.Direction == "egress" && r.Protocol == "all" &&
+		(r.Peer.Kind == "cidr_ipv4" || r.Peer.Kind == "cidr_ipv6") &&
+		strings.HasSuffix(r.Peer.CIDR, "/0")
+}
+
+// perGroup builds {i: [the rules of group i that keep holds]} over the
+// groups that have any, the shape of short_rules and undescribed_rules,
+// with the rules' terms from the input.
+func perGroup(groups []inventory.SecurityGroup, terms *ast.Array, keep func(*inventory.Rule) bool) *ast.Term {
+	var pairs [][2]*ast.Term
+	var kept []*ast.Term
+	for i := range groups {
+		kept = kept[:0]
+		var rules *ast.Array
+		for j, r := range groups[i].Rules.All() {
+			if !keep(&r) {
+				continue
+			}
+			if rules == nil {
+				rules = field(terms.Elem(i).Value, kRules).(*ast.Array)
+			}
+			kept = append(kept, rules.Elem(j))
+		}
+		if len(kept) > 0 {
+			pairs = append(pairs, [2]*ast.Term{ast.InternedTerm(i), ast.ArrayTerm(slices.Clone(kept)...)})
+		}
+	}
+	return ast.ObjectTerm(pairs...)
+}
+
+// field is v's value under key, or nil when v is not an object or has no
+// such key (Rego: undefined).
+func field(v ast.Value, key *ast.Term) ast.Value {
+	obj, ok := v.(ast.Object)
+	if !ok {
+		return nil
+	}
+	t := obj.Get(key)
+	if t == nil {
+		return nil
+	}
+	return t.Value
+}
+
+// descriptionReasons are first_reason's texts, in its order of precedence.
+var descriptionReasons = [...]*ast.Term{
+	ast.StringTerm("empty"),
+	ast.StringTerm("same as the group name"),
+	ast.StringTerm("placeholder"),
+	ast.StringTerm("wizard default"),
+}
+
+// prepareBadDescriptions reads SGA006's placeholders and wizard pattern
+// (built from data) and returns the computation of
+//
+//	bad_descriptions := {i: reason |
+//		some i, g in input.security_groups
+//		not g.is_default
+//		desc := lower(trim_space(g.description))
+//		reason := first_reason[[desc == "", desc == lower(trim_space(g.name)),
+//		                        object.get(placeholders, desc, false), regex.match(wizard_pattern, desc)]]
+//	}
+//
+// lower is strings.ToLower, trim_space strings.TrimSpace; the input's
+// is_default, description and name are always a boolean and strings.
+func prepareBadDescriptions(ctx context.Context, c *ast.Compiler, store storage.Store) (compute, error) {
+	const pkg = "data.sgaudit.checks.group_description."
+	v, ok, err := ruleValue(ctx, c, store, pkg+"placeholders")
+	if err != nil || !ok {
+		return nil, err
+	}
+	known, isObj := v.(map[string]any)
+	if !isObj {
+		return nil, nil
+	}
+	for _, x := range known {
+		if x != true {
+			return nil, nil
+		}
+	}
+	if v, ok, err = ruleValue(ctx, c, store, pkg+"wizard_pattern"); err != nil || !ok {
+		return nil, err
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		return nil, nil
+	}
+	wizard, err := regexp.Compile(s)
+	if err != nil {
+		return nil, nil // OPA reports it when it evaluates the rule
+	}
+	return func(groups []inventory.SecurityGroup, _ *ast.Array) *ast.Term {
+		var pairs [][2]*ast.Term
+		for i := range groups {
+			g := &groups[i]
+			if g.IsDefault {
+				continue
+			}
+			d := strings.ToLower(strings.TrimSpace(g.Description))
+			var reason *ast.Term
+			switch {
+			case d == "":
+				reason = descriptionReasons[0]
+			case d == strings.ToLower(strings.TrimSpace(g.Name)):
+				reason = descriptionReasons[1]
+			case known[d] == true:
+				reason = descriptionReasons[2]
+			case wizard.MatchString(d):
+				reason = descriptionReasons[3]
+			default:
+				continue
+			}
+			pairs = append(pairs, [2]*ast.Term{ast.InternedTerm(i), reason})
+		}
+		return ast.ObjectTerm(pairs...)
+	}, nil
+}

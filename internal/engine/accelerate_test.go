@@ -1,0 +1,276 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/inventory"
+)
+
+// TestAcceleratedRulesPinned fails when the embedded library's text of an
+// accelerated rule, or of anything its Go code reproduces, has changed:
+// check the Go against the new text (accelerate.go), then update the pin
+// to the sha256 this test prints.
+func TestAcceleratedRulesPinned(t *testing.T) {
+	e, err := Load(context.Background(), policies.FS, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range accelerators() {
+		for _, p := range a.pins {
+			sum, files := ruleTextHash(e.compiler, ast.MustParseRef(p.path))
+			if len(files) == 0 {
+				t.Errorf("%s (pinned by %s) is not in the embedded pack", p.path, a.path)
+				continue
+			}
+			if sum != p.sha256 {
+				t.Errorf("%s (pinned by %s) has changed: sha256 %s, pinned %s", p.path, a.path, sum, p.sha256)
+			}
+		}
+	}
+	if len(e.accelerated) != len(accelerators()) {
+		t.Errorf("%d of %d accelerated rules active", len(e.accelerated), len(accelerators()))
+	}
+}
+
+// edgeEstate is one account's groups whose rules and descriptions sit on
+// every edge of the accelerated rules: blank descriptions of each kind of
+// whitespace, AWS's egress rule in every spelling and one field off it,
+// CIDRs around each prefix limit, text that is not a CIDR, descriptions
+// that are placeholders in another case, the name, or the wizard's.
+func edgeEstate() *inventory.Inventory {
+	const account = "111122223333"
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Source:        "aws",
+		Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
+		Coverage: []inventory.Coverage{{AccountID: account, Region: "eu-west-1", Status: inventory.CoverageOK,
+			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}}},
+		// Two IPv4-mapped entries: OPA's net.cidr_merge panicked on them.
+		PrefixLists: []inventory.PrefixList{{ID: "pl-1", Name: "mapped", AccountID: account, Region: "eu-west-1", Owner: account,
+			Entries: []inventory.PrefixListEntry{{CIDR: "::ffff:0:0/96"}, {CIDR: "::ffff:10.0.0.0/104"}, {CIDR: "::/1"}, {CIDR: "8000::/1"}}}},
+	}
+	cidr := func(dir inventory.Direction, proto, c, desc string) inventory.Rule {
+		kind := inventory.PeerCIDRv4
+		if strings.Contains(c, ":") {
+			kind = inventory.PeerCIDRv6
+		}
+		return inventory.Rule{Direction: dir, Protocol: proto, FromPort: 22, ToPort: 22, Peer: inventory.Peer{Kind: kind, CIDR: c}, Description: desc}
+	}
+	var rules []inventory.Rule
+	for _, c := range []string{
+		"0.0.0.0/0", "10.0.0.0/0", "0.0.0.0/1", "128.0.0.0/9", "10.0.0.0/10", "10.0.0.0/15", "10.0.0.0/16",
+		"1.2.3.4/32", "1.2.3.4/01", "1.2.3.4/", "abc/1", "::/0", "::/1", "2001:db8::/31", "2001:db8::/32",
+		"2001:db8::/127", "::ffff:0:0/96", "::ffff:10.0.0.0/104", "2001:DB8::/8", "/0", "1.2.3.4/1234",
+	} {
+		for _, dir := range []inventory.Direction{inventory.Ingress, inventory.Egress} {
+			for _, proto := range []string{"all", "tcp"} {
+				for _, desc := range []string{"", " ", "\t\n", "\u00a0", "\u2003x", "ok"} {
+					rules = append(rules, cidr(dir, proto, c, desc))
+				}
+			}
+		}
+	}
+	rules = append(rules,
+		inventory.Rule{Direction: inventory.Egress, Protocol: "all", FromPort: -1, ToPort: -1, Peer: inventory.Peer{Kind: inventory.PeerPrefixList, PrefixListID: "pl-1"}},
+		inventory.Rule{Direction: inventory.Egress, Protocol: "all", FromPort: -1, ToPort: -1, Peer: inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: "sg-1", GroupOwner: account}},
+		inventory.Rule{Direction: inventory.Ingress, Protocol: "-1", RawProtocol: "-1", Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "0.0.0.0/0"}},
+	)
+	descs := []struct{ name, desc string }{
+		{"web", ""}, {"web", "   "}, {"web", "web"}, {"Web ", " WEB"}, {"web", "TODO"}, {"web", " Managed by Terraform "},
+		{"web", "launch-wizard-3 created 2024-01-01T00:00:00Z"}, {"web", "Launch-Wizard-3 created x"}, {"web", "the web tier"},
+		{"", ""}, {"", "x"}, {"web", "sg"}, {"web", "n/a\t"},
+	}
+	for i, d := range descs {
+		id := fmt.Sprintf("sg-%017x", i)
+		g := inventory.SecurityGroup{
+			ARN: "arn:aws:ec2:eu-west-1:" + account + ":security-group/" + id, ID: id, Name: d.name, Description: d.desc,
+			AccountID: account, Region: "eu-west-1", VPCID: "vpc-1", IsDefault: i%5 == 4,
+		}
+		// Each group a different slice of the rules, some none.
+		lo := i * len(rules) / len(descs)
+		g.Rules = inventory.NewRules(rules[lo:min(len(rules), lo+len(rules)/3)]...)
+		inv.SecurityGroups = append(inv.SecurityGroups, g)
+	}
+	inv.Sort()
+	return inv
+}
+
+// TestAcceleratedRulesMatchRego evaluates each accelerated rule with OPA
+// and compares its value with the Go one, batch by batch, on the
+// synthetic estate and the edge estate, with the embedded data and with
+// data that moves every limit and list the rules read; then the findings
+// with the rules computed in Go and without.
+func TestAcceleratedRulesMatchRego(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		data map[string]any
+	}{
+		{"embedded data", nil},
+		{"other limits and lists", map[string]any{"sgaudit": map[string]any{
+			"wide_public_ranges": map[string]any{
+				"risky_ports": map[string]any{"ipv4": 24, "ipv6": 128},
+				"other_ports": map[string]any{"ipv4": 4, "ipv6": 64},
+			},
+			"placeholder_descriptions": []any{" Web ", "THE WEB TIER"},
+			"placeholder_patterns":     []any{},
+		}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e, err := Load(ctx, policies.FS, Options{Data: tc.data, BatchSize: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(e.accelerated) != len(accelerators()) {
+				t.Fatalf("%d of %d accelerated rules active", len(e.accelerated), len(accelerators()))
+			}
+			for i, inv := range []*inventory.Inventory{edgeEstate(), synthetic(300, 7)} {
+				nonEmpty := compareAccelerated(t, e, inv, 5)
+				for _, a := range e.accelerated {
+					if i == 0 && nonEmpty[a.path.String()] == 0 {
+						t.Errorf("%s is empty in every batch of the edge estate: it tests nothing", a.path)
+					}
+				}
+				on, _, err := e.Evaluate(ctx, inv)
+				if err != nil {
+					t.Fatal(err)
+				}
+				accelerated := e.accelerated
+				e.accelerated = nil
+				off, _, err := e.Evaluate(ctx, inv)
+				e.accelerated = accelerated
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(on) == 0 {
+					t.Fatal("no findings: the estate tests nothing")
+				}
+				if diff := cmp.Diff(off, on); diff != "" {
+					t.Errorf("findings with rules computed in Go differ (-OPA +Go):\n%s", diff)
+				}
+			}
+		})
+	}
+}
+
+// compareAccelerated checks every accelerated rule on inv, batch by batch.
+// It returns how many batches each rule had a non-empty value for.
+func compareAccelerated(t testing.TB, e *Engine, inv *inventory.Inventory, batch int) map[string]int {
+	t.Helper()
+	ctx := context.Background()
+	sh := sharedInput(inv, e.inputKeys)
+	nonEmpty := map[string]int{}
+	for _, a := range e.accelerated {
+		q, err := rego.New(rego.Query("x = "+a.path.String()), rego.Compiler(e.compiler), rego.Store(e.store)).PrepareForEval(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for lo := 0; lo < len(inv.SecurityGroups); lo += batch {
+			groups := inv.SecurityGroups[lo:min(lo+batch, len(inv.SecurityGroups))]
+			input, terms := inputValue(sh, groups)
+			rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
+			if err != nil || len(rs) != 1 {
+				t.Fatalf("%s: %v (%d results)", a.path, err, len(rs))
+			}
+			want := rs[0].Bindings["x"]
+			got, err := ast.JSON(a.compute(groups, terms).Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Fatalf("%s for groups %d-%d (-OPA +Go):\n%s", a.path, lo, lo+len(groups)-1, diff)
+			}
+			if m, _ := want.(map[string]any); len(m) > 0 {
+				nonEmpty[a.path.String()]++
+			}
+		}
+	}
+	return nonEmpty
+}
+
+// FuzzAcceleratedRules: for any descriptions, names and CIDR text, each
+// rule computed in Go has the value OPA computes from its Rego. (Not the
+// whole pack per input: OPA's evaluator has so many paths that nearly
+// every input was new coverage, and minimising them left ~5 inputs a
+// second.)
+func FuzzAcceleratedRules(f *testing.F) {
+	for _, seed := range []struct {
+		groupName, groupDesc, ruleDesc, cidr string
+		shape                                uint16
+	}{
+		{"web", "web", "", "0.0.0.0/0", 0},
+		{"web", " TODO ", " ", "::/0", 3},
+		{"launch-wizard-1", "launch-wizard-1 created 2024", "\u00a0", "10.0.0.0/9", 6},
+		{"db", "Managed by Terraform", "x", "::ffff:0:0/96", 12},
+		{"x", "", "\t", "2001:db8::/31", 17},
+		{"", "sg", "", "1.2.3.4/01", 255},
+		{"a", "b", "", "0.0.0.0/1", 1023},
+	} {
+		f.Add(seed.groupName, seed.groupDesc, seed.ruleDesc, seed.cidr, seed.shape)
+	}
+	e, err := Load(context.Background(), policies.FS, Options{BatchSize: 2})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, groupName, groupDesc, ruleDesc, cidr string, shape uint16) {
+		inv := fuzzEstate(groupName, groupDesc, ruleDesc, cidr, shape)
+		compareAccelerated(t, e, inv, 2)
+	})
+}
+
+// fuzzEstate is three groups around one fuzzed rule: the rule itself, its
+// copy in the other direction, AWS's egress rule, and the fuzzed CIDR's
+// neighbours that can add up to the world with it.
+func fuzzEstate(groupName, groupDesc, ruleDesc, cidr string, shape uint16) *inventory.Inventory {
+	const account = "111122223333"
+	inv := &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Source:        "aws",
+		Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
+		Coverage: []inventory.Coverage{{AccountID: account, Region: "eu-west-1", Status: inventory.CoverageOK,
+			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}}},
+	}
+	protocols := []string{"tcp", "udp", "all", "icmp"}
+	kind := inventory.PeerCIDRv4
+	if shape&16 != 0 {
+		kind = inventory.PeerCIDRv6
+	}
+	dir := inventory.Ingress
+	if shape&32 != 0 {
+		dir = inventory.Egress
+	}
+	rule := inventory.Rule{Direction: dir, Protocol: protocols[shape>>2&3], FromPort: 22, ToPort: int(shape>>6&7) * 1000,
+		Peer: inventory.Peer{Kind: kind, CIDR: cidr}, Description: ruleDesc}
+	other := rule
+	other.Direction = inventory.Egress
+	if dir == inventory.Egress {
+		other.Direction = inventory.Ingress
+	}
+	awsEgress := inventory.Rule{Direction: inventory.Egress, Protocol: "all", FromPort: -1, ToPort: -1,
+		Peer: inventory.Peer{Kind: kind, CIDR: cidr}}
+	rules := []inventory.Rule{rule, other, awsEgress}
+	for _, c := range []string{"0.0.0.0/1", "128.0.0.0/1", "::/1", "8000::/1"} {
+		r := rule
+		r.Peer.CIDR = c
+		rules = append(rules, r)
+	}
+	for i, name := range []string{groupName, "web", groupDesc} {
+		id := fmt.Sprintf("sg-%017x", i)
+		g := inventory.SecurityGroup{
+			ARN: "arn:aws:ec2:eu-west-1:" + account + ":security-group/" + id, ID: id, Name: name, Description: groupDesc,
+			AccountID: account, Region: "eu-west-1", VPCID: "vpc-1", IsDefault: shape&(1<<(9+i)) != 0,
+			Rules: inventory.NewRules(rules[:3+(int(shape)+i)%5]...),
+		}
+		inv.SecurityGroups = append(inv.SecurityGroups, g)
+	}
+	inv.Sort()
+	return inv
+}
