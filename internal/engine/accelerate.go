@@ -50,17 +50,22 @@ type accelerated struct {
 	pins []pin
 	// prepare reads what the value depends on besides the batch (a
 	// pattern built from data) once per Load; nil when there is nothing.
-	prepare func(ctx context.Context, c *ast.Compiler, store storage.Store) (compute, error)
-	compute compute
+	prepare func(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error)
+	kernel  kernel
 }
 
-// compute returns the rule's value for one batch: its groups, and the
-// input.security_groups value built from them (inputValue), whose terms the
-// value holds where the rule's holds input's. The predicates read the
-// groups' Go fields, which inputValue turns into the input's values one to
-// one (a string field into that string; a CIDR, prefix list or group id
-// that is "" into no key), a cheaper read than the AST's.
-type compute func(groups []inventory.SecurityGroup, terms *ast.Array) *ast.Term
+// kernel computes a rule's value for one batch, in one of two shapes.
+// Both read the groups' Go fields, which inputValue turns into the input's
+// values one to one (a string field into that string; a CIDR, prefix list
+// or group id that is "" into no key): a cheaper read than the AST's.
+type kernel struct {
+	// keep, for a rule of the shape {i: [the rules of group i that ...]},
+	// makes the test of one rule, for one batch (it may memoise): the
+	// batch's rulePass runs it on every rule as inputValue converts it.
+	keep func() func(*inventory.Rule) bool
+	// groups computes any other value from the batch's groups.
+	groups func([]inventory.SecurityGroup) *ast.Term
+}
 
 type pin struct {
 	path   string // "data.sgaudit.lib.sg.short_rules"
@@ -87,7 +92,7 @@ func accelerators() []accelerated {
 				{"data.sgaudit.lib.net.is_world", "146b8d60a98c89f06fd86d0aac9a17dd941e6a863ec359e22021d5e832de9d3a"},
 				{"data.sgaudit.lib.net.cidr_peer_kinds", "800fe38e4a58325976597531f0c0ee0281e9ade4cc5b6671ef17b98a88a9c9f5"},
 			},
-			compute: undescribedRules,
+			kernel: kernel{keep: func() func(*inventory.Rule) bool { return undescribed }},
 		},
 		{
 			path: ast.MustParseRef("data.sgaudit.checks.group_description.bad_descriptions"),
@@ -102,10 +107,11 @@ func accelerators() []accelerated {
 	}
 }
 
-// active is the accelerated rules of one Load, ready to compute.
+// active is an accelerated rule of one Load, ready to compute.
 type active struct {
-	path    ast.Ref
-	compute compute
+	path   ast.Ref
+	kernel kernel
+	slot   int // its test's index in a rulePass, -1 without one
 }
 
 // activeAccelerators returns the accelerated rules whose pinned texts all
@@ -113,25 +119,95 @@ type active struct {
 func activeAccelerators(ctx context.Context, c *ast.Compiler, store storage.Store, custom map[string]bool) ([]active, []string, error) {
 	var out []active
 	var skipped []string
+	slots := 0
 	for _, a := range accelerators() {
 		if why := pinMismatch(c, a.pins, custom); why != "" {
 			skipped = append(skipped, a.path.String()+": "+why)
 			continue
 		}
-		f := a.compute
+		k := a.kernel
 		if a.prepare != nil {
 			var err error
-			if f, err = a.prepare(ctx, c, store); err != nil {
+			if k, err = a.prepare(ctx, c, store); err != nil {
 				return nil, nil, err
 			}
 		}
-		if f == nil {
+		switch {
+		case k.keep != nil:
+			out = append(out, active{path: a.path, kernel: k, slot: slots})
+			slots++
+		case k.groups != nil:
+			out = append(out, active{path: a.path, kernel: k, slot: -1})
+		default:
 			skipped = append(skipped, a.path.String()+": nothing to compute it with")
-			continue
 		}
-		out = append(out, active{path: a.path, compute: f})
 	}
 	return out, skipped, nil
+}
+
+// rulePass runs the tests of a batch's accelerated rules on every rule of
+// its groups, as inputValue converts them, so that each rule is read once.
+type rulePass struct {
+	keep  []func(*inventory.Rule) bool
+	hits  [][]ruleAt // per test: the rules it kept, in group then rule order
+	group int32      // the group being converted
+}
+
+// ruleAt is rule j of group i of a batch.
+type ruleAt struct{ group, rule int32 }
+
+// newRulePass returns the pass for one batch, nil when no accelerated rule
+// has a per-rule test.
+func newRulePass(actives []active) *rulePass {
+	var p *rulePass
+	for _, a := range actives {
+		if a.slot < 0 {
+			continue
+		}
+		if p == nil {
+			p = &rulePass{}
+		}
+		p.keep = append(p.keep, a.kernel.keep())
+	}
+	if p != nil {
+		p.hits = make([][]ruleAt, len(p.keep))
+	}
+	return p
+}
+
+// see runs every test on rule j of the current group.
+func (p *rulePass) see(j int, r *inventory.Rule) {
+	for k, keep := range p.keep {
+		if keep(r) {
+			p.hits[k] = append(p.hits[k], ruleAt{p.group, int32(j)})
+		}
+	}
+}
+
+// value is a's value for a batch: its groups, the pass inputValue ran,
+// and the input.security_groups value it built, whose rule terms the value
+// holds where the Rego's holds input's.
+func (a active) value(groups []inventory.SecurityGroup, pass *rulePass, terms *ast.Array) *ast.Term {
+	if a.slot < 0 {
+		return a.kernel.groups(groups)
+	}
+	hits := pass.hits[a.slot]
+	var pairs [][2]*ast.Term
+	for lo := 0; lo < len(hits); {
+		i := hits[lo].group
+		hi := lo + 1
+		for hi < len(hits) && hits[hi].group == i {
+			hi++
+		}
+		rules := field(terms.Elem(int(i)).Value, kRules).(*ast.Array)
+		kept := make([]*ast.Term, hi-lo)
+		for k, h := range hits[lo:hi] {
+			kept[k] = rules.Elem(int(h.rule))
+		}
+		pairs = append(pairs, [2]*ast.Term{ast.InternedTerm(int(i)), ast.ArrayTerm(kept...)})
+		lo = hi
+	}
+	return ast.ObjectTerm(pairs...)
 }
 
 // pinMismatch says why the pinned texts do not match c, or "".
@@ -226,23 +302,23 @@ var (
 //	}
 //
 // regex.match is Go's regexp, so the same pattern matches the same strings.
-func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store) (compute, error) {
+func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
 	v, ok, err := ruleValue(ctx, c, store, "data.sgaudit.lib.sg.short_pattern")
 	if err != nil || !ok {
-		return nil, err
+		return kernel{}, err
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		return nil, nil
+		return kernel{}, nil
 	}
 	pattern, err := regexp.Compile(s)
 	if err != nil {
-		return nil, nil // OPA reports it when it evaluates the rule
+		return kernel{}, nil // OPA reports it when it evaluates the rule
 	}
-	// The pattern's value per CIDR, for the batch: most CIDRs repeat.
-	return func(groups []inventory.SecurityGroup, terms *ast.Array) *ast.Term {
+	return kernel{keep: func() func(*inventory.Rule) bool {
+		// The pattern's verdict per CIDR, for the batch: most repeat.
 		memo := map[string]bool{}
-		return perGroup(groups, terms, func(r *inventory.Rule) bool {
+		return func(r *inventory.Rule) bool {
 			cidr := r.Peer.CIDR
 			if !shortSuffix(cidr) {
 				return false
@@ -262,8 +338,8 @@ func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store
 				return egressShort.MatchString(cidr)
 			}
 			return false
-		})
-	}, nil
+		}
+	}}, nil
 }
 
 // shortSuffix reports whether s ends in "/" and one to three digits, as
@@ -284,7 +360,7 @@ func shortSuffix(s string) bool {
 	return true
 }
 
-// undescribedRules computes
+// undescribed is the test of
 //
 //	undescribed_rules := {i: rules |
 //		some i, g in input.security_groups
@@ -298,41 +374,14 @@ func shortSuffix(s string) bool {
 // "egress", protocol "all", a peer of a CIDR kind whose cidr ends in "/0",
 // and a blank description (already known here); an argument that is
 // undefined makes the call undefined, so `not` keeps the rule.
-func undescribedRules(groups []inventory.SecurityGroup, terms *ast.Array) *ast.Term {
-	return perGroup(groups, terms, func(r *inventory.Rule) bool {
-		return strings.TrimSpace(r.Description) == "" && !awsDefaultEgress(r)
-	})
+func undescribed(r *inventory.Rule) bool {
+	return strings.TrimSpace(r.Description) == "" && !awsDefaultEgress(r)
 }
 
 func awsDefaultEgress(r *inventory.Rule) bool {
 	return r.Direction == "egress" && r.Protocol == "all" &&
 		(r.Peer.Kind == "cidr_ipv4" || r.Peer.Kind == "cidr_ipv6") &&
 		strings.HasSuffix(r.Peer.CIDR, "/0")
-}
-
-// perGroup builds {i: [the rules of group i that keep holds]} over the
-// groups that have any, the shape of short_rules and undescribed_rules,
-// with the rules' terms from the input.
-func perGroup(groups []inventory.SecurityGroup, terms *ast.Array, keep func(*inventory.Rule) bool) *ast.Term {
-	var pairs [][2]*ast.Term
-	var kept []*ast.Term
-	for i := range groups {
-		kept = kept[:0]
-		var rules *ast.Array
-		for j, r := range groups[i].Rules.All() {
-			if !keep(&r) {
-				continue
-			}
-			if rules == nil {
-				rules = field(terms.Elem(i).Value, kRules).(*ast.Array)
-			}
-			kept = append(kept, rules.Elem(j))
-		}
-		if len(kept) > 0 {
-			pairs = append(pairs, [2]*ast.Term{ast.InternedTerm(i), ast.ArrayTerm(slices.Clone(kept)...)})
-		}
-	}
-	return ast.ObjectTerm(pairs...)
 }
 
 // field is v's value under key, or nil when v is not an object or has no
@@ -370,33 +419,33 @@ var descriptionReasons = [...]*ast.Term{
 //
 // lower is strings.ToLower, trim_space strings.TrimSpace; the input's
 // is_default, description and name are always a boolean and strings.
-func prepareBadDescriptions(ctx context.Context, c *ast.Compiler, store storage.Store) (compute, error) {
+func prepareBadDescriptions(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
 	const pkg = "data.sgaudit.checks.group_description."
 	v, ok, err := ruleValue(ctx, c, store, pkg+"placeholders")
 	if err != nil || !ok {
-		return nil, err
+		return kernel{}, err
 	}
 	known, isObj := v.(map[string]any)
 	if !isObj {
-		return nil, nil
+		return kernel{}, nil
 	}
 	for _, x := range known {
 		if x != true {
-			return nil, nil
+			return kernel{}, nil
 		}
 	}
 	if v, ok, err = ruleValue(ctx, c, store, pkg+"wizard_pattern"); err != nil || !ok {
-		return nil, err
+		return kernel{}, err
 	}
 	s, isStr := v.(string)
 	if !isStr {
-		return nil, nil
+		return kernel{}, nil
 	}
 	wizard, err := regexp.Compile(s)
 	if err != nil {
-		return nil, nil // OPA reports it when it evaluates the rule
+		return kernel{}, nil // OPA reports it when it evaluates the rule
 	}
-	return func(groups []inventory.SecurityGroup, _ *ast.Array) *ast.Term {
+	return kernel{groups: func(groups []inventory.SecurityGroup) *ast.Term {
 		var pairs [][2]*ast.Term
 		for i := range groups {
 			g := &groups[i]
@@ -420,5 +469,5 @@ func prepareBadDescriptions(ctx context.Context, c *ast.Compiler, store storage.
 			pairs = append(pairs, [2]*ast.Term{ast.InternedTerm(i), reason})
 		}
 		return ast.ObjectTerm(pairs...)
-	}, nil
+	}}, nil
 }

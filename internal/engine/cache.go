@@ -172,6 +172,7 @@ type batchCache struct {
 	// groups and their input.security_groups value.
 	computed []active
 	groups   []inventory.SecurityGroup
+	pass     *rulePass
 	terms    *ast.Array
 }
 
@@ -267,7 +268,7 @@ func (c *batchCache) Get(ref ast.Ref) (*ast.Term, bool) {
 	if c.depth == 0 {
 		for i, a := range c.computed {
 			if len(ref) == len(a.path) && ref.Equal(a.path) {
-				v := a.compute(c.groups, c.terms)
+				v := a.value(c.groups, c.pass, c.terms)
 				c.inner.Put(a.path, v)
 				c.computed = slices.Delete(slices.Clone(c.computed), i, i+1)
 				return v, false

@@ -268,9 +268,10 @@ type evaluation struct {
 // batch judges one slice of groups with the shared prepared query.
 func (ev *evaluation) batch(ctx context.Context, groups []inventory.SecurityGroup) ([]findings.Finding, error) {
 	e := ev.engine
-	input, sgs := inputValue(ev.shared, groups)
+	pass := newRulePass(e.accelerated)
+	input, sgs := inputValue(ev.shared, groups, pass)
 	cache := newBatchCache(ev.store, e.shared)
-	cache.computed, cache.groups, cache.terms = e.accelerated, groups, sgs
+	cache.computed, cache.groups, cache.pass, cache.terms = e.accelerated, groups, pass, sgs
 	rs, err := ev.eval(ctx, input, cache)
 	var pe *panicError
 	if errors.As(err, &pe) {

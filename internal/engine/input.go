@@ -177,6 +177,9 @@ type builder struct {
 	nums  map[int]*ast.Term
 	peers map[peerKey]*ast.Term
 	rules map[ruleKey]*ast.Term // rules without an id
+	// pass, when set, is run on every rule of the batch's groups as they
+	// are converted (accelerate.go), so that each is read once.
+	pass *rulePass
 }
 
 // peerKey is a peer that names a CIDR, a prefix list or a group (with its
@@ -492,10 +495,23 @@ func inputKeys(modules map[string]*ast.Module) map[string]bool {
 }
 
 // inputValue is the whole input for one batch of groups, and its
-// security_groups array.
-func inputValue(sh shared, groups []inventory.SecurityGroup) (ast.Value, *ast.Array) {
+// security_groups array. pass, when not nil, sees every rule of the
+// groups (not their stale_rules) in order.
+func inputValue(sh shared, groups []inventory.SecurityGroup, pass *rulePass) (ast.Value, *ast.Array) {
 	b := getBuilder()
-	sgs := array(b, groups, groupTerm)
+	b.pass = pass
+	sgs := emptyArray
+	if len(groups) > 0 {
+		terms := b.elems(len(groups))
+		for i := range groups {
+			if pass != nil {
+				pass.group = int32(i)
+			}
+			terms[i] = groupTerm(b, &groups[i])
+		}
+		sgs = b.term(ast.NewArray(terms...))
+	}
+	b.pass = nil
 	putBuilder(b)
 	pairs := make([][2]*ast.Term, 0, len(sh)+1)
 	pairs = append(pairs, sh...)
@@ -543,8 +559,11 @@ func groupTerm(b *builder, g *inventory.SecurityGroup) *ast.Term {
 		}
 		b.add(kTags, b.close(tags))
 	}
+	pass := b.pass
 	b.add(kRules, rulesTerm(b, g.Rules))
+	b.pass = nil // the pass is over the group's rules, not its stale ones
 	b.add(kStaleRules, rulesTerm(b, g.StaleRules))
+	b.pass = pass
 	b.add(kAttachments, array(b, g.Attachments, attachmentTerm))
 	b.add(kUsedBy, array(b, g.UsedBy, evidenceTerm))
 	if g.IaC != nil {
@@ -571,6 +590,9 @@ func rulesTerm(b *builder, rules inventory.Rules) *ast.Term {
 	terms := b.elems(rules.Len())
 	for i, r := range rules.All() {
 		terms[i] = ruleTerm(b, &r)
+		if b.pass != nil {
+			b.pass.see(i, &r)
+		}
 	}
 	return b.term(ast.NewArray(terms...))
 }

@@ -114,7 +114,7 @@ func filled(mode fillMode) *inventory.Inventory {
 // inventoryValue converts a whole inventory; only the drift test needs it:
 // the engine batches.
 func inventoryValue(inv *inventory.Inventory) ast.Value {
-	v, _ := inputValue(sharedInput(inv, nil), inv.SecurityGroups)
+	v, _ := inputValue(sharedInput(inv, nil), inv.SecurityGroups, nil)
 	return v
 }
 
@@ -261,7 +261,7 @@ func BenchmarkInput(b *testing.B) {
 	inv := synthetic(1000, 1)
 	b.Run("ast", func(b *testing.B) {
 		for range b.N {
-			_, _ = inputValue(sharedInput(inv, nil), inv.SecurityGroups)
+			_, _ = inputValue(sharedInput(inv, nil), inv.SecurityGroups, nil)
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
 	})
@@ -271,7 +271,7 @@ func BenchmarkInput(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
 			for lo := 0; lo < len(inv.SecurityGroups); lo += DefaultBatchSize {
-				_, _ = inputValue(sh, inv.SecurityGroups[lo:min(lo+DefaultBatchSize, len(inv.SecurityGroups))])
+				_, _ = inputValue(sh, inv.SecurityGroups[lo:min(lo+DefaultBatchSize, len(inv.SecurityGroups))], nil)
 			}
 		}
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(inv.SecurityGroups))/1000, "µs/group")
