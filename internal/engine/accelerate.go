@@ -19,15 +19,16 @@ import (
 
 // Rules computed in Go (docs/performance.md, "Rules computed in Go").
 //
-// A few rules of the embedded library look at every rule of every group:
-// one or two Rego expressions per rule, 0.3–1 µs each in OPA's evaluator,
-// a quarter of the pack's cost. The engine computes their values for each
-// batch in Go, from the batch's input value, and puts them in the batch's
-// virtual cache before the Eval: OPA takes a rule's value from the cache
-// instead of evaluating its body, as it does for a rule it has already
-// evaluated. The Rego text stays the definition (stock `opa` computes the
-// same value from it, and policies see nothing else), and the Go below
-// must compute exactly that value:
+// A few rules of the embedded pack look at every rule or every group of
+// the estate: one or more Rego expressions each, 0.3–1 µs apiece in OPA's
+// evaluator, about a third of the pack's cost. The engine computes their
+// values for each batch in Go, from the batch's groups, and the batch's
+// virtual cache hands a value to OPA the first time OPA asks for the rule
+// (batchCache.Get): OPA then takes it instead of evaluating the rule's
+// body, as it does for a rule it has already evaluated. The Rego text
+// stays the definition (stock `opa` computes the same value from it, and
+// policies see nothing else), and the Go below must compute exactly that
+// value:
 //
 //   - pinned: each accelerated rule names the rules and functions whose
 //     text its Go code reproduces, with the sha256 of that text. A pack

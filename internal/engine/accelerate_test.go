@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -274,4 +275,68 @@ func fuzzEstate(groupName, groupDesc, ruleDesc, cidr string, shape uint16) *inve
 	}
 	inv.Sort()
 	return inv
+}
+
+// TestAcceleratedRulesUnderWith: a custom policy that evaluates a library
+// rule `with` other input gets OPA's value for that input, not the one
+// computed in Go for the batch; and without `with`, the batch's value.
+func TestAcceleratedRulesUnderWith(t *testing.T) {
+	dir := writeFiles(t, map[string]string{"with.rego": meta("ACME003", "LOW") + `package acme.with
+
+import data.sgaudit.lib.sg
+
+mine := [{"direction": "ingress", "protocol": "tcp", "from_port": 22, "to_port": 22,
+	"peer": {"kind": "cidr_ipv4", "cidr": "0.0.0.0/0"}, "description": "", "id": ""}]
+
+deny contains {"group_arn": g.arn, "msg": "with", "discriminator": "with"} if {
+	g := input.security_groups[0]
+	v := sg.short_rules with input.security_groups as [{"rules": mine}]
+	v == {0: mine}
+	u := sg.undescribed_rules with input.security_groups as [{"rules": mine}]
+	u == {0: mine}
+}
+
+deny contains {"group_arn": g.arn, "msg": sprintf("without %d", [count(sg.short_rules)]), "discriminator": "without"} if {
+	g := input.security_groups[0]
+}
+`})
+	e, err := Load(context.Background(), policies.FS, Options{PolicyDirs: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(e.accelerated) != len(accelerators()) {
+		t.Fatalf("%d of %d accelerated rules active", len(e.accelerated), len(accelerators()))
+	}
+	inv := edgeEstate()
+	fs, _, err := e.Evaluate(context.Background(), inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, f := range fs {
+		if f.CheckID == "ACME003" {
+			msgs = append(msgs, f.Message)
+		}
+	}
+	slices.Sort(msgs)
+	// The edge estate (one batch) has short rules in several groups; the
+	// `with` value has its one group.
+	e.accelerated = nil
+	off, _, err := e.Evaluate(context.Background(), inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, f := range off {
+		if f.CheckID == "ACME003" {
+			want = append(want, f.Message)
+		}
+	}
+	slices.Sort(want)
+	if !slices.Contains(want, "with") || len(want) != 2 || want[1] == "without 0" {
+		t.Fatalf("OPA alone gives %q: the test's policy tests nothing", want)
+	}
+	if diff := cmp.Diff(want, msgs); diff != "" {
+		t.Errorf("custom policy's findings with rules computed in Go (-OPA +Go):\n%s", diff)
+	}
 }
