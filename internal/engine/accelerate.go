@@ -74,6 +74,11 @@ func accelerators() []accelerated {
 			path: ast.MustParseRef("data.sgaudit.lib.sg.short_rules"),
 			pins: []pin{
 				{"data.sgaudit.lib.sg.short_rules", "3dba345056caed3d94d9844529144d1a6445634a8e98996dd112ffa3869d83d2"},
+				// shortSuffix assumes the strings the pattern matches end
+				// in "/" and digits: the pattern's text and its
+				// alternatives' say so.
+				{"data.sgaudit.lib.sg.short_pattern", "6929f25584faa3b0479694d980bc9ebec46ec7d5670de6063c5ff0959ab2881f"},
+				{"data.sgaudit.lib.sg.short_lengths", "00cdc8e607bd76ce4872edbf58f2c190334e3f9445914dca28f30c7896f7f7c8"},
 			},
 			prepare: prepareShortRules,
 		},
@@ -266,14 +271,14 @@ func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store
 	}, nil
 }
 
-// shortSuffix reports whether s ends in "/" and one to three digits, as
-// every string short_pattern matches does (its lengths are 0 to 127): most
+// shortSuffix reports whether s ends in "/" and digits, as every string
+// short_pattern matches does (its text and short_lengths' are pinned): most
 // CIDRs of an estate (/16, /24, /32) are still checked by the pattern, but
-// group and prefix-list peers ("") and text are not.
+// group and prefix-list peers ("") and text are not. The digits are not
+// counted: how many the pattern takes depends on wide_limit and the data.
 func shortSuffix(s string) bool {
 	slash := strings.LastIndexByte(s, '/')
-	n := len(s) - slash - 1
-	if slash < 0 || n < 1 || n > 3 {
+	if slash < 0 || slash == len(s)-1 {
 		return false
 	}
 	for _, c := range []byte(s[slash+1:]) {

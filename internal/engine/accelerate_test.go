@@ -3,8 +3,10 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -273,4 +275,56 @@ func fuzzEstate(groupName, groupDesc, ruleDesc, cidr string, shape uint16) *inve
 	}
 	inv.Sort()
 	return inv
+}
+
+// TestAcceleratedRulesFollowAnEditedPattern: the Go code of short_rules
+// relies on short_pattern's text (shortSuffix: every string it matches
+// ends in "/" and digits), so an edit to that text, or to short_lengths,
+// which writes its alternatives, must hand the rule back to OPA like an
+// edit to short_rules itself. Each edit keeps short_rules' own text; the
+// value of every rule still computed in Go must equal OPA's.
+func TestAcceleratedRulesFollowAnEditedPattern(t *testing.T) {
+	ctx := context.Background()
+	text, err := fs.ReadFile(policies.FS, "lib/sg.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, old, new string }{
+		{"short_pattern takes four digits", "short_pattern := sprintf(`^[0-9.]+/(?:%s)$|", "short_pattern := sprintf(`/[0-9]{4}$|^[0-9.]+/(?:%s)$|"},
+		{"short_lengths counts in four digits", `short_lengths(limit) := concat("|", [sprintf("%d", [n])`, `short_lengths(limit) := concat("|", [sprintf("%04d", [n])`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(string(text), tc.old) {
+				t.Fatalf("lib/sg.rego no longer holds %q: update the edit", tc.old)
+			}
+			pack := fstest.MapFS{}
+			err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				b, err := fs.ReadFile(policies.FS, p)
+				if p == "lib/sg.rego" {
+					b = []byte(strings.Replace(string(b), tc.old, tc.new, 1))
+				}
+				pack[p] = &fstest.MapFile{Data: b}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := Load(ctx, pack, Options{BatchSize: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := edgeEstate()
+			g := &inv.SecurityGroups[0]
+			rules := g.Rules.Slice()
+			for _, c := range []string{"0.0.0.0/0001", "10.0.0.0/0008"} {
+				rules = append(rules, inventory.Rule{Direction: inventory.Ingress, Protocol: "tcp", FromPort: 22, ToPort: 22,
+					Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: c}, Description: "text"})
+			}
+			g.Rules = inventory.NewRules(rules...)
+			compareAccelerated(t, e, inv, 5)
+		})
+	}
 }
