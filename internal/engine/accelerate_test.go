@@ -328,3 +328,48 @@ func TestAcceleratedRulesFollowAnEditedPattern(t *testing.T) {
 		})
 	}
 }
+
+// TestAcceleratedRulesFollowAnEditedImport: a pinned rule's text names
+// other rules through its module's imports (aws_default_egress calls
+// net.is_world_peer), so an import that points elsewhere changes what the
+// text means without changing it. Here lib/sg.rego imports a copy of
+// lib/net.rego whose is_world is "/1"; the value of every rule still
+// computed in Go must equal OPA's.
+func TestAcceleratedRulesFollowAnEditedImport(t *testing.T) {
+	ctx := context.Background()
+	const (
+		oldImport = "import data.sgaudit.lib.net\n"
+		oldWorld  = `is_world(cidr) if endswith(cidr, "/0")`
+	)
+	pack := fstest.MapFS{}
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		switch p {
+		case "lib/sg.rego":
+			if !strings.Contains(string(b), oldImport) {
+				t.Fatalf("lib/sg.rego no longer holds %q: update the edit", oldImport)
+			}
+			b = []byte(strings.Replace(string(b), oldImport, "import data.sgaudit.lib.net2 as net\n", 1))
+		case "lib/net.rego":
+			if !strings.Contains(string(b), oldWorld) {
+				t.Fatalf("lib/net.rego no longer holds %q: update the edit", oldWorld)
+			}
+			other := strings.Replace(string(b), "package sgaudit.lib.net\n", "package sgaudit.lib.net2\n", 1)
+			other = strings.Replace(other, oldWorld, `is_world(cidr) if endswith(cidr, "/1")`, 1)
+			pack["lib/net2.rego"] = &fstest.MapFile{Data: []byte(other)}
+		}
+		pack[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(ctx, pack, Options{BatchSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareAccelerated(t, e, edgeEstate(), 5)
+}
