@@ -31,7 +31,8 @@ import (
 // value:
 //
 //   - pinned: each accelerated rule names the rules and functions whose
-//     text its Go code reproduces, with the sha256 of that text. A pack
+//     text its Go code reproduces, with the sha256 of that text and of the
+//     data references it compiles to (ruleTextHash). A pack
 //     whose text differs (another embedded FS, an edit to lib) is
 //     evaluated by OPA alone, and TestAcceleratedRulesPinned fails on the
 //     embedded pack until the Go code is checked against the new text and
@@ -70,7 +71,7 @@ type kernel struct {
 
 type pin struct {
 	path   string // "data.sgaudit.lib.sg.short_rules"
-	sha256 string // of the rule texts at path, in file and line order, joined by "\n"
+	sha256 string // of the rule texts at path with their data references (ruleTextHash)
 }
 
 // accelerators is every rule the engine can compute in Go.
@@ -79,29 +80,34 @@ func accelerators() []accelerated {
 		{
 			path: ast.MustParseRef("data.sgaudit.lib.sg.short_rules"),
 			pins: []pin{
-				{"data.sgaudit.lib.sg.short_rules", "3dba345056caed3d94d9844529144d1a6445634a8e98996dd112ffa3869d83d2"},
+				{"data.sgaudit.lib.sg.short_rules", "6474c7f26ba463524678201f448e2767177af04844cdd76a6efc95d83fc3b665"},
+				// shortSuffix assumes the strings the pattern matches end
+				// in "/" and digits: the pattern's text and its
+				// alternatives' say so.
+				{"data.sgaudit.lib.sg.short_pattern", "04941f025cb03d955549503bb243f0adf56e443af9b21dd9cd7ab2df9df3b364"},
+				{"data.sgaudit.lib.sg.short_lengths", "042730e2375945b4e20d89c32e030d4b37cf143ed34df2a53a4878ad747563a4"},
 			},
 			prepare: prepareShortRules,
 		},
 		{
 			path: ast.MustParseRef("data.sgaudit.lib.sg.undescribed_rules"),
 			pins: []pin{
-				{"data.sgaudit.lib.sg.undescribed_rules", "33399e475550b02cec8729575b9ec0327556fa77f57984c29041d3da872669eb"},
-				{"data.sgaudit.lib.sg.aws_default_egress", "48c39657bedb845f016e8d31780eef4779be08b4a8ee1a0bba6091f067c7cee8"},
-				{"data.sgaudit.lib.sg.has_description", "d905ed912b660caaae1b9c0fd08dab95ea4b9f7e5d9706d591cb8e762e13de22"},
-				{"data.sgaudit.lib.net.is_world_peer", "d48a905bf9ea38835a0a762b5ffc491ee7e57ec51ae91d3b0d5f500a3a35e06f"},
-				{"data.sgaudit.lib.net.is_world", "146b8d60a98c89f06fd86d0aac9a17dd941e6a863ec359e22021d5e832de9d3a"},
-				{"data.sgaudit.lib.net.cidr_peer_kinds", "800fe38e4a58325976597531f0c0ee0281e9ade4cc5b6671ef17b98a88a9c9f5"},
+				{"data.sgaudit.lib.sg.undescribed_rules", "7cd1be0bbaee0382fdd5606a32d047881bd15b3e22454d7781ed86fca49ea886"},
+				{"data.sgaudit.lib.sg.aws_default_egress", "bc184cc5a88bdec6adfd04389c854224a4bd3bbd7a99d035e9003cfbb57f6822"},
+				{"data.sgaudit.lib.sg.has_description", "e83915a6d61c55763be8743d8102dc6c12c42048295e94976fa8d3f23219023c"},
+				{"data.sgaudit.lib.net.is_world_peer", "95f6e3ddbf12bd78ae4925554d6c85388e7bcd7aac4baa1ca94395f5b88a7a3e"},
+				{"data.sgaudit.lib.net.is_world", "4f239f9b6ba7e325e0850e2e363090c39dc0dc52ea212b515479d14327f3ac14"},
+				{"data.sgaudit.lib.net.cidr_peer_kinds", "eaa7d139f6bf56111b358bb8da83ef4d2a8e60f6bf8d1cd57292c80cc3718eee"},
 			},
 			kernel: kernel{keep: func() func(*inventory.Rule) bool { return undescribed }},
 		},
 		{
 			path: ast.MustParseRef("data.sgaudit.checks.group_description.bad_descriptions"),
 			pins: []pin{
-				{"data.sgaudit.checks.group_description.bad_descriptions", "1c140fca193035f00489a8bef0c4a688a875e74d33ae1be2fe88b13bf66768bc"},
-				{"data.sgaudit.checks.group_description.first_reason", "7b480029d72bb251de20a6c6b64a11f78a59096ccc39bfa8e6aa29600243cc64"},
-				{"data.sgaudit.checks.group_description.placeholders", "181873a8f4902799ab45a2bbe20363076d36aaa160f20bdf1d9323f017cc46e6"},
-				{"data.sgaudit.checks.group_description.wizard_pattern", "0990c65f364415365cd7c6a96a5b6b91fa7a6293bca7d58d657172e21fb48ee0"},
+				{"data.sgaudit.checks.group_description.bad_descriptions", "77c7c8a8466f30c4c471e623bca4a20887ff5344173586512b99cf6722c3f2ab"},
+				{"data.sgaudit.checks.group_description.first_reason", "a1797f82b71d20c3b06a89b1c9ce0f56c19cc382001b1d8652aa943bebc840ca"},
+				{"data.sgaudit.checks.group_description.placeholders", "186e2d1ec8884d432c0d0f01f5f232c091928542f05f2b6f76a230f48e3fef41"},
+				{"data.sgaudit.checks.group_description.wizard_pattern", "5489aa3be41988a2eaf3656c251248daa69510a2192a4eead762948d47290ada"},
 			},
 			prepare: prepareBadDescriptions,
 		},
@@ -228,7 +234,11 @@ func pinMismatch(c *ast.Compiler, pins []pin, custom map[string]bool) string {
 }
 
 // ruleTextHash returns the sha256 of the source texts of every rule at
-// path (in file, then line order) and the files defining them.
+// path (in file, then line order), each followed by the data its compiled
+// form refers to, and the files defining them. The references are part of
+// what a text means: an import alias that points elsewhere, or a package
+// rule that a built-in's name now resolves to, changes the rules a call
+// names without changing the text.
 func ruleTextHash(c *ast.Compiler, path ast.Ref) (string, []string) {
 	type def struct {
 		file string
@@ -245,7 +255,7 @@ func ruleTextHash(c *ast.Compiler, path ast.Ref) (string, []string) {
 				if rule.Location == nil {
 					continue
 				}
-				defs = append(defs, def{name, rule.Location.Row, string(rule.Location.Text)})
+				defs = append(defs, def{name, rule.Location.Row, string(rule.Location.Text) + "\n" + dataRefs(rule)})
 			}
 		}
 	}
@@ -267,6 +277,26 @@ func ruleTextHash(c *ast.Compiler, path ast.Ref) (string, []string) {
 	}
 	sum := sha256.Sum256([]byte(strings.Join(texts, "\n")))
 	return hex.EncodeToString(sum[:]), files
+}
+
+// dataRefs lists, sorted and one a line, the ground prefixes of the
+// references to data in a compiled rule (its own head and else branches
+// left out: they are hashed on their own).
+func dataRefs(rule *ast.Rule) string {
+	seen := map[string]bool{}
+	ast.WalkRefs(rule.Body, func(ref ast.Ref) bool {
+		if ref.HasPrefix(ast.DefaultRootRef) {
+			seen[ref.GroundPrefix().String()] = true
+		}
+		return false
+	})
+	ast.WalkRefs(rule.Head, func(ref ast.Ref) bool {
+		if ref.HasPrefix(ast.DefaultRootRef) {
+			seen[ref.GroundPrefix().String()] = true
+		}
+		return false
+	})
+	return strings.Join(slices.Sorted(maps.Keys(seen)), "\n")
 }
 
 // ruleValue evaluates a batch-independent rule (a pattern built from data)
@@ -343,14 +373,14 @@ func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store
 	}}, nil
 }
 
-// shortSuffix reports whether s ends in "/" and one to three digits, as
-// every string short_pattern matches does (its lengths are 0 to 127): most
+// shortSuffix reports whether s ends in "/" and digits, as every string
+// short_pattern matches does (its text and short_lengths' are pinned): most
 // CIDRs of an estate (/16, /24, /32) are still checked by the pattern, but
-// group and prefix-list peers ("") and text are not.
+// group and prefix-list peers ("") and text are not. The digits are not
+// counted: how many the pattern takes depends on wide_limit and the data.
 func shortSuffix(s string) bool {
 	slash := strings.LastIndexByte(s, '/')
-	n := len(s) - slash - 1
-	if slash < 0 || n < 1 || n > 3 {
+	if slash < 0 || slash == len(s)-1 {
 		return false
 	}
 	for _, c := range []byte(s[slash+1:]) {

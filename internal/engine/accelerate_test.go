@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -339,4 +341,101 @@ deny contains {"group_arn": g.arn, "msg": sprintf("without %d", [count(sg.short_
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("custom policy's findings with rules computed in Go (-OPA +Go):\n%s", diff)
 	}
+}
+
+// TestAcceleratedRulesFollowAnEditedPattern: the Go code of short_rules
+// relies on short_pattern's text (shortSuffix: every string it matches
+// ends in "/" and digits), so an edit to that text, or to short_lengths,
+// which writes its alternatives, must hand the rule back to OPA like an
+// edit to short_rules itself. Each edit keeps short_rules' own text; the
+// value of every rule still computed in Go must equal OPA's.
+func TestAcceleratedRulesFollowAnEditedPattern(t *testing.T) {
+	ctx := context.Background()
+	text, err := fs.ReadFile(policies.FS, "lib/sg.rego")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ name, old, new string }{
+		{"short_pattern takes four digits", "short_pattern := sprintf(`^[0-9.]+/(?:%s)$|", "short_pattern := sprintf(`/[0-9]{4}$|^[0-9.]+/(?:%s)$|"},
+		{"short_lengths counts in four digits", `short_lengths(limit) := concat("|", [sprintf("%d", [n])`, `short_lengths(limit) := concat("|", [sprintf("%04d", [n])`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(string(text), tc.old) {
+				t.Fatalf("lib/sg.rego no longer holds %q: update the edit", tc.old)
+			}
+			pack := fstest.MapFS{}
+			err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+				if err != nil || d.IsDir() {
+					return err
+				}
+				b, err := fs.ReadFile(policies.FS, p)
+				if p == "lib/sg.rego" {
+					b = []byte(strings.Replace(string(b), tc.old, tc.new, 1))
+				}
+				pack[p] = &fstest.MapFile{Data: b}
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			e, err := Load(ctx, pack, Options{BatchSize: 5})
+			if err != nil {
+				t.Fatal(err)
+			}
+			inv := edgeEstate()
+			g := &inv.SecurityGroups[0]
+			rules := g.Rules.Slice()
+			for _, c := range []string{"0.0.0.0/0001", "10.0.0.0/0008"} {
+				rules = append(rules, inventory.Rule{Direction: inventory.Ingress, Protocol: "tcp", FromPort: 22, ToPort: 22,
+					Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: c}, Description: "text"})
+			}
+			g.Rules = inventory.NewRules(rules...)
+			compareAccelerated(t, e, inv, 5)
+		})
+	}
+}
+
+// TestAcceleratedRulesFollowAnEditedImport: a pinned rule's text names
+// other rules through its module's imports (aws_default_egress calls
+// net.is_world_peer), so an import that points elsewhere changes what the
+// text means without changing it. Here lib/sg.rego imports a copy of
+// lib/net.rego whose is_world is "/1"; the value of every rule still
+// computed in Go must equal OPA's.
+func TestAcceleratedRulesFollowAnEditedImport(t *testing.T) {
+	ctx := context.Background()
+	const (
+		oldImport = "import data.sgaudit.lib.net\n"
+		oldWorld  = `is_world(cidr) if endswith(cidr, "/0")`
+	)
+	pack := fstest.MapFS{}
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		switch p {
+		case "lib/sg.rego":
+			if !strings.Contains(string(b), oldImport) {
+				t.Fatalf("lib/sg.rego no longer holds %q: update the edit", oldImport)
+			}
+			b = []byte(strings.Replace(string(b), oldImport, "import data.sgaudit.lib.net2 as net\n", 1))
+		case "lib/net.rego":
+			if !strings.Contains(string(b), oldWorld) {
+				t.Fatalf("lib/net.rego no longer holds %q: update the edit", oldWorld)
+			}
+			other := strings.Replace(string(b), "package sgaudit.lib.net\n", "package sgaudit.lib.net2\n", 1)
+			other = strings.Replace(other, oldWorld, `is_world(cidr) if endswith(cidr, "/1")`, 1)
+			pack["lib/net2.rego"] = &fstest.MapFile{Data: []byte(other)}
+		}
+		pack[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := Load(ctx, pack, Options{BatchSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareAccelerated(t, e, edgeEstate(), 5)
 }

@@ -89,21 +89,38 @@ world_units := 1024
 # result of the other family is dropped, not taken for the world.
 world_cidrs(cidrs) := sort([w |
 	some v6 in [false, true]
-	family := [c | some c in cidrs; contains(c, ":") == v6; not ipv4_mapped(c)]
+	family := [c | some c in cidrs; contains(c, ":") == v6; not merge_unsafe(c)]
 	count(family) > 0
 	some w in net.cidr_merge(family)
 	is_world(w)
 	contains(w, ":") == v6
 ])
 
+# merge_unsafe(cidr) is true for an IPv6 CIDR that world_cidrs leaves out
+# of the merge: one inside ::/8 and longer than it. OPA 1.22's
+# net.cidr_merge panics (an index out of range) when two CIDRs there merge
+# into one range, because it drops the leading zero bytes of the range's
+# address and takes an address in ::ffff:0:0/96 for IPv4: two adjacent
+# NAT64 prefixes (64:ff9b::a00:0/104, 64:ff9b::b00:0/104) in one prefix
+# list or one group's rules did it, as did two IPv4-mapped ones. ::/8 is
+# reserved (::, ::1, the IPv4-compatible and IPv4-mapped blocks, NAT64), and
+# ::/8 itself and the prefixes holding it merge safely (their address is
+# ::), so the one set this changes is one covering the IPv6 world only by
+# splitting ::/8 into pieces: it is not taken for the world. An
+# IPv4-mapped CIDR would only have become IPv4 and been dropped anyway.
+merge_unsafe(cidr) if {
+	contains(cidr, ":")
+	net.cidr_contains("::/8", cidr)
+	not net.cidr_contains(cidr, "::/8")
+}
+
+merge_unsafe(cidr) if ipv4_mapped(cidr)
+
 # ipv4_mapped(cidr) is true for an IPv6 CIDR inside ::ffff:0:0/96, the
-# IPv4-mapped addresses. world_cidrs leaves these out of the merge, which
-# would make IPv4 of them (dropped above) and never joins them to IPv6:
-# the result is the same, and OPA 1.22's net.cidr_merge panics (an index
-# out of range) on a list holding two of them, which one group's rules or
-# one prefix list can.
-# (The CIDR must be written as IPv6: OPA holds an IPv4 address in its
-# mapped form, so ::ffff:0:0/96 contains every IPv4 CIDR too.)
+# IPv4-mapped addresses, which net.cidr_contains("::/8", cidr) does not
+# see: OPA holds an IPv4 address in its mapped form and compares it as
+# IPv4. (The CIDR must be written as IPv6: for the same reason
+# ::ffff:0:0/96 contains every IPv4 CIDR too.)
 ipv4_mapped(cidr) if {
 	contains(cidr, ":")
 	net.cidr_contains("::ffff:0:0/96", cidr)

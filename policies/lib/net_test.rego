@@ -236,6 +236,27 @@ test_regression_two_ipv4_mapped_cidrs_do_not_crash_the_merge if {
 	not net.ipv4_mapped("not a cidr")
 }
 
+test_regression_ipv6_cidrs_inside_the_reserved_block_do_not_crash_the_merge if {
+	# OPA's net.cidr_merge panicked whenever two CIDRs inside ::/8 merged:
+	# it drops the leading zero bytes of the merged range's address.
+	net.world_cidrs(["64:ff9b::a00:0/104", "64:ff9b::b00:0/104"]) == []
+	net.world_cidrs(["64:ff9b::/96", "64:ff9b::/97"]) == []
+	net.world_cidrs(["::4:0:0:0/79", "::4:6c00:0:0/89"]) == []
+	net.world_cidrs(["::fff9:0:0/112", "::e000:0:0/83"]) == []
+	net.world_cidrs(["8000::/1", "::/1", "64:ff9b::a00:0/104", "64:ff9b::b00:0/104"]) == ["::/0"]
+
+	# ::/8 itself and the prefixes holding it are merged as before.
+	net.world_cidrs(["::/8", "100::/8", "200::/7", "400::/6", "800::/5", "1000::/4", "2000::/3", "4000::/2", "8000::/1"]) == ["::/0"]
+	net.merge_unsafe("64:ff9b::/96")
+	net.merge_unsafe("::1/128")
+	net.merge_unsafe("::ffff:10.0.0.0/104")
+	not net.merge_unsafe("::/8")
+	not net.merge_unsafe("::/1")
+	not net.merge_unsafe("100::/8")
+	not net.merge_unsafe("10.0.0.0/8")
+	not net.merge_unsafe("not a cidr")
+}
+
 test_world_cidrs_gaps_and_overlaps if {
 	net.world_cidrs(["0.0.0.0/1", "10.0.0.0/8", "128.0.0.0/2"]) == []
 	net.world_cidrs([]) == []
