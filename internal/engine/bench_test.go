@@ -267,3 +267,41 @@ func countRules(inv *inventory.Inventory) int {
 	}
 	return n
 }
+
+// BenchmarkLargeGroupUnions judges one group at AWS's limit of 1,000 rules,
+// every one a /2-/9 CIDR from the world's halves and quarters: the world
+// union analysis' worst case (docs/performance.md, "Rules computed in
+// Go"), on one port and on a port per rule.
+//
+//	go test ./internal/engine -run '^$' -bench LargeGroupUnions
+func BenchmarkLargeGroupUnions(b *testing.B) {
+	e, err := Load(context.Background(), policies.FS, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, distinct := range []bool{false, true} {
+		b.Run(fmt.Sprintf("port-per-rule=%t", distinct), func(b *testing.B) {
+			inv := synthetic(1, 1)
+			var rules []inventory.Rule
+			for k := range 1000 {
+				port := 22
+				if distinct {
+					port = 1000 + k
+				}
+				rules = append(rules, inventory.Rule{Direction: inventory.Ingress, Protocol: "tcp", FromPort: port, ToPort: port,
+					Peer: inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: fmt.Sprintf("%d.0.0.0/%d", (k*4)%256, 2+k%8)}})
+			}
+			inv.SecurityGroups[0].Rules = inventory.NewRules(rules...)
+			inv.Sort()
+			var found int
+			for b.Loop() {
+				fs, _, err := e.Evaluate(context.Background(), inv)
+				if err != nil {
+					b.Fatal(err)
+				}
+				found = len(fs)
+			}
+			b.ReportMetric(float64(found), "findings")
+		})
+	}
+}
