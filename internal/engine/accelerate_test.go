@@ -14,6 +14,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -50,16 +51,10 @@ func TestAcceleratedRulesPinned(t *testing.T) {
 // that are placeholders in another case, the name, or the wizard's.
 func edgeEstate() *inventory.Inventory {
 	const account = "111122223333"
-	inv := &inventory.Inventory{
-		SchemaVersion: inventory.SchemaVersion,
-		Source:        "aws",
-		Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
-		Coverage: []inventory.Coverage{{AccountID: account, Region: "eu-west-1", Status: inventory.CoverageOK,
-			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}}},
-		// Two IPv4-mapped entries: OPA's net.cidr_merge panicked on them.
-		PrefixLists: []inventory.PrefixList{{ID: "pl-1", Name: "mapped", AccountID: account, Region: "eu-west-1", Owner: account,
-			Entries: []inventory.PrefixListEntry{{CIDR: "::ffff:0:0/96"}, {CIDR: "::ffff:10.0.0.0/104"}, {CIDR: "::/1"}, {CIDR: "8000::/1"}}}},
-	}
+	inv := oneAccountEstate()
+	// Two IPv4-mapped entries: OPA's net.cidr_merge panicked on them.
+	inv.PrefixLists = []inventory.PrefixList{{ID: "pl-1", Name: "mapped", AccountID: account, Region: "eu-west-1", Owner: account,
+		Entries: []inventory.PrefixListEntry{{CIDR: "::ffff:0:0/96"}, {CIDR: "::ffff:10.0.0.0/104"}, {CIDR: "::/1"}, {CIDR: "8000::/1"}}}}
 	cidr := func(dir inventory.Direction, proto, c, desc string) inventory.Rule {
 		kind := inventory.PeerCIDRv4
 		if strings.Contains(c, ":") {
@@ -142,25 +137,47 @@ func TestAcceleratedRulesMatchRego(t *testing.T) {
 						t.Errorf("%s is empty in every batch of the edge estate: it tests nothing", a.path)
 					}
 				}
-				on, _, err := e.Evaluate(ctx, inv)
-				if err != nil {
-					t.Fatal(err)
-				}
-				accelerated := e.accelerated
-				e.accelerated = nil
-				off, _, err := e.Evaluate(ctx, inv)
-				e.accelerated = accelerated
-				if err != nil {
-					t.Fatal(err)
-				}
-				if len(on) == 0 {
+				if on := sameFindingsOnAndOff(t, e, inv); len(on) == 0 {
 					t.Fatal("no findings: the estate tests nothing")
-				}
-				if diff := cmp.Diff(off, on); diff != "" {
-					t.Errorf("findings with rules computed in Go differ (-OPA +Go):\n%s", diff)
 				}
 			}
 		})
+	}
+}
+
+// sameFindingsOnAndOff evaluates inv with the rules computed in Go and
+// without, fails unless both succeed with the same findings, and returns
+// them.
+func sameFindingsOnAndOff(t testing.TB, e *Engine, inv *inventory.Inventory) []findings.Finding {
+	t.Helper()
+	ctx := context.Background()
+	on, _, err := e.Evaluate(ctx, inv)
+	if err != nil {
+		t.Fatalf("with rules computed in Go: %v", err)
+	}
+	accelerated := e.accelerated
+	e.accelerated = nil
+	off, _, err := e.Evaluate(ctx, inv)
+	e.accelerated = accelerated
+	if err != nil {
+		t.Fatalf("without: %v", err)
+	}
+	if diff := cmp.Diff(off, on); diff != "" {
+		t.Fatalf("findings with rules computed in Go differ (-OPA +Go):\n%s", diff)
+	}
+	return on
+}
+
+// oneAccountEstate is an inventory of one account and region with every
+// kind the checks read collected, and nothing else: tests add groups.
+func oneAccountEstate() *inventory.Inventory {
+	const account = "111122223333"
+	return &inventory.Inventory{
+		SchemaVersion: inventory.SchemaVersion,
+		Source:        "aws",
+		Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
+		Coverage: []inventory.Coverage{{AccountID: account, Region: "eu-west-1", Status: inventory.CoverageOK,
+			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}}},
 	}
 }
 
@@ -235,13 +252,7 @@ func FuzzAcceleratedRules(f *testing.F) {
 // neighbours that can add up to the world with it.
 func fuzzEstate(groupName, groupDesc, ruleDesc, cidr string, shape uint16) *inventory.Inventory {
 	const account = "111122223333"
-	inv := &inventory.Inventory{
-		SchemaVersion: inventory.SchemaVersion,
-		Source:        "aws",
-		Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
-		Coverage: []inventory.Coverage{{AccountID: account, Region: "eu-west-1", Status: inventory.CoverageOK,
-			Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}}},
-	}
+	inv := oneAccountEstate()
 	protocols := []string{"tcp", "udp", "all", "icmp"}
 	kind := inventory.PeerCIDRv4
 	if shape&16 != 0 {
@@ -314,13 +325,7 @@ deny contains {"group_arn": g.arn, "msg": sprintf("without %d", [count(sg.short_
 	if err != nil {
 		t.Fatal(err)
 	}
-	var msgs []string
-	for _, f := range fs {
-		if f.CheckID == "ACME003" {
-			msgs = append(msgs, f.Message)
-		}
-	}
-	slices.Sort(msgs)
+	msgs := messagesOf(fs, "ACME003")
 	// The edge estate (one batch) has short rules in several groups; the
 	// `with` value has its one group.
 	e.accelerated = nil
@@ -328,19 +333,25 @@ deny contains {"group_arn": g.arn, "msg": sprintf("without %d", [count(sg.short_
 	if err != nil {
 		t.Fatal(err)
 	}
-	var want []string
-	for _, f := range off {
-		if f.CheckID == "ACME003" {
-			want = append(want, f.Message)
-		}
-	}
-	slices.Sort(want)
+	want := messagesOf(off, "ACME003")
 	if !slices.Contains(want, "with") || len(want) != 2 || want[1] == "without 0" {
 		t.Fatalf("OPA alone gives %q: the test's policy tests nothing", want)
 	}
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("custom policy's findings with rules computed in Go (-OPA +Go):\n%s", diff)
 	}
+}
+
+// messagesOf returns the sorted messages of check's findings.
+func messagesOf(fs []findings.Finding, check string) []string {
+	var out []string
+	for _, f := range fs {
+		if f.CheckID == check {
+			out = append(out, f.Message)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // TestAcceleratedRulesFollowAnEditedPattern: the Go code of short_rules
@@ -363,21 +374,12 @@ func TestAcceleratedRulesFollowAnEditedPattern(t *testing.T) {
 			if !strings.Contains(string(text), tc.old) {
 				t.Fatalf("lib/sg.rego no longer holds %q: update the edit", tc.old)
 			}
-			pack := fstest.MapFS{}
-			err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-				if err != nil || d.IsDir() {
-					return err
-				}
-				b, err := fs.ReadFile(policies.FS, p)
+			pack := editedPack(t, func(p string, b []byte, _ fstest.MapFS) []byte {
 				if p == "lib/sg.rego" {
 					b = []byte(strings.Replace(string(b), tc.old, tc.new, 1))
 				}
-				pack[p] = &fstest.MapFile{Data: b}
-				return err
+				return b
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
 			e, err := Load(ctx, pack, Options{BatchSize: 5})
 			if err != nil {
 				t.Fatal(err)
@@ -407,12 +409,7 @@ func TestAcceleratedRulesFollowAnEditedImport(t *testing.T) {
 		oldImport = "import data.sgaudit.lib.net\n"
 		oldWorld  = `is_world(cidr) if endswith(cidr, "/0")`
 	)
-	pack := fstest.MapFS{}
-	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(policies.FS, p)
+	pack := editedPack(t, func(p string, b []byte, pack fstest.MapFS) []byte {
 		switch p {
 		case "lib/sg.rego":
 			if !strings.Contains(string(b), oldImport) {
@@ -427,15 +424,33 @@ func TestAcceleratedRulesFollowAnEditedImport(t *testing.T) {
 			other = strings.Replace(other, oldWorld, `is_world(cidr) if endswith(cidr, "/1")`, 1)
 			pack["lib/net2.rego"] = &fstest.MapFile{Data: []byte(other)}
 		}
-		pack[p] = &fstest.MapFile{Data: b}
-		return err
+		return b
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	e, err := Load(ctx, pack, Options{BatchSize: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	compareAccelerated(t, e, edgeEstate(), 5)
+}
+
+// editedPack is a copy of the embedded pack with each file's bytes passed
+// through edit, which may add files to the copy.
+func editedPack(t *testing.T, edit func(path string, b []byte, pack fstest.MapFS) []byte) fstest.MapFS {
+	t.Helper()
+	pack := fstest.MapFS{}
+	err := fs.WalkDir(policies.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(policies.FS, p)
+		if err != nil {
+			return err
+		}
+		pack[p] = &fstest.MapFile{Data: edit(p, b, pack)}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pack
 }

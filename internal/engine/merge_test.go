@@ -32,13 +32,7 @@ func TestIPv6CIDRsInsideReservedBlockDoNotFailTheScan(t *testing.T) {
 		{name: "the world with ::/8 whole", rules: []string{"::/8", "100::/8", "200::/7", "400::/6", "800::/5", "1000::/4", "2000::/3", "4000::/2", "8000::/1"}, world: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			inv := &inventory.Inventory{
-				SchemaVersion: inventory.SchemaVersion,
-				Source:        "aws",
-				Accounts:      []inventory.Account{{ID: account, Partition: "aws"}},
-				Coverage: []inventory.Coverage{{AccountID: account, Region: "eu-west-1", Status: inventory.CoverageOK,
-					Collected: []string{inventory.KindNetworkInterfaces, inventory.KindSecurityGroups}}},
-			}
+			inv := oneAccountEstate()
 			if tc.list != nil {
 				pl := inventory.PrefixList{ID: "pl-0123456789abcdef0", Name: "nat64", AccountID: account, Region: "eu-west-1", Owner: account}
 				for _, c := range tc.list {
