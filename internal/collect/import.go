@@ -15,7 +15,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -125,14 +124,8 @@ func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (
 func importReaders(ctx context.Context, inputs []Input, fallbackRegion string, slowDecode bool) (*inventory.Inventory, error) {
 	im := newImporter(fallbackRegion)
 	im.slowDecode = slowDecode
-	im.startWorker()
-	defer im.stopWorker()
 	for _, in := range inputs {
 		if err := im.read(ctx, in); err != nil {
-			// The worker's error is about an earlier part of the input.
-			if werr := im.stopWorker(); werr != nil && ctx.Err() == nil {
-				return nil, werr
-			}
 			return nil, err
 		}
 	}
@@ -207,10 +200,10 @@ var cliKinds = func() map[string]string {
 	return m
 }()
 
-// chunkSize is how many groups or interfaces of one (account, region) are
-// decoded before they are normalised: large enough that the normaliser's
-// per-call maps cost nothing, small enough that the SDK structs waiting
-// for it are a few MB.
+// chunkSize is how many normalised groups or interfaces of one (account,
+// region) wait before they join the inventory (flushGroups): the size of
+// the chunks they were normalised in before they were normalised item by
+// item, kept so that duplicates and partitions resolve as they did.
 const chunkSize = 512
 
 // place is where an item of the AWS CLI JSON was: its file and its index
@@ -236,11 +229,8 @@ type importer struct {
 	anyData  bool
 	cliFiles int
 
-	// The normalising goroutine (startWorker) and what it owns.
-	work       chan func() error
-	workDone   chan struct{}
-	workErr    error // read after workDone is closed
-	workFailed atomic.Bool
+	// What the decoded items are gathered into, in file order
+	// (import_pipeline.go decodes and normalises them on every core).
 	n          *normalizer
 	pending    map[pairKey]*pendingPair
 	groups     map[string]itemAt // group id → the normalised group
@@ -252,19 +242,27 @@ type importer struct {
 	partitions map[pairKey]string
 	emptyKinds []string
 	// slowDecode decodes every AWS CLI item with json v2 alone, as before
-	// the fast decoder (import_fast.go): the oracle of its tests.
+	// the fast decoder (import_fast.go), on the reading goroutine: the
+	// oracle of its tests.
 	slowDecode bool
+	// batchItems, when not 0, is the size of the batches of the
+	// pipeline (import_pipeline.go): the tests make them small.
+	batchItems int
 	// net holds the network lists until every file is read
 	// (import_network.go).
 	net importedNetwork
 }
 
-// pendingPair holds the decoded SDK items of one (account, region) until
-// a chunk is full.
+// pendingPair holds the normalised items of one (account, region) until
+// a chunk is full: they join the inventory chunk by chunk, as they did
+// when a chunk was normalised at once, so that which copy of a duplicate is
+// kept, which error comes first and the partition a group without ARN
+// takes are those of before (import_pipeline.go).
 type pendingPair struct {
-	groups          []types.SecurityGroup
+	groups          []inventory.SecurityGroup
 	groupPlaces     []place
-	interfaces      []types.NetworkInterface
+	groupNoARN      []bool // the group had no SecurityGroupArn: made at flush
+	interfaces      []inventory.NetworkInterface
 	interfacePlaces []place
 }
 
@@ -605,24 +603,69 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 	if _, err := s.dec.ReadToken(); err != nil {
 		return 0, s.jsonError(err)
 	}
+	var p *pipeline
+	if im.pipelined(key) {
+		p = im.newPipeline(s, file, key)
+		defer p.close()
+	}
+	// drain: the items handed to the pipeline come before what this
+	// goroutine finds next, and so do their errors.
+	drain := func() error {
+		if p == nil {
+			return nil
+		}
+		return p.drain()
+	}
 	for i := 0; ; i++ {
 		switch s.dec.PeekKind() {
-		case ']':
-			_, err := s.dec.ReadToken()
-			return i, s.jsonError(err)
-		case 0:
+		case ']', 0:
+			if err := drain(); err != nil {
+				return i, err
+			}
 			_, err := s.dec.ReadToken()
 			return i, s.jsonError(err)
 		}
 		if i%64 == 0 {
 			if err := s.ctx.Err(); err != nil {
+				if derr := drain(); derr != nil {
+					return i, derr
+				}
 				return i, fmt.Errorf("read %s: %w", s.name, err)
 			}
 		}
 		start := s.dec.InputOffset() + s.bom
-		s.lr.forget(start)
 		at := place{file: file, index: int32(i)}
 		cur := current{s: s, list: key, index: i, start: start}
+		if p != nil {
+			s.lr.forget(p.oldest(start))
+			if s.dec.PeekKind() != '}' { // else decodeItem says what is wrong
+				raw, err := s.dec.ReadValue()
+				if err == nil {
+					err = p.add(i, start, s.dec.InputOffset()-int64(len(raw)), raw)
+					if err != nil {
+						return i, err
+					}
+					continue
+				}
+				if derr := drain(); derr != nil {
+					return i, derr
+				}
+				prefix := func() jsontext.Pointer { return jsontext.Pointer(fmt.Sprintf("/%s/%d", key, i)) }
+				var v any = &types.SecurityGroup{}
+				if key == listInterfaces {
+					v = &types.NetworkInterface{}
+				}
+				if err = s.replay(start, prefix, v, err); errors.Is(err, ErrInput) {
+					return i, err
+				}
+				return i, s.jsonError(err)
+			}
+			if err := drain(); err != nil {
+				return i, err
+			}
+		} else {
+			s.lr.forget(start)
+		}
 		var err error
 		switch key {
 		case listGroups:
@@ -678,14 +721,23 @@ func (im *importer) where(at place, list string) string {
 // arnPlace returns the region and partition of an item's ARN ("" when it
 // has none, or none that parses), refusing names that are not a region's.
 func arnPlace(cur current, field, s string) (region, partition string, err error) {
-	region, partition = arnRegion(s)
-	if region != "" && !regionName.MatchString(region) {
-		return "", "", cur.errorf("%s %s: %s is not a region name", field, quote(s), quote(region))
-	}
-	if partition != "" && !partitionName.MatchString(partition) {
-		return "", "", cur.errorf("%s %s: %s is not a partition name", field, quote(s), quote(partition))
+	region, partition, problem := arnProblem(field, s)
+	if problem != "" {
+		return "", "", cur.errorf("%s", problem)
 	}
 	return region, partition, nil
+}
+
+// arnProblem is arnPlace with the problem as text, for current.errorf.
+func arnProblem(field, s string) (region, partition, problem string) {
+	region, partition = arnRegion(s)
+	if region != "" && !regionName.MatchString(region) {
+		return "", "", fmt.Sprintf("%s %s: %s is not a region name", field, quote(s), quote(region))
+	}
+	if partition != "" && !partitionName.MatchString(partition) {
+		return "", "", fmt.Sprintf("%s %s: %s is not a partition name", field, quote(s), quote(partition))
+	}
+	return region, partition, ""
 }
 
 // checkAccount refuses an account id that is not 12 digits: account ids
@@ -693,79 +745,130 @@ func arnPlace(cur current, field, s string) (region, partition string, err error
 // kind and id name the item ("group sg-1"), shown only in the error: an
 // export has millions of account ids to check.
 func checkAccount(cur current, kind, id, field, value string) error {
-	if value != "" && !inventory.ValidAccountID(value) {
-		return cur.errorf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
+	if p := accountProblem(kind, id, field, value); p != "" {
+		return cur.errorf("%s", p)
 	}
 	return nil
 }
 
-func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) error {
+// accountProblem is checkAccount with the problem as text.
+func accountProblem(kind, id, field, value string) string {
+	if value != "" && !inventory.ValidAccountID(value) {
+		return fmt.Sprintf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
+	}
+	return ""
+}
+
+// groupPair checks what the import needs of a decoded group and returns
+// its (account, region) and the partition of its ARN ("" without one), or
+// the problem, for current.errorf. It touches no importer state, so the
+// decoding workers run it (import_pipeline.go).
+func groupPair(sg *types.SecurityGroup, fallback string) (k pairKey, partition, problem string) {
 	id := aws.ToString(sg.GroupId)
 	if id == "" {
-		return cur.errorf("a security group without GroupId")
+		return k, "", "a security group without GroupId"
 	}
 	account := aws.ToString(sg.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
+		return k, "", fmt.Sprintf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "group", id, "OwnerId", account); err != nil {
-		return err
+	if p := accountProblem("group", id, "OwnerId", account); p != "" {
+		return k, "", p
 	}
 	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
 		for _, p := range perms {
 			for _, pair := range p.UserIdGroupPairs {
-				if err := checkAccount(cur, "group", id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
-					return err
+				if p := accountProblem("group", id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); p != "" {
+					return k, "", p
 				}
 			}
 		}
 	}
-	region, partition, err := arnPlace(cur, "SecurityGroupArn", aws.ToString(sg.SecurityGroupArn))
-	if err != nil {
-		return err
+	region, partition, problem := arnProblem("SecurityGroupArn", aws.ToString(sg.SecurityGroupArn))
+	if problem != "" {
+		return k, "", problem
 	}
-	region = cmp.Or(region, im.fallback)
+	region = cmp.Or(region, fallback)
 	if region == "" {
-		return cur.errorf("cannot tell the region of %s: pass --region", show(id))
+		return k, "", fmt.Sprintf("cannot tell the region of %s: pass --region", show(id))
 	}
-	k := pairKey{account, region}
+	return pairKey{account, region}, partition, ""
+}
+
+// addGroup checks, normalises and queues one group decoded on the reading
+// goroutine (the decoder of the tests, slowDecode).
+func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) error {
+	k, partition, problem := groupPair(&sg, im.fallback)
+	if problem != "" {
+		return cur.errorf("%s", problem)
+	}
+	nb := normaliseBatch{}
+	nb.groups(k, []types.SecurityGroup{sg})
+	return im.queueGroup(k, partition, nb.inv.SecurityGroups[0], sg.SecurityGroupArn == nil || *sg.SecurityGroupArn == "", at)
+}
+
+// queueGroup adds a normalised group of (account, region) k to its
+// pending chunk; noARN says its ARN is to be made from the partition when
+// the chunk is flushed, as normalizeRegion made it.
+func (im *importer) queueGroup(k pairKey, partition string, g inventory.SecurityGroup, noARN bool, at place) error {
 	if partition != "" {
 		im.partitions[k] = partition
 	}
 	im.kind(k, inventory.KindSecurityGroups)
 	p := im.pendingFor(k)
-	p.groups = append(p.groups, sg)
+	p.groups = append(p.groups, g)
 	p.groupPlaces = append(p.groupPlaces, at)
+	p.groupNoARN = append(p.groupNoARN, noARN)
 	if len(p.groups) >= chunkSize {
 		return im.flushGroups(k)
 	}
 	return nil
 }
 
-func (im *importer) addInterface(cur current, at place, eni types.NetworkInterface) error {
+// interfacePair is groupPair for an interface: deferred when its region is
+// its first group's, known once every file is read.
+func interfacePair(eni *types.NetworkInterface) (k pairKey, deferred bool, problem string) {
 	id := aws.ToString(eni.NetworkInterfaceId)
 	if id == "" {
-		return cur.errorf("a network interface without NetworkInterfaceId")
+		return k, false, "a network interface without NetworkInterfaceId"
 	}
 	account := aws.ToString(eni.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
+		return k, false, fmt.Sprintf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "interface", id, "OwnerId", account); err != nil {
-		return err
+	if p := accountProblem("interface", id, "OwnerId", account); p != "" {
+		return k, false, p
 	}
 	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
 	if region == "" {
+		return k, true, ""
+	}
+	return pairKey{account, region}, false, ""
+}
+
+func (im *importer) addInterface(cur current, at place, eni types.NetworkInterface) error {
+	k, deferred, problem := interfacePair(&eni)
+	switch {
+	case problem != "":
+		return cur.errorf("%s", problem)
+	case deferred:
 		im.deferred = append(im.deferred, deferredInterface{eni: eni, at: at})
 		return nil
 	}
-	return im.queueInterface(pairKey{account, region}, eni, at)
+	return im.normaliseInterface(k, eni, at)
 }
 
-func (im *importer) queueInterface(k pairKey, eni types.NetworkInterface, at place) error {
+// normaliseInterface normalises one interface of k and queues it.
+func (im *importer) normaliseInterface(k pairKey, eni types.NetworkInterface, at place) error {
+	nb := normaliseBatch{}
+	nb.interfaces(k, []types.NetworkInterface{eni})
+	return im.queueInterface(k, nb.inv.NetworkInterfaces[0], at)
+}
+
+func (im *importer) queueInterface(k pairKey, ni inventory.NetworkInterface, at place) error {
 	im.kind(k, inventory.KindNetworkInterfaces)
 	p := im.pendingFor(k)
-	p.interfaces = append(p.interfaces, eni)
+	p.interfaces = append(p.interfaces, ni)
 	p.interfacePlaces = append(p.interfacePlaces, at)
 	if len(p.interfaces) >= chunkSize {
 		return im.flushInterfaces(k)
@@ -843,149 +946,63 @@ func (im *importer) regionData(k pairKey) RegionData {
 	}
 }
 
-// flushGroups hands the pending groups of one (account, region) to the
-// normalising goroutine (normaliseGroups), with fresh slices for the next
-// chunk.
+// flushGroups adds the pending groups of one (account, region) to the
+// inventory. A group seen before is dropped when it is the same, and an
+// error when it is not. A group without ARN gets the one normalizeRegion
+// made, from the partition known now.
 func (im *importer) flushGroups(k pairKey) error {
 	p := im.pending[k]
 	if p == nil || len(p.groups) == 0 {
 		return nil
 	}
-	d := im.regionData(k)
-	d.Groups, p.groups = p.groups, make([]types.SecurityGroup, 0, chunkSize)
-	places := p.groupPlaces
-	p.groupPlaces = make([]place, 0, chunkSize)
-	return im.submit(func() error { return im.normaliseGroups(d, places) })
-}
-
-// normaliseGroups normalises one chunk of groups. A group seen before is
-// dropped when it is the same, and an error when it is not.
-func (im *importer) normaliseGroups(d RegionData, places []place) error {
+	partition := im.regionData(k).Account.Partition
 	inv := im.n.inv
-	first := len(inv.SecurityGroups)
-	im.n.add(d)
-	kept := first
-	for j := first; j < len(inv.SecurityGroups); j++ {
-		g, at := inv.SecurityGroups[j], places[j-first]
+	for j := range p.groups {
+		g, at := &p.groups[j], p.groupPlaces[j]
+		if p.groupNoARN[j] {
+			g.ARN = "arn:" + partition + ":ec2:" + k.region + ":" + g.AccountID + ":security-group/" + g.ID
+		}
 		if prev, dup := im.groups[g.ID]; dup {
-			if sameGroup(inv.SecurityGroups[prev.i], g) {
+			if sameGroup(inv.SecurityGroups[prev.i], *g) {
 				continue
 			}
-			return &dupError{kind: "group", list: listGroups, id: g.ID, a: prev.at, b: at}
+			return im.dupError("group", listGroups, g.ID, prev.at, at)
 		}
-		inv.SecurityGroups[kept] = g
-		im.groups[g.ID] = itemAt{i: kept, at: at}
-		kept++
+		im.groups[g.ID] = itemAt{i: len(inv.SecurityGroups), at: at}
+		inv.SecurityGroups = append(inv.SecurityGroups, *g)
 	}
-	clear(inv.SecurityGroups[kept:])
-	inv.SecurityGroups = inv.SecurityGroups[:kept]
+	clear(p.groups)
+	p.groups, p.groupPlaces, p.groupNoARN = p.groups[:0], p.groupPlaces[:0], p.groupNoARN[:0]
 	return nil
 }
 
-// flushInterfaces is flushGroups for interfaces.
+// flushInterfaces is flushGroups for interfaces. They are normalised
+// without their groups: attachments are linked once every group is read.
 func (im *importer) flushInterfaces(k pairKey) error {
 	p := im.pending[k]
 	if p == nil || len(p.interfaces) == 0 {
 		return nil
 	}
-	d := im.regionData(k)
-	d.Interfaces, p.interfaces = p.interfaces, make([]types.NetworkInterface, 0, chunkSize)
-	places := p.interfacePlaces
-	p.interfacePlaces = make([]place, 0, chunkSize)
-	return im.submit(func() error { return im.normaliseInterfaces(d, places) })
-}
-
-// normaliseInterfaces is normaliseGroups for interfaces. They are
-// normalised without their groups: attachments are linked once every group
-// is read.
-func (im *importer) normaliseInterfaces(d RegionData, places []place) error {
 	inv := im.n.inv
-	first := len(inv.NetworkInterfaces)
-	im.n.add(d)
-	kept := first
-	for j := first; j < len(inv.NetworkInterfaces); j++ {
-		ni, at := inv.NetworkInterfaces[j], places[j-first]
+	for j := range p.interfaces {
+		ni, at := &p.interfaces[j], p.interfacePlaces[j]
 		if prev, dup := im.interfaces[ni.ID]; dup {
-			if reflect.DeepEqual(inv.NetworkInterfaces[prev.i], ni) {
+			if reflect.DeepEqual(inv.NetworkInterfaces[prev.i], *ni) {
 				continue
 			}
-			return &dupError{kind: "network interface", list: listInterfaces, id: ni.ID, a: prev.at, b: at}
+			return im.dupError("network interface", listInterfaces, ni.ID, prev.at, at)
 		}
-		inv.NetworkInterfaces[kept] = ni
-		im.interfaces[ni.ID] = itemAt{i: kept, at: at}
-		kept++
+		im.interfaces[ni.ID] = itemAt{i: len(inv.NetworkInterfaces), at: at}
+		inv.NetworkInterfaces = append(inv.NetworkInterfaces, *ni)
 	}
-	clear(inv.NetworkInterfaces[kept:])
-	inv.NetworkInterfaces = inv.NetworkInterfaces[:kept]
+	clear(p.interfaces)
+	p.interfaces, p.interfacePlaces = p.interfaces[:0], p.interfacePlaces[:0]
 	return nil
 }
 
-// dupError is two different items with one id. The normalising goroutine
-// finds it; the reading goroutine, which owns the file names, says it.
-type dupError struct {
-	kind, list, id string
-	a, b           place
-}
-
-func (e *dupError) Error() string { return e.kind + " " + e.id + " given twice, differing" }
-
-// The normalising goroutine. Decoding and normalising take about as long
-// as each other, so they run side by side: the reading goroutine decodes
-// and checks each item, and hands chunks over in order; this one owns the
-// normaliser and the id maps (groups, interfaces) until stopWorker.
-// Without a worker (none started yet), submit runs the job itself.
-
-func (im *importer) startWorker() {
-	if im.work != nil {
-		return
-	}
-	// Two chunks in flight per kind at most: the SDK structs waiting stay
-	// a few MB.
-	im.work = make(chan func() error, 4)
-	im.workDone = make(chan struct{})
-	go func() {
-		defer close(im.workDone)
-		for job := range im.work {
-			if im.workFailed.Load() {
-				continue // drain: the first error is the one to report
-			}
-			if err := job(); err != nil {
-				im.workErr = err
-				im.workFailed.Store(true)
-			}
-		}
-	}()
-}
-
-func (im *importer) submit(job func() error) error {
-	if im.work == nil {
-		return im.sayError(job())
-	}
-	if im.workFailed.Load() {
-		return im.stopWorker()
-	}
-	im.work <- job
-	return nil
-}
-
-// stopWorker waits for the normalising goroutine to finish its queue and
-// returns its error. It may be called more than once.
-func (im *importer) stopWorker() error {
-	if im.work != nil {
-		close(im.work)
-		<-im.workDone
-		im.work = nil
-	}
-	return im.sayError(im.workErr)
-}
-
-func (im *importer) sayError(err error) error {
-	var dup *dupError
-	if errors.As(err, &dup) {
-		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, show(dup.id),
-			im.where(dup.a, dup.list), im.where(dup.b, dup.list))
-	}
-	return err
+// dupError is the error for two different items with one id.
+func (im *importer) dupError(kind, list, id string, a, b place) error {
+	return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, kind, show(id), im.where(a, list), im.where(b, list))
 }
 
 // sameGroup reports whether two normalised groups hold the same data.
@@ -1010,10 +1027,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 			return nil, err
 		}
 	}
-	// Every group is normalised: deferred interfaces need their regions.
-	if err := im.stopWorker(); err != nil {
-		return nil, err
-	}
+	// Every group is in: deferred interfaces need their regions.
 	inv := im.n.inv
 	for _, d := range im.deferred {
 		account := aws.ToString(d.eni.OwnerId)
@@ -1028,7 +1042,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 			return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput,
 				im.where(d.at, listInterfaces), show(aws.ToString(d.eni.NetworkInterfaceId)))
 		}
-		if err := im.queueInterface(pairKey{account, region}, d.eni, d.at); err != nil {
+		if err := im.normaliseInterface(pairKey{account, region}, d.eni, d.at); err != nil {
 			return nil, err
 		}
 	}

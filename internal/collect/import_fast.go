@@ -51,14 +51,21 @@ func decodeItem[T any](s *stream, key string, i int, start int64, p *structPlan,
 		// item's bytes and how its reader ended: decode them again.
 		return s.replay(start, prefix, v, err)
 	}
-	if len(raw) > 0 && raw[0] == '{' && s.cells.decode(raw, p, unsafe.Pointer(v)) {
+	return decodeRaw(&s.cells, raw, s.dec.InputOffset()-int64(len(raw)), p, v, key, i)
+}
+
+// decodeRaw decodes raw, an item jsontext read whole, into v: by plan p
+// with c's cells, else by json v2. An error's offset and path are moved
+// to where the item is in its file: at (decoder offset of raw's first
+// byte), under /key/i.
+func decodeRaw[T any](c *cells, raw []byte, at int64, p *structPlan, v *T, key string, i int) error {
+	if len(raw) > 0 && raw[0] == '{' && c.decode(raw, p, unsafe.Pointer(v)) {
 		return nil
 	}
 	var zero T
 	*v = zero
-	at := s.dec.InputOffset() - int64(len(raw))
-	err = json.UnmarshalDecode(jsontext.NewDecoder(bytes.NewReader(raw)), v, decodeOptions)
-	return shiftError(err, at, prefix)
+	err := json.UnmarshalDecode(jsontext.NewDecoder(bytes.NewReader(raw)), v, decodeOptions)
+	return shiftError(err, at, func() jsontext.Pointer { return jsontext.Pointer(fmt.Sprintf("/%s/%d", key, i)) })
 }
 
 // replay decodes the item starting at lineReader offset start again with
