@@ -12,9 +12,12 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -122,8 +125,13 @@ func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (
 // importReaders is ImportReaders, with slowDecode for the tests of the
 // fast decoder.
 func importReaders(ctx context.Context, inputs []Input, fallbackRegion string, slowDecode bool) (*inventory.Inventory, error) {
+	return importWith(ctx, inputs, fallbackRegion, func(im *importer) { im.slowDecode = slowDecode })
+}
+
+// importWith is ImportReaders with the importer's test settings made by set.
+func importWith(ctx context.Context, inputs []Input, fallbackRegion string, set func(*importer)) (*inventory.Inventory, error) {
 	im := newImporter(fallbackRegion)
-	im.slowDecode = slowDecode
+	set(im)
 	for _, in := range inputs {
 		if err := im.read(ctx, in); err != nil {
 			return nil, err
@@ -230,17 +238,21 @@ type importer struct {
 	cliFiles int
 
 	// What the decoded items are gathered into, in file order
-	// (import_pipeline.go decodes and normalises them on every core).
-	n          *normalizer
-	pending    map[pairKey]*pendingPair
-	groups     map[string]itemAt // group id → the normalised group
-	interfaces map[string]itemAt // interface id → the normalised interface
-	deferred   []deferredInterface
-	records    map[string]*groupRecords // group id → its rule records
-	ruleGroup  map[string]string        // rule id → its group id
-	kinds      map[pairKey]map[string]bool
-	partitions map[pairKey]string
-	emptyKinds []string
+	// (import_pipeline.go decodes and normalises them on every core): the
+	// groups and interfaces in blocks until every file is read, then in
+	// the normaliser's inventory.
+	groupList     blockList[inventory.SecurityGroup]
+	interfaceList blockList[inventory.NetworkInterface]
+	n             *normalizer
+	pending       map[pairKey]*pendingPair
+	groups        map[string]itemAt // group id → the normalised group
+	interfaces    map[string]itemAt // interface id → the normalised interface
+	deferred      []deferredInterface
+	records       map[string]*groupRecords // group id → its rule records
+	ruleGroup     map[string]string        // rule id → its group id
+	kinds         map[pairKey]map[string]bool
+	partitions    map[pairKey]string
+	emptyKinds    []string
 	// slowDecode decodes every AWS CLI item with json v2 alone, as before
 	// the fast decoder (import_fast.go), on the reading goroutine: the
 	// oracle of its tests.
@@ -349,6 +361,7 @@ func (im *importer) read(ctx context.Context, in Input) error {
 	var r io.Reader = lr
 	if n == len(utf8BOM) && bytes.Equal(head, utf8BOM) {
 		s.bom = int64(n)
+		s.delta = s.bom
 	} else {
 		r = io.MultiReader(bytes.NewReader(head[:n]), lr)
 	}
@@ -384,12 +397,13 @@ func (im *importer) readStream(s *stream, file int32) error {
 	var unknownAt, targetGroupARNAt int64
 	counts := map[string]int{}
 	for s.dec.PeekKind() != '}' {
-		keyAt := s.dec.InputOffset() + s.bom
+		keyAt := s.dec.InputOffset() + s.delta
 		tok, err := s.dec.ReadToken()
 		if err != nil {
 			return s.jsonError(err)
 		}
 		key := tok.String()
+		s.names = append(s.names, key)
 		if key == keyTargetGroupARN && unknown == "" {
 			// What describe-target-health does not say: whose targets these are.
 			if s.dec.PeekKind() != '"' {
@@ -445,7 +459,7 @@ func (im *importer) readStream(s *stream, file int32) error {
 	}
 	// One object per file: anything after it is not what the CLI prints.
 	if k := s.dec.PeekKind(); k != 0 {
-		return s.errorAt(s.dec.InputOffset()+1, "malformed JSON: data after the top-level object")
+		return s.errorAt(s.decOffset()+1, "malformed JSON: data after the top-level object")
 	}
 	if _, err := s.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return s.jsonError(err)
@@ -598,74 +612,45 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 		_, err := s.dec.ReadToken()
 		return 0, s.jsonError(err)
 	default:
-		return 0, s.errorAt(s.dec.InputOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, jsonkeys.KindName(k)))
+		return 0, s.errorAt(s.decOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, jsonkeys.KindName(k)))
 	}
 	if _, err := s.dec.ReadToken(); err != nil {
 		return 0, s.jsonError(err)
 	}
-	var p *pipeline
+	// Groups and interfaces are read by scanList, on every core; it hands
+	// back to this loop the item it cannot take (an error, mostly), from
+	// which the loop goes on as it always did, and scanList again after it.
+	first, resumes := 0, 0
 	if im.pipelined(key) {
-		p = im.newPipeline(s, file, key)
-		defer p.close()
-	}
-	// drain: the items handed to the pipeline come before what this
-	// goroutine finds next, and so do their errors.
-	drain := func() error {
-		if p == nil {
-			return nil
+		n, ended, err := im.scanList(s, file, key, 0)
+		if err != nil || ended {
+			return n, err
 		}
-		return p.drain()
+		first = n
 	}
-	for i := 0; ; i++ {
+	for i := first; ; i++ {
+		if i > first && im.pipelined(key) && resumes < maxResumes {
+			resumes++
+			n, ended, err := im.scanList(s, file, key, i)
+			if err != nil || ended {
+				return n, err
+			}
+			i = n
+		}
 		switch s.dec.PeekKind() {
 		case ']', 0:
-			if err := drain(); err != nil {
-				return i, err
-			}
 			_, err := s.dec.ReadToken()
 			return i, s.jsonError(err)
 		}
 		if i%64 == 0 {
 			if err := s.ctx.Err(); err != nil {
-				if derr := drain(); derr != nil {
-					return i, derr
-				}
 				return i, fmt.Errorf("read %s: %w", s.name, err)
 			}
 		}
-		start := s.dec.InputOffset() + s.bom
+		start := s.dec.InputOffset() + s.delta
+		s.lr.forget(start)
 		at := place{file: file, index: int32(i)}
 		cur := current{s: s, list: key, index: i, start: start}
-		if p != nil {
-			s.lr.forget(p.oldest(start))
-			if s.dec.PeekKind() != '}' { // else decodeItem says what is wrong
-				raw, err := s.dec.ReadValue()
-				if err == nil {
-					err = p.add(i, start, s.dec.InputOffset()-int64(len(raw)), raw)
-					if err != nil {
-						return i, err
-					}
-					continue
-				}
-				if derr := drain(); derr != nil {
-					return i, derr
-				}
-				prefix := func() jsontext.Pointer { return jsontext.Pointer(fmt.Sprintf("/%s/%d", key, i)) }
-				var v any = &types.SecurityGroup{}
-				if key == listInterfaces {
-					v = &types.NetworkInterface{}
-				}
-				if err = s.replay(start, prefix, v, err); errors.Is(err, ErrInput) {
-					return i, err
-				}
-				return i, s.jsonError(err)
-			}
-			if err := drain(); err != nil {
-				return i, err
-			}
-		} else {
-			s.lr.forget(start)
-		}
 		var err error
 		switch key {
 		case listGroups:
@@ -956,20 +941,19 @@ func (im *importer) flushGroups(k pairKey) error {
 		return nil
 	}
 	partition := im.regionData(k).Account.Partition
-	inv := im.n.inv
 	for j := range p.groups {
 		g, at := &p.groups[j], p.groupPlaces[j]
 		if p.groupNoARN[j] {
 			g.ARN = "arn:" + partition + ":ec2:" + k.region + ":" + g.AccountID + ":security-group/" + g.ID
 		}
 		if prev, dup := im.groups[g.ID]; dup {
-			if sameGroup(inv.SecurityGroups[prev.i], *g) {
+			if sameGroup(*im.groupList.at(prev.i), *g) {
 				continue
 			}
 			return im.dupError("group", listGroups, g.ID, prev.at, at)
 		}
-		im.groups[g.ID] = itemAt{i: len(inv.SecurityGroups), at: at}
-		inv.SecurityGroups = append(inv.SecurityGroups, *g)
+		im.groups[g.ID] = itemAt{i: im.groupList.n, at: at}
+		im.groupList.add(*g)
 	}
 	clear(p.groups)
 	p.groups, p.groupPlaces, p.groupNoARN = p.groups[:0], p.groupPlaces[:0], p.groupNoARN[:0]
@@ -983,21 +967,51 @@ func (im *importer) flushInterfaces(k pairKey) error {
 	if p == nil || len(p.interfaces) == 0 {
 		return nil
 	}
-	inv := im.n.inv
 	for j := range p.interfaces {
 		ni, at := &p.interfaces[j], p.interfacePlaces[j]
 		if prev, dup := im.interfaces[ni.ID]; dup {
-			if reflect.DeepEqual(inv.NetworkInterfaces[prev.i], *ni) {
+			if reflect.DeepEqual(*im.interfaceList.at(prev.i), *ni) {
 				continue
 			}
 			return im.dupError("network interface", listInterfaces, ni.ID, prev.at, at)
 		}
-		im.interfaces[ni.ID] = itemAt{i: len(inv.NetworkInterfaces), at: at}
-		inv.NetworkInterfaces = append(inv.NetworkInterfaces, *ni)
+		im.interfaces[ni.ID] = itemAt{i: im.interfaceList.n, at: at}
+		im.interfaceList.add(*ni)
 	}
 	clear(p.interfaces)
 	p.interfaces, p.interfacePlaces = p.interfaces[:0], p.interfacePlaces[:0]
 	return nil
+}
+
+// blockList is a list grown by blocks: appended to one by one, 100k
+// groups in one slice were copied at every growth, and the copies left
+// several times the list as garbage.
+type blockList[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const listBlock = 4096
+
+func (l *blockList[T]) add(v T) {
+	if l.n%listBlock == 0 {
+		l.blocks = append(l.blocks, make([]T, 0, listBlock))
+	}
+	l.blocks[len(l.blocks)-1] = append(l.blocks[len(l.blocks)-1], v)
+	l.n++
+}
+
+func (l *blockList[T]) at(i int) *T { return &l.blocks[i/listBlock][i%listBlock] }
+
+// slice returns the list in one slice of its length (empty, not nil, when
+// it is), and empties l.
+func (l *blockList[T]) slice() []T {
+	out := make([]T, 0, l.n)
+	for _, b := range l.blocks {
+		out = append(out, b...)
+	}
+	*l = blockList[T]{}
+	return out
 }
 
 // dupError is the error for two different items with one id.
@@ -1029,6 +1043,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 	}
 	// Every group is in: deferred interfaces need their regions.
 	inv := im.n.inv
+	inv.SecurityGroups = im.groupList.slice()
 	for _, d := range im.deferred {
 		account := aws.ToString(d.eni.OwnerId)
 		var region string
@@ -1053,6 +1068,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		}
 	}
 	im.pending = nil
+	inv.NetworkInterfaces = im.interfaceList.slice()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -1093,13 +1109,12 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 			SecurityGroups: groupsIn[k],
 		})
 	}
-	for i := range inv.SecurityGroups {
-		g := &inv.SecurityGroups[i]
-		if err := g.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], cutError(err))
-		}
+	// Linking the references between groups writes only their UsedBy,
+	// which Validate does not read: both run at once, on every core.
+	if err := im.linkAndValidate(); err != nil {
+		return nil, err
 	}
-	norm := im.n.finish() // mergeInventories sorts the merged inventory
+	norm := inv // mergeInventories sorts the merged inventory
 	norm.Coverage = coverage
 	for _, id := range slices.Sorted(maps.Keys(accounts)) {
 		norm.Accounts = append(norm.Accounts, accounts[id])
@@ -1113,6 +1128,50 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		}
 	}
 	return norm, nil
+}
+
+// linkAndValidate validates every group (the first error in the
+// inventory's order wins) while the normaliser links the evidence between
+// groups (finish): linking writes only the groups' UsedBy, which Validate
+// does not read. Validation is split in tasks, so that both cores work
+// until linking is done.
+func (im *importer) linkAndValidate() error {
+	groups := im.n.inv.SecurityGroups
+	tasks := []func(){func() { im.n.finish() }}
+	const validateChunk = 4096
+	invalid := make([]error, (len(groups)+validateChunk-1)/validateChunk)
+	for c := range invalid {
+		tasks = append(tasks, func() {
+			for i := c * validateChunk; i < min((c+1)*validateChunk, len(groups)); i++ {
+				if err := groups[i].Validate(); err != nil {
+					invalid[c] = fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[groups[i].ID].at.file], cutError(err))
+					return
+				}
+			}
+		})
+	}
+	runTasks(tasks)
+	for _, err := range invalid {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runTasks runs tasks on GOMAXPROCS goroutines, and returns when all are
+// done.
+func runTasks(tasks []func()) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
+		wg.Go(func() {
+			for t := next.Add(1) - 1; t < int64(len(tasks)); t = next.Add(1) - 1 {
+				tasks[t]()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // networkFiles names the files that held network lists.
@@ -1265,9 +1324,18 @@ type stream struct {
 	lr   *lineReader
 	dec  *jsontext.Decoder
 	bom  int64 // bytes skipped before the decoder's offset 0
+	// delta is the lineReader offset of the decoder's offset 0: bom, until
+	// scanList hands a list back to a new decoder (stream.reprime).
+	delta int64
+	// names are the top-level keys read, for reprime.
+	names []string
 	// cells is the memory of the fast decoder (import_fast.go).
 	cells cells
 }
+
+// decOffset is the decoder's offset as the file's first decoder counts
+// it (the byte order mark not counted).
+func (s *stream) decOffset() int64 { return s.dec.InputOffset() + s.delta - s.bom }
 
 // jsonError says where in the file decoding failed, as line and column
 // (what an editor shows) and byte offset. nil stays nil.
@@ -1284,14 +1352,14 @@ func (s *stream) jsonError(err error) error {
 	)
 	switch {
 	case errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil:
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
+		return s.errorAt(semErr.ByteOffset+s.delta+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
 			clip(jsonkeys.Path(semErr.JSONPointer)), jsonkeys.KindName(semErr.JSONKind), semErr.GoType))
 	case errors.As(err, &semErr):
 		what := "a value that cannot be read"
 		if semErr.Err != nil {
 			what = semErr.Err.Error()
 		}
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", clip(jsonkeys.Path(semErr.JSONPointer)), clip(what)))
+		return s.errorAt(semErr.ByteOffset+s.delta+1, fmt.Sprintf("field %s: %s", clip(jsonkeys.Path(semErr.JSONPointer)), clip(what)))
 	case errors.As(err, &synErr):
 		what := synErr.Err.Error()
 		switch {
@@ -1302,7 +1370,7 @@ func (s *stream) jsonError(err error) error {
 			// Quoted: the key is anything the file says.
 			what = fmt.Sprintf("the key %s is given twice", quote(jsonkeys.Path(synErr.JSONPointer)))
 		}
-		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
+		return s.errorAt(synErr.ByteOffset+s.delta+1, "malformed JSON: "+what)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return s.errorAt(s.lr.end(), "malformed JSON: unexpected end of JSON input")
 	}
@@ -1352,10 +1420,12 @@ func (l *lineReader) Read(p []byte) (int, error) {
 }
 
 // forget drops the bytes before off, which no error can point at any more,
-// once they are many (dropping is a copy of what follows).
+// once they are many (dropping is a copy of what follows: once they are as
+// many as what follows too, what is copied is at most the input again,
+// when scanList holds a MB or two after off).
 func (l *lineReader) forget(off int64) {
 	k := off - l.base
-	if k < 1<<20 || k > int64(len(l.buf)) {
+	if k < 1<<20 || k > int64(len(l.buf)) || k < int64(len(l.buf))-k {
 		return
 	}
 	seg := l.buf[:k]
@@ -1368,6 +1438,34 @@ func (l *lineReader) forget(off int64) {
 }
 
 func (l *lineReader) end() int64 { return l.base + int64(len(l.buf)) }
+
+// more reads more of the input into buf, for scanList, which reads the
+// bytes there; false at the end of the input or when reading failed (err
+// says which) or ctx is done.
+func (l *lineReader) more() bool {
+	for tries := 0; l.err == nil; tries++ {
+		if err := l.ctx.Err(); err != nil {
+			l.err = err
+			break
+		}
+		if tries == 100 {
+			l.err = io.ErrNoProgress // a reader that returns nothing, and no error
+			break
+		}
+		if cap(l.buf)-len(l.buf) < 16<<10 {
+			l.buf = slices.Grow(l.buf, 64<<10)
+		}
+		n, err := l.r.Read(l.buf[len(l.buf):cap(l.buf)])
+		l.buf = l.buf[:len(l.buf)+n]
+		if err != nil {
+			l.err = err
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // position turns a byte offset into a 1-based line and column.
 func (l *lineReader) position(off int64) (line, col int) {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"reflect"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -87,7 +88,7 @@ func (s *stream) replay(start int64, prefix func() jsontext.Pointer, v any, read
 	if err == nil {
 		return readErr
 	}
-	return shiftError(err, from-s.bom, prefix)
+	return shiftError(err, from-s.delta, prefix)
 }
 
 type errorReader struct{ err error }
@@ -127,6 +128,7 @@ const (
 
 type fieldPlan struct {
 	name string
+	bit  uint64 // its bit in an object's mask of the names seen (0: none)
 	kind fieldKind
 	off  uintptr
 	typ  reflect.Type // the field's type
@@ -288,6 +290,9 @@ func makePlan(t reflect.Type, making map[reflect.Type]bool) *structPlan {
 			continue
 		}
 		fp := &fieldPlan{name: f.Name, kind: fieldGeneric, off: f.Offset, typ: f.Type}
+		if n := len(p.fields); n < 64 {
+			fp.bit = 1 << n
+		}
 		ft := f.Type
 		switch {
 		case hasMethods(ft):
@@ -401,8 +406,12 @@ func (c *cells) decode(raw []byte, p *structPlan, v unsafe.Pointer) bool {
 	return d.object(p, v) && d.end()
 }
 
-// fastDecoder reads JSON that jsontext has checked: valid, UTF-8, no name
-// twice in an object. Outside strings, any byte up to ' ' is white space.
+// fastDecoder reads an item's bytes, which nothing has checked, and
+// takes only what jsontext would accept whole (import_pipeline.go reads
+// the items without it): white space is what JSON allows, strings are
+// UTF-8 without control characters or bad escapes, numbers have no leading
+// zero, no name is given twice, and values it hands to json v2 are not
+// nested deeper than maxSkipDepth. Anything else is declined.
 type fastDecoder struct {
 	b []byte
 	i int
@@ -410,7 +419,7 @@ type fastDecoder struct {
 }
 
 func (d *fastDecoder) ws() {
-	for d.i < len(d.b) && d.b[d.i] <= ' ' {
+	for d.i < len(d.b) && (d.b[d.i] == ' ' || d.b[d.i] == '\n' || d.b[d.i] == '\t' || d.b[d.i] == '\r') {
 		d.i++
 		// The CLI indents deeply: skip spaces eight at a time.
 		for d.i+8 <= len(d.b) && binary.LittleEndian.Uint64(d.b[d.i:]) == 0x2020202020202020 {
@@ -427,7 +436,10 @@ func (d *fastDecoder) peek() byte {
 	return d.b[d.i]
 }
 
-func (d *fastDecoder) end() bool { return d.peek() == 0 }
+func (d *fastDecoder) end() bool {
+	d.ws()
+	return d.i == len(d.b)
+}
 
 // next consumes a ',' before the next member or element, or the closing
 // byte; it reports whether a member or element follows.
@@ -470,14 +482,30 @@ func (d *fastDecoder) rawString() (quoted []byte, escaped, ok bool) {
 	return nil, false, false
 }
 
+// plainString reports whether b, a string's content without escapes, is
+// printable ASCII, or valid UTF-8 without control characters.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b) && bytes.IndexFunc(b, func(r rune) bool { return r < ' ' }) < 0
+		}
+	}
+	return true
+}
+
 func (d *fastDecoder) str() (string, bool) {
 	q, escaped, ok := d.rawString()
 	if !ok {
 		return "", false
 	}
-	if !escaped {
+	if !escaped && plainString(q[1:len(q)-1]) {
 		return d.c.intern(q[1 : len(q)-1]), true
 	}
+	// AppendUnquote refuses what jsontext does: bad escapes, control
+	// characters, invalid UTF-8.
 	b, err := jsontext.AppendUnquote(nil, q)
 	if err != nil {
 		return "", false
@@ -501,7 +529,8 @@ func (d *fastDecoder) int32() (int32, bool) {
 			return 0, false
 		}
 	}
-	if j == digits || (j < len(d.b) && (d.b[j] == '.' || d.b[j] == 'e' || d.b[j] == 'E')) {
+	if j == digits || (j < len(d.b) && (d.b[j] == '.' || d.b[j] == 'e' || d.b[j] == 'E')) ||
+		(d.b[digits] == '0' && j > digits+1) {
 		return 0, false
 	}
 	if neg {
@@ -521,6 +550,11 @@ func (d *fastDecoder) literal(word string) bool {
 	d.i += len(word)
 	return true
 }
+
+// maxSkipDepth bounds the nesting of a value handed to json v2 whole:
+// decoded on its own, it would not be refused where jsontext, counting
+// from the top of the file, refuses it (10,000 levels).
+const maxSkipDepth = 1000
 
 // skip steps over one value and returns its bytes.
 func (d *fastDecoder) skip() ([]byte, bool) {
@@ -542,7 +576,9 @@ func (d *fastDecoder) skip() ([]byte, bool) {
 				}
 				continue
 			case '{', '[':
-				depth++
+				if depth++; depth > maxSkipDepth {
+					return nil, false
+				}
 			case '}', ']':
 				depth--
 			}
@@ -570,6 +606,7 @@ func (d *fastDecoder) object(p *structPlan, v unsafe.Pointer) bool {
 		return false
 	}
 	d.i++
+	var seen uint64
 	for first := true; ; first = false {
 		more, ok := d.next('}', first)
 		if !ok {
@@ -583,9 +620,10 @@ func (d *fastDecoder) object(p *structPlan, v unsafe.Pointer) bool {
 			return false
 		}
 		f := p.lookup(name[1 : len(name)-1])
-		if f == nil || d.peek() != ':' {
+		if f == nil || f.bit == 0 || seen&f.bit != 0 || d.peek() != ':' {
 			return false
 		}
+		seen |= f.bit
 		d.i++
 		if !d.field(f, unsafe.Add(v, f.off)) {
 			return false

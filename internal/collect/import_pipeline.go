@@ -1,13 +1,19 @@
 package collect
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	json "github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
@@ -233,12 +239,12 @@ func (b *itemBatch) decode(c *cells, fallback string) {
 		enis []types.NetworkInterface
 	)
 	for j, it := range b.items {
-		raw, i := b.buf[it.lo:it.hi], b.first+j
+		raw := b.buf[it.lo:it.hi]
 		var r itemResult
 		switch b.key {
 		case listGroups:
 			var sg types.SecurityGroup
-			if b.err = decodeRaw(c, raw, it.at, groupPlan, &sg, b.key, i); b.err != nil {
+			if b.err = decodeUnread(c, raw, groupPlan, &sg); b.err != nil {
 				break
 			}
 			if r.k, r.partition, b.problem = groupPair(&sg, fallback); b.problem != "" {
@@ -248,7 +254,7 @@ func (b *itemBatch) decode(c *cells, fallback string) {
 			sgs = append(sgs, sg)
 		case listInterfaces:
 			var eni types.NetworkInterface
-			if b.err = decodeRaw(c, raw, it.at, interfacePlan, &eni, b.key, i); b.err != nil {
+			if b.err = decodeUnread(c, raw, interfacePlan, &eni); b.err != nil {
 				break
 			}
 			if r.k, r.deferred, b.problem = interfacePair(&eni); b.problem != "" {
@@ -300,8 +306,49 @@ func (b *itemBatch) decode(c *cells, fallback string) {
 	}
 }
 
+// decodeUnread decodes an item's bytes that jsontext has not read (so
+// that its errors are of no use: the reading goroutine reads the item
+// again): by the plan, else by json v2 when they are not nested deeper
+// than maxSkipDepth; counting from the item, json v2 would take deeper
+// values than jsontext takes in the file.
+func decodeUnread[T any](c *cells, raw []byte, p *structPlan, v *T) error {
+	if len(raw) > 0 && raw[0] == '{' && c.decode(raw, p, unsafe.Pointer(v)) {
+		return nil
+	}
+	if depth(raw) > maxSkipDepth {
+		return errTooDeep
+	}
+	var zero T
+	*v = zero
+	return json.Unmarshal(raw, v, decodeOptions)
+}
+
+var errTooDeep = errors.New("nested too deep for the workers")
+
+// depth returns how deep the brackets of raw nest, strings skipped.
+func depth(raw []byte) int {
+	d, most, inString := 0, 0, false
+	for i := 0; i < len(raw); i++ {
+		switch c := raw[i]; {
+		case inString && c == '\\':
+			i++
+		case c == '"':
+			inString = !inString
+		case inString:
+		case c == '{' || c == '[':
+			d++
+			most = max(most, d)
+		case c == '}' || c == ']':
+			d--
+		}
+	}
+	return most
+}
+
 // queueBatch queues the items of a decoded batch, in order, and returns
-// the error of the first that failed.
+// the error of the first that failed: a *redo for one the worker could
+// not decode, which the reading goroutine decodes again as it always did,
+// for the error it gave.
 func (im *importer) queueBatch(s *stream, b *itemBatch) error {
 	for j, r := range b.res[:b.n] {
 		at := place{file: b.file, index: int32(b.first + j)}
@@ -322,13 +369,232 @@ func (im *importer) queueBatch(s *stream, b *itemBatch) error {
 		return nil
 	}
 	if b.err != nil {
-		if errors.Is(b.err, ErrInput) {
-			return b.err
-		}
-		return s.jsonError(b.err)
+		return &redo{index: b.first + b.n, start: b.items[b.n].start}
 	}
 	cur := current{s: s, list: b.key, index: b.first + b.n, start: b.items[b.n].start}
 	return cur.errorf("%s", b.problem)
+}
+
+// redo is an item to decode on the reading goroutine: the index of the
+// item, and the lineReader offset before its separators.
+type redo struct {
+	index int
+	start int64
+}
+
+func (r *redo) Error() string { return "decode the item again" }
+
+// maxResumes is how often scanList takes a list back after the reading
+// goroutine decoded an item it could not: each time costs a new decoder
+// (stream.reprime), and an input whose items all need it is read as
+// before.
+const maxResumes = 16
+
+// scanList reads the items of list key from index i on, the decoder
+// standing after its '[' (i == 0) or after item i-1: it finds each item's
+// bytes, which the workers check and decode, and the separators between
+// them. It stops at anything else: the end of the input, a value that is
+// not an object, a separator that is not JSON, an item a worker could not
+// decode, ctx done (at every 64th item, as readList checks it). It then
+// hands the list to a new decoder that stands where the old one would
+// have, with as many items read (stream.reprime), and returns the index of
+// the next item; so readList goes on from there as before, and says what
+// is wrong as before. At the end of the list, the decoder stands after
+// its ']', and ended is true.
+func (im *importer) scanList(s *stream, file int32, key string, i int) (next int, ended bool, err error) {
+	p := im.newPipeline(s, file, key)
+	defer p.close()
+	lr := s.lr
+	sep := s.dec.InputOffset() + s.delta // where the separator before item i starts
+	// handBack hands the list back at item i (lineReader offset at), or
+	// at the item err says to decode again; another err is the import's.
+	handBack := func(err error, at int64, i int) (int, bool, error) {
+		if r, ok := err.(*redo); ok {
+			at, i = r.start, r.index
+		} else if err != nil {
+			return 0, false, err
+		}
+		return i, false, s.reprime(at, key, i, false)
+	}
+	// stop hands the list back at item i once the items before are queued.
+	stop := func(at int64, i int) (int, bool, error) { return handBack(p.drain(), at, i) }
+	var sc scanner
+	for {
+		if i%64 == 0 && s.ctx.Err() != nil {
+			return stop(sep, i)
+		}
+		q, c := sc.skipSpace(lr, sep)
+		if c == ']' {
+			if err := p.drain(); err != nil {
+				return handBack(err, sep, i)
+			}
+			return i, true, s.reprime(q+1, key, i, true)
+		}
+		if i > 0 {
+			// After an item: a ',' first.
+			if c != ',' {
+				return stop(sep, i)
+			}
+			q, c = sc.skipSpace(lr, q+1)
+		}
+		if c != '{' {
+			return stop(sep, i)
+		}
+		end, ok := sc.objectEnd(lr, q)
+		if !ok {
+			return stop(sep, i)
+		}
+		lr.forget(p.oldest(sep))
+		if err := p.add(i, sep, q-s.delta, lr.buf[q-lr.base:end-lr.base]); err != nil {
+			return handBack(err, sep, i)
+		}
+		i++
+		sep = end
+	}
+}
+
+// scanner finds where JSON values end in a lineReader's bytes, reading
+// more as it needs. Its answers need not be right for bytes that are not
+// JSON: the workers check every item whole (fastDecoder), and what they
+// refuse is read again by jsontext.
+type scanner struct {
+	needle []byte // "\n" + indent + "}", the end of the last item
+}
+
+// skipSpace returns the offset of the first byte at or after off that is
+// not JSON white space, and that byte (0 at the end of the input).
+func (sc *scanner) skipSpace(lr *lineReader, off int64) (int64, byte) {
+	for {
+		for off < lr.end() {
+			switch c := lr.buf[off-lr.base]; c {
+			case ' ', '\t', '\r', '\n':
+				off++
+			default:
+				return off, c
+			}
+		}
+		if !lr.more() {
+			return off, 0
+		}
+	}
+}
+
+// objectEnd returns the offset after the object that starts at off. The
+// CLI indents: an object that starts a line ends where a line holds its
+// '}' at the same indent, found by bytes.Index; other JSON is scanned
+// byte by byte.
+func (sc *scanner) objectEnd(lr *lineReader, off int64) (int64, bool) {
+	indent := 0
+	for o := off - 1; o >= lr.base && lr.buf[o-lr.base] == ' '; o-- {
+		indent++
+	}
+	if nl := off - int64(indent) - 1; nl >= lr.base && lr.buf[nl-lr.base] == '\n' {
+		if len(sc.needle) != indent+2 {
+			sc.needle = append(append(append(sc.needle[:0], '\n'), bytes.Repeat([]byte{' '}, indent)...), '}')
+		}
+		for from := off; ; {
+			if k := bytes.Index(lr.buf[from-lr.base:], sc.needle); k >= 0 {
+				return from + int64(k+len(sc.needle)), true
+			}
+			from = max(off, lr.end()-int64(len(sc.needle)))
+			if lr.end()-off > 1<<20 || !lr.more() {
+				break // not indented after all: scan it
+			}
+		}
+	}
+	return sc.scanObject(lr, off)
+}
+
+// scanObject finds the end of the object at off by its brackets, skipping
+// strings.
+func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
+	depth := 0
+	for o := off; ; {
+		for o < lr.end() {
+			switch lr.buf[o-lr.base] {
+			case '{', '[':
+				depth++
+			case '}', ']':
+				if depth--; depth == 0 {
+					return o + 1, true
+				}
+			case '"':
+				end, ok := sc.stringEnd(lr, o)
+				if !ok {
+					return 0, false
+				}
+				o = end
+				continue
+			}
+			o++
+		}
+		if !lr.more() {
+			return 0, false
+		}
+	}
+}
+
+// stringEnd returns the offset after the string that starts at off.
+func (sc *scanner) stringEnd(lr *lineReader, off int64) (int64, bool) {
+	for o := off + 1; ; {
+		if k := bytes.IndexByte(lr.buf[o-lr.base:], '"'); k >= 0 {
+			q := o + int64(k)
+			backslashes := 0
+			for b := q - 1; b > off && lr.buf[b-lr.base] == '\\'; b-- {
+				backslashes++
+			}
+			if backslashes%2 == 0 {
+				return q + 1, true
+			}
+			o = q + 1
+			continue
+		}
+		o = lr.end()
+		if !lr.more() {
+			return 0, false
+		}
+	}
+}
+
+// reprime gives the stream a new decoder that stands at lineReader offset
+// at, as the file's decoder would after reading items items of list key
+// (and its ']' when closed): the top-level keys read before, each with a
+// 0, then the list with as many {}, then the file's bytes from at on. The
+// decoder so knows the keys (a key given twice is refused as before), and
+// where it is, for the path of an error; offsets are moved by delta.
+func (s *stream) reprime(at int64, key string, items int, closed bool) error {
+	lr := s.lr
+	if at < lr.base || at > lr.end() {
+		return fmt.Errorf("collect: scanList stopped at %d, outside %d..%d", at, lr.base, lr.end()) // a bug
+	}
+	b := []byte{'{'}
+	for _, name := range s.names[:len(s.names)-1] {
+		b, _ = jsontext.AppendQuote(b, name)
+		b = append(b, ":0,"...)
+	}
+	b, _ = jsontext.AppendQuote(b, key)
+	b = append(b, ":["...)
+	for j := range items {
+		if j > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "{}"...) // ends itself: the decoder reads nothing after it
+	}
+	if closed {
+		b = append(b, ']')
+	}
+	var rest io.Reader = lr
+	if lr.err != nil {
+		rest = errorReader{lr.err}
+	}
+	dec := jsontext.NewDecoder(io.MultiReader(bytes.NewReader(b), bytes.NewReader(bytes.Clone(lr.buf[at-lr.base:])), rest))
+	for dec.InputOffset() < int64(len(b)) {
+		if _, err := dec.ReadToken(); err != nil {
+			return fmt.Errorf("collect: reprime: %w", err) // a bug
+		}
+	}
+	s.dec, s.delta = dec, at-int64(len(b))
+	return nil
 }
 
 // normaliseBatch normalises decoded items into an inventory of their own,
