@@ -234,10 +234,20 @@ func (p *pipeline) work() {
 // that fails.
 func (b *itemBatch) decode(c *cells, fallback string) {
 	b.n = len(b.items)
+	// Sized once: grown by append, a batch's lists were garbage twice.
 	var (
 		sgs  []types.SecurityGroup
 		enis []types.NetworkInterface
+		nb   normaliseBatch
 	)
+	b.res = make([]itemResult, 0, len(b.items))
+	if b.key == listGroups {
+		sgs = make([]types.SecurityGroup, 0, len(b.items))
+		nb.inv.SecurityGroups = make([]inventory.SecurityGroup, 0, len(b.items))
+	} else {
+		enis = make([]types.NetworkInterface, 0, len(b.items))
+		nb.inv.NetworkInterfaces = make([]inventory.NetworkInterface, 0, len(b.items))
+	}
 	for j, it := range b.items {
 		raw := b.buf[it.lo:it.hi]
 		var r itemResult
@@ -275,7 +285,6 @@ func (b *itemBatch) decode(c *cells, fallback string) {
 		b.res = append(b.res, r)
 	}
 	// Normalised a run of one (account, region) at a time, as a chunk was.
-	var nb normaliseBatch
 	switch b.key {
 	case listGroups:
 		for lo := 0; lo < len(sgs); {
