@@ -1131,13 +1131,20 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 }
 
 // linkAndValidate validates every group (the first error in the
-// inventory's order wins) while the normaliser links the evidence between
-// groups (finish): linking writes only the groups' UsedBy, which Validate
-// does not read. Validation is split in tasks, so that both cores work
+// inventory's order wins) while the evidence between groups is linked
+// (normalizer.finish): linking writes only the groups' UsedBy, which
+// Validate does not read. Validation is split in tasks, so that both cores work
 // until linking is done.
 func (im *importer) linkAndValidate() error {
 	groups := im.n.inv.SecurityGroups
-	tasks := []func(){func() { im.n.finish() }}
+	link := func() { im.n.finish() }
+	if len(im.n.refs) == 0 && len(im.n.uses) == 0 {
+		// What finish does without DescribeSecurityGroupReferences and
+		// proofs of use, which the import never has, less the index
+		// linkPeerReferences builds for nothing.
+		link = func() { linkReferences(groups) }
+	}
+	tasks := []func(){link}
 	const validateChunk = 4096
 	invalid := make([]error, (len(groups)+validateChunk-1)/validateChunk)
 	for c := range invalid {
