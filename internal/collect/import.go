@@ -98,9 +98,10 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 //
 // AWS CLI JSON is decoded into the SDK's ec2/types structs (the CLI prints
 // the API's field names) and converted by the normalizer, like a live scan.
-// Its lists are decoded one item at a time and normalised in chunks, so
-// that the SDK's structs (several times the size of the inventory) never
-// all sit in memory, and ctx is checked while decoding. Its account is the
+// Its lists are decoded and normalised in batches of items, on every core
+// (import_pipeline.go), so that the SDK's structs (several times the size
+// of the inventory) never all sit in memory, and ctx is checked while
+// decoding. Its account is the
 // OwnerId, which must be an account id (12 digits) like every account id
 // in it; its region comes from SecurityGroupArn (an interface's from its
 // availability zone, a rule's from its group), else fallbackRegion. Each
@@ -861,34 +862,58 @@ func (im *importer) queueInterface(k pairKey, ni inventory.NetworkInterface, at 
 	return nil
 }
 
-func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) error {
+// preparedRule is what the import keeps of a rule record, and of its
+// group and region, made by prepareRule on a worker (import_pipeline.go).
+type preparedRule struct {
+	id, gid, owner, region string
+	rec                    ruleRecord
+}
+
+// prepareRule checks a decoded rule record and makes what the import
+// keeps of it, or says the problem, for current.errorf. It touches no
+// importer state.
+func prepareRule(rec *types.SecurityGroupRule, at place) (preparedRule, string) {
 	id := aws.ToString(rec.SecurityGroupRuleId)
 	gid := aws.ToString(rec.GroupId)
 	switch {
 	case id == "":
-		return cur.errorf("a security group rule without SecurityGroupRuleId")
+		return preparedRule{}, "a security group rule without SecurityGroupRuleId"
 	case gid == "":
-		return cur.errorf("rule %s has no GroupId", show(id))
+		return preparedRule{}, fmt.Sprintf("rule %s has no GroupId", show(id))
 	}
 	if rec.IsEgress == nil {
 		// AWS always says it; read as ingress, an egress rule would match
 		// none of its group's rules, or the wrong one.
-		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
+		return preparedRule{}, fmt.Sprintf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
 	}
 	owner := aws.ToString(rec.GroupOwnerId)
-	if err := checkAccount(cur, "rule", id, "GroupOwnerId", owner); err != nil {
-		return err
+	if p := accountProblem("rule", id, "GroupOwnerId", owner); p != "" {
+		return preparedRule{}, p
 	}
 	if ref := rec.ReferencedGroupInfo; ref != nil {
-		if err := checkAccount(cur, "rule", id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
-			return err
+		if p := accountProblem("rule", id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); p != "" {
+			return preparedRule{}, p
 		}
 	}
-	region, _, err := arnPlace(cur, "SecurityGroupRuleArn", aws.ToString(rec.SecurityGroupRuleArn))
-	if err != nil {
-		return err
+	region, _, problem := arnProblem("SecurityGroupRuleArn", aws.ToString(rec.SecurityGroupRuleArn))
+	if problem != "" {
+		return preparedRule{}, problem
 	}
-	r := newRuleRecord(ruleFromRecord(rec), at)
+	return preparedRule{id: id, gid: gid, owner: owner, region: region, rec: newRuleRecord(ruleFromRecord(*rec), at)}, ""
+}
+
+func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) error {
+	p, problem := prepareRule(&rec, at)
+	if problem != "" {
+		return cur.errorf("%s", problem)
+	}
+	return im.queueRule(cur, p)
+}
+
+// queueRule files a prepared rule record under its group; the same record
+// given twice is kept once, two different ones with one id are an error.
+func (im *importer) queueRule(cur current, p preparedRule) error {
+	id, gid, owner, region, r, at := p.id, p.gid, p.owner, p.region, p.rec, p.rec.at
 	if prevGroup, dup := im.ruleGroup[id]; dup {
 		prev := im.records[prevGroup]
 		pr := prev.find(id)

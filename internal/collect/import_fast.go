@@ -19,12 +19,14 @@ import (
 
 // The fast decoder of AWS CLI items. Decoding each item with json v2's
 // reflection into the SDK's pointer-per-field structs was a third of an
-// import's CPU time (docs/performance.md, "Import CPU time, second pass"). An
-// item is now read whole (jsontext checks its syntax, UTF-8 and duplicate
-// names) and its bytes are decoded by a plan per SDK type, made once by
+// import's CPU time (docs/performance.md, "Import CPU time, second pass").
+// An item's bytes are now decoded by a plan per SDK type, made once by
 // reflection: strings, int32s, bools, enums, nested structs and lists of
 // them are set directly; any other field (a time, a list of strings) is
-// decoded by json v2 alone. The plan takes only what the CLI prints:
+// decoded by json v2 alone. Groups and interfaces are decoded on the
+// workers of import_pipeline.go from bytes nothing has checked, so the
+// plan refuses whatever jsontext refuses (fastDecoder); rule records are
+// read whole by jsontext first. The plan takes only what the CLI prints:
 // field names in their exact case, each value of its field's JSON kind,
 // integers in range. Anything else (a name in another case, an unknown
 // name, a string where a number belongs) makes the item be decoded again

@@ -53,6 +53,7 @@ type itemBatch struct {
 	groups  []inventory.SecurityGroup    // normalised, in item order
 	ifaces  []inventory.NetworkInterface // normalised, in item order
 	later   []types.NetworkInterface     // the deferred interfaces, in item order
+	rules   []preparedRule               // the rule records, in item order
 	n       int                          // res[:n] are items decoded and checked
 	err     error                        // why item n could not be decoded, if n < len(items)
 	problem string                       // or what its check found
@@ -96,9 +97,10 @@ type pipeline struct {
 }
 
 // pipelined reports whether the items of list key are decoded on the
-// workers: groups and interfaces, unless the tests decode with json v2.
+// workers: groups, interfaces and rule records, unless the tests decode
+// with json v2.
 func (im *importer) pipelined(key string) bool {
-	return !im.slowDecode && (key == listGroups || key == listInterfaces)
+	return !im.slowDecode && (key == listGroups || key == listInterfaces || key == listRules)
 }
 
 func (im *importer) newPipeline(s *stream, file int32, key string) *pipeline {
@@ -241,10 +243,13 @@ func (b *itemBatch) decode(c *cells, fallback string) {
 		nb   normaliseBatch
 	)
 	b.res = make([]itemResult, 0, len(b.items))
-	if b.key == listGroups {
+	switch b.key {
+	case listGroups:
 		sgs = make([]types.SecurityGroup, 0, len(b.items))
 		nb.inv.SecurityGroups = make([]inventory.SecurityGroup, 0, len(b.items))
-	} else {
+	case listRules:
+		b.rules = make([]preparedRule, 0, len(b.items))
+	default:
 		enis = make([]types.NetworkInterface, 0, len(b.items))
 		nb.inv.NetworkInterfaces = make([]inventory.NetworkInterface, 0, len(b.items))
 	}
@@ -262,6 +267,17 @@ func (b *itemBatch) decode(c *cells, fallback string) {
 			}
 			r.noARN, r.i = aws.ToString(sg.SecurityGroupArn) == "", len(sgs)
 			sgs = append(sgs, sg)
+		case listRules:
+			var rec types.SecurityGroupRule
+			if b.err = decodeUnread(c, raw, rulePlan, &rec); b.err != nil {
+				break
+			}
+			var p preparedRule
+			if p, b.problem = prepareRule(&rec, place{file: b.file, index: int32(b.first + j)}); b.problem != "" {
+				break
+			}
+			r.i = len(b.rules)
+			b.rules = append(b.rules, p)
 		case listInterfaces:
 			var eni types.NetworkInterface
 			if b.err = decodeUnread(c, raw, interfacePlan, &eni); b.err != nil {
@@ -365,6 +381,8 @@ func (im *importer) queueBatch(s *stream, b *itemBatch) error {
 		switch {
 		case b.key == listGroups:
 			err = im.queueGroup(r.k, r.partition, b.groups[r.i], r.noARN, at)
+		case b.key == listRules:
+			err = im.queueRule(current{s: s, list: b.key, index: b.first + j, start: b.items[j].start}, b.rules[r.i])
 		case r.deferred:
 			im.deferred = append(im.deferred, deferredInterface{eni: b.later[r.i], at: at})
 		default:

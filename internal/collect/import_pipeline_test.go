@@ -30,10 +30,11 @@ func indentCLI(t *testing.T, s string) string {
 // wrong: the first problem in file order is the one said, with the item's
 // index and line.
 func TestPipelineAsDecoder(t *testing.T) {
-	var groups, enis []string
+	var groups, enis, rules []string
 	for i := range 300 {
 		groups = append(groups, cliGroup(fmt.Sprintf("sg-%08d", i), sshToWorld))
 		enis = append(enis, cliENI(fmt.Sprintf("eni-%08d", i), ""))
+		rules = append(rules, cliRule(fmt.Sprintf("sgr-%08d", i), fmt.Sprintf("sg-%08d", i), `, "CidrIpv4": "0.0.0.0/0"`))
 	}
 	with := func(items []string, at int, item string) []string {
 		out := append([]string{}, items[:at]...)
@@ -70,6 +71,11 @@ func TestPipelineAsDecoder(t *testing.T) {
 		"one page of several":                       `{"SecurityGroups": [` + list(groups) + `], "NextToken": "abc"}`,
 		"interfaces without zone":                   `{"NetworkInterfaces": [` + list(with(enis, 10, `{"NetworkInterfaceId": "eni-x", "OwnerId": "111122223333", "Groups": [{"GroupId": "sg-00000001"}]}`)) + `], "SecurityGroups": [` + list(groups) + `]}`,
 		"a '}' where an item should be":             `{"SecurityGroups": [` + list(groups) + `,}`,
+		"rule records":                              `{"SecurityGroupRules": [` + list(rules) + `]}`,
+		"rule records, then their groups":           `{"SecurityGroupRules": [` + list(rules) + `], "SecurityGroups": [` + list(groups) + `]}`,
+		"a rule record twice, the same":             `{"SecurityGroups": [` + list(groups) + `], "SecurityGroupRules": [` + list(with(rules, 280, rules[5])) + `]}`,
+		"a rule record twice, differing":            `{"SecurityGroups": [` + list(groups) + `], "SecurityGroupRules": [` + list(with(rules, 280, cliRule("sgr-00000005", "sg-00000006", ""))) + `]}`,
+		"a rule record without IsEgress":            `{"SecurityGroups": [` + list(groups) + `], "SecurityGroupRules": [` + list(with(rules, 140, `{"SecurityGroupRuleId": "sgr-x", "GroupId": "sg-00000001"}`)) + `]}`,
 	}
 	for name, data := range cases {
 		for _, variant := range []struct{ name, data string }{
