@@ -618,9 +618,10 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 	if _, err := s.dec.ReadToken(); err != nil {
 		return 0, s.jsonError(err)
 	}
-	// Groups and interfaces are read by scanList, on every core; it hands
-	// back to this loop the item it cannot take (an error, mostly), from
-	// which the loop goes on as it always did, and scanList again after it.
+	// Groups, interfaces and rule records are read by scanList, on every
+	// core; it hands back to this loop the item it cannot take (an error,
+	// mostly), from which the loop goes on as it always did, and scanList
+	// again after it.
 	first, resumes := 0, 0
 	if im.pipelined(key) {
 		n, ended, err := im.scanList(s, file, key, 0)

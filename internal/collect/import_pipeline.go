@@ -18,18 +18,21 @@ import (
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
-// The import of the AWS CLI's groups and interfaces on every core
-// (docs/performance.md, "Import on both cores"). The reading goroutine
-// only finds each item's bytes (jsontext checks their syntax as it reads
-// them) and hands them over in batches; a pool of GOMAXPROCS workers
-// decodes them by the plans of import_fast.go, checks what groupPair and
-// interfacePair check, and normalises them; the reading goroutine takes
-// the batches back in file order and queues their items (queueGroup,
-// queueInterface) as it would have one by one. So the inventory, the
-// first error (in file order, whichever worker finishes first) and every
-// message are those of decoding the items one after the other: errors are
-// said on the reading goroutine, which holds the file's bytes from the
-// oldest item in flight on (lineReader.forget), for their line and column.
+// The import of the AWS CLI's groups, interfaces and rule records on
+// every core (docs/performance.md, "Import on both cores"). The reading
+// goroutine only finds each item's bytes (scanList) and hands them over
+// in batches; GOMAXPROCS-1 workers, and the reading goroutine when it
+// would wait, decode them by the plans of import_fast.go (which refuse
+// whatever jsontext refuses), check them (groupPair, interfacePair,
+// prepareRule) and normalise them; the reading goroutine takes the batches
+// back in file order and queues their items (queueGroup, queueInterface,
+// queueRule) as it would have one by one. An item the workers cannot take
+// is read again by a jsontext decoder that stands where the file's would
+// (stream.reprime). So the inventory, the first error (in file order,
+// whichever worker finishes first) and every message are those of decoding
+// the items one after the other: errors are said on the reading goroutine,
+// which holds the file's bytes from the oldest item in flight on
+// (lineReader.forget), for their line and column.
 
 // Batches: a batch is at most batchItems items or batchBytes bytes, and at
 // most maxInflight per worker are in flight, so the items waiting (their
