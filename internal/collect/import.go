@@ -1674,8 +1674,16 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	out.NetworkInterfaces = make([]inventory.NetworkInterface, 0, nInterfaces)
 	owner := map[pairKey]string{}
 	sources := map[string]bool{}
-	groups := make(map[string]mergedAt, nGroups) // sized once too: grown, 100k ids were rehashed several times
-	interfaces := make(map[string]mergedAt, nInterfaces)
+	// The AWS CLI data alone has nothing to check by id: the importer
+	// keeps one group or interface per id, and none without (groupPair,
+	// interfacePair, flushGroups). 100k ids in two maps were a tenth of
+	// the import's last, single-core part.
+	cliAlone := len(invs) == 1 && invs[0].cliPlace != nil
+	var groups, interfaces map[string]mergedAt
+	if !cliAlone {
+		groups = make(map[string]mergedAt, nGroups) // sized once too: grown, 100k ids were rehashed several times
+		interfaces = make(map[string]mergedAt, nInterfaces)
+	}
 	for i, n := range invs {
 		inv := n.inv
 		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool {
@@ -1703,34 +1711,39 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				out.Accounts[i].Name = a.Name
 			}
 		}
-		for j, g := range inv.SecurityGroups {
-			if g.ID == "" {
-				return nil, fmt.Errorf("%w: %s: a security group without id", ErrInput, where("group", "security_groups", j, g.ID))
-			}
-			if prev, dup := groups[g.ID]; dup {
-				if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
-					continue
+		if cliAlone {
+			out.SecurityGroups = append(out.SecurityGroups, inv.SecurityGroups...)
+			out.NetworkInterfaces = append(out.NetworkInterfaces, inv.NetworkInterfaces...)
+		} else {
+			for j, g := range inv.SecurityGroups {
+				if g.ID == "" {
+					return nil, fmt.Errorf("%w: %s: a security group without id", ErrInput, where("group", "security_groups", j, g.ID))
 				}
-				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, show(g.ID),
-					placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
-			}
-			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
-			out.SecurityGroups = append(out.SecurityGroups, g)
-		}
-		for j, ni := range inv.NetworkInterfaces {
-			if ni.ID == "" {
-				return nil, fmt.Errorf("%w: %s: a network interface without id", ErrInput, where("network interface", "network_interfaces", j, ni.ID))
-			}
-			if prev, dup := interfaces[ni.ID]; dup {
-				if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
-					continue
+				if prev, dup := groups[g.ID]; dup {
+					if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
+						continue
+					}
+					return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, show(g.ID),
+						placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
 				}
-				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, show(ni.ID),
-					placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
-					where("network interface", "network_interfaces", j, ni.ID))
+				groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
+				out.SecurityGroups = append(out.SecurityGroups, g)
 			}
-			interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, index: j}
-			out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
+			for j, ni := range inv.NetworkInterfaces {
+				if ni.ID == "" {
+					return nil, fmt.Errorf("%w: %s: a network interface without id", ErrInput, where("network interface", "network_interfaces", j, ni.ID))
+				}
+				if prev, dup := interfaces[ni.ID]; dup {
+					if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
+						continue
+					}
+					return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, show(ni.ID),
+						placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
+						where("network interface", "network_interfaces", j, ni.ID))
+				}
+				interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, index: j}
+				out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
+			}
 		}
 		out.Coverage = append(out.Coverage, inv.Coverage...)
 		out.PrefixLists = append(out.PrefixLists, inv.PrefixLists...)
