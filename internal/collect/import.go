@@ -12,9 +12,11 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"unicode/utf8"
 
@@ -96,9 +98,10 @@ func Import(ctx context.Context, paths []string, fallbackRegion string) (*invent
 //
 // AWS CLI JSON is decoded into the SDK's ec2/types structs (the CLI prints
 // the API's field names) and converted by the normalizer, like a live scan.
-// Its lists are decoded one item at a time and normalised in chunks, so
-// that the SDK's structs (several times the size of the inventory) never
-// all sit in memory, and ctx is checked while decoding. Its account is the
+// Its lists are decoded and normalised in batches of items, on every core
+// (import_pipeline.go), so that the SDK's structs (several times the size
+// of the inventory) never all sit in memory, and ctx is checked while
+// decoding. Its account is the
 // OwnerId, which must be an account id (12 digits) like every account id
 // in it; its region comes from SecurityGroupArn (an interface's from its
 // availability zone, a rule's from its group), else fallbackRegion. Each
@@ -123,16 +126,15 @@ func ImportReaders(ctx context.Context, inputs []Input, fallbackRegion string) (
 // importReaders is ImportReaders, with slowDecode for the tests of the
 // fast decoder.
 func importReaders(ctx context.Context, inputs []Input, fallbackRegion string, slowDecode bool) (*inventory.Inventory, error) {
+	return importWith(ctx, inputs, fallbackRegion, func(im *importer) { im.slowDecode = slowDecode })
+}
+
+// importWith is ImportReaders with the importer's test settings made by set.
+func importWith(ctx context.Context, inputs []Input, fallbackRegion string, set func(*importer)) (*inventory.Inventory, error) {
 	im := newImporter(fallbackRegion)
-	im.slowDecode = slowDecode
-	im.startWorker()
-	defer im.stopWorker()
+	set(im)
 	for _, in := range inputs {
 		if err := im.read(ctx, in); err != nil {
-			// The worker's error is about an earlier part of the input.
-			if werr := im.stopWorker(); werr != nil && ctx.Err() == nil {
-				return nil, werr
-			}
 			return nil, err
 		}
 	}
@@ -207,10 +209,10 @@ var cliKinds = func() map[string]string {
 	return m
 }()
 
-// chunkSize is how many groups or interfaces of one (account, region) are
-// decoded before they are normalised: large enough that the normaliser's
-// per-call maps cost nothing, small enough that the SDK structs waiting
-// for it are a few MB.
+// chunkSize is how many normalised groups or interfaces of one (account,
+// region) wait before they join the inventory (flushGroups): the size of
+// the chunks they were normalised in before they were normalised item by
+// item, kept so that duplicates and partitions resolve as they did.
 const chunkSize = 512
 
 // place is where an item of the AWS CLI JSON was: its file and its index
@@ -236,35 +238,44 @@ type importer struct {
 	anyData  bool
 	cliFiles int
 
-	// The normalising goroutine (startWorker) and what it owns.
-	work       chan func() error
-	workDone   chan struct{}
-	workErr    error // read after workDone is closed
-	workFailed atomic.Bool
-	n          *normalizer
-	pending    map[pairKey]*pendingPair
-	groups     map[string]itemAt // group id → the normalised group
-	interfaces map[string]itemAt // interface id → the normalised interface
-	deferred   []deferredInterface
-	records    map[string]*groupRecords // group id → its rule records
-	ruleGroup  map[string]string        // rule id → its group id
-	kinds      map[pairKey]map[string]bool
-	partitions map[pairKey]string
-	emptyKinds []string
+	// What the decoded items are gathered into, in file order
+	// (import_pipeline.go decodes and normalises them on every core): the
+	// groups and interfaces in blocks until every file is read, then in
+	// the normaliser's inventory.
+	groupList     blockList[inventory.SecurityGroup]
+	interfaceList blockList[inventory.NetworkInterface]
+	n             *normalizer
+	pending       map[pairKey]*pendingPair
+	groups        map[string]itemAt // group id → the normalised group
+	interfaces    map[string]itemAt // interface id → the normalised interface
+	deferred      []deferredInterface
+	records       map[string]*groupRecords // group id → its rule records
+	ruleGroup     map[string]string        // rule id → its group id
+	kinds         map[pairKey]map[string]bool
+	partitions    map[pairKey]string
+	emptyKinds    []string
 	// slowDecode decodes every AWS CLI item with json v2 alone, as before
-	// the fast decoder (import_fast.go): the oracle of its tests.
+	// the fast decoder (import_fast.go), on the reading goroutine: the
+	// oracle of its tests.
 	slowDecode bool
+	// batchItems, when not 0, is the size of the batches of the
+	// pipeline (import_pipeline.go): the tests make them small.
+	batchItems int
 	// net holds the network lists until every file is read
 	// (import_network.go).
 	net importedNetwork
 }
 
-// pendingPair holds the decoded SDK items of one (account, region) until
-// a chunk is full.
+// pendingPair holds the normalised items of one (account, region) until
+// a chunk is full: they join the inventory chunk by chunk, as they did
+// when a chunk was normalised at once, so that which copy of a duplicate is
+// kept, which error comes first and the partition a group without ARN
+// takes are those of before (import_pipeline.go).
 type pendingPair struct {
-	groups          []types.SecurityGroup
+	groups          []inventory.SecurityGroup
 	groupPlaces     []place
-	interfaces      []types.NetworkInterface
+	groupNoARN      []bool // the group had no SecurityGroupArn: made at flush
+	interfaces      []inventory.NetworkInterface
 	interfacePlaces []place
 }
 
@@ -351,6 +362,7 @@ func (im *importer) read(ctx context.Context, in Input) error {
 	var r io.Reader = lr
 	if n == len(utf8BOM) && bytes.Equal(head, utf8BOM) {
 		s.bom = int64(n)
+		s.delta = s.bom
 	} else {
 		r = io.MultiReader(bytes.NewReader(head[:n]), lr)
 	}
@@ -386,12 +398,13 @@ func (im *importer) readStream(s *stream, file int32) error {
 	var unknownAt, targetGroupARNAt int64
 	counts := map[string]int{}
 	for s.dec.PeekKind() != '}' {
-		keyAt := s.dec.InputOffset() + s.bom
+		keyAt := s.dec.InputOffset() + s.delta
 		tok, err := s.dec.ReadToken()
 		if err != nil {
 			return s.jsonError(err)
 		}
 		key := tok.String()
+		s.names = append(s.names, key)
 		if key == keyTargetGroupARN && unknown == "" {
 			// What describe-target-health does not say: whose targets these are.
 			if s.dec.PeekKind() != '"' {
@@ -447,7 +460,7 @@ func (im *importer) readStream(s *stream, file int32) error {
 	}
 	// One object per file: anything after it is not what the CLI prints.
 	if k := s.dec.PeekKind(); k != 0 {
-		return s.errorAt(s.dec.InputOffset()+1, "malformed JSON: data after the top-level object")
+		return s.errorAt(s.decOffset()+1, "malformed JSON: data after the top-level object")
 	}
 	if _, err := s.dec.ReadToken(); !errors.Is(err, io.EOF) {
 		return s.jsonError(err)
@@ -600,17 +613,34 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 		_, err := s.dec.ReadToken()
 		return 0, s.jsonError(err)
 	default:
-		return 0, s.errorAt(s.dec.InputOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, jsonkeys.KindName(k)))
+		return 0, s.errorAt(s.decOffset()+1, fmt.Sprintf("field %s: a JSON %s where a list was expected", key, jsonkeys.KindName(k)))
 	}
 	if _, err := s.dec.ReadToken(); err != nil {
 		return 0, s.jsonError(err)
 	}
-	for i := 0; ; i++ {
+	// Groups, interfaces and rule records are read by scanList, on every
+	// core; it hands back to this loop the item it cannot take (an error,
+	// mostly), from which the loop goes on as it always did, and scanList
+	// again after it.
+	first, resumes := 0, 0
+	if im.pipelined(key) {
+		n, ended, err := im.scanList(s, file, key, 0)
+		if err != nil || ended {
+			return n, err
+		}
+		first = n
+	}
+	for i := first; ; i++ {
+		if i > first && im.pipelined(key) && resumes < maxResumes {
+			resumes++
+			n, ended, err := im.scanList(s, file, key, i)
+			if err != nil || ended {
+				return n, err
+			}
+			i = n
+		}
 		switch s.dec.PeekKind() {
-		case ']':
-			_, err := s.dec.ReadToken()
-			return i, s.jsonError(err)
-		case 0:
+		case ']', 0:
 			_, err := s.dec.ReadToken()
 			return i, s.jsonError(err)
 		}
@@ -619,7 +649,7 @@ func (im *importer) readList(s *stream, file int32, key string) (int, error) {
 				return i, fmt.Errorf("read %s: %w", s.name, err)
 			}
 		}
-		start := s.dec.InputOffset() + s.bom
+		start := s.dec.InputOffset() + s.delta
 		s.lr.forget(start)
 		at := place{file: file, index: int32(i)}
 		cur := current{s: s, list: key, index: i, start: start}
@@ -678,14 +708,23 @@ func (im *importer) where(at place, list string) string {
 // arnPlace returns the region and partition of an item's ARN ("" when it
 // has none, or none that parses), refusing names that are not a region's.
 func arnPlace(cur current, field, s string) (region, partition string, err error) {
-	region, partition = arnRegion(s)
-	if region != "" && !regionName.MatchString(region) {
-		return "", "", cur.errorf("%s %s: %s is not a region name", field, quote(s), quote(region))
-	}
-	if partition != "" && !partitionName.MatchString(partition) {
-		return "", "", cur.errorf("%s %s: %s is not a partition name", field, quote(s), quote(partition))
+	region, partition, problem := arnProblem(field, s)
+	if problem != "" {
+		return "", "", cur.errorf("%s", problem)
 	}
 	return region, partition, nil
+}
+
+// arnProblem is arnPlace with the problem as text, for current.errorf.
+func arnProblem(field, s string) (region, partition, problem string) {
+	region, partition = arnRegion(s)
+	if region != "" && !regionName.MatchString(region) {
+		return "", "", fmt.Sprintf("%s %s: %s is not a region name", field, quote(s), quote(region))
+	}
+	if partition != "" && !partitionName.MatchString(partition) {
+		return "", "", fmt.Sprintf("%s %s: %s is not a partition name", field, quote(s), quote(partition))
+	}
+	return region, partition, ""
 }
 
 // checkAccount refuses an account id that is not 12 digits: account ids
@@ -693,79 +732,130 @@ func arnPlace(cur current, field, s string) (region, partition string, err error
 // kind and id name the item ("group sg-1"), shown only in the error: an
 // export has millions of account ids to check.
 func checkAccount(cur current, kind, id, field, value string) error {
-	if value != "" && !inventory.ValidAccountID(value) {
-		return cur.errorf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
+	if p := accountProblem(kind, id, field, value); p != "" {
+		return cur.errorf("%s", p)
 	}
 	return nil
 }
 
-func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) error {
+// accountProblem is checkAccount with the problem as text.
+func accountProblem(kind, id, field, value string) string {
+	if value != "" && !inventory.ValidAccountID(value) {
+		return fmt.Sprintf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
+	}
+	return ""
+}
+
+// groupPair checks what the import needs of a decoded group and returns
+// its (account, region) and the partition of its ARN ("" without one), or
+// the problem, for current.errorf. It touches no importer state, so the
+// decoding workers run it (import_pipeline.go).
+func groupPair(sg *types.SecurityGroup, fallback string) (k pairKey, partition, problem string) {
 	id := aws.ToString(sg.GroupId)
 	if id == "" {
-		return cur.errorf("a security group without GroupId")
+		return k, "", "a security group without GroupId"
 	}
 	account := aws.ToString(sg.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
+		return k, "", fmt.Sprintf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "group", id, "OwnerId", account); err != nil {
-		return err
+	if p := accountProblem("group", id, "OwnerId", account); p != "" {
+		return k, "", p
 	}
 	for _, perms := range [][]types.IpPermission{sg.IpPermissions, sg.IpPermissionsEgress} {
 		for _, p := range perms {
 			for _, pair := range p.UserIdGroupPairs {
-				if err := checkAccount(cur, "group", id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); err != nil {
-					return err
+				if p := accountProblem("group", id, "UserIdGroupPairs UserId", aws.ToString(pair.UserId)); p != "" {
+					return k, "", p
 				}
 			}
 		}
 	}
-	region, partition, err := arnPlace(cur, "SecurityGroupArn", aws.ToString(sg.SecurityGroupArn))
-	if err != nil {
-		return err
+	region, partition, problem := arnProblem("SecurityGroupArn", aws.ToString(sg.SecurityGroupArn))
+	if problem != "" {
+		return k, "", problem
 	}
-	region = cmp.Or(region, im.fallback)
+	region = cmp.Or(region, fallback)
 	if region == "" {
-		return cur.errorf("cannot tell the region of %s: pass --region", show(id))
+		return k, "", fmt.Sprintf("cannot tell the region of %s: pass --region", show(id))
 	}
-	k := pairKey{account, region}
+	return pairKey{account, region}, partition, ""
+}
+
+// addGroup checks, normalises and queues one group decoded on the reading
+// goroutine (the decoder of the tests, slowDecode).
+func (im *importer) addGroup(cur current, at place, sg types.SecurityGroup) error {
+	k, partition, problem := groupPair(&sg, im.fallback)
+	if problem != "" {
+		return cur.errorf("%s", problem)
+	}
+	nb := normaliseBatch{}
+	nb.groups(k, []types.SecurityGroup{sg})
+	return im.queueGroup(k, partition, nb.inv.SecurityGroups[0], sg.SecurityGroupArn == nil || *sg.SecurityGroupArn == "", at)
+}
+
+// queueGroup adds a normalised group of (account, region) k to its
+// pending chunk; noARN says its ARN is to be made from the partition when
+// the chunk is flushed, as normalizeRegion made it.
+func (im *importer) queueGroup(k pairKey, partition string, g inventory.SecurityGroup, noARN bool, at place) error {
 	if partition != "" {
 		im.partitions[k] = partition
 	}
 	im.kind(k, inventory.KindSecurityGroups)
 	p := im.pendingFor(k)
-	p.groups = append(p.groups, sg)
+	p.groups = append(p.groups, g)
 	p.groupPlaces = append(p.groupPlaces, at)
+	p.groupNoARN = append(p.groupNoARN, noARN)
 	if len(p.groups) >= chunkSize {
 		return im.flushGroups(k)
 	}
 	return nil
 }
 
-func (im *importer) addInterface(cur current, at place, eni types.NetworkInterface) error {
+// interfacePair is groupPair for an interface: deferred when its region is
+// its first group's, known once every file is read.
+func interfacePair(eni *types.NetworkInterface) (k pairKey, deferred bool, problem string) {
 	id := aws.ToString(eni.NetworkInterfaceId)
 	if id == "" {
-		return cur.errorf("a network interface without NetworkInterfaceId")
+		return k, false, "a network interface without NetworkInterfaceId"
 	}
 	account := aws.ToString(eni.OwnerId)
 	if account == "" {
-		return cur.errorf("cannot tell the account of %s: it has no OwnerId", show(id))
+		return k, false, fmt.Sprintf("cannot tell the account of %s: it has no OwnerId", show(id))
 	}
-	if err := checkAccount(cur, "interface", id, "OwnerId", account); err != nil {
-		return err
+	if p := accountProblem("interface", id, "OwnerId", account); p != "" {
+		return k, false, p
 	}
 	region := azRegion.FindString(aws.ToString(eni.AvailabilityZone))
 	if region == "" {
+		return k, true, ""
+	}
+	return pairKey{account, region}, false, ""
+}
+
+func (im *importer) addInterface(cur current, at place, eni types.NetworkInterface) error {
+	k, deferred, problem := interfacePair(&eni)
+	switch {
+	case problem != "":
+		return cur.errorf("%s", problem)
+	case deferred:
 		im.deferred = append(im.deferred, deferredInterface{eni: eni, at: at})
 		return nil
 	}
-	return im.queueInterface(pairKey{account, region}, eni, at)
+	return im.normaliseInterface(k, eni, at)
 }
 
-func (im *importer) queueInterface(k pairKey, eni types.NetworkInterface, at place) error {
+// normaliseInterface normalises one interface of k and queues it.
+func (im *importer) normaliseInterface(k pairKey, eni types.NetworkInterface, at place) error {
+	nb := normaliseBatch{}
+	nb.interfaces(k, []types.NetworkInterface{eni})
+	return im.queueInterface(k, nb.inv.NetworkInterfaces[0], at)
+}
+
+func (im *importer) queueInterface(k pairKey, ni inventory.NetworkInterface, at place) error {
 	im.kind(k, inventory.KindNetworkInterfaces)
 	p := im.pendingFor(k)
-	p.interfaces = append(p.interfaces, eni)
+	p.interfaces = append(p.interfaces, ni)
 	p.interfacePlaces = append(p.interfacePlaces, at)
 	if len(p.interfaces) >= chunkSize {
 		return im.flushInterfaces(k)
@@ -773,34 +863,58 @@ func (im *importer) queueInterface(k pairKey, eni types.NetworkInterface, at pla
 	return nil
 }
 
-func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) error {
+// preparedRule is what the import keeps of a rule record, and of its
+// group and region, made by prepareRule on a worker (import_pipeline.go).
+type preparedRule struct {
+	id, gid, owner, region string
+	rec                    ruleRecord
+}
+
+// prepareRule checks a decoded rule record and makes what the import
+// keeps of it, or says the problem, for current.errorf. It touches no
+// importer state.
+func prepareRule(rec *types.SecurityGroupRule, at place) (preparedRule, string) {
 	id := aws.ToString(rec.SecurityGroupRuleId)
 	gid := aws.ToString(rec.GroupId)
 	switch {
 	case id == "":
-		return cur.errorf("a security group rule without SecurityGroupRuleId")
+		return preparedRule{}, "a security group rule without SecurityGroupRuleId"
 	case gid == "":
-		return cur.errorf("rule %s has no GroupId", show(id))
+		return preparedRule{}, fmt.Sprintf("rule %s has no GroupId", show(id))
 	}
 	if rec.IsEgress == nil {
 		// AWS always says it; read as ingress, an egress rule would match
 		// none of its group's rules, or the wrong one.
-		return cur.errorf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
+		return preparedRule{}, fmt.Sprintf("rule %s has no IsEgress: cannot tell an inbound from an outbound rule", show(id))
 	}
 	owner := aws.ToString(rec.GroupOwnerId)
-	if err := checkAccount(cur, "rule", id, "GroupOwnerId", owner); err != nil {
-		return err
+	if p := accountProblem("rule", id, "GroupOwnerId", owner); p != "" {
+		return preparedRule{}, p
 	}
 	if ref := rec.ReferencedGroupInfo; ref != nil {
-		if err := checkAccount(cur, "rule", id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); err != nil {
-			return err
+		if p := accountProblem("rule", id, "ReferencedGroupInfo UserId", aws.ToString(ref.UserId)); p != "" {
+			return preparedRule{}, p
 		}
 	}
-	region, _, err := arnPlace(cur, "SecurityGroupRuleArn", aws.ToString(rec.SecurityGroupRuleArn))
-	if err != nil {
-		return err
+	region, _, problem := arnProblem("SecurityGroupRuleArn", aws.ToString(rec.SecurityGroupRuleArn))
+	if problem != "" {
+		return preparedRule{}, problem
 	}
-	r := newRuleRecord(ruleFromRecord(rec), at)
+	return preparedRule{id: id, gid: gid, owner: owner, region: region, rec: newRuleRecord(ruleFromRecord(*rec), at)}, ""
+}
+
+func (im *importer) addRule(cur current, at place, rec types.SecurityGroupRule) error {
+	p, problem := prepareRule(&rec, at)
+	if problem != "" {
+		return cur.errorf("%s", problem)
+	}
+	return im.queueRule(cur, p)
+}
+
+// queueRule files a prepared rule record under its group; the same record
+// given twice is kept once, two different ones with one id are an error.
+func (im *importer) queueRule(cur current, p preparedRule) error {
+	id, gid, owner, region, r, at := p.id, p.gid, p.owner, p.region, p.rec, p.rec.at
 	if prevGroup, dup := im.ruleGroup[id]; dup {
 		prev := im.records[prevGroup]
 		pr := prev.find(id)
@@ -843,149 +957,92 @@ func (im *importer) regionData(k pairKey) RegionData {
 	}
 }
 
-// flushGroups hands the pending groups of one (account, region) to the
-// normalising goroutine (normaliseGroups), with fresh slices for the next
-// chunk.
+// flushGroups adds the pending groups of one (account, region) to the
+// inventory. A group seen before is dropped when it is the same, and an
+// error when it is not. A group without ARN gets the one normalizeRegion
+// made, from the partition known now.
 func (im *importer) flushGroups(k pairKey) error {
 	p := im.pending[k]
 	if p == nil || len(p.groups) == 0 {
 		return nil
 	}
-	d := im.regionData(k)
-	d.Groups, p.groups = p.groups, make([]types.SecurityGroup, 0, chunkSize)
-	places := p.groupPlaces
-	p.groupPlaces = make([]place, 0, chunkSize)
-	return im.submit(func() error { return im.normaliseGroups(d, places) })
-}
-
-// normaliseGroups normalises one chunk of groups. A group seen before is
-// dropped when it is the same, and an error when it is not.
-func (im *importer) normaliseGroups(d RegionData, places []place) error {
-	inv := im.n.inv
-	first := len(inv.SecurityGroups)
-	im.n.add(d)
-	kept := first
-	for j := first; j < len(inv.SecurityGroups); j++ {
-		g, at := inv.SecurityGroups[j], places[j-first]
+	partition := im.regionData(k).Account.Partition
+	for j := range p.groups {
+		g, at := &p.groups[j], p.groupPlaces[j]
+		if p.groupNoARN[j] {
+			g.ARN = "arn:" + partition + ":ec2:" + k.region + ":" + g.AccountID + ":security-group/" + g.ID
+		}
 		if prev, dup := im.groups[g.ID]; dup {
-			if sameGroup(inv.SecurityGroups[prev.i], g) {
+			if sameGroup(*im.groupList.at(prev.i), *g) {
 				continue
 			}
-			return &dupError{kind: "group", list: listGroups, id: g.ID, a: prev.at, b: at}
+			return im.dupError("group", listGroups, g.ID, prev.at, at)
 		}
-		inv.SecurityGroups[kept] = g
-		im.groups[g.ID] = itemAt{i: kept, at: at}
-		kept++
+		im.groups[g.ID] = itemAt{i: im.groupList.n, at: at}
+		im.groupList.add(*g)
 	}
-	clear(inv.SecurityGroups[kept:])
-	inv.SecurityGroups = inv.SecurityGroups[:kept]
+	clear(p.groups)
+	p.groups, p.groupPlaces, p.groupNoARN = p.groups[:0], p.groupPlaces[:0], p.groupNoARN[:0]
 	return nil
 }
 
-// flushInterfaces is flushGroups for interfaces.
+// flushInterfaces is flushGroups for interfaces. They are normalised
+// without their groups: attachments are linked once every group is read.
 func (im *importer) flushInterfaces(k pairKey) error {
 	p := im.pending[k]
 	if p == nil || len(p.interfaces) == 0 {
 		return nil
 	}
-	d := im.regionData(k)
-	d.Interfaces, p.interfaces = p.interfaces, make([]types.NetworkInterface, 0, chunkSize)
-	places := p.interfacePlaces
-	p.interfacePlaces = make([]place, 0, chunkSize)
-	return im.submit(func() error { return im.normaliseInterfaces(d, places) })
-}
-
-// normaliseInterfaces is normaliseGroups for interfaces. They are
-// normalised without their groups: attachments are linked once every group
-// is read.
-func (im *importer) normaliseInterfaces(d RegionData, places []place) error {
-	inv := im.n.inv
-	first := len(inv.NetworkInterfaces)
-	im.n.add(d)
-	kept := first
-	for j := first; j < len(inv.NetworkInterfaces); j++ {
-		ni, at := inv.NetworkInterfaces[j], places[j-first]
+	for j := range p.interfaces {
+		ni, at := &p.interfaces[j], p.interfacePlaces[j]
 		if prev, dup := im.interfaces[ni.ID]; dup {
-			if reflect.DeepEqual(inv.NetworkInterfaces[prev.i], ni) {
+			if reflect.DeepEqual(*im.interfaceList.at(prev.i), *ni) {
 				continue
 			}
-			return &dupError{kind: "network interface", list: listInterfaces, id: ni.ID, a: prev.at, b: at}
+			return im.dupError("network interface", listInterfaces, ni.ID, prev.at, at)
 		}
-		inv.NetworkInterfaces[kept] = ni
-		im.interfaces[ni.ID] = itemAt{i: kept, at: at}
-		kept++
+		im.interfaces[ni.ID] = itemAt{i: im.interfaceList.n, at: at}
+		im.interfaceList.add(*ni)
 	}
-	clear(inv.NetworkInterfaces[kept:])
-	inv.NetworkInterfaces = inv.NetworkInterfaces[:kept]
+	clear(p.interfaces)
+	p.interfaces, p.interfacePlaces = p.interfaces[:0], p.interfacePlaces[:0]
 	return nil
 }
 
-// dupError is two different items with one id. The normalising goroutine
-// finds it; the reading goroutine, which owns the file names, says it.
-type dupError struct {
-	kind, list, id string
-	a, b           place
+// blockList is a list grown by blocks: appended to one by one, 100k
+// groups in one slice were copied at every growth, and the copies left
+// several times the list as garbage.
+type blockList[T any] struct {
+	blocks [][]T
+	n      int
 }
 
-func (e *dupError) Error() string { return e.kind + " " + e.id + " given twice, differing" }
+const listBlock = 4096
 
-// The normalising goroutine. Decoding and normalising take about as long
-// as each other, so they run side by side: the reading goroutine decodes
-// and checks each item, and hands chunks over in order; this one owns the
-// normaliser and the id maps (groups, interfaces) until stopWorker.
-// Without a worker (none started yet), submit runs the job itself.
-
-func (im *importer) startWorker() {
-	if im.work != nil {
-		return
+func (l *blockList[T]) add(v T) {
+	if l.n%listBlock == 0 {
+		l.blocks = append(l.blocks, make([]T, 0, listBlock))
 	}
-	// Two chunks in flight per kind at most: the SDK structs waiting stay
-	// a few MB.
-	im.work = make(chan func() error, 4)
-	im.workDone = make(chan struct{})
-	go func() {
-		defer close(im.workDone)
-		for job := range im.work {
-			if im.workFailed.Load() {
-				continue // drain: the first error is the one to report
-			}
-			if err := job(); err != nil {
-				im.workErr = err
-				im.workFailed.Store(true)
-			}
-		}
-	}()
+	l.blocks[len(l.blocks)-1] = append(l.blocks[len(l.blocks)-1], v)
+	l.n++
 }
 
-func (im *importer) submit(job func() error) error {
-	if im.work == nil {
-		return im.sayError(job())
+func (l *blockList[T]) at(i int) *T { return &l.blocks[i/listBlock][i%listBlock] }
+
+// slice returns the list in one slice of its length (empty, not nil, when
+// it is), and empties l.
+func (l *blockList[T]) slice() []T {
+	out := make([]T, 0, l.n)
+	for _, b := range l.blocks {
+		out = append(out, b...)
 	}
-	if im.workFailed.Load() {
-		return im.stopWorker()
-	}
-	im.work <- job
-	return nil
+	*l = blockList[T]{}
+	return out
 }
 
-// stopWorker waits for the normalising goroutine to finish its queue and
-// returns its error. It may be called more than once.
-func (im *importer) stopWorker() error {
-	if im.work != nil {
-		close(im.work)
-		<-im.workDone
-		im.work = nil
-	}
-	return im.sayError(im.workErr)
-}
-
-func (im *importer) sayError(err error) error {
-	var dup *dupError
-	if errors.As(err, &dup) {
-		return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, dup.kind, show(dup.id),
-			im.where(dup.a, dup.list), im.where(dup.b, dup.list))
-	}
-	return err
+// dupError is the error for two different items with one id.
+func (im *importer) dupError(kind, list, id string, a, b place) error {
+	return fmt.Errorf("%w: %s %s differs between %s and %s", ErrInput, kind, show(id), im.where(a, list), im.where(b, list))
 }
 
 // sameGroup reports whether two normalised groups hold the same data.
@@ -1010,11 +1067,9 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 			return nil, err
 		}
 	}
-	// Every group is normalised: deferred interfaces need their regions.
-	if err := im.stopWorker(); err != nil {
-		return nil, err
-	}
+	// Every group is in: deferred interfaces need their regions.
 	inv := im.n.inv
+	inv.SecurityGroups = im.groupList.slice()
 	for _, d := range im.deferred {
 		account := aws.ToString(d.eni.OwnerId)
 		var region string
@@ -1028,7 +1083,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 			return nil, fmt.Errorf("%w: %s: cannot tell the region of %s: pass --region", ErrInput,
 				im.where(d.at, listInterfaces), show(aws.ToString(d.eni.NetworkInterfaceId)))
 		}
-		if err := im.queueInterface(pairKey{account, region}, d.eni, d.at); err != nil {
+		if err := im.normaliseInterface(pairKey{account, region}, d.eni, d.at); err != nil {
 			return nil, err
 		}
 	}
@@ -1039,6 +1094,7 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		}
 	}
 	im.pending = nil
+	inv.NetworkInterfaces = im.interfaceList.slice()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -1079,13 +1135,12 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 			SecurityGroups: groupsIn[k],
 		})
 	}
-	for i := range inv.SecurityGroups {
-		g := &inv.SecurityGroups[i]
-		if err := g.Validate(); err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[g.ID].at.file], cutError(err))
-		}
+	// Linking the references between groups writes only their UsedBy,
+	// which Validate does not read: both run at once, on every core.
+	if err := im.linkAndValidate(); err != nil {
+		return nil, err
 	}
-	norm := im.n.finish() // mergeInventories sorts the merged inventory
+	norm := inv // mergeInventories sorts the merged inventory
 	norm.Coverage = coverage
 	for _, id := range slices.Sorted(maps.Keys(accounts)) {
 		norm.Accounts = append(norm.Accounts, accounts[id])
@@ -1099,6 +1154,57 @@ func (im *importer) inventory(ctx context.Context) (*inventory.Inventory, error)
 		}
 	}
 	return norm, nil
+}
+
+// linkAndValidate validates every group (the first error in the
+// inventory's order wins) while the evidence between groups is linked
+// (normalizer.finish): linking writes only the groups' UsedBy, which
+// Validate does not read. Validation is split in tasks, so that both cores work
+// until linking is done.
+func (im *importer) linkAndValidate() error {
+	groups := im.n.inv.SecurityGroups
+	link := func() { im.n.finish() }
+	if len(im.n.refs) == 0 && len(im.n.uses) == 0 {
+		// What finish does without DescribeSecurityGroupReferences and
+		// proofs of use, which the import never has, less the index
+		// linkPeerReferences builds for nothing.
+		link = func() { linkReferences(groups) }
+	}
+	tasks := []func(){link}
+	const validateChunk = 4096
+	invalid := make([]error, (len(groups)+validateChunk-1)/validateChunk)
+	for c := range invalid {
+		tasks = append(tasks, func() {
+			for i := c * validateChunk; i < min((c+1)*validateChunk, len(groups)); i++ {
+				if err := groups[i].Validate(); err != nil {
+					invalid[c] = fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[groups[i].ID].at.file], cutError(err))
+					return
+				}
+			}
+		})
+	}
+	runTasks(tasks)
+	for _, err := range invalid {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runTasks runs tasks on GOMAXPROCS goroutines, and returns when all are
+// done.
+func runTasks(tasks []func()) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(tasks)) {
+		wg.Go(func() {
+			for t := next.Add(1) - 1; t < int64(len(tasks)); t = next.Add(1) - 1 {
+				tasks[t]()
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // networkFiles names the files that held network lists.
@@ -1251,9 +1357,18 @@ type stream struct {
 	lr   *lineReader
 	dec  *jsontext.Decoder
 	bom  int64 // bytes skipped before the decoder's offset 0
+	// delta is the lineReader offset of the decoder's offset 0: bom, until
+	// scanList hands a list back to a new decoder (stream.reprime).
+	delta int64
+	// names are the top-level keys read, for reprime.
+	names []string
 	// cells is the memory of the fast decoder (import_fast.go).
 	cells cells
 }
+
+// decOffset is the decoder's offset as the file's first decoder counts
+// it (the byte order mark not counted).
+func (s *stream) decOffset() int64 { return s.dec.InputOffset() + s.delta - s.bom }
 
 // jsonError says where in the file decoding failed, as line and column
 // (what an editor shows) and byte offset. nil stays nil.
@@ -1270,14 +1385,14 @@ func (s *stream) jsonError(err error) error {
 	)
 	switch {
 	case errors.As(err, &semErr) && semErr.JSONKind != 0 && semErr.GoType != nil:
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
+		return s.errorAt(semErr.ByteOffset+s.delta+1, fmt.Sprintf("field %s: a JSON %s where %s was expected",
 			clip(jsonkeys.Path(semErr.JSONPointer)), jsonkeys.KindName(semErr.JSONKind), semErr.GoType))
 	case errors.As(err, &semErr):
 		what := "a value that cannot be read"
 		if semErr.Err != nil {
 			what = semErr.Err.Error()
 		}
-		return s.errorAt(semErr.ByteOffset+s.bom+1, fmt.Sprintf("field %s: %s", clip(jsonkeys.Path(semErr.JSONPointer)), clip(what)))
+		return s.errorAt(semErr.ByteOffset+s.delta+1, fmt.Sprintf("field %s: %s", clip(jsonkeys.Path(semErr.JSONPointer)), clip(what)))
 	case errors.As(err, &synErr):
 		what := synErr.Err.Error()
 		switch {
@@ -1288,7 +1403,7 @@ func (s *stream) jsonError(err error) error {
 			// Quoted: the key is anything the file says.
 			what = fmt.Sprintf("the key %s is given twice", quote(jsonkeys.Path(synErr.JSONPointer)))
 		}
-		return s.errorAt(synErr.ByteOffset+s.bom+1, "malformed JSON: "+what)
+		return s.errorAt(synErr.ByteOffset+s.delta+1, "malformed JSON: "+what)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return s.errorAt(s.lr.end(), "malformed JSON: unexpected end of JSON input")
 	}
@@ -1338,10 +1453,12 @@ func (l *lineReader) Read(p []byte) (int, error) {
 }
 
 // forget drops the bytes before off, which no error can point at any more,
-// once they are many (dropping is a copy of what follows).
+// once they are many (dropping is a copy of what follows: once they are as
+// many as what follows too, what is copied is at most the input again,
+// when scanList holds a MB or two after off).
 func (l *lineReader) forget(off int64) {
 	k := off - l.base
-	if k < 1<<20 || k > int64(len(l.buf)) {
+	if k < 1<<20 || k > int64(len(l.buf)) || k < int64(len(l.buf))-k {
 		return
 	}
 	seg := l.buf[:k]
@@ -1354,6 +1471,34 @@ func (l *lineReader) forget(off int64) {
 }
 
 func (l *lineReader) end() int64 { return l.base + int64(len(l.buf)) }
+
+// more reads more of the input into buf, for scanList, which reads the
+// bytes there; false at the end of the input or when reading failed (err
+// says which) or ctx is done.
+func (l *lineReader) more() bool {
+	for tries := 0; l.err == nil; tries++ {
+		if err := l.ctx.Err(); err != nil {
+			l.err = err
+			break
+		}
+		if tries == 100 {
+			l.err = io.ErrNoProgress // a reader that returns nothing, and no error
+			break
+		}
+		if cap(l.buf)-len(l.buf) < 16<<10 {
+			l.buf = slices.Grow(l.buf, 64<<10)
+		}
+		n, err := l.r.Read(l.buf[len(l.buf):cap(l.buf)])
+		l.buf = l.buf[:len(l.buf)+n]
+		if err != nil {
+			l.err = err
+		}
+		if n > 0 {
+			return true
+		}
+	}
+	return false
+}
 
 // position turns a byte offset into a 1-based line and column.
 func (l *lineReader) position(off int64) (line, col int) {
@@ -1529,8 +1674,16 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 	out.NetworkInterfaces = make([]inventory.NetworkInterface, 0, nInterfaces)
 	owner := map[pairKey]string{}
 	sources := map[string]bool{}
-	groups := make(map[string]mergedAt, nGroups) // sized once too: grown, 100k ids were rehashed several times
-	interfaces := make(map[string]mergedAt, nInterfaces)
+	// The AWS CLI data alone has nothing to check by id: the importer
+	// keeps one group or interface per id, and none without (groupPair,
+	// interfacePair, flushGroups). 100k ids in two maps were a tenth of
+	// the import's last, single-core part.
+	cliAlone := len(invs) == 1 && invs[0].cliPlace != nil
+	var groups, interfaces map[string]mergedAt
+	if !cliAlone {
+		groups = make(map[string]mergedAt, nGroups) // sized once too: grown, 100k ids were rehashed several times
+		interfaces = make(map[string]mergedAt, nInterfaces)
+	}
 	for i, n := range invs {
 		inv := n.inv
 		if slices.ContainsFunc(invs[:i], func(m namedInventory) bool {
@@ -1558,34 +1711,39 @@ func mergeInventories(invs []namedInventory, cli *inventory.Inventory, cliPlace 
 				out.Accounts[i].Name = a.Name
 			}
 		}
-		for j, g := range inv.SecurityGroups {
-			if g.ID == "" {
-				return nil, fmt.Errorf("%w: %s: a security group without id", ErrInput, where("group", "security_groups", j, g.ID))
-			}
-			if prev, dup := groups[g.ID]; dup {
-				if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
-					continue
+		if cliAlone {
+			out.SecurityGroups = append(out.SecurityGroups, inv.SecurityGroups...)
+			out.NetworkInterfaces = append(out.NetworkInterfaces, inv.NetworkInterfaces...)
+		} else {
+			for j, g := range inv.SecurityGroups {
+				if g.ID == "" {
+					return nil, fmt.Errorf("%w: %s: a security group without id", ErrInput, where("group", "security_groups", j, g.ID))
 				}
-				return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, show(g.ID),
-					placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
-			}
-			groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
-			out.SecurityGroups = append(out.SecurityGroups, g)
-		}
-		for j, ni := range inv.NetworkInterfaces {
-			if ni.ID == "" {
-				return nil, fmt.Errorf("%w: %s: a network interface without id", ErrInput, where("network interface", "network_interfaces", j, ni.ID))
-			}
-			if prev, dup := interfaces[ni.ID]; dup {
-				if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
-					continue
+				if prev, dup := groups[g.ID]; dup {
+					if sameGroup(out.SecurityGroups[prev.i], g) && prev.source == i {
+						continue
+					}
+					return nil, fmt.Errorf("%w: group %s differs between %s and %s", ErrInput, show(g.ID),
+						placeIn(invs[prev.source], "group", "security_groups", prev.index, g.ID), where("group", "security_groups", j, g.ID))
 				}
-				return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, show(ni.ID),
-					placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
-					where("network interface", "network_interfaces", j, ni.ID))
+				groups[g.ID] = mergedAt{i: len(out.SecurityGroups), source: i, index: j}
+				out.SecurityGroups = append(out.SecurityGroups, g)
 			}
-			interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, index: j}
-			out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
+			for j, ni := range inv.NetworkInterfaces {
+				if ni.ID == "" {
+					return nil, fmt.Errorf("%w: %s: a network interface without id", ErrInput, where("network interface", "network_interfaces", j, ni.ID))
+				}
+				if prev, dup := interfaces[ni.ID]; dup {
+					if reflect.DeepEqual(out.NetworkInterfaces[prev.i], ni) && prev.source == i {
+						continue
+					}
+					return nil, fmt.Errorf("%w: network interface %s differs between %s and %s", ErrInput, show(ni.ID),
+						placeIn(invs[prev.source], "network interface", "network_interfaces", prev.index, ni.ID),
+						where("network interface", "network_interfaces", j, ni.ID))
+				}
+				interfaces[ni.ID] = mergedAt{i: len(out.NetworkInterfaces), source: i, index: j}
+				out.NetworkInterfaces = append(out.NetworkInterfaces, ni)
+			}
 		}
 		out.Coverage = append(out.Coverage, inv.Coverage...)
 		out.PrefixLists = append(out.PrefixLists, inv.PrefixLists...)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"reflect"
 	"sync"
+	"unicode/utf8"
 	"unsafe"
 
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -18,12 +19,14 @@ import (
 
 // The fast decoder of AWS CLI items. Decoding each item with json v2's
 // reflection into the SDK's pointer-per-field structs was a third of an
-// import's CPU time (docs/performance.md, "Import CPU time, second pass"). An
-// item is now read whole (jsontext checks its syntax, UTF-8 and duplicate
-// names) and its bytes are decoded by a plan per SDK type, made once by
+// import's CPU time (docs/performance.md, "Import CPU time, second pass").
+// An item's bytes are now decoded by a plan per SDK type, made once by
 // reflection: strings, int32s, bools, enums, nested structs and lists of
 // them are set directly; any other field (a time, a list of strings) is
-// decoded by json v2 alone. The plan takes only what the CLI prints:
+// decoded by json v2 alone. Groups and interfaces are decoded on the
+// workers of import_pipeline.go from bytes nothing has checked, so the
+// plan refuses whatever jsontext refuses (fastDecoder); rule records are
+// read whole by jsontext first. The plan takes only what the CLI prints:
 // field names in their exact case, each value of its field's JSON kind,
 // integers in range. Anything else (a name in another case, an unknown
 // name, a string where a number belongs) makes the item be decoded again
@@ -51,14 +54,21 @@ func decodeItem[T any](s *stream, key string, i int, start int64, p *structPlan,
 		// item's bytes and how its reader ended: decode them again.
 		return s.replay(start, prefix, v, err)
 	}
-	if len(raw) > 0 && raw[0] == '{' && s.cells.decode(raw, p, unsafe.Pointer(v)) {
+	return decodeRaw(&s.cells, raw, s.dec.InputOffset()-int64(len(raw)), p, v, key, i)
+}
+
+// decodeRaw decodes raw, an item jsontext read whole, into v: by plan p
+// with c's cells, else by json v2. An error's offset and path are moved
+// to where the item is in its file: at (decoder offset of raw's first
+// byte), under /key/i.
+func decodeRaw[T any](c *cells, raw []byte, at int64, p *structPlan, v *T, key string, i int) error {
+	if len(raw) > 0 && raw[0] == '{' && c.decode(raw, p, unsafe.Pointer(v)) {
 		return nil
 	}
 	var zero T
 	*v = zero
-	at := s.dec.InputOffset() - int64(len(raw))
-	err = json.UnmarshalDecode(jsontext.NewDecoder(bytes.NewReader(raw)), v, decodeOptions)
-	return shiftError(err, at, prefix)
+	err := json.UnmarshalDecode(jsontext.NewDecoder(bytes.NewReader(raw)), v, decodeOptions)
+	return shiftError(err, at, func() jsontext.Pointer { return jsontext.Pointer(fmt.Sprintf("/%s/%d", key, i)) })
 }
 
 // replay decodes the item starting at lineReader offset start again with
@@ -80,7 +90,7 @@ func (s *stream) replay(start int64, prefix func() jsontext.Pointer, v any, read
 	if err == nil {
 		return readErr
 	}
-	return shiftError(err, from-s.bom, prefix)
+	return shiftError(err, from-s.delta, prefix)
 }
 
 type errorReader struct{ err error }
@@ -120,6 +130,7 @@ const (
 
 type fieldPlan struct {
 	name string
+	bit  uint64 // its bit in an object's mask of the names seen (0: none)
 	kind fieldKind
 	off  uintptr
 	typ  reflect.Type // the field's type
@@ -281,6 +292,9 @@ func makePlan(t reflect.Type, making map[reflect.Type]bool) *structPlan {
 			continue
 		}
 		fp := &fieldPlan{name: f.Name, kind: fieldGeneric, off: f.Offset, typ: f.Type}
+		if n := len(p.fields); n < 64 {
+			fp.bit = 1 << n
+		}
 		ft := f.Type
 		switch {
 		case hasMethods(ft):
@@ -394,8 +408,12 @@ func (c *cells) decode(raw []byte, p *structPlan, v unsafe.Pointer) bool {
 	return d.object(p, v) && d.end()
 }
 
-// fastDecoder reads JSON that jsontext has checked: valid, UTF-8, no name
-// twice in an object. Outside strings, any byte up to ' ' is white space.
+// fastDecoder reads an item's bytes, which nothing has checked, and
+// takes only what jsontext would accept whole (import_pipeline.go reads
+// the items without it): white space is what JSON allows, strings are
+// UTF-8 without control characters or bad escapes, numbers have no leading
+// zero, no name is given twice, and values it hands to json v2 are not
+// nested deeper than maxSkipDepth. Anything else is declined.
 type fastDecoder struct {
 	b []byte
 	i int
@@ -403,7 +421,7 @@ type fastDecoder struct {
 }
 
 func (d *fastDecoder) ws() {
-	for d.i < len(d.b) && d.b[d.i] <= ' ' {
+	for d.i < len(d.b) && (d.b[d.i] == ' ' || d.b[d.i] == '\n' || d.b[d.i] == '\t' || d.b[d.i] == '\r') {
 		d.i++
 		// The CLI indents deeply: skip spaces eight at a time.
 		for d.i+8 <= len(d.b) && binary.LittleEndian.Uint64(d.b[d.i:]) == 0x2020202020202020 {
@@ -420,7 +438,10 @@ func (d *fastDecoder) peek() byte {
 	return d.b[d.i]
 }
 
-func (d *fastDecoder) end() bool { return d.peek() == 0 }
+func (d *fastDecoder) end() bool {
+	d.ws()
+	return d.i == len(d.b)
+}
 
 // next consumes a ',' before the next member or element, or the closing
 // byte; it reports whether a member or element follows.
@@ -463,14 +484,30 @@ func (d *fastDecoder) rawString() (quoted []byte, escaped, ok bool) {
 	return nil, false, false
 }
 
+// plainString reports whether b, a string's content without escapes, is
+// printable ASCII, or valid UTF-8 without control characters.
+func plainString(b []byte) bool {
+	for _, c := range b {
+		if c < ' ' {
+			return false
+		}
+		if c >= utf8.RuneSelf {
+			return utf8.Valid(b) && bytes.IndexFunc(b, func(r rune) bool { return r < ' ' }) < 0
+		}
+	}
+	return true
+}
+
 func (d *fastDecoder) str() (string, bool) {
 	q, escaped, ok := d.rawString()
 	if !ok {
 		return "", false
 	}
-	if !escaped {
+	if !escaped && plainString(q[1:len(q)-1]) {
 		return d.c.intern(q[1 : len(q)-1]), true
 	}
+	// AppendUnquote refuses what jsontext does: bad escapes, control
+	// characters, invalid UTF-8.
 	b, err := jsontext.AppendUnquote(nil, q)
 	if err != nil {
 		return "", false
@@ -494,7 +531,8 @@ func (d *fastDecoder) int32() (int32, bool) {
 			return 0, false
 		}
 	}
-	if j == digits || (j < len(d.b) && (d.b[j] == '.' || d.b[j] == 'e' || d.b[j] == 'E')) {
+	if j == digits || (j < len(d.b) && (d.b[j] == '.' || d.b[j] == 'e' || d.b[j] == 'E')) ||
+		(d.b[digits] == '0' && j > digits+1) {
 		return 0, false
 	}
 	if neg {
@@ -514,6 +552,11 @@ func (d *fastDecoder) literal(word string) bool {
 	d.i += len(word)
 	return true
 }
+
+// maxSkipDepth bounds the nesting of a value handed to json v2 whole:
+// decoded on its own, it would not be refused where jsontext, counting
+// from the top of the file, refuses it (10,000 levels).
+const maxSkipDepth = 1000
 
 // skip steps over one value and returns its bytes.
 func (d *fastDecoder) skip() ([]byte, bool) {
@@ -535,7 +578,9 @@ func (d *fastDecoder) skip() ([]byte, bool) {
 				}
 				continue
 			case '{', '[':
-				depth++
+				if depth++; depth > maxSkipDepth {
+					return nil, false
+				}
 			case '}', ']':
 				depth--
 			}
@@ -563,6 +608,7 @@ func (d *fastDecoder) object(p *structPlan, v unsafe.Pointer) bool {
 		return false
 	}
 	d.i++
+	var seen uint64
 	for first := true; ; first = false {
 		more, ok := d.next('}', first)
 		if !ok {
@@ -576,9 +622,10 @@ func (d *fastDecoder) object(p *structPlan, v unsafe.Pointer) bool {
 			return false
 		}
 		f := p.lookup(name[1 : len(name)-1])
-		if f == nil || d.peek() != ':' {
+		if f == nil || f.bit == 0 || seen&f.bit != 0 || d.peek() != ':' {
 			return false
 		}
+		seen |= f.bit
 		d.i++
 		if !d.field(f, unsafe.Add(v, f.off)) {
 			return false

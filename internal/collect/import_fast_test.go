@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 	"unsafe"
 
@@ -74,14 +76,16 @@ func checkFast(t *testing.T, p *structPlan, typ reflect.Type, raw []byte) (taken
 	t.Helper()
 	want := reflect.New(typ)
 	werr := json.Unmarshal(raw, want.Interface(), decodeOptions)
-	// The fast decoder sees only what jsontext read whole.
-	if _, err := jsontext.NewDecoder(bytes.NewReader(raw)).ReadValue(); err != nil {
-		return false
-	}
 	got := reflect.New(typ)
 	var c cells
-	if !c.decode(bytes.TrimSpace(raw), p, got.UnsafePointer()) {
+	// The fast decoder sees bytes nothing has checked (import_pipeline.go):
+	// it must take only what jsontext reads whole.
+	trimmed := bytes.TrimSpace(raw)
+	if !c.decode(trimmed, p, got.UnsafePointer()) {
 		return false
+	}
+	if _, err := jsontext.NewDecoder(bytes.NewReader(trimmed)).ReadValue(); err != nil {
+		t.Fatalf("the fast decoder took %q, which jsontext refuses: %v", raw, err)
 	}
 	if werr != nil {
 		t.Fatalf("the fast decoder took %s, which json v2 refuses: %v", raw, werr)
@@ -213,16 +217,28 @@ func TestFastDecodeDeclines(t *testing.T) {
 func sameImport(t *testing.T, data []byte, region string) {
 	t.Helper()
 	ctx := context.Background()
-	fast, ferr := importReaders(ctx, []Input{{Name: "in.json", R: bytes.NewReader(data)}}, region, false)
 	slow, serr := importReaders(ctx, []Input{{Name: "in.json", R: bytes.NewReader(data)}}, region, true)
-	switch {
-	case ferr != nil || serr != nil:
-		if fmt.Sprint(ferr) != fmt.Sprint(serr) {
-			t.Fatalf("errors differ for %q:\nfast: %v\njson: %v", data, ferr, serr)
-		}
-	default:
-		if diff := cmp.Diff(slow, fast); diff != "" {
-			t.Fatalf("inventories differ for %q (-json +fast):\n%s", data, diff)
+	// The pipeline (import_pipeline.go) as it runs, then with a batch per
+	// item and the input handed out a byte at a time, so that small inputs
+	// have several batches in flight and scanList reads at every byte.
+	for _, c := range []struct {
+		name  string
+		batch int
+		r     func([]byte) io.Reader
+	}{
+		{"fast", 0, func(b []byte) io.Reader { return bytes.NewReader(b) }},
+		{"fast, batches of 1, a byte a read", 1, func(b []byte) io.Reader { return iotest.OneByteReader(bytes.NewReader(b)) }},
+	} {
+		fast, ferr := importWith(ctx, []Input{{Name: "in.json", R: c.r(data)}}, region, func(im *importer) { im.batchItems = c.batch })
+		switch {
+		case ferr != nil || serr != nil:
+			if fmt.Sprint(ferr) != fmt.Sprint(serr) {
+				t.Fatalf("errors differ for %q:\n%s: %v\njson: %v", data, c.name, ferr, serr)
+			}
+		default:
+			if diff := cmp.Diff(slow, fast); diff != "" {
+				t.Fatalf("inventories differ for %q (-json +%s):\n%s", data, c.name, diff)
+			}
 		}
 	}
 }
@@ -272,6 +288,10 @@ func FuzzImportFastDecode(f *testing.F) {
 			region = "eu-west-1"
 		}
 		sameImport(t, data, region)
+		// The input as an item: the plans take no bytes jsontext refuses.
+		for _, p := range []*structPlan{groupPlan, interfacePlan, rulePlan} {
+			checkFast(t, p, p.typ, data)
+		}
 		// Each item alone, decoded by both.
 		var top map[string][]jsontext.Value
 		if json.Unmarshal(data, &top, json.MatchCaseInsensitiveNames(true)) != nil {
