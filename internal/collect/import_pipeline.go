@@ -489,6 +489,11 @@ func (im *importer) scanList(s *stream, file int32, key string, i int) (next int
 // refuse is read again by jsontext.
 type scanner struct {
 	needle []byte // "\n" + indent + "}", the end of the last item
+	// unindented: an object ended before any line held its '}' at its
+	// indent, so the file is not indented as the CLI indents: each guess
+	// would search up to a MB ahead for nothing, so objects are scanned by
+	// their brackets from then on.
+	unindented bool
 }
 
 // skipSpace returns the offset of the first byte at or after off that is
@@ -514,6 +519,14 @@ func (sc *scanner) skipSpace(lr *lineReader, off int64) (int64, byte) {
 // '}' at the same indent, found by bytes.Index; other JSON is scanned
 // byte by byte.
 func (sc *scanner) objectEnd(lr *lineReader, off int64) (int64, bool) {
+	// The CLI breaks the line after an object's '{': an item on one line
+	// ("jq -c" output in a list) is scanned, not searched a MB ahead for a
+	// line it has not.
+	for off+1 >= lr.end() && lr.more() {
+	}
+	if sc.unindented || off+1 >= lr.end() || (lr.buf[off+1-lr.base] != '\n' && lr.buf[off+1-lr.base] != '\r') {
+		return sc.scanObject(lr, off)
+	}
 	indent := 0
 	for o := off - 1; o >= lr.base && lr.buf[o-lr.base] == ' '; o-- {
 		indent++
@@ -531,6 +544,12 @@ func (sc *scanner) objectEnd(lr *lineReader, off int64) (int64, bool) {
 				break // not indented after all: scan it
 			}
 		}
+		searched := lr.end()
+		end, ok := sc.scanObject(lr, off)
+		if ok && end <= searched {
+			sc.unindented = true
+		}
+		return end, ok
 	}
 	return sc.scanObject(lr, off)
 }
