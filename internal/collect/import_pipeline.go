@@ -554,8 +554,16 @@ func (sc *scanner) objectEnd(lr *lineReader, off int64) (int64, bool) {
 	return sc.scanObject(lr, off)
 }
 
+// maxScanned is the most bytes of one item scanList reads: a larger item
+// is handed back to the decoder, which reads it as before. What is not
+// JSON is refused by jsontext at its first bad byte, but only once the
+// workers have it whole: a 100 MB string of invalid UTF-8 in an item was
+// read whole, copied to its batch, decoded and handed back (16 times its
+// size in memory at the peak, against about once before).
+const maxScanned = 8 << 20
+
 // scanObject finds the end of the object at off by its brackets, skipping
-// strings.
+// strings; false past maxScanned bytes.
 func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
 	depth := 0
 	for o := off; ; {
@@ -568,7 +576,7 @@ func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
 					return o + 1, true
 				}
 			case '"':
-				end, ok := sc.stringEnd(lr, o)
+				end, ok := sc.stringEnd(lr, o, off)
 				if !ok {
 					return 0, false
 				}
@@ -577,14 +585,15 @@ func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
 			}
 			o++
 		}
-		if !lr.more() {
+		if lr.end()-off > maxScanned || !lr.more() {
 			return 0, false
 		}
 	}
 }
 
-// stringEnd returns the offset after the string that starts at off.
-func (sc *scanner) stringEnd(lr *lineReader, off int64) (int64, bool) {
+// stringEnd returns the offset after the string that starts at off, in
+// the object that starts at item; false past maxScanned bytes of it.
+func (sc *scanner) stringEnd(lr *lineReader, off, item int64) (int64, bool) {
 	for o := off + 1; ; {
 		if k := bytes.IndexByte(lr.buf[o-lr.base:], '"'); k >= 0 {
 			q := o + int64(k)
@@ -599,7 +608,7 @@ func (sc *scanner) stringEnd(lr *lineReader, off int64) (int64, bool) {
 			continue
 		}
 		o = lr.end()
-		if !lr.more() {
+		if lr.end()-item > maxScanned || !lr.more() {
 			return 0, false
 		}
 	}

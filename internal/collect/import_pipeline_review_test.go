@@ -112,3 +112,42 @@ type chunkReader struct {
 }
 
 func (c *chunkReader) Read(p []byte) (int, error) { return c.r.Read(p[:min(len(p), c.n)]) }
+
+// TestScanBounded: scanList reads at most maxScanned bytes of an item;
+// a larger one is read by the decoder as before, which refuses what is
+// not JSON at its first bad byte. The workers were handed a 100 MB item
+// of invalid UTF-8 whole: 1.6 GB at the peak, where the decoder alone
+// took 140 MB.
+func TestScanBounded(t *testing.T) {
+	head := `{"GroupId": "sg-1", "OwnerId": "111122223333", "SecurityGroupArn": "arn:aws:ec2:eu-west-1:111122223333:security-group/sg-1", "Description": "`
+	for name, body := range map[string]string{
+		"invalid UTF-8":        strings.Repeat("\xff", 2*maxScanned),
+		"a control character":  strings.Repeat("\x01", 2*maxScanned),
+		"valid":                strings.Repeat("a", 2*maxScanned),
+		"escaped quotes":       strings.Repeat(`\"`, maxScanned+1),
+		"brackets, in a value": `", "Tags": ` + strings.Repeat("[", 2*maxScanned) + `, "x": "`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			item := head + body + `"}`
+			lr := &lineReader{ctx: context.Background(), r: &chunkReader{r: strings.NewReader(item + "]}"), n: 4 << 10}, lastNL: -1}
+			var sc scanner
+			if end, ok := sc.objectEnd(lr, 0); ok {
+				t.Errorf("the end of a %d-byte item found at %d: scanned whole", len(item), end)
+			}
+			if lr.end() > maxScanned+64<<10 {
+				t.Errorf("%d bytes read, want at most %d", lr.end(), maxScanned+64<<10)
+			}
+			// The import says what the decoder said.
+			data := []byte(cliGroups(cliGroup("sg-0", sshToWorld), item, cliGroup("sg-2", sshToWorld)))
+			ctx := context.Background()
+			slow, serr := importReaders(ctx, []Input{{Name: "in.json", R: bytes.NewReader(data)}}, "", true)
+			fast, ferr := importReaders(ctx, []Input{{Name: "in.json", R: bytes.NewReader(data)}}, "", false)
+			if fmt.Sprint(ferr) != fmt.Sprint(serr) {
+				t.Fatalf("error = %v, want %v", ferr, serr)
+			}
+			if serr == nil && (len(slow.SecurityGroups) != 3 || len(fast.SecurityGroups) != 3 || slow.SecurityGroups[1].Description != fast.SecurityGroups[1].Description) {
+				t.Errorf("the large item was not read as before")
+			}
+		})
+	}
+}
