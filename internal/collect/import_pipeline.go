@@ -489,6 +489,11 @@ func (im *importer) scanList(s *stream, file int32, key string, i int) (next int
 // refuse is read again by jsontext.
 type scanner struct {
 	needle []byte // "\n" + indent + "}", the end of the last item
+	// unindented: an object ended before any line held its '}' at its
+	// indent, so the file is not indented as the CLI indents: each guess
+	// would search up to a MB ahead for nothing, so objects are scanned by
+	// their brackets from then on.
+	unindented bool
 }
 
 // skipSpace returns the offset of the first byte at or after off that is
@@ -514,6 +519,14 @@ func (sc *scanner) skipSpace(lr *lineReader, off int64) (int64, byte) {
 // '}' at the same indent, found by bytes.Index; other JSON is scanned
 // byte by byte.
 func (sc *scanner) objectEnd(lr *lineReader, off int64) (int64, bool) {
+	// The CLI breaks the line after an object's '{': an item on one line
+	// ("jq -c" output in a list) is scanned, not searched a MB ahead for a
+	// line it has not.
+	for off+1 >= lr.end() && lr.more() {
+	}
+	if sc.unindented || off+1 >= lr.end() || (lr.buf[off+1-lr.base] != '\n' && lr.buf[off+1-lr.base] != '\r') {
+		return sc.scanObject(lr, off)
+	}
 	indent := 0
 	for o := off - 1; o >= lr.base && lr.buf[o-lr.base] == ' '; o-- {
 		indent++
@@ -531,12 +544,26 @@ func (sc *scanner) objectEnd(lr *lineReader, off int64) (int64, bool) {
 				break // not indented after all: scan it
 			}
 		}
+		searched := lr.end()
+		end, ok := sc.scanObject(lr, off)
+		if ok && end <= searched {
+			sc.unindented = true
+		}
+		return end, ok
 	}
 	return sc.scanObject(lr, off)
 }
 
+// maxScanned is the most bytes of one item scanList reads: a larger item
+// is handed back to the decoder, which reads it as before. What is not
+// JSON is refused by jsontext at its first bad byte, but only once the
+// workers have it whole: a 100 MB string of invalid UTF-8 in an item was
+// read whole, copied to its batch, decoded and handed back (16 times its
+// size in memory at the peak, against about once before).
+const maxScanned = 8 << 20
+
 // scanObject finds the end of the object at off by its brackets, skipping
-// strings.
+// strings; false past maxScanned bytes.
 func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
 	depth := 0
 	for o := off; ; {
@@ -549,7 +576,7 @@ func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
 					return o + 1, true
 				}
 			case '"':
-				end, ok := sc.stringEnd(lr, o)
+				end, ok := sc.stringEnd(lr, o, off)
 				if !ok {
 					return 0, false
 				}
@@ -558,14 +585,15 @@ func (sc *scanner) scanObject(lr *lineReader, off int64) (int64, bool) {
 			}
 			o++
 		}
-		if !lr.more() {
+		if lr.end()-off > maxScanned || !lr.more() {
 			return 0, false
 		}
 	}
 }
 
-// stringEnd returns the offset after the string that starts at off.
-func (sc *scanner) stringEnd(lr *lineReader, off int64) (int64, bool) {
+// stringEnd returns the offset after the string that starts at off, in
+// the object that starts at item; false past maxScanned bytes of it.
+func (sc *scanner) stringEnd(lr *lineReader, off, item int64) (int64, bool) {
 	for o := off + 1; ; {
 		if k := bytes.IndexByte(lr.buf[o-lr.base:], '"'); k >= 0 {
 			q := o + int64(k)
@@ -580,7 +608,7 @@ func (sc *scanner) stringEnd(lr *lineReader, off int64) (int64, bool) {
 			continue
 		}
 		o = lr.end()
-		if !lr.more() {
+		if lr.end()-item > maxScanned || !lr.more() {
 			return 0, false
 		}
 	}
