@@ -705,17 +705,9 @@ func (im *importer) where(at place, list string) string {
 	return fmt.Sprintf("%s (%s[%d])", im.names[at.file], list, at.index)
 }
 
-// arnPlace returns the region and partition of an item's ARN ("" when it
-// has none, or none that parses), refusing names that are not a region's.
-func arnPlace(cur current, field, s string) (region, partition string, err error) {
-	region, partition, problem := arnProblem(field, s)
-	if problem != "" {
-		return "", "", cur.errorf("%s", problem)
-	}
-	return region, partition, nil
-}
-
-// arnProblem is arnPlace with the problem as text, for current.errorf.
+// arnProblem returns the region and partition of an item's ARN ("" when
+// it has none, or none that parses), or the problem as text when they are
+// not a region's or a partition's name.
 func arnProblem(field, s string) (region, partition, problem string) {
 	region, partition = arnRegion(s)
 	if region != "" && !regionName.MatchString(region) {
@@ -727,18 +719,10 @@ func arnProblem(field, s string) (region, partition, problem string) {
 	return region, partition, ""
 }
 
-// checkAccount refuses an account id that is not 12 digits: account ids
-// become file names (results-<id>.sarif) and ARN parts.
-// kind and id name the item ("group sg-1"), shown only in the error: an
+// accountProblem refuses an account id that is not 12 digits, as text:
+// account ids become file names (results-<id>.sarif) and ARN parts. kind
+// and id name the item ("group sg-1"), shown only in the problem: an
 // export has millions of account ids to check.
-func checkAccount(cur current, kind, id, field, value string) error {
-	if p := accountProblem(kind, id, field, value); p != "" {
-		return cur.errorf("%s", p)
-	}
-	return nil
-}
-
-// accountProblem is checkAccount with the problem as text.
 func accountProblem(kind, id, field, value string) string {
 	if value != "" && !inventory.ValidAccountID(value) {
 		return fmt.Sprintf("%s %s: %s %s: an account id is exactly 12 digits", kind, show(id), field, quote(value))
