@@ -92,7 +92,7 @@ func accelerators() []accelerated {
 		{
 			path: ast.MustParseRef("data.sgaudit.lib.sg.undescribed_rules"),
 			pins: []pin{
-				{"data.sgaudit.lib.sg.undescribed_rules", "7cd1be0bbaee0382fdd5606a32d047881bd15b3e22454d7781ed86fca49ea886"},
+				{"data.sgaudit.lib.sg.undescribed_rules", "6521ceff48efb094859d44e00be04088caac0e0aa767527767d29b726c3d0127"},
 				{"data.sgaudit.lib.sg.aws_default_egress", "bc184cc5a88bdec6adfd04389c854224a4bd3bbd7a99d035e9003cfbb57f6822"},
 				{"data.sgaudit.lib.sg.has_description", "e83915a6d61c55763be8743d8102dc6c12c42048295e94976fa8d3f23219023c"},
 				{"data.sgaudit.lib.net.is_world_peer", "95f6e3ddbf12bd78ae4925554d6c85388e7bcd7aac4baa1ca94395f5b88a7a3e"},

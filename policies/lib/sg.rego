@@ -148,8 +148,8 @@ short_rules := {i: rules |
 undescribed_rules := {i: rules |
 	some i, g in input.security_groups
 	rules := [r |
-		# trim_space's output unified with "" in the call: one expression
-		# per rule, and the lookup skips nothing else.
+		# One expression per rule: the ref walks the group's rules, and
+		# trim_space's output is unified with "" in the call.
 		some j
 		trim_space(g.rules[j].description, "")
 		r := g.rules[j]
