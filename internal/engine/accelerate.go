@@ -316,6 +316,25 @@ func ruleValue(ctx context.Context, c *ast.Compiler, store storage.Store, path s
 	return rs[0].Bindings["x"], true, nil
 }
 
+// rulePattern compiles the regular expression a batch-independent rule
+// evaluates to; nil when the rule is undefined, not a string, or not a
+// pattern (OPA reports that when it evaluates the rule itself).
+func rulePattern(ctx context.Context, c *ast.Compiler, store storage.Store, path string) (*regexp.Regexp, error) {
+	v, ok, err := ruleValue(ctx, c, store, path)
+	if err != nil || !ok {
+		return nil, err
+	}
+	s, isStr := v.(string)
+	if !isStr {
+		return nil, nil
+	}
+	re, err := regexp.Compile(s)
+	if err != nil {
+		return nil, nil
+	}
+	return re, nil
+}
+
 // ingressShort and egressShort are short_rules' per-direction patterns.
 var (
 	ingressShort = regexp.MustCompile(`/[0-9]+$`)
@@ -334,17 +353,9 @@ var (
 //
 // regex.match is Go's regexp, so the same pattern matches the same strings.
 func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
-	v, ok, err := ruleValue(ctx, c, store, "data.sgaudit.lib.sg.short_pattern")
-	if err != nil || !ok {
+	pattern, err := rulePattern(ctx, c, store, "data.sgaudit.lib.sg.short_pattern")
+	if err != nil || pattern == nil {
 		return kernel{}, err
-	}
-	s, isStr := v.(string)
-	if !isStr {
-		return kernel{}, nil
-	}
-	pattern, err := regexp.Compile(s)
-	if err != nil {
-		return kernel{}, nil // OPA reports it when it evaluates the rule
 	}
 	return kernel{keep: func() func(*inventory.Rule) bool {
 		// The pattern's verdict per CIDR, for the batch: most repeat.
@@ -465,16 +476,9 @@ func prepareBadDescriptions(ctx context.Context, c *ast.Compiler, store storage.
 			return kernel{}, nil
 		}
 	}
-	if v, ok, err = ruleValue(ctx, c, store, pkg+"wizard_pattern"); err != nil || !ok {
+	wizard, err := rulePattern(ctx, c, store, pkg+"wizard_pattern")
+	if err != nil || wizard == nil {
 		return kernel{}, err
-	}
-	s, isStr := v.(string)
-	if !isStr {
-		return kernel{}, nil
-	}
-	wizard, err := regexp.Compile(s)
-	if err != nil {
-		return kernel{}, nil // OPA reports it when it evaluates the rule
 	}
 	return kernel{groups: func(groups []inventory.SecurityGroup) *ast.Term {
 		var pairs [][2]*ast.Term

@@ -168,8 +168,9 @@ type batchCache struct {
 	// matters: without it the pack took a quarter more CPU.
 	calls map[int][]call
 	// computed are the rules computed in Go (accelerate.go), each on the
-	// first reference to it outside `with` frames, from this batch's
-	// groups and their input.security_groups value.
+	// first reference to it outside `with` frames (later ones find it in
+	// inner), from this batch's groups and their input.security_groups
+	// value.
 	computed []active
 	groups   []inventory.SecurityGroup
 	pass     *rulePass
@@ -265,17 +266,18 @@ func (c *batchCache) Get(ref ast.Ref) (*ast.Term, bool) {
 		defer c.shared.mu.Unlock()
 		return c.shared.cache.Get(ref)
 	}
-	if c.depth == 0 {
-		for i, a := range c.computed {
-			if len(ref) == len(a.path) && ref.Equal(a.path) {
-				v := a.value(c.groups, c.pass, c.terms)
-				c.inner.Put(a.path, v)
-				c.computed = slices.Delete(slices.Clone(c.computed), i, i+1)
-				return v, false
-			}
+	v, undefined := c.inner.Get(ref)
+	if v != nil || undefined || c.depth > 0 {
+		return v, undefined
+	}
+	for _, a := range c.computed {
+		if len(ref) == len(a.path) && ref.Equal(a.path) {
+			v = a.value(c.groups, c.pass, c.terms)
+			c.inner.Put(a.path, v)
+			return v, false
 		}
 	}
-	return c.inner.Get(ref)
+	return nil, false
 }
 
 // Put implements topdown.VirtualCache.
