@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -78,16 +79,27 @@ type pin struct {
 func accelerators() []accelerated {
 	return []accelerated{
 		{
-			path: ast.MustParseRef("data.sgaudit.lib.sg.short_rules"),
-			pins: []pin{
-				{"data.sgaudit.lib.sg.short_rules", "6474c7f26ba463524678201f448e2767177af04844cdd76a6efc95d83fc3b665"},
-				// shortSuffix assumes the strings the pattern matches end
-				// in "/" and digits: the pattern's text and its
-				// alternatives' say so.
-				{"data.sgaudit.lib.sg.short_pattern", "04941f025cb03d955549503bb243f0adf56e443af9b21dd9cd7ab2df9df3b364"},
-				{"data.sgaudit.lib.sg.short_lengths", "042730e2375945b4e20d89c32e030d4b37cf143ed34df2a53a4878ad747563a4"},
-			},
+			path:    ast.MustParseRef("data.sgaudit.lib.sg.short_rules"),
+			pins:    shortPins(),
 			prepare: prepareShortRules,
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.lib.sg.world_cidr_rules"),
+			pins: append(shortPins(),
+				pin{"data.sgaudit.lib.sg.world_cidr_rules", "1b615145c90402337d27eb42f13e5297cbe718260bdef03e36b6ebb43504edd3"}),
+			prepare: prepareShortSubset(worldCIDRRule),
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.lib.sg.seed_rules"),
+			pins: append(shortPins(),
+				pin{"data.sgaudit.lib.sg.seed_rules", "88075fd49efc041ce6f3e9f11cc5845673e8ae48d2cdbf511e5c08099a0a1ee5"}),
+			prepare: prepareShortSubset(seedRule),
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.checks.wide_public_range.candidates"),
+			pins: append(shortPins(),
+				pin{"data.sgaudit.checks.wide_public_range.candidates", "a2d719d083254cab4f3a2d569f2354d0b23bf538530c1c716e04c7dda103cbe2"}),
+			prepare: prepareWideCandidates,
 		},
 		{
 			path: ast.MustParseRef("data.sgaudit.lib.sg.undescribed_rules"),
@@ -111,6 +123,18 @@ func accelerators() []accelerated {
 			},
 			prepare: prepareBadDescriptions,
 		},
+	}
+}
+
+// shortPins are short_rules' pins: every rule computed from its value
+// reproduces it too.
+func shortPins() []pin {
+	return []pin{
+		{"data.sgaudit.lib.sg.short_rules", "6474c7f26ba463524678201f448e2767177af04844cdd76a6efc95d83fc3b665"},
+		// shortSuffix assumes the strings the pattern matches end in "/"
+		// and digits: the pattern's text and its alternatives' say so.
+		{"data.sgaudit.lib.sg.short_pattern", "04941f025cb03d955549503bb243f0adf56e443af9b21dd9cd7ab2df9df3b364"},
+		{"data.sgaudit.lib.sg.short_lengths", "042730e2375945b4e20d89c32e030d4b37cf143ed34df2a53a4878ad747563a4"},
 	}
 }
 
@@ -400,6 +424,129 @@ func shortSuffix(s string) bool {
 		}
 	}
 	return true
+}
+
+// prepareShortSubset returns the preparation of a rule of the shape
+//
+//	x := {i: rules |
+//		some i, short in short_rules
+//		rules := [r | some r in short; <test(r)>]
+//		rules[0]
+//	}
+//
+// whose kept rules are short_rules[i]'s in their order: test and
+// short_rules' own test together, on every rule of the group.
+func prepareShortSubset(test func(*inventory.Rule) bool) func(context.Context, *ast.Compiler, storage.Store) (kernel, error) {
+	return func(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
+		short, err := prepareShortRules(ctx, c, store)
+		if err != nil || short.keep == nil {
+			return kernel{}, err
+		}
+		return kernel{keep: func() func(*inventory.Rule) bool {
+			isShort := short.keep()
+			return func(r *inventory.Rule) bool { return test(r) && isShort(r) }
+		}}, nil
+	}
+}
+
+// portProtocol is the test `{"tcp", "udp", "all"}[r.protocol]`: the
+// protocols whose rules open ports.
+func portProtocol(p string) bool { return p == "tcp" || p == "udp" || p == "all" }
+
+// worldCIDRRule is world_cidr_rules' test of a short rule:
+//
+//	endswith(r.peer.cidr, "/0"); r.direction == "ingress"; protocols[r.protocol]
+func worldCIDRRule(r *inventory.Rule) bool {
+	return strings.HasSuffix(r.Peer.CIDR, "/0") && r.Direction == inventory.Ingress && portProtocol(r.Protocol)
+}
+
+// seedRule is seed_rules' test of a short rule:
+//
+//	regex.match(`/[1-9]$`, r.peer.cidr); protocols[r.protocol]
+//
+// `$` is the end of the text in Go's regexp (no multi-line flag).
+func seedRule(r *inventory.Rule) bool {
+	return egressShort.MatchString(r.Peer.CIDR) && portProtocol(r.Protocol)
+}
+
+// prepareWideCandidates returns the computation of SGA016's
+//
+//	candidates := {i: rules |
+//		private := net.non_public_exact
+//		some i, short in sg.short_rules
+//		rules := [r | some r in short; r.direction == "ingress"; {"tcp", "udp", "all"}[r.protocol]
+//		              not endswith(r.peer.cidr, "/0"); not private[r.peer.cidr]; net.is_public(r.peer.cidr)]
+//		rules[0]
+//	}
+//
+// non_public_exact is read once per Load. net.is_public is not rewritten in
+// Go: OPA evaluates it, once per CIDR for the whole Load (its value depends
+// on the CIDR and data alone), so the few short public CIDRs of an estate
+// cost a call each rather than one per rule per batch.
+func prepareWideCandidates(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
+	short, err := prepareShortRules(ctx, c, store)
+	if err != nil || short.keep == nil {
+		return kernel{}, err
+	}
+	v, ok, err := ruleValue(ctx, c, store, "data.sgaudit.lib.net.non_public_exact")
+	if err != nil || !ok {
+		return kernel{}, err
+	}
+	list, isList := v.([]any) // a set comes out of OPA as a list
+	if !isList {
+		return kernel{}, nil
+	}
+	private := make(map[string]bool, len(list))
+	for _, x := range list {
+		// A member that is not a string matches no CIDR: leaving it out
+		// gives the same lookups.
+		if s, isStr := x.(string); isStr {
+			private[s] = true
+		}
+	}
+	query, err := rego.New(
+		rego.Query("data.sgaudit.lib.net.is_public(input)"),
+		rego.Compiler(c),
+		rego.Store(store),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return kernel{}, fmt.Errorf("prepare data.sgaudit.lib.net.is_public: %w", err)
+	}
+	public := &publicCIDRs{query: query, known: map[string]bool{}}
+	return kernel{keep: func() func(*inventory.Rule) bool {
+		isShort := short.keep()
+		return func(r *inventory.Rule) bool {
+			cidr := r.Peer.CIDR
+			return r.Direction == inventory.Ingress && portProtocol(r.Protocol) &&
+				!strings.HasSuffix(cidr, "/0") && !private[cidr] && isShort(r) && public.is(cidr)
+		}
+	}}, nil
+}
+
+// publicCIDRs memoises net.is_public per CIDR for one Load; batches ask
+// from every worker.
+type publicCIDRs struct {
+	query rego.PreparedEvalQuery
+	mu    sync.Mutex
+	known map[string]bool
+}
+
+func (p *publicCIDRs) is(cidr string) bool {
+	p.mu.Lock()
+	public, seen := p.known[cidr]
+	p.mu.Unlock()
+	if seen {
+		return public
+	}
+	// Its built-ins take no time and read no clock or network: without a
+	// deadline, Eval's only error would be OPA's own bug, and a failed
+	// call is undefined, as a failed built-in is inside the pack.
+	rs, err := p.query.Eval(context.Background(), rego.EvalInput(cidr))
+	public = err == nil && rs.Allowed()
+	p.mu.Lock()
+	p.known[cidr] = public
+	p.mu.Unlock()
+	return public
 }
 
 // undescribed is the test of

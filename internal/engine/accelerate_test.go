@@ -67,9 +67,12 @@ func edgeEstate() *inventory.Inventory {
 		"0.0.0.0/0", "10.0.0.0/0", "0.0.0.0/1", "128.0.0.0/9", "10.0.0.0/10", "10.0.0.0/15", "10.0.0.0/16",
 		"1.2.3.4/32", "1.2.3.4/01", "1.2.3.4/", "abc/1", "::/0", "::/1", "2001:db8::/31", "2001:db8::/32",
 		"2001:db8::/127", "::ffff:0:0/96", "::ffff:10.0.0.0/104", "2001:DB8::/8", "/0", "1.2.3.4/1234",
+		// Private and reserved ranges around SGA016's limits: one written
+		// as its list has it, one inside, one holding public space.
+		"10.0.0.0/8", "100.64.0.0/10", "172.16.0.0/12", "192.0.0.0/8", "224.0.0.0/3", "fc00::/7", "2001::/16",
 	} {
 		for _, dir := range []inventory.Direction{inventory.Ingress, inventory.Egress} {
-			for _, proto := range []string{"all", "tcp"} {
+			for _, proto := range []string{"all", "tcp", "icmp"} {
 				for _, desc := range []string{"", " ", "\t\n", "\u00a0", "\u2003x", "ok"} {
 					rules = append(rules, cidr(dir, proto, c, desc))
 				}

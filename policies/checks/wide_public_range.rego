@@ -58,7 +58,10 @@ lengths := {kind: {sprintf("%d", [n]) | some n in numbers.range(1, m); n < m} |
 # (10.0.0.0/8) stop at one lookup, bound before the loop like everything
 # here: in the engine, a rule or function reached per rule costs a lookup
 # in the cache it shares between batches, and an allocating builtin
-# (split) garbage; each was ~15% of the clean pack here.
+# (split) garbage; each was ~15% of the clean pack here. sgaudit computes
+# this rule in Go for each batch (docs/performance.md, "Rules computed in
+# Go"), asking OPA for net.is_public once per CIDR; `opa` computes it from
+# this text, and the two are tested equal.
 candidates := {i: rules |
 	private := net.non_public_exact
 	some i, short in sg.short_rules

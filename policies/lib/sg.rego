@@ -207,12 +207,8 @@ listed_rules := {i: rules |
 # no concatenation per group, and a /0 rule that reaches nothing (HTTPS)
 # costs no object.
 world_port_pairs contains [i, r, {}] if {
-	protocols := {"tcp", "udp", "all"}
-	some i, rules in short_rules
-	endswith(rules[k].peer.cidr, "/0")
-	r := rules[k]
-	r.direction == "ingress"
-	protocols[r.protocol]
+	some i, rules in world_cidr_rules
+	some r in rules
 }
 
 world_port_pairs contains [i, r, prefix_list_source(r, pl)] if {
@@ -230,6 +226,23 @@ world_port_pairs contains [i, u.rule, union_source(u)] if {
 	some i, unions in world_unions
 	some u in unions
 	u.rule.direction == "ingress"
+}
+
+# world_cidr_rules[i] lists the ingress rules of input.security_groups[i]
+# whose peer is a /0 CIDR (0.0.0.0/0, ::/0) on ports (tcp, udp or all):
+# world_port_pairs' first source. A pass over the short rules, which sgaudit
+# computes in Go for each batch (docs/performance.md, "Rules computed in
+# Go"); `opa` computes it from this text, and the two are tested equal.
+world_cidr_rules := {i: rules |
+	protocols := {"tcp", "udp", "all"}
+	some i, short in short_rules
+	rules := [r |
+		endswith(short[k].peer.cidr, "/0")
+		r := short[k]
+		r.direction == "ingress"
+		protocols[r.protocol]
+	]
+	rules[0]
 }
 
 # world_egress_pairs is world_port_pairs for egress (SGA014, off by
@@ -355,7 +368,8 @@ union_key := ["direction", "protocol", "from_port", "to_port"]
 
 # seed_rules[i] lists group i's short rules that are not the world alone
 # (/1-/9) and carry ports: the CIDR seeds of world_unions. One pass over the
-# short rules; a group with none (most) has no key.
+# short rules; a group with none (most) has no key. sgaudit computes it in
+# Go for each batch, like world_cidr_rules.
 seed_rules := {i: seeds |
 	protocols := {"tcp", "udp", "all"}
 	some i, rules in short_rules
