@@ -25,7 +25,7 @@ import data.sgaudit.lib.sg
 
 deny contains finding if {
 	some [i, r, pair_source] in sg.world_egress_pairs
-	net.covers_all_ports(r)
+	net.all_ports(r.protocol, r.from_port, r.to_port)
 
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)

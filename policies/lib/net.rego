@@ -192,10 +192,19 @@ may_reach(_, ports) if ports["*"]
 # spanning every usable port (0-65535 or 1-65535).
 covers_all_ports(rule) if rule.protocol == "all"
 
-covers_all_ports(rule) if {
-	port_protocols[rule.protocol]
-	rule.from_port <= first_usable_port
-	rule.to_port >= max_port
+covers_all_ports(rule) if all_ports(rule.protocol, rule.from_port, rule.to_port)
+
+# all_ports(protocol, from, to) is covers_all_ports on a rule's fields, the
+# form for checks that ask it per rule: OPA indexes a function's branches
+# on plain arguments ("all") and memoises its calls by their arguments,
+# which the world rules of an estate mostly share (tcp 22 22, all -1 -1);
+# an object argument is neither indexed nor often repeated.
+all_ports("all", _, _)
+
+all_ports(protocol, from, to) if {
+	port_protocols[protocol]
+	from <= first_usable_port
+	to >= max_port
 }
 
 # port_text(from, to) renders a port range: "22" or "20-30".

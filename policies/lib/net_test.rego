@@ -132,6 +132,17 @@ test_covers_all_ports_usable_range if {
 	net.covers_all_ports(rule("tcp", 1, 65535))
 }
 
+test_all_ports_is_covers_all_ports_on_the_fields if {
+	every r in [rule("all", -1, -1), rule("all", 0, 65535), rule("tcp", 0, 65535), rule("udp", 1, 65535)] {
+		net.covers_all_ports(r)
+		net.all_ports(r.protocol, r.from_port, r.to_port)
+	}
+	every r in [rule("tcp", 0, 65534), rule("tcp", 2, 65535), rule("icmp", -1, -1), rule("47", 0, 65535), rule("-1", 0, 65535)] {
+		not net.covers_all_ports(r)
+		not net.all_ports(r.protocol, r.from_port, r.to_port)
+	}
+}
+
 test_covers_all_ports_partial_ranges if {
 	not net.covers_all_ports(rule("tcp", 0, 65534))
 	not net.covers_all_ports(rule("tcp", 2, 65535))
