@@ -876,6 +876,8 @@ ip_permission(g, r) := sprintf("%s,%s", [
 revoke_command(g, r) := sprintf("aws ec2 revoke-security-group-%s --region %s --group-id %s --security-group-rule-ids %s", [
 	{"ingress": "ingress", "egress": "egress"}[r.direction], g.region, g.id, r.id,
 ]) if {
+	# Exported JSON has no rule ids: a comparison, not the regex, tells.
+	r.id != ""
 	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id, r.id]))
 }
 
@@ -914,6 +916,7 @@ revoke_rules_command(g, rules) := sprintf("aws ec2 revoke-security-group-%s --re
 	# revoke_command's fast path, inlined: one call per finding, not two.
 	count(rules) == 1
 	r := rules[0]
+	r.id != ""
 	regex.match(`^[A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]* [A-Za-z0-9][A-Za-z0-9._:/=+,@-]*$`, concat(" ", [g.region, g.id, r.id]))
 }
 
