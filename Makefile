@@ -38,8 +38,8 @@ test-deps: $(VENV)/.installed $(NODE_DIR)/node_modules/.installed ## install mot
 test: test-deps ## run every test: unit, Rego, moto integration, SARIF validation, headless Chromium, race detector, fuzz seeds + 5,000 fuzzed inputs each
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed on:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
 	$(GO) vet ./...
-	$(GO) test -count=1 $$($(GO) list ./... | grep -v -x -F $(addprefix -e ,$(RACE_PKGS)))
-	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -pgo=off -count=1 $$($(GO) list ./... | grep -v -x -F $(addprefix -e ,$(RACE_PKGS)))
+	$(GO) test -pgo=off -race -count=1 $(RACE_PKGS)
 	FUZZTIME=$(CI_FUZZTIME) ./.ci/fuzz
 
 # The packages that run goroutines (the collector's worker pool, the
@@ -52,7 +52,7 @@ CI_FUZZTIME ?= 5000x
 
 .PHONY: race
 race: test-deps ## run the concurrent packages' tests under the race detector
-	$(GO) test -race -count=1 $(RACE_PKGS)
+	$(GO) test -pgo=off -race -count=1 $(RACE_PKGS)
 
 .PHONY: lint-dist
 lint-dist: ## lint the Action, workflows and Dockerfile; goreleaser check and a snapshot release for this platform
@@ -73,9 +73,26 @@ demo: ## scan a demo account in a local AWS emulator; reports in out/demo (first
 	@echo
 	@echo "Reports: $(DEMO_OUT)/findings.json $(DEMO_OUT)/results.sarif $(DEMO_OUT)/report.html"
 
+# Every build of cmd/sgaudit (`make build`, `go install`, the releases) is
+# optimised with this CPU profile of an offline scan (profile-guided
+# optimisation, docs/performance.md). Benchmarks use it too, so that they
+# measure the binary users run; the test suite does not (-pgo=off): PGO
+# changes speed, never behaviour, and a second compile of every dependency
+# would cost CI minutes.
+PGO_PROFILE := $(CURDIR)/cmd/sgaudit/default.pgo
+
 .PHONY: bench
-bench: ## run the benchmarks (evaluation at 1k/10k/100k groups, collection)
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime=1x ./...
+bench: ## run the benchmarks (evaluation at 1k/10k/100k groups, collection), built like a release (PGO)
+	$(GO) test -pgo=$(PGO_PROFILE) -run '^$$' -bench . -benchmem -benchtime=1x ./...
+
+.PHONY: pgo
+pgo: ## refresh cmd/sgaudit/default.pgo from two offline scans of 100k groups (a few minutes)
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	$(GO) test -pgo=$(PGO_PROFILE) -c -o "$$tmp/scan.test" ./internal/scan && \
+	(cd internal/scan && "$$tmp/scan.test" -test.run '^$$' -test.bench 'ScanOffline/groups=100000$$' \
+		-test.benchtime=2x -test.cpuprofile "$$tmp/cpu.prof") && \
+	$(GO) tool pprof -proto -ignore='writeCLIExport|writeExportFiles' "$$tmp/scan.test" "$$tmp/cpu.prof" > "$$tmp/default.pgo" && \
+	mv "$$tmp/default.pgo" $(PGO_PROFILE) && echo "wrote $(PGO_PROFILE)"
 
 .PHONY: docs
 docs: ## regenerate docs/checks.md from the policies' METADATA
