@@ -86,7 +86,11 @@ deny contains finding if {
 # is_authorized(ports, protocol, from, to) is true when every port of the
 # range is authorised for the protocol; ports is single, passed in so that
 # the usual world rule (one authorised port) is cleared by two lookups
-# without reading a package-level rule.
+# without reading a package-level rule. false rather than undefined when
+# not authorised, so that OPA memoises that answer too (it keeps values
+# only) for the rules sharing a protocol and ports.
+default is_authorized(_, _, _, _) := false
+
 is_authorized(ports, protocol, from, to) if {
 	from == to
 	ports[protocol][from]

@@ -198,7 +198,12 @@ covers_all_ports(rule) if all_ports(rule.protocol, rule.from_port, rule.to_port)
 # form for checks that ask it per rule: OPA indexes a function's branches
 # on plain arguments ("all") and memoises its calls by their arguments,
 # which the world rules of an estate mostly share (tcp 22 22, all -1 -1);
-# an object argument is neither indexed nor often repeated.
+# an object argument is neither indexed nor often repeated. false rather
+# than undefined when not: OPA memoises a function's value, and undefined
+# is no value, so without the default every call that fails (most world
+# rules) would be evaluated again.
+default all_ports(_, _, _) := false
+
 all_ports("all", _, _)
 
 all_ports(protocol, from, to) if {
