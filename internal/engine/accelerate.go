@@ -102,6 +102,25 @@ func accelerators() []accelerated {
 			prepare: prepareWideCandidates,
 		},
 		{
+			path:   ast.MustParseRef("data.sgaudit.lib.sg.default_groups"),
+			pins:   []pin{{"data.sgaudit.lib.sg.default_groups", "2c522bee48723e30df4eff798c3b9d0489237ee7e5cfb9fc97ced6c5cf4dbf53"}},
+			kernel: kernel{groups: groupIndexes(func(g *inventory.SecurityGroup) bool { return g.IsDefault })},
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.checks.launch_wizard_group.wizard_named"),
+			pins: []pin{{"data.sgaudit.checks.launch_wizard_group.wizard_named", "9247b0460e66a2425e1dc8319cfe491bacaaa7dddcc72f89256081b30fba1f0a"}},
+			kernel: kernel{groups: groupIndexes(func(g *inventory.SecurityGroup) bool {
+				return strings.HasPrefix(g.Name, "launch-wizard-")
+			})},
+		},
+		{
+			path: ast.MustParseRef("data.sgaudit.checks.unused_group.candidates"),
+			pins: []pin{{"data.sgaudit.checks.unused_group.candidates", "58f269b632077afc6a9a6fb8d9094303d42daf14f593c0561b60ae33ac1ea1f0"}},
+			kernel: kernel{groups: groupIndexes(func(g *inventory.SecurityGroup) bool {
+				return len(g.UsedBy) == 0 && !g.IsDefault
+			})},
+		},
+		{
 			path: ast.MustParseRef("data.sgaudit.lib.sg.undescribed_rules"),
 			pins: []pin{
 				{"data.sgaudit.lib.sg.undescribed_rules", "6521ceff48efb094859d44e00be04088caac0e0aa767527767d29b726c3d0127"},
@@ -547,6 +566,26 @@ func (p *publicCIDRs) is(cidr string) bool {
 	p.known[cidr] = public
 	p.mu.Unlock()
 	return public
+}
+
+// groupIndexes returns the computation of a rule of the shape
+//
+//	x := {i | <test of input.security_groups[i]>}
+//
+// for a test of the group's fields that the input holds one to one:
+// is_default (a boolean: `input.security_groups[i].is_default` holds when
+// it is true), name (a string), used_by (an array, empty when the group
+// has no evidence: `not g.used_by[0]` holds when it is empty).
+func groupIndexes(test func(*inventory.SecurityGroup) bool) func([]inventory.SecurityGroup) *ast.Term {
+	return func(groups []inventory.SecurityGroup) *ast.Term {
+		var terms []*ast.Term
+		for i := range groups {
+			if test(&groups[i]) {
+				terms = append(terms, ast.InternedTerm(i))
+			}
+		}
+		return ast.SetTerm(terms...)
+	}
 }
 
 // undescribed is the test of

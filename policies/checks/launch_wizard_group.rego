@@ -24,11 +24,15 @@ import data.sgaudit.lib.sg
 # name_pattern is the console's naming, a fact about AWS rather than policy.
 name_pattern := `^launch-wizard-[0-9]+$`
 
+# wizard_named holds the index in input.security_groups of every group
+# whose name starts like the wizard's: one builtin per group, in the
+# expression that walks the groups, dismisses nearly every name before the
+# regex. sgaudit computes this value in Go for each batch
+# (docs/performance.md, "Rules computed in Go").
+wizard_named := {i | startswith(input.security_groups[i].name, "launch-wizard-")}
+
 deny contains finding if {
-	# One builtin per group, in the expression that walks the groups,
-	# dismisses nearly every name before the regex.
-	some i
-	startswith(input.security_groups[i].name, "launch-wizard-")
+	some i in wizard_named
 	g := input.security_groups[i]
 	regex.match(name_pattern, g.name)
 	finding := {

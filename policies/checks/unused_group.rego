@@ -29,12 +29,8 @@ deny contains finding if {
 	facts_by_region := region_facts
 	unread := unread_accounts
 	parts := partitions
-	some g in input.security_groups
-
-	# Any evidence of use clears the group; used_by may be absent, null or
-	# empty, all meaning none. First, as it clears nearly every group.
-	not g.used_by[0]
-	not g.is_default
+	some i in candidates
+	g := input.security_groups[i]
 
 	# Without interface data "unused" would be a guess, not a finding.
 	sg.collected(g, "network_interfaces")
@@ -44,6 +40,17 @@ deny contains finding if {
 	partition := group_partition(g, parts)
 	others := [a | some a in unread; a != g.account_id; same_partition(parts, a, partition)]
 	finding := verdict(g, facts, others)
+}
+
+# candidates holds the index in input.security_groups of every group with no
+# evidence of use that is not a default group: any evidence of use clears a
+# group (used_by may be absent, null or empty, all meaning none), which
+# clears nearly every group. sgaudit computes this value in Go for each
+# batch (docs/performance.md, "Rules computed in Go").
+candidates := {i |
+	some i, g in input.security_groups
+	not g.used_by[0]
+	not g.is_default
 }
 
 # unread_accounts lists, sorted, the accounts of the scan with a region not

@@ -773,6 +773,13 @@ has_description(r) if {
 	trim_space(d) != ""
 }
 
+# default_groups holds the index in input.security_groups of every default
+# group (one per VPC): what SGA009 and SGA010 look at. The ref walks the
+# groups and skips the others inside the lookup; sgaudit computes this
+# value in Go for each batch (docs/performance.md, "Rules computed in Go"),
+# so the two checks do not each walk every group.
+default_groups := {i | input.security_groups[i].is_default}
+
 # has_attachments(g) is true when an interface carries g; attachments may be
 # absent, null or empty.
 has_attachments(g) if {
