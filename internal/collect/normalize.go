@@ -440,16 +440,6 @@ func setProtocolAndPorts(r *inventory.Rule, proto *string, from, to *int32) {
 	}
 }
 
-// NormalizeProtocol maps an EC2 IpProtocol (a name or an IANA number) to
-// the inventory's protocol names: all, tcp, udp, icmp, icmpv6, or the
-// number itself for any other protocol ("47" for GRE). A value EC2 does not
-// accept is returned unchanged; Validate refuses it.
-// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html
-func NormalizeProtocol(raw string) string {
-	p, _ := inventory.ParseProtocol(raw)
-	return p
-}
-
 // normalizeCIDR returns a CIDR as EC2 writes it: host bits cleared, IPv6
 // in RFC 5952 form, so that every spelling of the world is "0.0.0.0/0" or
 // "::/0" before a policy sees it. Text that is not a CIDR is returned
