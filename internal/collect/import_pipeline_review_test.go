@@ -49,7 +49,23 @@ func TestScanItemPerLine(t *testing.T) {
 		want = append(want, cliGroup(fmt.Sprintf("sg-%08d", i), strings.ReplaceAll(sshToWorld, "\n", " ")))
 		want[i] = strings.ReplaceAll(want[i], "\n", " ")
 	}
-	data := "    " + strings.Join(want, ",\n    ") + "\n]}"
+	readTo, ends := scanAsWanted(t, "    ", want, ",\n    ")
+	for i := range want {
+		// What is read ahead of an item is a read or two, not a MB.
+		if ahead := readTo[i] - ends[i]; ahead > 64<<10 {
+			t.Fatalf("item %d: read %d bytes ahead of its end", i, ahead)
+		}
+	}
+}
+
+// scanAsWanted scans the list lead + want joined by sep, closed by
+// "\n]}", fails unless it finds want's items, and returns how far the
+// scanner had read after each item and where each item ends, two bytes on
+// (the comma or bracket after it, and a newline). The input must be 2 MB
+// at least: more than the MB an item was once searched ahead.
+func scanAsWanted(t *testing.T, lead string, want []string, sep string) (readTo, ends []int64) {
+	t.Helper()
+	data := lead + strings.Join(want, sep) + "\n]}"
 	if len(data) < 2<<20 {
 		t.Fatalf("the input is %d bytes: too small to tell", len(data))
 	}
@@ -57,17 +73,15 @@ func TestScanItemPerLine(t *testing.T) {
 	if len(got) != len(want) {
 		t.Fatalf("%d items found, want %d", len(got), len(want))
 	}
-	end := int64(0)
+	end := int64(len(lead)-len(sep)) + 2 // the first item has lead, not sep, before it
 	for i := range got {
 		if got[i] != want[i] {
 			t.Fatalf("item %d = %q, want %q", i, got[i], want[i])
 		}
-		end += int64(len(want[i])) + 6
-		// What is read ahead of an item is a read or two, not a MB.
-		if ahead := readTo[i] - end; ahead > 64<<10 {
-			t.Fatalf("item %d: read %d bytes ahead of its end", i, ahead)
-		}
+		end += int64(len(want[i]) + len(sep))
+		ends = append(ends, end)
 	}
+	return readTo, ends
 }
 
 // TestScanIndentMissed: items of an indented list whose '}' is not at
@@ -80,26 +94,15 @@ func TestScanIndentMissed(t *testing.T) {
 		item := strings.ReplaceAll(indentCLI(t, cliGroup(fmt.Sprintf("sg-%08d", i), sshToWorld)), "\n", "\n        ")
 		want = append(want, strings.TrimSuffix(item, "\n        }")+"\n      }")
 	}
-	data := "\n        " + strings.Join(want, ",\n        ") + "\n]}"
-	if len(data) < 2<<20 {
-		t.Fatalf("the input is %d bytes: too small to tell", len(data))
-	}
-	got, readTo, _ := scanItems(t, data)
-	if len(got) != len(want) {
-		t.Fatalf("%d items found, want %d", len(got), len(want))
-	}
-	end := int64(1)
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("item %d = %q, want %q", i, got[i], want[i])
-		}
-		end += int64(len(want[i])) + 10
+	readTo, ends := scanAsWanted(t, "\n        ", want, ",\n        ")
+	for i := range want {
 		// The first item was searched for a MB; the others read no more
 		// than they need.
-		if i > 0 && readTo[i] > max(readTo[0], end+64<<10) {
-			t.Fatalf("item %d: read %d bytes ahead of its end", i, readTo[i]-end)
+		if i > 0 && readTo[i] > max(readTo[0], ends[i]+64<<10) {
+			t.Fatalf("item %d: read %d bytes ahead of its end", i, readTo[i]-ends[i])
 		}
 	}
+	data := "\n        " + strings.Join(want, ",\n        ") + "\n]}"
 	// And the import is as before.
 	sameImport(t, []byte("{\n    \"SecurityGroups\": ["+data), "")
 	sameImport(t, bytes.ReplaceAll([]byte("{\n    \"SecurityGroups\": ["+data), []byte("\n"), []byte("\r\n")), "")
