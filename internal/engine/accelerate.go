@@ -87,13 +87,13 @@ func accelerators() []accelerated {
 			path: ast.MustParseRef("data.sgaudit.lib.sg.world_cidr_rules"),
 			pins: append(shortPins(),
 				pin{"data.sgaudit.lib.sg.world_cidr_rules", "1b615145c90402337d27eb42f13e5297cbe718260bdef03e36b6ebb43504edd3"}),
-			prepare: prepareShortSubset(worldCIDRRule),
+			prepare: prepareShortSubset(worldCIDRRule, nil),
 		},
 		{
 			path: ast.MustParseRef("data.sgaudit.lib.sg.seed_rules"),
 			pins: append(shortPins(),
 				pin{"data.sgaudit.lib.sg.seed_rules", "88075fd49efc041ce6f3e9f11cc5845673e8ae48d2cdbf511e5c08099a0a1ee5"}),
-			prepare: prepareShortSubset(seedRule),
+			prepare: prepareShortSubset(seedRule, nil),
 		},
 		{
 			path: ast.MustParseRef("data.sgaudit.checks.wide_public_range.candidates"),
@@ -455,7 +455,10 @@ func shortSuffix(s string) bool {
 //
 // whose kept rules are short_rules[i]'s in their order: test and
 // short_rules' own test together, on every rule of the group.
-func prepareShortSubset(test func(*inventory.Rule) bool) func(context.Context, *ast.Compiler, storage.Store) (kernel, error) {
+//
+// then, when not nil, is asked of a rule's CIDR after both hold: a test
+// too costly to run on rules that are not short.
+func prepareShortSubset(test func(*inventory.Rule) bool, then func(cidr string) bool) func(context.Context, *ast.Compiler, storage.Store) (kernel, error) {
 	return func(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
 		short, err := prepareShortRules(ctx, c, store)
 		if err != nil || short.keep == nil {
@@ -463,7 +466,9 @@ func prepareShortSubset(test func(*inventory.Rule) bool) func(context.Context, *
 		}
 		return kernel{keep: func() func(*inventory.Rule) bool {
 			isShort := short.keep()
-			return func(r *inventory.Rule) bool { return test(r) && isShort(r) }
+			return func(r *inventory.Rule) bool {
+				return test(r) && isShort(r) && (then == nil || then(r.Peer.CIDR))
+			}
 		}}, nil
 	}
 }
@@ -485,7 +490,14 @@ func worldCIDRRule(r *inventory.Rule) bool {
 //
 // `$` is the end of the text in Go's regexp (no multi-line flag).
 func seedRule(r *inventory.Rule) bool {
-	return egressShort.MatchString(r.Peer.CIDR) && portProtocol(r.Protocol)
+	return slashOneToNine(r.Peer.CIDR) && portProtocol(r.Protocol)
+}
+
+// slashOneToNine is regex.match(`/[1-9]$`, s) without a regex: seedRule
+// runs on every rule of a batch.
+func slashOneToNine(s string) bool {
+	n := len(s)
+	return n >= 2 && s[n-2] == '/' && '1' <= s[n-1] && s[n-1] <= '9'
 }
 
 // prepareWideCandidates returns the computation of SGA016's
@@ -503,10 +515,6 @@ func seedRule(r *inventory.Rule) bool {
 // on the CIDR and data alone), so the few short public CIDRs of an estate
 // cost a call each rather than one per rule per batch.
 func prepareWideCandidates(ctx context.Context, c *ast.Compiler, store storage.Store) (kernel, error) {
-	short, err := prepareShortRules(ctx, c, store)
-	if err != nil || short.keep == nil {
-		return kernel{}, err
-	}
 	v, ok, err := ruleValue(ctx, c, store, "data.sgaudit.lib.net.non_public_exact")
 	if err != nil || !ok {
 		return kernel{}, err
@@ -532,14 +540,13 @@ func prepareWideCandidates(ctx context.Context, c *ast.Compiler, store storage.S
 		return kernel{}, fmt.Errorf("prepare data.sgaudit.lib.net.is_public: %w", err)
 	}
 	public := &publicCIDRs{query: query, known: map[string]bool{}}
-	return kernel{keep: func() func(*inventory.Rule) bool {
-		isShort := short.keep()
-		return func(r *inventory.Rule) bool {
-			cidr := r.Peer.CIDR
-			return r.Direction == inventory.Ingress && portProtocol(r.Protocol) &&
-				!strings.HasSuffix(cidr, "/0") && !private[cidr] && isShort(r) && public.is(cidr)
-		}
-	}}, nil
+	// is_public last: it is asked of short rules only, the test's
+	// conjunction being short_rules' test's too (prepareShortSubset).
+	return prepareShortSubset(func(r *inventory.Rule) bool {
+		cidr := r.Peer.CIDR
+		return r.Direction == inventory.Ingress && portProtocol(r.Protocol) &&
+			!strings.HasSuffix(cidr, "/0") && !private[cidr]
+	}, public.is)(ctx, c, store)
 }
 
 // publicCIDRs memoises net.is_public per CIDR for one Load; batches ask
