@@ -378,12 +378,6 @@ func rulePattern(ctx context.Context, c *ast.Compiler, store storage.Store, path
 	return re, nil
 }
 
-// ingressShort and egressShort are short_rules' per-direction patterns.
-var (
-	ingressShort = regexp.MustCompile(`/[0-9]+$`)
-	egressShort  = regexp.MustCompile(`/[1-9]$`)
-)
-
 // prepareShortRules compiles short_pattern (built from data: SGA016's
 // limits) and returns short_rules' computation:
 //
@@ -401,30 +395,91 @@ func prepareShortRules(ctx context.Context, c *ast.Compiler, store storage.Store
 		return kernel{}, err
 	}
 	return kernel{keep: func() func(*inventory.Rule) bool {
-		// The pattern's verdict per CIDR, for the batch: most repeat.
-		memo := map[string]bool{}
+		match := newShortMatch(pattern)
 		return func(r *inventory.Rule) bool {
 			cidr := r.Peer.CIDR
-			if !shortSuffix(cidr) {
+			if !match.short(cidr) {
 				return false
 			}
-			short, seen := memo[cidr]
-			if !seen {
-				short = pattern.MatchString(cidr)
-				memo[cidr] = short
-			}
-			if !short {
-				return false
-			}
+			// short_rules' per-direction patterns, as byte tests (a regexp
+			// run on every world rule was 7% of a batch's CPU): ingress's
+			// `/[0-9]+$` is shortSuffix, true here; egress's is `/[1-9]$`.
 			switch r.Direction {
 			case inventory.Ingress:
-				return ingressShort.MatchString(cidr)
+				return true
 			case inventory.Egress:
-				return egressShort.MatchString(cidr)
+				return slashOneToNine(cidr)
 			}
 			return false
 		}
 	}}, nil
+}
+
+// shortMatch is short_pattern's verdict on a CIDR, with the pattern run
+// on a stand-in per prefix length instead of on every CIDR: most CIDRs of
+// an estate are unique, and a regexp per rule was 4% of a batch's CPU.
+// short_pattern's text is pinned (acceleratedRules):
+//
+//	^[0-9.]+/(?:L4)$|:[0-9a-f:.]*/(?:L6)$
+//
+// L4 and L6 being alternations of decimal numbers (short_lengths). The
+// pattern only matches strings that end in "/" and digits (shortSuffix),
+// and then only at the last "/", since no alternative holds one. So:
+//   - without ':', only the first branch can match; it does iff what comes
+//     before the slash is [0-9.]+ and the digits are one of L4, which is
+//     what the pattern says of "0/" and the digits;
+//   - with ':', only the second can; it does iff the run of [0-9a-f:.]
+//     that ends at the slash holds a ':' and the digits are one of L6,
+//     which is what the pattern says of "::/" and the digits.
+//
+// TestShortMatchIsThePattern compares the two on random and edge strings.
+type shortMatch struct {
+	pattern *regexp.Regexp
+	v4, v6  map[string]bool // the pattern's verdict on "0/"+digits and "::/"+digits
+}
+
+func newShortMatch(pattern *regexp.Regexp) *shortMatch {
+	return &shortMatch{pattern: pattern, v4: map[string]bool{}, v6: map[string]bool{}}
+}
+
+func (m *shortMatch) short(s string) bool {
+	if !shortSuffix(s) {
+		return false
+	}
+	slash := strings.LastIndexByte(s, '/')
+	digits := s[slash+1:]
+	colon := false
+	for i := slash - 1; i >= 0; i-- {
+		c := s[i]
+		if c == ':' {
+			colon = true
+			break
+		}
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || c == '.') {
+			break
+		}
+	}
+	if colon {
+		return m.verdict(m.v6, "::/", digits)
+	}
+	if slash == 0 || strings.ContainsRune(s, ':') {
+		return false
+	}
+	for _, c := range []byte(s[:slash]) {
+		if !('0' <= c && c <= '9' || c == '.') {
+			return false
+		}
+	}
+	return m.verdict(m.v4, "0/", digits)
+}
+
+func (m *shortMatch) verdict(memo map[string]bool, stand string, digits string) bool {
+	v, seen := memo[digits]
+	if !seen {
+		v = m.pattern.MatchString(stand + digits)
+		memo[digits] = v
+	}
+	return v
 }
 
 // shortSuffix reports whether s ends in "/" and digits, as every string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -488,4 +489,57 @@ func editedPack(t *testing.T, edit func(path string, b []byte, pack fstest.MapFS
 		t.Fatal(err)
 	}
 	return pack
+}
+
+// TestShortMatchIsThePattern compares shortMatch with short_pattern itself,
+// as the pack builds it from two data sets, on edge strings and on random
+// ones over the characters the pattern's branches tell apart.
+func TestShortMatchIsThePattern(t *testing.T) {
+	ctx := context.Background()
+	edges := []string{
+		"", "/", "/0", "0/0", "0.0.0.0/0", "10.0.0.0/8", "10.0.0.0/08", "10.0.0.0/15", "10.0.0.0/16",
+		"1.2.3.4/32", "1.2.3.4/", "1.2.3.4/x", "a.b/8", "1.2.3.4/8/8", "1.2.3.4 /8", "::/0", "::/31",
+		"::/32", "2001:db8::/16", "2001:DB8::/16", "::ffff:10.0.0.0/8", "g:/8", ":g/8", "x::/8",
+		"1.2.3.4:/8", "1.2:3.4/8", ":/8", "::/", "::/1x", "0.0.0.0/0\n", "０/8", "::/007", "::/100000",
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	const alphabet = "0123456789abcdefgABF:./ "
+	for range 20000 {
+		b := make([]byte, rng.IntN(14))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		s := string(b)
+		if rng.IntN(2) == 0 {
+			s += fmt.Sprintf("/%d", rng.IntN(140))
+		}
+		edges = append(edges, s)
+	}
+	for _, data := range []map[string]any{nil, {"sgaudit": map[string]any{"wide_public_ranges": map[string]any{
+		"risky_ports": map[string]any{"ipv4": 24, "ipv6": 128},
+		"other_ports": map[string]any{"ipv4": 4, "ipv6": 64},
+	}}}} {
+		e, err := Load(ctx, policies.FS, Options{Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pattern, err := rulePattern(ctx, e.compiler, e.store, "data.sgaudit.lib.sg.short_pattern")
+		if err != nil || pattern == nil {
+			t.Fatalf("short_pattern: %v, %v", pattern, err)
+		}
+		match := newShortMatch(pattern)
+		matched := 0
+		for _, s := range edges {
+			want := pattern.MatchString(s)
+			if got := match.short(s); got != want {
+				t.Errorf("pattern %s on %q: shortMatch says %v, the pattern %v", pattern, s, got, want)
+			}
+			if want {
+				matched++
+			}
+		}
+		if matched < 100 {
+			t.Errorf("pattern %s matched only %d strings: the test tests little", pattern, matched)
+		}
+	}
 }
