@@ -588,10 +588,14 @@ func rulesTerm(b *builder, rules inventory.Rules) *ast.Term {
 		return emptyArray
 	}
 	terms := b.elems(rules.Len())
-	for i, r := range rules.All() {
-		terms[i] = ruleTerm(b, &r)
+	// One Rule for the whole list: the pass's tests are func values, so
+	// the rule escapes, and a copy per rule was an allocation each.
+	r := new(inventory.Rule)
+	for i := range rules.Len() {
+		*r = rules.At(i)
+		terms[i] = ruleTerm(b, r)
 		if b.pass != nil {
-			b.pass.see(i, &r)
+			b.pass.see(i, r)
 		}
 	}
 	return b.term(ast.NewArray(terms...))
