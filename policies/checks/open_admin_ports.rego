@@ -33,20 +33,24 @@ import data.sgaudit.lib.sg
 
 # One finding per (rule, service): an all-traffic rule is both an SSH and an
 # RDP finding, each with its own discriminator (the service) so that the two
-# fingerprints differ. sg.world_reach has already matched the world's rules
-# against data.sgaudit.ports; only world rules with a hit are visited.
+# fingerprints differ. sg.world_port_hits has already matched the ports of
+# the world's rules against data.sgaudit.ports, once per (protocol, ports);
+# only the world rules of ports with an admin hit are visited.
 deny contains finding if {
 	texts := entry_texts
-	some [i, r, pair_source, hits] in sg.world_reach
+	some ports, hits in sg.world_port_hits
 	entries := hits.admin
 	some service in {e.service | some e in entries}
+	service_entries := [e | some e in entries; e.service == service]
+	service_ports := concat(", ", [texts[e] | some e in service_entries])
+	[protocol, from, to] := ports
+	rule_ports := net.ports_text(protocol, from, to)
 
+	some [i, r, pair_source] in sg.world_ports[ports]
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
-	service_ports := concat(", ", [texts[e] | some e in entries; e.service == service])
-	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
 	public := sg.public_attachments(g)
-	x := sg.exposure("open_admin_ports", g, r, [e | some e in entries; e.service == service], public, true)
+	x := sg.exposure("open_admin_ports", g, r, service_entries, public, true)
 	finding := object.union(
 		{
 			"group_arn": g.arn,

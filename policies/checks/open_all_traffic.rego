@@ -24,10 +24,12 @@ import data.sgaudit.lib.sg
 deny contains finding if {
 	# lib's own definition, by the rule's fields (net.all_ports, which
 	# covers_all_ports uses too): memoised per protocol and ports, as
-	# findings-heavy estates have thousands of world pairs.
-	some [i, r, pair_source] in sg.world_port_pairs
-	net.all_ports(r.protocol, r.from_port, r.to_port)
+	# findings-heavy estates have thousands of world pairs. Once per
+	# (protocol, ports) of the batch's world rules, not per rule.
+	some [protocol, from, to], pairs in sg.world_ports
+	net.all_ports(protocol, from, to)
 
+	some [i, r, pair_source] in pairs
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
 	public := sg.public_attachments(g)

@@ -30,14 +30,16 @@ import data.sgaudit.lib.sg
 # fix (revoke that rule). The message and evidence list the services.
 deny contains finding if {
 	texts := service_texts
-	some [i, r, pair_source, hits] in sg.world_reach
+	some ports, hits in sg.world_port_hits
 	matched := hits.database
-
-	g := input.security_groups[i]
-	source := sg.world_source(r, pair_source)
 	services := sort({e.service | some e in matched})
 	service_ports := [texts[e] | some e in matched]
-	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
+	[protocol, from, to] := ports
+	rule_ports := net.ports_text(protocol, from, to)
+
+	some [i, r, pair_source] in sg.world_ports[ports]
+	g := input.security_groups[i]
+	source := sg.world_source(r, pair_source)
 	public := sg.public_attachments(g)
 	x := sg.exposure("open_database_ports", g, r, matched, public, false)
 	finding := object.union(

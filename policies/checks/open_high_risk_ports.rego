@@ -37,14 +37,16 @@ import data.sgaudit.lib.sg
 # of these services, and the fix is the same one revoke.
 deny contains finding if {
 	texts := service_texts
-	some [i, r, pair_source, hits] in sg.world_reach
+	some ports, hits in sg.world_port_hits
 	matched := hits.high_risk
-
-	g := input.security_groups[i]
-	source := sg.world_source(r, pair_source)
 	services := sort({e.service | some e in matched})
 	service_ports := [texts[e] | some e in matched]
-	rule_ports := net.ports_text(r.protocol, r.from_port, r.to_port)
+	[protocol, from, to] := ports
+	rule_ports := net.ports_text(protocol, from, to)
+
+	some [i, r, pair_source] in sg.world_ports[ports]
+	g := input.security_groups[i]
+	source := sg.world_source(r, pair_source)
 	public := sg.public_attachments(g)
 	x := sg.exposure("open_high_risk_ports", g, r, matched, public, true)
 	finding := object.union(

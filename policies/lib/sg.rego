@@ -528,48 +528,44 @@ wide_catalogue := [pair |
 	pair[1].to_port - pair[1].from_port > net.max_indexed_range
 ]
 
+# world_ports[[protocol, from_port, to_port]] holds the world_port_pairs
+# whose rule opens those ports. An estate's world rules open few distinct
+# ports (HTTPS and HTTP on most groups), so the world checks judge each
+# (protocol, ports) once per batch and visit only the pairs of those that
+# fail: most pairs (an authorised HTTPS rule, a port outside the catalogue)
+# are never visited by a check at all.
+world_ports[[r.protocol, r.from_port, r.to_port]] contains [i, r, source] if {
+	some [i, r, source] in world_port_pairs
+}
+
+# world_port_hits[ports] is {category: [entry]}, the catalogue services
+# that a world rule on ports (a key of world_ports) reaches, for the ports
+# that reach any. All traffic reaches the whole catalogue, whatever its
+# ports say.
+world_port_hits[ports] := hits if {
+	some ports, _ in world_ports
+	hits := port_hits(ports)
+}
+
+port_hits([protocol, _, _]) := catalogue_by_category if {
+	protocol == "all"
+	count(catalogue_by_category) > 0
+}
+
+port_hits([protocol, from, to]) := by_category(pairs) if {
+	protocol != "all"
+	pairs := catalogue_hits({"protocol": protocol, "from_port": from, "to_port": to})
+	pairs[0]
+}
+
 # world_reach holds [i, r, source, hits] for each world port rule
 # (world_port_pairs) that reaches a catalogue service, hits being
-# {category: [entry]}. Rules that reach nothing (HTTPS, HTTP) are not in it,
-# so the catalogue checks only visit rules with something to report. A
-# single-port rule costs one index lookup; ranges and all traffic (whatever
-# its ports say) walk the catalogue; single ports look at wide entries only
-# when there are some.
+# {category: [entry]}: world_port_hits by pair, for custom policies (the
+# built-in checks go by world_port_hits, then world_ports). Rules that reach
+# nothing (HTTPS, HTTP) are not in it.
 world_reach contains [i, r, source, hits] if {
-	# All traffic reaches the whole catalogue, grouped once per scan.
-	hits := catalogue_by_category
-	count(hits) > 0
-	some [i, r, source] in world_port_pairs
-	r.protocol == "all"
-}
-
-world_reach contains [i, r, source, by_category(pairs)] if {
-	some [i, r, source] in world_port_pairs
-	r.from_port != r.to_port
-	r.protocol != "all"
-	pairs := catalogue_hits(r)
-	pairs[0]
-}
-
-world_reach contains [i, r, source, by_category(pairs)] if {
-	index := catalogue_index
-	some [i, r, source] in world_port_pairs
-	r.from_port == r.to_port
-	r.protocol != "all"
-	index[r.from_port]
-	pairs := catalogue_hits(r)
-	pairs[0]
-}
-
-world_reach contains [i, r, source, by_category(pairs)] if {
-	wide_catalogue[0]
-	index := catalogue_index
-	some [i, r, source] in world_port_pairs
-	r.from_port == r.to_port
-	r.protocol != "all"
-	not index[r.from_port]
-	pairs := catalogue_hits(r)
-	pairs[0]
+	some ports, hits in world_port_hits
+	some [i, r, source] in world_ports[ports]
 }
 
 # catalogue_hits(r) lists the [category, entry] pairs whose ports rule r

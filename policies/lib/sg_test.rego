@@ -480,7 +480,44 @@ test_world_unions_are_per_group_and_deduplicated if {
 	{i: [u.rule.id | some u in unions] | some i, unions in got} == {0: ["sgr-1"]}
 }
 
-# world_reach / catalogue_hits
+# world_ports / world_port_hits / world_reach / catalogue_hits
+
+test_world_ports_group_pairs_by_protocol_and_ports if {
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 443, 443, v4("0.0.0.0/0")),
+		rule("sgr-2", "ingress", "tcp", 443, 443, v6("::/0")),
+		rule("sgr-3", "ingress", "udp", 443, 443, v4("0.0.0.0/0")),
+		rule("sgr-4", "ingress", "all", -1, -1, v4("0.0.0.0/0")),
+		rule("sgr-5", "ingress", "tcp", 443, 443, v4("10.0.0.0/8")),
+	])
+	got := sg.world_ports with input.security_groups as [g, with_rules([rule("sgr-6", "ingress", "tcp", 443, 443, v4("0.0.0.0/0"))])]
+	{ports: {[i, r.id] | some [i, r, _] in pairs} | some ports, pairs in got} == {
+		["tcp", 443, 443]: {[0, "sgr-1"], [0, "sgr-2"], [1, "sgr-6"]},
+		["udp", 443, 443]: {[0, "sgr-3"]},
+		["all", -1, -1]: {[0, "sgr-4"]},
+	}
+}
+
+test_world_port_hits_once_per_ports if {
+	g := with_rules([
+		rule("sgr-1", "ingress", "tcp", 443, 443, v4("0.0.0.0/0")),
+		rule("sgr-2", "ingress", "tcp", 22, 22, v4("0.0.0.0/0")),
+		rule("sgr-3", "ingress", "tcp", 22, 22, v6("::/0")),
+		rule("sgr-4", "ingress", "all", -1, -1, v4("0.0.0.0/0")),
+	])
+	got := sg.world_port_hits with input.security_groups as [g]
+
+	# HTTPS reaches nothing; all traffic, the whole catalogue.
+	{ports | some ports, _ in got} == {["tcp", 22, 22], ["all", -1, -1]}
+	{e.service | some e in got[["tcp", 22, 22]].admin} == {"SSH"}
+	got[["all", -1, -1]] == sg.catalogue_by_category
+}
+
+test_world_port_hits_all_traffic_with_an_empty_catalogue if {
+	got := sg.world_port_hits with input.security_groups as [with_rules([rule("sgr-1", "ingress", "all", -1, -1, v4("0.0.0.0/0"))])]
+		with data.sgaudit.ports as {"admin": []}
+	got == {}
+}
 
 test_world_reach_indexes_catalogue_hits_by_category if {
 	g := with_rules([
