@@ -205,13 +205,26 @@ listed_rules := {i: rules |
 # revoke, "evidence": what proves it}; world_source turns any pair into
 # that shape when a finding needs it. A set of pairs, so three sources need
 # no concatenation per group, and a /0 rule that reaches nothing (HTTPS)
-# costs no object.
-world_port_pairs contains [i, r, {}] if {
+# costs no object. It is every pair of world_ports, which the built-in
+# checks read instead.
+world_port_pairs contains pair if {
+	some _, pairs in world_ports
+	some pair in pairs
+}
+
+# world_ports[[protocol, from_port, to_port]] holds the world_port_pairs
+# whose rule opens those ports. An estate's world rules open few distinct
+# ports (HTTPS and HTTP on most groups), so the world checks judge each
+# (protocol, ports) once per batch and visit only the pairs of those that
+# fail: most pairs (an authorised HTTPS rule, a port outside the catalogue)
+# are never visited by a check at all. Built from the three sources
+# directly; world_port_pairs, the set of all pairs, is for custom policies.
+world_ports[[r.protocol, r.from_port, r.to_port]] contains [i, r, {}] if {
 	some i, rules in world_cidr_rules
 	some r in rules
 }
 
-world_port_pairs contains [i, r, prefix_list_source(r, pl)] if {
+world_ports[[r.protocol, r.from_port, r.to_port]] contains [i, r, prefix_list_source(r, pl)] if {
 	lists := candidate_prefix_lists
 	some i, rules in listed_rules
 	some r in rules
@@ -222,10 +235,11 @@ world_port_pairs contains [i, r, prefix_list_source(r, pl)] if {
 	pl.world[0]
 }
 
-world_port_pairs contains [i, u.rule, union_source(u)] if {
+world_ports[[r.protocol, r.from_port, r.to_port]] contains [i, r, union_source(u)] if {
 	some i, unions in world_unions
 	some u in unions
-	u.rule.direction == "ingress"
+	r := u.rule
+	r.direction == "ingress"
 }
 
 # world_cidr_rules[i] lists the ingress rules of input.security_groups[i]
@@ -527,16 +541,6 @@ wide_catalogue := [pair |
 	some pair in catalogue_pairs
 	pair[1].to_port - pair[1].from_port > net.max_indexed_range
 ]
-
-# world_ports[[protocol, from_port, to_port]] holds the world_port_pairs
-# whose rule opens those ports. An estate's world rules open few distinct
-# ports (HTTPS and HTTP on most groups), so the world checks judge each
-# (protocol, ports) once per batch and visit only the pairs of those that
-# fail: most pairs (an authorised HTTPS rule, a port outside the catalogue)
-# are never visited by a check at all.
-world_ports[[r.protocol, r.from_port, r.to_port]] contains [i, r, source] if {
-	some [i, r, source] in world_port_pairs
-}
 
 # world_port_hits[ports] is {category: [entry]}, the catalogue services
 # that a world rule on ports (a key of world_ports) reaches, for the ports
