@@ -505,57 +505,87 @@ func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 	for i, g := range groups {
 		index[regionID{g.Region, g.ID}] = i
 	}
-	crossVPC := map[int]map[string]bool{}
-	// The groups one group references, and in which directions: a few,
-	// in a slice reused from group to group (a map per group was most of
-	// what linking allocated). Each referenced group gets one evidence per
-	// referencing group, so the order they are listed in changes nothing.
-	type reference struct {
-		to   int
-		dirs []string
+	// The references are found on every core, a chunk of referencing
+	// groups per task (a million rules at 100k groups: the longest part of
+	// an import's last, otherwise single-core, step), and their evidence
+	// is added after, in the groups' order, as one pass would.
+	type link struct {
+		from, to int32
+		dirs     string // the rule directions, sorted and joined
 	}
-	var refs []reference
-	for fi := range groups {
-		from := &groups[fi]
-		refs = refs[:0]
-		for _, r := range from.Rules.All() {
-			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
-				continue
+	const chunk = 2048
+	links := make([][]link, (len(groups)+chunk-1)/chunk)
+	tasks := make([]func(), len(links))
+	for c := range links {
+		tasks[c] = func() {
+			// The groups one group references, and in which directions: a
+			// few, in a slice reused from group to group (a map per group
+			// was most of what linking allocated).
+			type reference struct {
+				to   int
+				dirs []string
 			}
-			to, ok := index[regionID{from.Region, r.Peer.GroupID}]
-			if !ok {
-				continue // deleted, or in an account or region not collected
-			}
-			k := slices.IndexFunc(refs, func(x reference) bool { return x.to == to })
-			if k < 0 {
-				var dirs []string // the array of the slot's last use, if any
-				if len(refs) < cap(refs) {
-					dirs = refs[:len(refs)+1][len(refs)].dirs[:0]
+			var refs []reference
+			var out []link
+			for fi := c * chunk; fi < min((c+1)*chunk, len(groups)); fi++ {
+				from := &groups[fi]
+				refs = refs[:0]
+				for _, r := range from.Rules.All() {
+					if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
+						continue
+					}
+					to, ok := index[regionID{from.Region, r.Peer.GroupID}]
+					if !ok {
+						continue // deleted, or in an account or region not collected
+					}
+					k := slices.IndexFunc(refs, func(x reference) bool { return x.to == to })
+					if k < 0 {
+						var dirs []string // the array of the slot's last use, if any
+						if len(refs) < cap(refs) {
+							dirs = refs[:len(refs)+1][len(refs)].dirs[:0]
+						}
+						refs = append(refs, reference{to: to, dirs: dirs})
+						k = len(refs) - 1
+					}
+					if !slices.Contains(refs[k].dirs, string(r.Direction)) {
+						refs[k].dirs = append(refs[k].dirs, string(r.Direction))
+					}
 				}
-				refs = append(refs, reference{to: to, dirs: dirs})
-				k = len(refs) - 1
+				for _, ref := range refs {
+					slices.Sort(ref.dirs)
+					out = append(out, link{from: int32(fi), to: int32(ref.to), dirs: joinDirections(ref.dirs)})
+				}
 			}
-			if !slices.Contains(refs[k].dirs, string(r.Direction)) {
-				refs[k].dirs = append(refs[k].dirs, string(r.Direction))
-			}
+			links[c] = out
 		}
-		for _, ref := range refs {
-			to, ds := ref.to, ref.dirs
-			g := &groups[to]
-			slices.Sort(ds)
-			ev := inventory.Evidence{Kind: inventory.UsedBySGReference, ID: from.ID, Detail: strings.Join(ds, ", ")}
+	}
+	runTasks(tasks)
+	crossVPC := map[int]map[string]bool{}
+	for _, out := range links {
+		for _, l := range out {
+			from, g := &groups[l.from], &groups[l.to]
+			ev := inventory.Evidence{Kind: inventory.UsedBySGReference, ID: from.ID, Detail: l.dirs}
 			if from.AccountID != g.AccountID || from.VPCID != g.VPCID {
 				ev.Kind = inventory.UsedByCrossVPCReference
 				ev.Detail += " rule in " + from.AccountID + "/" + from.VPCID
-				if crossVPC[to] == nil {
-					crossVPC[to] = map[string]bool{}
+				if crossVPC[int(l.to)] == nil {
+					crossVPC[int(l.to)] = map[string]bool{}
 				}
-				crossVPC[to][from.VPCID] = true
+				crossVPC[int(l.to)][from.VPCID] = true
 			}
 			g.UsedBy = append(g.UsedBy, ev)
 		}
 	}
 	return crossVPC
+}
+
+// joinDirections is strings.Join(dirs, ", ") without an allocation for
+// the usual lists: a rule in each direction is "egress, ingress".
+func joinDirections(dirs []string) string {
+	if len(dirs) == 2 && dirs[0] == string(inventory.Egress) && dirs[1] == string(inventory.Ingress) {
+		return "egress, ingress"
+	}
+	return strings.Join(dirs, ", ")
 }
 
 // partitionOfRegion guesses a partition from a region name, for data that

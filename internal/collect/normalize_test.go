@@ -2,15 +2,19 @@ package collect
 
 import (
 	"encoding/json"
+	"fmt"
+	"math/rand/v2"
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/sgaudit/sgaudit/internal/golden"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
@@ -480,4 +484,94 @@ func normalizeAll(data []RegionData) *inventory.Inventory {
 	inv := n.finish()
 	inv.Sort()
 	return inv
+}
+
+// TestLinkReferencesInChunks links more groups than one task's chunk, with
+// references in both directions, to groups of other VPCs and accounts, to
+// themselves and to groups not in the inventory, and compares every
+// group's evidence and the cross-VPC map with one plain pass in order.
+func TestLinkReferencesInChunks(t *testing.T) {
+	const n = 5000
+	id := func(i int) string { return fmt.Sprintf("sg-%05d", i) }
+	build := func() []inventory.SecurityGroup {
+		rng := rand.New(rand.NewPCG(5, 6))
+		groups := make([]inventory.SecurityGroup, n)
+		for i := range groups {
+			var rules []inventory.Rule
+			for range rng.IntN(6) {
+				dir := inventory.Ingress
+				if rng.IntN(3) == 0 {
+					dir = inventory.Egress
+				}
+				peer := inventory.Peer{Kind: inventory.PeerSecurityGroup, GroupID: id(rng.IntN(n + 50)), GroupOwner: "111122223333"}
+				if rng.IntN(10) == 0 {
+					peer = inventory.Peer{Kind: inventory.PeerCIDRv4, CIDR: "10.0.0.0/8"}
+				}
+				rules = append(rules, inventory.Rule{Direction: dir, Protocol: "tcp", RawProtocol: "6", FromPort: rng.IntN(3), ToPort: 3, Peer: peer})
+			}
+			groups[i] = inventory.SecurityGroup{
+				ID: id(i), AccountID: []string{"111122223333", "444455556666"}[rng.IntN(2)], Region: "eu-west-1",
+				VPCID: fmt.Sprintf("vpc-%d", rng.IntN(4)), Rules: inventory.NewRules(rules...),
+			}
+		}
+		return groups
+	}
+	got := build()
+	gotCross := linkReferences(got)
+
+	want := build()
+	wantCross := map[int]map[string]bool{}
+	at := map[string]int{}
+	for i, g := range want {
+		at[g.ID] = i
+	}
+	for fi := range want {
+		from := &want[fi]
+		var order []int
+		dirs := map[int][]string{}
+		for _, r := range from.Rules.All() {
+			to, ok := at[r.Peer.GroupID]
+			if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID || !ok {
+				continue
+			}
+			if _, seen := dirs[to]; !seen {
+				order = append(order, to)
+			}
+			if !slices.Contains(dirs[to], string(r.Direction)) {
+				dirs[to] = append(dirs[to], string(r.Direction))
+			}
+		}
+		for _, to := range order {
+			g := &want[to]
+			slices.Sort(dirs[to])
+			ev := inventory.Evidence{Kind: inventory.UsedBySGReference, ID: from.ID, Detail: strings.Join(dirs[to], ", ")}
+			if from.AccountID != g.AccountID || from.VPCID != g.VPCID {
+				ev.Kind = inventory.UsedByCrossVPCReference
+				ev.Detail += " rule in " + from.AccountID + "/" + from.VPCID
+				if wantCross[to] == nil {
+					wantCross[to] = map[string]bool{}
+				}
+				wantCross[to][from.VPCID] = true
+			}
+			g.UsedBy = append(g.UsedBy, ev)
+		}
+	}
+	linked, both := 0, 0
+	for i := range want {
+		if diff := cmp.Diff(want[i].UsedBy, got[i].UsedBy, cmpopts.EquateEmpty()); diff != "" {
+			t.Fatalf("group %d's evidence (-want +got):\n%s", i, diff)
+		}
+		linked += len(got[i].UsedBy)
+		for _, ev := range got[i].UsedBy {
+			if strings.HasPrefix(ev.Detail, "egress, ingress") {
+				both++
+			}
+		}
+	}
+	if diff := cmp.Diff(wantCross, gotCross); diff != "" {
+		t.Errorf("cross-VPC map (-want +got):\n%s", diff)
+	}
+	if linked < n || both == 0 || len(gotCross) == 0 {
+		t.Errorf("%d evidence, %d in both directions, %d cross-VPC targets: the estate tests little", linked, both, len(gotCross))
+	}
 }
