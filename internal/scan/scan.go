@@ -199,9 +199,19 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 	reach := reachability.Analyze(inv)
 	inv.Reachability = reachability.Verdicts(reach, inv)
 	opts.logger().Info("verified exposure", "interfaces", len(reach), "verdicts", len(inv.Reachability), "duration", time.Since(start))
+	services, err := exposure.ServicesFromData(policies.FS)
+	if err != nil {
+		return nil, fmt.Errorf("read the port catalogue: %w", err)
+	}
+	// The exposures read the inventory alone, as the policies do: computed
+	// meanwhile, on one core, they fill the gaps the batches leave (an
+	// offline scan of 100k groups spent ~0.15 s on them after evaluation).
+	exposures := make(chan []findings.Exposure, 1)
+	go func() { exposures <- exposure.Compute(inv, services) }()
 	start = time.Now()
 	found, checks, err := eng.Evaluate(ctx, inv)
 	if err != nil {
+		<-exposures // nothing outlives the call
 		return nil, fmt.Errorf("evaluate policies: %w", err)
 	}
 	opts.logger().Info("evaluated policies", "security_groups", len(inv.SecurityGroups), "findings", len(found), "duration", time.Since(start))
@@ -229,11 +239,7 @@ func Evaluate(ctx context.Context, eng *engine.Engine, inv *inventory.Inventory,
 		f.AccountName = names[f.AccountID]
 		f.Frameworks = frameworks[f.CheckID]
 	}
-	services, err := exposure.ServicesFromData(policies.FS)
-	if err != nil {
-		return nil, fmt.Errorf("read the port catalogue: %w", err)
-	}
-	rep.Exposures = reachability.Annotate(exposure.Compute(inv, services), reach, func(protocol string, from, to int) []string {
+	rep.Exposures = reachability.Annotate(<-exposures, reach, func(protocol string, from, to int) []string {
 		return exposure.ServiceNames(services, protocol, from, to)
 	})
 	for _, g := range inv.SecurityGroups {
