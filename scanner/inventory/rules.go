@@ -353,7 +353,13 @@ func (rs Rules) sorted() Rules {
 // their 300-byte structs at every swap and copied two at every
 // comparison.
 func sortByIndex[T any](s []T, compare func(a, b *T) int) {
-	if len(s) < 2 {
+	// An import of one export, or a collection, is often in order
+	// already: checked in one pass, without the index or the moves.
+	sorted := true
+	for i := 1; i < len(s) && sorted; i++ {
+		sorted = compare(&s[i-1], &s[i]) <= 0
+	}
+	if sorted {
 		return
 	}
 	order := make([]int32, len(s))
@@ -364,6 +370,10 @@ func sortByIndex[T any](s []T, compare func(a, b *T) int) {
 	// Position k takes s[order[k]]: follow each cycle once.
 	for start := range order {
 		if order[start] < 0 {
+			continue
+		}
+		if int(order[start]) == start { // in place already: no copy
+			order[start] = -1
 			continue
 		}
 		tmp, k := s[start], start
