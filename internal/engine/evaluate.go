@@ -526,6 +526,9 @@ func dedupe(fs []findings.Finding) []findings.Finding {
 			cmp.Compare(a.Message, b.Message),
 			cmp.Compare(a.Remediation, b.Remediation),
 			cmp.Compare(jsonText(a.Evidence), jsonText(b.Evidence)),
+			// Two rules that differ by their id alone (one read without
+			// it) share a rule key, and so a fingerprint.
+			cmp.Compare(a.RuleID, b.RuleID),
 		)
 	})
 	seen := make(map[string]bool, len(fs))

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/sgaudit/sgaudit/policies"
+	"github.com/sgaudit/sgaudit/scanner/findings"
 	"github.com/sgaudit/sgaudit/scanner/inventory"
 )
 
@@ -78,5 +81,29 @@ func TestIPv6CIDRsInsideReservedBlockDoNotFailTheScan(t *testing.T) {
 				t.Errorf("SGA001 reported: %v, want %v (findings %v)", world, tc.world, fs)
 			}
 		})
+	}
+}
+
+// TestDedupeKeepsOneWhateverTheOrder: findings that share a fingerprint
+// and differ in one field each keep the same one in every order (rules
+// that differ by their id alone share a rule key, and so a fingerprint).
+func TestDedupeKeepsOneWhateverTheOrder(t *testing.T) {
+	base := findings.Finding{CheckID: "SGA007", AccountID: "111122223333", Region: "eu-west-1", GroupID: "sg-1",
+		RuleKey: "ingress|tcp|22|22|cidr_ipv4|10.0.0.0/8", Fingerprint: "f", Severity: findings.SeverityLow, Message: "m"}
+	variants := []func(*findings.Finding){
+		func(f *findings.Finding) { f.RuleID = "sgr-1" },
+		func(f *findings.Finding) { f.Severity = findings.SeverityHigh },
+		func(f *findings.Finding) { f.Message = "n" },
+		func(f *findings.Finding) { f.Remediation = "r" },
+		func(f *findings.Finding) { f.Evidence = map[string]any{"x": 1} },
+	}
+	for i, edit := range variants {
+		other := base
+		edit(&other)
+		a := dedupe([]findings.Finding{base, other})
+		b := dedupe([]findings.Finding{other, base})
+		if len(a) != 1 || len(b) != 1 || !cmp.Equal(a[0], b[0]) {
+			t.Errorf("variant %d: kept %+v in one order and %+v in the other", i, a, b)
+		}
 	}
 }
