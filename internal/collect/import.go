@@ -1154,26 +1154,35 @@ func (im *importer) linkAndValidate() error {
 		// linkPeerReferences builds for nothing.
 		link = func() { linkReferences(groups) }
 	}
-	tasks := []func(){link}
 	const validateChunk = 4096
-	invalid := make([]error, (len(groups)+validateChunk-1)/validateChunk)
-	for c := range invalid {
-		tasks = append(tasks, func() {
-			for i := c * validateChunk; i < min((c+1)*validateChunk, len(groups)); i++ {
-				if err := groups[i].Validate(); err != nil {
-					invalid[c] = fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[groups[i].ID].at.file], cutError(err))
-					return
-				}
+	invalid := make([]error, chunks(len(groups), validateChunk))
+	runTasks(append([]func(){link}, chunkTasks(len(groups), validateChunk, func(c, lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if err := groups[i].Validate(); err != nil {
+				invalid[c] = fmt.Errorf("%w: %s: %w", ErrInput, im.names[im.groups[groups[i].ID].at.file], cutError(err))
+				return
 			}
-		})
-	}
-	runTasks(tasks)
+		}
+	})...))
 	for _, err := range invalid {
 		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// chunks is how many chunks of size cover n elements.
+func chunks(n, size int) int { return (n + size - 1) / size }
+
+// chunkTasks returns a task per chunk of size consecutive indexes of
+// [0, n), the last one shorter: f(c, lo, hi) for chunk c, [lo, hi).
+func chunkTasks(n, size int, f func(c, lo, hi int)) []func() {
+	tasks := make([]func(), chunks(n, size))
+	for c := range tasks {
+		tasks[c] = func() { f(c, c*size, min((c+1)*size, n)) }
+	}
+	return tasks
 }
 
 // runTasks runs tasks on GOMAXPROCS goroutines, and returns when all are

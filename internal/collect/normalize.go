@@ -514,52 +514,46 @@ func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 		dirs     string // the rule directions, sorted and joined
 	}
 	const chunk = 2048
-	links := make([][]link, (len(groups)+chunk-1)/chunk)
-	tasks := make([]func(), len(links))
-	for c := range links {
-		tasks[c] = func() {
-			// The groups one group references, and in which directions: a
-			// few, in a slice reused from group to group (a map per group
-			// was most of what linking allocated).
-			type reference struct {
-				to   int
-				dirs []string
-			}
-			var refs []reference
-			var out []link
-			for fi := c * chunk; fi < min((c+1)*chunk, len(groups)); fi++ {
-				from := &groups[fi]
-				refs = refs[:0]
-				for _, r := range from.Rules.All() {
-					if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
-						continue
-					}
-					to, ok := index[regionID{from.Region, r.Peer.GroupID}]
-					if !ok {
-						continue // deleted, or in an account or region not collected
-					}
-					k := slices.IndexFunc(refs, func(x reference) bool { return x.to == to })
-					if k < 0 {
-						var dirs []string // the array of the slot's last use, if any
-						if len(refs) < cap(refs) {
-							dirs = refs[:len(refs)+1][len(refs)].dirs[:0]
-						}
-						refs = append(refs, reference{to: to, dirs: dirs})
-						k = len(refs) - 1
-					}
-					if !slices.Contains(refs[k].dirs, string(r.Direction)) {
-						refs[k].dirs = append(refs[k].dirs, string(r.Direction))
-					}
-				}
-				for _, ref := range refs {
-					slices.Sort(ref.dirs)
-					out = append(out, link{from: int32(fi), to: int32(ref.to), dirs: joinDirections(ref.dirs)})
-				}
-			}
-			links[c] = out
+	links := make([][]link, chunks(len(groups), chunk))
+	runTasks(chunkTasks(len(groups), chunk, func(c, lo, hi int) {
+		// The groups one group references, and in which directions: a
+		// few, in a slice reused from group to group (a map per group was
+		// most of what linking allocated).
+		type reference struct {
+			to   int
+			dirs []string
 		}
-	}
-	runTasks(tasks)
+		var refs []reference
+		for fi := lo; fi < hi; fi++ {
+			from := &groups[fi]
+			refs = refs[:0]
+			for _, r := range from.Rules.All() {
+				if r.Peer.Kind != inventory.PeerSecurityGroup || r.Peer.GroupID == from.ID {
+					continue
+				}
+				to, ok := index[regionID{from.Region, r.Peer.GroupID}]
+				if !ok {
+					continue // deleted, or in an account or region not collected
+				}
+				k := slices.IndexFunc(refs, func(x reference) bool { return x.to == to })
+				if k < 0 {
+					var dirs []string // the array of the slot's last use, if any
+					if len(refs) < cap(refs) {
+						dirs = refs[:len(refs)+1][len(refs)].dirs[:0]
+					}
+					refs = append(refs, reference{to: to, dirs: dirs})
+					k = len(refs) - 1
+				}
+				if !slices.Contains(refs[k].dirs, string(r.Direction)) {
+					refs[k].dirs = append(refs[k].dirs, string(r.Direction))
+				}
+			}
+			for _, ref := range refs {
+				slices.Sort(ref.dirs)
+				links[c] = append(links[c], link{from: int32(fi), to: int32(ref.to), dirs: strings.Join(ref.dirs, ", ")})
+			}
+		}
+	}))
 	crossVPC := map[int]map[string]bool{}
 	for _, out := range links {
 		for _, l := range out {
@@ -577,15 +571,6 @@ func linkReferences(groups []inventory.SecurityGroup) map[int]map[string]bool {
 		}
 	}
 	return crossVPC
-}
-
-// joinDirections is strings.Join(dirs, ", ") without an allocation for
-// the usual lists: a rule in each direction is "egress, ingress".
-func joinDirections(dirs []string) string {
-	if len(dirs) == 2 && dirs[0] == string(inventory.Egress) && dirs[1] == string(inventory.Ingress) {
-		return "egress, ingress"
-	}
-	return strings.Join(dirs, ", ")
 }
 
 // partitionOfRegion guesses a partition from a region name, for data that

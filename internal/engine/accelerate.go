@@ -443,10 +443,10 @@ func newShortMatch(pattern *regexp.Regexp) *shortMatch {
 }
 
 func (m *shortMatch) short(s string) bool {
-	if !shortSuffix(s) {
+	slash := shortSuffix(s)
+	if slash < 0 {
 		return false
 	}
-	slash := strings.LastIndexByte(s, '/')
 	digits := s[slash+1:]
 	colon := false
 	for i := slash - 1; i >= 0; i-- {
@@ -462,7 +462,8 @@ func (m *shortMatch) short(s string) bool {
 	if colon {
 		return m.verdict(m.v6, "::/", digits)
 	}
-	if slash == 0 || strings.ContainsRune(s, ':') {
+	// Digits and dots before the slash leave no ':' anywhere.
+	if slash == 0 {
 		return false
 	}
 	for _, c := range []byte(s[:slash]) {
@@ -482,22 +483,22 @@ func (m *shortMatch) verdict(memo map[string]bool, stand string, digits string) 
 	return v
 }
 
-// shortSuffix reports whether s ends in "/" and digits, as every string
-// short_pattern matches does (its text and short_lengths' are pinned): most
-// CIDRs of an estate (/16, /24, /32) are still checked by the pattern, but
-// group and prefix-list peers ("") and text are not. The digits are not
-// counted: how many the pattern takes depends on wide_limit and the data.
-func shortSuffix(s string) bool {
+// shortSuffix returns the index of the last "/" of s when s ends in "/"
+// and digits, as every string short_pattern matches does (its text and
+// short_lengths' are pinned), and -1 otherwise: group and prefix-list peers
+// ("") and text never reach the pattern. The digits are not counted: how
+// many the pattern takes depends on wide_limit and the data.
+func shortSuffix(s string) int {
 	slash := strings.LastIndexByte(s, '/')
 	if slash < 0 || slash == len(s)-1 {
-		return false
+		return -1
 	}
 	for _, c := range []byte(s[slash+1:]) {
 		if c < '0' || c > '9' {
-			return false
+			return -1
 		}
 	}
-	return true
+	return slash
 }
 
 // prepareShortSubset returns the preparation of a rule of the shape

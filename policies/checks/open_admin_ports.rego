@@ -38,15 +38,14 @@ import data.sgaudit.lib.sg
 # only the world rules of ports with an admin hit are visited.
 deny contains finding if {
 	texts := entry_texts
-	some ports, hits in sg.world_port_hits
+	some [protocol, from, to], hits in sg.world_port_hits
 	entries := hits.admin
 	some service in {e.service | some e in entries}
 	service_entries := [e | some e in entries; e.service == service]
 	service_ports := concat(", ", [texts[e] | some e in service_entries])
-	[protocol, from, to] := ports
 	rule_ports := net.ports_text(protocol, from, to)
 
-	some [i, r, pair_source] in sg.world_ports[ports]
+	some [i, r, pair_source] in sg.world_ports[[protocol, from, to]]
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
 	public := sg.public_attachments(g)

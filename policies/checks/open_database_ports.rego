@@ -30,14 +30,13 @@ import data.sgaudit.lib.sg
 # fix (revoke that rule). The message and evidence list the services.
 deny contains finding if {
 	texts := service_texts
-	some ports, hits in sg.world_port_hits
+	some [protocol, from, to], hits in sg.world_port_hits
 	matched := hits.database
 	services := sort({e.service | some e in matched})
 	service_ports := [texts[e] | some e in matched]
-	[protocol, from, to] := ports
 	rule_ports := net.ports_text(protocol, from, to)
 
-	some [i, r, pair_source] in sg.world_ports[ports]
+	some [i, r, pair_source] in sg.world_ports[[protocol, from, to]]
 	g := input.security_groups[i]
 	source := sg.world_source(r, pair_source)
 	public := sg.public_attachments(g)

@@ -59,13 +59,12 @@ deny contains finding if {
 	ports := single
 	listed := authorized_texts
 	summary := authorized_text
-	some rule_ports_key, pairs in sg.world_ports
-	[protocol, from, to] := rule_ports_key
+	some [protocol, from, to], pairs in sg.world_ports
 
 	# HTTPS and HTTP from the world, the usual world rules, are cleared by
 	# one lookup; only the rest pays for the function call. Once per
 	# (protocol, ports) of the batch's world rules, not per rule.
-	not exact[rule_ports_key]
+	not exact[[protocol, from, to]]
 	not is_authorized(ports, protocol, from, to)
 	rule_ports := net.ports_text(protocol, from, to)
 
